@@ -1,0 +1,1 @@
+"""protocols: a static site generator for clinical protocols."""
