@@ -1,0 +1,112 @@
+"""Ids that must be unique or must resolve within a version and the library (P105, P211)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from generator.checks import CheckContext
+from generator.diagnostics import Diagnostic
+from generator.library import Library, VersionFile
+
+RESERVED_SECTION_IDS = frozenset(
+    {"summary", "dosing", "schedule", "dose-table", "algorithm", "changes", "references", "versions", "approvals"}
+)
+
+
+def _unique_ids(version: VersionFile) -> Iterator[Diagnostic]:
+    source, doc = version.source, version.doc
+    seen: dict[str, str] = {}
+    for kind, items in (("regimens", doc.regimens), ("phases", doc.phases)):
+        for index, item in enumerate(items):
+            path = (kind, index, "id")
+            if item.id in seen:
+                yield Diagnostic(
+                    "P105",
+                    f'id "{item.id}" is already used by {seen[item.id]}',
+                    source.at(path),
+                    f"{kind}[{index}].id",
+                    "give every regimen and phase its own id",
+                )
+            else:
+                seen[item.id] = f"{kind}[{index}]"
+    sections: dict[str, int] = {}
+    for index, section in enumerate(doc.sections):
+        path = ("sections", index, "id")
+        if section.id in RESERVED_SECTION_IDS:
+            yield Diagnostic(
+                "P105",
+                f'section id "{section.id}" is reserved for a generated section',
+                source.at(path),
+                f"sections[{index}].id",
+                "choose another id; reserved: " + ", ".join(sorted(RESERVED_SECTION_IDS)),
+            )
+        elif section.id in sections:
+            yield Diagnostic(
+                "P105",
+                f'section id "{section.id}" is already used by sections[{sections[section.id]}]',
+                source.at(path),
+                f"sections[{index}].id",
+                "give every section its own id",
+            )
+        else:
+            sections[section.id] = index
+
+
+def _references(version: VersionFile, library: Library) -> Iterator[Diagnostic]:
+    source, doc = version.source, version.doc
+    regimen_ids = [r.id for r in doc.regimens]
+    for index, regimen in enumerate(doc.regimens):
+        if regimen.drug not in library.drugs:
+            known = ", ".join(sorted(library.drugs)) or "none"
+            yield Diagnostic(
+                "P211",
+                f'drug "{regimen.drug}" is not in drugs.yaml',
+                source.at(("regimens", index, "drug")),
+                f"regimens[{index}].drug",
+                f"add it to _library/drugs.yaml or use a known drug ({known})",
+            )
+    for kind, items in (("phases", doc.phases), ("dose_tables", doc.dose_tables)):
+        for index, item in enumerate(items):
+            if item.regimen not in regimen_ids:
+                known = ", ".join(regimen_ids) or "none"
+                yield Diagnostic(
+                    "P211",
+                    f'regimen "{item.regimen}" is not defined in this version',
+                    source.at((kind, index, "regimen")),
+                    f"{kind}[{index}].regimen",
+                    f"use the id of one of this version's regimens ({known})",
+                )
+
+
+def _handbooks(library: Library) -> Iterator[Diagnostic]:
+    source = library.source("_library", "handbooks.yaml")
+    if source is None:
+        return
+    seen: set[str] = set()
+    for index, handbook in enumerate(library.handbooks):
+        if handbook.id in seen:
+            yield Diagnostic(
+                "P105",
+                f'handbook id "{handbook.id}" is already used',
+                source.at((index, "id")),
+                f"[{index}].id",
+                "give every handbook its own id",
+            )
+        seen.add(handbook.id)
+        for position, protocol_id in enumerate(handbook.protocols):
+            if protocol_id not in library.protocols:
+                yield Diagnostic(
+                    "P303",
+                    f'handbook "{handbook.id}" lists unknown protocol "{protocol_id}"',
+                    source.at((index, "protocols", position)),
+                    f"[{index}].protocols[{position}]",
+                    "use the id (folder name) of a protocol in this library",
+                )
+
+
+def check(library: Library, context: CheckContext) -> Iterator[Diagnostic]:
+    for protocol in library.protocols.values():
+        for version in protocol.ordered():
+            yield from _unique_ids(version)
+            yield from _references(version, library)
+    yield from _handbooks(library)

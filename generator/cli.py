@@ -1,0 +1,184 @@
+"""The `protocols` command (§7): a thin driver over functions a test can call.
+
+Exit status: 0 success, 1 check errors, 2 usage or input errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from generator.checks import CheckContext, run_checks
+from generator.diagnostics import Diagnostic, summary_line
+from generator.library import Library, LibraryNotFound, load_library
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad input from the command line: printed as one line, exit 2."""
+
+
+def build_date(as_of: str | None, environ: dict[str, str] | None = None) -> dt.date:
+    """--as-of, else SOURCE_DATE_EPOCH, else today (§4)."""
+    environ = os.environ if environ is None else environ
+    if as_of:
+        try:
+            return dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise UsageError(f'--as-of "{as_of}" is not a date; write YYYY-MM-DD') from None
+    epoch = environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+        except ValueError:
+            raise UsageError(f'SOURCE_DATE_EPOCH "{epoch}" is not a whole number of seconds') from None
+    return dt.date.today()
+
+
+def open_library(directory: str) -> Library:
+    try:
+        return load_library(Path(directory), directory.rstrip("/") or directory)
+    except LibraryNotFound:
+        raise UsageError(f"no protocols folder at {directory}: pass the folder holding your protocols") from None
+
+
+def check_library(library: Library, as_of: dt.date, reviewer: bool = False) -> list[Diagnostic]:
+    return run_checks(library, CheckContext(as_of=as_of, reviewer=reviewer))
+
+
+def report(diagnostics: list[Diagnostic], file_count: int, fmt: str, out: TextIO) -> None:
+    if fmt == "json":
+        errors = sum(1 for d in diagnostics if d.is_error)
+        payload = {
+            "diagnostics": [d.to_json() for d in diagnostics],
+            "summary": {"errors": errors, "warnings": len(diagnostics) - errors, "files": file_count},
+        }
+        out.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        return
+    for diagnostic in diagnostics:
+        out.write(diagnostic.format_text() + "\n")
+    out.write(summary_line(diagnostics, file_count) + "\n")
+
+
+def failed(diagnostics: list[Diagnostic], strict: bool) -> bool:
+    return any(d.is_error or strict for d in diagnostics)
+
+
+def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    library = open_library(args.dir)
+    diagnostics = check_library(library, build_date(args.as_of), args.reviewer)
+    report(diagnostics, library.file_count, args.format, out)
+    return EXIT_ERRORS if failed(diagnostics, args.strict) else EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
+    from generator.schema import version_json_schema
+
+    out.write(json.dumps(version_json_schema(), indent=2, ensure_ascii=False) + "\n")
+    return EXIT_OK
+
+
+def _lazy(module: str, name: str) -> Callable[[argparse.Namespace, TextIO], int]:
+    """Commands whose modules pull in heavy dependencies (MkDocs) are imported only when run."""
+
+    def run(args: argparse.Namespace, out: TextIO) -> int:
+        import importlib
+
+        return int(getattr(importlib.import_module(module), name)(args, out))
+
+    return run
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="protocols", description="Check clinical protocols and build their site.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, handler: Callable[[argparse.Namespace, TextIO], int], help_text: str) -> argparse.ArgumentParser:
+        command = commands.add_parser(name, help=help_text, description=help_text)
+        command.set_defaults(handler=handler)
+        return command
+
+    def add_dir(command: argparse.ArgumentParser) -> None:
+        command.add_argument(
+            "dir", nargs="?", default="protocols", metavar="DIR", help="the protocols folder (default: protocols)"
+        )
+
+    check = add("check", cmd_check, "check every rule over a protocols folder")
+    check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--as-of", metavar="DATE", help="the build date, YYYY-MM-DD")
+    check.add_argument("--reviewer", action="store_true", help="check for the reviewer site")
+    add_dir(check)
+
+    build = add("build", _lazy("generator.commands", "cmd_build"), "check, then build the site")
+    build.add_argument("--reviewer", action="store_true", help="build the reviewer site (default out: site-review/)")
+    build.add_argument("--as-of", metavar="DATE", help="the build date, YYYY-MM-DD")
+    build.add_argument("--out", metavar="DIR", help="output folder (default: site/ or site-review/)")
+    build.add_argument("--timings", action="store_true", help="print the time of each stage and peak memory")
+    add_dir(build)
+
+    serve = add("serve", _lazy("generator.commands", "cmd_serve"), "live-reloading preview server")
+    serve.add_argument("--reviewer", action="store_true")
+    serve.add_argument("--as-of", metavar="DATE")
+    serve.add_argument("--dev-addr", metavar="IP:PORT", default="127.0.0.1:8000")
+    add_dir(serve)
+
+    dose = add("dose", _lazy("generator.commands", "cmd_dose"), "one dose as JSON")
+    dose.add_argument("id", metavar="ID")
+    dose.add_argument("regimen", metavar="REGIMEN")
+    dose.add_argument("--weight", metavar="W")
+    dose.add_argument("--unit", choices=("kg", "lb"), default="kg")
+    dose.add_argument("--version", metavar="V")
+    dose.add_argument("--spec", action="store_true", help="print the regimen's calculator spec instead")
+    dose.add_argument("--as-of", metavar="DATE")
+    add_dir(dose)
+
+    diff = add("diff", _lazy("generator.commands", "cmd_diff"), "what changed between two versions")
+    diff.add_argument("id", metavar="ID")
+    diff.add_argument("v1", metavar="V1")
+    diff.add_argument("v2", metavar="V2")
+    diff.add_argument("--dir", default="protocols", metavar="DIR")
+
+    approve = add("approve", _lazy("generator.commands", "cmd_approve"), "append a sign-off")
+    approve.add_argument("id", metavar="ID")
+    approve.add_argument("version", metavar="VERSION")
+    approve.add_argument("--reviewer", required=True, metavar="NAME")
+    approve.add_argument("--role", required=True, metavar="ROLE")
+    approve.add_argument("--date", metavar="DATE")
+    approve.add_argument("--dir", default="protocols", metavar="DIR")
+
+    new = add("new", _lazy("generator.commands", "cmd_new"), "start the next draft version")
+    new.add_argument("id", metavar="ID")
+    new.add_argument("--from", dest="from_version", metavar="VERSION")
+    new.add_argument("--dir", default="protocols", metavar="DIR")
+
+    add("schema", cmd_schema, "print the JSON Schema of a version file")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = make_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return EXIT_USAGE if exit_.code else EXIT_OK
+    try:
+        return args.handler(args, out)
+    except UsageError as error:
+        err.write(f"protocols: error: {error}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,236 @@
+"""YAML with the position of every key and value.
+
+The file is read as libyaml events (C parser where present) and the tree is built from them here,
+so that anchors, aliases, unknown tags and duplicate keys are refused before any value is built:
+an alias bomb stops at its first anchor and a `!!python/...` tag is never constructed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.diagnostics import DataPath, Diagnostic, Location
+
+MAX_FILE_BYTES = 1024 * 1024
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STANDARD_TAGS = {
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
+}
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_resolver = yaml.resolver.Resolver()
+_constructor = yaml.constructor.SafeConstructor()
+
+
+@dataclass
+class SourceFile:
+    path: str
+    data: Any
+    values: dict[DataPath, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[DataPath, tuple[int, int]] = field(default_factory=dict)
+
+    def at(self, path: DataPath) -> Location:
+        """Where the value at `path` starts; the nearest enclosing value when it is absent."""
+        for end in range(len(path), -1, -1):
+            mark = self.values.get(path[:end])
+            if mark:
+                return Location(self.path, *mark)
+        return Location(self.path)
+
+    def key_at(self, path: DataPath) -> Location:
+        mark = self.keys.get(path)
+        return Location(self.path, *mark) if mark else self.at(path)
+
+    def get(self, path: DataPath, default: Any = None) -> Any:
+        node = self.data
+        for part in path:
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                return default
+        return node
+
+
+class _Refused(Exception):
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        self.diagnostic = diagnostic
+
+
+def _mark(event: yaml.Event) -> tuple[int, int]:
+    return event.start_mark.line + 1, event.start_mark.column + 1
+
+
+def _check_tag(event: Any, display: str) -> None:
+    tag = getattr(event, "tag", None)
+    if tag and tag not in ("!", "?") and tag not in _STANDARD_TAGS:
+        raise _Refused(
+            Diagnostic(
+                "P502",
+                f"tag {tag.replace('tag:yaml.org,2002:', '!!')} is not allowed",
+                Location(display, *_mark(event)),
+                hint="remove the tag; protocol files use plain YAML values only",
+            )
+        )
+    if getattr(event, "anchor", None):
+        raise _Refused(
+            Diagnostic(
+                "P502",
+                f"anchor &{event.anchor} is not allowed",
+                Location(display, *_mark(event)),
+                hint="write the value out in full: anchors and aliases are refused so that every value is visible",
+            )
+        )
+
+
+def _scalar(event: yaml.ScalarEvent) -> Any:
+    tag = event.tag if event.tag not in (None, "!") else None
+    if tag is None:
+        tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+    try:
+        return _constructor.yaml_constructors[tag](_constructor, node)
+    except (ValueError, yaml.YAMLError) as error:  # e.g. 2026-02-30
+        raise yaml.MarkedYAMLError(
+            problem=f"{event.value!r} is not a valid value ({error})", problem_mark=event.start_mark
+        ) from error
+
+
+class _Builder:
+    """Builds plain Python values from an event stream, recording positions."""
+
+    def __init__(self, display: str) -> None:
+        self.display = display
+        self.values: dict[DataPath, tuple[int, int]] = {}
+        self.keys: dict[DataPath, tuple[int, int]] = {}
+        self.diagnostics: list[Diagnostic] = []
+
+    def build(self, events: Any) -> Any:
+        documents = []
+        for event in events:
+            if isinstance(event, yaml.DocumentStartEvent):
+                if documents:
+                    raise _Refused(
+                        Diagnostic(
+                            "P100",
+                            "more than one YAML document in the file",
+                            Location(self.display, *_mark(event)),
+                            hint="keep one document per file; remove the `---` separator",
+                        )
+                    )
+                documents.append(self._value(next(events), events, ()))
+        return documents[0] if documents else None
+
+    def _value(self, event: Any, events: Any, path: DataPath) -> Any:
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(
+                Diagnostic(
+                    "P502",
+                    f"alias *{event.anchor} is not allowed",
+                    Location(self.display, *_mark(event)),
+                    hint="write the value out in full",
+                )
+            )
+        _check_tag(event, self.display)
+        self.values[path] = _mark(event)
+        if isinstance(event, yaml.ScalarEvent):
+            return _scalar(event)
+        if isinstance(event, yaml.SequenceStartEvent):
+            items: list[Any] = []
+            for item_event in events:
+                if isinstance(item_event, yaml.SequenceEndEvent):
+                    return items
+                items.append(self._value(item_event, events, (*path, len(items))))
+        if isinstance(event, yaml.MappingStartEvent):
+            return self._mapping(events, path)
+        raise _Refused(Diagnostic("P100", f"unexpected YAML event {event}", Location(self.display, *_mark(event))))
+
+    def _mapping(self, events: Any, path: DataPath) -> dict[str, Any]:
+        mapping: dict[str, Any] = {}
+        for key_event in events:
+            if isinstance(key_event, yaml.MappingEndEvent):
+                return mapping
+            if not isinstance(key_event, yaml.ScalarEvent):
+                raise _Refused(
+                    Diagnostic(
+                        "P100",
+                        "a mapping key must be a plain word",
+                        Location(self.display, *_mark(key_event)),
+                    )
+                )
+            _check_tag(key_event, self.display)
+            key = key_event.value
+            if key_event.implicit[0] and _resolver.resolve(yaml.ScalarNode, key, (True, False)) == _MERGE_TAG:
+                raise _Refused(
+                    Diagnostic(
+                        "P502",
+                        "merge key << is not allowed",
+                        Location(self.display, *_mark(key_event)),
+                        hint="write the keys out in full",
+                    )
+                )
+            key_path = (*path, key)
+            if key in mapping:
+                first_line = self.keys[key_path][0]
+                self.diagnostics.append(
+                    Diagnostic(
+                        "P101",
+                        f'key "{key}" appears twice in one mapping (first at line {first_line})',
+                        Location(self.display, *_mark(key_event)),
+                        hint="keep one of them: YAML would silently drop the first",
+                    )
+                )
+                self._value(next(events), events, (*path, f"{key} (duplicate)"))
+                continue
+            self.keys[key_path] = _mark(key_event)
+            mapping[key] = self._value(next(events), events, key_path)
+        return mapping
+
+
+def load_text(text: str, display: str) -> tuple[SourceFile | None, list[Diagnostic]]:
+    builder = _Builder(display)
+    try:
+        data = builder.build(iter(yaml.parse(text, Loader=_Loader)))
+    except _Refused as refused:
+        return None, [refused.diagnostic]
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = error.problem or error.context or "invalid YAML"
+        return None, [
+            Diagnostic(
+                "P100",
+                f"not valid YAML: {problem}",
+                Location(display, line, col),
+                hint="check indentation and quoting near this position",
+            )
+        ]
+    except (yaml.YAMLError, ValueError) as error:  # constructor errors, e.g. an impossible date
+        return None, [Diagnostic("P100", f"not valid YAML: {error}", Location(display))]
+    if builder.diagnostics:
+        return None, builder.diagnostics
+    return SourceFile(display, data, builder.values, builder.keys), []
+
+
+def load_yaml(path: Path, display: str | None = None) -> tuple[SourceFile | None, list[Diagnostic]]:
+    display = display or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [
+                Diagnostic(
+                    "P502",
+                    f"file is {size:,} bytes, over the 1 MiB limit",
+                    Location(display),
+                    hint="split the content or remove what does not belong in a protocol file",
+                )
+            ]
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return None, [Diagnostic("P100", f"not UTF-8 text: {error.reason}", Location(display))]
+    except OSError as error:
+        return None, [Diagnostic("P100", f"cannot read the file: {error.strerror}", Location(display))]
+    return load_text(text, display)

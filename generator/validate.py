@@ -1,0 +1,104 @@
+"""Validate loaded YAML against a model and turn every pydantic error into a located diagnostic."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from generator.diagnostics import DataPath, Diagnostic, format_path
+from generator.loader import SourceFile
+from generator.schema import describe
+
+M = TypeVar("M")
+
+_TYPE_WORDS = {
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "dict_type": "a mapping",
+    "list_type": "a list",
+    "literal_error": None,
+    "int_type": "a whole number",
+    "string_type": "text",
+    "bool_type": "true or false",
+}
+
+
+def _allowed_keys(model: Any, path: DataPath) -> list[str]:
+    """The keys a mapping at `path` may hold, for a did-you-mean hint."""
+    node: Any = model
+    for part in path:
+        if isinstance(part, int):
+            continue
+        fields = getattr(node, "model_fields", None)
+        if not fields:
+            return []
+        match = next((f for name, f in fields.items() if (f.alias or name) == part), None)
+        if match is None:
+            return []
+        node = _model_in(match.annotation)
+    fields = getattr(node, "model_fields", None) or {}
+    return [f.alias or name for name, f in fields.items()]
+
+
+def _model_in(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _diagnostic(error: Any, source: SourceFile, base: DataPath, model: Any) -> Diagnostic:
+    loc = tuple(error["loc"])
+    is_key = bool(loc) and loc[-1] == "[key]"
+    path: DataPath = (*base, *(loc[:-1] if is_key else loc))
+    kind: str = error["type"]
+    ctx = error.get("ctx") or {}
+    where = format_path(path)
+    if kind == "missing":
+        parent, key = path[:-1], path[-1]
+        return Diagnostic(
+            "P103", f'missing required key "{key}"', source.at(parent), format_path(parent), hint=f"add {key}: ..."
+        )
+    if kind == "extra_forbidden":
+        key = str(path[-1])
+        close = difflib.get_close_matches(key, _allowed_keys(model, path[len(base) : -1]), n=1)
+        hint = f'did you mean "{close[0]}"?' if close else "remove it, or check the format for the keys allowed here"
+        return Diagnostic("P102", f'unknown key "{key}"', source.key_at(path), where, hint)
+    if kind.startswith("P") and kind[1:].isdigit():
+        at = source.key_at(path) if is_key else source.at(path)
+        return Diagnostic(kind, error["msg"], at, where, ctx.get("hint", ""))
+    value = source.get(path)
+    if kind == "literal_error":
+        return Diagnostic(
+            "P104",
+            f"expected one of {ctx.get('expected')}, got {describe(value)}",
+            source.at(path),
+            where,
+            "use one of the listed values",
+        )
+    if kind in ("greater_than_equal", "greater_than"):
+        least = ctx.get("ge", ctx.get("gt"))
+        return Diagnostic(
+            "P104", f"expected a number of at least {least}, got {describe(value)}", source.at(path), where
+        )
+    expected = _TYPE_WORDS.get(kind) or kind.replace("_", " ")
+    return Diagnostic("P104", f"expected {expected}, got {describe(value)}", source.at(path), where)
+
+
+def validate(
+    model: type[M] | Any, source: SourceFile, data: Any = None, base: DataPath = ()
+) -> tuple[M | None, list[Diagnostic]]:
+    """Validate `data` (default: the whole file) as `model`; `base` is its path within the file."""
+    data = source.data if data is None else data
+    adapter = model if isinstance(model, TypeAdapter) else TypeAdapter(model)
+    try:
+        return adapter.validate_python(data), []
+    except ValidationError as error:
+        inner = model.__args__[-1] if hasattr(model, "__args__") else model
+        diagnostics = [_diagnostic(e, source, base, inner) for e in error.errors()]
+        return None, diagnostics
