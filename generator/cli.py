@@ -117,20 +117,20 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--reviewer", action="store_true", help="check for the reviewer site")
     add_dir(check)
 
-    build = add("build", _lazy("generator.commands", "cmd_build"), "check, then build the site")
+    build = add("build", _lazy("generator.commands.build", "cmd_build"), "check, then build the site")
     build.add_argument("--reviewer", action="store_true", help="build the reviewer site (default out: site-review/)")
     build.add_argument("--as-of", metavar="DATE", help="the build date, YYYY-MM-DD")
     build.add_argument("--out", metavar="DIR", help="output folder (default: site/ or site-review/)")
     build.add_argument("--timings", action="store_true", help="print the time of each stage and peak memory")
     add_dir(build)
 
-    serve = add("serve", _lazy("generator.commands", "cmd_serve"), "live-reloading preview server")
+    serve = add("serve", _lazy("generator.commands.build", "cmd_serve"), "live-reloading preview server")
     serve.add_argument("--reviewer", action="store_true")
     serve.add_argument("--as-of", metavar="DATE")
     serve.add_argument("--dev-addr", metavar="IP:PORT", default="127.0.0.1:8000")
     add_dir(serve)
 
-    dose = add("dose", _lazy("generator.commands", "cmd_dose"), "one dose as JSON")
+    dose = add("dose", _lazy("generator.commands.dose", "cmd_dose"), "one dose as JSON")
     dose.add_argument("id", metavar="ID")
     dose.add_argument("regimen", metavar="REGIMEN")
     dose.add_argument("--weight", metavar="W")
@@ -140,13 +140,13 @@ def make_parser() -> argparse.ArgumentParser:
     dose.add_argument("--as-of", metavar="DATE")
     add_dir(dose)
 
-    diff = add("diff", _lazy("generator.commands", "cmd_diff"), "what changed between two versions")
+    diff = add("diff", _lazy("generator.commands.versions", "cmd_diff"), "what changed between two versions")
     diff.add_argument("id", metavar="ID")
     diff.add_argument("v1", metavar="V1")
     diff.add_argument("v2", metavar="V2")
     diff.add_argument("--dir", default="protocols", metavar="DIR")
 
-    approve = add("approve", _lazy("generator.commands", "cmd_approve"), "append a sign-off")
+    approve = add("approve", _lazy("generator.commands.versions", "cmd_approve"), "append a sign-off")
     approve.add_argument("id", metavar="ID")
     approve.add_argument("version", metavar="VERSION")
     approve.add_argument("--reviewer", required=True, metavar="NAME")
@@ -154,7 +154,7 @@ def make_parser() -> argparse.ArgumentParser:
     approve.add_argument("--date", metavar="DATE")
     approve.add_argument("--dir", default="protocols", metavar="DIR")
 
-    new = add("new", _lazy("generator.commands", "cmd_new"), "start the next draft version")
+    new = add("new", _lazy("generator.commands.versions", "cmd_new"), "start the next draft version")
     new.add_argument("id", metavar="ID")
     new.add_argument("--from", dest="from_version", metavar="VERSION")
     new.add_argument("--dir", default="protocols", metavar="DIR")

@@ -31,6 +31,8 @@ class SourceFile:
     data: Any
     values: dict[DataPath, tuple[int, int]] = field(default_factory=dict)
     keys: dict[DataPath, tuple[int, int]] = field(default_factory=dict)
+    styles: dict[DataPath, str] = field(default_factory=dict)  # scalar style: "", "|", ">", "'", '"'
+    text: str = ""
 
     def at(self, path: DataPath) -> Location:
         """Where the value at `path` starts; the nearest enclosing value when it is absent."""
@@ -43,6 +45,27 @@ class SourceFile:
     def key_at(self, path: DataPath) -> Location:
         mark = self.keys.get(path)
         return Location(self.path, *mark) if mark else self.at(path)
+
+    def text_at(self, path: DataPath, offset: int) -> Location:
+        """Where character `offset` of the string at `path` stands in the file.
+
+        Exact for single-line scalars and literal blocks (`|`); for folded and multi-line plain
+        scalars, whose line breaks YAML rewrites, the start of the value.
+        """
+        value, mark, style = self.get(path), self.values.get(path), self.styles.get(path, "")
+        if not isinstance(value, str) or mark is None:
+            return self.at(path)
+        line, col = mark
+        before = value[:offset]
+        if style == "|":
+            lines = self.text.splitlines()
+            content = lines[line] if line < len(lines) else ""
+            indent = len(content) - len(content.lstrip(" "))
+            line_start = before.rfind("\n") + 1
+            return Location(self.path, line + 1 + before.count("\n"), indent + 1 + offset - line_start)
+        if "\n" in before or style == ">":
+            return Location(self.path, line, col)
+        return Location(self.path, line, col + offset + (1 if style in ("'", '"') else 0))
 
     def get(self, path: DataPath, default: Any = None) -> Any:
         node = self.data
@@ -104,6 +127,7 @@ class _Builder:
     def __init__(self, display: str) -> None:
         self.display = display
         self.values: dict[DataPath, tuple[int, int]] = {}
+        self.styles: dict[DataPath, str] = {}
         self.keys: dict[DataPath, tuple[int, int]] = {}
         self.diagnostics: list[Diagnostic] = []
 
@@ -136,6 +160,8 @@ class _Builder:
         _check_tag(event, self.display)
         self.values[path] = _mark(event)
         if isinstance(event, yaml.ScalarEvent):
+            if event.style:
+                self.styles[path] = event.style
             return _scalar(event)
         if isinstance(event, yaml.SequenceStartEvent):
             items: list[Any] = []
@@ -211,7 +237,7 @@ def load_text(text: str, display: str) -> tuple[SourceFile | None, list[Diagnost
         return None, [Diagnostic("P100", f"not valid YAML: {error}", Location(display))]
     if builder.diagnostics:
         return None, builder.diagnostics
-    return SourceFile(display, data, builder.values, builder.keys), []
+    return SourceFile(display, data, builder.values, builder.keys, builder.styles, text), []
 
 
 def load_yaml(path: Path, display: str | None = None) -> tuple[SourceFile | None, list[Diagnostic]]:
