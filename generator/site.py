@@ -1,0 +1,262 @@
+"""The site engine adapter: the only module that imports MkDocs or Material.
+
+Pages come from the pure render layer as ``{relative path: text}``. The ``protocols`` MkDocs plugin adds
+them to the build in ``on_files`` (Markdown pages go through MkDocs, every other file is copied as-is),
+adds the static assets of ``site_templates/assets`` and the theme overrides of
+``site_templates/overrides``, and enforces what an offline intranet needs whatever the user's
+``mkdocs.yml`` says: no web fonts, no "made with" link, no source maps, a disclaimer on every page.
+
+Material writes the whole navigation into every page, so only top-level pages (``index.md``,
+``NAME.md``, ``NAME/index.md``) enter the navigation; protocol, version and diff pages are reached by
+links only.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import posixpath
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's end-of-life banner, printed on import
+
+from mkdocs.commands.build import build as mkdocs_build  # noqa: E402
+from mkdocs.config import load_config  # noqa: E402
+from mkdocs.config.defaults import MkDocsConfig  # noqa: E402
+from mkdocs.exceptions import MkDocsException, PluginError  # noqa: E402
+from mkdocs.plugins import BasePlugin  # noqa: E402
+from mkdocs.structure.files import File, Files, InclusionLevel  # noqa: E402
+
+PagesProvider = Callable[[], Mapping[str, str]]
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SITE_TEMPLATES = REPO_ROOT / "site_templates"
+OVERRIDES_DIR = SITE_TEMPLATES / "overrides"
+ASSETS_DIR = SITE_TEMPLATES / "assets"
+DEFAULT_CONFIG_FILE = Path(__file__).resolve().parent / "default_mkdocs.yml"
+
+SITE_CSS = "assets/site.css"
+DOSE_CALCULATOR_JS = "assets/dosecalc.js"
+DEFAULT_DISCLAIMER = (
+    "This content is for healthcare professionals. Check every dose and instruction against your "
+    "local policy and the patient's clinical condition before use."
+)
+REVIEWER_BANNER = (
+    "Reviewer site: it includes drafts and versions in review that are not approved for clinical use."
+)
+
+
+class SiteBuildError(Exception):
+    """The site could not be built; the message says why (MkDocs warnings included)."""
+
+
+@dataclass(frozen=True)
+class SiteInputs:
+    pages: PagesProvider
+    reviewer: bool
+
+
+_active_inputs: SiteInputs | None = None
+
+
+@contextmanager
+def site_inputs(pages: PagesProvider, reviewer: bool) -> Iterator[None]:
+    """Make ``pages`` the source of the ``protocols`` plugin for builds started inside the block.
+
+    A callable rather than a dict so that ``serve`` renders afresh on every rebuild.
+    """
+    global _active_inputs
+    previous = _active_inputs
+    _active_inputs = SiteInputs(pages, reviewer)
+    try:
+        yield
+    finally:
+        _active_inputs = previous
+
+
+def check_page_path(path: str) -> None:
+    """Reject a page path that could escape the site folder or is not a plain relative POSIX path."""
+    normalised = posixpath.normpath(path) if path else ""
+    if (
+        not path
+        or path != normalised
+        or path.startswith("/")
+        or "\\" in path
+        or normalised == ".."
+        or normalised.startswith("../")
+    ):
+        raise SiteBuildError(f"page path {path!r} is not a plain relative path inside the site")
+
+
+def in_navigation(path: str) -> bool:
+    """Whether a generated page belongs in the site navigation (top-level pages only)."""
+    if not path.endswith(".md"):
+        return False
+    parts = path.split("/")
+    return len(parts) == 1 or (len(parts) == 2 and parts[1] == "index.md")
+
+
+class ProtocolsPlugin(BasePlugin):
+    """Adds the generated pages and the generator's assets and theme overrides to an MkDocs build."""
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if config.theme.name != "material":
+            raise PluginError(f"the protocols site needs theme 'material', not {config.theme.name!r}")
+        overrides = str(OVERRIDES_DIR)
+        if overrides not in config.theme.dirs:
+            # After the user's custom_dir (if any), before Material's own templates.
+            position = 1 if config.theme.custom_dir is not None else 0
+            config.theme.dirs.insert(position, overrides)
+        config.theme["font"] = False  # Google Fonts: the intranet has no route out
+        extra = config.extra
+        extra["generator"] = False  # Material's footer link to its own web site
+        disclaimer = extra.get("disclaimer", DEFAULT_DISCLAIMER)
+        if not isinstance(disclaimer, str) or not disclaimer.strip():
+            raise PluginError("extra.disclaimer must be a non-empty text")
+        extra["disclaimer"] = disclaimer.strip()
+        inputs = _active_inputs
+        extra["reviewer_banner"] = REVIEWER_BANNER if inputs is not None and inputs.reviewer else ""
+        if SITE_CSS not in config.extra_css:
+            config.extra_css.append(SITE_CSS)
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        inputs = _active_inputs
+        if inputs is None:
+            raise PluginError("no pages to build: run `protocols build` or `protocols serve`, not mkdocs")
+        pages = inputs.pages()
+        for path in sorted(pages):
+            check_page_path(path)
+            if path in files:
+                raise PluginError(f"generated page {path!r} clashes with a file of the docs or theme")
+            inclusion = InclusionLevel.INCLUDED if in_navigation(path) else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, path, content=pages[path], inclusion=inclusion))
+        for asset in sorted(p for p in ASSETS_DIR.rglob("*") if p.is_file()):
+            src_uri = "assets/" + asset.relative_to(ASSETS_DIR).as_posix()
+            if src_uri not in files:  # a rendered page of the same path wins over the template
+                files.append(File.generated(config, src_uri, abs_src_path=str(asset)))
+        english_only = set(_search_languages(config)) <= {"en"}
+        for file in list(files):
+            # Source maps of Material's bundles are dead weight offline; so are lunr's language packs,
+            # which the search worker loads only for languages other than English.
+            unused_lunr = english_only and file.src_uri.startswith("assets/javascripts/lunr/")
+            if file.src_uri.endswith(".map") or unused_lunr:
+                files.remove(file)
+        if DOSE_CALCULATOR_JS in files and DOSE_CALCULATOR_JS not in config.extra_javascript:
+            config.extra_javascript.append(DOSE_CALCULATOR_JS)
+        return files
+
+
+def _search_languages(config: MkDocsConfig) -> list[str]:
+    for plugin in config.plugins.values():
+        if type(plugin).__module__.startswith("material.plugins.search"):
+            return list(plugin.config.lang or [])
+    return []
+
+
+@contextmanager
+def _source_date(as_of: date) -> Iterator[None]:
+    """Pin MkDocs' build date (sitemap lastmod, sitemap.xml.gz mtime) to the build date."""
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    midnight = datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC)
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(midnight.timestamp()))
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
+
+
+class _WarningCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"{record.levelname}: {record.getMessage()}")
+
+
+def resolve_config_file(config_file: Path | None) -> Path:
+    """The MkDocs configuration: the given file, else ./mkdocs.yml, else the generator's default."""
+    if config_file is not None:
+        return config_file
+    local = Path.cwd() / "mkdocs.yml"
+    return local if local.is_file() else DEFAULT_CONFIG_FILE
+
+
+def _load(config_file: Path, **overrides: object) -> MkDocsConfig:
+    config = load_config(str(config_file), **overrides)
+    if "protocols" not in config.plugins:
+        raise SiteBuildError(f"{config_file}: the plugins list must include 'protocols'")
+    return config
+
+
+def build_into(
+    pages: Mapping[str, str],
+    site_dir: Path,
+    docs_dir: Path,
+    config_file: Path | None,
+    reviewer: bool,
+    as_of: date,
+) -> None:
+    """Build the site into ``site_dir`` in strict mode (a warning is an error).
+
+    ``docs_dir`` must be an existing folder, normally empty: every page comes from ``pages``.
+    Raises SiteBuildError with MkDocs' warnings on failure; ``site_dir`` is then partly written.
+    """
+    frozen_pages = dict(pages)
+    collector = _WarningCollector()
+    mkdocs_logger = logging.getLogger("mkdocs")
+    mkdocs_logger.addHandler(collector)
+    try:
+        with site_inputs(lambda: frozen_pages, reviewer), _source_date(as_of):
+            config = _load(
+                resolve_config_file(config_file),
+                docs_dir=str(docs_dir),
+                site_dir=str(site_dir),
+                strict=True,
+            )
+            mkdocs_build(config)
+    except SiteBuildError:
+        raise
+    except (MkDocsException, OSError) as error:
+        raise SiteBuildError(_failure_message(error, collector.messages)) from error
+    finally:
+        mkdocs_logger.removeHandler(collector)
+
+
+def _failure_message(error: BaseException, warnings: list[str]) -> str:
+    lines = [f"site build failed: {error}".rstrip()]
+    lines.extend(f"  {message}" for message in warnings)
+    return "\n".join(lines)
+
+
+def serve(
+    pages: PagesProvider,
+    *,
+    reviewer: bool,
+    watch: list[Path],
+    docs_dir: Path,
+    config_file: Path | None = None,
+    dev_addr: str | None = None,
+) -> None:
+    """MkDocs' live-reloading server; ``pages`` is called again on every rebuild.
+
+    ``watch`` lists extra paths (the protocols folder) whose edits trigger a rebuild; ``docs_dir`` is an
+    existing, normally empty folder.
+    """
+    from mkdocs.commands.serve import serve as mkdocs_serve
+
+    with site_inputs(pages, reviewer):
+        mkdocs_serve(
+            str(resolve_config_file(config_file)),
+            watch=[str(path) for path in watch],
+            docs_dir=str(docs_dir),
+            dev_addr=dev_addr,
+        )
