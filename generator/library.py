@@ -78,6 +78,9 @@ class Library:
     handbooks: list[Handbook] = field(default_factory=list)
     protocols: dict[str, Protocol] = field(default_factory=dict)
     sources: dict[str, SourceFile] = field(default_factory=dict)  # by display path
+    # entries that exist but did not validate, by library file attribute ("references", "drugs"):
+    # rules must not report them as unknown as well
+    invalid: dict[str, set[str]] = field(default_factory=dict)
     file_count: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
@@ -101,6 +104,25 @@ def _read(library: Library, path: Path, *parts: str) -> SourceFile | None:
     return source
 
 
+def _validate_entries(
+    library: Library, adapter: TypeAdapter[Any], source: SourceFile, empty: Any, attribute: str
+) -> Any:
+    """Validate a mapping or list entry by entry, so one broken entry does not hide the others."""
+    data = empty if source.data is None else source.data
+    model, diagnostics = validate(adapter, source, data)
+    if model is not None:
+        return model
+    library.diagnostics.extend(diagnostics)
+    if isinstance(data, dict) and isinstance(empty, dict):
+        kept = {key: value for key, value in data.items() if validate(adapter, source, {key: value})[0] is not None}
+        library.invalid[attribute] = {str(key) for key in data if key not in kept}
+    elif isinstance(data, list) and isinstance(empty, list):
+        kept = [item for item in data if validate(adapter, source, [item])[0] is not None]
+    else:
+        return empty
+    return adapter.validate_python(kept)
+
+
 def _read_library_files(library: Library) -> None:
     folder = library.root / LIBRARY_FOLDER
     specs: list[tuple[str, Any, str, Any]] = [
@@ -115,10 +137,7 @@ def _read_library_files(library: Library) -> None:
         source = _read(library, path, LIBRARY_FOLDER, name)
         if source is None:
             continue
-        model, diagnostics = validate(adapter, source, empty if source.data is None else source.data)
-        library.diagnostics.extend(diagnostics)
-        if model is not None:
-            setattr(library, attribute, model)
+        setattr(library, attribute, _validate_entries(library, adapter, source, empty, attribute))
     policy_path = folder / "policy.yaml"
     if not policy_path.exists():
         library.diagnostics.append(

@@ -56,7 +56,7 @@ def _references(version: VersionFile, library: Library) -> Iterator[Diagnostic]:
     source, doc = version.source, version.doc
     regimen_ids = [r.id for r in doc.regimens]
     for index, regimen in enumerate(doc.regimens):
-        if regimen.drug not in library.drugs:
+        if regimen.drug not in library.drugs and regimen.drug not in library.invalid.get("drugs", ()):
             known = ", ".join(sorted(library.drugs)) or "none"
             yield Diagnostic(
                 "P211",
