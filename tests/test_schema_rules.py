@@ -165,7 +165,8 @@ def test_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
     status, out, err = run("check", str(tmp_path / "nowhere"))
     assert status == 2
     assert out == ""
-    assert err == f"protocols: error: no protocols folder at {tmp_path / 'nowhere'}: pass the folder holding your protocols\n"
+    where = tmp_path / "nowhere"
+    assert err == f"protocols: error: no protocols folder at {where}: pass the folder holding your protocols\n"
 
 
 def test_schema_command_prints_the_json_schema() -> None:
