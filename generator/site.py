@@ -40,7 +40,6 @@ ASSETS_DIR = SITE_TEMPLATES / "assets"
 DEFAULT_CONFIG_FILE = Path(__file__).resolve().parent / "default_mkdocs.yml"
 
 SITE_CSS = "assets/site.css"
-DOSE_CALCULATOR_JS = "assets/dosecalc.js"
 DEFAULT_DISCLAIMER = (
     "This content is for healthcare professionals. Check every dose and instruction against your "
     "local policy and the patient's clinical condition before use."
@@ -92,12 +91,24 @@ def check_page_path(path: str) -> None:
         raise SiteBuildError(f"page path {path!r} is not a plain relative path inside the site")
 
 
+# Pages listed in the site navigation; "*" stands for one path segment. Everything else (protocols,
+# versions, diffs, drugs, print views) is reached by links only: Material writes the whole navigation
+# into every page, so a long navigation makes the build quadratic.
+NAVIGATION_PATTERNS = ("index.md", "*.md", "*/index.md", "handbooks/*/index.md")
+
+
 def in_navigation(path: str) -> bool:
-    """Whether a generated page belongs in the site navigation (top-level pages only)."""
+    """Whether a generated page belongs in the site navigation (see NAVIGATION_PATTERNS)."""
     if not path.endswith(".md"):
         return False
-    parts = path.split("/")
-    return len(parts) == 1 or (len(parts) == 2 and parts[1] == "index.md")
+    segments = path.split("/")
+    return any(_matches(pattern.split("/"), segments) for pattern in NAVIGATION_PATTERNS)
+
+
+def _matches(pattern: list[str], segments: list[str]) -> bool:
+    return len(pattern) == len(segments) and all(
+        part in ("*", segment) for part, segment in zip(pattern, segments, strict=True)
+    )
 
 
 class ProtocolsPlugin(BasePlugin):
@@ -135,10 +146,12 @@ class ProtocolsPlugin(BasePlugin):
                 raise PluginError(f"generated page {path!r} clashes with a file of the docs or theme")
             inclusion = InclusionLevel.INCLUDED if in_navigation(path) else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, path, content=pages[path], inclusion=inclusion))
+        own_assets = {path for path in pages if path.startswith("assets/")}
         for asset in sorted(p for p in ASSETS_DIR.rglob("*") if p.is_file()):
             src_uri = "assets/" + asset.relative_to(ASSETS_DIR).as_posix()
             if src_uri not in files:  # a rendered page of the same path wins over the template
                 files.append(File.generated(config, src_uri, abs_src_path=str(asset)))
+                own_assets.add(src_uri)
         english_only = set(_search_languages(config)) <= {"en"}
         for file in list(files):
             # Source maps of Material's bundles are dead weight offline; so are lunr's language packs,
@@ -146,9 +159,19 @@ class ProtocolsPlugin(BasePlugin):
             unused_lunr = english_only and file.src_uri.startswith("assets/javascripts/lunr/")
             if file.src_uri.endswith(".map") or unused_lunr:
                 files.remove(file)
-        if DOSE_CALCULATOR_JS in files and DOSE_CALCULATOR_JS not in config.extra_javascript:
-            config.extra_javascript.append(DOSE_CALCULATOR_JS)
+        _link_on_every_page(sorted(own_assets), config)
         return files
+
+
+def _link_on_every_page(assets: list[str], config: MkDocsConfig) -> None:
+    """Link every stylesheet and script of our assets from every page (site.css first)."""
+    linked_css = [str(entry) for entry in config.extra_css]
+    linked_js = [str(entry) for entry in config.extra_javascript]
+    for asset in assets:
+        if asset.endswith(".css") and asset not in linked_css:
+            config.extra_css.append(asset)
+        elif asset.endswith(".js") and asset not in linked_js:
+            config.extra_javascript.append(asset)
 
 
 def _search_languages(config: MkDocsConfig) -> list[str]:

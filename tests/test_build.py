@@ -1,0 +1,214 @@
+"""The built site: generated pages, offline (no external references), disclaimer, navigation, print,
+determinism. Builds a small fake pages dict; the render layer is not involved."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import struct
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from generator import site
+from generator.build import build_site
+
+AS_OF = date(2026, 2, 11)
+DOI_URL = "https://doi.org/10.1176/appi.ajp.2018.18070834"
+PROTOCOLS_JSON = '{"protocols": [{"id": "ketamine-trd", "version": "1.0"}]}\n'
+
+FAKE_PAGES: dict[str, str] = {
+    "index.md": (
+        "# Clinical protocols\n\n"
+        "- [IV ketamine](protocols/ketamine-trd/index.md)\n"
+        "- [Drug index](drugs/index.md)\n"
+        "- [Audit file](protocols.json)\n"
+    ),
+    "drugs/index.md": "# Drug index\n\n- [ketamine](ketamine/index.md)\n",
+    "drugs/ketamine/index.md": "# ketamine\n\n[All drugs](../index.md)\n",
+    "handbooks/psychiatry/index.md": (
+        "# Psychiatry handbook\n\n- [IV ketamine](../../protocols/ketamine-trd/index.md#dosing)\n"
+    ),
+    "protocols/ketamine-trd/index.md": (
+        "# IV ketamine for treatment-resistant depression\n\n"
+        "## Dosing {#dosing}\n\n"
+        "Give 0.5 mg/kg over 40 min.\n\n"
+        f"Source: [doi:10.1176/appi.ajp.2018.18070834]({DOI_URL})\n\n"
+        "[Version 1.0](1.0/index.md#dosing)\n"
+    ),
+    "protocols/ketamine-trd/1.0/index.md": (
+        "# IV ketamine for treatment-resistant depression, version 1.0\n\n"
+        "## Dosing {#dosing}\n\nGive 0.5 mg/kg over 40 min.\n\n[Current version](../index.md)\n"
+    ),
+    "protocols.json": PROTOCOLS_JSON,
+}
+
+# XML namespace names: identifiers, never fetched.
+XML_NAMESPACES = {"http://www.w3.org/2000/svg", "http://www.sitemaps.org/schemas/sitemap/0.9"}
+# URL strings inside Material's vendored bundles, none of which the browser fetches with this site's
+# configuration: mermaid only loads for `.mermaid` blocks, the polyfill only where ResizeObserver is
+# missing, the GitHub/GitLab APIs only with a repo_url; the rest are licence and doc comments.
+VENDORED_URLS = {
+    "assets/javascripts/bundle.": {
+        "https://unpkg.com/mermaid@11/dist/mermaid.min.js",
+        "https://unpkg.com/resize-observer-polyfill",
+        "https://api.github.com/repos/${e}/${t}",
+        "https://api.github.com/users/${e}",
+        "https://${e}/api/v4/projects/${encodeURIComponent(t",
+        "https://clipboardjs.com/",
+    },
+    "assets/javascripts/workers/search.": {
+        "http://lunrjs.com",
+        "http://tartarus.org/~martin/PorterStemmer/js.txt",
+        "https://bit.ly/2s3ChXG",
+    },
+    "assets/stylesheets/main.": {"https://fontawesome.com", "https://fontawesome.com/license/free"},
+}
+URL = re.compile(r"https?://[^\s\"'<>)`]+")
+
+
+def read_tree(root: Path) -> dict[str, bytes]:
+    return {path.relative_to(root).as_posix(): path.read_bytes() for path in root.rglob("*") if path.is_file()}
+
+
+def html_pages(root: Path) -> Iterator[tuple[str, str]]:
+    for path in sorted(root.rglob("*.html")):
+        yield path.relative_to(root).as_posix(), path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("built") / "site"
+    build_site(FAKE_PAGES, out, None, False, AS_OF)
+    return out
+
+
+def test_generated_pages_are_written(built: Path) -> None:
+    assert (built / "index.html").is_file()
+    assert (built / "protocols/ketamine-trd/index.html").is_file()
+    assert (built / "protocols/ketamine-trd/1.0/index.html").is_file()
+    assert (built / "drugs/ketamine/index.html").is_file()
+    assert (built / "protocols.json").read_text(encoding="utf-8") == PROTOCOLS_JSON
+    page = (built / "protocols/ketamine-trd/index.html").read_text(encoding="utf-8")
+    assert "<p>Give 0.5 mg/kg over 40 min.</p>" in page
+    assert '<h2 id="dosing">Dosing' in page
+
+
+def test_no_reference_to_an_external_host(built: Path) -> None:
+    unexpected: dict[str, set[str]] = {}
+    for name, content in read_tree(built).items():
+        found = set(URL.findall(content.decode("utf-8", errors="replace"))) - XML_NAMESPACES
+        if name == "protocols/ketamine-trd/index.html":
+            found -= {DOI_URL}  # the deliberate link in the page text
+        for prefix, allowed in VENDORED_URLS.items():
+            if name.startswith(prefix):
+                found -= allowed
+        if found:
+            unexpected[name] = found
+    assert unexpected == {}
+
+
+def test_only_our_own_and_materials_files_are_written(built: Path) -> None:
+    names = set(read_tree(built))
+    assert not [name for name in names if name.endswith(".map")]
+    assert not [name for name in names if name.startswith("assets/javascripts/lunr/")]
+    assert "assets/site.css" in names
+
+
+def test_links_are_relative_so_the_site_works_under_a_sub_path(built: Path) -> None:
+    for name, html in html_pages(built):
+        if name == "404.html":  # served for any path, so MkDocs makes its links absolute
+            continue
+        assert re.findall(r'(?:href|src)="/[^"]*"', html) == [], name
+
+
+def test_disclaimer_and_stylesheet_on_every_page(built: Path) -> None:
+    pages = list(html_pages(built))
+    assert len(pages) == 7  # six generated pages and 404.html
+    for name, html in pages:
+        assert f"<p>{site.DEFAULT_DISCLAIMER}</p>".replace("'", "&#39;") in html, name
+        assert 'assets/site.css"' in html, name
+        assert "pc-reviewer-banner" not in html, name
+        assert "fonts.googleapis.com" not in html and "fonts.gstatic.com" not in html
+
+
+def test_navigation_lists_top_level_pages_only(built: Path) -> None:
+    html = (built / "protocols/ketamine-trd/1.0/index.html").read_text(encoding="utf-8")
+    primary = html.split('<nav class="md-nav md-nav--primary"', 1)[1].split('data-md-type="toc"', 1)[0]
+    targets = sorted(set(re.findall(r'href="([^"#]*)"', primary)))
+    assert targets == ["../../..", "../../../drugs/", "../../../handbooks/psychiatry/"]
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("index.md", True),
+        ("drugs/index.md", True),
+        ("references/index.md", True),
+        ("handbooks/psychiatry/index.md", True),
+        ("handbooks/psychiatry/print/index.md", False),
+        ("drugs/ketamine/index.md", False),
+        ("protocols/ketamine-trd/index.md", False),
+        ("protocols/ketamine-trd/1.0/index.md", False),
+        ("protocols/ketamine-trd/1.0/diff/index.md", False),
+        ("protocols.json", False),
+        ("assets/dosecalc.js", False),
+    ],
+)
+def test_in_navigation(path: str, expected: bool) -> None:
+    assert site.in_navigation(path) is expected
+
+
+def test_reviewer_site_marks_every_page(tmp_path: Path) -> None:
+    build_site(FAKE_PAGES, tmp_path / "site-review", None, True, AS_OF)
+    for name, html in html_pages(tmp_path / "site-review"):
+        assert f"<strong>{site.REVIEWER_BANNER}</strong>" in html, name
+
+
+def test_disclaimer_from_the_config(tmp_path: Path) -> None:
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(
+        f"INHERIT: {site.DEFAULT_CONFIG_FILE}\n"
+        "site_name: Example Hospital protocols\n"
+        "extra:\n  disclaimer: For Example Hospital staff only. Check local policy & the BNF.\n",
+        encoding="utf-8",
+    )
+    build_site(FAKE_PAGES, tmp_path / "site", config, False, AS_OF)
+    for name, html in html_pages(tmp_path / "site"):
+        assert "<p>For Example Hospital staff only. Check local policy &amp; the BNF.</p>" in html, name
+        assert site.DEFAULT_DISCLAIMER.replace("'", "&#39;") not in html
+
+
+def test_the_same_pages_give_a_byte_identical_site(tmp_path: Path) -> None:
+    config = tmp_path / "mkdocs.yml"  # a site_url puts dated rows in the sitemap
+    config.write_text(
+        f"INHERIT: {site.DEFAULT_CONFIG_FILE}\nsite_url: https://intranet.example/protocols/\n",
+        encoding="utf-8",
+    )
+    build_site(FAKE_PAGES, tmp_path / "first", config, False, AS_OF)
+    build_site(FAKE_PAGES, tmp_path / "second", config, False, AS_OF)
+    first, second = read_tree(tmp_path / "first"), read_tree(tmp_path / "second")
+    assert sorted(first) == sorted(second)
+    assert [name for name in first if first[name] != second[name]] == []
+    assert {"sitemap.xml", "sitemap.xml.gz", "search/search_index.json"} <= set(first)
+
+    sitemap = first["sitemap.xml"].decode("utf-8")
+    assert re.findall(r"<lastmod>([^<]*)</lastmod>", sitemap) == ["2026-02-11"] * 6
+    gz = first["sitemap.xml.gz"]
+    assert gzip.decompress(gz).decode("utf-8") == sitemap
+    gzip_mtime = struct.unpack("<I", gz[4:8])[0]
+    assert gzip_mtime == int(datetime(2026, 2, 11, tzinfo=UTC).timestamp())
+
+
+def test_a_later_build_date_changes_only_the_sitemap(tmp_path: Path) -> None:
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(
+        f"INHERIT: {site.DEFAULT_CONFIG_FILE}\nsite_url: https://intranet.example/protocols/\n",
+        encoding="utf-8",
+    )
+    build_site(FAKE_PAGES, tmp_path / "first", config, False, AS_OF)
+    build_site(FAKE_PAGES, tmp_path / "second", config, False, date(2026, 3, 1))
+    first, second = read_tree(tmp_path / "first"), read_tree(tmp_path / "second")
+    assert sorted(name for name in first if first[name] != second[name]) == ["sitemap.xml", "sitemap.xml.gz"]
