@@ -211,13 +211,29 @@ def _round_down(value: Fraction, step: Fraction) -> Fraction:
     return (value / step).__floor__() * step
 
 
+def _javascript_number_text(number: float) -> str:
+    """What JavaScript's String(number) gives, so a number weighs the same in Python and dosecalc.js."""
+    if number != number:
+        return "NaN"
+    if number in (float("inf"), float("-inf")):
+        return "Infinity" if number > 0 else "-Infinity"
+    shortest = Decimal(repr(number))  # both languages print the shortest round-trip digits
+    if number == 0 or Decimal("1e-6") <= abs(shortest) < Decimal("1e21"):
+        return format_number(shortest, group=False)
+    sign, digits, exponent = shortest.normalize().as_tuple()
+    assert isinstance(exponent, int)
+    mantissa = str(digits[0]) + ("." + "".join(map(str, digits[1:])) if len(digits) > 1 else "")
+    power = exponent + len(digits) - 1
+    return f"{'-' if sign else ''}{mantissa}e{'+' if power >= 0 else '-'}{abs(power)}"
+
+
 def _weight_text(weight: str | Decimal | int | float) -> str:
     if isinstance(weight, bool):
         return str(weight)
     if isinstance(weight, Decimal):
         return format(weight, "f") if weight.is_finite() else str(weight)
     if isinstance(weight, float):
-        return repr(weight)  # the shortest round-trip form, as JavaScript's String(number)
+        return _javascript_number_text(weight)
     return str(weight).strip(" \t\r\n")
 
 

@@ -276,3 +276,19 @@ def test_table_rows() -> None:
         table_rows(KETAMINE, 40, 1000, 1)
     with pytest.raises(DoseError, match=r"^dose table from 40 to 120 kg in steps of 0 kg has no rows$"):
         table_rows(KETAMINE, 40, 120, 0)
+
+
+def test_a_float_weighs_what_javascript_string_of_it_says() -> None:
+    # dosecalc.js receives numbers from the page and reads them as String(number)
+    assert parse_weight(70.0) == Decimal("70")
+    assert parse_weight(0.1 + 0.2) == Decimal("0.3")
+    refusals = {
+        1e16: "weight 10000000000000000 kg is more than 500 kg; check the weight and its unit",
+        1e21: 'weight "1e+21" is not a number: use digits and a decimal point, e.g. 70.3',
+        float("nan"): 'weight "NaN" is not a number: use digits and a decimal point, e.g. 70.3',
+        1e-7: 'weight "1e-7" is not a number: use digits and a decimal point, e.g. 70.3',
+    }
+    for weight, message in refusals.items():
+        with pytest.raises(DoseError) as caught:
+            parse_weight(weight)
+        assert str(caught.value) == message
