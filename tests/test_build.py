@@ -299,3 +299,34 @@ def test_a_config_asking_for_web_fonts_still_builds_an_offline_site(tmp_path: Pa
     build_site(FAKE_PAGES, tmp_path / "site", config, False, AS_OF)
     for name, html in html_pages(tmp_path / "site"):
         assert "fonts.g" not in html and "squidfunk" not in html, name
+
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def site_name(out: Path) -> str:
+    html = (out / "index.html").read_text(encoding="utf-8")
+    return re.search(r"<title>([^<]*)</title>", html).group(1)
+
+
+def test_without_a_mkdocs_yml_in_the_current_folder_the_default_config_is_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    build_site(FAKE_PAGES, tmp_path / "site", None, False, AS_OF)
+    assert site_name(tmp_path / "site") == "Clinical protocols"
+
+
+def test_a_mkdocs_yml_in_the_current_folder_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "mkdocs.yml").write_text(
+        f"INHERIT: {site.DEFAULT_CONFIG_FILE}\nsite_name: Example Hospital protocols\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    build_site(FAKE_PAGES, tmp_path / "site", None, False, AS_OF)
+    assert site_name(tmp_path / "site") == "Example Hospital protocols"
+
+
+def test_the_sample_librarys_mkdocs_yml_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO_ROOT)
+    build_site(FAKE_PAGES, tmp_path / "site", None, False, AS_OF)
+    assert site_name(tmp_path / "site") == "Clinical protocols"

@@ -1,0 +1,54 @@
+# Build tooling. `make build` and `make test` are all a new contributor needs.
+# Targets create the virtualenv (.venv) from requirements.lock when it is missing.
+
+VENV    := .venv
+BIN     := $(VENV)/bin
+PYTHON  := $(BIN)/python
+
+.DEFAULT_GOAL := build
+.PHONY: build build-review test lint serve check bench deps chromium clean
+
+# The editable install puts the `protocols` command into the virtualenv: its presence means "installed".
+$(BIN)/protocols:
+	test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --disable-pip-version-check -r requirements.lock
+	$(PYTHON) -m pip install --disable-pip-version-check -e . --no-deps
+
+## deps: reinstall the pinned dependencies (after requirements.lock changed)
+deps:
+	rm -f $(BIN)/protocols
+	$(MAKE) $(BIN)/protocols
+
+## build: check the protocols and build the clinician site into site/
+build: $(BIN)/protocols
+	$(BIN)/protocols build
+
+## build-review: build the reviewer site (drafts, diffs, missing approvals) into site-review/
+build-review: $(BIN)/protocols
+	$(BIN)/protocols build --reviewer
+
+## test: lint and run every test, browser tests included (installs Debian's chromium if missing)
+test: $(BIN)/protocols chromium lint
+	$(BIN)/pytest
+
+lint: $(BIN)/protocols
+	$(BIN)/ruff check
+
+chromium:
+	scripts/ensure-chromium.sh
+
+## serve: live-reloading preview on http://127.0.0.1:8000/ (rebuilds when a protocol file is saved)
+serve: $(BIN)/protocols
+	$(BIN)/protocols serve
+
+## check: every rule over the sample library
+check: $(BIN)/protocols
+	$(BIN)/protocols check protocols/
+
+## bench: the build benchmarks (benchmarks/run.py)
+bench: $(BIN)/protocols
+	@if [ -f benchmarks/run.py ]; then $(PYTHON) benchmarks/run.py; \
+	else echo "no benchmarks yet (benchmarks/run.py does not exist)"; fi
+
+clean:
+	rm -rf site/ site-review/
