@@ -330,3 +330,64 @@ def test_the_sample_librarys_mkdocs_yml_builds(tmp_path: Path, monkeypatch: pyte
     monkeypatch.chdir(REPO_ROOT)
     build_site(FAKE_PAGES, tmp_path / "site", None, False, AS_OF)
     assert site_name(tmp_path / "site") == "Clinical protocols"
+
+
+SERVE_SCRIPT = """
+import sys
+from pathlib import Path
+from generator import site
+source = Path(sys.argv[1])
+site.serve(lambda: {"index.md": source.read_text(encoding="utf-8")}, reviewer=False,
+           watch=[source.parent], docs_dir=Path(sys.argv[2]), dev_addr=sys.argv[3])
+"""
+
+
+def fetch_until(url: str, expected: str, timeout: float = 30.0) -> str:
+    import time
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    text = ""
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                text = response.read().decode("utf-8")
+            if expected in text:
+                return text
+        except (urllib.error.URLError, ConnectionError):
+            pass
+        time.sleep(0.2)
+    return text
+
+
+def test_serve_rebuilds_when_a_watched_file_changes(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    library = tmp_path / "protocols"
+    library.mkdir()
+    source = library / "page.md"
+    source.write_text("# Clinical protocols\n\nVersion one of the page.\n", encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVE_SCRIPT, str(source), str(tmp_path / "docs"), f"127.0.0.1:{port}"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        first = fetch_until(url, "Version one of the page.")
+        source.write_text("# Clinical protocols\n\nVersion two of the page.\n", encoding="utf-8")
+        second = fetch_until(url, "Version two of the page.")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert "<p>Version one of the page.</p>" in first
+    assert "<p>Version two of the page.</p>" in second
+    assert site.DEFAULT_DISCLAIMER.replace("'", "&#39;") in second
