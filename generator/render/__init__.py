@@ -1,0 +1,105 @@
+"""The render layer: pure functions from a checked library to the site's pages, `{relative path: text}`.
+
+`render_site` first plans every page path of every page family, so that a page links to another page
+only if it will exist (history, diff and handbook pages), then renders each family. Adding a page
+family is adding a `Family` to FAMILIES. Output is deterministic: sorted iteration, no timestamps but
+the build date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from generator.library import Library
+from generator.render import paths
+from generator.render.audit import render_audit_file
+from generator.render.history import render_history
+from generator.render.home import render_home
+from generator.render.protocol_page import render_protocol_page
+from generator.render.publication import Publication, publication
+
+__all__ = ["FAMILIES", "Family", "SiteContext", "render_site"]
+
+
+@dataclass
+class SiteContext:
+    library: Library
+    publication: Publication
+    site_pages: set[str] = field(default_factory=set)  # every path the site will have
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.publication.as_of
+
+    @property
+    def reviewer(self) -> bool:
+        return self.publication.reviewer
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    plan: Callable[[SiteContext], list[str]]
+    render: Callable[[SiteContext], dict[str, str]]
+
+
+def _plan_protocols(ctx: SiteContext) -> list[str]:
+    planned = []
+    for protocol_id, info in ctx.publication.protocols.items():
+        planned.append(paths.canonical(protocol_id))
+        planned.extend(paths.version_page(protocol_id, version.version) for version in info.versions)
+    return planned
+
+
+def _render_protocols(ctx: SiteContext) -> dict[str, str]:
+    pages = {}
+    for protocol_id, info in ctx.publication.protocols.items():
+        if info.canonical is not None:
+            page = paths.canonical(protocol_id)
+            pages[page] = render_protocol_page(ctx.library, ctx.publication, info, info.canonical, page,
+                                               ctx.site_pages)
+        for version in info.versions:
+            page = paths.version_page(protocol_id, version.version)
+            pages[page] = render_protocol_page(ctx.library, ctx.publication, info, version, page, ctx.site_pages)
+    return pages
+
+
+def _render_histories(ctx: SiteContext) -> dict[str, str]:
+    return {
+        paths.history(protocol_id): render_history(ctx.library, ctx.publication, info, ctx.site_pages)
+        for protocol_id, info in ctx.publication.protocols.items()
+    }
+
+
+def _plain_markdown(text: str) -> str:
+    return text.strip()
+
+
+FAMILIES: list[Family] = [
+    Family("home", lambda ctx: [paths.HOME],
+           lambda ctx: {paths.HOME: render_home(ctx.library, ctx.publication, _plain_markdown)}),
+    Family("protocols", _plan_protocols, _render_protocols),
+    Family("history", lambda ctx: [paths.history(pid) for pid in ctx.publication.protocols], _render_histories),
+    Family("audit", lambda ctx: [paths.AUDIT_FILE],
+           lambda ctx: {paths.AUDIT_FILE: render_audit_file(ctx.publication)}),
+]
+
+
+def render_site(library: Library, as_of: dt.date, reviewer: bool) -> dict[str, str]:
+    """Every page of the clinician site (reviewer=False) or the reviewer site, on the build date `as_of`.
+
+    The library must check clean: rendering assumes every reference resolves.
+    """
+    ctx = SiteContext(library, publication(library, as_of, reviewer))
+    for family in FAMILIES:
+        ctx.site_pages.update(family.plan(ctx))
+    pages: dict[str, str] = {}
+    for family in FAMILIES:
+        rendered = family.render(ctx)
+        unplanned = sorted(set(rendered) - ctx.site_pages)
+        if unplanned:
+            raise ValueError(f"page family {family.name} rendered unplanned pages: {', '.join(unplanned)}")
+        pages.update(rendered)
+    return dict(sorted(pages.items()))

@@ -1,0 +1,25 @@
+"""protocols.json: the audit file, one entry per published version (clinician site: no drafts)."""
+
+from __future__ import annotations
+
+import json
+
+from generator.render.publication import Publication
+
+
+def render_audit_file(publication: Publication) -> str:
+    """Sorted by protocol id, then version (numerically); byte-identical for the same inputs."""
+    entries = []
+    for protocol_id, info in publication.protocols.items():
+        for version in info.versions:
+            doc = version.file.doc
+            entries.append({
+                "id": protocol_id,
+                "version": version.version,
+                "status": doc.status,
+                "state": version.state,
+                "effective": doc.effective.isoformat() if doc.effective is not None else None,
+                "fingerprint": version.fingerprint,
+            })
+    payload = {"as_of": publication.as_of.isoformat(), "reviewer_site": publication.reviewer, "protocols": entries}
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,40 @@
+"""The history page of a protocol: every published version with its state, dates, approvals and changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.library import Library
+from generator.render import paths
+from generator.render.prose import page_prose
+from generator.render.protocol_page import relative
+from generator.render.publication import STATE_WORDS, ProtocolInfo, Publication
+from generator.render.templates import render_template
+
+
+def render_history(library: Library, publication: Publication, info: ProtocolInfo, site_pages: set[str]) -> str:
+    page = paths.history(info.id)
+    entries: list[dict[str, Any]] = []
+    for version in reversed(info.versions):
+        prose = page_prose(library, publication, info.protocol, version.file, page)
+        diff = paths.diff_page(info.id, version.version)
+        entries.append({
+            "version": version.version,
+            "anchor": version.version.replace(".", "-"),
+            "link": relative(page, paths.version_page(info.id, version.version)),
+            "state_words": STATE_WORDS[version.state],
+            "effective": version.file.doc.effective,
+            "review_due": version.review_due,
+            "short_fingerprint": version.short_fingerprint,
+            "diff_link": relative(page, diff) if diff in site_pages else "",
+            "approvals": version.approvals,
+            "missing": version.missing_approvals,
+            "changes_md": [prose.markdown(change) for change in version.file.doc.changes],
+        })
+    assert info.canonical is not None
+    return render_template(
+        "history.md.j2",
+        title=info.canonical.file.doc.title,
+        canonical_link=relative(page, paths.canonical(info.id)),
+        versions=entries,
+    )

@@ -1,0 +1,69 @@
+"""The home page: the protocols table, the handbooks and, in the reviewer site, what awaits approval."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.library import Library
+from generator.render import paths
+from generator.render.publication import STATE_WORDS, Publication
+from generator.render.templates import render_template
+
+SITE_TITLE = "Clinical protocols"
+
+
+def _protocol_row(publication: Publication, protocol_id: str) -> dict[str, Any]:
+    info = publication.protocols[protocol_id]
+    shown = info.canonical
+    assert shown is not None  # a protocol without a canonical version is not in the publication
+    status = "retired" if info.retired else STATE_WORDS[shown.state]
+    return {
+        "title": shown.file.doc.title,
+        "link": paths.canonical(protocol_id),
+        "version": shown.version,
+        "status": status,
+        "effective": shown.file.doc.effective,
+    }
+
+
+def _handbooks(library: Library, publication: Publication, prose_markdown: Any) -> list[dict[str, Any]]:
+    handbooks = []
+    for handbook in library.handbooks:
+        rows = [_protocol_row(publication, pid) for pid in handbook.protocols if pid in publication.protocols]
+        if not rows:
+            continue
+        handbooks.append({
+            "id": handbook.id,
+            "title": handbook.title,
+            "description_md": prose_markdown(handbook.description) if handbook.description else "",
+            "protocols": rows,
+        })
+    return handbooks
+
+
+def _pending(publication: Publication) -> list[dict[str, Any]]:
+    rows = []
+    for protocol_id, info in publication.protocols.items():
+        for version in info.versions:
+            if version.state in ("draft", "in-review"):
+                rows.append({
+                    "title": version.file.doc.title,
+                    "link": paths.version_page(protocol_id, version.version),
+                    "version": version.version,
+                    "status": version.state,
+                    "missing": version.missing_approvals,
+                })
+    return rows
+
+
+def render_home(library: Library, publication: Publication, prose_markdown: Any) -> str:
+    """`prose_markdown(text) -> Markdown` renders a handbook description (library Markdown)."""
+    return render_template(
+        "home.md.j2",
+        site_title=SITE_TITLE,
+        as_of=publication.as_of,
+        reviewer=publication.reviewer,
+        protocols=[_protocol_row(publication, pid) for pid in publication.protocols],
+        handbooks=_handbooks(library, publication, prose_markdown),
+        pending=_pending(publication) if publication.reviewer else [],
+    )

@@ -1,0 +1,154 @@
+"""Protocol pages: the canonical page `protocols/<id>/index.md` (the version in use on the build date)
+and one permanent page per published version `protocols/<id>/<version>/index.md`.
+
+The bottom line comes first: title, provenance, banners, then the summary and the doses. Protocol text
+is rendered by generator.inline (citations numbered by first use, so sections render in page order).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from typing import Any
+
+from generator.library import Library
+from generator.render import paths
+from generator.render.dose_tables import render_dose_tables
+from generator.render.fields import dose_statement, drug_name, phase_facts, regimen_facts
+from generator.render.prose import PageProse, page_prose
+from generator.render.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
+from generator.render.templates import iso_date, render_template
+
+
+@dataclass(frozen=True)
+class Banner:
+    kind: str  # admonition type: "danger", "warning", "info"
+    title: str
+    body_md: str
+
+
+def relative(from_page: str, to_page: str) -> str:
+    """A relative link from one page path to another (both keys of the pages dict)."""
+    return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+
+
+def _banners(info: ProtocolInfo, version: VersionInfo, page: str, publication: Publication) -> list[Banner]:
+    banners: list[Banner] = []
+    canonical = relative(page, paths.canonical(info.id))
+    state = version.state
+    if state == "draft":
+        banners.append(Banner("danger", "Draft: not approved for clinical use",
+                              "This version is a draft. It is shown on the reviewer site only."))
+    elif state == "in-review":
+        banners.append(Banner("danger", "In review: not approved for clinical use",
+                              "This version is waiting for approval. It is shown on the reviewer site only."))
+    if info.retired:
+        banners.append(Banner("danger", "Retired protocol",
+                              "This protocol has been retired and must not be used for new treatment."))
+    elif state == "retired":
+        banners.append(Banner("danger", "Retired version", "This version has been retired and must not be used."))
+    if state == "superseded" and info.current is not None:
+        current = info.current
+        banners.append(Banner("warning", "Superseded",
+                              f"This version is no longer in use. Use [version {current.version}]({canonical}), "
+                              f"in use since {iso_date(current.file.doc.effective)}."))
+    if state == "upcoming":
+        effective = version.file.doc.effective
+        when = f"on {iso_date(effective)}" if effective is not None else "once it has an effective date"
+        banners.append(Banner("info", "Upcoming", f"This version takes effect {when}. Until then, "
+                              + (f"[version {info.current.version}]({canonical}) is in use."
+                                 if info.current is not None else "no version is in use.")))
+    if version.review_overdue(publication.as_of):
+        banners.append(Banner("warning", "Review overdue",
+                              f"This version was due for review on {iso_date(version.review_due)}. "
+                              "Check with the protocol owner that it still applies."))
+    return banners
+
+
+def _regimen_views(doc: Any, library: Library, prose: PageProse) -> list[dict[str, Any]]:
+    views = []
+    for regimen in doc.regimens:
+        statement = dose_statement(regimen, library.drugs)
+        views.append({
+            "id": regimen.id,
+            "heading": f"{drug_name(regimen, library.drugs)} {regimen.route}",
+            "statement": statement,
+            "facts": regimen_facts(regimen, library.drugs),
+            "cite_md": prose.cite(regimen.cite),
+            "notes_md": prose.markdown(regimen.notes) if regimen.notes else "",
+        })
+    return views
+
+
+def _phase_views(doc: Any, library: Library, prose: PageProse) -> list[dict[str, Any]]:
+    regimens = {regimen.id: regimen for regimen in doc.regimens}
+    views = []
+    for phase in doc.phases:
+        regimen = regimens.get(phase.regimen)
+        views.append({
+            "id": phase.id,
+            "name": phase.name,
+            "regimen_id": phase.regimen,
+            "regimen_statement": dose_statement(regimen, library.drugs) if regimen is not None else phase.regimen,
+            "facts": phase_facts(phase),
+            "cite_md": prose.cite(phase.cite),
+            "notes_md": prose.markdown(phase.notes) if phase.notes else "",
+        })
+    return views
+
+
+def _version_links(info: ProtocolInfo, shown: VersionInfo, page: str, site_pages: set[str],
+                   canonical_page: bool) -> list[dict[str, Any]]:
+    entries = []
+    for version in reversed(info.versions):
+        target = paths.version_page(info.id, version.version)
+        diff = paths.diff_page(info.id, version.version)
+        entries.append({
+            "version": version.version,
+            "state_words": STATE_WORDS[version.state],
+            "effective": version.file.doc.effective,
+            "is_this": version.version == shown.version and not canonical_page,
+            "link": relative(page, target),
+            "diff_link": relative(page, diff) if diff in site_pages else "",
+        })
+    return entries
+
+
+def render_protocol_page(library: Library, publication: Publication, info: ProtocolInfo, version: VersionInfo,
+                         page: str, site_pages: set[str]) -> str:
+    """The Markdown of one protocol page showing `version`, written to `page` (a pages-dict key)."""
+    doc = version.file.doc
+    canonical_page = page == paths.canonical(info.id)
+    prose = page_prose(library, publication, info.protocol, version.file, page)
+    summary_md = prose.markdown(doc.summary) if doc.summary else ""
+    regimens = _regimen_views(doc, library, prose)
+    phases = _phase_views(doc, library, prose)
+    dose_tables_md = render_dose_tables(info.id, doc, library.drugs) if doc.dose_tables else ""
+    sections = [{"id": s.id, "title": s.title, "body_md": prose.markdown(s.body)} for s in doc.sections]
+    algorithm_md = [prose.markdown(step) for step in doc.algorithm]
+    changes_md = [prose.markdown(change) for change in doc.changes]
+    history = paths.history(info.id)
+    context = {
+        "title": doc.title,
+        "version": doc.version,
+        "state_words": STATE_WORDS[version.state],
+        "effective": doc.effective,
+        "review_due": version.review_due,
+        "owner": doc.owner,
+        "approvals": version.approvals,
+        "missing_approvals": version.missing_approvals,
+        "short_fingerprint": version.short_fingerprint,
+        "banners": _banners(info, version, page, publication),
+        "summary_md": summary_md or "This version has no summary.",
+        "regimens": regimens,
+        "phases": phases,
+        "dose_tables_md": dose_tables_md,
+        "sections": sections,
+        "algorithm_md": algorithm_md,
+        "changes_md": changes_md,
+        "references": prose.references(),
+        "version_links": _version_links(info, version, page, site_pages, canonical_page),
+        "canonical_link": "" if canonical_page else relative(page, paths.canonical(info.id)),
+        "history_link": relative(page, history) if history in site_pages else "",
+    }
+    return render_template("protocol.md.j2", p=context)

@@ -1,0 +1,135 @@
+"""What the site publishes on a build date: per protocol, its published versions, their state, and
+the version its canonical page shows (§4). Pure; computed once per build and shared by every page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from generator import versions
+from generator.library import Library, Protocol, VersionFile
+from generator.schema import Approval
+
+PUBLIC_STATUSES = ("approved", "retired")
+
+# A version's state on the build date, as the reader needs to see it.
+STATE_WORDS = {
+    "current": "current",
+    "superseded": "superseded",
+    "upcoming": "upcoming",
+    "retired": "retired",
+    "draft": "draft, not approved for use",
+    "in-review": "in review, not approved for use",
+}
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    file: VersionFile
+    state: str  # a key of STATE_WORDS
+    fingerprint: str
+    review_due: dt.date | None
+    approvals: list[Approval]
+    missing_approvals: list[str]  # reviewer site: what the policy still asks for
+
+    @property
+    def version(self) -> str:
+        return self.file.version
+
+    @property
+    def short_fingerprint(self) -> str:
+        """"sha256:161a5071": enough to compare a printed page with the audit file."""
+        return self.fingerprint[: len("sha256:") + 8]
+
+    def review_overdue(self, as_of: dt.date) -> bool:
+        """Only the version in use is held to its review date."""
+        return self.state == "current" and self.review_due is not None and self.review_due < as_of
+
+
+@dataclass(frozen=True)
+class ProtocolInfo:
+    protocol: Protocol
+    versions: list[VersionInfo]  # published on this site, ascending version order
+    canonical: VersionInfo | None  # what protocols/<id>/ shows; None: no page
+    current: VersionInfo | None  # the current version on the build date, if any
+    retired: bool
+    by_version: dict[str, VersionInfo] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.protocol.id
+
+
+@dataclass(frozen=True)
+class Publication:
+    as_of: dt.date
+    reviewer: bool
+    protocols: dict[str, ProtocolInfo]  # sorted by id; only protocols with a page
+
+    def version_published(self, protocol_id: str, version: str) -> bool:
+        info = self.protocols.get(protocol_id)
+        return info is not None and version in info.by_version
+
+
+def _missing_words(count: int, roles: list[str]) -> list[str]:
+    missing = [f"a {role}" for role in roles]
+    if count > len(roles):
+        extra = count - len(roles)
+        missing.append(f"{extra} more {'reviewer' if extra == 1 else 'reviewers'}")
+    return missing
+
+
+def _version_info(library: Library, protocol: Protocol, version: VersionFile, as_of: dt.date,
+                  reviewer: bool) -> VersionInfo:
+    fingerprint = versions.version_fingerprint(version)
+    standing = [approval for _, approval in versions.standing_approvals(protocol, version)]
+    current = [approval for approval in standing if approval.fingerprint == fingerprint]
+    missing: list[str] = []
+    if reviewer and version.doc.status in ("draft", "in-review"):
+        missing = _missing_words(*versions.missing_approvals(protocol, version, library.policy))
+    return VersionInfo(
+        file=version,
+        state=versions.state(protocol, version, as_of),
+        fingerprint=fingerprint,
+        review_due=versions.review_due(version, library.policy),
+        approvals=current,
+        missing_approvals=missing,
+    )
+
+
+def _canonical(shown: list[VersionInfo], current: VersionInfo | None, retired: bool) -> VersionInfo | None:
+    """The version protocols/<id>/ shows: the retired one, else the current one, else the next one due
+    (clinician site: the earliest upcoming), else the latest (reviewer site: a draft or one in review)."""
+    if not shown:
+        return None
+    if retired:
+        retired_versions = [info for info in shown if info.state == "retired"]
+        if retired_versions:
+            return retired_versions[-1]
+    if current is not None:
+        return current
+    upcoming = [info for info in shown if info.state == "upcoming"]
+    return upcoming[0] if upcoming else shown[-1]
+
+
+def publication(library: Library, as_of: dt.date, reviewer: bool) -> Publication:
+    """Which protocols and versions the site shows on `as_of`, and in which state."""
+    protocols: dict[str, ProtocolInfo] = {}
+    for protocol_id in sorted(library.protocols):
+        protocol = library.protocols[protocol_id]
+        shown = [_version_info(library, protocol, version, as_of, reviewer)
+                 for version in versions.published(protocol, reviewer)]
+        if not shown:
+            continue
+        current = next((info for info in shown if info.state == "current"), None)
+        retired = versions.protocol_retired(protocol)
+        protocols[protocol_id] = ProtocolInfo(
+            protocol=protocol,
+            versions=shown,
+            canonical=_canonical(shown, current, retired),
+            current=current,
+            retired=retired,
+            by_version={info.version: info for info in shown},
+        )
+    return Publication(as_of, reviewer, protocols)

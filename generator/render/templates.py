@@ -1,0 +1,51 @@
+"""The Jinja2 environment of OUR page templates (site_templates/*.j2).
+
+Protocol text never goes through Jinja: it is rendered by generator.inline first and inserted as data.
+HTML templates (*.html.j2) autoescape; Markdown templates (*.md.j2) insert plain text through the
+`plain` filter, which escapes both HTML and Markdown punctuation, and rendered Markdown as is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "site_templates"
+
+# Characters that Markdown (with the tables and attr_list extensions) would read as syntax.
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+!|])")
+
+
+def plain(text: object) -> str:
+    """Plain text for a Markdown page: shown as written, never read as Markdown or HTML."""
+    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", escaped)
+
+
+def iso_date(value: dt.date | None) -> str:
+    """Dates are shown as YYYY-MM-DD: unambiguous whatever the reader's locale."""
+    return value.isoformat() if value is not None else ""
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False, default=False),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["plain"] = plain
+    env.filters["iso_date"] = iso_date
+    return env
+
+
+def render_template(name: str, **context: Any) -> str:
+    return environment().get_template(name).render(**context)
