@@ -39,7 +39,7 @@ class StageTimer:
             self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
 
     def format(self) -> str:
-        """"timings: load 0.05 s, check 0.12 s, ... total 2.41 s; peak memory 85.3 MB"."""
+        """ "timings: load 0.05 s, check 0.12 s, ... total 2.41 s; peak memory 85.3 MB"."""
         parts = [f"{name} {self.seconds[name]:.2f} s" for name in STAGES if name in self.seconds]
         total = sum(self.seconds.values())
         return f"timings: {', '.join(parts)}, total {total:.2f} s; peak memory {peak_memory_mb():.1f} MB"

@@ -58,8 +58,7 @@ def _render_protocols(ctx: SiteContext) -> dict[str, str]:
     for protocol_id, info in ctx.publication.protocols.items():
         if info.canonical is not None:
             page = paths.canonical(protocol_id)
-            pages[page] = render_protocol_page(ctx.library, ctx.publication, info, info.canonical, page,
-                                               ctx.site_pages)
+            pages[page] = render_protocol_page(ctx.library, ctx.publication, info, info.canonical, page, ctx.site_pages)
         for version in info.versions:
             page = paths.version_page(protocol_id, version.version)
             pages[page] = render_protocol_page(ctx.library, ctx.publication, info, version, page, ctx.site_pages)
@@ -78,12 +77,14 @@ def _plain_markdown(text: str) -> str:
 
 
 FAMILIES: list[Family] = [
-    Family("home", lambda ctx: [paths.HOME],
-           lambda ctx: {paths.HOME: render_home(ctx.library, ctx.publication, _plain_markdown)}),
+    Family(
+        "home",
+        lambda ctx: [paths.HOME],
+        lambda ctx: {paths.HOME: render_home(ctx.library, ctx.publication, _plain_markdown)},
+    ),
     Family("protocols", _plan_protocols, _render_protocols),
     Family("history", lambda ctx: [paths.history(pid) for pid in ctx.publication.protocols], _render_histories),
-    Family("audit", lambda ctx: [paths.AUDIT_FILE],
-           lambda ctx: {paths.AUDIT_FILE: render_audit_file(ctx.publication)}),
+    Family("audit", lambda ctx: [paths.AUDIT_FILE], lambda ctx: {paths.AUDIT_FILE: render_audit_file(ctx.publication)}),
 ]
 
 

@@ -13,13 +13,15 @@ def render_audit_file(publication: Publication) -> str:
     for protocol_id, info in publication.protocols.items():
         for version in info.versions:
             doc = version.file.doc
-            entries.append({
-                "id": protocol_id,
-                "version": version.version,
-                "status": doc.status,
-                "state": version.state,
-                "effective": doc.effective.isoformat() if doc.effective is not None else None,
-                "fingerprint": version.fingerprint,
-            })
+            entries.append(
+                {
+                    "id": protocol_id,
+                    "version": version.version,
+                    "status": doc.status,
+                    "state": version.state,
+                    "effective": doc.effective.isoformat() if doc.effective is not None else None,
+                    "fingerprint": version.fingerprint,
+                }
+            )
     payload = {"as_of": publication.as_of.isoformat(), "reviewer_site": publication.reviewer, "protocols": entries}
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"

@@ -50,8 +50,14 @@ def _headings(regimen: Regimen) -> dict[str, str]:
     total = "Total"
     if regimen.duration is not None:
         total = f"Total over {format_length(regimen.duration)}"
-    return {"dose": "Dose", "rate": "Rate", "range": "Range", "volume": "Volume", "total": total,
-            "pump_rate": "Pump rate"}
+    return {
+        "dose": "Dose",
+        "rate": "Rate",
+        "range": "Range",
+        "volume": "Volume",
+        "total": total,
+        "pump_rate": "Pump rate",
+    }
 
 
 def _cell(key: str, row: Mapping[str, Any]) -> str:
@@ -66,28 +72,35 @@ def _cell(key: str, row: Mapping[str, Any]) -> str:
     return text
 
 
-def dose_table_view(protocol_id: str, version: str, regimen: Regimen, table: DoseTable,
-                    drugs: Mapping[str, Drug]) -> DoseTableView:
+def dose_table_view(
+    protocol_id: str, version: str, regimen: Regimen, table: DoseTable, drugs: Mapping[str, Drug]
+) -> DoseTableView:
     weights = table.weights
     rows = dosing.table_rows(regimen, weights.from_, weights.to, weights.step, protocol_id, version)
     headings = _headings(regimen)
     keys = [key for key in AMOUNT_COLUMNS if rows and key in rows[0]]
     view_rows = [
-        {"kg": format_number(Decimal(row["weight_kg"])), "lb": pounds(row["weight_kg"]),
-         "cells": [_cell(key, row) for key in keys], "capped": bool(row["capped"])}
+        {
+            "kg": format_number(Decimal(row["weight_kg"])),
+            "lb": pounds(row["weight_kg"]),
+            "cells": [_cell(key, row) for key in keys],
+            "capped": bool(row["capped"]),
+        }
         for row in rows
     ]
     capped_note = ""
     if any(row["capped"] for row in view_rows) and regimen.max_dose is not None:
-        capped_note = (f"Rows marked \u201ccapped at the maximum\u201d give the maximum of "
-                       f"{format_number(regimen.max_dose.value)} {regimen.max_dose.unit} instead of the weight-based "
-                       "figure.")
+        capped_note = (
+            f"Rows marked \u201ccapped at the maximum\u201d give the maximum of "
+            f"{format_number(regimen.max_dose.value)} {regimen.max_dose.unit} instead of the weight-based "
+            "figure."
+        )
     return DoseTableView(
         regimen_id=regimen.id,
         anchor=f"dose-table-{regimen.id}",
         heading=dose_statement(regimen, drugs),
         caption=f"{drug_name(regimen, drugs)} {regimen.route} by body weight, "
-                f"{format_number(weights.from_.value)} to {format_number(weights.to.value)} {weights.to.unit}",
+        f"{format_number(weights.from_.value)} to {format_number(weights.to.value)} {weights.to.unit}",
         columns=[(key, headings[key]) for key in keys],
         rows=view_rows,
         capped_note=capped_note,

@@ -11,7 +11,7 @@ from generator.schema import DoseRange, Drug, Phase, Regimen
 
 
 def quantity_range(low: Quantity, high: Quantity) -> str:
-    """"0.1 to 0.75 mg/kg"; "100 mcg to 1 mg" when the two ends are written in different units."""
+    """ "0.1 to 0.75 mg/kg"; "100 mcg to 1 mg" when the two ends are written in different units."""
     if low.unit == high.unit:
         return f"{format_number(low.value)} to {format_quantity(high)}"
     return f"{format_quantity(low)} to {format_quantity(high)}"
@@ -22,7 +22,7 @@ def dose_range(value: DoseRange) -> str:
 
 
 def word_list(items: Sequence[str], conjunction: str = "or") -> str:
-    """"a", "a or b", "a, b or c"."""
+    """ "a", "a or b", "a, b or c"."""
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"

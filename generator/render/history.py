@@ -18,19 +18,21 @@ def render_history(library: Library, publication: Publication, info: ProtocolInf
     for version in reversed(info.versions):
         prose = page_prose(library, publication, info.protocol, version.file, page)
         diff = paths.diff_page(info.id, version.version)
-        entries.append({
-            "version": version.version,
-            "anchor": version.version.replace(".", "-"),
-            "link": relative(page, paths.version_page(info.id, version.version)),
-            "state_words": STATE_WORDS[version.state],
-            "effective": version.file.doc.effective,
-            "review_due": version.review_due,
-            "short_fingerprint": version.short_fingerprint,
-            "diff_link": relative(page, diff) if diff in site_pages else "",
-            "approvals": version.approvals,
-            "missing": version.missing_approvals,
-            "changes_md": [prose.markdown(change) for change in version.file.doc.changes],
-        })
+        entries.append(
+            {
+                "version": version.version,
+                "anchor": version.version.replace(".", "-"),
+                "link": relative(page, paths.version_page(info.id, version.version)),
+                "state_words": STATE_WORDS[version.state],
+                "effective": version.file.doc.effective,
+                "review_due": version.review_due,
+                "short_fingerprint": version.short_fingerprint,
+                "diff_link": relative(page, diff) if diff in site_pages else "",
+                "approvals": version.approvals,
+                "missing": version.missing_approvals,
+                "changes_md": [prose.markdown(change) for change in version.file.doc.changes],
+            }
+        )
     assert info.canonical is not None
     return render_template(
         "history.md.j2",

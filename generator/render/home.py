@@ -32,12 +32,14 @@ def _handbooks(library: Library, publication: Publication, prose_markdown: Any) 
         rows = [_protocol_row(publication, pid) for pid in handbook.protocols if pid in publication.protocols]
         if not rows:
             continue
-        handbooks.append({
-            "id": handbook.id,
-            "title": handbook.title,
-            "description_md": prose_markdown(handbook.description) if handbook.description else "",
-            "protocols": rows,
-        })
+        handbooks.append(
+            {
+                "id": handbook.id,
+                "title": handbook.title,
+                "description_md": prose_markdown(handbook.description) if handbook.description else "",
+                "protocols": rows,
+            }
+        )
     return handbooks
 
 
@@ -46,13 +48,15 @@ def _pending(publication: Publication) -> list[dict[str, Any]]:
     for protocol_id, info in publication.protocols.items():
         for version in info.versions:
             if version.state in ("draft", "in-review"):
-                rows.append({
-                    "title": version.file.doc.title,
-                    "link": paths.version_page(protocol_id, version.version),
-                    "version": version.version,
-                    "status": version.state,
-                    "missing": version.missing_approvals,
-                })
+                rows.append(
+                    {
+                        "title": version.file.doc.title,
+                        "link": paths.version_page(protocol_id, version.version),
+                        "version": version.version,
+                        "status": version.state,
+                        "missing": version.missing_approvals,
+                    }
+                )
     return rows
 
 

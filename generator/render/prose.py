@@ -23,8 +23,9 @@ class ReferenceEntry:
 class PageProse:
     """Renders a page's Markdown fields; interim: shown as written until generator.inline lands."""
 
-    def __init__(self, library: Library, publication: Publication, protocol: Protocol, version: VersionFile,
-                 page: str) -> None:
+    def __init__(
+        self, library: Library, publication: Publication, protocol: Protocol, version: VersionFile, page: str
+    ) -> None:
         self.library = library
         self.publication = publication
         self.protocol = protocol
@@ -44,6 +45,7 @@ class PageProse:
         return []
 
 
-def page_prose(library: Library, publication: Publication, protocol: Protocol, version: VersionFile,
-               page: str) -> PageProse:
+def page_prose(
+    library: Library, publication: Publication, protocol: Protocol, version: VersionFile, page: str
+) -> PageProse:
     return PageProse(library, publication, protocol, version, page)

@@ -37,31 +37,63 @@ def _banners(info: ProtocolInfo, version: VersionInfo, page: str, publication: P
     canonical = relative(page, paths.canonical(info.id))
     state = version.state
     if state == "draft":
-        banners.append(Banner("danger", "Draft: not approved for clinical use",
-                              "This version is a draft. It is shown on the reviewer site only."))
+        banners.append(
+            Banner(
+                "danger",
+                "Draft: not approved for clinical use",
+                "This version is a draft. It is shown on the reviewer site only.",
+            )
+        )
     elif state == "in-review":
-        banners.append(Banner("danger", "In review: not approved for clinical use",
-                              "This version is waiting for approval. It is shown on the reviewer site only."))
+        banners.append(
+            Banner(
+                "danger",
+                "In review: not approved for clinical use",
+                "This version is waiting for approval. It is shown on the reviewer site only.",
+            )
+        )
     if info.retired:
-        banners.append(Banner("danger", "Retired protocol",
-                              "This protocol has been retired and must not be used for new treatment."))
+        banners.append(
+            Banner(
+                "danger", "Retired protocol", "This protocol has been retired and must not be used for new treatment."
+            )
+        )
     elif state == "retired":
         banners.append(Banner("danger", "Retired version", "This version has been retired and must not be used."))
     if state == "superseded" and info.current is not None:
         current = info.current
-        banners.append(Banner("warning", "Superseded",
-                              f"This version is no longer in use. Use [version {current.version}]({canonical}), "
-                              f"in use since {iso_date(current.file.doc.effective)}."))
+        banners.append(
+            Banner(
+                "warning",
+                "Superseded",
+                f"This version is no longer in use. Use [version {current.version}]({canonical}), "
+                f"in use since {iso_date(current.file.doc.effective)}.",
+            )
+        )
     if state == "upcoming":
         effective = version.file.doc.effective
         when = f"on {iso_date(effective)}" if effective is not None else "once it has an effective date"
-        banners.append(Banner("info", "Upcoming", f"This version takes effect {when}. Until then, "
-                              + (f"[version {info.current.version}]({canonical}) is in use."
-                                 if info.current is not None else "no version is in use.")))
+        banners.append(
+            Banner(
+                "info",
+                "Upcoming",
+                f"This version takes effect {when}. Until then, "
+                + (
+                    f"[version {info.current.version}]({canonical}) is in use."
+                    if info.current is not None
+                    else "no version is in use."
+                ),
+            )
+        )
     if version.review_overdue(publication.as_of):
-        banners.append(Banner("warning", "Review overdue",
-                              f"This version was due for review on {iso_date(version.review_due)}. "
-                              "Check with the protocol owner that it still applies."))
+        banners.append(
+            Banner(
+                "warning",
+                "Review overdue",
+                f"This version was due for review on {iso_date(version.review_due)}. "
+                "Check with the protocol owner that it still applies.",
+            )
+        )
     return banners
 
 
@@ -69,14 +101,16 @@ def _regimen_views(doc: Any, library: Library, prose: PageProse) -> list[dict[st
     views = []
     for regimen in doc.regimens:
         statement = dose_statement(regimen, library.drugs)
-        views.append({
-            "id": regimen.id,
-            "heading": f"{drug_name(regimen, library.drugs)} {regimen.route}",
-            "statement": statement,
-            "facts": regimen_facts(regimen, library.drugs),
-            "cite_md": prose.cite(regimen.cite),
-            "notes_md": prose.markdown(regimen.notes) if regimen.notes else "",
-        })
+        views.append(
+            {
+                "id": regimen.id,
+                "heading": f"{drug_name(regimen, library.drugs)} {regimen.route}",
+                "statement": statement,
+                "facts": regimen_facts(regimen, library.drugs),
+                "cite_md": prose.cite(regimen.cite),
+                "notes_md": prose.markdown(regimen.notes) if regimen.notes else "",
+            }
+        )
     return views
 
 
@@ -85,37 +119,48 @@ def _phase_views(doc: Any, library: Library, prose: PageProse) -> list[dict[str,
     views = []
     for phase in doc.phases:
         regimen = regimens.get(phase.regimen)
-        views.append({
-            "id": phase.id,
-            "name": phase.name,
-            "regimen_id": phase.regimen,
-            "regimen_statement": dose_statement(regimen, library.drugs) if regimen is not None else phase.regimen,
-            "facts": phase_facts(phase),
-            "cite_md": prose.cite(phase.cite),
-            "notes_md": prose.markdown(phase.notes) if phase.notes else "",
-        })
+        views.append(
+            {
+                "id": phase.id,
+                "name": phase.name,
+                "regimen_id": phase.regimen,
+                "regimen_statement": dose_statement(regimen, library.drugs) if regimen is not None else phase.regimen,
+                "facts": phase_facts(phase),
+                "cite_md": prose.cite(phase.cite),
+                "notes_md": prose.markdown(phase.notes) if phase.notes else "",
+            }
+        )
     return views
 
 
-def _version_links(info: ProtocolInfo, shown: VersionInfo, page: str, site_pages: set[str],
-                   canonical_page: bool) -> list[dict[str, Any]]:
+def _version_links(
+    info: ProtocolInfo, shown: VersionInfo, page: str, site_pages: set[str], canonical_page: bool
+) -> list[dict[str, Any]]:
     entries = []
     for version in reversed(info.versions):
         target = paths.version_page(info.id, version.version)
         diff = paths.diff_page(info.id, version.version)
-        entries.append({
-            "version": version.version,
-            "state_words": STATE_WORDS[version.state],
-            "effective": version.file.doc.effective,
-            "is_this": version.version == shown.version and not canonical_page,
-            "link": relative(page, target),
-            "diff_link": relative(page, diff) if diff in site_pages else "",
-        })
+        entries.append(
+            {
+                "version": version.version,
+                "state_words": STATE_WORDS[version.state],
+                "effective": version.file.doc.effective,
+                "is_this": version.version == shown.version and not canonical_page,
+                "link": relative(page, target),
+                "diff_link": relative(page, diff) if diff in site_pages else "",
+            }
+        )
     return entries
 
 
-def render_protocol_page(library: Library, publication: Publication, info: ProtocolInfo, version: VersionInfo,
-                         page: str, site_pages: set[str]) -> str:
+def render_protocol_page(
+    library: Library,
+    publication: Publication,
+    info: ProtocolInfo,
+    version: VersionInfo,
+    page: str,
+    site_pages: set[str],
+) -> str:
     """The Markdown of one protocol page showing `version`, written to `page` (a pages-dict key)."""
     doc = version.file.doc
     canonical_page = page == paths.canonical(info.id)

@@ -39,7 +39,7 @@ class VersionInfo:
 
     @property
     def short_fingerprint(self) -> str:
-        """"sha256:161a5071": enough to compare a printed page with the audit file."""
+        """ "sha256:161a5071": enough to compare a printed page with the audit file."""
         return self.fingerprint[: len("sha256:") + 8]
 
     def review_overdue(self, as_of: dt.date) -> bool:
@@ -80,8 +80,9 @@ def _missing_words(count: int, roles: list[str]) -> list[str]:
     return missing
 
 
-def _version_info(library: Library, protocol: Protocol, version: VersionFile, as_of: dt.date,
-                  reviewer: bool) -> VersionInfo:
+def _version_info(
+    library: Library, protocol: Protocol, version: VersionFile, as_of: dt.date, reviewer: bool
+) -> VersionInfo:
     fingerprint = versions.version_fingerprint(version)
     standing = [approval for _, approval in versions.standing_approvals(protocol, version)]
     current = [approval for approval in standing if approval.fingerprint == fingerprint]
@@ -118,8 +119,10 @@ def publication(library: Library, as_of: dt.date, reviewer: bool) -> Publication
     protocols: dict[str, ProtocolInfo] = {}
     for protocol_id in sorted(library.protocols):
         protocol = library.protocols[protocol_id]
-        shown = [_version_info(library, protocol, version, as_of, reviewer)
-                 for version in versions.published(protocol, reviewer)]
+        shown = [
+            _version_info(library, protocol, version, as_of, reviewer)
+            for version in versions.published(protocol, reviewer)
+        ]
         if not shown:
             continue
         current = next((info for info in shown if info.state == "current"), None)
