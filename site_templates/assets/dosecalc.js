@@ -1,0 +1,284 @@
+/* Dose calculator of the clinical protocols site (format §3.2, §7). No dependencies, no build step.
+ *
+ * computeDose(spec, weight, unit) follows generator/dosing.py evaluate_spec digit for digit: every
+ * number is an exact rational of BigInts built from decimal strings; binary floating point never
+ * touches a dose. From Node: require("dosecalc.js").computeDose. In the page it enhances every
+ * dose table that carries its calculator spec (`.pc-dose-table[data-dosecalc-spec]`).
+ */
+(function () {
+  "use strict";
+
+  var WEIGHT_TEXT = /^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$/;
+  // Fixed by the format (§3.2), as in dosing.py; the spec's "weight" block only restates them.
+  var LB_IN_KG = { n: 45359237n, d: 100000000n };
+  var WEIGHT_STEP = { n: 1n, d: 10n };
+  var MAX_KG = { n: 500n, d: 1n };
+
+  // ---- exact rationals: {n: BigInt, d: BigInt}, d > 0 -------------------------------------------
+
+  function rational(text) {
+    var s = String(text);
+    var negative = s.charAt(0) === "-";
+    if (negative) s = s.slice(1);
+    var dot = s.indexOf(".");
+    var whole = dot < 0 ? s : s.slice(0, dot);
+    var fraction = dot < 0 ? "" : s.slice(dot + 1);
+    var n = BigInt((whole || "0") + fraction);
+    return { n: negative ? -n : n, d: 10n ** BigInt(fraction.length) };
+  }
+
+  function mul(a, b) { return { n: a.n * b.n, d: a.d * b.d }; }
+
+  function div(a, b) {
+    var n = a.n * b.d, d = a.d * b.n;
+    return d < 0n ? { n: -n, d: -d } : { n: n, d: d };
+  }
+
+  function cmp(a, b) {
+    var left = a.n * b.d, right = b.n * a.d;
+    return left < right ? -1 : left > right ? 1 : 0;
+  }
+
+  function floorDiv(n, d) {  // floor(n / d) for d > 0; BigInt division truncates toward zero
+    var q = n / d;
+    return (n % d !== 0n && n < 0n) ? q - 1n : q;
+  }
+
+  function roundHalfUp(x, step) {  // floor(x / step + 1/2) * step
+    var q = div(x, step);
+    return mul({ n: floorDiv(2n * q.n + q.d, 2n * q.d), d: 1n }, step);
+  }
+
+  function roundDown(x, step) {  // floor(x / step) * step
+    var q = div(x, step);
+    return mul({ n: floorDiv(q.n, q.d), d: 1n }, step);
+  }
+
+  function gcd(a, b) {
+    if (a < 0n) a = -a;
+    while (b) { var t = a % b; a = b; b = t; }
+    return a;
+  }
+
+  // A terminating rational as a plain decimal: no trailing zeros, no exponent, no grouping.
+  function decimalText(x) {
+    var g = gcd(x.n, x.d) || 1n;
+    var n = x.n / g, d = x.d / g;
+    var twos = 0, fives = 0, rest = d;
+    while (rest % 2n === 0n) { rest /= 2n; twos++; }
+    while (rest % 5n === 0n) { rest /= 5n; fives++; }
+    if (rest !== 1n) throw new Error("not a terminating decimal: " + n + "/" + d);
+    var digits = Math.max(twos, fives);
+    var scaled = n * (10n ** BigInt(digits) / d);
+    if (scaled === 0n) return "0";
+    var negative = scaled < 0n;
+    var text = (negative ? -scaled : scaled).toString();
+    if (digits > 0) {
+      text = text.padStart(digits + 1, "0");
+      text = text.slice(0, text.length - digits) + "." + text.slice(text.length - digits);
+      text = text.replace(/0+$/, "").replace(/\.$/, "");
+    }
+    return (negative ? "-" : "") + text;
+  }
+
+  // ---- evaluate_spec ------------------------------------------------------------------------------
+
+  function refused(message) { return { error: message }; }
+
+  // The weight in kg rounded half up to 0.1 kg, or {error} exactly as dosing.parse_weight words it.
+  function parseWeight(weight, unit) {
+    if (unit !== "kg" && unit !== "lb") return refused('weight unit "' + unit + '" is not kg or lb');
+    var text = typeof weight === "string" ? weight.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "") : String(weight);
+    if (!WEIGHT_TEXT.test(text)) {
+      return refused('weight "' + text + '" is not a number: use digits and a decimal point, e.g. 70.3');
+    }
+    var value = rational(text.charAt(text.length - 1) === "." ? text.slice(0, -1) : text);
+    if (unit === "lb") value = mul(value, LB_IN_KG);
+    var kg = roundHalfUp(value, WEIGHT_STEP);
+    if (kg.n <= 0n) return refused("weight must be more than 0 kg");
+    var shown = decimalText(kg);
+    if (cmp(kg, MAX_KG) > 0) {
+      var typed = unit === "lb" ? " (" + text + " lb)" : "";
+      return refused("weight " + shown + " kg" + typed + " is more than 500 kg; check the weight and its unit");
+    }
+    return { kg: kg, text: shown };
+  }
+
+  function amount(value, unit) { return { value: decimalText(value), unit: unit }; }
+
+  function cappedAndRounded(exact, cap, step) {
+    var capped = cap !== null && cmp(exact, cap) > 0;
+    var base = capped ? cap : exact;
+    var rounded = roundHalfUp(base, step);
+    if (cap !== null && cmp(rounded, cap) > 0) rounded = roundDown(base, step);
+    return { value: rounded, capped: capped };
+  }
+
+  function computeDose(spec, weight, unit) {
+    var weighed = parseWeight(weight, unit === undefined ? "kg" : unit);
+    if (weighed.error !== undefined) return weighed;
+    var kg = weighed.kg;
+    var result = { protocol: spec.protocol, version: spec.version, regimen: spec.regimen, weight_kg: weighed.text };
+    var cap = spec.cap !== undefined ? rational(spec.cap) : null;
+    var value, capped, ends = null;
+    if (spec.kind === "fixed") {
+      value = rational(spec.fixed);
+      capped = false;
+      if (spec.range) ends = [rational(spec.range.min), rational(spec.range.max)];
+    } else {
+      var step = rational(spec.step);
+      var dose = cappedAndRounded(mul(kg, rational(spec.per_kg)), cap, step);
+      value = dose.value;
+      capped = dose.capped;
+      if (spec.range) {
+        ends = [spec.range.min, spec.range.max].map(function (end) {
+          return cappedAndRounded(mul(kg, rational(end)), cap, step).value;
+        });
+      }
+    }
+    result[spec.amount_key] = amount(value, spec.unit);
+    result.capped = capped;
+    if (ends !== null) result.range = { min: amount(ends[0], spec.unit), max: amount(ends[1], spec.unit) };
+    (spec.derived || []).forEach(function (figure) {
+      var exact = div(mul(value, rational(figure.multiply)), rational(figure.divide));
+      result[figure.key] = amount(roundHalfUp(exact, rational(figure.step)), figure.unit);
+    });
+    var warnings = [];
+    var table = spec.table;
+    if (table && (cmp(kg, rational(table.from)) < 0 || cmp(kg, rational(table.to)) > 0)) {
+      warnings.push("weight " + result.weight_kg + " kg is outside the dose table (" + table.from + " to " +
+                    table.to + " kg); check the dose");
+    }
+    result.warnings = warnings;
+    return result;
+  }
+
+  var api = { computeDose: computeDose, formatGrouped: formatGrouped };
+
+  // ---- the page ----------------------------------------------------------------------------------
+
+  // "3000" -> "3,000" as quantity.format_number(group=True) shows it.
+  function formatGrouped(text) {
+    var negative = text.charAt(0) === "-";
+    var body = negative ? text.slice(1) : text;
+    var dot = body.indexOf(".");
+    var whole = dot < 0 ? body : body.slice(0, dot);
+    var grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    return (negative ? "-" : "") + grouped + (dot < 0 ? "" : body.slice(dot));
+  }
+
+  function shownAmount(figure) { return formatGrouped(figure.value) + " " + figure.unit; }
+
+  var LABELS = { dose: "Dose", rate: "Rate", volume: "Volume", total: "Total", pump_rate: "Pump rate" };
+
+  function element(tag, attributes, text) {
+    var node = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function resultLines(spec, result) {
+    var lines = [];
+    var main = result[spec.amount_key];
+    var mainText = LABELS[spec.amount_key] + ": " + shownAmount(main);
+    if (result.capped) mainText += " (capped at the maximum dose)";
+    lines.push({ text: mainText, kind: "amount" });
+    if (result.range) {
+      lines.push({ text: "Range: " + shownAmount(result.range.min) + " to " + shownAmount(result.range.max),
+                   kind: "figure" });
+    }
+    (spec.derived || []).forEach(function (figure) {
+      lines.push({ text: (LABELS[figure.key] || figure.key) + ": " + shownAmount(result[figure.key]),
+                   kind: "figure" });
+    });
+    return lines;
+  }
+
+  function enhance(container, index) {
+    var spec;
+    try { spec = JSON.parse(container.getAttribute("data-dosecalc-spec")); } catch (e) { return; }
+    var table = container.querySelector("table");
+    if (!table || container.hasAttribute("data-dosecalc-ready")) return;
+    container.setAttribute("data-dosecalc-ready", "");
+    var id = "pc-dosecalc-" + (container.id || index);
+    var form = element("div", { "class": "pc-dosecalc", role: "group", "aria-labelledby": id + "-title" });
+    form.appendChild(element("p", { "class": "pc-dosecalc__title", id: id + "-title" }, "Dose calculator"));
+    var fields = element("div", { "class": "pc-dosecalc__fields" });
+    var weightField = element("div", { "class": "pc-dosecalc__field" });
+    weightField.appendChild(element("label", { "for": id + "-weight" }, "Patient weight"));
+    var input = element("input", { id: id + "-weight", type: "text", inputmode: "decimal", autocomplete: "off",
+                                   spellcheck: "false", "aria-describedby": id + "-result" });
+    weightField.appendChild(input);
+    var unitField = element("div", { "class": "pc-dosecalc__field" });
+    unitField.appendChild(element("label", { "for": id + "-unit" }, "Unit"));
+    var select = element("select", { id: id + "-unit" });
+    select.appendChild(element("option", { value: "kg" }, "kg"));
+    select.appendChild(element("option", { value: "lb" }, "lb"));
+    unitField.appendChild(select);
+    fields.appendChild(weightField);
+    fields.appendChild(unitField);
+    form.appendChild(fields);
+    var output = element("div", { "class": "pc-dosecalc__result", id: id + "-result", role: "status",
+                                  "aria-live": "polite", "aria-atomic": "true" });
+    form.appendChild(output);
+    container.insertBefore(form, container.firstChild);
+
+    function show() {
+      var rows = table.querySelectorAll("tbody tr");
+      Array.prototype.forEach.call(rows, function (row) {
+        row.classList.remove("pc-dosecalc-match");
+        row.removeAttribute("aria-current");
+      });
+      output.textContent = "";
+      output.className = "pc-dosecalc__result";
+      if (input.value.replace(/[ \t\r\n]/g, "") === "") {
+        output.appendChild(element("p", {}, "Type the weight to see the dose."));
+        return;
+      }
+      var result = computeDose(spec, input.value, select.value);
+      if (result.error !== undefined) {
+        output.classList.add("pc-dosecalc__result--refused");
+        output.appendChild(element("p", { "class": "pc-dosecalc__error" }, "No dose: " + result.error + "."));
+        return;
+      }
+      var heading = "For " + formatGrouped(result.weight_kg) + " kg";
+      if (select.value === "lb") heading += " (" + input.value.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "") + " lb)";
+      output.appendChild(element("p", { "class": "pc-dosecalc__weight" }, heading + ":"));
+      var list = element("ul", { "class": "pc-dosecalc__figures" });
+      resultLines(spec, result).forEach(function (line) {
+        list.appendChild(element("li", { "class": "pc-dosecalc__" + line.kind }, line.text));
+      });
+      output.appendChild(list);
+      var warnings = result.warnings.slice();
+      if (result.capped) warnings.unshift("Capped: the weight-based " + LABELS[spec.amount_key].toLowerCase() +
+                                          " is above the maximum of " + formatGrouped(spec.cap) + " " + spec.unit +
+                                          ", so the maximum is given.");
+      warnings.forEach(function (text) {
+        output.appendChild(element("p", { "class": "pc-dosecalc__warning" }, "Warning: " + text + "."));
+      });
+      var match = table.querySelector('tbody tr[data-weight-kg="' + result.weight_kg + '"]');
+      if (match) {
+        match.classList.add("pc-dosecalc-match");
+        match.setAttribute("aria-current", "true");
+        output.appendChild(element("p", { "class": "pc-dosecalc__row" },
+                                   "The highlighted row of the table is this weight."));
+      }
+    }
+
+    input.addEventListener("input", show);
+    select.addEventListener("change", show);
+    show();
+  }
+
+  function enhanceAll() {
+    var containers = document.querySelectorAll(".pc-dose-table[data-dosecalc-spec]");
+    Array.prototype.forEach.call(containers, enhance);
+  }
+
+  if (typeof module !== "undefined" && module.exports) module.exports = api;
+  if (typeof document !== "undefined") {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", enhanceAll);
+    else enhanceAll();
+  }
+})();
