@@ -276,10 +276,21 @@ def serve(
     """
     from mkdocs.commands.serve import serve as mkdocs_serve
 
-    with site_inputs(pages, reviewer):
-        mkdocs_serve(
-            str(resolve_config_file(config_file)),
-            watch=[str(path) for path in watch],
-            docs_dir=str(docs_dir),
-            dev_addr=dev_addr,
-        )
+    # MkDocs reports the address, each rebuild and its warnings through logging, as its own CLI does.
+    console = logging.StreamHandler()
+    console.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    mkdocs_logger = logging.getLogger("mkdocs")
+    previous_level = mkdocs_logger.level
+    mkdocs_logger.addHandler(console)
+    mkdocs_logger.setLevel(logging.INFO)
+    try:
+        with site_inputs(pages, reviewer):
+            mkdocs_serve(
+                str(resolve_config_file(config_file)),
+                watch=[str(path) for path in watch],
+                docs_dir=str(docs_dir),
+                dev_addr=dev_addr,
+            )
+    finally:
+        mkdocs_logger.removeHandler(console)
+        mkdocs_logger.setLevel(previous_level)

@@ -374,11 +374,12 @@ def test_serve_rebuilds_when_a_watched_file_changes(tmp_path: Path) -> None:
     source = library / "page.md"
     source.write_text("# Clinical protocols\n\nVersion one of the page.\n", encoding="utf-8")
     (tmp_path / "docs").mkdir()
+    log = (tmp_path / "serve.log").open("w", encoding="utf-8")
     server = subprocess.Popen(
         [sys.executable, "-c", SERVE_SCRIPT, str(source), str(tmp_path / "docs"), f"127.0.0.1:{port}"],
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     try:
         url = f"http://127.0.0.1:{port}/"
@@ -388,6 +389,10 @@ def test_serve_rebuilds_when_a_watched_file_changes(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+        log.close()
+    logged = (tmp_path / "serve.log").read_text(encoding="utf-8")
+    assert f"Serving on http://127.0.0.1:{port}/" in logged
+    assert "Detected file changes" in logged
     assert "<p>Version one of the page.</p>" in first
     assert "<p>Version two of the page.</p>" in second
     assert site.DEFAULT_DISCLAIMER.replace("'", "&#39;") in second
