@@ -6,9 +6,9 @@ adds the static assets of ``site_templates/assets`` and the theme overrides of
 ``site_templates/overrides``, and enforces what an offline intranet needs whatever the user's
 ``mkdocs.yml`` says: no web fonts, no "made with" link, no source maps, a disclaimer on every page.
 
-Material writes the whole navigation into every page, so only top-level pages (``index.md``,
-``NAME.md``, ``NAME/index.md``) enter the navigation; protocol, version and diff pages are reached by
-links only.
+Material writes the whole navigation into every page, so only the pages of NAVIGATION_PATTERNS (home,
+top-level indexes such as the drug index and bibliography, handbooks) enter the navigation; protocol,
+version and diff pages are reached by links only.
 """
 
 from __future__ import annotations
