@@ -1,0 +1,78 @@
+"""Rules over protocol prose: P208 (doses in prose), P209 and P109 (notation), P304 (placeholders),
+P501 (raw HTML). Every Markdown field of every version (drafts too), the text fields a dose could be
+written in (titles, phase names), and the Markdown of drugs.yaml and handbooks.yaml.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from generator.checks import CheckContext
+from generator.diagnostics import DataPath, Diagnostic, format_path
+from generator.inline import (
+    Placeholder,
+    PlaceholderError,
+    code_ranges,
+    library_markdown_fields,
+    link_destinations,
+    markdown_fields,
+    plain_text_fields,
+    render_placeholder,
+    tokenize,
+)
+from generator.library import Library
+from generator.loader import SourceFile
+from generator.prose import Finding, abbreviation_findings, html_findings, quantity_findings
+
+
+def _diagnostic(source: SourceFile, path: DataPath, finding: Finding) -> Diagnostic:
+    return Diagnostic(finding.code, finding.message, source.text_at(path, finding.offset), format_path(path),
+                      finding.hint)
+
+
+def _placeholder_findings(text: str, doc: Any | None, drugs: Any, where: str) -> Iterator[Finding]:
+    for token in tokenize(text):
+        if not isinstance(token, Placeholder):
+            continue
+        if token.error:
+            yield Finding("P304", token.start, token.error)
+        elif doc is None:
+            yield Finding("P304", token.start, f"placeholder {token.raw} in {where}: placeholders name a "
+                          "regimen or phase of a version", "write the value out, or move the text into a protocol")
+        else:
+            try:
+                render_placeholder(doc, token.target, token.field, drugs)
+            except PlaceholderError as error:
+                yield Finding("P304", token.start, error.message, error.hint)
+
+
+def markdown_findings(text: str, doc: Any | None, drugs: Any, where: str = "") -> Iterator[Finding]:
+    """Every prose finding of one Markdown field; `doc` is the version it belongs to (None in library files)."""
+    tokens = tokenize(text)
+    exempt = [(t.start, t.end) for t in tokens] + link_destinations(text)
+    yield from html_findings(text, code_ranges(text))
+    yield from _placeholder_findings(text, doc, drugs, where)
+    yield from quantity_findings(text, exempt, doc)
+    yield from abbreviation_findings(text, exempt)
+
+
+def _version_diagnostics(source: SourceFile, doc: Any, library: Library) -> Iterator[Diagnostic]:
+    for path, text in markdown_fields(doc):
+        for finding in markdown_findings(text, doc, library.drugs):
+            yield _diagnostic(source, path, finding)
+    for path, text in plain_text_fields(doc):
+        for finding in [*quantity_findings(text, [], doc), *abbreviation_findings(text, [])]:
+            yield _diagnostic(source, path, finding)
+
+
+def check(library: Library, context: CheckContext) -> Iterator[Diagnostic]:
+    for protocol in library.protocols.values():
+        for version in protocol.ordered():
+            yield from _version_diagnostics(version.source, version.doc, library)
+    for file_name, path, text in library_markdown_fields(library):
+        source = library.source("_library", file_name)
+        if source is None:
+            continue
+        for finding in markdown_findings(text, None, library.drugs, file_name):
+            yield _diagnostic(source, path, finding)

@@ -1,0 +1,234 @@
+"""What protocol prose may not say: doses that drift from the data (P208), error-prone notation
+(P209), unsafe unit spellings (P109) and raw HTML (P501). Pure text scanning with offsets; the rule
+module `generator.checks.prose` turns findings into located diagnostics.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from generator.inline import PlaceholderError, Span, inside, link_destinations, render_placeholder, unsafe_scheme
+from generator.quantity import (
+    TIME_PLURALS,
+    UNITS,
+    UNSAFE_SPELLINGS,
+    Quantity,
+    QuantityError,
+    compare_quantities,
+    format_number,
+    format_quantity,
+    parse_quantity,
+    unit_dimension,
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    offset: int  # in the field's text
+    message: str
+    hint: str = ""
+
+
+RAW_HTML = re.compile(
+    r"<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)|<![A-Za-z][^>]*>?|<\?.*?(?:\?>|\Z)"
+    r"|</?[A-Za-z][A-Za-z0-9-]*(?=[\s/>])[^<>]*>?",
+    re.S,
+)
+# Python-Markdown's attr_list extension turns `{: onclick="..."}` into raw HTML attributes.
+ATTRIBUTE_LIST = re.compile(r"\{:?[ \t]*(?:[#.][A-Za-z_][\w-]*|[A-Za-z_][\w-]*[ \t]*=)[^{}\n]*\}")
+
+# Unit spellings that are errors after a number in prose (§3.1), by component.
+PROSE_UNSAFE_UNITS = frozenset({"µg", "μg", "ug", "ml", "cc", "U", "IU"})
+NOT_DOSE_DIMENSIONS = frozenset({"time", "weight"})
+
+_NUMBER = r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?|\.[0-9]+)"
+_PROSE_QUANTITY = re.compile(
+    rf"(?<![\w.,])(?P<a>{_NUMBER})(?:(?:[ \t\u00a0]*[-–—][ \t\u00a0]*|\s+to\s+)(?P<b>{_NUMBER}))?"
+    r"\s*(?P<unit>[A-Za-zµμ]+(?:/[A-Za-z]+)*)(?![\w/])"
+)
+
+# Error-prone abbreviations of §6 P209 (ISMP list), as whole words, in the cases they are written.
+_WORD_BEFORE, _WORD_AFTER = r"(?<![\w-])", r"(?![\w-])"
+ABBREVIATIONS: list[tuple[re.Pattern[str], str, str]] = [
+    (re.compile(_WORD_BEFORE + r"(?:SC|sc|s\.c\.|SQ)" + _WORD_AFTER), "SUBCUT",
+     '"SC" is misread as "SL" (sublingual) and "SQ" as "5 every"'),
+    (re.compile(_WORD_BEFORE + r"[qQ]\.?[oO]\.?[dD]\.?" + _WORD_AFTER), "every 2 days",
+     '"qod" is misread as "qd" (daily) or "qid" (4 times a day)'),
+    (re.compile(_WORD_BEFORE + r"[qQ]\.?[dD]\.?" + _WORD_AFTER), "once per day",
+     '"qd" is misread as "qid" (4 times a day)'),
+    (re.compile(_WORD_BEFORE + r"(?:TIW|tiw|t\.i\.w\.)" + _WORD_AFTER), "3 times per week",
+     '"TIW" is misread as "3 times a day" or "twice a week"'),
+    (re.compile(_WORD_BEFORE + r"(?:BIW|biw|b\.i\.w\.)" + _WORD_AFTER), "twice per week",
+     '"BIW" is misread as "twice a day"'),
+    (re.compile(_WORD_BEFORE + r"(?:HS|hs|h\.s\.)" + _WORD_AFTER), '"at bedtime" or "half-strength"',
+     '"HS" is read both as "half-strength" and as "at bedtime"'),
+    (re.compile(_WORD_BEFORE + r"cc" + _WORD_AFTER), "mL", '"cc" is misread as "u" (units) or "00"'),
+]
+
+
+def html_findings(text: str, exempt: list[Span]) -> Iterator[Finding]:
+    """P501: raw HTML tags and comments, attribute lists, and javascript:/vbscript:/data: link URLs."""
+    for match in RAW_HTML.finditer(text):
+        if inside(match.start(), exempt):
+            continue
+        shown = _shorten(match.group(0))
+        if shown.startswith("<!--"):
+            yield Finding("P501", match.start(), f'HTML comment "{shown}" in Markdown',
+                          "remove it; a note for authors belongs in a YAML comment (# ...) outside the text")
+        else:
+            yield Finding("P501", match.start(), f'raw HTML "{shown}" in Markdown',
+                          "use Markdown instead (**bold**, *italic*, lists, [links](https://...)); raw HTML is refused")
+    for match in ATTRIBUTE_LIST.finditer(text):
+        if not inside(match.start(), exempt):
+            yield Finding("P501", match.start(), f'attribute list "{_shorten(match.group(0))}" in Markdown',
+                          "remove it: attribute lists write raw HTML attributes into the page")
+    for start, end in link_destinations(text):
+        scheme = unsafe_scheme(text[start:end])
+        if scheme and not inside(start, exempt):
+            yield Finding("P501", start, f'unsafe link "{_shorten(text[start:end])}" in Markdown',
+                          f"{scheme}: links can run code in the reader's browser; link to an https:// address")
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def data_quantities(doc: Any) -> list[tuple[str, Quantity]]:
+    """Every quantity of a version's regimens and phases, named as a placeholder would name it."""
+    found: list[tuple[str, Quantity]] = []
+    for regimen in doc.regimens:
+        for name in ("dose", "max_dose", "duration", "concentration", "unit_dose", "rounding"):
+            value = getattr(regimen, name)
+            if value is not None:
+                found.append((f"{regimen.id}.{name}", value))
+        if regimen.dose_range is not None:
+            found += [(f"{regimen.id}.dose_range", regimen.dose_range.min),
+                      (f"{regimen.id}.dose_range", regimen.dose_range.max)]
+        found += [(f"{regimen.id}.options", option) for option in regimen.options or []]
+    for phase in doc.phases:
+        if phase.length is not None:
+            found.append((f"{phase.id}.length", phase.length))
+    return found
+
+
+def _canonical_unit(unit: str) -> str | None:
+    if unit in UNITS:
+        return unit
+    if unit in TIME_PLURALS:
+        return TIME_PLURALS[unit]
+    mapped = "/".join(UNSAFE_SPELLINGS.get(part, part) for part in unit.split("/"))
+    mapped = TIME_PLURALS.get(mapped, mapped)
+    return mapped if mapped in UNITS else None
+
+
+def _notation(number: str, start: int, whole: str, single: bool) -> Finding | None:
+    plain = number.replace(",", "")
+    leading = plain.startswith(".")
+    trailing = "." in plain and plain.endswith("0")
+    if not (leading or trailing):
+        return None
+    fixed = format_number(Decimal(plain))
+    where = f'"{whole}"' if single else f'"{number}" (in "{whole}")'
+    written = whole.replace(number, fixed, 1) if single else fixed
+    if leading:
+        return Finding("P209", start, f'missing leading zero in {where}: write "{written}"',
+                       "a bare decimal point is easily missed: .5 is read as 5")
+    return Finding("P209", start, f'trailing zero in {where}: write "{written}"',
+                   "a trailing zero is misread as a tenfold dose: 5.0 is read as 50")
+
+
+def _placeholder_text(doc: Any, name: str) -> str | None:
+    target, _, field = name.partition(".")
+    try:
+        return render_placeholder(doc, target, field)
+    except PlaceholderError:  # rounding: a quantity of the data, but no placeholder shows it
+        return None
+
+
+def _dose_finding(doc: Any, value: Decimal, unit: str, number: str, start: int, whole: str, single: bool,
+                  known: list[tuple[str, Quantity]]) -> Finding | None:
+    prose = Quantity(value, unit, f"{number} {unit}")
+    same_dimension = [(name, q) for name, q in known if q.dimension == prose.dimension]
+    for _name, quantity in same_dimension:
+        try:
+            if compare_quantities(prose, quantity) == 0:
+                return None
+        except QuantityError:  # months against other time units: no match
+            continue
+    shown = format_quantity(prose)
+    what = f'"{whole}"' if single else f'{shown} (in "{whole}")'
+    shown_names = {name: _placeholder_text(doc, name) for name, _q in same_dimension}
+    placeholders = [f"{{{{ {name} }}}} ({text})" for name, text in shown_names.items() if text is not None][:3]
+    if placeholders:
+        listed = ", ".join(placeholders)
+        hint = f'use a placeholder such as {listed}, or quote a source\'s dose as {{{{ "{whole}" }}}}'
+    else:
+        hint = f'no quantity of this version is comparable with {unit}; quote a source\'s dose as {{{{ "{whole}" }}}}'
+    return Finding("P208", start, f"dose {what} matches no quantity of this version's data", hint)
+
+
+def quantity_findings(text: str, exempt: list[Span], doc: Any | None) -> Iterator[Finding]:
+    """P208 (when `doc` is given), P209 notation and P109 spellings of the numbers with units in prose."""
+    known = data_quantities(doc) if doc is not None else []
+    for match in _PROSE_QUANTITY.finditer(text):
+        if inside(match.start(), exempt):
+            continue
+        unit, whole = match.group("unit"), match.group(0)
+        canonical = _canonical_unit(unit)
+        if canonical is None:
+            continue
+        single = match.group("b") is None
+        numbers = [(match.group(g), match.start(g)) for g in ("a", "b") if match.group(g) is not None]
+        for number, start in numbers:
+            notation = _notation(number, start, whole, single)
+            if notation:
+                yield notation
+        unsafe = [part for part in unit.split("/") if part in PROSE_UNSAFE_UNITS]
+        if unsafe:
+            reason = _unsafe_reason(unit)
+            yield Finding("P109", match.start("unit"),
+                          f'unsafe unit spelling "{unit}" in "{whole}": write "{_respelled(match, canonical)}"', reason)
+            continue
+        if doc is None or unit_dimension(canonical) in NOT_DOSE_DIMENSIONS:
+            continue
+        for number, start in numbers:
+            value = Decimal(number.replace(",", ""))
+            finding = _dose_finding(doc, value, canonical, number, start, whole, single, known)
+            if finding:
+                yield finding
+
+
+def _respelled(match: re.Match[str], canonical: str) -> str:
+    start = match.start()
+    return match.string[start:match.start("unit")] + canonical
+
+
+def _unsafe_reason(unit: str) -> str:
+    try:
+        parse_quantity(f"1 {unit}")
+    except QuantityError as error:
+        return error.hint
+    return ""
+
+
+def abbreviation_findings(text: str, exempt: list[Span]) -> Iterator[Finding]:
+    """P209: error-prone abbreviations as whole words (not "cc" right after a number: that is P109)."""
+    after_number = re.compile(r"[0-9][ \t\u00a0]*$")
+    for pattern, instead, why in ABBREVIATIONS:
+        for match in pattern.finditer(text):
+            if inside(match.start(), exempt):
+                continue
+            if match.group(0) == "cc" and after_number.search(text[max(0, match.start() - 8): match.start()]):
+                continue
+            yield Finding("P209", match.start(),
+                          f'error-prone abbreviation "{match.group(0)}": write {_quoted(instead)}', why)
+
+
+def _quoted(text: str) -> str:
+    return text if text.startswith('"') else f'"{text}"'
