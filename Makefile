@@ -6,7 +6,7 @@ BIN     := $(VENV)/bin
 PYTHON  := $(BIN)/python
 
 .DEFAULT_GOAL := build
-.PHONY: build build-review test lint serve check bench deps chromium clean
+.PHONY: build build-review test lint serve check bench deps test-tools clean
 
 # The editable install puts the `protocols` command into the virtualenv: its presence means "installed".
 $(BIN)/protocols:
@@ -27,15 +27,15 @@ build: $(BIN)/protocols
 build-review: $(BIN)/protocols
 	$(BIN)/protocols build --reviewer
 
-## test: lint and run every test, browser tests included (installs Debian's chromium if missing)
-test: $(BIN)/protocols chromium lint
+## test: lint and run every test (installs Debian's chromium and nodejs first if they are missing)
+test: $(BIN)/protocols test-tools lint
 	$(BIN)/pytest
 
 lint: $(BIN)/protocols
 	$(BIN)/ruff check
 
-chromium:
-	scripts/ensure-chromium.sh
+test-tools:
+	scripts/ensure-test-tools.sh
 
 ## serve: live-reloading preview on http://127.0.0.1:8000/ (rebuilds when a protocol file is saved)
 serve: $(BIN)/protocols
