@@ -1,0 +1,106 @@
+"""The synthetic benchmark library (benchmarks/synthetic.py) is valid to the format and deterministic."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import yaml
+from helpers import run
+
+from generator import dosing
+from generator.library import load_library
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+@pytest.fixture(scope="module")
+def synthetic() -> ModuleType:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.syspath_prepend(str(BENCHMARKS))
+        return importlib.import_module("synthetic")
+
+
+@pytest.fixture(scope="module")
+def library(synthetic: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("synthetic") / "protocols"
+    assert synthetic.generate_library(root, 5, seed=0) == 4 + 5 * 4
+    return root
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*.yaml"))}
+
+
+def _load(path: Path) -> Any:
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+
+
+def test_clinician_check_passes_with_no_diagnostic(library: Path) -> None:
+    status, out, err = run("check", "--as-of", "2026-06-01", str(library))
+    assert (status, out, err) == (0, "0 errors, 0 warnings in 24 files\n", "")
+
+
+def test_reviewer_check_passes_with_no_diagnostic(library: Path) -> None:
+    status, out, err = run("check", "--reviewer", "--as-of", "2026-06-01", str(library))
+    assert (status, out, err) == (0, "0 errors, 0 warnings in 24 files\n", "")
+
+
+def test_same_seed_same_bytes_other_seed_other_bytes(synthetic: ModuleType, library: Path, tmp_path: Path) -> None:
+    synthetic.generate_library(tmp_path / "again", 5, seed=0)
+    synthetic.generate_library(tmp_path / "other", 5, seed=1)
+    assert _files(tmp_path / "again") == _files(library)
+    assert _files(tmp_path / "other") != _files(library)
+
+
+def test_every_protocol_has_superseded_current_and_unpublished_versions(library: Path) -> None:
+    protocols = sorted(path for path in library.iterdir() if not path.name.startswith("_"))
+    assert len(protocols) == 5
+    for folder in protocols:
+        assert sorted(p.name for p in folder.iterdir()) == ["1.0.yaml", "1.1.yaml", "1.2.yaml", "approvals.yaml"]
+        statuses = [_load(folder / f"1.{minor}.yaml")["status"] for minor in range(3)]
+        assert statuses[:2] == ["approved", "approved"]
+        assert statuses[2] in ("draft", "in-review")
+
+
+def test_approvals_carry_the_fingerprint_of_the_file(synthetic: ModuleType, library: Path) -> None:
+    folder = next(path for path in sorted(library.iterdir()) if not path.name.startswith("_"))
+    ledger = _load(folder / "approvals.yaml")
+    for version in ("1.0", "1.1"):
+        expected = synthetic.fingerprint_text((folder / f"{version}.yaml").read_text(encoding="utf-8"))
+        signed = [entry for entry in ledger if entry["version"] == version]
+        assert sorted(entry["role"] for entry in signed) == ["pharmacist", "psychiatrist"]
+        assert {entry["fingerprint"] for entry in signed} == {expected}
+
+
+def test_every_changed_regimen_is_named_in_changes(library: Path) -> None:
+    for folder in sorted(path for path in library.iterdir() if not path.name.startswith("_")):
+        docs = [_load(folder / f"1.{minor}.yaml") for minor in range(3)]
+        for before, after in zip(docs, docs[1:], strict=False):
+            changed = [
+                new["id"]
+                for old, new in zip(before["regimens"], after["regimens"], strict=True)
+                if {k: v for k, v in old.items() if k not in ("cite", "notes")}
+                != {k: v for k, v in new.items() if k not in ("cite", "notes")}
+            ]
+            assert changed, f"{folder.name} {after['version']} changes no regimen"
+            for regimen_id in changed:
+                assert any(regimen_id in line for line in after["changes"]), (folder.name, regimen_id)
+
+
+def test_every_dose_table_row_computes(library: Path) -> None:
+    rows = 0
+    for protocol in load_library(library, "protocols").protocols.values():
+        for version in protocol.ordered():
+            regimens = {regimen.id: regimen for regimen in version.doc.regimens}
+            for table in version.doc.dose_tables:
+                weights = table.weights
+                table_rows = dosing.table_rows(
+                    regimens[table.regimen], weights.from_, weights.to, weights.step, version.id, version.version
+                )
+                assert table_rows[0]["capped"] is False  # P203: a cap is never below the lowest weight
+                rows += len(table_rows)
+    assert rows > 0
