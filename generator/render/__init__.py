@@ -17,6 +17,7 @@ from generator.render import paths
 from generator.render.audit import render_audit_file
 from generator.render.history import render_history
 from generator.render.home import render_home
+from generator.render.prose import page_prose
 from generator.render.protocol_page import render_protocol_page
 from generator.render.publication import Publication, publication
 
@@ -72,16 +73,13 @@ def _render_histories(ctx: SiteContext) -> dict[str, str]:
     }
 
 
-def _plain_markdown(text: str) -> str:
-    return text.strip()
+def _render_home(ctx: SiteContext) -> dict[str, str]:
+    prose = page_prose(ctx.library, ctx.publication, None, paths.HOME)
+    return {paths.HOME: render_home(ctx.library, ctx.publication, prose.markdown)}
 
 
 FAMILIES: list[Family] = [
-    Family(
-        "home",
-        lambda ctx: [paths.HOME],
-        lambda ctx: {paths.HOME: render_home(ctx.library, ctx.publication, _plain_markdown)},
-    ),
+    Family("home", lambda ctx: [paths.HOME], _render_home),
     Family("protocols", _plan_protocols, _render_protocols),
     Family("history", lambda ctx: [paths.history(pid) for pid in ctx.publication.protocols], _render_histories),
     Family("audit", lambda ctx: [paths.AUDIT_FILE], lambda ctx: {paths.AUDIT_FILE: render_audit_file(ctx.publication)}),

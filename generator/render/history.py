@@ -15,8 +15,9 @@ from generator.render.templates import render_template
 def render_history(library: Library, publication: Publication, info: ProtocolInfo, site_pages: set[str]) -> str:
     page = paths.history(info.id)
     entries: list[dict[str, Any]] = []
+    prose = page_prose(library, publication, None, page)
     for version in reversed(info.versions):
-        prose = page_prose(library, publication, info.protocol, version.file, page)
+        prose.use_doc(version.file.doc)
         diff = paths.diff_page(info.id, version.version)
         entries.append(
             {
@@ -39,4 +40,5 @@ def render_history(library: Library, publication: Publication, info: ProtocolInf
         title=info.canonical.file.doc.title,
         canonical_link=relative(page, paths.canonical(info.id)),
         versions=entries,
+        references=prose.references(),
     )

@@ -1,7 +1,7 @@
 """Protocol text on one page: the bridge between the page renderers and generator.inline.
 
 One `PageProse` per page, because citations are numbered per page by first use: render the page's
-texts in the order they appear on the page.
+texts in the order they appear on the page, then ask for `references()`.
 """
 
 from __future__ import annotations
@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from generator.library import Library, Protocol, VersionFile
+from generator.inline import PageContext, SiteLinks, escape_markdown, render_cite_list, render_markdown
+from generator.library import Library
 from generator.render.publication import Publication
+from generator.schema import Reference, VersionDoc
 
 
 @dataclass(frozen=True)
@@ -20,32 +22,54 @@ class ReferenceEntry:
     text_md: str  # the formatted entry (AMA style), Markdown
 
 
-class PageProse:
-    """Renders a page's Markdown fields; interim: shown as written until generator.inline lands."""
+def format_reference_markdown(reference: Reference) -> str:
+    """The reference list entry, AMA style, through generator.citations when it is available."""
+    try:
+        from generator import citations
+    except ImportError:  # citations.py is written in parallel; until then a plain entry
+        return _plain_entry(reference)
+    return str(citations.format_reference(reference))
 
-    def __init__(
-        self, library: Library, publication: Publication, protocol: Protocol, version: VersionFile, page: str
-    ) -> None:
+
+def _plain_entry(reference: Reference) -> str:
+    parts = []
+    if reference.authors:
+        parts.append(escape_markdown(", ".join(reference.authors)) + ".")
+    parts.append(escape_markdown(reference.title.strip()) + ".")
+    source = reference.journal or reference.publisher or ""
+    parts.append(f"{escape_markdown(source)}; {reference.year}.")
+    return " ".join(parts)
+
+
+class PageProse:
+    """Renders the Markdown fields of one page with generator.inline, numbering citations by first use."""
+
+    def __init__(self, library: Library, links: SiteLinks, doc: VersionDoc | None, page: str) -> None:
         self.library = library
-        self.publication = publication
-        self.protocol = protocol
-        self.version = version
-        self.page = page
+        self.context = PageContext(path=page, links=links, doc=doc)
+
+    def use_doc(self, doc: VersionDoc | None) -> None:
+        """Resolve placeholders and [[#section]] links in `doc` from now on; citation numbers carry on."""
+        self.context.doc = doc
 
     def markdown(self, text: str) -> str:
-        return text.strip()
+        return render_markdown(text, self.context).strip()
 
     def cite(self, reference_ids: Sequence[str]) -> str:
-        """A citation of the references given in a `cite` list, numbered like the prose's."""
-        if not reference_ids:
-            return ""
-        return self.markdown("[" + "; ".join(f"@{ref}" for ref in reference_ids) + "]")
+        """A structured `cite:` list, numbered with the page's prose."""
+        return render_cite_list(list(reference_ids), self.context)
 
     def references(self) -> list[ReferenceEntry]:
-        return []
+        entries = []
+        for number, reference_id in enumerate(self.context.citations.ordered(), start=1):
+            reference = self.library.references[reference_id]
+            entries.append(ReferenceEntry(number, reference_id, format_reference_markdown(reference)))
+        return entries
 
 
-def page_prose(
-    library: Library, publication: Publication, protocol: Protocol, version: VersionFile, page: str
-) -> PageProse:
-    return PageProse(library, publication, protocol, version, page)
+def site_links(library: Library, publication: Publication) -> SiteLinks:
+    return SiteLinks(library, publication)
+
+
+def page_prose(library: Library, publication: Publication, doc: VersionDoc | None, page: str) -> PageProse:
+    return PageProse(library, site_links(library, publication), doc, page)

@@ -164,7 +164,7 @@ def render_protocol_page(
     """The Markdown of one protocol page showing `version`, written to `page` (a pages-dict key)."""
     doc = version.file.doc
     canonical_page = page == paths.canonical(info.id)
-    prose = page_prose(library, publication, info.protocol, version.file, page)
+    prose = page_prose(library, publication, doc, page)
     summary_md = prose.markdown(doc.summary) if doc.summary else ""
     regimens = _regimen_views(doc, library, prose)
     phases = _phase_views(doc, library, prose)

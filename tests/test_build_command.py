@@ -1,0 +1,115 @@
+"""`protocols build` end to end: the sample library into a real MkDocs site, the refusal on errors
+that leaves a previous site untouched, timings and default output folders."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator import cli
+
+SAMPLE_LIBRARY = Path(__file__).resolve().parent.parent / "protocols"
+AS_OF = "2026-03-10"
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    status = cli.main(list(argv), out=out, err=err)
+    return status, out.getvalue(), err.getvalue()
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()
+    }
+
+
+@pytest.fixture
+def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the sample library; the current folder has no mkdocs.yml, so the default config is used."""
+    copy = tmp_path / "protocols"
+    shutil.copytree(SAMPLE_LIBRARY, copy)
+    monkeypatch.chdir(tmp_path)
+    return copy
+
+
+def test_builds_the_sample_library(library: Path, tmp_path: Path) -> None:
+    out_dir = tmp_path / "out"
+    status, out, err = run("build", "--as-of", AS_OF, "--out", str(out_dir), str(library))
+    assert (status, err) == (0, "")
+    assert out == f"built the site into {out_dir} (10 pages, as of {AS_OF})\n"
+    for page in [
+        "index.html",
+        "protocols/ketamine-trd/index.html",
+        "protocols/ketamine-trd/1.0/index.html",
+        "protocols/ketamine-trd/history/index.html",
+        "protocols/esketamine-trd/index.html",
+        "protocols/ketamine-crps/index.html",
+    ]:
+        assert (out_dir / page).is_file(), page
+    html = (out_dir / "protocols/ketamine-trd/index.html").read_text(encoding="utf-8")
+    for anchor in (
+        "summary",
+        "dosing",
+        "schedule",
+        "dose-table",
+        "dose-table-ketamine-iv",
+        "algorithm",
+        "changes",
+        "references",
+        "versions",
+        "contraindications",
+    ):
+        assert f'id="{anchor}"' in html, anchor
+    assert not (out_dir / "protocols/ketamine-trd/1.1").exists()  # the draft
+    audit = json.loads((out_dir / "protocols.json").read_text(encoding="utf-8"))
+    assert [(entry["id"], entry["version"]) for entry in audit["protocols"]] == [
+        ("esketamine-trd", "1.0"),
+        ("ketamine-crps", "1.0"),
+        ("ketamine-trd", "1.0"),
+    ]
+
+
+def test_reviewer_build_defaults_to_site_review(library: Path, tmp_path: Path) -> None:
+    status, out, _err = run("build", "--reviewer", "--as-of", AS_OF, str(library))
+    assert status == 0
+    assert out.startswith("built the reviewer site into site-review (")
+    draft = (tmp_path / "site-review/protocols/ketamine-trd/1.1/index.html").read_text(encoding="utf-8")
+    assert "Draft: not approved for clinical use" in draft
+
+
+def test_timings_name_every_stage_and_peak_memory(library: Path, tmp_path: Path) -> None:
+    status, out, _err = run("build", "--timings", "--as-of", AS_OF, "--out", str(tmp_path / "out"), str(library))
+    assert status == 0
+    timing_line = out.splitlines()[-1]
+    pattern = (
+        r"timings: load \d+\.\d\d s, check \d+\.\d\d s, render \d+\.\d\d s, engine \d+\.\d\d s, "
+        r"total \d+\.\d\d s; peak memory \d+\.\d MB"
+    )
+    assert re.fullmatch(pattern, timing_line), timing_line
+
+
+def test_refuses_to_build_on_errors_and_leaves_the_previous_site(library: Path, tmp_path: Path) -> None:
+    out_dir = tmp_path / "out"
+    assert run("build", "--as-of", AS_OF, "--out", str(out_dir), str(library))[0] == 0
+    before = snapshot(out_dir)
+    version = library / "ketamine-trd" / "1.0.yaml"
+    version.write_text(version.read_text(encoding="utf-8").replace("owner:", "ownr:", 1), encoding="utf-8")
+    status, out, _err = run("build", "--as-of", AS_OF, "--out", str(out_dir), str(library))
+    assert status == 1
+    assert re.search(r"protocols/ketamine-trd/1\.0\.yaml:\d+:\d+: error P102: ", out), out
+    assert out.endswith(f"build refused: fix the errors above; {out_dir} was not changed\n")
+    assert snapshot(out_dir) == before
+
+
+def test_missing_library_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run("build", "--as-of", AS_OF, "nowhere")
+    assert (status, out) == (2, "")
+    assert err == "protocols: error: no protocols folder at nowhere: pass the folder holding your protocols\n"
+    assert not (tmp_path / "site").exists()
