@@ -1,26 +1,30 @@
 """Server-side weight-based dose tables (#dose-table): one HTML table per `dose_tables` entry.
 
 Every figure comes from dosing.table_rows, so the table, the command line and the calculator share
-one computation. The calculator enhancement hooks onto `.pc-dose-table[data-regimen]`.
+one computation; every number is shown through quantity.format_number. The table works with
+JavaScript off and in print. dosecalc.js enhances `.pc-dose-table[data-dosecalc-spec]` with a
+calculator and matches a computed weight to the row whose header cell reads "<kg> kg".
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from generator import dosing
-from generator.quantity import format_length, format_number
-from generator.render.fields import dose_statement, drug_name
+from generator.quantity import format_length, format_number, fraction_to_decimal
+from generator.render.dose_calculator import calculator_spec_json
+from generator.render.fields import dose_statement
 from generator.render.templates import plain, render_template
 from generator.schema import DoseTable, Drug, Regimen, VersionDoc
 
 LB_PER_KG = 1 / dosing.LB_IN_KG
+POUND_STEP = Fraction(1, 10)
 
-# Column key in a dosing result -> heading; in the order shown.
+# Column key in a dosing result, in the order shown.
 AMOUNT_COLUMNS = ("dose", "rate", "range", "volume", "total", "pump_rate")
 
 
@@ -30,27 +34,29 @@ class DoseTableView:
     anchor: str
     heading: str
     caption: str
-    columns: list[tuple[str, str]]  # (key, heading)
+    columns: list[tuple[str, str]]  # (key, heading with its unit)
     rows: list[dict[str, Any]]  # {"kg", "lb", "cells": [text, ...], "capped": bool}
     capped_note: str
+    rounding_note: str
+    spec_json: str
 
 
 def pounds(kg_text: str) -> str:
     """A weight in kg shown in pounds, rounded half up to 0.1 lb (for reading only, never for dosing)."""
     exact = Fraction(kg_text) * LB_PER_KG
-    rounded = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(Decimal("0.1"), ROUND_HALF_UP)
-    return format_number(rounded)
+    rounded = (exact / POUND_STEP + Fraction(1, 2)).__floor__() * POUND_STEP
+    return format_number(fraction_to_decimal(rounded))
 
 
 def _amount(figure: Mapping[str, str]) -> str:
     return f"{format_number(Decimal(figure['value']))} {figure['unit']}"
 
 
-def _headings(regimen: Regimen) -> dict[str, str]:
+def _headings(regimen: Regimen, first_row: Mapping[str, Any]) -> dict[str, str]:
     total = "Total"
     if regimen.duration is not None:
         total = f"Total over {format_length(regimen.duration)}"
-    return {
+    names = {
         "dose": "Dose",
         "rate": "Rate",
         "range": "Range",
@@ -58,9 +64,13 @@ def _headings(regimen: Regimen) -> dict[str, str]:
         "total": total,
         "pump_rate": "Pump rate",
     }
+    units = {key: figure["unit"] for key, figure in first_row.items() if isinstance(figure, dict) and "unit" in figure}
+    if "range" in first_row:
+        units["range"] = first_row["range"]["max"]["unit"]
+    return {key: f"{name} ({units[key]})" for key, name in names.items() if key in units}
 
 
-def _cell(key: str, row: Mapping[str, Any]) -> str:
+def _cell(key: str, row: Mapping[str, Any], capped_words: str) -> str:
     if key == "range":
         low, high = row["range"]["min"], row["range"]["max"]
         if low["unit"] == high["unit"]:
@@ -68,8 +78,20 @@ def _cell(key: str, row: Mapping[str, Any]) -> str:
         return f"{_amount(low)} to {_amount(high)}"
     text = _amount(row[key])
     if key in ("dose", "rate") and row["capped"]:
-        text += " (capped at the maximum)"
+        text += f" ({capped_words})"
     return text
+
+
+def _rounding_note(spec: Mapping[str, Any]) -> str:
+    what = "Rates" if spec["amount_key"] == "rate" else "Doses"
+    parts = [f"{what} are rounded half up to {format_number(Decimal(spec['step']))} {spec['unit']}"]
+    names = {"volume": "volumes", "total": "totals", "pump_rate": "pump rates"}
+    for figure in spec["derived"]:
+        parts.append(
+            f"{names.get(figure['key'], figure['key'])} to {format_number(Decimal(figure['step']))} {figure['unit']}"
+        )
+    derived = " (computed from the rounded amount)" if spec["derived"] else ""
+    return "; ".join(parts) + f"{derived}. The weight is rounded half up to 0.1 kg first."
 
 
 def dose_table_view(
@@ -77,13 +99,16 @@ def dose_table_view(
 ) -> DoseTableView:
     weights = table.weights
     rows = dosing.table_rows(regimen, weights.from_, weights.to, weights.step, protocol_id, version)
-    headings = _headings(regimen)
-    keys = [key for key in AMOUNT_COLUMNS if rows and key in rows[0]]
+    spec_json = calculator_spec_json(protocol_id, version, regimen, weights)
+    spec = dosing.calculator_spec(protocol_id, version, regimen, weights)
+    headings = _headings(regimen, rows[0])
+    keys = [key for key in AMOUNT_COLUMNS if key in rows[0]]
+    capped_words = "capped at the maximum"
     view_rows = [
         {
             "kg": format_number(Decimal(row["weight_kg"])),
             "lb": pounds(row["weight_kg"]),
-            "cells": [_cell(key, row) for key in keys],
+            "cells": [_cell(key, row, capped_words) for key in keys],
             "capped": bool(row["capped"]),
         }
         for row in rows
@@ -91,19 +116,23 @@ def dose_table_view(
     capped_note = ""
     if any(row["capped"] for row in view_rows) and regimen.max_dose is not None:
         capped_note = (
-            f"Rows marked \u201ccapped at the maximum\u201d give the maximum of "
+            f"Rows marked \u201c{capped_words}\u201d give the maximum of "
             f"{format_number(regimen.max_dose.value)} {regimen.max_dose.unit} instead of the weight-based "
             "figure."
         )
+    statement = dose_statement(regimen, drugs)
     return DoseTableView(
         regimen_id=regimen.id,
         anchor=f"dose-table-{regimen.id}",
-        heading=dose_statement(regimen, drugs),
-        caption=f"{drug_name(regimen, drugs)} {regimen.route} by body weight, "
-        f"{format_number(weights.from_.value)} to {format_number(weights.to.value)} {weights.to.unit}",
-        columns=[(key, headings[key]) for key in keys],
+        heading=statement,
+        caption=f"{statement}, by body weight from {format_number(weights.from_.value)} to "
+        f"{format_number(weights.to.value)} {weights.to.unit} in steps of "
+        f"{format_number(weights.step.value)} {weights.step.unit}",
+        columns=[("weight_kg", "Weight (kg)"), ("weight_lb", "Weight (lb)")] + [(key, headings[key]) for key in keys],
         rows=view_rows,
         capped_note=capped_note,
+        rounding_note=_rounding_note(spec),
+        spec_json=spec_json,
     )
 
 

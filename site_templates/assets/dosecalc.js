@@ -195,6 +195,12 @@
     return lines;
   }
 
+  // The weight of a table row as dosing prints it ("70"), read from its header cell ("70 kg").
+  function rowWeight(row) {
+    var header = row.querySelector("th");
+    return header ? header.textContent.replace(/[\s,]/g, "").replace(/kg$/, "") : "";
+  }
+
   function enhance(container, index) {
     var spec;
     try { spec = JSON.parse(container.getAttribute("data-dosecalc-spec")); } catch (e) { return; }
@@ -257,7 +263,9 @@
       warnings.forEach(function (text) {
         output.appendChild(element("p", { "class": "pc-dosecalc__warning" }, "Warning: " + text + "."));
       });
-      var match = table.querySelector('tbody tr[data-weight-kg="' + result.weight_kg + '"]');
+      var match = Array.prototype.filter.call(rows, function (row) {
+        return rowWeight(row) === result.weight_kg;
+      })[0];
       if (match) {
         match.classList.add("pc-dosecalc-match");
         match.setAttribute("aria-current", "true");

@@ -1,0 +1,128 @@
+"""Server-side dose tables: every figure from dosing.table_rows, units in the headers, capped rows in words,
+the calculator spec as a data attribute (no script), and the anchor of each table."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from generator import dosing
+from generator.library import Library, load_library
+from generator.quantity import format_number
+from generator.render.dose_tables import dose_table_view, pounds, render_dose_tables
+from generator.schema import DoseTable, Regimen
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def library() -> Library:
+    return load_library(ROOT / "protocols")
+
+
+def table_html(library: Library, protocol_id: str, version: str = "1.0") -> str:
+    doc = library.protocols[protocol_id].versions[version].doc
+    return render_dose_tables(protocol_id, doc, library.drugs)
+
+
+def body_rows(markup: str) -> list[list[str]]:
+    """The text of every cell of every body row."""
+    body = markup.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row) for row in re.findall(r"<tr[^>]*>.*?</tr>", body)]
+
+
+def test_crps_table_heading_caption_headers_and_capped_rows(library: Library) -> None:
+    markup = table_html(library, "ketamine-crps")
+    assert markup.startswith("### ketamine 0.35 mg/kg/h IV for 4 hours {: #dose-table-ketamine-infusion }\n\n")
+    assert "<caption>ketamine 0.35 mg/kg/h IV for 4 hours, by body weight from 40 to 120 kg in steps of 5 kg" \
+           "</caption>" in markup
+    assert ('<tr><th scope="col">Weight (kg)</th><th scope="col">Weight (lb)</th><th scope="col">Rate (mg/h)</th>'
+            '<th scope="col">Total over 4 hours (mg)</th></tr>') in markup
+    rows = body_rows(markup)
+    assert len(rows) == 17
+    assert rows[0] == ["40 kg", "88.2 lb", "14 mg/h", "56 mg"]
+    assert rows[6] == ["70 kg", "154.3 lb", "24.5 mg/h", "98 mg"]
+    assert rows[7] == ["75 kg", "165.3 lb", "25 mg/h (capped at the maximum)", "100 mg"]
+    assert rows[16] == ["120 kg", "264.6 lb", "25 mg/h (capped at the maximum)", "100 mg"]
+    assert '<tr class="pc-capped"><th scope="row">75 kg</th>' in markup
+    assert ('<p class="pc-capped-note">Rows marked \u201ccapped at the maximum\u201d give the maximum of 25 mg/h '
+            "instead of the weight-based figure.</p>") in markup
+    assert ('<p class="pc-rounding-note">Rates are rounded half up to 0.1 mg/h; totals to 0.1 mg (computed from '
+            "the rounded amount). The weight is rounded half up to 0.1 kg first.</p>") in markup
+
+
+@pytest.mark.parametrize("protocol_id", ["ketamine-trd", "ketamine-crps"])
+def test_every_figure_is_the_dose_engines(library: Library, protocol_id: str) -> None:
+    doc = library.protocols[protocol_id].versions["1.0"].doc
+    table = doc.dose_tables[0]
+    regimen = next(r for r in doc.regimens if r.id == table.regimen)
+    weights = table.weights
+    expected = dosing.table_rows(regimen, weights.from_, weights.to, weights.step, protocol_id, "1.0")
+    rows = body_rows(table_html(library, protocol_id))
+    assert len(rows) == len(expected)
+    for cells, row in zip(rows, expected, strict=True):
+        assert cells[0] == f"{row['weight_kg']} kg"
+        amount = row.get("dose") or row["rate"]
+        assert cells[2].split(" (")[0] == f"{format_number(Decimal(amount['value']))} {amount['unit']}"
+        assert cells[2].endswith("(capped at the maximum)") is row["capped"]
+
+
+def test_trd_table_has_a_range_column_and_no_capped_rows(library: Library) -> None:
+    markup = table_html(library, "ketamine-trd")
+    assert '<th scope="col">Dose (mg)</th><th scope="col">Range (mg)</th></tr>' in markup
+    rows = body_rows(markup)
+    assert rows[6] == ["70 kg", "154.3 lb", "35 mg", "7 to 52.5 mg"]
+    assert rows[1] == ["45 kg", "99.2 lb", "22.5 mg", "4.5 to 33.8 mg"]
+    assert "pc-capped" not in markup
+
+
+def test_the_calculator_spec_is_a_data_attribute_equal_to_calculator_spec(library: Library) -> None:
+    markup = table_html(library, "ketamine-crps")
+    found = re.search(r'<div class="pc-dose-table" data-regimen="ketamine-infusion" data-dosecalc-spec="([^"]*)">',
+                      markup)
+    assert found is not None
+    doc = library.protocols["ketamine-crps"].versions["1.0"].doc
+    expected = dosing.calculator_spec("ketamine-crps", "1.0", doc.regimens[0], doc.dose_tables[0].weights)
+    assert json.loads(html.unescape(found.group(1))) == expected
+    assert "<script" not in markup and "onclick" not in markup.lower()
+
+
+def fentanyl_like() -> tuple[Regimen, DoseTable]:
+    regimen = Regimen.model_validate({"id": "opioid", "drug": "opioid", "route": "IV", "dose": "10 mcg/kg",
+                                      "max_dose": "1500 mcg", "concentration": "50 mcg/mL"})
+    table = DoseTable.model_validate({"regimen": "opioid", "weights": {"from": "100 kg", "to": "160 kg",
+                                                                        "step": "10 kg"}})
+    return regimen, table
+
+
+def test_thousands_are_grouped_and_volumes_follow_the_rounded_dose() -> None:
+    regimen, table = fentanyl_like()
+    view = dose_table_view("p", "1.0", regimen, table, {})
+    assert view.columns == [("weight_kg", "Weight (kg)"), ("weight_lb", "Weight (lb)"), ("dose", "Dose (mcg)"),
+                            ("volume", "Volume (mL)")]
+    assert view.rows[0] == {"kg": "100", "lb": "220.5", "cells": ["1,000 mcg", "20 mL"], "capped": False}
+    assert view.rows[5] == {"kg": "150", "lb": "330.7", "cells": ["1,500 mcg", "30 mL"], "capped": False}
+    assert view.rows[6] == {"kg": "160", "lb": "352.7", "cells": ["1,500 mcg (capped at the maximum)", "30 mL"],
+                            "capped": True}
+    assert view.capped_note == ("Rows marked \u201ccapped at the maximum\u201d give the maximum of 1,500 mcg "
+                                "instead of the weight-based figure.")
+    assert json.loads(view.spec_json)["cap"] == "1500"
+
+
+@pytest.mark.parametrize(("kg", "lb"), [("40", "88.2"), ("45", "99.2"), ("500", "1,102.3"), ("0.1", "0.2"),
+                                         ("68.5", "151"), ("1", "2.2")])
+def test_pounds_are_exact_and_rounded_half_up_to_a_tenth(kg: str, lb: str) -> None:
+    assert pounds(kg) == lb
+
+
+def test_a_pound_value_typed_back_gives_the_rows_weight() -> None:
+    """Reading the lb column and typing it into the calculator in lb lands on the same row."""
+    for tenths in range(1, 5001):
+        kg = format_number(Decimal(tenths) / 10, group=False)
+        typed = pounds(kg).replace(",", "")
+        assert format_number(dosing.parse_weight(typed, "lb"), group=False) == kg
