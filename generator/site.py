@@ -147,7 +147,7 @@ class ProtocolsPlugin(BasePlugin):
             inclusion = InclusionLevel.INCLUDED if in_navigation(path) else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, path, content=pages[path], inclusion=inclusion))
         own_assets = {path for path in pages if path.startswith("assets/")}
-        for asset in sorted(p for p in ASSETS_DIR.rglob("*") if p.is_file()):
+        for asset in sorted(p for p in ASSETS_DIR.rglob("*") if p.is_file() and not p.name.startswith(".")):
             src_uri = "assets/" + asset.relative_to(ASSETS_DIR).as_posix()
             if src_uri not in files:  # a rendered page of the same path wins over the template
                 files.append(File.generated(config, src_uri, abs_src_path=str(asset)))

@@ -115,6 +115,13 @@ def test_only_our_own_and_materials_files_are_written(built: Path) -> None:
     assert not [name for name in names if name.endswith(".map")]
     assert not [name for name in names if name.startswith("assets/javascripts/lunr/")]
     assert "assets/site.css" in names
+    assert (built / "assets/dosecalc.js").read_bytes() == (site.ASSETS_DIR / "dosecalc.js").read_bytes()
+
+
+def test_a_rendered_asset_replaces_the_template_of_the_same_path(tmp_path: Path) -> None:
+    build_site({**FAKE_PAGES, "assets/site.css": "body { color: black; }\n"}, tmp_path / "site", None, False, AS_OF)
+    assert (tmp_path / "site/assets/site.css").read_text(encoding="utf-8") == "body { color: black; }\n"
+    assert (tmp_path / "site/index.html").read_text(encoding="utf-8").count('assets/site.css"') == 1
 
 
 def test_links_are_relative_so_the_site_works_under_a_sub_path(built: Path) -> None:
@@ -130,6 +137,7 @@ def test_disclaimer_and_stylesheet_on_every_page(built: Path) -> None:
     for name, html in pages:
         assert f"<p>{site.DEFAULT_DISCLAIMER}</p>".replace("'", "&#39;") in html, name
         assert 'assets/site.css"' in html, name
+        assert 'assets/dosecalc.js"></script>' in html, name
         assert "pc-reviewer-banner" not in html, name
         assert "fonts.googleapis.com" not in html and "fonts.gstatic.com" not in html
 
