@@ -151,7 +151,7 @@ class PageContext:
     anchor_prefix: str = ""  # for pages that hold several protocols (print views): "<id>-" etc.
 
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]|])")
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]])")
 
 
 def escape_markdown(text: str) -> str:

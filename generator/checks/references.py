@@ -9,18 +9,14 @@ description cite it.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterator
 
 from generator.checks import CheckContext
+from generator.citations import DOI, PMID, URL
 from generator.diagnostics import DataPath, Diagnostic, format_path
 from generator.inline import Citation, library_markdown_fields, markdown_fields, tokenize
 from generator.library import Library
 from generator.loader import SourceFile
-
-DOI = re.compile(r"^10\.\d{4,9}/\S+$")
-PMID = re.compile(r"^\d+$")
-URL = re.compile(r"^https://[^\s/?#@]+(?:[/?#]\S*)?$")
 
 
 def _unknown(library: Library, reference_id: str, source: SourceFile, path: DataPath, offset: int | None) -> Diagnostic:
