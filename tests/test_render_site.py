@@ -219,18 +219,18 @@ def test_reviewer_site_adds_drafts_with_banners_and_missing_approvals(library: L
     assert "protocols/beta-draft/1.0/index.md" in pages
     draft = pages["protocols/alpha-drug/2.1/index.md"]
     assert '!!! danger "Draft: not approved for clinical use"' in draft
-    assert "Still needed: a pharmacist; a physician  \n" in draft
+    assert "No approvals yet. Still needed: a pharmacist and a physician\n{: #approvals }\n" in draft
     # the canonical page still shows the version in use, not the draft
     assert pages["protocols/alpha-drug/index.md"].count("**Version 2.0**") == 1
     home = pages["index.md"]
     assert "## Drafts and versions in review {: #in-review }" in home
     assert (
-        "| [Alpha drug for tests](protocols/alpha-drug/2.1/index.md) | 2.1 | draft | a pharmacist; a physician |"
+        "| [Alpha drug for tests](protocols/alpha-drug/2.1/index.md) | 2.1 | draft | a pharmacist and a physician |"
         in home
     )
     beta_row = (
         "| [Beta protocol still in draft](protocols/beta-draft/1.0/index.md) | 1.0 | draft "
-        "| a pharmacist; a physician |"
+        "| a pharmacist and a physician |"
     )
     assert beta_row in home
 
@@ -267,8 +267,8 @@ def test_provenance_block(library: Library) -> None:
     short = fingerprint_of(library.root / "alpha-drug" / "2.0.yaml")[: len("sha256:") + 8]
     assert re.fullmatch(r"sha256:[0-9a-f]{8}", short)
     assert (
-        "**Version 2.0** · current · effective 2026-03-01 · review due 2028-03-01 · Department of Tests  \n"
-        "Approved by pharmacist Pat Pharm (2025-12-10); physician Dr Phil Doc (2025-12-12)  \n"
+        "**Version 2.0** · current · effective 2026-03-01 · review due 2028-03-01 · Department of Tests\n\n"
+        "Approved by pharmacist Pat Pharm (2025-12-10); physician Dr Phil Doc (2025-12-12)\n{: #approvals }\n\n"
         f"Fingerprint `{short}` · [All versions](#versions) · [History](history/index.md)\n"
     ) in page
 
@@ -431,3 +431,14 @@ def test_placeholders_and_links_are_rendered(library: Library) -> None:
     assert "1. Give the dose from the table ([Dose table](#dose-table)).\n" in page
     assert "- Raised alpha-iv to 0.5 mg/kg and added a cap" in page
     assert "{{" not in page and "[@" not in page and "[[" not in page
+
+
+def test_every_generated_anchor_exists_even_when_a_version_has_no_such_content(library: Library) -> None:
+    """[[#dose-table]] or [[#schedule]] pass the checks on any version, so the anchors must always exist."""
+    page = render_site(library, BEFORE_2_0, reviewer=False)["protocols/alpha-drug/1.0/index.md"]
+    anchors = re.findall(r"\{: #([a-z0-9-]+) \}", page)
+    generated = ["summary", "dosing", "schedule", "dose-table", "algorithm", "changes", "references", "versions"]
+    assert [anchor for anchor in anchors if anchor in generated + ["approvals"]] == ["approvals", *generated]
+    assert "## Schedule {: #schedule }\n\nThis version sets no schedule.\n" in page
+    assert "This version has no weight-based dose table: see the doses above.\n" in page
+    assert "## Algorithm {: #algorithm }\n\nThis version has no algorithm.\n" in page

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from generator.inline import PageContext, SiteLinks, escape_markdown, render_cite_list, render_markdown
+from generator.citations import reference_markdown
+from generator.inline import PageContext, SiteLinks, render_cite_list, render_markdown
 from generator.library import Library
 from generator.render.publication import Publication
-from generator.schema import Reference, VersionDoc
+from generator.schema import VersionDoc
 
 
 @dataclass(frozen=True)
@@ -20,25 +21,6 @@ class ReferenceEntry:
     number: int
     id: str
     text_md: str  # the formatted entry (AMA style), Markdown
-
-
-def format_reference_markdown(reference: Reference) -> str:
-    """The reference list entry, AMA style, through generator.citations when it is available."""
-    try:
-        from generator import citations
-    except ImportError:  # citations.py is written in parallel; until then a plain entry
-        return _plain_entry(reference)
-    return str(citations.format_reference(reference))
-
-
-def _plain_entry(reference: Reference) -> str:
-    parts = []
-    if reference.authors:
-        parts.append(escape_markdown(", ".join(reference.authors)) + ".")
-    parts.append(escape_markdown(reference.title.strip()) + ".")
-    source = reference.journal or reference.publisher or ""
-    parts.append(f"{escape_markdown(source)}; {reference.year}.")
-    return " ".join(parts)
 
 
 class PageProse:
@@ -63,7 +45,7 @@ class PageProse:
         entries = []
         for number, reference_id in enumerate(self.context.citations.ordered(), start=1):
             reference = self.library.references[reference_id]
-            entries.append(ReferenceEntry(number, reference_id, format_reference_markdown(reference)))
+            entries.append(ReferenceEntry(number, reference_id, reference_markdown(reference)))
         return entries
 
 

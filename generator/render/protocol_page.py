@@ -11,6 +11,7 @@ import posixpath
 from dataclasses import dataclass
 from typing import Any
 
+from generator import dosing
 from generator.library import Library
 from generator.render import paths
 from generator.render.dose_tables import render_dose_tables
@@ -95,6 +96,13 @@ def _banners(info: ProtocolInfo, version: VersionInfo, page: str, publication: P
             )
         )
     return banners
+
+
+def _weight_based(regimen: Any) -> bool:
+    try:
+        return dosing.is_weight_based(regimen)
+    except dosing.DoseError:
+        return False
 
 
 def _regimen_views(doc: Any, library: Library, prose: PageProse) -> list[dict[str, Any]]:
@@ -188,6 +196,7 @@ def render_protocol_page(
         "regimens": regimens,
         "phases": phases,
         "dose_tables_md": dose_tables_md,
+        "all_fixed": all(not _weight_based(regimen) for regimen in doc.regimens),
         "sections": sections,
         "algorithm_md": algorithm_md,
         "changes_md": changes_md,

@@ -32,6 +32,12 @@ def iso_date(value: dt.date | None) -> str:
     return value.isoformat() if value is not None else ""
 
 
+def and_list(items: list[str]) -> str:
+    """Plain-text items as words: "a pharmacist and a psychiatrist"."""
+    shown = [plain(item) for item in items]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}" if shown else ""
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -44,6 +50,7 @@ def environment() -> Environment:
     )
     env.filters["plain"] = plain
     env.filters["iso_date"] = iso_date
+    env.filters["and_list"] = and_list
     return env
 
 
