@@ -326,16 +326,17 @@ def plan_new_version(protocol: Protocol, from_version: str | None = None) -> New
     return NewVersion(path, text, number, source_version.version, dropped)
 
 
-def new_version(protocol: Protocol, from_version: str | None = None) -> tuple[Path, str]:
-    """Create the next draft version file from the latest (or `from_version`) and return (path, text).
-
-    Never overwrites: the file is created exclusively, so a concurrent `new` fails instead.
-    """
-    plan = plan_new_version(protocol, from_version)
+def write_new_version(plan: NewVersion) -> None:
+    """Create the planned file; never overwrites (exclusive create), so a concurrent `new` fails instead."""
     try:
         with open(plan.path, "x", encoding="utf-8", newline="") as file:
             file.write(plan.text)
     except FileExistsError:
         raise VersionError(f"{plan.path} already exists") from None
-    return plan.path, plan.text
 
+
+def new_version(protocol: Protocol, from_version: str | None = None) -> tuple[Path, str]:
+    """Create the next draft version file from the latest (or `from_version`) and return (path, text)."""
+    plan = plan_new_version(protocol, from_version)
+    write_new_version(plan)
+    return plan.path, plan.text
