@@ -1,0 +1,282 @@
+"""The inline syntax of §5: tokenizer offsets, placeholder text, and the Markdown transform of the render layer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from generator.checks.structure import RESERVED_SECTION_IDS
+from generator.inline import (
+    GENERATED_SECTIONS,
+    Citation,
+    CitationCounter,
+    CrossReference,
+    PageContext,
+    Placeholder,
+    PlaceholderError,
+    SiteLinks,
+    Verbatim,
+    markdown_fields,
+    render_cite_list,
+    render_markdown,
+    render_placeholder,
+    tokenize,
+)
+from generator.library import Library, load_library
+
+REFERENCES = """\
+phillips-2019:
+  type: article
+  authors: [Phillips JL]
+  title: Ketamine infusions
+  journal: Am J Psychiatry
+  year: 2019
+singh-2016:
+  type: article
+  authors: [Singh JB]
+  title: Ketamine dose frequency
+  journal: Am J Psychiatry
+  year: 2016
+"""
+DRUGS = "ketamine:\n  name: ketamine\nesketamine:\n  name: esketamine\n"
+TRD = """\
+id: ketamine-trd
+version: "1.0"
+title: IV ketamine for depression
+status: approved
+effective: 2026-02-11
+summary: Give {{ ketamine-iv.dose }}.
+changes: []
+regimens:
+  - id: ketamine-iv
+    drug: ketamine
+    route: IV
+    dose: 0.5 mg/kg
+    dose_range: {min: 0.1 mg/kg, max: 0.75 mg/kg}
+    duration: 40 min
+    notes: Regimen notes.
+phases:
+  - id: induction
+    name: Induction
+    regimen: ketamine-iv
+    frequency: 3 per week
+    length: 2 weeks
+    doses: 6
+    notes: Phase notes.
+sections:
+  - id: safety
+    title: Safety
+    body: Section body.
+algorithm:
+  - Step one.
+"""
+FIXED = """\
+id: esketamine-trd
+version: "1.0"
+title: Intranasal esketamine
+status: draft
+regimens:
+  - id: esketamine-in
+    drug: esketamine
+    route: intranasal
+    dose: 56 mg
+    dose_range: {min: 56 mg, max: 84 mg}
+    options: [56 mg, 84 mg, 112 mg]
+    max_dose: 3000 mg
+    concentration: 10 mg/mL
+    unit_dose: 28 mg
+    duration: 1 h
+phases:
+  - id: maintenance
+    name: Maintenance (week 9 onward)
+    regimen: esketamine-in
+    frequency: every 2 weeks
+"""
+CRPS = """\
+id: ketamine-crps
+version: "1.0"
+title: IV ketamine for CRPS
+status: approved
+effective: 2026-04-01
+sections:
+  - id: evidence
+    title: Evidence
+    body: Evidence.
+"""
+
+
+def library(tmp_path: Path) -> Library:
+    files = {
+        "_library/references.yaml": REFERENCES,
+        "_library/drugs.yaml": DRUGS,
+        "_library/policy.yaml": "approval:\n  minimum: 1\n",
+        "ketamine-trd/1.0.yaml": TRD,
+        "esketamine-trd/1.0.yaml": FIXED,
+        "ketamine-crps/1.0.yaml": CRPS,
+    }
+    for relative, text in files.items():
+        path = tmp_path / "protocols" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    loaded = load_library(tmp_path / "protocols", "protocols")
+    assert loaded.diagnostics == []
+    return loaded
+
+
+def test_tokens_carry_their_offsets_and_parts() -> None:
+    text = 'A {{ r.dose }} [@a; @b-2] [[p@1.0#s|L]] [[#sec]] {{ "5 mg" }} `[@code]` [x](y)'
+    tokens = tokenize(text)
+    assert tokens == [
+        Placeholder(2, 14, "{{ r.dose }}", "r", "dose"),
+        Citation(15, 25, "[@a; @b-2]", tokens[1].keys),
+        CrossReference(26, 39, "[[p@1.0#s|L]]", "p", "1.0", "s", "L"),
+        CrossReference(40, 48, "[[#sec]]", "", "", "sec"),
+        Verbatim(49, 61, '{{ "5 mg" }}', "5 mg"),
+    ]
+    assert [(key.id, key.offset, text[key.offset:key.offset + len(key.id)]) for key in tokens[1].keys] == [
+        ("a", 17, "a"), ("b-2", 21, "b-2"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("[[Bad Id]]", 'malformed cross-reference "[[Bad Id]]"'),
+        ("[[p@1#s]]", 'malformed version "1" in cross-reference "[[p@1#s]]"'),
+        ("[[p#Sec]]", 'malformed section id "Sec" in cross-reference "[[p#Sec]]"'),
+        ("[[@1.0]]", 'malformed cross-reference "[[@1.0]]": name a protocol id or a #section'),
+    ],
+)
+def test_malformed_cross_references_say_what_is_wrong(text: str, error: str) -> None:
+    [token] = tokenize(text)
+    assert isinstance(token, CrossReference)
+    assert token.error == error
+
+
+def test_a_malformed_placeholder_and_citation_are_tokens_with_errors() -> None:
+    placeholder, citation = tokenize("{{ dose }} [@Phillips 2019]")
+    assert placeholder.error == 'malformed placeholder "{{ dose }}": write {{ id.field }} or {{ "verbatim text" }}'
+    assert citation.error == 'malformed citation key "@Phillips 2019"'
+
+
+def test_markdown_fields_in_page_order(tmp_path: Path) -> None:
+    doc = library(tmp_path).protocols["ketamine-trd"].versions["1.0"].doc
+    assert list(markdown_fields(doc)) == [
+        (("summary",), "Give {{ ketamine-iv.dose }}."),
+        (("regimens", 0, "notes"), "Regimen notes."),
+        (("phases", 0, "notes"), "Phase notes."),
+        (("sections", 0, "body"), "Section body."),
+        (("algorithm", 0), "Step one."),
+    ]
+
+
+def test_generated_sections_are_the_reserved_ids() -> None:
+    assert set(GENERATED_SECTIONS) == RESERVED_SECTION_IDS
+
+
+@pytest.mark.parametrize(
+    ("target", "field", "text"),
+    [
+        ("ketamine-iv", "dose", "0.5 mg/kg"),
+        ("ketamine-iv", "dose_range", "0.1 to 0.75 mg/kg"),
+        ("ketamine-iv", "duration", "40 minutes"),
+        ("ketamine-iv", "route", "IV"),
+        ("ketamine-iv", "drug", "ketamine"),
+        ("induction", "frequency", "3 times per week"),
+        ("induction", "length", "2 weeks"),
+        ("induction", "doses", "6"),
+        ("induction", "name", "Induction"),
+    ],
+)
+def test_placeholders_of_a_weight_based_regimen(tmp_path: Path, target: str, field: str, text: str) -> None:
+    lib = library(tmp_path)
+    doc = lib.protocols["ketamine-trd"].versions["1.0"].doc
+    assert render_placeholder(doc, target, field, lib.drugs) == text
+
+
+@pytest.mark.parametrize(
+    ("target", "field", "text"),
+    [
+        ("esketamine-in", "options", "56 mg, 84 mg or 112 mg"),
+        ("esketamine-in", "dose_range", "56 to 84 mg"),
+        ("esketamine-in", "max_dose", "3,000 mg"),
+        ("esketamine-in", "concentration", "10 mg/mL"),
+        ("esketamine-in", "unit_dose", "28 mg"),
+        ("esketamine-in", "duration", "1 hour"),
+        ("maintenance", "frequency", "every 2 weeks"),
+    ],
+)
+def test_placeholders_of_a_fixed_dose_regimen(tmp_path: Path, target: str, field: str, text: str) -> None:
+    doc = library(tmp_path).protocols["esketamine-trd"].versions["1.0"].doc
+    assert render_placeholder(doc, target, field) == text
+
+
+@pytest.mark.parametrize(
+    ("target", "field", "message"),
+    [
+        ("nope", "dose", 'placeholder {{ nope.dose }}: no regimen or phase "nope" in this version'),
+        ("ketamine-iv", "rounding", 'placeholder {{ ketamine-iv.rounding }}: "rounding" is not a regimen field'),
+        ("ketamine-iv", "max_dose", "placeholder {{ ketamine-iv.max_dose }}: regimen ketamine-iv has no max_dose"),
+        ("induction", "dose", 'placeholder {{ induction.dose }}: "dose" is not a phase field'),
+    ],
+)
+def test_placeholders_that_do_not_resolve(tmp_path: Path, target: str, field: str, message: str) -> None:
+    doc = library(tmp_path).protocols["ketamine-trd"].versions["1.0"].doc
+    with pytest.raises(PlaceholderError) as raised:
+        render_placeholder(doc, target, field)
+    assert raised.value.message == message
+
+
+def page(tmp_path: Path, path: str = "protocols/ketamine-trd/index.md") -> PageContext:
+    lib = library(tmp_path)
+    links = SiteLinks.for_build(lib, dt.date(2026, 6, 1), reviewer=False)
+    return PageContext(path, links, lib.protocols["ketamine-trd"].versions["1.0"].doc)
+
+
+def test_render_replaces_placeholders_numbers_citations_and_links(tmp_path: Path) -> None:
+    context = page(tmp_path)
+    text = (
+        "Give {{ ketamine-iv.dose }} {{ ketamine-iv.route }} over {{ ketamine-iv.duration }},"
+        " {{ induction.frequency }} [@phillips-2019; @singh-2016]. See [[#safety]], [[ketamine-crps]],"
+        ' [[ketamine-crps#evidence|the evidence]], [[ketamine-crps@1.0#dosing]]; {{ "22 mg/h*" }} [@singh-2016].'
+    )
+    assert render_markdown(text, context) == (
+        "Give 0.5 mg/kg IV over 40 minutes, 3 times per week"
+        ' <sup class="citation"><a href="#ref-phillips-2019">1</a>,<a href="#ref-singh-2016">2</a></sup>.'
+        " See [Safety](#safety), [IV ketamine for CRPS](../ketamine-crps/index.md),"
+        " [the evidence](../ketamine-crps/index.md#evidence),"
+        " [IV ketamine for CRPS (version 1.0): Dosing](../ketamine-crps/1.0/index.md#dosing); 22 mg/h\\*"
+        ' <sup class="citation"><a href="#ref-singh-2016">2</a></sup>.'
+    )
+    assert context.citations.ordered() == ["phillips-2019", "singh-2016"]
+
+
+def test_citation_numbers_run_across_the_fields_and_cite_lists_of_a_page(tmp_path: Path) -> None:
+    context = page(tmp_path, "protocols/ketamine-trd/1.0/index.md")
+    assert render_cite_list(["singh-2016"], context) == '<sup class="citation"><a href="#ref-singh-2016">1</a></sup>'
+    assert render_markdown("[@phillips-2019] [@singh-2016]", context) == (
+        '<sup class="citation"><a href="#ref-phillips-2019">2</a></sup>'
+        ' <sup class="citation"><a href="#ref-singh-2016">1</a></sup>'
+    )
+    assert render_markdown("[[ketamine-trd#safety]]", context) == (
+        "[IV ketamine for depression: Safety](../index.md#safety)"
+    )
+    assert CitationCounter().number("x") == 1
+
+
+def test_render_defuses_raw_html_attribute_lists_and_unsafe_links(tmp_path: Path) -> None:
+    text = (
+        '<script>alert(1)</script> <!-- note --> [x](javascript:alert(1)) [y](JaVa&#115;cript:z)'
+        ' {: onclick="x"} `<b>` <https://example.org> [ok](https://example.org/a_(b))'
+    )
+    assert render_markdown(text, page(tmp_path)) == (
+        '&lt;script>alert(1)&lt;/script> &lt;!-- note --> [x](#) [y](#)'
+        ' \\{: onclick="x"} `<b>` <https://example.org> [ok](https://example.org/a_(b))'
+    )
+
+
+def test_protocol_text_is_never_a_template(tmp_path: Path) -> None:
+    text = "{% for x in y %}{{ x }}{% endfor %} {{ 7*7 }}"
+    assert render_markdown(text, page(tmp_path)) == "{% for x in y %}\\{\\{ x \\}\\}{% endfor %} \\{\\{ 7\\*7 \\}\\}"
