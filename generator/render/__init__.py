@@ -75,7 +75,7 @@ def _render_histories(ctx: SiteContext) -> dict[str, str]:
 
 def _render_home(ctx: SiteContext) -> dict[str, str]:
     prose = page_prose(ctx.library, ctx.publication, None, paths.HOME)
-    return {paths.HOME: render_home(ctx.library, ctx.publication, prose.markdown)}
+    return {paths.HOME: render_home(ctx.library, ctx.publication, prose.markdown, ctx.site_pages)}
 
 
 FAMILIES: list[Family] = [

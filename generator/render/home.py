@@ -26,7 +26,9 @@ def _protocol_row(publication: Publication, protocol_id: str) -> dict[str, Any]:
     }
 
 
-def _handbooks(library: Library, publication: Publication, prose_markdown: Any) -> list[dict[str, Any]]:
+def _handbooks(
+    library: Library, publication: Publication, prose_markdown: Any, site_pages: set[str]
+) -> list[dict[str, Any]]:
     handbooks = []
     for handbook in library.handbooks:
         rows = [_protocol_row(publication, pid) for pid in handbook.protocols if pid in publication.protocols]
@@ -36,6 +38,7 @@ def _handbooks(library: Library, publication: Publication, prose_markdown: Any) 
             {
                 "id": handbook.id,
                 "title": handbook.title,
+                "link": paths.handbook(handbook.id) if paths.handbook(handbook.id) in site_pages else "",
                 "description_md": prose_markdown(handbook.description) if handbook.description else "",
                 "protocols": rows,
             }
@@ -60,14 +63,15 @@ def _pending(publication: Publication) -> list[dict[str, Any]]:
     return rows
 
 
-def render_home(library: Library, publication: Publication, prose_markdown: Any) -> str:
-    """`prose_markdown(text) -> Markdown` renders a handbook description (library Markdown)."""
+def render_home(library: Library, publication: Publication, prose_markdown: Any, site_pages: set[str]) -> str:
+    """`prose_markdown(text) -> Markdown` renders a handbook description (library Markdown); handbook
+    titles link to their pages when `site_pages` has them."""
     return render_template(
         "home.md.j2",
         site_title=SITE_TITLE,
         as_of=publication.as_of,
         reviewer=publication.reviewer,
         protocols=[_protocol_row(publication, pid) for pid in publication.protocols],
-        handbooks=_handbooks(library, publication, prose_markdown),
+        handbooks=_handbooks(library, publication, prose_markdown, site_pages),
         pending=_pending(publication) if publication.reviewer else [],
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator import dosing
-from generator.library import Library
+from generator.library import Library, version_key
 from generator.render import paths
 from generator.render.dose_tables import render_dose_tables
 from generator.render.fields import dose_statement, drug_name, phase_facts, regimen_facts
@@ -33,7 +33,29 @@ def relative(from_page: str, to_page: str) -> str:
     return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
 
 
-def _banners(info: ProtocolInfo, version: VersionInfo, page: str, publication: Publication) -> list[Banner]:
+def _pending_banner(info: ProtocolInfo, version: VersionInfo, page: str, site_pages: set[str]) -> Banner | None:
+    """Reviewer site: on a published version's page, the later versions waiting for approval."""
+    later = [
+        pending
+        for pending in info.versions
+        if pending.state in ("draft", "in-review") and version_key(pending.version) > version_key(version.version)
+    ]
+    if not later or version.state in ("draft", "in-review"):
+        return None
+    items = []
+    for pending in later:
+        item = f"[version {pending.version}]({relative(page, paths.version_page(info.id, pending.version))}) "
+        item += f"({STATE_WORDS[pending.state]})"
+        diff = paths.diff_page(info.id, pending.version)
+        if diff in site_pages:
+            item += f", [its changes]({relative(page, diff)})"
+        items.append(item)
+    return Banner("info", "Newer version in preparation", "Not yet approved: " + "; ".join(items) + ".")
+
+
+def _banners(
+    info: ProtocolInfo, version: VersionInfo, page: str, publication: Publication, site_pages: set[str]
+) -> list[Banner]:
     banners: list[Banner] = []
     canonical = relative(page, paths.canonical(info.id))
     state = version.state
@@ -95,6 +117,9 @@ def _banners(info: ProtocolInfo, version: VersionInfo, page: str, publication: P
                 "Check with the protocol owner that it still applies.",
             )
         )
+    pending = _pending_banner(info, version, page, site_pages) if publication.reviewer else None
+    if pending is not None:
+        banners.append(pending)
     return banners
 
 
@@ -191,7 +216,7 @@ def render_protocol_page(
         "approvals": version.approvals,
         "missing_approvals": version.missing_approvals,
         "short_fingerprint": version.short_fingerprint,
-        "banners": _banners(info, version, page, publication),
+        "banners": _banners(info, version, page, publication, site_pages),
         "summary_md": summary_md or "This version has no summary.",
         "regimens": regimens,
         "phases": phases,
