@@ -446,7 +446,10 @@ def test_every_generated_anchor_exists_even_when_a_version_has_no_such_content(l
 
 def test_reviewer_site_points_published_pages_at_the_version_in_preparation(library: Library) -> None:
     reviewer = render_site(library, AFTER_2_0, reviewer=True)
-    banner = '!!! info "Newer version in preparation"\n\n    Not yet approved: [version 2.1](2.1/index.md) (draft, not approved for use).\n'
+    banner = (
+        '!!! info "Newer version in preparation"\n\n'
+        "    Not yet approved: [version 2.1](2.1/index.md) (draft, not approved for use).\n"
+    )
     assert banner in reviewer["protocols/alpha-drug/index.md"]
     assert "Newer version in preparation" not in reviewer["protocols/alpha-drug/2.1/index.md"]
     clinician = render_site(library, AFTER_2_0, reviewer=False)
