@@ -78,8 +78,6 @@ def test_approve_refuses_bad_input_and_writes_nothing(tmp_path: Path) -> None:
     cases = [
         (["nothing", "1.0"], 'no protocol "nothing" in ' + str(root) + " (protocols: ketamine-trd)"),
         (["ketamine-trd", "1.1"], "protocol ketamine-trd has no version 1.1 (versions: 1.0)"),
-        (["ketamine-trd", "1.0", "--role", "nurse"], 'role "nurse" is not in the policy (roles: pharmacist, '
-                                                     "psychiatrist)"),
         (["ketamine-trd", "1.0", "--reviewer", " "], "--reviewer is empty"),
         (["ketamine-trd", "1.0", "--reviewer", "A\x1b[2J"], "--reviewer 'A\\x1b[2J' contains control characters"),
         (["ketamine-trd", "1.0", "--date", "2026-02-30"], '--date "2026-02-30" is not a date; write YYYY-MM-DD'),
@@ -141,3 +139,13 @@ def test_new_refuses_unknown_protocol_or_source_version(tmp_path: Path) -> None:
         2, "", "protocols: error: protocol ketamine-trd has no version 0.9 (versions: 1.0)\n"
     )
     assert sorted(p.name for p in (root / "ketamine-trd").iterdir()) == ["1.0.yaml"]
+
+
+def test_approve_accepts_a_role_the_policy_does_not_require_with_a_note(tmp_path: Path) -> None:
+    root = write_library(tmp_path)
+    status, out, err = run("approve", "ketamine-trd", "1.0", "--reviewer", "Ann", "--role", "nurse",
+                           "--dir", str(root))
+    assert (status, err) == (0, "")
+    assert 'note: role "nurse" is not one the policy requires (pharmacist, psychiatrist)\n' in out
+    (approval,) = load_library(root).protocols["ketamine-trd"].approvals
+    assert approval.role == "nurse"

@@ -74,15 +74,19 @@ def _approval_date(text: str | None, today: dt.date) -> dt.date:
     return date
 
 
-def _role(library: Library, role: str) -> str:
-    """The policy's spelling of the role; an unlisted role is refused, since the ledger cannot be corrected."""
+def _role(library: Library, role: str) -> tuple[str, str]:
+    """The policy's spelling of a required role, and a note when the role is not one the policy requires.
+
+    Other roles are accepted (a reviewer counts towards the minimum whatever the role), with a note, so that
+    a typo is seen before the next sign-off.
+    """
     roles = library.policy.approval.required_roles if library.policy else []
     for known in roles:
         if known.casefold() == role.casefold():
-            return known
+            return known, ""
     if roles:
-        raise UsageError(f'role "{role}" is not in the policy (roles: {", ".join(roles)})')
-    return role
+        return role, f'note: role "{role}" is not one the policy requires ({", ".join(roles)})\n'
+    return role, ""
 
 
 def _still_missing(protocol: Protocol, version: VersionFile, library: Library) -> str:
@@ -104,7 +108,7 @@ def cmd_approve(args: argparse.Namespace, out: TextIO, today: dt.date | None = N
     protocol = find_protocol(library, args.id, args.dir)
     version = find_version(protocol, args.version, args.dir)
     reviewer = _sign_off_text("--reviewer", args.reviewer)
-    role = _role(library, _sign_off_text("--role", args.role))
+    role, role_note = _role(library, _sign_off_text("--role", args.role))
     date = _approval_date(args.date, today or dt.date.today())
     current = version_fingerprint(version)
     for _index, approval in standing_approvals(protocol, version):
@@ -121,7 +125,7 @@ def cmd_approve(args: argparse.Namespace, out: TextIO, today: dt.date | None = N
     protocol.approvals.append(Approval(version=version.version, reviewer=reviewer, role=role, date=date,
                                        fingerprint=current))
     out.write(f"appended to {library.display(protocol.id, LEDGER_NAME)}:\n{entry}")
-    out.write(_still_missing(protocol, version, library) + "\n")
+    out.write(role_note + _still_missing(protocol, version, library) + "\n")
     return EXIT_OK
 
 
