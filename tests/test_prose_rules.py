@@ -1,0 +1,234 @@
+"""Rules over protocol prose: P208, P209, P109, P304 and P501, each at the file:line:col of the offending text."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from generator.checks import CheckContext, run_checks
+from generator.checks import prose as prose_rules
+from generator.library import Library, load_library
+
+DRUGS = "ketamine:\n  name: ketamine\n"
+REFERENCES = "{}\n"
+VERSION = """\
+id: ketamine-trd
+version: "1.0"
+title: IV ketamine
+status: draft
+regimens:
+  - id: ketamine-iv
+    drug: ketamine
+    route: IV
+    dose: 0.5 mg/kg
+    dose_range: {min: 0.1 mg/kg, max: 0.75 mg/kg}
+    max_dose: 3 g
+    duration: 40 min
+phases:
+  - id: induction
+    name: Induction
+    regimen: ketamine-iv
+    frequency: 3 per week
+    length: 2 weeks
+    doses: 6
+sections:
+  - id: safety
+    title: Safety
+    body: |
+      First line.
+      TEXT
+"""
+FILE = "protocols/ketamine-trd/1.0.yaml"
+TEXT_LINE, TEXT_COL = 25, 7  # where TEXT stands
+
+
+def write(tmp_path: Path, text: str, version: str = VERSION, drugs: str = DRUGS) -> Library:
+    files = {
+        "_library/references.yaml": REFERENCES,
+        "_library/drugs.yaml": drugs,
+        "_library/policy.yaml": "approval:\n  minimum: 1\n",
+        "ketamine-trd/1.0.yaml": version.replace("TEXT", text),
+    }
+    for relative, content in files.items():
+        path = tmp_path / "protocols" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+    library = load_library(tmp_path / "protocols", "protocols")
+    assert library.diagnostics == []
+    return library
+
+
+def prose_lines(library: Library) -> list[str]:
+    diagnostics = prose_rules.check(library, CheckContext(as_of=dt.date(2026, 6, 1)))
+    return [d.format_text() for d in sorted(diagnostics, key=lambda d: d.sort_key())]
+
+
+def at(offset: int) -> str:
+    return f"{FILE}:{TEXT_LINE}:{TEXT_COL + offset}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Give 0.5 mg/kg, within 0.1 to 0.75 mg/kg (0.1-0.75 mg/kg, 0.1–0.75 mg/kg), 500 mcg/kg.",
+        "Never above 3,000 mg (3 g, 3000 mg), over 40 minutes, for 2 weeks, at 70 kg or 1.5 h.",
+        'A study gave {{ "20 to 35 mg/kg" }}; this protocol gives {{ ketamine-iv.dose }}.',
+        "Subcutaneous (SUBCUT) use: disc, scan, HSV, Ccs, qds and a 4-hour infusion are fine.",
+        "[Dose guide](https://example.org/5-mg-SC-qd) and <https://example.org/?q=5mg>; `code` too.",
+        "{{ ketamine-iv.dose_range }} {{ ketamine-iv.max_dose }} {{ induction.doses }} version 2.0 of the form.",
+    ],
+)
+def test_prose_that_agrees_with_the_data_is_clean(tmp_path: Path, text: str) -> None:
+    assert prose_lines(write(tmp_path, text)) == []
+
+
+def test_p208_a_dose_that_matches_no_quantity(tmp_path: Path) -> None:
+    assert prose_lines(write(tmp_path, "Give 5 mg.")) == [
+        f"{at(5)}: error P208: dose \"5 mg\" matches no quantity of this version's data (sections[0].body)\n"
+        '    use a placeholder such as {{ ketamine-iv.max_dose }} (3 g), or quote a source\'s dose as {{ "5 mg" }}'
+    ]
+
+
+def test_p208_both_ends_of_a_range(tmp_path: Path) -> None:
+    lines = prose_lines(write(tmp_path, "Give 20 to 35 mg/kg."))
+    assert [line.splitlines()[0] for line in lines] == [
+        f'{at(5)}: error P208: dose 20 mg/kg (in "20 to 35 mg/kg") matches no quantity of this version\'s data'
+        " (sections[0].body)",
+        f'{at(11)}: error P208: dose 35 mg/kg (in "20 to 35 mg/kg") matches no quantity of this version\'s data'
+        " (sections[0].body)",
+    ]
+    assert lines[0].splitlines()[1] == (
+        "    use a placeholder such as {{ ketamine-iv.dose }} (0.5 mg/kg), {{ ketamine-iv.dose_range }}"
+        ' (0.1 to 0.75 mg/kg), or quote a source\'s dose as {{ "20 to 35 mg/kg" }}'
+    )
+
+
+def test_p208_a_dose_of_a_dimension_the_version_does_not_have(tmp_path: Path) -> None:
+    assert prose_lines(write(tmp_path, "at 10 mg/mL")) == [
+        f"{at(3)}: error P208: dose \"10 mg/mL\" matches no quantity of this version's data (sections[0].body)\n"
+        '    no quantity of this version is comparable with mg/mL; quote a source\'s dose as {{ "10 mg/mL" }}'
+    ]
+
+
+def test_p208_in_a_title(tmp_path: Path) -> None:
+    library = write(tmp_path, "Fine.", VERSION.replace("title: IV ketamine", "title: IV ketamine 1 mg/kg"))
+    assert [line.splitlines()[0] for line in prose_lines(library)] == [
+        f"{FILE}:3:20: error P208: dose \"1 mg/kg\" matches no quantity of this version's data (title)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Give 0.50 mg/kg", [(5, 'trailing zero in "0.50 mg/kg": write "0.5 mg/kg"')]),
+        ("Give .5 mg/kg", [(5, 'missing leading zero in ".5 mg/kg": write "0.5 mg/kg"')]),
+        ("Give 0.10 to 0.75 mg/kg", [(5, 'trailing zero in "0.10" (in "0.10 to 0.75 mg/kg"): write "0.1"')]),
+        ("Over 40.0 min", [(5, 'trailing zero in "40.0 min": write "40 min"')]),
+        (
+            "Not SC, qd, q.d., qod, TIW, BIW or HS; 1 cc",
+            [
+                (4, 'error-prone abbreviation "SC": write "SUBCUT"'),
+                (8, 'error-prone abbreviation "qd": write "once per day"'),
+                (12, 'error-prone abbreviation "q.d.": write "once per day"'),
+                (18, 'error-prone abbreviation "qod": write "every 2 days"'),
+                (23, 'error-prone abbreviation "TIW": write "3 times per week"'),
+                (28, 'error-prone abbreviation "BIW": write "twice per week"'),
+                (35, 'error-prone abbreviation "HS": write "at bedtime" or "half-strength"'),
+            ],
+        ),
+        ("Draw up in a cc syringe", [(13, 'error-prone abbreviation "cc": write "mL"')]),
+    ],
+)
+def test_p209_error_prone_notation(tmp_path: Path, text: str, expected: list[tuple[int, str]]) -> None:
+    lines = [line.splitlines()[0] for line in prose_lines(write(tmp_path, text)) if " P209: " in line]
+    assert lines == [f"{at(offset)}: error P209: {message} (sections[0].body)" for offset, message in expected]
+
+
+def test_p209_hint_says_why(tmp_path: Path) -> None:
+    [line] = prose_lines(write(tmp_path, "Give SQ"))
+    assert line == (
+        f'{at(5)}: error P209: error-prone abbreviation "SQ": write "SUBCUT" (sections[0].body)\n'
+        '    "SC" is misread as "SL" (sublingual) and "SQ" as "5 every"'
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "offset", "message"),
+    [
+        ("Give 5 ml", 7, 'unsafe unit spelling "ml" in "5 ml": write "5 mL"'),
+        ("Give 1 cc", 7, 'unsafe unit spelling "cc" in "1 cc": write "1 mL"'),
+        ("Give 10 IU/kg", 8, 'unsafe unit spelling "IU/kg" in "10 IU/kg": write "10 units/kg"'),
+        ("Give 2 U", 7, 'unsafe unit spelling "U" in "2 U": write "2 units"'),
+        ("Give 500 µg", 9, 'unsafe unit spelling "µg" in "500 µg": write "500 mcg"'),
+        ("Give 500 ug/kg", 9, 'unsafe unit spelling "ug/kg" in "500 ug/kg": write "500 mcg/kg"'),
+    ],
+)
+def test_p109_unsafe_unit_after_a_number(tmp_path: Path, text: str, offset: int, message: str) -> None:
+    assert [line.splitlines()[0] for line in prose_lines(write(tmp_path, text))] == [
+        f"{at(offset)}: error P109: {message} (sections[0].body)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("{{ nope.dose }}", [(0, 'placeholder {{ nope.dose }}: no regimen or phase "nope" in this version')]),
+        ("{{ ketamine-iv.concentration }}",
+         [(0, "placeholder {{ ketamine-iv.concentration }}: regimen ketamine-iv has no concentration")]),
+        ("x {{ induction.route }}", [(2, 'placeholder {{ induction.route }}: "route" is not a phase field')]),
+        ("{{ dose }}", [(0, 'malformed placeholder "{{ dose }}": write {{ id.field }} or {{ "verbatim text" }}')]),
+    ],
+)
+def test_p304_unknown_placeholders(tmp_path: Path, text: str, expected: list[tuple[int, str]]) -> None:
+    assert [line.splitlines()[0] for line in prose_lines(write(tmp_path, text))] == [
+        f"{at(offset)}: error P304: {message} (sections[0].body)" for offset, message in expected
+    ]
+
+
+def test_p304_hint_lists_the_ids(tmp_path: Path) -> None:
+    [line] = prose_lines(write(tmp_path, "{{ ketamine.dose }}"))
+    assert line.splitlines()[1] == (
+        "    use the id of one of this version's regimens or phases (ketamine-iv, induction)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("<b>bold</b>", [(0, 'raw HTML "<b>" in Markdown'), (7, 'raw HTML "</b>" in Markdown')]),
+        ("x <img src=x onerror=alert(1)>", [(2, 'raw HTML "<img src=x onerror=alert(1)>" in Markdown')]),
+        ("<!-- hidden -->", [(0, 'HTML comment "<!-- hidden -->" in Markdown')]),
+        ("[x](javascript:alert(1))", [(4, 'unsafe link "javascript:alert(1)" in Markdown')]),
+        ("[x]( VBScript:msgbox )", [(5, 'unsafe link "VBScript:msgbox" in Markdown')]),
+        ("<data:text/html,x>", [(1, 'unsafe link "data:text/html,x" in Markdown')]),
+        ('Text {: onclick="alert(1)" }', [(5, 'attribute list "{: onclick="alert(1)" }" in Markdown')]),
+    ],
+)
+def test_p501_raw_html(tmp_path: Path, text: str, expected: list[tuple[int, str]]) -> None:
+    assert [line.splitlines()[0] for line in prose_lines(write(tmp_path, text))] == [
+        f"{at(offset)}: error P501: {message} (sections[0].body)" for offset, message in expected
+    ]
+
+
+def test_p501_not_in_code_and_not_for_comparisons(tmp_path: Path) -> None:
+    assert prose_lines(write(tmp_path, "Use `<b>` for bold. Heart rate <100 and a < b; <https://example.org>")) == []
+
+
+def test_library_markdown_is_checked_too(tmp_path: Path) -> None:
+    drugs = "ketamine:\n  name: ketamine\n  notes: Give <i>{{ ketamine-iv.dose }}</i> SC.\n"
+    lines = [line.splitlines()[0] for line in prose_lines(write(tmp_path, "Fine.", drugs=drugs))]
+    assert lines == [
+        'protocols/_library/drugs.yaml:3:15: error P501: raw HTML "<i>" in Markdown (ketamine.notes)',
+        "protocols/_library/drugs.yaml:3:18: error P304: placeholder {{ ketamine-iv.dose }} in drugs.yaml:"
+        " placeholders name a regimen or phase of a version (ketamine.notes)",
+        'protocols/_library/drugs.yaml:3:40: error P501: raw HTML "</i>" in Markdown (ketamine.notes)',
+        'protocols/_library/drugs.yaml:3:45: error P209: error-prone abbreviation "SC": write "SUBCUT"'
+        " (ketamine.notes)",
+    ]
+
+
+def test_the_rules_run_with_every_other_check(tmp_path: Path) -> None:
+    diagnostics = run_checks(write(tmp_path, "Give 5 ml"), CheckContext(as_of=dt.date(2026, 6, 1)))
+    assert [(d.code, str(d.location)) for d in diagnostics] == [("P109", at(7))]
