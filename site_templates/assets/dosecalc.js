@@ -182,7 +182,7 @@
     var lines = [];
     var main = result[spec.amount_key];
     var mainText = LABELS[spec.amount_key] + ": " + shownAmount(main);
-    if (result.capped) mainText += " (capped at the maximum dose)";
+    if (result.capped) mainText += " (capped at the maximum)";
     lines.push({ text: mainText, kind: "amount" });
     if (result.range) {
       lines.push({ text: "Range: " + shownAmount(result.range.min) + " to " + shownAmount(result.range.max),
@@ -259,7 +259,7 @@
       var warnings = result.warnings.slice();
       if (result.capped) warnings.unshift("Capped: the weight-based " + LABELS[spec.amount_key].toLowerCase() +
                                           " is above the maximum of " + formatGrouped(spec.cap) + " " + spec.unit +
-                                          ", so the maximum is given.");
+                                          ", so the maximum is given");
       warnings.forEach(function (text) {
         output.appendChild(element("p", { "class": "pc-dosecalc__warning" }, "Warning: " + text + "."));
       });
