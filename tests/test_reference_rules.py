@@ -84,7 +84,7 @@ def test_known_citations_are_clean(tmp_path: Path) -> None:
 def test_p301_unknown_citation_in_prose_at_its_key(tmp_path: Path) -> None:
     assert lines(write(tmp_path, "As shown [@phillips-2019; @phillips-2091]."), "P301") == [
         DRUG_NOTES_P301,
-        f'{VERSION_FILE}:16:33: error P301: citation of unknown reference "phillips-2091" (sections[0].body)\n'
+        f'{VERSION_FILE}:16:34: error P301: citation of unknown reference "phillips-2091" (sections[0].body)\n'
         '    did you mean "phillips-2019"? cite an id of _library/references.yaml, or add the reference there',
     ]
 
