@@ -12,9 +12,7 @@ The drugs, references and text are fictional (see synthetic_text.py); nothing he
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import itertools
-import json
 import random
 import re
 import textwrap
@@ -25,6 +23,8 @@ from typing import Any
 import synthetic_text as words
 import yaml
 from synthetic_plan import REFERENCES_PER_PROTOCOL, Flow, FlowList, ProtocolPlan, make_drugs, plan_protocols
+
+from generator.versions import fingerprint
 
 AS_OF = dt.date(2026, 6, 1)  # the build date every benchmark passes with --as-of
 REFERENCE_COUNT = 200
@@ -51,23 +51,9 @@ def dump_yaml(data: Any, header: str = "") -> str:
     return header + yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
-def _plain(value: Any) -> Any:
-    """A parsed document as the fingerprint sees it: dates as YYYY-MM-DD strings (§4)."""
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
 def fingerprint_text(text: str) -> str:
-    """The §4 fingerprint of a version file's text: parsed, `status` removed, dates as strings."""
-    doc = _plain(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
-    doc.pop("status", None)
-    payload = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    return "sha256:" + hashlib.sha256(payload).hexdigest()
+    """The §4 fingerprint of a version file's text, as the generator computes it."""
+    return fingerprint(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
 
 
 def wrap(paragraphs: list[str]) -> str:

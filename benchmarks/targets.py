@@ -1,0 +1,88 @@
+"""The performance targets of issue 8, each a ratio measured in one run on one machine."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+GENERATOR_SHARE_AT, GENERATOR_SHARE_LIMIT = 300, 0.10
+LINEAR_SMALL, LINEAR_LARGE, LINEAR_LIMIT = 100, 1000, 11.0
+CHECK_VS_YAML_LIMIT = 4.0
+MEMORY_AT, MEMORY_LIMIT_MB = 1000, 500.0
+
+
+class Sized(Protocol):
+    n: int
+    yaml_s: float
+    check_s: float
+    build_s: float | None
+    build_peak_mb: float | None
+    stages: dict[str, float]
+
+    @property
+    def generator_s(self) -> float | None: ...
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    name: str
+    value: float | None  # None: not measured in this run
+    limit: float
+    detail: str
+
+    @property
+    def passed(self) -> bool | None:
+        return None if self.value is None else self.value <= self.limit
+
+
+def _at(results: Sequence[Sized], n: int) -> Sized | None:
+    return next((r for r in results if r.n == n), None)
+
+
+def evaluate_targets(results: Sequence[Sized]) -> list[TargetResult]:
+    targets = []
+
+    share_name = f"generator (load+check+render) / engine at N={GENERATOR_SHARE_AT}"
+    at = _at(results, GENERATOR_SHARE_AT)
+    if at is not None and at.generator_s is not None and at.stages.get("engine"):
+        engine = at.stages["engine"]
+        detail = f"{at.generator_s:.2f} s / {engine:.2f} s"
+        targets.append(TargetResult(share_name, at.generator_s / engine, GENERATOR_SHARE_LIMIT, detail))
+    else:
+        targets.append(
+            TargetResult(share_name, None, GENERATOR_SHARE_LIMIT, f"needs a build at N={GENERATOR_SHARE_AT}")
+        )
+
+    linear_name = f"build N={LINEAR_LARGE} / build N={LINEAR_SMALL}"
+    small, large = _at(results, LINEAR_SMALL), _at(results, LINEAR_LARGE)
+    if small is not None and large is not None and small.build_s and large.build_s is not None:
+        detail = f"{large.build_s:.2f} s / {small.build_s:.2f} s"
+        targets.append(TargetResult(linear_name, large.build_s / small.build_s, LINEAR_LIMIT, detail))
+    else:
+        detail = f"needs builds at N={LINEAR_SMALL} and N={LINEAR_LARGE}"
+        targets.append(TargetResult(linear_name, None, LINEAR_LIMIT, detail))
+
+    for r in results:
+        detail = f"{r.check_s:.2f} s / {r.yaml_s:.2f} s"
+        targets.append(
+            TargetResult(f"check / bare YAML load at N={r.n}", r.check_s / r.yaml_s, CHECK_VS_YAML_LIMIT, detail)
+        )
+
+    memory_name = f"build peak memory at N={MEMORY_AT} (MB)"
+    at = _at(results, MEMORY_AT)
+    if at is not None and at.build_peak_mb is not None:
+        targets.append(TargetResult(memory_name, at.build_peak_mb, MEMORY_LIMIT_MB, f"{at.build_peak_mb:.0f} MB"))
+    else:
+        targets.append(TargetResult(memory_name, None, MEMORY_LIMIT_MB, f"needs a build at N={MEMORY_AT}"))
+    return targets
+
+
+def format_targets(targets: Sequence[TargetResult]) -> str:
+    lines = ["| target | measured | value | limit | result |", "|---|---|---:|---:|---|"]
+    for t in targets:
+        value = "-" if t.value is None else f"{t.value:.3g}"
+        verdict = {True: "PASS", False: "FAIL", None: "not measured"}[t.passed]
+        limit = f"{t.limit:g}"
+        lines.append(f"| {t.name} | {t.detail} | {value} | {limit} | {verdict} |")
+    return "\n".join(lines)
