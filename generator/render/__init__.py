@@ -56,13 +56,18 @@ def _plan_protocols(ctx: SiteContext) -> list[str]:
 
 def _render_protocols(ctx: SiteContext) -> dict[str, str]:
     pages = {}
+    dose_tables: dict[tuple[str, str], str] = {}
     for protocol_id, info in ctx.publication.protocols.items():
         if info.canonical is not None:
             page = paths.canonical(protocol_id)
-            pages[page] = render_protocol_page(ctx.library, ctx.publication, info, info.canonical, page, ctx.site_pages)
+            pages[page] = render_protocol_page(
+                ctx.library, ctx.publication, info, info.canonical, page, ctx.site_pages, dose_tables
+            )
         for version in info.versions:
             page = paths.version_page(protocol_id, version.version)
-            pages[page] = render_protocol_page(ctx.library, ctx.publication, info, version, page, ctx.site_pages)
+            pages[page] = render_protocol_page(
+                ctx.library, ctx.publication, info, version, page, ctx.site_pages, dose_tables
+            )
     return pages
 
 

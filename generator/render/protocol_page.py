@@ -193,15 +193,23 @@ def render_protocol_page(
     version: VersionInfo,
     page: str,
     site_pages: set[str],
+    dose_table_cache: dict[tuple[str, str], str] | None = None,
 ) -> str:
     """The Markdown of one protocol page showing `version`, written to `page` (a pages-dict key)."""
     doc = version.file.doc
+    dose_table_cache = {} if dose_table_cache is None else dose_table_cache
     canonical_page = page == paths.canonical(info.id)
     prose = page_prose(library, publication, doc, page)
     summary_md = prose.markdown(doc.summary) if doc.summary else ""
     regimens = _regimen_views(doc, library, prose)
     phases = _phase_views(doc, library, prose)
-    dose_tables_md = render_dose_tables(info.id, doc, library.drugs) if doc.dose_tables else ""
+    dose_tables_md = ""
+    if doc.dose_tables:
+        # the same on the canonical page and the version's own page: computed once per build
+        key = (info.id, doc.version)
+        if key not in dose_table_cache:
+            dose_table_cache[key] = render_dose_tables(info.id, doc, library.drugs)
+        dose_tables_md = dose_table_cache[key]
     sections = [{"id": s.id, "title": s.title, "body_md": prose.markdown(s.body)} for s in doc.sections]
     algorithm_md = [prose.markdown(step) for step in doc.algorithm]
     changes_md = [prose.markdown(change) for change in doc.changes]
