@@ -113,3 +113,27 @@ def test_missing_library_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.Mo
     assert (status, out) == (2, "")
     assert err == "protocols: error: no protocols folder at nowhere: pass the folder holding your protocols\n"
     assert not (tmp_path / "site").exists()
+
+
+def test_serve_renders_afresh_and_shows_errors_instead_of_failing(
+    library: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator import site
+
+    calls: list[dict[str, object]] = []
+
+    def fake_serve(pages, **options):  # type: ignore[no-untyped-def]
+        calls.append({"first": dict(pages()), **options})
+        version = library / "ketamine-trd" / "1.0.yaml"
+        version.write_text(version.read_text(encoding="utf-8").replace("owner:", "ownr:", 1), encoding="utf-8")
+        calls.append({"second": dict(pages())})
+
+    monkeypatch.setattr(site, "serve", fake_serve)
+    status, _out, _err = run("serve", "--as-of", AS_OF, str(library))
+    assert status == 0
+    first, second = calls[0]["first"], calls[1]["second"]
+    assert isinstance(first, dict) and "protocols/ketamine-trd/index.md" in first
+    assert calls[0]["reviewer"] is False and calls[0]["watch"] == [Path(str(library))]
+    assert isinstance(second, dict) and list(second) == ["index.md"]
+    assert second["index.md"].startswith("# The protocols have errors\n")
+    assert "error P102" in second["index.md"]
