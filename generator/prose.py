@@ -48,7 +48,7 @@ NOT_DOSE_DIMENSIONS = frozenset({"time", "weight"})
 
 _NUMBER = r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?|\.[0-9]+)"
 _PROSE_QUANTITY = re.compile(
-    rf"(?<![\w.,])(?P<a>{_NUMBER})(?:(?:[ \t\u00a0]*[-–—][ \t\u00a0]*|\s+to\s+)(?P<b>{_NUMBER}))?"
+    rf"(?<![\w.,])(?P<a>{_NUMBER})(?:(?:[ \t\u00a0]*[-–—][ \t\u00a0]*|\s+(?:to|and|or)\s+)(?P<b>{_NUMBER}))?"
     r"\s*(?P<unit>[A-Za-zµμ]+(?:/[A-Za-z]+)*)(?![\w/])"
 )
 

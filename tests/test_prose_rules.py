@@ -105,6 +105,14 @@ def test_p208_both_ends_of_a_range(tmp_path: Path) -> None:
     )
 
 
+def test_p208_ranges_written_with_and_or(tmp_path: Path) -> None:
+    lines = prose_lines(write(tmp_path, "Between 0.1 and 0.75 mg/kg, 0.5 or 0.75 mg/kg, not 2 or 0.5 mg/kg."))
+    assert [line.splitlines()[0] for line in lines] == [
+        f'{at(51)}: error P208: dose 2 mg/kg (in "2 or 0.5 mg/kg") matches no quantity of this version\'s data'
+        " (sections[0].body)",
+    ]
+
+
 def test_p208_a_dose_of_a_dimension_the_version_does_not_have(tmp_path: Path) -> None:
     assert prose_lines(write(tmp_path, "at 10 mg/mL")) == [
         f"{at(3)}: error P208: dose \"10 mg/mL\" matches no quantity of this version's data (sections[0].body)\n"
