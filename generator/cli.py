@@ -163,12 +163,27 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse_arguments(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """`parse_args`, except that a trailing DIR after options is read as DIR.
+
+    argparse fills an optional positional before it sees the options that follow the other
+    positionals, so `protocols dose ID REGIMEN --weight 70 DIR` would leave DIR unrecognized.
+    """
+    args, extra = parser.parse_known_args(argv)
+    trailing_dir = args.command == "dose" and args.dir == "protocols"
+    if trailing_dir and len(extra) == 1 and not extra[0].startswith("-"):
+        args.dir = extra[0]
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
     parser = make_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parse_arguments(parser, argv)
     except SystemExit as exit_:
         return EXIT_USAGE if exit_.code else EXIT_OK
     try:
