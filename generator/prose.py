@@ -36,7 +36,7 @@ class Finding:
 
 RAW_HTML = re.compile(
     r"<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)|<![A-Za-z][^>]*>?|<\?.*?(?:\?>|\Z)"
-    r"|</?[A-Za-z][A-Za-z0-9-]*(?=[\s/>])[^<>]*>?",
+    r"|</?[A-Za-z][A-Za-z0-9-]*(?=[\s/>])[^<>]*>",
     re.S,
 )
 # Python-Markdown's attr_list extension turns `{: onclick="..."}` into raw HTML attributes.

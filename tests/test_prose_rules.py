@@ -221,7 +221,8 @@ def test_p501_raw_html(tmp_path: Path, text: str, expected: list[tuple[int, str]
 
 
 def test_p501_not_in_code_and_not_for_comparisons(tmp_path: Path) -> None:
-    assert prose_lines(write(tmp_path, "Use `<b>` for bold. Heart rate <100 and a < b; <https://example.org>")) == []
+    text = "Use `<b>` for bold. Heart rate <100 and a < b; if HR<Normal range; <https://example.org>"
+    assert prose_lines(write(tmp_path, text)) == []
 
 
 def test_library_markdown_is_checked_too(tmp_path: Path) -> None:
