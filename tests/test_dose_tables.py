@@ -14,6 +14,7 @@ import pytest
 from generator import dosing
 from generator.library import Library, load_library
 from generator.quantity import format_number
+from generator.render.dose_card import devices_text, render_dose_card, render_dose_cards
 from generator.render.dose_tables import dose_table_view, pounds, render_dose_tables
 from generator.schema import DoseTable, Regimen
 
@@ -126,3 +127,42 @@ def test_a_pound_value_typed_back_gives_the_rows_weight() -> None:
         kg = format_number(Decimal(tenths) / 10, group=False)
         typed = pounds(kg).replace(",", "")
         assert format_number(dosing.parse_weight(typed, "lb"), group=False) == kg
+
+
+# ---- dose cards of fixed-dose regimens ---------------------------------------------------------------
+
+def test_esketamine_card_gives_devices_per_dose_and_the_schedule(library: Library) -> None:
+    doc = library.protocols["esketamine-trd"].versions["1.0"].doc
+    assert render_dose_cards(doc.regimens, doc.phases, library.drugs) == (
+        '<div class="pc-dose-card" id="dose-card-esketamine-in"><p class="pc-dose-card__title"><strong>esketamine '
+        "56 mg intranasal</strong>: the same dose for every body weight</p><dl>"
+        "<dt>Dose</dt><dd>56 mg: 2 devices of 28 mg</dd>"
+        "<dt>Allowed doses</dt><dd><ul><li>56 mg: 2 devices of 28 mg</li><li>84 mg: 3 devices of 28 mg</li></ul></dd>"
+        "<dt>Range</dt><dd>56 to 84 mg</dd><dt>Each device</dt><dd>28 mg</dd>"
+        "<dt>Schedule, one phase after another</dt><dd><ol>"
+        "<li>Induction (weeks 1 to 4): twice per week for 4 weeks, 8 doses</li>"
+        "<li>Weeks 5 to 8: once per week for 4 weeks, 4 doses</li>"
+        "<li>Maintenance (week 9 onward): every 2 weeks, open-ended</li></ol></dd></dl></div>")
+
+
+def test_weight_based_regimens_get_no_card(library: Library) -> None:
+    doc = library.protocols["ketamine-trd"].versions["1.0"].doc
+    assert render_dose_card(doc.regimens[0], doc.phases, library.drugs) == ""
+    assert render_dose_cards(doc.regimens, doc.phases, library.drugs) == ""
+
+
+def test_card_words_for_tablets_and_doses_that_are_not_whole_devices() -> None:
+    tablet = Regimen.model_validate({"id": "oral", "drug": "x", "route": "PO", "dose": "25 mg", "unit_dose": "12.5 mg",
+                                     "options": ["25 mg", "30 mg"]})
+    card = render_dose_card(tablet, [], {})
+    assert "<dt>Dose</dt><dd>25 mg: 2 tablets of 12.5 mg</dd>" in card
+    assert "<li>30 mg</li>" in card  # 30 mg is no whole number of 12.5 mg tablets: no count is shown
+    assert "<dt>Each tablet</dt><dd>12.5 mg</dd>" in card
+    assert "Schedule" not in card
+    assert devices_text(tablet.dose, tablet) == "2 tablets of 12.5 mg"
+
+
+def test_card_escapes_text() -> None:
+    regimen = Regimen.model_validate({"id": "r", "drug": "x", "route": "IV <i>", "dose": "1000 mg"})
+    card = render_dose_card(regimen, [], {})
+    assert "<strong>x 1,000 mg IV &lt;i&gt;</strong>" in card
