@@ -230,3 +230,18 @@ def test_a_difference_is_reported(tmp_path: Path) -> None:
     expected = json.dumps(python_result(spec, "70", "kg"), separators=(",", ":"), ensure_ascii=False)
     assert node_line != expected
     assert json.loads(node_line)["protocol"] == "other"
+
+
+def test_the_calculator_stays_within_its_budgets() -> None:
+    """benchmarks/bench_dosecalc.py: 10 KB gzipped for dosecalc.js + .css, an input update under 1 ms in Node."""
+    import importlib.util
+
+    node()
+    module_spec = importlib.util.spec_from_file_location("bench_dosecalc", ROOT / "benchmarks" / "bench_dosecalc.py")
+    assert module_spec is not None and module_spec.loader is not None
+    bench = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(bench)
+    rows = bench.measure(updates=3000)
+    assert [row.what for row in rows if not row.ok] == []
+    assert rows[2].value == rows[0].value + rows[1].value > 1000
+    assert "| dosecalc.js + .css gzipped |" in bench.format_table(rows)

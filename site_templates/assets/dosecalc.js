@@ -153,7 +153,8 @@
     return result;
   }
 
-  var api = { computeDose: computeDose, formatGrouped: formatGrouped };
+  // resultLines is exported for benchmarks/dosecalc_update.js: the text work of one input update.
+  var api = { computeDose: computeDose, formatGrouped: formatGrouped, resultLines: resultLines };
 
   // ---- the page ----------------------------------------------------------------------------------
 
