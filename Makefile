@@ -27,7 +27,8 @@ build: $(BIN)/protocols
 build-review: $(BIN)/protocols
 	$(BIN)/protocols build --reviewer
 
-## test: lint and run every test (installs Debian's chromium and nodejs first if they are missing)
+## test: lint and run every test (installs Debian's chromium, nodejs, npm and a Java runtime first if they
+## are missing, and the npm test tools axe-core and vnu-jar when node_modules is missing or stale)
 test: $(BIN)/protocols test-tools lint
 	$(BIN)/pytest
 
@@ -36,6 +37,7 @@ lint: $(BIN)/protocols
 
 test-tools:
 	scripts/ensure-test-tools.sh
+	scripts/ensure-npm-tools.sh
 
 ## serve: live-reloading preview on http://127.0.0.1:8000/ (rebuilds when a protocol file is saved)
 serve: $(BIN)/protocols
