@@ -134,8 +134,8 @@ def test_a_pound_value_typed_back_gives_the_rows_weight() -> None:
 def test_esketamine_card_gives_devices_per_dose_and_the_schedule(library: Library) -> None:
     doc = library.protocols["esketamine-trd"].versions["1.0"].doc
     assert render_dose_cards(doc.regimens, doc.phases, library.drugs) == (
-        '<div class="pc-dose-card" id="dose-card-esketamine-in"><p class="pc-dose-card__title"><strong>esketamine '
-        "56 mg intranasal</strong>: the same dose for every body weight</p><dl>"
+        '<div class="pc-dose-card" id="dose-card-esketamine-in"><p class="pc-dose-card__title"><strong>Dose card'
+        "</strong>: esketamine 56 mg intranasal, the same dose for every body weight</p><dl>"
         "<dt>Dose</dt><dd>56 mg: 2 devices of 28 mg</dd>"
         "<dt>Allowed doses</dt><dd><ul><li>56 mg: 2 devices of 28 mg</li><li>84 mg: 3 devices of 28 mg</li></ul></dd>"
         "<dt>Range</dt><dd>56 to 84 mg</dd><dt>Each device</dt><dd>28 mg</dd>"
@@ -165,4 +165,4 @@ def test_card_words_for_tablets_and_doses_that_are_not_whole_devices() -> None:
 def test_card_escapes_text() -> None:
     regimen = Regimen.model_validate({"id": "r", "drug": "x", "route": "IV <i>", "dose": "1000 mg"})
     card = render_dose_card(regimen, [], {})
-    assert "<strong>x 1,000 mg IV &lt;i&gt;</strong>" in card
+    assert "</strong>: x 1,000 mg IV &lt;i&gt;, the same dose" in card

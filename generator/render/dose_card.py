@@ -67,7 +67,10 @@ def _item(label: str, values: Sequence[str], ordered: bool = False) -> str:
 
 def render_dose_card(regimen: Regimen, phases: Sequence[Phase], drugs: Mapping[str, Drug]) -> str:
     """The card of one fixed-dose regimen as an HTML block (anchor `dose-card-<regimen-id>`); "" otherwise."""
-    if dosing.is_weight_based(regimen):
+    try:
+        if dosing.is_weight_based(regimen):
+            return ""
+    except dosing.DoseError:  # a dose unit that computes nothing: the checks report it (P206)
         return ""
     title = f"{drug_name(regimen, drugs)} {format_quantity(regimen.dose)} {regimen.route}"
     items = [_item("Dose", [dose_with_devices(regimen.dose, regimen)])]
@@ -87,8 +90,8 @@ def render_dose_card(regimen: Regimen, phases: Sequence[Phase], drugs: Mapping[s
         label = "Schedule, one phase after another" if len(own_phases) > 1 else "Schedule"
         items.append(_item(label, [phase_line(phase) for phase in own_phases], ordered=True))
     return (f'<div class="pc-dose-card" id="dose-card-{html.escape(regimen.id)}">'
-            f'<p class="pc-dose-card__title"><strong>{html.escape(title)}</strong>: the same dose for every '
-            f"body weight</p><dl>{''.join(items)}</dl></div>")
+            f'<p class="pc-dose-card__title"><strong>Dose card</strong>: {html.escape(title)}, the same dose for '
+            f"every body weight</p><dl>{''.join(items)}</dl></div>")
 
 
 def render_dose_cards(regimens: Sequence[Regimen], phases: Sequence[Phase], drugs: Mapping[str, Drug]) -> str:

@@ -14,10 +14,12 @@ from typing import Any
 from generator import dosing
 from generator.library import Library, version_key
 from generator.render import paths
+from generator.render.dose_card import render_dose_card
 from generator.render.dose_tables import render_dose_tables
 from generator.render.fields import dose_statement, drug_name, phase_facts, regimen_facts
 from generator.render.prose import PageProse, page_prose
 from generator.render.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
+from generator.render.schedule_svg import render_schedule_svg
 from generator.render.templates import iso_date, render_template
 
 
@@ -142,6 +144,7 @@ def _regimen_views(doc: Any, library: Library, prose: PageProse) -> list[dict[st
                 "facts": regimen_facts(regimen, library.drugs),
                 "cite_md": prose.cite(regimen.cite),
                 "notes_md": prose.markdown(regimen.notes) if regimen.notes else "",
+                "card_html": render_dose_card(regimen, doc.phases, library.drugs),
             }
         )
     return views
@@ -228,6 +231,7 @@ def render_protocol_page(
         "summary_md": summary_md or "This version has no summary.",
         "regimens": regimens,
         "phases": phases,
+        "schedule_svg": render_schedule_svg(info.id, doc.phases),
         "dose_tables_md": dose_tables_md,
         "all_fixed": all(not _weight_based(regimen) for regimen in doc.regimens),
         "sections": sections,
