@@ -3,7 +3,7 @@
     python benchmarks/measure.py [--cwd DIR] -- COMMAND [ARG ...]
 
 This process has no other children, so RUSAGE_CHILDREN's ru_maxrss is the peak resident memory of
-the command alone (Linux reports it in KiB). The JSON on stdout holds seconds, peak_mb, returncode,
+the command alone (Linux reports it in KiB). The JSON on stdout holds seconds (wall), cpu_seconds, peak_mb, returncode,
 and the command's own stdout and stderr.
 """
 
@@ -22,6 +22,12 @@ def peak_children_mb() -> float:
     return kib / (1024 * 1024 if sys.platform == "darwin" else 1024)
 
 
+def cpu_children_seconds() -> float:
+    """User plus system CPU time of the command: less disturbed than wall time on a shared machine."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cwd", default=None)
@@ -35,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     seconds = time.perf_counter() - start
     result = {
         "seconds": seconds,
+        "cpu_seconds": cpu_children_seconds(),
         "peak_mb": peak_children_mb(),
         "returncode": completed.returncode,
         "stdout": completed.stdout,

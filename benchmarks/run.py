@@ -41,6 +41,7 @@ STAGES = ("load", "check", "render", "engine")
 @dataclass
 class Measurement:
     seconds: float
+    cpu_seconds: float
     peak_mb: float
     returncode: int
     stdout: str
@@ -53,8 +54,11 @@ class SizeResult:
     files: int = 0
     yaml_s: float = 0.0
     check_s: float = 0.0
+    yaml_cpu_s: float = 0.0
+    check_cpu_s: float = 0.0
     check_summary: str = ""
     build_s: float | None = None  # wall time of the whole `protocols build` process
+    build_cpu_s: float | None = None
     build_peak_mb: float | None = None
     stages: dict[str, float] = field(default_factory=dict)  # from --timings
     problems: list[str] = field(default_factory=list)
@@ -74,9 +78,10 @@ def measure(command: list[str], cwd: Path) -> Measurement:
     return Measurement(**json.loads(completed.stdout))
 
 
-def median_run(command: list[str], cwd: Path, repeat: int) -> tuple[float, Measurement]:
+def median_run(command: list[str], cwd: Path, repeat: int) -> tuple[float, float, Measurement]:
+    """Median wall and CPU seconds of `repeat` runs, and the last run."""
     runs = [measure(command, cwd) for _ in range(repeat)]
-    return statistics.median(run.seconds for run in runs), runs[-1]
+    return statistics.median(r.seconds for r in runs), statistics.median(r.cpu_seconds for r in runs), runs[-1]
 
 
 def parse_timings(stdout: str) -> dict[str, float]:
@@ -103,10 +108,10 @@ def bench_size(n: int, workdir: Path, repeat: int, seed: int, build: bool) -> Si
     log(f"N={n}: generating")
     result.files = generate_library(library, n, seed)
     log(f"N={n}: {result.files} files; bare YAML load")
-    result.yaml_s, _ = median_run([sys.executable, "-c", YAML_LOAD, str(library)], workdir, repeat)
+    result.yaml_s, result.yaml_cpu_s, _ = median_run([sys.executable, "-c", YAML_LOAD, str(library)], workdir, repeat)
     log(f"N={n}: protocols check")
     check_command = [*PROTOCOLS, "check", "--as-of", AS_OF.isoformat(), "protocols"]
-    result.check_s, check = median_run(check_command, workdir, repeat)
+    result.check_s, result.check_cpu_s, check = median_run(check_command, workdir, repeat)
     result.check_summary = check.stdout.strip().splitlines()[-1] if check.stdout.strip() else ""
     if check.returncode != 0:
         result.problems.append(f"check exited {check.returncode}: {tail(check.stdout + check.stderr)}")
@@ -119,7 +124,7 @@ def bench_size(n: int, workdir: Path, repeat: int, seed: int, build: bool) -> Si
     if run.returncode != 0:
         result.problems.append(f"build exited {run.returncode}: {tail(run.stdout + run.stderr)}")
         return result
-    result.build_s, result.build_peak_mb = run.seconds, run.peak_mb
+    result.build_s, result.build_cpu_s, result.build_peak_mb = run.seconds, run.cpu_seconds, run.peak_mb
     result.stages = parse_timings(run.stdout)
     if not result.stages:
         result.problems.append("build printed no `timings:` line")
