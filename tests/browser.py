@@ -1,0 +1,135 @@
+"""Shared helpers of the browser tests: Debian's Chromium through Playwright, a built site served over HTTP
+under a sub-path as an intranet hosts it, a record of every request a page makes, and the npm test tools.
+
+A missing tool fails the test with the command that installs it; nothing is skipped.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+NODE_MODULES = REPO_ROOT / "node_modules"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SUB_PATH = "/protocols/"
+
+
+def chromium_executable() -> str:
+    if not CHROMIUM.is_file():
+        pytest.fail(f"{CHROMIUM} is missing: run `make test`, which installs Debian's chromium "
+                    "(scripts/ensure-test-tools.sh)")
+    return str(CHROMIUM)
+
+
+def node_tool(relative: str) -> Path:
+    """A file of an npm test tool (package.json), e.g. "axe-core/axe.min.js"."""
+    path = NODE_MODULES / relative
+    if not path.is_file():
+        pytest.fail(f"{path} is missing: run `make test` or scripts/ensure-npm-tools.sh, which runs `npm ci` "
+                    "for the pinned test tools of package-lock.json")
+    return path
+
+
+@contextmanager
+def launched_chromium() -> Iterator[Any]:
+    """One headless Chromium. Playwright's sync API cannot nest, so a test session launches exactly one
+    (conftest.py's `chromium_browser` fixture) and every browser test shares it."""
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_executable()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
+def served(directory: Path, mount: str = SUB_PATH) -> Iterator[str]:
+    """Serve `directory` on 127.0.0.1 at `mount` ("/protocols/" or "/"); yields the site's base URL.
+
+    A request outside the mount gets 404, as it would from an intranet server that hosts the site in a
+    sub-folder: a root-absolute link (`/assets/...`) then fails instead of passing by luck.
+    """
+    if not (mount.startswith("/") and mount.endswith("/")):
+        raise ValueError(f"mount {mount!r} must start and end with /")
+
+    class MountedHandler(http.server.SimpleHTTPRequestHandler):
+        def translate_path(self, path: str) -> str:
+            inside = "/" + path[len(mount):] if path.startswith(mount) else "/__outside_the_mount__"
+            return super().translate_path(inside)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    handler = functools.partial(MountedHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{mount}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@dataclass
+class RequestLog:
+    """Every request of a browser context, and what went wrong: external requests are aborted."""
+
+    base_url: str
+    requested: list[str] = field(default_factory=list)
+    external: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+
+    def attach(self, context: Any) -> None:
+        context.route("**/*", self._route)
+        context.on("request", lambda request: self.requested.append(request.url))
+        context.on("requestfailed", self._request_failed)
+        context.on("response", self._response)
+
+    def watch(self, page: Any) -> None:
+        page.on("pageerror", lambda error: self.page_errors.append(f"{page.url}: {error}"))
+
+    def _route(self, route: Any) -> None:
+        url = route.request.url
+        if url.startswith(self.base_url):
+            route.continue_()
+        else:
+            self.external.append(url)
+            route.abort("blockedbyclient")
+
+    def _request_failed(self, request: Any) -> None:
+        if not request.url.startswith(self.base_url):
+            return  # already recorded as external
+        self.failed.append(f"{request.url}: {request.failure}")
+
+    def _response(self, response: Any) -> None:
+        if response.status >= 400:
+            self.failed.append(f"{response.url}: HTTP {response.status}")
+
+
+@contextmanager
+def recorded_context(browser: Any, base_url: str, **options: Any) -> Iterator[tuple[Any, RequestLog]]:
+    """A fresh browser context whose every request is recorded (see RequestLog)."""
+    context = browser.new_context(**options)
+    log = RequestLog(base_url)
+    log.attach(context)
+    try:
+        yield context, log
+    finally:
+        context.close()

@@ -1,0 +1,73 @@
+"""Session-wide fixtures: the sample library's two sites, built once each; one Chromium for every
+browser test; the built sites served over HTTP under a sub-path.
+
+- `built_sites`: {"clinician": BuiltSite, "reviewer": BuiltSite} (tests/site_pages.py), built with
+  `protocols build` (check first, strict MkDocs) from protocols/ on AS_OF.
+- `chromium_browser`: a Playwright Browser. Playwright's sync API cannot run twice at once in one
+  process, so every browser test must use this fixture instead of launching its own.
+- `served_sites`: {"clinician": ServedSite, "reviewer": ServedSite}; `ServedSite.url(page)` is where a
+  page is served under /protocols/ (404.html at a server root: see ServedSite).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from browser import REPO_ROOT, launched_chromium, served
+from site_pages import BuiltSite, discover, page_url
+
+from generator import cli
+
+AS_OF = dt.date(2026, 6, 1)
+
+
+@pytest.fixture(scope="session")
+def built_sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, BuiltSite]:
+    folder = tmp_path_factory.mktemp("sites")
+    sites = {}
+    for name, flags in (("clinician", []), ("reviewer", ["--reviewer"])):
+        out = folder / name
+        log = io.StringIO()
+        status = cli.main(["build", *flags, "--as-of", AS_OF.isoformat(), "--out", str(out),
+                           str(REPO_ROOT / "protocols")], out=log)
+        assert status == 0, f"protocols build {' '.join(flags)} failed:\n{log.getvalue()}"
+        sites[name] = discover(name, out)
+    return sites
+
+
+@pytest.fixture(scope="session")
+def chromium_browser() -> Iterator[Any]:
+    with launched_chromium() as browser:
+        yield browser
+
+
+@dataclass(frozen=True)
+class ServedSite:
+    """A built site served under /protocols/ (base), and at a server root (root_base) for 404.html only:
+    MkDocs writes 404.html with root-absolute links because it is served for any missing path, so it
+    works only where the site's path is known (site_url) or the site sits at the server root."""
+
+    site: BuiltSite
+    base: str
+    root_base: str
+
+    def url(self, page: str) -> str:
+        return (self.root_base if page == "404.html" else self.base) + page_url(page)
+
+    def base_for(self, page: str) -> str:
+        return self.root_base if page == "404.html" else self.base
+
+
+@pytest.fixture(scope="session")
+def served_sites(built_sites: dict[str, BuiltSite]) -> Iterator[dict[str, ServedSite]]:
+    with ExitStack() as stack:
+        yield {
+            name: ServedSite(site, stack.enter_context(served(site.root)), stack.enter_context(served(site.root, "/")))
+            for name, site in built_sites.items()
+        }
