@@ -9,8 +9,10 @@ import struct
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from browser import served
 
 from generator import site
 from generator.build import build_site
@@ -225,50 +227,28 @@ def test_a_later_build_date_changes_only_the_sitemap(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def served_under_sub_path(built: Path) -> Iterator[str]:
     """The built site served over HTTP under /intranet/protocols/, as an intranet would host it."""
-    import functools
-    import http.server
-    import threading
-
-    class SubPathHandler(http.server.SimpleHTTPRequestHandler):
-        def translate_path(self, path: str) -> str:
-            prefix = "/intranet/protocols"
-            inside = path[len(prefix) :] if path.startswith(prefix + "/") else "/__outside_the_mount__"
-            return super().translate_path(inside)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    handler = functools.partial(SubPathHandler, directory=str(built))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/intranet/protocols/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with served(built, "/intranet/protocols/") as url:
+        yield url
 
 
-def test_in_a_browser_every_request_stays_on_the_site_and_search_works(served_under_sub_path: str) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_in_a_browser_every_request_stays_on_the_site_and_search_works(
+    served_under_sub_path: str, chromium_browser: Any
+) -> None:
     requested: list[str] = []
     failed: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
-        try:
-            page = browser.new_page()
-            page.on("request", lambda request: requested.append(request.url))
-            page.on("requestfailed", lambda request: failed.append(request.url))
-            page.on("response", lambda response: response.status >= 400 and failed.append(response.url))
-            page.goto(served_under_sub_path + "protocols/ketamine-trd/", wait_until="networkidle")
-            page.keyboard.press("s")  # Material's search shortcut
-            page.locator("input.md-search__input").press_sequentially("depression")
-            page.wait_for_selector(".md-search-result__item")
-            results = page.locator(".md-search-result__item a").evaluate_all("els => els.map(e => e.href)")
-            page.goto(served_under_sub_path + "handbooks/psychiatry/", wait_until="networkidle")
-        finally:
-            browser.close()
+    page = chromium_browser.new_page()
+    try:
+        page.on("request", lambda request: requested.append(request.url))
+        page.on("requestfailed", lambda request: failed.append(request.url))
+        page.on("response", lambda response: response.status >= 400 and failed.append(response.url))
+        page.goto(served_under_sub_path + "protocols/ketamine-trd/", wait_until="networkidle")
+        page.keyboard.press("s")  # Material's search shortcut
+        page.locator("input.md-search__input").press_sequentially("depression")
+        page.wait_for_selector(".md-search-result__item")
+        results = page.locator(".md-search-result__item a").evaluate_all("els => els.map(e => e.href)")
+        page.goto(served_under_sub_path + "handbooks/psychiatry/", wait_until="networkidle")
+    finally:
+        page.close()
     assert failed == []
     assert [url for url in requested if not url.startswith(served_under_sub_path)] == []
     assert sorted({url.split("?")[0] for url in results}) == [
@@ -277,21 +257,19 @@ def test_in_a_browser_every_request_stays_on_the_site_and_search_works(served_un
     ]
 
 
-def test_printing_hides_navigation_and_search_but_keeps_the_disclaimer(served_under_sub_path: str) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_printing_hides_navigation_and_search_but_keeps_the_disclaimer(
+    served_under_sub_path: str, chromium_browser: Any
+) -> None:
     selectors = [".md-header", ".md-sidebar--primary", ".md-search", ".md-footer", ".pc-disclaimer", "article"]
     script = "sels => sels.map(s => getComputedStyle(document.querySelector(s)).display)"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
-        try:
-            page = browser.new_page()
-            page.goto(served_under_sub_path + "protocols/ketamine-trd/", wait_until="networkidle")
-            on_screen = page.evaluate(script, selectors)
-            page.emulate_media(media="print")
-            printed = page.evaluate(script, selectors)
-        finally:
-            browser.close()
+    page = chromium_browser.new_page()
+    try:
+        page.goto(served_under_sub_path + "protocols/ketamine-trd/", wait_until="networkidle")
+        on_screen = page.evaluate(script, selectors)
+        page.emulate_media(media="print")
+        printed = page.evaluate(script, selectors)
+    finally:
+        page.close()
     assert [display == "none" for display in on_screen] == [False, False, False, False, False, False]
     assert printed == ["none", "none", "none", "none", "block", "block"]
 

@@ -30,17 +30,8 @@ from generator.render.dose_tables import render_dose_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSETS = ROOT / "site_templates" / "assets"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 LABELS = {"dose": "Dose", "rate": "Rate", "volume": "Volume", "total": "Total", "pump_rate": "Pump rate"}
 PROTOCOLS = ("ketamine-trd", "ketamine-crps")
-
-
-def chromium_path() -> str:
-    if not CHROMIUM.is_file():
-        pytest.fail(f"{CHROMIUM} is missing: run `make test`, which installs Debian's chromium for the browser tests")
-    return str(CHROMIUM)
 
 
 @pytest.fixture(scope="module")
@@ -100,16 +91,9 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    executable = chromium_path()
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+def browser(chromium_browser: Any) -> Any:
+    """The session's one Chromium (conftest.py): Playwright's sync API cannot run twice at once."""
+    return chromium_browser
 
 
 def spec_of(library: Library, protocol_id: str) -> dict[str, Any]:
