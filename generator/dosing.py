@@ -20,6 +20,7 @@ SPEC_FORMAT = 1
 LB_IN_KG = Fraction("0.45359237")
 WEIGHT_STEP = Fraction("0.1")
 MAX_WEIGHT_KG = Fraction(500)
+MAX_WEIGHT_CHARACTERS = 20  # longer text is no body weight; refusing it early keeps huge numbers out of messages
 DERIVED_STEP = Fraction("0.1")  # volume (mL), total (mass unit) and pump rate (mL/h), §3.2
 MAX_TABLE_ROWS = 200
 
@@ -246,6 +247,8 @@ def parse_weight(weight: str | Decimal | int | float, unit: str = "kg") -> Decim
     if unit not in ("kg", "lb"):
         raise DoseError(f'weight unit "{unit}" is not kg or lb')
     text = _weight_text(weight)
+    if len(text) > MAX_WEIGHT_CHARACTERS:
+        raise DoseError(f"weight has more than {MAX_WEIGHT_CHARACTERS} characters: type it in kg or lb, e.g. 70.3")
     if not _WEIGHT_TEXT.fullmatch(text):
         raise DoseError(f'weight "{text}" is not a number: use digits and a decimal point, e.g. 70.3')
     value = Fraction(text if not text.endswith(".") else text[:-1])

@@ -292,3 +292,12 @@ def test_a_float_weighs_what_javascript_string_of_it_says() -> None:
         with pytest.raises(DoseError) as caught:
             parse_weight(weight)
         assert str(caught.value) == message
+
+
+def test_a_weight_longer_than_twenty_characters_is_refused_without_echoing_it() -> None:
+    import pytest
+
+    from generator.dosing import DoseError, parse_weight
+
+    with pytest.raises(DoseError, match="^weight has more than 20 characters: type it in kg or lb, e.g. 70.3$"):
+        parse_weight("1" * 5000)

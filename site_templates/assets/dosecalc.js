@@ -9,6 +9,7 @@
   "use strict";
 
   var WEIGHT_TEXT = /^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$/;
+  var MAX_WEIGHT_CHARACTERS = 20;
   // Fixed by the format (§3.2), as in dosing.py; the spec's "weight" block only restates them.
   var LB_IN_KG = { n: 45359237n, d: 100000000n };
   var WEIGHT_STEP = { n: 1n, d: 10n };
@@ -89,6 +90,9 @@
   function parseWeight(weight, unit) {
     if (unit !== "kg" && unit !== "lb") return refused('weight unit "' + unit + '" is not kg or lb');
     var text = typeof weight === "string" ? weight.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "") : String(weight);
+    if (text.length > MAX_WEIGHT_CHARACTERS) {
+      return refused("weight has more than " + MAX_WEIGHT_CHARACTERS + " characters: type it in kg or lb, e.g. 70.3");
+    }
     if (!WEIGHT_TEXT.test(text)) {
       return refused('weight "' + text + '" is not a number: use digits and a decimal point, e.g. 70.3');
     }
