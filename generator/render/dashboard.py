@@ -1,0 +1,123 @@
+"""The reviewer dashboard `review/index.md` (reviewer site only): every version awaiting approval, the
+approvals it still needs, and a link to what it changes against the version in use.
+
+A version awaits approval when it is a draft, in review, or approved without the approvals the
+policy asks for (counting only approvals that carry its current fingerprint). Its changes against the
+version in use are the diff page `protocols/<id>/<version>/diff/` when the version in use is the one
+before it, else a page of its own, `protocols/<id>/<version>/diff-current/`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from generator import versions
+from generator.library import Library
+from generator.render import paths
+from generator.render.diff_page import predecessor, render_diff_page
+from generator.render.protocol_page import relative
+from generator.render.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
+from generator.render.templates import render_template
+
+if TYPE_CHECKING:
+    from generator.render import SiteContext
+
+DASHBOARD = "review/index.md"
+
+
+def diff_current_page(protocol_id: str, version: str) -> str:
+    return f"protocols/{protocol_id}/{version}/diff-current/index.md"
+
+
+@dataclass(frozen=True)
+class Awaiting:
+    info: ProtocolInfo
+    version: VersionInfo
+    reviewers_missing: int  # distinct reviewers the policy still asks for
+    roles_missing: list[str]  # required roles not yet covered
+
+    @property
+    def approvals_missing(self) -> int:
+        """How many more sign-offs at least: enough reviewers, and one per uncovered role."""
+        return max(self.reviewers_missing, len(self.roles_missing))
+
+    @property
+    def compared_with(self) -> VersionInfo | None:
+        """The version in use, when there is one and it is not this version."""
+        current = self.info.current
+        return current if current is not None and current.version != self.version.version else None
+
+    def diff_page(self) -> str:
+        """Where this version's changes against the version in use are shown ("" without one)."""
+        current = self.compared_with
+        if current is None:
+            return ""
+        before = predecessor(self.info, self.version)
+        if before is not None and before.version == current.version:
+            return paths.diff_page(self.info.id, self.version.version)
+        return diff_current_page(self.info.id, self.version.version)
+
+
+def awaiting_approval(library: Library, publication: Publication) -> list[Awaiting]:
+    """Versions awaiting approval, by protocol id then version (reviewer site only: [] otherwise)."""
+    if not publication.reviewer:
+        return []
+    found = []
+    for info in publication.protocols.values():
+        for version in info.versions:
+            status = version.file.doc.status
+            if status not in ("draft", "in-review", "approved"):
+                continue
+            count, roles = versions.missing_approvals(info.protocol, version.file, library.policy)
+            if status == "approved" and not count and not roles:
+                continue
+            found.append(Awaiting(info, version, count, roles))
+    return found
+
+
+def plan_review_pages(ctx: SiteContext) -> list[str]:
+    if not ctx.reviewer:
+        return []
+    extra = [item.diff_page() for item in awaiting_approval(ctx.library, ctx.publication)]
+    return [DASHBOARD, *sorted({page for page in extra if page.endswith("/diff-current/index.md")})]
+
+
+def render_review_pages(ctx: SiteContext) -> dict[str, str]:
+    if not ctx.reviewer:
+        return {}
+    items = awaiting_approval(ctx.library, ctx.publication)
+    pages = {DASHBOARD: render_dashboard(items, ctx.publication)}
+    for item in items:
+        page = item.diff_page()
+        current = item.compared_with
+        if page.endswith("/diff-current/index.md") and current is not None:
+            pages[page] = render_diff_page(
+                ctx.library, ctx.publication, item.info, current, item.version, page, ctx.site_pages
+            )
+    return pages
+
+
+def _row(item: Awaiting) -> dict[str, Any]:
+    version = item.version
+    diff = item.diff_page()
+    current = item.compared_with
+    return {
+        "title": version.file.doc.title,
+        "link": relative(DASHBOARD, paths.version_page(item.info.id, version.version)),
+        "version": version.version,
+        "state_words": (
+            f"approved ({STATE_WORDS[version.state]})"
+            if version.file.doc.status == "approved"
+            else STATE_WORDS[version.state]
+        ),
+        "approvals": version.approvals,
+        "approvals_missing": item.approvals_missing,
+        "roles_missing": [f"a {role}" for role in item.roles_missing],
+        "current_version": current.version if current is not None else "",
+        "diff_link": relative(DASHBOARD, diff) if diff else "",
+    }
+
+
+def render_dashboard(items: list[Awaiting], publication: Publication) -> str:
+    return render_template("dashboard.md.j2", as_of=publication.as_of, rows=[_row(item) for item in items])
