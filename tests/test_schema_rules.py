@@ -182,3 +182,14 @@ def test_committed_schema_file_matches_the_command() -> None:
     committed = Path(__file__).parent.parent / "protocols" / "_schema" / "version.schema.json"
     _, out, _ = run("schema")
     assert committed.read_text(encoding="utf-8") == out, "regenerate with: protocols schema > " + str(committed)
+
+
+def test_p210_two_dose_tables_for_one_regimen(tmp_path: Path) -> None:
+    table = "  - regimen: ketamine-iv\n    weights: {from: 40 kg, to: 120 kg, step: 5 kg}\n"
+    second = "  - regimen: ketamine-iv\n    weights: {from: 30 kg, to: 60 kg, step: 10 kg}\n"
+    text = VERSION.replace(table, table + second)
+    lines = check_lines(write_library(tmp_path, {"ketamine-trd/1.0.yaml": text}))
+    assert lines == [
+        f"{tmp_path}/protocols/ketamine-trd/1.0.yaml:27:14: error P210: "
+        'regimen "ketamine-iv" already has a dose table (dose_tables[0]) (dose_tables[1].regimen)'
+    ]

@@ -65,6 +65,17 @@ def _references(version: VersionFile, library: Library) -> Iterator[Diagnostic]:
                 f"regimens[{index}].drug",
                 f"add it to _library/drugs.yaml or use a known drug ({known})",
             )
+    tabled: dict[str, int] = {}
+    for index, table in enumerate(doc.dose_tables):
+        if table.regimen in tabled:
+            yield Diagnostic(
+                "P210",
+                f'regimen "{table.regimen}" already has a dose table (dose_tables[{tabled[table.regimen]}])',
+                source.at(("dose_tables", index, "regimen")),
+                f"dose_tables[{index}].regimen",
+                "keep one table per regimen: widen its weights instead",
+            )
+        tabled.setdefault(table.regimen, index)
     for kind, items in (("phases", doc.phases), ("dose_tables", doc.dose_tables)):
         for index, item in enumerate(items):
             if item.regimen not in regimen_ids:
