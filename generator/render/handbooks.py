@@ -1,0 +1,264 @@
+"""Handbook pages `handbooks/<id>/index.md` and their print views `handbooks/<id>/print/index.md`.
+
+The handbook page lists its protocols in the order of handbooks.yaml with the version their canonical
+page shows, its state and effective date; a protocol with nothing published on this site is listed by
+id, unlinked, as "not yet published" (its draft title is draft content).
+
+The print view holds every protocol of the handbook on one page, each rendered by the protocol page
+itself (render_protocol_page, for the print page's path) and then made to share the page:
+  - headings go one level down (the handbook title is the page's only H1);
+  - every anchor a protocol defines gets the prefix "<protocol-id>_" (an underscore never occurs in an
+    id, so two protocols cannot clash), and its in-page links and citations follow;
+  - an in-page link to an anchor the print view does not hold (the version list, headings without an
+    explicit id) goes to the protocol's own page instead, and a link to another protocol of the
+    handbook stays on the print page;
+  - each protocol starts on a new printed page (class pc-print-protocol, assets/handbook-print.css).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from generator.inline import code_ranges, inside
+from generator.library import Library
+from generator.render import paths
+from generator.render.prose import page_prose
+from generator.render.protocol_page import render_protocol_page
+from generator.render.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
+from generator.render.templates import render_template
+from generator.schema import Handbook
+
+if TYPE_CHECKING:
+    from generator.render import SiteContext
+
+NOT_PUBLISHED = "not yet published"
+PRINT_CLASS = "pc-print-protocol"
+# Sections of a protocol page left out of the print view: navigation between versions, not content.
+LEFT_OUT_OF_PRINT = ("versions",)
+
+# Anchors of the handbook description's own citations on the print page: "h_" is no protocol's prefix
+# (protocol ids have at least two characters).
+DESCRIPTION_PREFIX = "h_"
+
+# One protocol page's Markdown for a page path: render_protocol_page with the build's shared arguments.
+ProtocolRenderer = Callable[[ProtocolInfo, VersionInfo, str], str]
+
+
+def handbook_print(handbook_id: str) -> str:
+    return f"handbooks/{handbook_id}/print/index.md"
+
+
+def _relative(from_page: str, to_page: str) -> str:
+    return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+
+
+@dataclass(frozen=True)
+class HandbookEntry:
+    protocol_id: str
+    info: ProtocolInfo | None  # None: nothing published on this site
+    shown: VersionInfo | None  # the version the canonical page shows
+
+    @property
+    def status(self) -> str:
+        if self.info is None or self.shown is None:
+            return NOT_PUBLISHED
+        return "retired" if self.info.retired else STATE_WORDS[self.shown.state]
+
+
+def handbook_entries(handbook: Handbook, publication: Publication) -> list[HandbookEntry]:
+    entries = []
+    for protocol_id in handbook.protocols:
+        info = publication.protocols.get(protocol_id)
+        shown = info.canonical if info is not None else None
+        entries.append(HandbookEntry(protocol_id, info if shown is not None else None, shown))
+    return entries
+
+
+def _row(entry: HandbookEntry, page: str, print_anchor: bool = False) -> dict[str, Any]:
+    if entry.shown is None:
+        return {"published": False, "protocol_id": entry.protocol_id, "status": entry.status}
+    doc = entry.shown.file.doc
+    return {
+        "published": True,
+        "protocol_id": entry.protocol_id,
+        "title": doc.title,
+        "link": f"#{entry.protocol_id}" if print_anchor else _relative(page, paths.canonical(entry.protocol_id)),
+        "version": doc.version,
+        "status": entry.status,
+        "effective": doc.effective,
+    }
+
+
+def render_handbook(library: Library, publication: Publication, handbook: Handbook) -> str:
+    page = paths.handbook(handbook.id)
+    prose = page_prose(library, publication, None, page)
+    description_md = prose.markdown(handbook.description) if handbook.description else ""
+    return render_template(
+        "handbook.md.j2",
+        handbook={"id": handbook.id, "title": handbook.title, "description_md": description_md},
+        rows=[_row(entry, page) for entry in handbook_entries(handbook, publication)],
+        print_link=_relative(page, handbook_print(handbook.id)),
+        as_of=publication.as_of,
+        references=prose.references(),
+    )
+
+
+# --- print view -----------------------------------------------------------------------------------------
+
+_SECTION_HEADING = re.compile(r"^## .*\{: #([a-z0-9-]+) \}$")
+_IDS = re.compile(r"(?<!\\)\{:[^}\n]*\}|(?<![\w-])id=\"[^\"]*\"")
+_ATTR_ID = re.compile(r"(?<=[\s{:])#([A-Za-z][\w-]*)")
+_REWRITE = re.compile(
+    r"(?P<heading>^#{1,5}(?= ))"
+    r"|(?P<attr>(?<!\\)\{:[^}\n]*\})"
+    r"|(?P<html_id>(?<![\w-])id=\"[^\"]*\")"
+    r"|(?P<href>href=\"#[^\"]*\")"
+    r"|(?P<id_refs>(?<![\w-])(?:aria-labelledby|aria-describedby|aria-controls|for)=\"[^\"]*\")"
+    r"|(?P<md_link>\]\([^)\s]*)",
+    re.M,
+)
+
+
+def drop_sections(markdown: str, section_ids: tuple[str, ...]) -> str:
+    """Leave out the `## ... {: #id }` sections named, each up to the next `## ` heading."""
+    kept, skipping = [], False
+    for line in markdown.split("\n"):
+        if line.startswith("## "):
+            heading = _SECTION_HEADING.match(line)
+            skipping = heading is not None and heading.group(1) in section_ids
+        if not skipping:
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def defined_anchors(markdown: str) -> set[str]:
+    """The ids a page's Markdown sets explicitly: attribute lists and HTML id attributes, outside code."""
+    code = code_ranges(markdown)
+    anchors: set[str] = set()
+    for match in _IDS.finditer(markdown):
+        if inside(match.start(), code):
+            continue
+        text = match.group(0)
+        if text.startswith("id="):
+            anchors.add(text[len('id="') : -1])
+        else:
+            anchors.update(_ATTR_ID.findall(text))
+    return anchors
+
+
+@dataclass(frozen=True)
+class PrintedProtocol:
+    protocol_id: str
+    markdown: str  # as the protocol page renders it for the print page, sections left out
+    anchors: set[str]  # explicit ids it defines, unprefixed
+
+
+class _Rewriter:
+    """Rewrites one protocol's Markdown for the shared print page (see the module docstring)."""
+
+    def __init__(self, printed: dict[str, PrintedProtocol], protocol_id: str, page: str) -> None:
+        self.printed = printed
+        self.protocol_id = protocol_id
+        self.page = page
+        self.canonical_links = {_relative(page, paths.canonical(pid)): pid for pid in printed}
+
+    def anchor(self, protocol_id: str, anchor: str) -> str:
+        """Where `#anchor` of a protocol's page is on the print page: prefixed, or on its own page."""
+        if anchor in self.printed[protocol_id].anchors:
+            return f"#{protocol_id}_{anchor}"
+        return _relative(self.page, paths.canonical(protocol_id)) + f"#{anchor}"
+
+    def prefix(self, anchor: str) -> str:
+        return f"{self.protocol_id}_{anchor}"
+
+    def __call__(self, match: re.Match[str]) -> str:
+        text, kind = match.group(0), match.lastgroup
+        if kind == "heading":
+            return text + "#"
+        if kind == "attr":
+            return _ATTR_ID.sub(lambda m: "#" + self.prefix(m.group(1)), text)
+        if kind == "html_id":
+            return f'id="{self.prefix(text[len("id=") + 1 : -1])}"'
+        if kind == "id_refs":
+            name, _, value = text.partition("=")
+            own = self.printed[self.protocol_id].anchors
+            refs = [self.prefix(ref) if ref in own else ref for ref in value.strip('"').split()]
+            return f'{name}="{" ".join(refs)}"'
+        if kind == "href":
+            return f'href="{self.anchor(self.protocol_id, text[len("href=#") + 1 : -1])}"'
+        destination = text[2:]
+        if destination.startswith("#") and len(destination) > 1:
+            return "](" + self.anchor(self.protocol_id, destination[1:])
+        path, _, anchor = destination.partition("#")
+        target = self.canonical_links.get(path)
+        if target is None:
+            return text
+        return "](" + (self.anchor(target, anchor) if anchor else f"#{target}")
+
+    def rewrite(self, markdown: str) -> str:
+        code = code_ranges(markdown)
+
+        def replace(match: re.Match[str]) -> str:
+            return match.group(0) if inside(match.start(), code) else self(match)
+
+        lines = _REWRITE.sub(replace, markdown).split("\n")
+        for index, line in enumerate(lines):
+            if line.startswith("## "):  # the protocol's title, formerly its H1
+                lines[index] = f"{line} {{: #{self.protocol_id} .{PRINT_CLASS} }}"
+                break
+        return "\n".join(lines)
+
+
+def render_handbook_print(
+    library: Library, publication: Publication, handbook: Handbook, render_protocol: ProtocolRenderer
+) -> str:
+    """The whole handbook on one page. `render_protocol(info, version, page)` is the protocol page."""
+    page = handbook_print(handbook.id)
+    entries = handbook_entries(handbook, publication)
+    printed: dict[str, PrintedProtocol] = {}
+    for entry in entries:
+        if entry.info is None or entry.shown is None or entry.protocol_id in printed:
+            continue
+        markdown = drop_sections(render_protocol(entry.info, entry.shown, page), LEFT_OUT_OF_PRINT)
+        printed[entry.protocol_id] = PrintedProtocol(entry.protocol_id, markdown, defined_anchors(markdown))
+    bodies = [_Rewriter(printed, pid, page).rewrite(protocol.markdown).strip() for pid, protocol in printed.items()]
+    prose = page_prose(library, publication, None, page)
+    description_md = prose.markdown(handbook.description) if handbook.description else ""
+    # the description's own citations, if any, are anchored on this page under a prefix of their own
+    description_md = description_md.replace('href="#ref-', f'href="#{DESCRIPTION_PREFIX}ref-')
+    return render_template(
+        "handbook_print.md.j2",
+        handbook={"id": handbook.id, "title": handbook.title, "description_md": description_md},
+        rows=[_row(entry, page, print_anchor=True) for entry in entries],
+        handbook_link=_relative(page, paths.handbook(handbook.id)),
+        as_of=publication.as_of,
+        protocols_md=bodies,
+        references=prose.references(),
+        reference_prefix=DESCRIPTION_PREFIX,
+    )
+
+
+def plan_handbook_pages(ctx: SiteContext) -> list[str]:
+    planned = []
+    for handbook in ctx.library.handbooks:
+        planned += [paths.handbook(handbook.id), handbook_print(handbook.id)]
+    return planned
+
+
+def render_handbook_pages(ctx: SiteContext) -> dict[str, str]:
+    """Every handbook's page and print view; the print views render protocols as their pages do."""
+    library, publication = ctx.library, ctx.publication
+    dose_tables: dict[tuple[str, str], str] = {}
+
+    def render_protocol(info: ProtocolInfo, version: VersionInfo, page: str) -> str:
+        return render_protocol_page(library, publication, info, version, page, ctx.site_pages, dose_tables)
+
+    pages = {}
+    for handbook in library.handbooks:
+        pages[paths.handbook(handbook.id)] = render_handbook(library, publication, handbook)
+        pages[handbook_print(handbook.id)] = render_handbook_print(library, publication, handbook, render_protocol)
+    return pages
