@@ -1,0 +1,103 @@
+"""The bibliography `references/index.md`: every reference of the library in AMA style (citations.py),
+anchored `#ref-<reference-id>`, sorted by first author (title when there is none), each with the
+protocols that cite it.
+
+Clinician site: a protocol cites a reference when the version its canonical page shows does (drafts
+never count: they are not in the publication). Reviewer site: any version on the site, each named.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from generator.citations import reference_markdown
+from generator.library import Library
+from generator.render import paths
+from generator.render.publication import STATE_WORDS, Publication, VersionInfo
+from generator.render.referenced_by import scan_version
+from generator.render.templates import plain, render_template
+
+if TYPE_CHECKING:
+    from generator.render import SiteContext
+
+BIBLIOGRAPHY = "references/index.md"
+
+
+@dataclass(frozen=True)
+class CitingProtocol:
+    protocol_id: str
+    title: str  # as its canonical page shows it
+    versions: tuple[VersionInfo, ...]  # the citing versions on this site, ascending
+
+
+def sort_key(reference_id: str, reference: Any) -> tuple[str, str, int, str]:
+    """First author, else title; then title, year and id, case-insensitively."""
+    first = reference.authors[0] if reference.authors else ""
+    title = " ".join(reference.title.split()).casefold()
+    return ((first or title).casefold(), title, reference.year, reference_id)
+
+
+def citing_index(publication: Publication) -> dict[str, list[CitingProtocol]]:
+    """Reference id -> the protocols citing it on this site, by protocol id. One scan per version."""
+    citing: dict[str, dict[str, list[VersionInfo]]] = {}
+    for protocol_id, info in publication.protocols.items():
+        considered = info.versions if publication.reviewer else [info.canonical] if info.canonical else []
+        for version in considered:
+            for reference_id in scan_version(version.file.doc).cited_references:
+                citing.setdefault(reference_id, {}).setdefault(protocol_id, []).append(version)
+    index: dict[str, list[CitingProtocol]] = {}
+    for reference_id, protocols in citing.items():
+        index[reference_id] = []
+        for protocol_id in sorted(protocols):
+            canonical = publication.protocols[protocol_id].canonical
+            assert canonical is not None
+            index[reference_id].append(
+                CitingProtocol(protocol_id, canonical.file.doc.title, tuple(protocols[protocol_id]))
+            )
+    return index
+
+
+def _relative(to_page: str) -> str:
+    return posixpath.relpath(to_page, posixpath.dirname(BIBLIOGRAPHY))
+
+
+def _cited_by_md(citing: list[CitingProtocol], reviewer: bool) -> str:
+    """ "Cited by: [Title](link); ..." (reviewer site: each citing version named and linked)."""
+    if not citing:
+        return "Cited by no protocol on this site."
+    items = []
+    for protocol in citing:
+        item = f"[{plain(protocol.title)}]({_relative(paths.canonical(protocol.protocol_id))})"
+        if reviewer:
+            versions = ", ".join(
+                f"[{version.version}]({_relative(paths.version_page(protocol.protocol_id, version.version))}) "
+                f"({STATE_WORDS[version.state]})"
+                for version in protocol.versions
+            )
+            item += f", {'version' if len(protocol.versions) == 1 else 'versions'} {versions}"
+        items.append(item)
+    return "Cited by: " + "; ".join(items) + "."
+
+
+def render_bibliography(library: Library, publication: Publication) -> str:
+    citing = citing_index(publication)
+    entries = []
+    for reference_id, reference in sorted(library.references.items(), key=lambda item: sort_key(*item)):
+        entries.append(
+            {
+                "id": reference_id,
+                "text_md": reference_markdown(reference),
+                "cited_by_md": _cited_by_md(citing.get(reference_id, []), publication.reviewer),
+            }
+        )
+    return render_template("bibliography.md.j2", entries=entries, reviewer=publication.reviewer)
+
+
+def plan_bibliography(ctx: SiteContext) -> list[str]:
+    return [BIBLIOGRAPHY]
+
+
+def render_bibliography_page(ctx: SiteContext) -> dict[str, str]:
+    return {BIBLIOGRAPHY: render_bibliography(ctx.library, ctx.publication)}

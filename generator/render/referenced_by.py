@@ -1,0 +1,93 @@
+"""Reverse indexes of protocol text, built once per build: which protocols link to a protocol
+("Referenced by" on every protocol page) and which versions cite a reference (the bibliography).
+
+Both come from one scan of each published version with generator.inline's tokenizer, so a link or a
+citation counts here exactly when it renders as one. Building the index is linear in the text of the
+site; looking a protocol up is a dict access.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from typing import Any
+
+from generator.inline import Citation, CrossReference, markdown_fields, tokenize
+from generator.render import paths
+from generator.render.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
+from generator.render.templates import plain
+
+
+@dataclass(frozen=True)
+class VersionScan:
+    """What one version's text points at."""
+
+    linked_protocols: frozenset[str]  # protocol ids of its [[...]] links, itself excluded
+    cited_references: frozenset[str]  # reference ids of its citations and `cite:` lists
+
+
+@dataclass(frozen=True)
+class Referrer:
+    """A protocol some of whose versions on this site link to another protocol."""
+
+    protocol_id: str
+    title: str  # the title its canonical page shows
+    versions: tuple[VersionInfo, ...]  # the linking versions, ascending
+
+
+def scan_version(doc: Any) -> VersionScan:
+    linked: set[str] = set()
+    cited: set[str] = set()
+    for _path, text in markdown_fields(doc):
+        for token in tokenize(text):
+            if isinstance(token, CrossReference) and token.protocol and not token.error:
+                linked.add(token.protocol)
+            elif isinstance(token, Citation) and not token.error:
+                cited.update(key.id for key in token.keys)
+    for item in [*doc.regimens, *doc.phases]:
+        cited.update(item.cite or [])
+    linked.discard(doc.id)
+    return VersionScan(frozenset(linked), frozenset(cited))
+
+
+def referenced_by_index(publication: Publication) -> dict[str, list[Referrer]]:
+    """Target protocol id -> the protocols whose versions on this site link to it, sorted by id."""
+    linking: dict[str, dict[str, list[VersionInfo]]] = {}
+    for protocol_id, info in publication.protocols.items():
+        for version in info.versions:
+            for target in scan_version(version.file.doc).linked_protocols:
+                linking.setdefault(target, {}).setdefault(protocol_id, []).append(version)
+    index: dict[str, list[Referrer]] = {}
+    for target, sources in linking.items():
+        if target not in publication.protocols:
+            continue
+        index[target] = [
+            Referrer(source, _title(publication.protocols[source]), tuple(sources[source]))
+            for source in sorted(sources)
+        ]
+    return index
+
+
+def _title(info: ProtocolInfo) -> str:
+    assert info.canonical is not None  # a protocol in the publication has a canonical version
+    return info.canonical.file.doc.title
+
+
+def _relative(from_page: str, to_page: str) -> str:
+    return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+
+
+def render_referenced_by(referrers: list[Referrer], page: str) -> str:
+    """The "Referenced by" block of a protocol page (Markdown), or "" when nothing links to it."""
+    if not referrers:
+        return ""
+    lines = ["## Referenced by", "", "Protocols on this site that link to this one:", ""]
+    for referrer in referrers:
+        title_link = f"[{plain(referrer.title)}]({_relative(page, paths.canonical(referrer.protocol_id))})"
+        versions = ", ".join(
+            f"[version {version.version}]({_relative(page, paths.version_page(referrer.protocol_id, version.version))})"
+            f" ({STATE_WORDS[version.state]})"
+            for version in referrer.versions
+        )
+        lines.append(f"- {title_link}: {versions}")
+    return "\n".join(lines) + "\n"
