@@ -198,6 +198,7 @@ def test_clinician_site_has_exactly_the_published_pages(library: Library) -> Non
         "index.md",
         "protocols.json",
         "protocols/alpha-drug/1.0/index.md",
+        "protocols/alpha-drug/2.0/diff/index.md",
         "protocols/alpha-drug/2.0/index.md",
         "protocols/alpha-drug/history/index.md",
         "protocols/alpha-drug/index.md",
@@ -332,11 +333,17 @@ def test_dose_table_rows_mark_capped_doses_in_words(library: Library) -> None:
 def test_version_switcher_lists_every_published_version(library: Library) -> None:
     pages = render_site(library, AFTER_2_0, reviewer=False)
     canonical = pages["protocols/alpha-drug/index.md"]
-    assert "- [Version 2.0](2.0/index.md) (current, effective 2026-03-01)\n" in canonical
+    assert (
+        "- [Version 2.0](2.0/index.md) (current, effective 2026-03-01) · [changes from the version before]"
+        "(2.0/diff/index.md)\n"
+    ) in canonical
     assert "- [Version 1.0](1.0/index.md) (superseded, effective 2026-01-01)\n" in canonical
     version_page = pages["protocols/alpha-drug/1.0/index.md"]
     assert "- **Version 1.0** (superseded, effective 2026-01-01): this page\n" in version_page
-    assert "- [Version 2.0](../2.0/index.md) (current, effective 2026-03-01)\n" in version_page
+    assert (
+        "- [Version 2.0](../2.0/index.md) (current, effective 2026-03-01) · [changes from the version before]"
+        "(../2.0/diff/index.md)\n"
+    ) in version_page
     assert "[History of this protocol](../history/index.md)" in version_page
     assert "<script" not in canonical and "onclick" not in canonical
 
@@ -451,7 +458,8 @@ def test_reviewer_site_points_published_pages_at_the_version_in_preparation(libr
     reviewer = render_site(library, AFTER_2_0, reviewer=True)
     banner = (
         '!!! info "Newer version in preparation"\n\n'
-        "    Not yet approved: [version 2.1](2.1/index.md) (draft, not approved for use).\n"
+        "    Not yet approved: [version 2.1](2.1/index.md) (draft, not approved for use), "
+        "[its changes](2.1/diff/index.md).\n"
     )
     assert banner in reviewer["protocols/alpha-drug/index.md"]
     assert "Newer version in preparation" not in reviewer["protocols/alpha-drug/2.1/index.md"]

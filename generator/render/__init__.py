@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from generator.library import Library
 from generator.render import paths
 from generator.render.audit import render_audit_file
+from generator.render.dashboard import plan_review_pages, render_review_pages
+from generator.render.diff_page import plan_diff_pages, render_diff_pages
 from generator.render.history import render_history
 from generator.render.home import render_home
 from generator.render.prose import page_prose
@@ -87,6 +89,8 @@ FAMILIES: list[Family] = [
     Family("home", lambda ctx: [paths.HOME], _render_home),
     Family("protocols", _plan_protocols, _render_protocols),
     Family("history", lambda ctx: [paths.history(pid) for pid in ctx.publication.protocols], _render_histories),
+    Family("diffs", plan_diff_pages, render_diff_pages),
+    Family("review", plan_review_pages, render_review_pages),
     Family("audit", lambda ctx: [paths.AUDIT_FILE], lambda ctx: {paths.AUDIT_FILE: render_audit_file(ctx.publication)}),
 ]
 
