@@ -195,6 +195,10 @@ def library(tmp_path: Path) -> Library:
 def test_clinician_site_has_exactly_the_published_pages(library: Library) -> None:
     pages = render_site(library, AFTER_2_0, reviewer=False)
     assert sorted(pages) == [
+        "drugs/alphacaine/index.md",
+        "drugs/index.md",
+        "handbooks/testing/index.md",
+        "handbooks/testing/print/index.md",
         "index.md",
         "protocols.json",
         "protocols/alpha-drug/1.0/index.md",
@@ -202,12 +206,17 @@ def test_clinician_site_has_exactly_the_published_pages(library: Library) -> Non
         "protocols/alpha-drug/2.0/index.md",
         "protocols/alpha-drug/history/index.md",
         "protocols/alpha-drug/index.md",
+        "references/index.md",
     ]
 
 
 def test_drafts_never_reach_the_clinician_site(library: Library) -> None:
     pages = render_site(library, AFTER_2_0, reviewer=False)
+    # handbooks.yaml names beta-draft: its handbook pages list the id, unlinked, and nothing of the draft
+    unpublished = ("| 2 | beta-draft | | not yet published | |\n", "2. beta-draft: not yet published\n")
     for path, text in pages.items():
+        for line in unpublished:
+            text = text.replace(line, "")
         assert "2.1" not in text, path
         assert "beta" not in text.lower(), path
         assert "draft" not in text.lower(), path

@@ -15,13 +15,17 @@ from dataclasses import dataclass, field
 from generator.library import Library
 from generator.render import paths
 from generator.render.audit import render_audit_file
+from generator.render.bibliography import plan_bibliography, render_bibliography_page
 from generator.render.dashboard import plan_review_pages, render_review_pages
 from generator.render.diff_page import plan_diff_pages, render_diff_pages
+from generator.render.drugs import plan_drug_pages, render_drug_pages
+from generator.render.handbooks import plan_handbook_pages, render_handbook_pages
 from generator.render.history import render_history
 from generator.render.home import render_home
 from generator.render.prose import page_prose
 from generator.render.protocol_page import render_protocol_page
 from generator.render.publication import Publication, publication
+from generator.render.referenced_by import referenced_by_index
 
 __all__ = ["FAMILIES", "Family", "SiteContext", "render_site"]
 
@@ -59,16 +63,19 @@ def _plan_protocols(ctx: SiteContext) -> list[str]:
 def _render_protocols(ctx: SiteContext) -> dict[str, str]:
     pages = {}
     dose_tables: dict[tuple[str, str], str] = {}
+    referrers = referenced_by_index(ctx.publication)  # once per build
     for protocol_id, info in ctx.publication.protocols.items():
         if info.canonical is not None:
             page = paths.canonical(protocol_id)
             pages[page] = render_protocol_page(
-                ctx.library, ctx.publication, info, info.canonical, page, ctx.site_pages, dose_tables
+                ctx.library, ctx.publication, info, info.canonical, page, ctx.site_pages, dose_tables,
+                referenced_by=referrers.get(protocol_id, []),
             )
         for version in info.versions:
             page = paths.version_page(protocol_id, version.version)
             pages[page] = render_protocol_page(
-                ctx.library, ctx.publication, info, version, page, ctx.site_pages, dose_tables
+                ctx.library, ctx.publication, info, version, page, ctx.site_pages, dose_tables,
+                referenced_by=referrers.get(protocol_id, []),
             )
     return pages
 
@@ -91,6 +98,9 @@ FAMILIES: list[Family] = [
     Family("history", lambda ctx: [paths.history(pid) for pid in ctx.publication.protocols], _render_histories),
     Family("diffs", plan_diff_pages, render_diff_pages),
     Family("review", plan_review_pages, render_review_pages),
+    Family("handbooks", plan_handbook_pages, render_handbook_pages),
+    Family("drugs", plan_drug_pages, render_drug_pages),
+    Family("bibliography", plan_bibliography, render_bibliography_page),
     Family("audit", lambda ctx: [paths.AUDIT_FILE], lambda ctx: {paths.AUDIT_FILE: render_audit_file(ctx.publication)}),
 ]
 

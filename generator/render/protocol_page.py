@@ -8,6 +8,7 @@ is rendered by generator.inline (citations numbered by first use, so sections re
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from generator.render.dose_tables import render_dose_tables
 from generator.render.fields import dose_statement, drug_name, phase_facts, regimen_facts
 from generator.render.prose import PageProse, page_prose
 from generator.render.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
+from generator.render.referenced_by import Referrer, render_referenced_by
 from generator.render.schedule_svg import render_schedule_svg
 from generator.render.templates import iso_date, render_template
 
@@ -197,6 +199,7 @@ def render_protocol_page(
     page: str,
     site_pages: set[str],
     dose_table_cache: dict[tuple[str, str], str] | None = None,
+    referenced_by: Sequence[Referrer] = (),
 ) -> str:
     """The Markdown of one protocol page showing `version`, written to `page` (a pages-dict key)."""
     doc = version.file.doc
@@ -241,5 +244,6 @@ def render_protocol_page(
         "version_links": _version_links(info, version, page, site_pages, canonical_page),
         "canonical_link": "" if canonical_page else relative(page, paths.canonical(info.id)),
         "history_link": relative(page, history) if history in site_pages else "",
+        "referenced_by_md": render_referenced_by(list(referenced_by), page),
     }
     return render_template("protocol.md.j2", p=context)
