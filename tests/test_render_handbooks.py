@@ -1,0 +1,351 @@
+"""Handbook pages and their print views (generator/render/handbooks.py), on a small library written into
+tmp_path. The library is shared with the drug, bibliography and "Referenced by" tests.
+
+Library on AS_OF (2026-06-01): alpha-drug 1.0 (superseded), 2.0 (current), 2.1 (draft); gamma-drug 1.0
+(current); beta-draft 1.0 (draft only). alpha 2.0 links to gamma-drug#safety, gamma links back to
+alpha-drug#dosing; both have a `safety` section, so the print view must keep their anchors apart.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import posixpath
+import re
+from pathlib import Path
+
+import pytest
+from helpers import run
+
+from generator.library import Library, load_library
+from generator.loader import load_yaml
+from generator.render import render_site
+from generator.versions import fingerprint
+
+AS_OF = dt.date(2026, 6, 1)
+
+REFERENCES = """\
+smith-2020:
+  type: article
+  authors: [Smith AB]
+  title: Alphacaine for testing
+  journal: J Test Med
+  year: 2020
+adams-2019:
+  type: article
+  authors: [Adams C]
+  title: Gammadol in practice
+  journal: J Test Med
+  year: 2019
+label-alphacaine:
+  type: label
+  title: Alphacaine prescribing information
+  publisher: Example Pharma
+  year: 2021
+brown-2018:
+  type: article
+  authors: [Brown D]
+  title: Betamine studies
+  journal: J Test Med
+  year: 2018
+"""
+
+DRUGS = """\
+alphacaine:
+  name: alphacaine
+  class: Local anaesthetic
+  ceiling: 1 mg/kg
+  notes: Keep cold [@label-alphacaine].
+gammadol:
+  name: gammadol
+  class: Analgesic
+betamine:
+  name: betamine
+zetacaine:
+  name: zetacaine
+"""
+
+POLICY = """\
+approval:
+  minimum: 2
+  required_roles: [pharmacist, physician]
+review_interval_months: 24
+"""
+
+HANDBOOKS = """\
+- id: testing
+  title: Testing handbook
+  description: Protocols used by the handbook tests [@smith-2020].
+  protocols: [gamma-drug, alpha-drug, beta-draft]
+- id: later
+  title: Later handbook
+  protocols: [beta-draft]
+"""
+
+ALPHA_1_0 = """\
+id: alpha-drug
+version: "1.0"
+title: Alpha drug for tests
+status: approved
+effective: 2026-01-01
+owner: Department of Tests
+summary: Give {{ alpha-iv.dose }} {{ alpha-iv.route }} [@smith-2020].
+changes: []
+regimens:
+  - id: alpha-iv
+    drug: alphacaine
+    route: IV
+    dose: 0.4 mg/kg
+    cite: [smith-2020]
+"""
+
+ALPHA_2_0 = """\
+id: alpha-drug
+version: "2.0"
+title: Alpha drug for tests
+status: approved
+effective: 2026-03-01
+owner: Department of Tests
+summary: Give {{ alpha-iv.dose }} {{ alpha-iv.route }} over {{ alpha-iv.duration }} [@smith-2020].
+changes:
+  - Raised alpha-iv to {{ alpha-iv.dose }} and added a cap [@label-alphacaine].
+regimens:
+  - id: alpha-iv
+    drug: alphacaine
+    route: IV
+    dose: 0.5 mg/kg
+    dose_range: {min: 0.25 mg/kg, max: 0.75 mg/kg}
+    max_dose: 40 mg
+    duration: 30 min
+    cite: [smith-2020]
+dose_tables:
+  - regimen: alpha-iv
+    weights: {from: 60 kg, to: 100 kg, step: 10 kg}
+sections:
+  - id: safety
+    title: Safety
+    body: Monitor blood pressure [@label-alphacaine].
+algorithm:
+  - Give the dose from the table ([[#dose-table]]).
+  - If that fails, see [[gamma-drug#safety]].
+"""
+
+ALPHA_2_1 = (
+    ALPHA_2_0.replace('version: "2.0"', 'version: "2.1"')
+    .replace("status: approved", "status: draft")
+    .replace("effective: 2026-03-01\n", "")
+)
+
+GAMMA_1_0 = """\
+id: gamma-drug
+version: "1.0"
+title: Gamma drug for tests
+status: approved
+effective: 2026-02-01
+owner: Department of Tests
+summary: Give {{ gamma-po.dose }} by mouth [@adams-2019]. The alternative is [[alpha-drug#dosing]].
+changes: []
+regimens:
+  - id: gamma-po
+    drug: gammadol
+    route: PO
+    dose: 20 mg
+sections:
+  - id: safety
+    title: Safety
+    body: Watch for sedation ([[#dosing]]).
+"""
+
+BETA_1_0 = """\
+id: beta-draft
+version: "1.0"
+title: Beta protocol still in draft
+status: draft
+summary: Not yet; see [[gamma-drug]].
+changes: []
+regimens:
+  - id: beta-po
+    drug: betamine
+    route: PO
+    dose: 10 mg
+    cite: [brown-2018]
+"""
+
+
+def _ledger(folder: Path, versions: tuple[str, ...]) -> str:
+    lines = []
+    for version in versions:
+        source, diagnostics = load_yaml(folder / f"{version}.yaml", version)
+        assert source is not None and not diagnostics
+        for reviewer, role in (("Pat Pharm", "pharmacist"), ("Dr Phil Doc", "physician")):
+            lines.append(
+                f'- version: "{version}"\n  reviewer: {reviewer}\n  role: {role}\n'
+                f'  date: 2025-12-10\n  fingerprint: "{fingerprint(source.data)}"\n'
+            )
+    return "".join(lines)
+
+
+def write_handbook_library(root: Path) -> Path:
+    folder = root / "protocols"
+    files = {
+        "_library/references.yaml": REFERENCES,
+        "_library/drugs.yaml": DRUGS,
+        "_library/policy.yaml": POLICY,
+        "_library/handbooks.yaml": HANDBOOKS,
+        "alpha-drug/1.0.yaml": ALPHA_1_0,
+        "alpha-drug/2.0.yaml": ALPHA_2_0,
+        "alpha-drug/2.1.yaml": ALPHA_2_1,
+        "gamma-drug/1.0.yaml": GAMMA_1_0,
+        "beta-draft/1.0.yaml": BETA_1_0,
+    }
+    for name, text in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    for protocol, versions in (("alpha-drug", ("1.0", "2.0")), ("gamma-drug", ("1.0",))):
+        (folder / protocol / "approvals.yaml").write_text(_ledger(folder / protocol, versions), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def handbook_library(tmp_path: Path) -> Library:
+    loaded = load_library(write_handbook_library(tmp_path), "protocols")
+    assert loaded.diagnostics == []
+    return loaded
+
+
+_MD_LINK = re.compile(r"\]\(<?([^)\s>]+)>?\)")
+_HREF = re.compile(r'href="([^"]+)"')
+_ATTR_IDS = re.compile(r"(?<!\\)\{:[^}\n]*\}")
+_HTML_IDS = re.compile(r'(?<![\w-])id="([^"]+)"')
+
+
+def page_anchors(text: str) -> list[str]:
+    """Every explicit id of a page's Markdown (attribute lists and HTML), duplicates kept."""
+    ids = [anchor for attrs in _ATTR_IDS.findall(text) for anchor in re.findall(r"#([\w-]+)", attrs)]
+    return ids + _HTML_IDS.findall(text)
+
+
+def broken_links(pages: dict[str, str], path: str) -> list[str]:
+    """Links of one page to a page or an explicit anchor that the site does not have."""
+    text = pages[path]
+    broken = []
+    for target in _MD_LINK.findall(text) + _HREF.findall(text):
+        if target.startswith(("https://", "http://")):
+            continue
+        file, _, anchor = target.partition("#")
+        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), file)) if file else path
+        if resolved not in pages or (anchor and anchor not in page_anchors(pages[resolved])):
+            broken.append(target)
+    return broken
+
+
+def test_handbook_page_lists_its_protocols_in_handbook_order(handbook_library: Library) -> None:
+    page = render_site(handbook_library, AS_OF, reviewer=False)["handbooks/testing/index.md"]
+    assert page.startswith("# Testing handbook\n\nProtocols used by the handbook tests ")
+    assert (
+        "| # | Protocol | Version | Status | Effective |\n|---|---|---|---|---|\n"
+        "| 1 | [Gamma drug for tests](../../protocols/gamma-drug/index.md) | 1.0 | current | 2026-02-01 |\n"
+        "| 2 | [Alpha drug for tests](../../protocols/alpha-drug/index.md) | 2.0 | current | 2026-03-01 |\n"
+        "| 3 | beta-draft | | not yet published | |\n"
+    ) in page
+    assert "[Print the whole handbook](print/index.md)" in page
+    assert "Beta protocol" not in page and "beta-draft/" not in page
+
+
+def test_handbook_page_follows_the_build_date(handbook_library: Library) -> None:
+    page = render_site(handbook_library, dt.date(2026, 2, 15), reviewer=False)["handbooks/testing/index.md"]
+    assert "| 2 | [Alpha drug for tests](../../protocols/alpha-drug/index.md) | 1.0 | current | 2026-01-01 |\n" in page
+
+
+def test_reviewer_handbook_links_the_draft_and_marks_it(handbook_library: Library) -> None:
+    pages = render_site(handbook_library, AS_OF, reviewer=True)
+    row = (
+        "| 3 | [Beta protocol still in draft](../../protocols/beta-draft/index.md) | 1.0 "
+        "| draft, not approved for use |  |\n"
+    )
+    assert row in pages["handbooks/testing/index.md"]
+    # the version in use stays the canonical one, not the draft 2.1
+    assert "| 2 | [Alpha drug for tests](../../protocols/alpha-drug/index.md) | 2.0 | current |" in pages[
+        "handbooks/testing/index.md"
+    ]
+
+
+def test_description_citations_are_anchored_on_the_handbook_pages(handbook_library: Library) -> None:
+    pages = render_site(handbook_library, AS_OF, reviewer=False)
+    page = pages["handbooks/testing/index.md"]
+    assert '<a href="#ref-smith-2020">1</a>' in page
+    assert "1. Smith AB. Alphacaine for testing. *J Test Med*. 2020.\n{: #ref-smith-2020 }\n" in page
+    printed = pages["handbooks/testing/print/index.md"]
+    assert '<a href="#h_ref-smith-2020">1</a>' in printed
+    assert "{: #h_ref-smith-2020 }" in printed
+
+
+def test_every_handbook_link_resolves_and_no_draft_reaches_the_clinician_site(handbook_library: Library) -> None:
+    pages = render_site(handbook_library, AS_OF, reviewer=False)
+    for path in ("handbooks/testing/index.md", "handbooks/testing/print/index.md", "handbooks/later/index.md"):
+        assert broken_links(pages, path) == [], path
+        assert "Beta protocol" not in pages[path] and "2.1" not in pages[path]
+    assert "| 1 | beta-draft | | not yet published | |\n" in pages["handbooks/later/index.md"]
+    assert "1. beta-draft: not yet published\n" in pages["handbooks/later/print/index.md"]
+
+
+def test_print_view_holds_every_protocol_once_with_unique_anchors(handbook_library: Library) -> None:
+    for reviewer in (False, True):
+        pages = render_site(handbook_library, AS_OF, reviewer=reviewer)
+        printed = pages["handbooks/testing/print/index.md"]
+        counts = collections.Counter(page_anchors(printed))
+        assert [anchor for anchor, count in counts.items() if count > 1] == []
+        assert broken_links(pages, "handbooks/testing/print/index.md") == []
+        assert re.findall(r"^# .*$", printed, re.M) == ["# Testing handbook"]
+        protocols = re.findall(r"^## (.*) \{: #([a-z-]+) \.pc-print-protocol \}$", printed, re.M)
+        expected = [("Gamma drug for tests", "gamma-drug"), ("Alpha drug for tests", "alpha-drug")]
+        if reviewer:
+            expected.append(("Beta protocol still in draft", "beta-draft"))
+        assert protocols == expected
+
+
+def test_print_view_prefixes_anchors_and_keeps_links_on_the_page(handbook_library: Library) -> None:
+    printed = render_site(handbook_library, AS_OF, reviewer=False)["handbooks/testing/print/index.md"]
+    assert "1. [Gamma drug for tests](#gamma-drug): version 1.0, current, effective 2026-02-01\n" in printed
+    assert "3. beta-draft: not yet published\n" in printed
+    for protocol in ("gamma-drug", "alpha-drug"):
+        for section in ("summary", "dosing", "schedule", "dose-table", "safety", "algorithm", "references"):
+            assert f"{{: #{protocol}_{section} }}" in printed
+    assert "### Safety {: #gamma-drug_safety }" in printed and "### Safety {: #alpha-drug_safety }" in printed
+    assert "#### alphacaine 0.5 mg/kg IV over 30 minutes {: #alpha-drug_dose-table-alpha-iv }" in printed
+    # [[#dose-table]] and [[gamma-drug#safety]] of alpha; [[alpha-drug#dosing]] and [[#dosing]] of gamma
+    assert "[Dose table](#alpha-drug_dose-table)" in printed
+    assert "[Gamma drug for tests: Safety](#gamma-drug_safety)" in printed
+    assert "[Alpha drug for tests: Dosing](#alpha-drug_dosing)" in printed
+    assert "[Dosing](#gamma-drug_dosing)" in printed
+    # citations are numbered per protocol and point at that protocol's own reference list
+    assert '<a href="#alpha-drug_ref-smith-2020">1</a>' in printed
+    assert "{: #alpha-drug_ref-smith-2020 }" in printed and "{: #gamma-drug_ref-adams-2019 }" in printed
+    # the version list is left out; the provenance link to it goes to the protocol's own page
+    assert "{: #alpha-drug_versions }" not in printed
+    assert "[All versions](../../../protocols/alpha-drug/index.md#versions)" in printed
+    assert printed.count("pc-print-protocol") == 2
+
+
+def test_print_view_repeats_the_protocol_page_figures(handbook_library: Library) -> None:
+    pages = render_site(handbook_library, AS_OF, reviewer=False)
+    printed = pages["handbooks/testing/print/index.md"]
+    canonical = pages["protocols/alpha-drug/index.md"]
+    table = re.search(r'<div class="pc-dose-table".*?</div>', canonical, re.S)
+    assert table is not None and table.group(0) in printed
+    assert '<p class="pc-dose"><strong>alphacaine 0.5 mg/kg IV over 30 minutes</strong></p>' in printed
+    assert '<p class="pc-dose"><strong>gammadol 20 mg PO</strong></p>' in printed
+
+
+def test_handbook_pages_build_strictly(handbook_library: Library, tmp_path: Path) -> None:
+    for flags, out in (((), "site"), (("--reviewer",), "site-review")):
+        out_dir = tmp_path / out
+        status, stdout, stderr = run(
+            "build", *flags, "--as-of", AS_OF.isoformat(), "--out", str(out_dir), str(handbook_library.root)
+        )
+        assert (status, stderr) == (0, ""), stdout
+        html = (out_dir / "handbooks" / "testing" / "print" / "index.html").read_text(encoding="utf-8")
+        ids = collections.Counter(re.findall(r'\sid="([^"]+)"', html))
+        assert [anchor for anchor, count in ids.items() if count > 1] == []
+        assert "assets/handbook-print.css" in html
