@@ -1,0 +1,111 @@
+"""The drug index and drug pages (generator/render/drugs.py) on the handbook tests' library."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+from test_render_handbooks import AS_OF, broken_links, write_handbook_library
+
+from generator.library import Library, load_library
+from generator.render import render_site
+
+
+@pytest.fixture
+def handbook_library(tmp_path: Path) -> Library:
+    loaded = load_library(write_handbook_library(tmp_path), "protocols")
+    assert loaded.diagnostics == []
+    return loaded
+
+
+ALPHA_ROW_2_0 = (
+    "| [Alpha drug for tests](../../protocols/alpha-drug/index.md) | 2.0 (current) | alpha-iv | IV "
+    "| 0.5 mg/kg \\(per kg of body weight\\) | 0.25 to 0.75 mg/kg | 40 mg "
+    "| [dosing](../../protocols/alpha-drug/index.md#dosing) |\n"
+)
+
+
+def test_drug_index_is_a_to_z_with_letter_headings(handbook_library: Library) -> None:
+    page = render_site(handbook_library, AS_OF, reviewer=False)["drugs/index.md"]
+    assert re.findall(r"^## (.) \{: #letter-([a-z]) \}$", page, re.M) == [
+        ("A", "a"),
+        ("B", "b"),
+        ("G", "g"),
+        ("Z", "z"),
+    ]
+    assert "[A](#letter-a) · [B](#letter-b) · [G](#letter-g) · [Z](#letter-z)\n" in page
+    assert re.findall(r"^- (.*)$", page, re.M) == [
+        "[alphacaine](alphacaine/index.md): Local anaesthetic (1 protocol in use)",
+        "[betamine](betamine/index.md) (no protocol in use)",
+        "[gammadol](gammadol/index.md): Analgesic (1 protocol in use)",
+        "[zetacaine](zetacaine/index.md) (no protocol in use)",
+    ]
+
+
+def test_drug_page_states_the_formulary_entry_and_every_regimen_in_use(handbook_library: Library) -> None:
+    pages = render_site(handbook_library, AS_OF, reviewer=False)
+    page = pages["drugs/alphacaine/index.md"]
+    assert page.startswith("# alphacaine\n")
+    assert "| Class | Local anaesthetic |\n| Ceiling per administration | 1 mg/kg |\n" in page
+    # the notes are library Markdown: their citation is numbered and anchored on the page
+    assert 'Keep cold <sup class="citation"><a href="#ref-label-alphacaine">1</a></sup>.' in page
+    assert "1. Alphacaine prescribing information. Example Pharma; 2021.\n{: #ref-label-alphacaine }\n" in page
+    table = page[page.index("## Regimens in use") :]
+    assert re.findall(r"^\| \[.*$", table, re.M) == [ALPHA_ROW_2_0.rstrip("\n")]
+    fixed = pages["drugs/gammadol/index.md"]
+    assert (
+        "| [Gamma drug for tests](../../protocols/gamma-drug/index.md) | 1.0 (current) | gamma-po | PO "
+        "| 20 mg \\(fixed dose, the same for every weight\\) | not stated | not stated "
+        "| [dosing](../../protocols/gamma-drug/index.md#dosing) |\n"
+    ) in fixed
+    assert "| Ceiling per administration | none in the formulary |" in fixed
+
+
+def test_drug_pages_follow_the_version_in_use(handbook_library: Library) -> None:
+    page = render_site(handbook_library, dt.date(2026, 2, 15), reviewer=False)["drugs/alphacaine/index.md"]
+    assert (
+        "| [Alpha drug for tests](../../protocols/alpha-drug/index.md) | 1.0 (current) | alpha-iv | IV "
+        "| 0.4 mg/kg \\(per kg of body weight\\) | not stated | not stated "
+        "| [dosing](../../protocols/alpha-drug/index.md#dosing) |\n"
+    ) in page
+    assert "0.5 mg/kg" not in page
+
+
+def test_drafts_give_no_regimen_on_the_clinician_site(handbook_library: Library) -> None:
+    clinician = render_site(handbook_library, AS_OF, reviewer=False)
+    assert "No protocol in use gives betamine." in clinician["drugs/betamine/index.md"]
+    assert "No protocol in use gives zetacaine." in clinician["drugs/zetacaine/index.md"]
+    for path in ("drugs/index.md", "drugs/alphacaine/index.md", "drugs/betamine/index.md"):
+        assert "beta-draft" not in clinician[path] and "2.1" not in clinician[path], path
+    reviewer = render_site(handbook_library, AS_OF, reviewer=True)
+    assert (
+        "| [Beta protocol still in draft](../../protocols/beta-draft/index.md) | 1.0 (draft, not approved for use) "
+        "| beta-po | PO | 10 mg \\(fixed dose, the same for every weight\\) | not stated | not stated "
+        "| [dosing](../../protocols/beta-draft/index.md#dosing) |\n"
+    ) in reviewer["drugs/betamine/index.md"]
+    # the canonical page of alpha-drug still shows 2.0, so its drug row is 2.0's
+    assert ALPHA_ROW_2_0 in reviewer["drugs/alphacaine/index.md"]
+
+
+def test_retired_protocols_give_no_regimen(handbook_library: Library) -> None:
+    retired = handbook_library.protocols["gamma-drug"].versions["1.0"]
+    retired.doc = retired.doc.model_copy(update={"status": "retired"})
+    page = render_site(handbook_library, AS_OF, reviewer=False)["drugs/gammadol/index.md"]
+    assert "No protocol in use gives gammadol." in page
+
+
+def test_every_drug_link_resolves(handbook_library: Library) -> None:
+    for reviewer in (False, True):
+        pages = render_site(handbook_library, AS_OF, reviewer=reviewer)
+        drug_pages = [path for path in pages if path.startswith("drugs/")]
+        assert sorted(drug_pages) == [
+            "drugs/alphacaine/index.md",
+            "drugs/betamine/index.md",
+            "drugs/gammadol/index.md",
+            "drugs/index.md",
+            "drugs/zetacaine/index.md",
+        ]
+        for path in drug_pages:
+            assert broken_links(pages, path) == [], path
