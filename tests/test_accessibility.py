@@ -7,6 +7,7 @@ The calculator's keyboard use and its aria-live result are tested in tests/test_
 from __future__ import annotations
 
 from pathlib import Path
+from pprint import pformat
 from typing import Any
 
 import pytest
@@ -52,7 +53,7 @@ def test_no_serious_or_critical_violation_on_any_page_kind(served_sites: dict[st
             problems = blocking(results["violations"])
             if problems:
                 found[f"{kind} ({page_path})"] = problems
-    assert found == {}
+    assert found == {}, pformat(found, width=160)
 
 
 def test_axe_reports_a_serious_violation(chromium_browser: Any) -> None:

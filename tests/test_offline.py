@@ -8,6 +8,7 @@ checks the pages the render layer really makes.
 
 from __future__ import annotations
 
+from pprint import pformat
 from typing import Any
 
 import pytest
@@ -34,7 +35,7 @@ def test_every_page_kind_loads_with_no_request_outside_the_site(served_sites: di
             if found:
                 problems[f"{kind} ({page_path})"] = found
             requests += len(log.requested)
-    assert problems == {}
+    assert problems == {}, pformat(problems, width=160)
     # Each page fetched its stylesheets, scripts and the search index: the recording saw real traffic.
     assert requests >= 8 * len(selected)
 
