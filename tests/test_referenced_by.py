@@ -1,0 +1,101 @@
+"""'Referenced by' on protocol pages (generator/render/referenced_by.py) on the handbook tests' library:
+alpha-drug 2.0 and 2.1 link to gamma-drug, gamma-drug 1.0 links to alpha-drug, the draft beta-draft
+links to gamma-drug; alpha-drug 1.0 links to nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_render_handbooks import AS_OF, broken_links, write_handbook_library
+
+from generator.library import Library, load_library
+from generator.render import referenced_by, render_site
+from generator.render.publication import publication
+from generator.render.referenced_by import VersionScan, referenced_by_index, scan_version
+
+
+@pytest.fixture
+def handbook_library(tmp_path: Path) -> Library:
+    loaded = load_library(write_handbook_library(tmp_path), "protocols")
+    assert loaded.diagnostics == []
+    return loaded
+
+
+def test_scan_finds_links_to_other_protocols_and_every_citation(handbook_library: Library) -> None:
+    alpha = handbook_library.protocols["alpha-drug"].versions["2.0"].doc
+    # [[#dose-table]] is a link within the page, not to another protocol
+    assert scan_version(alpha) == VersionScan(
+        frozenset({"gamma-drug"}), frozenset({"smith-2020", "label-alphacaine"})
+    )
+    gamma = handbook_library.protocols["gamma-drug"].versions["1.0"].doc
+    assert scan_version(gamma) == VersionScan(frozenset({"alpha-drug"}), frozenset({"adams-2019"}))
+
+
+def test_index_of_the_clinician_site_counts_published_versions_only(handbook_library: Library) -> None:
+    index = referenced_by_index(publication(handbook_library, AS_OF, reviewer=False))
+    assert {target: [(r.protocol_id, [v.version for v in r.versions]) for r in found] for target, found in
+            index.items()} == {
+        "alpha-drug": [("gamma-drug", ["1.0"])],
+        "gamma-drug": [("alpha-drug", ["2.0"])],
+    }
+
+
+def test_index_of_the_reviewer_site_adds_drafts(handbook_library: Library) -> None:
+    index = referenced_by_index(publication(handbook_library, AS_OF, reviewer=True))
+    assert [(r.protocol_id, [v.version for v in r.versions]) for r in index["gamma-drug"]] == [
+        ("alpha-drug", ["2.0", "2.1"]),
+        ("beta-draft", ["1.0"]),
+    ]
+    assert "beta-draft" not in index
+
+
+def test_each_version_is_scanned_once_per_index(handbook_library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    scanned: list[tuple[str, str]] = []
+    real_scan = referenced_by.scan_version
+
+    def counting_scan(doc: object) -> VersionScan:
+        scanned.append((doc.id, doc.version))  # type: ignore[attr-defined]
+        return real_scan(doc)
+
+    monkeypatch.setattr(referenced_by, "scan_version", counting_scan)
+    referenced_by_index(publication(handbook_library, AS_OF, reviewer=True))
+    assert sorted(scanned) == [
+        ("alpha-drug", "1.0"), ("alpha-drug", "2.0"), ("alpha-drug", "2.1"), ("beta-draft", "1.0"),
+        ("gamma-drug", "1.0"),
+    ]
+
+
+def test_protocol_pages_list_the_protocols_that_link_to_them(handbook_library: Library) -> None:
+    pages = render_site(handbook_library, AS_OF, reviewer=False)
+    block = (
+        "## Referenced by\n\nProtocols on this site that link to this one:\n\n"
+        "- [Alpha drug for tests](../alpha-drug/index.md): [version 2.0](../alpha-drug/2.0/index.md) (current)\n"
+    )
+    gamma = pages["protocols/gamma-drug/index.md"]
+    assert block in gamma
+    assert gamma.index("{: #references }") < gamma.index("## Referenced by") < gamma.index("{: #versions }")
+    version_page = pages["protocols/gamma-drug/1.0/index.md"]
+    assert (
+        "- [Alpha drug for tests](../../alpha-drug/index.md): [version 2.0](../../alpha-drug/2.0/index.md) (current)\n"
+        in version_page
+    )
+    assert (
+        "- [Gamma drug for tests](../gamma-drug/index.md): [version 1.0](../gamma-drug/1.0/index.md) (current)\n"
+        in pages["protocols/alpha-drug/index.md"]
+    )
+    for path in ("protocols/gamma-drug/index.md", "protocols/gamma-drug/1.0/index.md", "protocols/alpha-drug/index.md"):
+        assert broken_links(pages, path) == [], path
+        assert "beta" not in pages[path].lower(), path
+
+
+def test_reviewer_pages_name_drafts_that_link_and_no_block_without_links(handbook_library: Library) -> None:
+    pages = render_site(handbook_library, AS_OF, reviewer=True)
+    assert (
+        "- [Alpha drug for tests](../alpha-drug/index.md): [version 2.0](../alpha-drug/2.0/index.md) (current), "
+        "[version 2.1](../alpha-drug/2.1/index.md) (draft, not approved for use)\n"
+        "- [Beta protocol still in draft](../beta-draft/index.md): [version 1.0](../beta-draft/1.0/index.md) "
+        "(draft, not approved for use)\n"
+    ) in pages["protocols/gamma-drug/index.md"]
+    assert "Referenced by" not in pages["protocols/beta-draft/index.md"]
+    assert broken_links(pages, "protocols/gamma-drug/index.md") == []
