@@ -23,6 +23,7 @@ from generator.render.publication import STATE_WORDS, ProtocolInfo, Publication,
 from generator.render.referenced_by import Referrer, render_referenced_by
 from generator.render.schedule_svg import render_schedule_svg
 from generator.render.templates import iso_date, render_template
+from generator.render.version_switcher import render_version_switcher
 
 
 @dataclass(frozen=True)
@@ -242,6 +243,7 @@ def render_protocol_page(
         "changes_md": changes_md,
         "references": prose.references(),
         "version_links": _version_links(info, version, page, site_pages, canonical_page),
+        "switcher_md": render_version_switcher(info, version, page, canonical_page),
         "canonical_link": "" if canonical_page else relative(page, paths.canonical(info.id)),
         "history_link": relative(page, history) if history in site_pages else "",
         "referenced_by_md": render_referenced_by(list(referenced_by), page),

@@ -1,0 +1,46 @@
+"""The version switcher at the top of every protocol page: every version this site shows, each link
+carrying the anchors its page has, so that assets/version-switcher.js can keep the reader's section
+(`../1.0/#dosing`) when that section exists in the other version. Without the script the links still
+work and open the other version at its top.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Any
+
+from generator.render import paths
+from generator.render.publication import STATE_WORDS, ProtocolInfo, VersionInfo
+from generator.render.templates import render_template
+
+GENERATED_ANCHORS = (
+    "approvals", "summary", "dosing", "schedule", "dose-table", "algorithm", "changes", "references", "versions",
+)
+
+
+def page_anchors(doc: Any) -> list[str]:
+    """The anchors a protocol page of this version has (format §3.5 and ARCHITECTURE.md), in page order."""
+    anchors = list(GENERATED_ANCHORS)
+    anchors += [f"regimen-{regimen.id}" for regimen in doc.regimens]
+    anchors += [f"phase-{phase.id}" for phase in doc.phases]
+    anchors += [f"dose-table-{table.regimen}" for table in doc.dose_tables]
+    anchors += [section.id for section in doc.sections]
+    return anchors
+
+
+def render_version_switcher(info: ProtocolInfo, shown: VersionInfo, page: str, canonical_page: bool) -> str:
+    """Markdown of the switcher; on a version's own page that version is named, not linked."""
+    entries = []
+    for version in reversed(info.versions):
+        is_this = version.version == shown.version
+        entries.append(
+            {
+                "version": version.version,
+                "state_words": STATE_WORDS[version.state],
+                "is_this": is_this and not canonical_page,
+                "shown_here": is_this and canonical_page,
+                "link": posixpath.relpath(paths.version_page(info.id, version.version), posixpath.dirname(page)),
+                "anchors": " ".join(page_anchors(version.file.doc)),
+            }
+        )
+    return render_template("version_switcher.md.j2", entries=entries).strip()
