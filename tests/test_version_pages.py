@@ -18,7 +18,7 @@ from generator.render.version_switcher import page_anchors
 
 SAMPLE_LIBRARY = Path(__file__).resolve().parent.parent / "protocols"
 AS_OF = dt.date(2026, 6, 1)
-SWITCHER = re.compile(r'<nav class="pc-switcher" aria-label="Versions of this protocol" markdown>\n(.*)\n</nav>')
+SWITCHER = re.compile(r'<nav class="pc-switcher" aria-label="Versions of this protocol" markdown>\n(.*?)\n</nav>', re.S)
 LINK = re.compile(r'\[([0-9.]+)\]\(([^)]+)\)\{: \.pc-switch data-pc-anchors="([a-z0-9 -]+)" \} \(([^)]*)\)')
 
 
@@ -62,7 +62,9 @@ def test_switcher_on_every_protocol_page_names_this_version_and_links_the_others
     assert [(v, link, state) for v, link, _anchors, state in LINK.findall(version_page)] == [
         ("1.0", "../1.0/index.md", "current")
     ]
+    assert version_page.endswith("(current)  \n[What changed since version 1.0](diff/index.md)")
     canonical = switcher_of(pages["protocols/ketamine-trd/index.md"])
+    assert "What changed" not in canonical  # it shows 1.0, the first version
     assert [(v, link, state) for v, link, _anchors, state in LINK.findall(canonical)] == [
         ("1.1", "1.1/index.md", "draft, not approved for use"),
         ("1.0", "1.0/index.md", "current, shown on this page"),
