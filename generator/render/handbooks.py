@@ -110,6 +110,7 @@ def render_handbook(library: Library, publication: Publication, handbook: Handbo
 # --- print view -----------------------------------------------------------------------------------------
 
 _SECTION_HEADING = re.compile(r"^## .*\{: #([a-z0-9-]+) \}$")
+_NAV_BLOCK = re.compile(r"^<nav\b[^>]*>.*?^</nav>\n*", re.M | re.S)  # author HTML is escaped (P501)
 _IDS = re.compile(r"(?<!\\)\{:[^}\n]*\}|(?<![\w-])id=\"[^\"]*\"")
 _ATTR_ID = re.compile(r"(?<=[\s{:])#([A-Za-z][\w-]*)")
 _REWRITE = re.compile(
@@ -124,7 +125,8 @@ _REWRITE = re.compile(
 
 
 def drop_sections(markdown: str, section_ids: tuple[str, ...]) -> str:
-    """Leave out the `## ... {: #id }` sections named, each up to the next `## ` heading."""
+    """Leave out the `## ... {: #id }` sections named, each up to the next `## ` heading, and every
+    <nav> block of the page's template (version switchers: navigation, not content, on paper)."""
     kept, skipping = [], False
     for line in markdown.split("\n"):
         if line.startswith("## "):
@@ -132,7 +134,9 @@ def drop_sections(markdown: str, section_ids: tuple[str, ...]) -> str:
             skipping = heading is not None and heading.group(1) in section_ids
         if not skipping:
             kept.append(line)
-    return "\n".join(kept)
+    text = "\n".join(kept)
+    code = code_ranges(text)
+    return _NAV_BLOCK.sub(lambda match: match.group(0) if inside(match.start(), code) else "", text)
 
 
 def defined_anchors(markdown: str) -> set[str]:
