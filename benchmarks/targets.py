@@ -57,22 +57,25 @@ def evaluate_targets(results: Sequence[Sized]) -> list[TargetResult]:
             TargetResult(share_name, None, GENERATOR_SHARE_LIMIT, f"needs a build at N={GENERATOR_SHARE_AT}")
         )
 
-    linear_name = f"build N={LINEAR_LARGE} / build N={LINEAR_SMALL}"
+    # Whole-process ratios are judged on CPU time: on a shared machine wall time mostly measures the neighbours.
+    linear_name = f"build N={LINEAR_LARGE} / build N={LINEAR_SMALL}, CPU time"
     small, large = _at(results, LINEAR_SMALL), _at(results, LINEAR_LARGE)
-    if small is not None and large is not None and small.build_s and large.build_s is not None:
-        detail = f"{large.build_s:.2f} s / {small.build_s:.2f} s"
-        if large.build_cpu_s and small.build_cpu_s:
-            detail += f" (CPU time: {large.build_cpu_s / small.build_cpu_s:.3g})"
-        targets.append(TargetResult(linear_name, large.build_s / small.build_s, LINEAR_LIMIT, detail))
+    if small is not None and large is not None and small.build_cpu_s and large.build_cpu_s is not None:
+        detail = f"{large.build_cpu_s:.1f} s / {small.build_cpu_s:.1f} s"
+        if large.build_s is not None and small.build_s:
+            detail += f"; wall {large.build_s:.1f} s / {small.build_s:.1f} s = {large.build_s / small.build_s:.3g}"
+        targets.append(TargetResult(linear_name, large.build_cpu_s / small.build_cpu_s, LINEAR_LIMIT, detail))
     else:
         detail = f"needs builds at N={LINEAR_SMALL} and N={LINEAR_LARGE}"
         targets.append(TargetResult(linear_name, None, LINEAR_LIMIT, detail))
 
     for r in results:
-        detail = f"{r.check_s:.2f} s / {r.yaml_s:.2f} s (CPU time: {r.check_cpu_s / r.yaml_cpu_s:.3g})"
-        targets.append(
-            TargetResult(f"check / bare YAML load at N={r.n}", r.check_s / r.yaml_s, CHECK_VS_YAML_LIMIT, detail)
+        detail = (
+            f"{r.check_cpu_s:.2f} s / {r.yaml_cpu_s:.2f} s; wall {r.check_s:.2f} s / {r.yaml_s:.2f} s"
+            f" = {r.check_s / r.yaml_s:.3g}"
         )
+        name = f"check / bare YAML load at N={r.n}, CPU time"
+        targets.append(TargetResult(name, r.check_cpu_s / r.yaml_cpu_s, CHECK_VS_YAML_LIMIT, detail))
 
     memory_name = f"build peak memory at N={MEMORY_AT} (MB)"
     at = _at(results, MEMORY_AT)
