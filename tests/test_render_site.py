@@ -474,3 +474,19 @@ def test_reviewer_site_points_published_pages_at_the_version_in_preparation(libr
     assert "Newer version in preparation" not in reviewer["protocols/alpha-drug/2.1/index.md"]
     clinician = render_site(library, AFTER_2_0, reviewer=False)
     assert "Newer version in preparation" not in clinician["protocols/alpha-drug/index.md"]
+
+
+def test_home_links_the_indexes_that_exist_on_each_site() -> None:
+    from pathlib import Path
+
+    from generator.library import load_library
+    from generator.render import render_site
+
+    library = load_library(Path(__file__).parent.parent / "protocols")
+    clinician = render_site(library, dt.date(2026, 11, 25), reviewer=False)["index.md"]
+    reviewer = render_site(library, dt.date(2026, 11, 25), reviewer=True)["index.md"]
+    assert "Also: [Drugs A to Z](drugs/index.md) · [Bibliography](references/index.md).\n" in clinician
+    assert (
+        "Also: [Drugs A to Z](drugs/index.md) · [Bibliography](references/index.md) · "
+        "[Review dashboard](review/index.md).\n" in reviewer
+    )

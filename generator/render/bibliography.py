@@ -22,7 +22,7 @@ from generator.render.templates import plain, render_template
 if TYPE_CHECKING:
     from generator.render import SiteContext
 
-BIBLIOGRAPHY = "references/index.md"
+BIBLIOGRAPHY = paths.BIBLIOGRAPHY
 
 
 @dataclass(frozen=True)

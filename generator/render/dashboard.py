@@ -23,11 +23,8 @@ from generator.render.templates import render_template
 if TYPE_CHECKING:
     from generator.render import SiteContext
 
-DASHBOARD = "review/index.md"
-
-
-def diff_current_page(protocol_id: str, version: str) -> str:
-    return f"protocols/{protocol_id}/{version}/diff-current/index.md"
+DASHBOARD = paths.DASHBOARD
+diff_current_page = paths.diff_current_page
 
 
 @dataclass(frozen=True)

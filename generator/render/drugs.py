@@ -24,12 +24,9 @@ from generator.schema import Regimen
 if TYPE_CHECKING:
     from generator.render import SiteContext
 
-DRUG_INDEX = "drugs/index.md"
+DRUG_INDEX = paths.DRUG_INDEX
+drug_page = paths.drug_page
 NOT_STATED = "not stated"
-
-
-def drug_page(drug_id: str) -> str:
-    return f"drugs/{drug_id}/index.md"
 
 
 @dataclass(frozen=True)

@@ -48,8 +48,7 @@ DESCRIPTION_PREFIX = "h_"
 ProtocolRenderer = Callable[[ProtocolInfo, VersionInfo, str], str]
 
 
-def handbook_print(handbook_id: str) -> str:
-    return f"handbooks/{handbook_id}/print/index.md"
+handbook_print = paths.handbook_print
 
 
 def _relative(from_page: str, to_page: str) -> str:

@@ -10,6 +10,11 @@ from generator.render.publication import STATE_WORDS, Publication
 from generator.render.templates import render_template
 
 SITE_TITLE = "Clinical protocols"
+_INDEXES = (
+    ("Drugs A to Z", paths.DRUG_INDEX),
+    ("Bibliography", paths.BIBLIOGRAPHY),
+    ("Review dashboard", paths.DASHBOARD),
+)
 
 
 def _protocol_row(publication: Publication, protocol_id: str) -> dict[str, Any]:
@@ -74,4 +79,5 @@ def render_home(library: Library, publication: Publication, prose_markdown: Any,
         protocols=[_protocol_row(publication, pid) for pid in publication.protocols],
         handbooks=_handbooks(library, publication, prose_markdown, site_pages),
         pending=_pending(publication) if publication.reviewer else [],
+        indexes=[(title, path) for title, path in _INDEXES if path in site_pages],
     )

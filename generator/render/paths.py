@@ -4,6 +4,9 @@ from __future__ import annotations
 
 HOME = "index.md"
 AUDIT_FILE = "protocols.json"
+DRUG_INDEX = "drugs/index.md"
+BIBLIOGRAPHY = "references/index.md"
+DASHBOARD = "review/index.md"  # reviewer site only
 
 
 def canonical(protocol_id: str) -> str:
@@ -24,3 +27,16 @@ def diff_page(protocol_id: str, version: str) -> str:
 
 def handbook(handbook_id: str) -> str:
     return f"handbooks/{handbook_id}/index.md"
+
+
+def handbook_print(handbook_id: str) -> str:
+    return f"handbooks/{handbook_id}/print/index.md"
+
+
+def drug_page(drug_id: str) -> str:
+    return f"drugs/{drug_id}/index.md"
+
+
+def diff_current_page(protocol_id: str, version: str) -> str:
+    """Reviewer site: a version awaiting approval against the version in use."""
+    return f"protocols/{protocol_id}/{version}/diff-current/index.md"
