@@ -150,6 +150,14 @@ def format_table(results: list[SizeResult]) -> str:
     return "\n".join(lines)
 
 
+def format_stages(results: list[SizeResult]) -> str:
+    lines = ["| N | " + " | ".join(f"{stage} (s)" for stage in STAGES) + " |", "|---:|" + "---:|" * len(STAGES)]
+    for r in results:
+        if r.stages:
+            lines.append(f"| {r.n:,} | " + " | ".join(_seconds(r.stages.get(stage)) for stage in STAGES) + " |")
+    return "\n".join(lines)
+
+
 def dosecalc_lines() -> list[str]:
     """The output of benchmarks/bench_dosecalc.py (another engineer's), when it exists."""
     script = BENCHMARKS / "bench_dosecalc.py"
@@ -179,6 +187,10 @@ def report(results: list[SizeResult], targets: list[TargetResult], dosecalc: lis
         "machine disturbs far less than wall time; the wall-time ratio is shown next to it.",
         "",
         format_table(results),
+        "",
+        "Stages of `protocols build --timings`:",
+        "",
+        format_stages(results),
         "",
         "## Targets",
         "",
