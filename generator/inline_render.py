@@ -24,12 +24,13 @@ from generator.inline import (
     Span,
     Verbatim,
     code_ranges,
+    inside,
     link_destinations,
     render_placeholder,
     tokenize,
     unsafe_scheme,
 )
-from generator.prose import ATTRIBUTE_LIST, RAW_HTML
+from generator.prose import RAW_HTML
 
 
 @dataclass(frozen=True)
@@ -210,9 +211,13 @@ def _neutralise(text: str, start: int, end: int, code: list[Span]) -> str:
     for url_start, url_end in link_destinations(text):
         if start <= url_start < end and unsafe_scheme(text[url_start:url_end]):
             replacements.append((url_start, min(url_end, end), "#"))
-    for pattern in (RAW_HTML, ATTRIBUTE_LIST):
-        for match in pattern.finditer(text, start, end):
-            replacements.append((match.start(), match.start() + 1, "&lt;" if match.group(0)[0] == "<" else "\\{"))
+    for match in RAW_HTML.finditer(text, start, end):
+        replacements.append((match.start(), match.start() + 1, "&lt;"))
+    # Every "{" of author text, not only those ATTRIBUTE_LIST finds: a group can be completed by a token's
+    # rendered text ("{ {{ a.dose }} onclick=x}"), which a scan of one stretch between tokens cannot see.
+    for brace in range(start, end):
+        if text[brace] == "{":
+            replacements.append((brace, brace + 1, "\\{"))
     out, position = [], start
     for rep_start, rep_end, new in sorted(replacements):
         if rep_start < position or any(a <= rep_start < b for a, b in code):
@@ -231,4 +236,14 @@ def render_markdown(text: str, page: PageContext) -> str:
         out += [_neutralise(text, position, token.start, code), _render_token(token, page)]
         position = token.end
     out.append(_neutralise(text, position, len(text), code))
-    return "".join(out)
+    return _defuse_unsafe_links("".join(out))
+
+
+def _defuse_unsafe_links(markdown: str) -> str:
+    """Unsafe link URLs of the finished Markdown: verbatim text can complete one ("[x]({{ "javascript:.." }})")."""
+    code = code_ranges(markdown)
+    unsafe = [(start, end) for start, end in link_destinations(markdown)
+              if not inside(start, code) and unsafe_scheme(markdown[start:end])]
+    for start, end in reversed(unsafe):
+        markdown = markdown[:start] + "#" + markdown[end:]
+    return markdown

@@ -39,8 +39,11 @@ RAW_HTML = re.compile(
     r"|</?[A-Za-z][A-Za-z0-9-]*(?=[\s/>])[^<>]*>",
     re.S,
 )
-# Python-Markdown's attr_list extension turns `{: onclick="..."}` into raw HTML attributes.
-ATTRIBUTE_LIST = re.compile(r"\{:?[ \t]*(?:[#.][A-Za-z_][\w-]*|[A-Za-z_][\w-]*[ \t]*=)[^{}\n]*\}")
+# Python-Markdown's attr_list extension turns `{: onclick="..."}` into raw HTML attributes: it takes any
+# `{...}` on one line (its BASE_RE `\{\:?[ ]*([^\}\n ][^\n]*)\}`), and a bare word such as `{: x onclick }`
+# is an attribute too. Every "{" that opens such a group is matched (zero-width after it, so groups that
+# overlap or nest are each found).
+ATTRIBUTE_LIST = re.compile(r"\{(?=:?[ \t]*[^}\s][^\n]*\})")
 
 # Unit spellings that are errors after a number in prose (§3.1), by component.
 PROSE_UNSAFE_UNITS = frozenset({"µg", "μg", "ug", "ml", "cc", "U", "IU"})
@@ -85,8 +88,10 @@ def html_findings(text: str, exempt: list[Span]) -> Iterator[Finding]:
                           "use Markdown instead (**bold**, *italic*, lists, [links](https://...)); raw HTML is refused")
     for match in ATTRIBUTE_LIST.finditer(text):
         if not inside(match.start(), exempt):
-            yield Finding("P501", match.start(), f'attribute list "{_shorten(match.group(0))}" in Markdown',
-                          "remove it: attribute lists write raw HTML attributes into the page")
+            group = text[match.start(): text.index("}", match.start()) + 1]
+            yield Finding("P501", match.start(), f'attribute list "{_shorten(group)}" in Markdown',
+                          'remove it: attribute lists write raw HTML attributes into the page; write braces as'
+                          ' {{ "{...}" }}')
     for start, end in link_destinations(text):
         scheme = unsafe_scheme(text[start:end])
         if scheme and not inside(start, exempt):

@@ -13,7 +13,9 @@ from generator.diagnostics import DataPath, Diagnostic, format_path
 from generator.inline import (
     Placeholder,
     PlaceholderError,
+    Verbatim,
     code_ranges,
+    inside,
     library_markdown_fields,
     link_destinations,
     markdown_fields,
@@ -47,11 +49,22 @@ def _placeholder_findings(text: str, doc: Any | None, drugs: Any, where: str) ->
                 yield Finding("P304", token.start, error.message, error.hint)
 
 
+def _verbatim_link_findings(text: str, tokens: list[Any]) -> Iterator[Finding]:
+    """P501: verbatim text is shown as written, so in a link address it could carry a javascript: URL."""
+    destinations = link_destinations(text)
+    for token in tokens:
+        if isinstance(token, Verbatim) and (inside(token.start, destinations) or text[:token.start].endswith("<")):
+            yield Finding("P501", token.start, f"verbatim text {token.raw} in a link address",
+                          "write the address itself: [text](https://...)")
+
+
 def markdown_findings(text: str, doc: Any | None, drugs: Any, where: str = "") -> Iterator[Finding]:
     """Every prose finding of one Markdown field; `doc` is the version it belongs to (None in library files)."""
     tokens = tokenize(text)
-    exempt = [(t.start, t.end) for t in tokens] + link_destinations(text)
-    yield from html_findings(text, code_ranges(text))
+    token_spans = [(t.start, t.end) for t in tokens]
+    exempt = token_spans + link_destinations(text)
+    yield from html_findings(text, code_ranges(text) + token_spans)
+    yield from _verbatim_link_findings(text, tokens)
     yield from _placeholder_findings(text, doc, drugs, where)
     yield from quantity_findings(text, exempt, doc)
     yield from abbreviation_findings(text, exempt)
