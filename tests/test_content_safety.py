@@ -1,0 +1,228 @@
+"""Author text can put no script into a page: no <script>, no on*= event handler, no javascript:, vbscript:
+or data: URL, whatever Markdown syntax carries it (raw HTML, inline links, autolinks, reference-style
+links, images, attr_list `{: ...}` attribute lists). Each attack is refused by `protocols check` (P501)
+and, should a page be rendered anyway, defused by the render layer and MkDocs: both are tested.
+
+And every built page of both sites carries no inline event handler and no inline script but Material's
+own (INLINE_SCRIPTS_OF_MATERIAL) and JSON data blocks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+import material
+import pytest
+from browser import REPO_ROOT
+from site_pages import SITES, BuiltSite
+
+from generator.build import build_site
+from generator.checks.prose import markdown_findings
+from generator.inline_render import PageContext, SiteLinks, render_markdown
+from generator.library import load_library
+
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "poster", "xlink:href", "background", "cite",
+                  "srcset", "ping", "manifest", "codebase"}
+UNSAFE_SCHEME = re.compile(r"^(?:javascript|vbscript|data):")
+# Elements author Markdown never produces and that can load or run something.
+ACTIVE_ELEMENTS = {"script", "iframe", "object", "embed", "base", "meta", "form", "style", "link", "frame",
+                   "frameset", "applet", "svg", "math", "template"}
+DATA_SCRIPT_TYPES = {"application/json", "application/ld+json"}
+
+
+def material_inline_scripts() -> list[re.Pattern[str]]:
+    """The inline scripts Material writes itself, from its partials/javascripts/*.html (local-storage scope
+    and hash helpers, the announcement bar's dismissal, the tab-from-hash fix, palette, consent, outdated
+    version banner): each template's <script> body, its Jinja expressions (a base URL) matched as any
+    quoted text. Nothing else inline is allowed."""
+    patterns = []
+    for template in sorted((Path(material.__file__).parent / "templates/partials/javascripts").glob("*.html")):
+        for body in re.findall(r"<script>(.*?)</script>", template.read_text(encoding="utf-8"), re.S):
+            parts = re.split(r"\{\{.*?\}\}", body)
+            patterns.append(re.compile('[^"]*'.join(re.escape(part) for part in parts)))
+    return patterns
+
+
+INLINE_SCRIPTS_OF_MATERIAL = material_inline_scripts()
+
+
+@dataclass
+class Scan(HTMLParser):
+    active_elements: bool = True  # report ACTIVE_ELEMENTS (author content only: a page's head has <meta>)
+    findings: list[str] = field(default_factory=list)
+    _script: tuple[dict[str, str], list[str]] | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        for name, value in values.items():
+            if name.startswith("on"):
+                self.findings.append(f"<{tag}> event handler {name}={value!r}")
+            if name in URL_ATTRIBUTES and UNSAFE_SCHEME.match(re.sub(r"[\x00-\x20\x7f]", "", value).lower()):
+                self.findings.append(f"<{tag}> {name}={value!r}")
+        if tag == "script":
+            self._script = (values, [])
+        elif self.active_elements and tag in ACTIVE_ELEMENTS:
+            self.findings.append(f"<{tag}> element")
+
+    def handle_data(self, data: str) -> None:
+        if self._script is not None:
+            self._script[1].append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag != "script" or self._script is None:
+            return
+        attributes, chunks = self._script
+        self._script = None
+        body = "".join(chunks)
+        if "src" in attributes or attributes.get("type") in DATA_SCRIPT_TYPES:
+            return
+        if not any(pattern.fullmatch(body) for pattern in INLINE_SCRIPTS_OF_MATERIAL):
+            self.findings.append(f"inline <script> {body[:80]!r}")
+
+
+def scan(text: str, active_elements: bool = True) -> list[str]:
+    scanner = Scan(active_elements)
+    scanner.feed(text)
+    scanner.close()
+    return scanner.findings
+
+
+# Each attack alone in a Markdown field, as an author could write it.
+ATTACKS = {
+    "script element": "<script>alert(1)</script>",
+    "script element, upper case": "<SCRIPT SRC=//example.org/x.js></SCRIPT>",
+    "event handler in raw HTML": 'x <img src=x onerror="alert(1)">',
+    "raw link": '<a href="javascript:alert(1)">x</a>',
+    "md_in_html block": '<div markdown="1" onclick="alert(1)">\n\ntext\n\n</div>',
+    "inline link": "[x](javascript:alert(1))",
+    "inline link, spaces and case": "[x](  JavaScript:alert(1) )",
+    "inline link, angle brackets": "[x](<javascript:alert(1)>)",
+    "inline link, entity": "[x](&#106;avascript:alert(1))",
+    "inline link, hex entity": "[x](&#x6A;avascript&#x3A;alert(1))",
+    "inline link with title": '[x](javascript:alert(1) "title")',
+    "vbscript link": "[x](vbscript:msgbox(1))",
+    "data link": "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "image": "![x](javascript:alert(1))",
+    "data image": "![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
+    "autolink": "<javascript:alert(1)>",
+    "autolink, vbscript": "<vbscript:msgbox(1)>",
+    "autolink, data": "<data:text/html,<script>alert(1)</script>>",
+    "reference link": "[x][evil]\n\n[evil]: javascript:alert(1)",
+    "reference link, angle brackets and title": '[x][evil]\n\n[evil]: <javascript:alert(1)> "t"',
+    "reference link, indented definition": "[x]\n\n   [x]: javascript:alert(1)",
+    "reference image": "![x][evil]\n\n[evil]: javascript:alert(1)",
+    "footnote with raw HTML": "Text[^1].\n\n[^1]: <img src=x onerror=alert(1)>",
+    "attr_list after a paragraph": 'Text\n{: onclick="alert(1)" }',
+    "attr_list without colon": 'Text\n{ onclick="alert(1)" }',
+    "attr_list on a heading": "## Heading {#id onclick=alert(1)}",
+    "attr_list on a link": '[x](https://example.org){: onmouseover="alert(1)" }',
+    "attr_list setting href": '[x](https://example.org){: href="javascript:alert(1)" }',
+    "attr_list, class then handler": "Text\n{: .note onclick=alert(1) }",
+    "attr_list, bare word then handler": 'Text\n{: x onclick="alert(1)" }',
+    "attr_list, bare handler name": "Text\n{: onclick }",
+    "attr_list, single quotes": "Text\n{:onclick='alert(1)'}",
+    "attr_list in a list item": "- item\n{: onclick=alert(1) }",
+    "attr_list in a table cell": "| a |\n|---|\n| b { onclick=alert(1) } |",
+    "attr_list after an opening brace": "## Heading { {onclick=alert(1)}",
+    "attr_list like a template tag": "| a |\n|---|\n| b {% onclick=alert(1) %} |",
+    "attr_list completed by a placeholder": "Text { {{ ketamine-iv.route }} onclick=alert(1)}",
+    "verbatim text as a link address": '[x]({{ "javascript:alert(1)" }})',
+    "verbatim text as an autolink": '<{{ "javascript:alert(1)" }}>',
+    "verbatim text as a reference definition": '[x][evil]\n\n[evil]: {{ "javascript:alert(1)" }}',
+}
+
+
+@pytest.fixture(scope="module")
+def page_context() -> PageContext:
+    library = load_library(REPO_ROOT / "protocols")
+    links = SiteLinks.for_build(library, dt.date(2026, 6, 1), reviewer=False)
+    doc = library.protocols["ketamine-trd"].versions["1.0"].doc
+    return PageContext("protocols/ketamine-trd/index.md", links, doc)
+
+
+@pytest.fixture(scope="module")
+def attack_site(page_context: PageContext, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Every attack rendered as the render layer renders author text, built by MkDocs, one page each:
+    {attack name: the page's article HTML}."""
+    pages = {"index.md": "# Attacks\n\n" + "\n".join(f"- [{i}](a{i}/index.md)" for i in range(len(ATTACKS)))}
+    for index, text in enumerate(ATTACKS.values()):
+        pages[f"a{index}/index.md"] = f"# Attack {index}\n\n{render_markdown(text, page_context)}\n\nAfter.\n"
+    out = tmp_path_factory.mktemp("attacks") / "site"
+    build_site(pages, out, None, False, dt.date(2026, 6, 1))
+    articles = {}
+    for index, name in enumerate(ATTACKS):
+        built = (out / f"a{index}/index.html").read_text(encoding="utf-8")
+        articles[name] = built.split("<article", 1)[1].split("</article>", 1)[0]
+    return articles
+
+
+@pytest.mark.parametrize("name", ATTACKS)
+def test_protocols_check_refuses_the_attack(name: str) -> None:
+    findings = [f for f in markdown_findings(ATTACKS[name], None, {}, "test") if f.code == "P501"]
+    assert findings != [], f"P501 misses {ATTACKS[name]!r}"
+
+
+@pytest.mark.parametrize("name", ATTACKS)
+def test_a_rendered_attack_carries_no_script(attack_site: dict[str, str], name: str) -> None:
+    article = attack_site[name]
+    assert scan("<article" + article) == []
+    assert "alert(1)" not in html.unescape(re.sub(r">[^<]*<", "><", article)), "the payload reached an attribute"
+    assert "After." in article  # the page was built
+
+
+def test_the_scanner_finds_handlers_unsafe_urls_and_foreign_inline_scripts() -> None:
+    assert scan('<p onclick="x">a</p><a href=" JavaScript:x">b</a><img src="data:image/png;base64,AA">'
+                "<script>alert(1)</script><script type=application/json>{}</script><iframe src=x></iframe>"
+                '<script src="a.js"></script>') == [
+        "<p> event handler onclick='x'",
+        "<a> href=' JavaScript:x'",
+        "<img> src='data:image/png;base64,AA'",
+        "inline <script> 'alert(1)'",
+        "<iframe> element",
+    ]
+
+
+def test_materials_inline_scripts_are_allowed_exactly() -> None:
+    assert len(INLINE_SCRIPTS_OF_MATERIAL) >= 6
+    scope = ('__md_scope=new URL("../..",location),__md_hash=e=>[...e].reduce(((e,_)=>(e<<5)-e+_.charCodeAt(0)),0),'
+             "__md_get=(e,_=localStorage,t=__md_scope)=>JSON.parse(_.getItem(t.pathname+\".\"+e)),"
+             "__md_set=(e,_,t=localStorage,a=__md_scope)=>{try{t.setItem(a.pathname+\".\"+e,JSON.stringify(_))}"
+             "catch(e){}}")
+    assert scan(f"<script>{scope}</script>") == []
+    assert scan(f"<script>{scope};alert(1)</script>") == [f"inline <script> {(scope + ';alert(1)')[:80]!r}"]
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_no_built_page_has_an_event_handler_unsafe_url_or_foreign_inline_script(
+    built_sites: dict[str, BuiltSite], site: str
+) -> None:
+    built = built_sites[site]
+    pages = built.html_pages()
+    found = {page: scan((built.root / page).read_text(encoding="utf-8"), active_elements=False) for page in pages}
+    assert {page: problems for page, problems in found.items() if problems} == {}
+    assert len(pages) >= 10
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('Text\n{: x onclick="alert(1)" }', [(5, 'attribute list "{: x onclick="alert(1)" }" in Markdown')]),
+        ("Text\n{: onclick }", [(5, 'attribute list "{: onclick }" in Markdown')]),
+        ("## H { {onclick=alert(1)}", [(5, 'attribute list "{ {onclick=alert(1)}" in Markdown'),
+                                       (7, 'attribute list "{onclick=alert(1)}" in Markdown')]),
+        ('[x]({{ "javascript:alert(1)" }})', [(4, 'verbatim text {{ "javascript:alert(1)" }} in a link address')]),
+        ('<{{ "javascript:alert(1)" }}>', [(1, 'verbatim text {{ "javascript:alert(1)" }} in a link address')]),
+        ('Give {{ "22 mg/h" }} and {{ ketamine-iv.route }}; see {{ "{a}" }} `{: x }`', []),
+    ],
+)
+def test_p501_messages_for_attribute_lists_and_verbatim_links(text: str, expected: list[tuple[int, str]]) -> None:
+    found = [(f.offset, f.message) for f in markdown_findings(text, None, {}, "test") if f.code == "P501"]
+    assert found == expected
