@@ -279,4 +279,6 @@ def test_render_defuses_raw_html_attribute_lists_and_unsafe_links(tmp_path: Path
 
 def test_protocol_text_is_never_a_template(tmp_path: Path) -> None:
     text = "{% for x in y %}{{ x }}{% endfor %} {{ 7*7 }}"
-    assert render_markdown(text, page(tmp_path)) == "\\{% for x in y %}\\{\\{ x \\}\\}\\{% endfor %} \\{\\{ 7\\*7 \\}\\}"
+    assert render_markdown(text, page(tmp_path)) == (
+        "\\{% for x in y %}\\{\\{ x \\}\\}\\{% endfor %} \\{\\{ 7\\*7 \\}\\}"
+    )
