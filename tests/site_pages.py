@@ -44,7 +44,7 @@ KINDS: tuple[PageKind, ...] = (
     PageKind("handbook-list", r"handbooks/index\.html", ("handbook-index", "handbook-list")),
     PageKind("handbook", rf"handbooks/{SEGMENT}/index\.html", ("handbook", "handbooks")),
     PageKind("handbook-print", rf"handbooks/{SEGMENT}/print/index\.html",
-             ("handbook-print", "handbook_print", "print", "print-views", "handbooks-print"), printable=True),
+             ("handbooks", "handbook-print", "print"), printable=True),
     PageKind("drug-index", r"drugs/index\.html", ("drugs", "drug-index", "drug_index")),
     PageKind("drug", rf"drugs/{SEGMENT}/index\.html", ("drugs", "drug", "drug-pages")),
     PageKind("bibliography", r"references/index\.html", ("references", "bibliography")),
