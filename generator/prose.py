@@ -44,6 +44,10 @@ RAW_HTML = re.compile(
 # is an attribute too. Every "{" that opens such a group is matched (zero-width after it, so groups that
 # overlap or nest are each found).
 ATTRIBUTE_LIST = re.compile(r"\{(?=:?[ \t]*[^}\s][^\n]*\})")
+# The groups an author is told about: those that read as attributes (`{: ...}`, `{#id}`, `{.class}`,
+# `key=value`, an `on...` handler). Plain braces such as "{a, b}" are not reported: the renderer escapes
+# every "{" anyway, so they are shown as written.
+ATTRIBUTE_SHAPED = re.compile(r"^\{(?::|.*?(?:(?<![^\s{])[#.][\w-]|=|(?<![^\s{])on[a-z]))", re.I)
 
 # Unit spellings that are errors after a number in prose (§3.1), by component.
 PROSE_UNSAFE_UNITS = frozenset({"µg", "μg", "ug", "ml", "cc", "U", "IU"})
@@ -58,18 +62,36 @@ _PROSE_QUANTITY = re.compile(
 # Error-prone abbreviations of §6 P209 (ISMP list), as whole words, in the cases they are written.
 _WORD_BEFORE, _WORD_AFTER = r"(?<![\w-])", r"(?![\w-])"
 ABBREVIATIONS: list[tuple[re.Pattern[str], str, str]] = [
-    (re.compile(_WORD_BEFORE + r"(?:SC|sc|s\.c\.|SQ)" + _WORD_AFTER), "SUBCUT",
-     '"SC" is misread as "SL" (sublingual) and "SQ" as "5 every"'),
-    (re.compile(_WORD_BEFORE + r"[qQ]\.?[oO]\.?[dD]\.?" + _WORD_AFTER), "every 2 days",
-     '"qod" is misread as "qd" (daily) or "qid" (4 times a day)'),
-    (re.compile(_WORD_BEFORE + r"[qQ]\.?[dD]\.?" + _WORD_AFTER), "once per day",
-     '"qd" is misread as "qid" (4 times a day)'),
-    (re.compile(_WORD_BEFORE + r"(?:TIW|tiw|t\.i\.w\.)" + _WORD_AFTER), "3 times per week",
-     '"TIW" is misread as "3 times a day" or "twice a week"'),
-    (re.compile(_WORD_BEFORE + r"(?:BIW|biw|b\.i\.w\.)" + _WORD_AFTER), "twice per week",
-     '"BIW" is misread as "twice a day"'),
-    (re.compile(_WORD_BEFORE + r"(?:HS|hs|h\.s\.)" + _WORD_AFTER), '"at bedtime" or "half-strength"',
-     '"HS" is read both as "half-strength" and as "at bedtime"'),
+    (
+        re.compile(_WORD_BEFORE + r"(?:SC|sc|s\.c\.|SQ)" + _WORD_AFTER),
+        "SUBCUT",
+        '"SC" is misread as "SL" (sublingual) and "SQ" as "5 every"',
+    ),
+    (
+        re.compile(_WORD_BEFORE + r"[qQ]\.?[oO]\.?[dD]\.?" + _WORD_AFTER),
+        "every 2 days",
+        '"qod" is misread as "qd" (daily) or "qid" (4 times a day)',
+    ),
+    (
+        re.compile(_WORD_BEFORE + r"[qQ]\.?[dD]\.?" + _WORD_AFTER),
+        "once per day",
+        '"qd" is misread as "qid" (4 times a day)',
+    ),
+    (
+        re.compile(_WORD_BEFORE + r"(?:TIW|tiw|t\.i\.w\.)" + _WORD_AFTER),
+        "3 times per week",
+        '"TIW" is misread as "3 times a day" or "twice a week"',
+    ),
+    (
+        re.compile(_WORD_BEFORE + r"(?:BIW|biw|b\.i\.w\.)" + _WORD_AFTER),
+        "twice per week",
+        '"BIW" is misread as "twice a day"',
+    ),
+    (
+        re.compile(_WORD_BEFORE + r"(?:HS|hs|h\.s\.)" + _WORD_AFTER),
+        '"at bedtime" or "half-strength"',
+        '"HS" is read both as "half-strength" and as "at bedtime"',
+    ),
     (re.compile(_WORD_BEFORE + r"cc" + _WORD_AFTER), "mL", '"cc" is misread as "u" (units) or "00"'),
 ]
 
@@ -81,22 +103,43 @@ def html_findings(text: str, exempt: list[Span]) -> Iterator[Finding]:
             continue
         shown = _shorten(match.group(0))
         if shown.startswith("<!--"):
-            yield Finding("P501", match.start(), f'HTML comment "{shown}" in Markdown',
-                          "remove it; a note for authors belongs in a YAML comment (# ...) outside the text")
+            yield Finding(
+                "P501",
+                match.start(),
+                f'HTML comment "{shown}" in Markdown',
+                "remove it; a note for authors belongs in a YAML comment (# ...) outside the text",
+            )
         else:
-            yield Finding("P501", match.start(), f'raw HTML "{shown}" in Markdown',
-                          "use Markdown instead (**bold**, *italic*, lists, [links](https://...)); raw HTML is refused")
+            yield Finding(
+                "P501",
+                match.start(),
+                f'raw HTML "{shown}" in Markdown',
+                "use Markdown instead (**bold**, *italic*, lists, [links](https://...)); raw HTML is refused",
+            )
     for match in ATTRIBUTE_LIST.finditer(text):
         if not inside(match.start(), exempt):
-            group = text[match.start(): text.index("}", match.start()) + 1]
-            yield Finding("P501", match.start(), f'attribute list "{_shorten(group)}" in Markdown',
-                          'remove it: attribute lists write raw HTML attributes into the page; write braces as'
-                          ' {{ "{...}" }}')
+            group = text[match.start() : text.index("}", match.start()) + 1]
+            line_end = text.find("\n", match.start())
+            as_attr_list_reads = text[
+                match.start() : text.rindex("}", match.start(), None if line_end < 0 else line_end) + 1
+            ]
+            if not ATTRIBUTE_SHAPED.match(as_attr_list_reads):
+                continue
+            yield Finding(
+                "P501",
+                match.start(),
+                f'attribute list "{_shorten(group)}" in Markdown',
+                'remove it: attribute lists write raw HTML attributes into the page; write braces as {{ "{...}" }}',
+            )
     for start, end in link_destinations(text):
         scheme = unsafe_scheme(text[start:end])
         if scheme and not inside(start, exempt):
-            yield Finding("P501", start, f'unsafe link "{_shorten(text[start:end])}" in Markdown',
-                          f"{scheme}: links can run code in the reader's browser; link to an https:// address")
+            yield Finding(
+                "P501",
+                start,
+                f'unsafe link "{_shorten(text[start:end])}" in Markdown',
+                f"{scheme}: links can run code in the reader's browser; link to an https:// address",
+            )
 
 
 def _shorten(text: str, limit: int = 40) -> str:
@@ -113,8 +156,10 @@ def data_quantities(doc: Any) -> list[tuple[str, Quantity]]:
             if value is not None:
                 found.append((f"{regimen.id}.{name}", value))
         if regimen.dose_range is not None:
-            found += [(f"{regimen.id}.dose_range", regimen.dose_range.min),
-                      (f"{regimen.id}.dose_range", regimen.dose_range.max)]
+            found += [
+                (f"{regimen.id}.dose_range", regimen.dose_range.min),
+                (f"{regimen.id}.dose_range", regimen.dose_range.max),
+            ]
         found += [(f"{regimen.id}.options", option) for option in regimen.options or []]
     for phase in doc.phases:
         if phase.length is not None:
@@ -142,10 +187,18 @@ def _notation(number: str, start: int, whole: str, single: bool) -> Finding | No
     where = f'"{whole}"' if single else f'"{number}" (in "{whole}")'
     written = whole.replace(number, fixed, 1) if single else fixed
     if leading:
-        return Finding("P209", start, f'missing leading zero in {where}: write "{written}"',
-                       "a bare decimal point is easily missed: .5 is read as 5")
-    return Finding("P209", start, f'trailing zero in {where}: write "{written}"',
-                   "a trailing zero is misread as a tenfold dose: 5.0 is read as 50")
+        return Finding(
+            "P209",
+            start,
+            f'missing leading zero in {where}: write "{written}"',
+            "a bare decimal point is easily missed: .5 is read as 5",
+        )
+    return Finding(
+        "P209",
+        start,
+        f'trailing zero in {where}: write "{written}"',
+        "a trailing zero is misread as a tenfold dose: 5.0 is read as 50",
+    )
 
 
 def _placeholder_text(doc: Any, name: str) -> str | None:
@@ -156,8 +209,16 @@ def _placeholder_text(doc: Any, name: str) -> str | None:
         return None
 
 
-def _dose_finding(doc: Any, value: Decimal, unit: str, number: str, start: int, whole: str, single: bool,
-                  known: list[tuple[str, Quantity]]) -> Finding | None:
+def _dose_finding(
+    doc: Any,
+    value: Decimal,
+    unit: str,
+    number: str,
+    start: int,
+    whole: str,
+    single: bool,
+    known: list[tuple[str, Quantity]],
+) -> Finding | None:
     prose = Quantity(value, unit, f"{number} {unit}")
     same_dimension = [(name, q) for name, q in known if q.dimension == prose.dimension]
     for _name, quantity in same_dimension:
@@ -197,8 +258,12 @@ def quantity_findings(text: str, exempt: list[Span], doc: Any | None) -> Iterato
         unsafe = [part for part in unit.split("/") if part in PROSE_UNSAFE_UNITS]
         if unsafe:
             reason = _unsafe_reason(unit)
-            yield Finding("P109", match.start("unit"),
-                          f'unsafe unit spelling "{unit}" in "{whole}": write "{_respelled(match, canonical)}"', reason)
+            yield Finding(
+                "P109",
+                match.start("unit"),
+                f'unsafe unit spelling "{unit}" in "{whole}": write "{_respelled(match, canonical)}"',
+                reason,
+            )
             continue
         if doc is None or unit_dimension(canonical) in NOT_DOSE_DIMENSIONS:
             continue
@@ -211,7 +276,7 @@ def quantity_findings(text: str, exempt: list[Span], doc: Any | None) -> Iterato
 
 def _respelled(match: re.Match[str], canonical: str) -> str:
     start = match.start()
-    return match.string[start:match.start("unit")] + canonical
+    return match.string[start : match.start("unit")] + canonical
 
 
 def _unsafe_reason(unit: str) -> str:
@@ -229,10 +294,11 @@ def abbreviation_findings(text: str, exempt: list[Span]) -> Iterator[Finding]:
         for match in pattern.finditer(text):
             if inside(match.start(), exempt):
                 continue
-            if match.group(0) == "cc" and after_number.search(text[max(0, match.start() - 8): match.start()]):
+            if match.group(0) == "cc" and after_number.search(text[max(0, match.start() - 8) : match.start()]):
                 continue
-            yield Finding("P209", match.start(),
-                          f'error-prone abbreviation "{match.group(0)}": write {_quoted(instead)}', why)
+            yield Finding(
+                "P209", match.start(), f'error-prone abbreviation "{match.group(0)}": write {_quoted(instead)}', why
+            )
 
 
 def _quoted(text: str) -> str:

@@ -212,12 +212,19 @@ def test_p304_hint_lists_the_ids(tmp_path: Path) -> None:
         ("[x]( VBScript:msgbox )", [(5, 'unsafe link "VBScript:msgbox" in Markdown')]),
         ("<data:text/html,x>", [(1, 'unsafe link "data:text/html,x" in Markdown')]),
         ('Text {: onclick="alert(1)" }', [(5, 'attribute list "{: onclick="alert(1)" }" in Markdown')]),
+        ("Heading {#id}", [(8, 'attribute list "{#id}" in Markdown')]),
+        ("Text { x onmouseover }", [(5, 'attribute list "{ x onmouseover }" in Markdown')]),
     ],
 )
 def test_p501_raw_html(tmp_path: Path, text: str, expected: list[tuple[int, str]]) -> None:
     assert [line.splitlines()[0] for line in prose_lines(write(tmp_path, text))] == [
         f"{at(offset)}: error P501: {message} (sections[0].body)" for offset, message in expected
     ]
+
+
+def test_p501_not_for_plain_braces(tmp_path: Path) -> None:
+    # the renderer escapes every "{", so braces that do not read as attributes are shown as written
+    assert prose_lines(write(tmp_path, "Choose one of {a, b} or {1 to 2}.")) == []
 
 
 def test_p501_not_in_code_and_not_for_comparisons(tmp_path: Path) -> None:
