@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from generator.inline import (
@@ -150,6 +150,9 @@ class PageContext:
     doc: Any | None = None
     citations: CitationCounter = field(default_factory=CitationCounter)
     anchor_prefix: str = ""  # for pages that hold several protocols (print views): "<id>-" etc.
+    # where `doc`'s own sections are, when not on this page (the history page shows every version's
+    # changes): [[#section]] links there
+    doc_page: str = ""
 
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]])")
@@ -176,9 +179,10 @@ def render_cite_list(reference_ids: list[str], page: PageContext) -> str:
 
 
 def _relative(from_page: str, target: LinkTarget, anchor_prefix: str) -> str:
-    anchor = f"#{anchor_prefix}{target.anchor}" if target.anchor else ""
     if not target.path or target.path == from_page:
-        return anchor or "#"
+        return f"#{anchor_prefix}{target.anchor}" if target.anchor else "#"
+    # the prefix names anchors of this page only: another page's anchors are as that page writes them
+    anchor = f"#{target.anchor}" if target.anchor else ""
     return posixpath.relpath(target.path, posixpath.dirname(from_page) or ".") + anchor
 
 
@@ -200,6 +204,8 @@ def _render_token(token: Any, page: PageContext) -> str:
         return _citation_html(known, page)
     try:
         target = page.links.resolve(token, page.doc)
+        if not target.path and page.doc_page:
+            target = replace(target, path=page.doc_page)
     except LinkError:
         return escape_markdown(token.label or token.raw)
     return f"[{escape_markdown(token.label or target.text)}]({_relative(page.path, target, page.anchor_prefix)})"

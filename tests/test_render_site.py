@@ -490,3 +490,20 @@ def test_home_links_the_indexes_that_exist_on_each_site() -> None:
         "Also: [Drugs A to Z](drugs/index.md) · [Bibliography](references/index.md) · "
         "[Review dashboard](review/index.md).\n" in reviewer
     )
+
+
+def test_section_links_in_changes_point_at_their_version_page_from_the_history(tmp_path) -> None:
+    import shutil
+    from pathlib import Path
+
+    from generator.library import load_library
+    from generator.render import render_site
+
+    root = tmp_path / "protocols"
+    shutil.copytree(Path(__file__).parent.parent / "protocols", root)
+    draft = root / "ketamine-trd" / "1.1.yaml"
+    draft.write_text(draft.read_text().replace("changes:\n", 'changes:\n  - "See [[#contraindications]]."\n', 1))
+    history = render_site(load_library(root), dt.date(2026, 11, 25), reviewer=True)[
+        "protocols/ketamine-trd/history/index.md"
+    ]
+    assert "See [Contraindications](../1.1/index.md#contraindications)." in history

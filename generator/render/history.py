@@ -17,7 +17,7 @@ def render_history(library: Library, publication: Publication, info: ProtocolInf
     entries: list[dict[str, Any]] = []
     prose = page_prose(library, publication, None, page)
     for version in reversed(info.versions):
-        prose.use_doc(version.file.doc)
+        prose.use_doc(version.file.doc, paths.version_page(info.id, version.version))
         diff = paths.diff_page(info.id, version.version)
         entries.append(
             {

@@ -30,9 +30,12 @@ class PageProse:
         self.library = library
         self.context = PageContext(path=page, links=links, doc=doc)
 
-    def use_doc(self, doc: VersionDoc | None) -> None:
-        """Resolve placeholders and [[#section]] links in `doc` from now on; citation numbers carry on."""
+    def use_doc(self, doc: VersionDoc | None, doc_page: str = "") -> None:
+        """Resolve placeholders and [[#section]] links in `doc` from now on; citation numbers carry on.
+
+        `doc_page`: the page holding `doc`'s sections when this page does not (history)."""
         self.context.doc = doc
+        self.context.doc_page = doc_page
 
     def markdown(self, text: str) -> str:
         return render_markdown(text, self.context).strip()
