@@ -153,9 +153,15 @@ def plan_protocols(
 ) -> list[ProtocolPlan]:
     plans: list[ProtocolPlan] = []
     drug_names = sorted(drugs)
+    # protocol i's main drug comes from dose family i mod 8, so any 8 consecutive protocols cover every family
+    by_family: dict[str, list[str]] = {}
+    for name in drug_names:
+        by_family.setdefault(drugs[name]["_family"][0], []).append(name)
+    families = sorted(by_family.values())
     for index in range(n):
         indication = rng.choice(words.INDICATIONS)
-        main_drug = drugs[drug_names[index % len(drug_names)]]
+        family = families[index % len(families)]
+        main_drug = drugs[family[index // len(families) % len(family)]]
         pid = f"{main_drug['name']}-{re.sub('[^a-z]+', '-', indication)}-{index + 1:04d}"
         regimens: list[RegimenPlan] = []
         for number_ in range(rng.choice((1, 1, 2, 2, 3))):

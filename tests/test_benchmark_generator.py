@@ -29,7 +29,7 @@ def synthetic() -> ModuleType:
 @pytest.fixture(scope="module")
 def library(synthetic: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("synthetic") / "protocols"
-    assert synthetic.generate_library(root, 5, seed=0) == 4 + 5 * 4
+    assert synthetic.generate_library(root, 8, seed=0) == 4 + 8 * 4
     return root
 
 
@@ -43,24 +43,24 @@ def _load(path: Path) -> Any:
 
 def test_clinician_check_passes_with_no_diagnostic(library: Path) -> None:
     status, out, err = run("check", "--as-of", "2026-06-01", str(library))
-    assert (status, out, err) == (0, "0 errors, 0 warnings in 24 files\n", "")
+    assert (status, out, err) == (0, "0 errors, 0 warnings in 36 files\n", "")
 
 
 def test_reviewer_check_passes_with_no_diagnostic(library: Path) -> None:
     status, out, err = run("check", "--reviewer", "--as-of", "2026-06-01", str(library))
-    assert (status, out, err) == (0, "0 errors, 0 warnings in 24 files\n", "")
+    assert (status, out, err) == (0, "0 errors, 0 warnings in 36 files\n", "")
 
 
 def test_same_seed_same_bytes_other_seed_other_bytes(synthetic: ModuleType, library: Path, tmp_path: Path) -> None:
-    synthetic.generate_library(tmp_path / "again", 5, seed=0)
-    synthetic.generate_library(tmp_path / "other", 5, seed=1)
+    synthetic.generate_library(tmp_path / "again", 8, seed=0)
+    synthetic.generate_library(tmp_path / "other", 8, seed=1)
     assert _files(tmp_path / "again") == _files(library)
     assert _files(tmp_path / "other") != _files(library)
 
 
 def test_every_protocol_has_superseded_current_and_unpublished_versions(library: Path) -> None:
     protocols = sorted(path for path in library.iterdir() if not path.name.startswith("_"))
-    assert len(protocols) == 5
+    assert len(protocols) == 8
     for folder in protocols:
         assert sorted(p.name for p in folder.iterdir()) == ["1.0.yaml", "1.1.yaml", "1.2.yaml", "approvals.yaml"]
         statuses = [_load(folder / f"1.{minor}.yaml")["status"] for minor in range(3)]
@@ -95,6 +95,11 @@ def test_every_changed_regimen_is_named_in_changes(library: Path) -> None:
             assert changed, f"{folder.name} {after['version']} changes no regimen"
             for regimen_id in changed:
                 assert any(regimen_id in line for line in after["changes"]), (folder.name, regimen_id)
+
+
+def test_every_dose_family_appears(library: Path) -> None:
+    units = {_load(path)["regimens"][0]["dose"].split(" ")[1] for path in library.glob("*/1.0.yaml")}
+    assert units == {"mg/kg", "mcg/kg", "units/kg", "mg/kg/h", "mcg/kg/min", "units/kg/h", "mg", "units"}
 
 
 def test_every_dose_table_row_computes(library: Path) -> None:
