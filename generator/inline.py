@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -164,6 +165,34 @@ def _braces(match: re.Match[str]) -> Placeholder | Verbatim:
 
 def tokenize(text: str) -> list[Token]:
     """Every citation, cross-reference, placeholder and verbatim text, in order, outside code."""
+    if _token_cache is None:
+        return list(_scan(text))
+    tokens = _token_cache.get(text)
+    if tokens is None:
+        tokens = _token_cache[text] = _scan(text)
+    return list(tokens)
+
+
+_token_cache: dict[str, tuple[Token, ...]] | None = None
+
+
+@contextmanager
+def shared_tokens() -> Iterator[None]:
+    """Within it, each text is scanned once: the rule families each tokenize every field (tokens are frozen).
+
+    The tokens are forgotten on leaving, so that a build does not keep them through rendering.
+    """
+    global _token_cache
+    outer = _token_cache
+    if outer is None:
+        _token_cache = {}
+    try:
+        yield
+    finally:
+        _token_cache = outer
+
+
+def _scan(text: str) -> tuple[Token, ...]:
     found: list[Token] = [_braces(m) for m in _BRACES.finditer(text)]
     found += [_cross_reference(m) for m in _XREF.finditer(text)]
     found += [_citation(m) for m in _CITATION.finditer(text)]
@@ -173,7 +202,7 @@ def tokenize(text: str) -> list[Token]:
         if inside(token.start, code) or (tokens and token.start < tokens[-1].end):
             continue
         tokens.append(token)
-    return tokens
+    return tuple(tokens)
 
 
 # --- fields ---------------------------------------------------------------------------------------------
