@@ -94,6 +94,16 @@ ABBREVIATIONS: list[tuple[re.Pattern[str], str, str]] = [
     ),
     (re.compile(_WORD_BEFORE + r"cc" + _WORD_AFTER), "mL", '"cc" is misread as "u" (units) or "00"'),
 ]
+# All of them in one scan (a look-behind first defeats the regex engine's prefix search, so the first
+# letters go before it). Each match is zero-width at the start of one abbreviation, whose text is in the
+# group a<index>: found this way, matches of different abbreviations may overlap as they did one by one.
+ABBREVIATION_FIRST_LETTERS = "SsQqTtBbHhc"
+ANY_ABBREVIATION = re.compile(
+    f"(?=[{ABBREVIATION_FIRST_LETTERS}]){_WORD_BEFORE}(?="
+    + "|".join(f"(?P<a{index}>{pattern.pattern.removeprefix(_WORD_BEFORE)})" for index, (pattern, _i, _w) in
+               enumerate(ABBREVIATIONS))
+    + ")"
+)
 
 
 def html_findings(text: str, exempt: list[Span]) -> Iterator[Finding]:
@@ -287,18 +297,22 @@ def _unsafe_reason(unit: str) -> str:
     return ""
 
 
+_AFTER_NUMBER = re.compile(r"[0-9][ \t\u00a0]*$")
+
+
 def abbreviation_findings(text: str, exempt: list[Span]) -> Iterator[Finding]:
     """P209: error-prone abbreviations as whole words (not "cc" right after a number: that is P109)."""
-    after_number = re.compile(r"[0-9][ \t\u00a0]*$")
-    for pattern, instead, why in ABBREVIATIONS:
-        for match in pattern.finditer(text):
-            if inside(match.start(), exempt):
-                continue
-            if match.group(0) == "cc" and after_number.search(text[max(0, match.start() - 8) : match.start()]):
-                continue
-            yield Finding(
-                "P209", match.start(), f'error-prone abbreviation "{match.group(0)}": write {_quoted(instead)}', why
-            )
+    found = []
+    for match in ANY_ABBREVIATION.finditer(text):
+        group = match.lastgroup or ""
+        found.append((int(group.removeprefix("a")), match.start(), match.group(group)))
+    for index, start, written in sorted(found):  # abbreviation by abbreviation, as the list orders them
+        if inside(start, exempt):
+            continue
+        if written == "cc" and _AFTER_NUMBER.search(text[max(0, start - 8) : start]):
+            continue
+        _pattern, instead, why = ABBREVIATIONS[index]
+        yield Finding("P209", start, f'error-prone abbreviation "{written}": write {_quoted(instead)}', why)
 
 
 def _quoted(text: str) -> str:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from unittest import mock
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator import inline
 from generator.inline import Citation, CitationKey, Placeholder, shared_tokens, tokenize
+from generator.prose import ABBREVIATIONS, abbreviation_findings
 
 TEXT = "Give {{ r.dose }} [@a]."
 TOKENS = [Placeholder(5, 17, "{{ r.dose }}", "r", "dose"), Citation(18, 22, "[@a]", (CitationKey("a", 20),))]
@@ -30,3 +35,26 @@ def test_outside_shared_tokens_nothing_is_kept() -> None:
         assert tokenize(TEXT) == TOKENS
         assert tokenize(TEXT) == TOKENS
         assert scan.call_count == 3
+
+
+def _abbreviations_one_by_one(text: str) -> list[tuple[int, str]]:
+    """The scan as it was: every pattern of prose.ABBREVIATIONS in turn."""
+    return [(match.start(), match.group(0)) for pattern, _i, _w in ABBREVIATIONS for match in pattern.finditer(text)]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from([*"sScCqQoOdDtTiIwWbBhHmL.- \n5_x", "SC", "s.c.", "qod", "Q.D.", "TIW", "b.i.w.",
+                                 "h.s.", "cc", "SQ", "hs", "5 cc"]), max_size=14).map("".join))
+def test_one_scan_finds_the_abbreviations_each_pattern_finds_in_the_same_order(text: str) -> None:
+    expected = [start for start, written in _abbreviations_one_by_one(text)
+                if not (written == "cc" and re.search(r"[0-9][ \t\u00a0]*$", text[max(0, start - 8):start]))]
+    assert [finding.offset for finding in abbreviation_findings(text, [])] == expected
+
+
+def test_abbreviations_come_pattern_by_pattern_and_cc_after_a_number_is_left_to_p109() -> None:
+    assert [(f.offset, f.message) for f in abbreviation_findings("hs, 5 cc or cc, then SC; h.s.c.", [])] == [
+        (21, 'error-prone abbreviation "SC": write "SUBCUT"'),
+        (27, 'error-prone abbreviation "s.c.": write "SUBCUT"'),
+        (0, 'error-prone abbreviation "hs": write "at bedtime" or "half-strength"'),
+        (12, 'error-prone abbreviation "cc": write "mL"'),
+    ]
