@@ -177,6 +177,17 @@ def data_quantities(doc: Any) -> list[tuple[str, Quantity]]:
     return found
 
 
+_last_version: tuple[Any, list[tuple[str, Quantity]]] | None = None
+
+
+def _version_quantities(doc: Any) -> list[tuple[str, Quantity]]:
+    """`data_quantities(doc)`, computed once for the fields of one version (they are checked one after another)."""
+    global _last_version
+    if _last_version is None or _last_version[0] is not doc:
+        _last_version = (doc, data_quantities(doc))
+    return _last_version[1]
+
+
 def _canonical_unit(unit: str) -> str | None:
     if unit in UNITS:
         return unit
@@ -251,7 +262,6 @@ def _dose_finding(
 
 def quantity_findings(text: str, exempt: list[Span], doc: Any | None) -> Iterator[Finding]:
     """P208 (when `doc` is given), P209 notation and P109 spellings of the numbers with units in prose."""
-    known = data_quantities(doc) if doc is not None else []
     for match in _PROSE_QUANTITY.finditer(text):
         if inside(match.start(), exempt):
             continue
@@ -279,7 +289,7 @@ def quantity_findings(text: str, exempt: list[Span], doc: Any | None) -> Iterato
             continue
         for number, start in numbers:
             value = Decimal(number.replace(",", ""))
-            finding = _dose_finding(doc, value, canonical, number, start, whole, single, known)
+            finding = _dose_finding(doc, value, canonical, number, start, whole, single, _version_quantities(doc))
             if finding:
                 yield finding
 

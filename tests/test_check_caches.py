@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import inline
+from generator import inline, prose
 from generator.inline import Citation, CitationKey, Placeholder, shared_tokens, tokenize
-from generator.prose import ABBREVIATIONS, abbreviation_findings
+from generator.prose import ABBREVIATIONS, abbreviation_findings, quantity_findings
 
 TEXT = "Give {{ r.dose }} [@a]."
 TOKENS = [Placeholder(5, 17, "{{ r.dose }}", "r", "dose"), Citation(18, 22, "[@a]", (CitationKey("a", 20),))]
@@ -58,3 +59,12 @@ def test_abbreviations_come_pattern_by_pattern_and_cc_after_a_number_is_left_to_
         (0, 'error-prone abbreviation "hs": write "at bedtime" or "half-strength"'),
         (12, 'error-prone abbreviation "cc": write "mL"'),
     ]
+
+
+def test_a_versions_quantities_are_gathered_once_for_all_its_fields() -> None:
+    first, second = SimpleNamespace(regimens=[], phases=[]), SimpleNamespace(regimens=[], phases=[])
+    with mock.patch.object(prose, "data_quantities", wraps=prose.data_quantities) as gather:
+        for doc in (first, first, second, first):
+            [finding] = quantity_findings("Give 5 mg.", [], doc)
+            assert finding.message == 'dose "5 mg" matches no quantity of this version\'s data'
+    assert [call.args[0] for call in gather.call_args_list] == [first, second, first]
