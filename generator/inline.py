@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from generator.diagnostics import DataPath
 from generator.quantity import Quantity, format_length, format_number, format_quantity
@@ -165,31 +165,36 @@ def _braces(match: re.Match[str]) -> Placeholder | Verbatim:
 
 def tokenize(text: str) -> list[Token]:
     """Every citation, cross-reference, placeholder and verbatim text, in order, outside code."""
-    if _token_cache is None:
-        return list(_scan(text))
-    tokens = _token_cache.get(text)
-    if tokens is None:
-        tokens = _token_cache[text] = _scan(text)
-    return list(tokens)
+    return list(scanned(text, _scan))
 
 
-_token_cache: dict[str, tuple[Token, ...]] | None = None
+ScanResult = TypeVar("ScanResult")
+_scans: dict[tuple[Callable[[str], Any], str], Any] | None = None
+
+
+def scanned(text: str, scan: Callable[[str], ScanResult]) -> ScanResult:
+    """`scan(text)`, computed once per text within `shared_scans()`; `scan` is pure and its result immutable."""
+    if _scans is None:
+        return scan(text)
+    key = (scan, text)
+    if key not in _scans:
+        _scans[key] = scan(text)
+    return cast(ScanResult, _scans[key])
 
 
 @contextmanager
-def shared_tokens() -> Iterator[None]:
-    """Within it, each text is scanned once: the rule families each tokenize every field (tokens are frozen).
-
-    The tokens are forgotten on leaving, so that a build does not keep them through rendering.
+def shared_scans() -> Iterator[None]:
+    """Within it, each text is scanned once by each scan: the rule families all tokenize every field, and
+    versions of a protocol repeat most of their prose. Forgotten on leaving, so a build does not keep them.
     """
-    global _token_cache
-    outer = _token_cache
+    global _scans
+    outer = _scans
     if outer is None:
-        _token_cache = {}
+        _scans = {}
     try:
         yield
     finally:
-        _token_cache = outer
+        _scans = outer
 
 
 def _scan(text: str) -> tuple[Token, ...]:

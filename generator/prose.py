@@ -260,8 +260,22 @@ def _dose_finding(
     return Finding("P208", start, f"dose {what} matches no quantity of this version's data", hint)
 
 
-def quantity_findings(text: str, exempt: list[Span], doc: Any | None) -> Iterator[Finding]:
-    """P208 (when `doc` is given), P209 notation and P109 spellings of the numbers with units in prose."""
+@dataclass(frozen=True)
+class ProseQuantity:
+    """A number (or range) with a unit in prose, and what the text alone says about it."""
+
+    whole: str  # as written, e.g. "0.5 to 1 mg/kg"
+    unit: str  # canonical
+    single: bool  # one number, not a range
+    numbers: tuple[tuple[str, int], ...]  # (number as written, offset in the field)
+    notation: tuple[Finding, ...]  # P209 leading or trailing zero
+    unsafe: Finding | None  # P109 unit spelling
+    is_dose: bool  # a unit a dose is written in (not a time or a weight)
+
+
+def prose_quantities(text: str, exempt: list[Span]) -> tuple[ProseQuantity, ...]:
+    """Every number with a known unit in `text` outside the `exempt` spans, with its notation findings."""
+    found = []
     for match in _PROSE_QUANTITY.finditer(text):
         if inside(match.start(), exempt):
             continue
@@ -270,26 +284,42 @@ def quantity_findings(text: str, exempt: list[Span], doc: Any | None) -> Iterato
         if canonical is None:
             continue
         single = match.group("b") is None
-        numbers = [(match.group(g), match.start(g)) for g in ("a", "b") if match.group(g) is not None]
-        for number, start in numbers:
-            notation = _notation(number, start, whole, single)
-            if notation:
-                yield notation
-        unsafe = [part for part in unit.split("/") if part in PROSE_UNSAFE_UNITS]
-        if unsafe:
-            reason = _unsafe_reason(unit)
-            yield Finding(
+        numbers = tuple((match.group(g), match.start(g)) for g in ("a", "b") if match.group(g) is not None)
+        notation = tuple(
+            finding for number, start in numbers if (finding := _notation(number, start, whole, single)) is not None
+        )
+        unsafe = None
+        if [part for part in unit.split("/") if part in PROSE_UNSAFE_UNITS]:
+            unsafe = Finding(
                 "P109",
                 match.start("unit"),
                 f'unsafe unit spelling "{unit}" in "{whole}": write "{_respelled(match, canonical)}"',
-                reason,
+                _unsafe_reason(unit),
             )
+        is_dose = unit_dimension(canonical) not in NOT_DOSE_DIMENSIONS
+        found.append(ProseQuantity(whole, canonical, single, numbers, notation, unsafe, is_dose))
+    return tuple(found)
+
+
+def quantity_findings(text: str, exempt: list[Span], doc: Any | None) -> Iterator[Finding]:
+    """P208 (when `doc` is given), P209 notation and P109 spellings of the numbers with units in prose."""
+    return quantities_findings(prose_quantities(text, exempt), doc)
+
+
+def quantities_findings(quantities: tuple[ProseQuantity, ...], doc: Any | None) -> Iterator[Finding]:
+    """The findings of `prose_quantities` in a version (`doc`; None outside protocols: no P208)."""
+    for quantity in quantities:
+        yield from quantity.notation
+        if quantity.unsafe is not None:
+            yield quantity.unsafe
             continue
-        if doc is None or unit_dimension(canonical) in NOT_DOSE_DIMENSIONS:
+        if doc is None or not quantity.is_dose:
             continue
-        for number, start in numbers:
+        for number, start in quantity.numbers:
             value = Decimal(number.replace(",", ""))
-            finding = _dose_finding(doc, value, canonical, number, start, whole, single, _version_quantities(doc))
+            finding = _dose_finding(
+                doc, value, quantity.unit, number, start, quantity.whole, quantity.single, _version_quantities(doc)
+            )
             if finding:
                 yield finding
 

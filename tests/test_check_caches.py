@@ -2,37 +2,42 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from pathlib import Path
 from types import SimpleNamespace
 from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_prose_rules import VERSION
 
 from generator import inline, prose
-from generator.inline import Citation, CitationKey, Placeholder, shared_tokens, tokenize
+from generator.checks import CheckContext, run_checks
+from generator.inline import Citation, CitationKey, Placeholder, shared_scans, tokenize
+from generator.library import load_library
 from generator.prose import ABBREVIATIONS, abbreviation_findings, quantity_findings
 
 TEXT = "Give {{ r.dose }} [@a]."
 TOKENS = [Placeholder(5, 17, "{{ r.dose }}", "r", "dose"), Citation(18, 22, "[@a]", (CitationKey("a", 20),))]
 
 
-def test_within_shared_tokens_each_text_is_scanned_once_and_each_caller_gets_its_own_list() -> None:
-    with mock.patch.object(inline, "_scan", wraps=inline._scan) as scan, shared_tokens():
+def test_within_shared_scans_each_text_is_scanned_once_and_each_caller_gets_its_own_list() -> None:
+    with mock.patch.object(inline, "_scan", wraps=inline._scan) as scan, shared_scans():
         first = tokenize(TEXT)
         first.append(first[0])
         assert tokenize(TEXT) == TOKENS
         assert scan.call_count == 1
-        with shared_tokens():
+        with shared_scans():
             assert tokenize(TEXT) == TOKENS
         assert scan.call_count == 1
 
 
-def test_outside_shared_tokens_nothing_is_kept() -> None:
+def test_outside_shared_scans_nothing_is_kept() -> None:
     with mock.patch.object(inline, "_scan", wraps=inline._scan) as scan:
-        with shared_tokens():
+        with shared_scans():
             assert tokenize(TEXT) == TOKENS
-        assert inline._token_cache is None
+        assert inline._scans is None
         assert tokenize(TEXT) == TOKENS
         assert tokenize(TEXT) == TOKENS
         assert scan.call_count == 3
@@ -68,3 +73,29 @@ def test_a_versions_quantities_are_gathered_once_for_all_its_fields() -> None:
             [finding] = quantity_findings("Give 5 mg.", [], doc)
             assert finding.message == 'dose "5 mg" matches no quantity of this version\'s data'
     assert [call.args[0] for call in gather.call_args_list] == [first, second, first]
+
+
+def test_prose_shared_by_two_versions_is_judged_against_each_versions_data(tmp_path: Path) -> None:
+    text = "Give 0.5 mg/kg as {{ ketamine-iv.dose }} for {{ induction.doses }} doses."
+    second = VERSION.replace('version: "1.0"', 'version: "1.1"').replace("dose: 0.5 mg/kg", "dose: 0.4 mg/kg")
+    second = second.replace("    doses: 6\n", "")
+    files = {
+        "_library/references.yaml": "{}\n",
+        "_library/drugs.yaml": "ketamine:\n  name: ketamine\n",
+        "_library/policy.yaml": "approval:\n  minimum: 1\n",
+        "ketamine-trd/1.0.yaml": VERSION.replace("TEXT", text),
+        "ketamine-trd/1.1.yaml": second.replace("TEXT", text),
+    }
+    for relative, content in files.items():
+        path = tmp_path / "protocols" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+    library = load_library(tmp_path / "protocols", "protocols")
+    diagnostics = run_checks(library, CheckContext(as_of=dt.date(2026, 6, 1)))
+    assert [d.format_text() for d in diagnostics if d.code in ("P208", "P304")] == [
+        "protocols/ketamine-trd/1.1.yaml:24:12: error P208: dose \"0.5 mg/kg\" matches no quantity of this "
+        "version's data (sections[0].body)\n    use a placeholder such as {{ ketamine-iv.dose }} (0.4 mg/kg), "
+        "{{ ketamine-iv.dose_range }} (0.1 to 0.75 mg/kg), or quote a source's dose as {{ \"0.5 mg/kg\" }}",
+        "protocols/ketamine-trd/1.1.yaml:24:52: error P304: placeholder {{ induction.doses }}: phase induction "
+        "has no doses (sections[0].body)\n    add doses to the phase, or remove the placeholder",
+    ]

@@ -6,6 +6,7 @@ written in (titles, phase names), and the Markdown of drugs.yaml and handbooks.y
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from generator.checks import CheckContext
@@ -13,6 +14,7 @@ from generator.diagnostics import DataPath, Diagnostic, format_path
 from generator.inline import (
     Placeholder,
     PlaceholderError,
+    Span,
     Verbatim,
     code_ranges,
     inside,
@@ -21,11 +23,19 @@ from generator.inline import (
     markdown_fields,
     plain_text_fields,
     render_placeholder,
+    scanned,
     tokenize,
 )
 from generator.library import Library
 from generator.loader import SourceFile
-from generator.prose import Finding, abbreviation_findings, html_findings, quantity_findings
+from generator.prose import (
+    Finding,
+    ProseQuantity,
+    abbreviation_findings,
+    html_findings,
+    prose_quantities,
+    quantities_findings,
+)
 
 
 def _diagnostic(source: SourceFile, path: DataPath, finding: Finding) -> Diagnostic:
@@ -33,10 +43,39 @@ def _diagnostic(source: SourceFile, path: DataPath, finding: Finding) -> Diagnos
                       finding.hint)
 
 
-def _placeholder_findings(text: str, doc: Any | None, drugs: Any, where: str) -> Iterator[Finding]:
-    for token in tokenize(text):
-        if not isinstance(token, Placeholder):
-            continue
+@dataclass(frozen=True)
+class _FieldScan:
+    """What one Markdown text says whichever version it is in (versions repeat most of their prose)."""
+
+    html: tuple[Finding, ...]  # P501 raw HTML, attribute lists, unsafe links
+    verbatim_links: tuple[Finding, ...]  # P501 verbatim text in a link address
+    placeholders: tuple[Placeholder, ...]
+    quantities: tuple[ProseQuantity, ...]
+    abbreviations: tuple[Finding, ...]  # P209
+
+
+def _scan_markdown(text: str) -> _FieldScan:
+    tokens = tokenize(text)
+    token_spans = [(t.start, t.end) for t in tokens]
+    destinations = link_destinations(text)
+    exempt = token_spans + destinations
+    return _FieldScan(
+        tuple(html_findings(text, code_ranges(text) + token_spans)),
+        tuple(_verbatim_link_findings(text, tokens, destinations)),
+        tuple(token for token in tokens if isinstance(token, Placeholder)),
+        prose_quantities(text, exempt),
+        tuple(abbreviation_findings(text, exempt)),
+    )
+
+
+def _scan_plain_text(text: str) -> tuple[tuple[ProseQuantity, ...], tuple[Finding, ...]]:
+    return prose_quantities(text, []), tuple(abbreviation_findings(text, []))
+
+
+def _placeholder_findings(
+    placeholders: tuple[Placeholder, ...], doc: Any | None, drugs: Any, where: str
+) -> Iterator[Finding]:
+    for token in placeholders:
         if token.error:
             yield Finding("P304", token.start, token.error)
         elif doc is None:
@@ -49,9 +88,8 @@ def _placeholder_findings(text: str, doc: Any | None, drugs: Any, where: str) ->
                 yield Finding("P304", token.start, error.message, error.hint)
 
 
-def _verbatim_link_findings(text: str, tokens: list[Any]) -> Iterator[Finding]:
+def _verbatim_link_findings(text: str, tokens: list[Any], destinations: list[Span]) -> Iterator[Finding]:
     """P501: verbatim text is shown as written, so in a link address it could carry a javascript: URL."""
-    destinations = link_destinations(text)
     for token in tokens:
         if isinstance(token, Verbatim) and (inside(token.start, destinations) or text[:token.start].endswith("<")):
             yield Finding("P501", token.start, f"verbatim text {token.raw} in a link address",
@@ -60,14 +98,12 @@ def _verbatim_link_findings(text: str, tokens: list[Any]) -> Iterator[Finding]:
 
 def markdown_findings(text: str, doc: Any | None, drugs: Any, where: str = "") -> Iterator[Finding]:
     """Every prose finding of one Markdown field; `doc` is the version it belongs to (None in library files)."""
-    tokens = tokenize(text)
-    token_spans = [(t.start, t.end) for t in tokens]
-    exempt = token_spans + link_destinations(text)
-    yield from html_findings(text, code_ranges(text) + token_spans)
-    yield from _verbatim_link_findings(text, tokens)
-    yield from _placeholder_findings(text, doc, drugs, where)
-    yield from quantity_findings(text, exempt, doc)
-    yield from abbreviation_findings(text, exempt)
+    scan = scanned(text, _scan_markdown)
+    yield from scan.html
+    yield from scan.verbatim_links
+    yield from _placeholder_findings(scan.placeholders, doc, drugs, where)
+    yield from quantities_findings(scan.quantities, doc)
+    yield from scan.abbreviations
 
 
 def _version_diagnostics(source: SourceFile, doc: Any, library: Library) -> Iterator[Diagnostic]:
@@ -75,7 +111,8 @@ def _version_diagnostics(source: SourceFile, doc: Any, library: Library) -> Iter
         for finding in markdown_findings(text, doc, library.drugs):
             yield _diagnostic(source, path, finding)
     for path, text in plain_text_fields(doc):
-        for finding in [*quantity_findings(text, [], doc), *abbreviation_findings(text, [])]:
+        quantities, abbreviations = scanned(text, _scan_plain_text)
+        for finding in [*quantities_findings(quantities, doc), *abbreviations]:
             yield _diagnostic(source, path, finding)
 
 
