@@ -44,6 +44,9 @@ def version_key(version: str) -> tuple[int, int]:
 class VersionFile:
     source: SourceFile
     doc: VersionDoc
+    # versions.version_fingerprint's, kept once computed: the approvals check and every site's
+    # publication ask for it, and the data it hashes is never changed once read
+    fingerprint_memo: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def id(self) -> str:

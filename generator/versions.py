@@ -66,7 +66,9 @@ def fingerprint(data: Any) -> str:
 
 
 def version_fingerprint(version: VersionFile) -> str:
-    return fingerprint(version.source.data)
+    if version.fingerprint_memo is None:
+        version.fingerprint_memo = fingerprint(version.source.data)
+    return version.fingerprint_memo
 
 
 # --- status on a date ---------------------------------------------------------------------------------

@@ -12,11 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_prose_rules import VERSION
 
-from generator import inline, prose
+from generator import inline, prose, versions
 from generator.checks import CheckContext, run_checks
 from generator.inline import Citation, CitationKey, Placeholder, shared_scans, tokenize
-from generator.library import load_library
+from generator.library import VersionFile, load_library
+from generator.loader import SourceFile
 from generator.prose import ABBREVIATIONS, abbreviation_findings, quantity_findings
+from generator.versions import version_fingerprint
 
 TEXT = "Give {{ r.dose }} [@a]."
 TOKENS = [Placeholder(5, 17, "{{ r.dose }}", "r", "dose"), Citation(18, 22, "[@a]", (CitationKey("a", 20),))]
@@ -99,3 +101,12 @@ def test_prose_shared_by_two_versions_is_judged_against_each_versions_data(tmp_p
         "protocols/ketamine-trd/1.1.yaml:24:52: error P304: placeholder {{ induction.doses }}: phase induction "
         "has no doses (sections[0].body)\n    add doses to the phase, or remove the placeholder",
     ]
+
+
+def test_a_versions_fingerprint_is_hashed_once() -> None:
+    source = SourceFile("protocols/p/1.0.yaml", {"id": "p", "version": "1.0", "status": "approved"})
+    version = VersionFile(source, SimpleNamespace(id="p", version="1.0"))  # type: ignore[arg-type]
+    with mock.patch.object(versions, "fingerprint", wraps=versions.fingerprint) as hashing:
+        assert version_fingerprint(version) == versions.fingerprint({"id": "p", "version": "1.0"})
+        assert version_fingerprint(version) == version.fingerprint_memo
+    assert hashing.call_count == 2  # the first call, and the expected value above
