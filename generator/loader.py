@@ -7,6 +7,7 @@ an alias bomb stops at its first anchor and a `!!python/...` tag is never constr
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,9 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STANDARD_TAGS = {
     f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
 }
-_MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR_TAG = "tag:yaml.org,2002:str"
+_IMMUTABLE_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("int", "float", "bool", "null", "timestamp")}
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
 _resolver = yaml.resolver.Resolver()
 _constructor = yaml.constructor.SafeConstructor()
 
@@ -108,12 +111,31 @@ def _check_tag(event: Any, display: str) -> None:
         )
 
 
+@functools.lru_cache(maxsize=4096)
+def _plain_tag(value: str) -> str:
+    """The tag YAML gives an untagged plain scalar (resolved once per distinct text)."""
+    return str(_resolver.resolve(yaml.ScalarNode, value, (True, False)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _constructed(tag: str, value: str) -> Any:
+    """A non-string scalar's value (numbers, booleans, null, dates: immutable, so built once per text)."""
+    node = yaml.ScalarNode(tag, value)
+    return _constructor.yaml_constructors[tag](_constructor, node)
+
+
 def _scalar(event: yaml.ScalarEvent) -> Any:
-    tag = event.tag if event.tag not in (None, "!") else None
-    if tag is None:
-        tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
-    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+    tag = event.tag
+    if tag is None or tag == "!":
+        # the resolver reads only the first of the implicit flags for a scalar: untagged plain scalars
+        # are resolved, anything else is a string
+        tag = _plain_tag(event.value) if event.implicit[0] else _STR_TAG
+    if tag == _STR_TAG:
+        return event.value
     try:
+        if tag in _IMMUTABLE_TAGS:
+            return _constructed(tag, event.value)
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         return _constructor.yaml_constructors[tag](_constructor, node)
     except (ValueError, yaml.YAMLError) as error:  # e.g. 2026-02-30
         raise yaml.MarkedYAMLError(
@@ -148,7 +170,8 @@ class _Builder:
         return documents[0] if documents else None
 
     def _value(self, event: Any, events: Any, path: DataPath) -> Any:
-        if isinstance(event, yaml.AliasEvent):
+        kind = type(event)
+        if kind is yaml.AliasEvent:
             raise _Refused(
                 Diagnostic(
                     "P502",
@@ -157,28 +180,31 @@ class _Builder:
                     hint="write the value out in full",
                 )
             )
-        _check_tag(event, self.display)
-        self.values[path] = _mark(event)
-        if isinstance(event, yaml.ScalarEvent):
+        if kind not in _NODE_EVENTS or event.tag is not None or event.anchor is not None:
+            _check_tag(event, self.display)
+        mark = event.start_mark
+        self.values[path] = (mark.line + 1, mark.column + 1)
+        if kind is yaml.ScalarEvent:
             if event.style:
                 self.styles[path] = event.style
             return _scalar(event)
-        if isinstance(event, yaml.SequenceStartEvent):
+        if kind is yaml.SequenceStartEvent:
             items: list[Any] = []
             for item_event in events:
-                if isinstance(item_event, yaml.SequenceEndEvent):
+                if type(item_event) is yaml.SequenceEndEvent:
                     return items
                 items.append(self._value(item_event, events, (*path, len(items))))
-        if isinstance(event, yaml.MappingStartEvent):
+        if kind is yaml.MappingStartEvent:
             return self._mapping(events, path)
         raise _Refused(Diagnostic("P100", f"unexpected YAML event {event}", Location(self.display, *_mark(event))))
 
     def _mapping(self, events: Any, path: DataPath) -> dict[str, Any]:
         mapping: dict[str, Any] = {}
         for key_event in events:
-            if isinstance(key_event, yaml.MappingEndEvent):
+            kind = type(key_event)
+            if kind is yaml.MappingEndEvent:
                 return mapping
-            if not isinstance(key_event, yaml.ScalarEvent):
+            if kind is not yaml.ScalarEvent:
                 raise _Refused(
                     Diagnostic(
                         "P100",
@@ -186,9 +212,10 @@ class _Builder:
                         Location(self.display, *_mark(key_event)),
                     )
                 )
-            _check_tag(key_event, self.display)
+            if key_event.tag is not None or key_event.anchor is not None:
+                _check_tag(key_event, self.display)
             key = key_event.value
-            if key_event.implicit[0] and _resolver.resolve(yaml.ScalarNode, key, (True, False)) == _MERGE_TAG:
+            if key == "<<" and key_event.implicit[0]:  # the one plain scalar YAML resolves to a merge key
                 raise _Refused(
                     Diagnostic(
                         "P502",
@@ -210,15 +237,17 @@ class _Builder:
                 )
                 self._value(next(events), events, (*path, f"{key} (duplicate)"))
                 continue
-            self.keys[key_path] = _mark(key_event)
+            mark = key_event.start_mark
+            self.keys[key_path] = (mark.line + 1, mark.column + 1)
             mapping[key] = self._value(next(events), events, key_path)
         return mapping
 
 
 def load_text(text: str, display: str) -> tuple[SourceFile | None, list[Diagnostic]]:
     builder = _Builder(display)
+    parser = _Loader(text)
     try:
-        data = builder.build(iter(yaml.parse(text, Loader=_Loader)))
+        data = builder.build(iter(parser.get_event, None))
     except _Refused as refused:
         return None, [refused.diagnostic]
     except yaml.MarkedYAMLError as error:
@@ -235,6 +264,8 @@ def load_text(text: str, display: str) -> tuple[SourceFile | None, list[Diagnost
         ]
     except (yaml.YAMLError, ValueError) as error:  # constructor errors, e.g. an impossible date
         return None, [Diagnostic("P100", f"not valid YAML: {error}", Location(display))]
+    finally:
+        parser.dispose()
     if builder.diagnostics:
         return None, builder.diagnostics
     return SourceFile(display, data, builder.values, builder.keys, builder.styles, text), []

@@ -8,6 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from unittest import mock
 
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_prose_rules import VERSION
@@ -16,7 +17,7 @@ from generator import inline, prose, versions
 from generator.checks import CheckContext, run_checks
 from generator.inline import Citation, CitationKey, Placeholder, shared_scans, tokenize
 from generator.library import VersionFile, load_library
-from generator.loader import SourceFile
+from generator.loader import SourceFile, load_text
 from generator.prose import ABBREVIATIONS, abbreviation_findings, quantity_findings
 from generator.versions import version_fingerprint
 
@@ -110,3 +111,22 @@ def test_a_versions_fingerprint_is_hashed_once() -> None:
         assert version_fingerprint(version) == versions.fingerprint({"id": "p", "version": "1.0"})
         assert version_fingerprint(version) == version.fingerprint_memo
     assert hashing.call_count == 2  # the first call, and the expected value above
+
+
+SCALARS = st.sampled_from([
+    "1", "-2", "0x1F", "0o17", "1_000", "1.5", "1e3", ".inf", "-.Inf", ".nan", "yes", "No", "true", "FALSE", "on",
+    "off", "~", "null", "", "2026-02-03", "2026-02-03 10:00:00", "2026-2-3", "0.5 mg/kg", "'5'", '"x"',
+    "'<<'", "!!str 5", "!!int '7'", "! 8", "abc", "3 per week", "+12", "0012", "1:30",
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(SCALARS, min_size=1, max_size=6))
+def test_scalars_have_the_value_plain_pyyaml_gives(values: list[str]) -> None:
+    text = "".join(f"k{index}: {value}\n" for index, value in enumerate(values))
+    source, diagnostics = load_text(text, "f.yaml")
+    assert diagnostics == []
+    assert source is not None
+    expected = yaml.load(text, Loader=yaml.CSafeLoader)
+    assert source.data == expected or str(source.data) == str(expected)  # nan != nan
+    assert [type(value) for value in source.data.values()] == [type(value) for value in expected.values()]
