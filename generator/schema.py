@@ -7,6 +7,7 @@ Validation collects every error. Pydantic's error types are mapped to the rule c
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Annotated, Any, Literal
 
@@ -83,6 +84,12 @@ def _version(value: Any) -> str:
     return text
 
 
+# Versions repeat most of their quantities and frequencies; both are immutable, so each distinct text is
+# parsed once (a text that fails raises again each time: errors are not kept).
+_parsed_quantity = functools.lru_cache(maxsize=4096)(parse_quantity)
+_parsed_frequency = functools.lru_cache(maxsize=1024)(parse_frequency)
+
+
 def _quantity(value: Any) -> Quantity:
     if isinstance(value, int | float) and not isinstance(value, bool):
         raise PydanticCustomError(
@@ -91,14 +98,14 @@ def _quantity(value: Any) -> Quantity:
             {"value": value, "hint": 'write NUMBER UNIT, e.g. "0.5 mg/kg"'},
         )
     try:
-        return parse_quantity(_text(value))
+        return _parsed_quantity(_text(value))
     except QuantityError as error:
         raise PydanticCustomError(error.code, "{message}", {"message": error.message, "hint": error.hint}) from None
 
 
 def _frequency(value: Any) -> Frequency:
     try:
-        return parse_frequency(_text(value))
+        return _parsed_frequency(_text(value))
     except QuantityError as error:
         raise PydanticCustomError(error.code, "{message}", {"message": error.message, "hint": error.hint}) from None
 

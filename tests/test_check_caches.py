@@ -8,12 +8,14 @@ from pathlib import Path
 from types import SimpleNamespace
 from unittest import mock
 
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic_core import PydanticCustomError
 from test_prose_rules import VERSION
 
-from generator import inline, prose, versions
+from generator import inline, prose, schema, versions
 from generator.checks import CheckContext, run_checks
 from generator.inline import Citation, CitationKey, Placeholder, shared_scans, tokenize
 from generator.library import VersionFile, load_library
@@ -130,3 +132,13 @@ def test_scalars_have_the_value_plain_pyyaml_gives(values: list[str]) -> None:
     expected = yaml.load(text, Loader=yaml.CSafeLoader)
     assert source.data == expected or str(source.data) == str(expected)  # nan != nan
     assert [type(value) for value in source.data.values()] == [type(value) for value in expected.values()]
+
+
+def test_quantity_texts_are_parsed_once_and_errors_are_raised_each_time() -> None:
+    schema._parsed_quantity.cache_clear()
+    assert schema._quantity("0.5 mg/kg") is schema._quantity("0.5 mg/kg")
+    assert schema._parsed_quantity.cache_info().misses == 1
+    for _ in range(2):
+        with pytest.raises(PydanticCustomError) as raised:
+            schema._quantity("5.0 mg")
+        assert raised.value.type == "P209"
