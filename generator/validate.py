@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -90,12 +91,18 @@ def _diagnostic(error: Any, source: SourceFile, base: DataPath, model: Any) -> D
     return Diagnostic("P104", f"expected {expected}, got {describe(value)}", source.at(path), where)
 
 
+@functools.lru_cache(maxsize=64)
+def _adapter(model: Any) -> TypeAdapter[Any]:
+    """One adapter per model: building one costs more than validating a small file."""
+    return TypeAdapter(model)
+
+
 def validate(
     model: type[M] | Any, source: SourceFile, data: Any = None, base: DataPath = ()
 ) -> tuple[M | None, list[Diagnostic]]:
     """Validate `data` (default: the whole file) as `model`; `base` is its path within the file."""
     data = source.data if data is None else data
-    adapter = model if isinstance(model, TypeAdapter) else TypeAdapter(model)
+    adapter = model if isinstance(model, TypeAdapter) else _adapter(model)
     try:
         return adapter.validate_python(data), []
     except ValidationError as error:
