@@ -109,7 +109,12 @@ def code_ranges(text: str) -> list[Span]:
     return sorted(ranges)
 
 
-def inside(offset: int, ranges: list[Span]) -> bool:
+def code_spans(text: str) -> tuple[Span, ...]:
+    """`code_ranges` as a tuple, for `scanned` (the tokenizer and the prose rules both need them)."""
+    return tuple(code_ranges(text))
+
+
+def inside(offset: int, ranges: list[Span] | tuple[Span, ...]) -> bool:
     return any(start <= offset < end for start, end in ranges)
 
 
@@ -201,7 +206,7 @@ def _scan(text: str) -> tuple[Token, ...]:
     found: list[Token] = [_braces(m) for m in _BRACES.finditer(text)]
     found += [_cross_reference(m) for m in _XREF.finditer(text)]
     found += [_citation(m) for m in _CITATION.finditer(text)]
-    code = code_ranges(text)
+    code = scanned(text, code_spans)
     tokens: list[Token] = []
     for token in sorted(found, key=lambda t: (t.start, -t.end)):
         if inside(token.start, code) or (tokens and token.start < tokens[-1].end):

@@ -16,7 +16,7 @@ from generator.inline import (
     PlaceholderError,
     Span,
     Verbatim,
-    code_ranges,
+    code_spans,
     inside,
     library_markdown_fields,
     link_destinations,
@@ -60,7 +60,7 @@ def _scan_markdown(text: str) -> _FieldScan:
     destinations = link_destinations(text)
     exempt = token_spans + destinations
     return _FieldScan(
-        tuple(html_findings(text, code_ranges(text) + token_spans)),
+        tuple(html_findings(text, [*scanned(text, code_spans), *token_spans])),
         tuple(_verbatim_link_findings(text, tokens, destinations)),
         tuple(token for token in tokens if isinstance(token, Placeholder)),
         prose_quantities(text, exempt),
