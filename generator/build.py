@@ -54,11 +54,14 @@ def build_site(
     config_file: Path | None = None,
     reviewer: bool = False,
     as_of: date | None = None,
+    release_pages: bool = False,
 ) -> None:
     """Build ``pages`` ({relative path: text}) into ``out_dir`` with MkDocs, atomically.
 
     ``config_file``: the MkDocs configuration; None means ./mkdocs.yml if present, else the
     generator's default. ``as_of`` is the build date (sitemap dates); None means default_as_of().
+    ``release_pages``: the build empties ``pages`` (a dict) as the engine takes each page, so a large
+    site's text is freed page by page; the caller must not use ``pages`` afterwards.
     Raises SiteBuildError when the site cannot be built; ``out_dir`` is then untouched.
     """
     out_dir = Path(out_dir)
@@ -71,7 +74,7 @@ def build_site(
         docs_dir = work / "docs"
         new_site = work / "site"
         docs_dir.mkdir()
-        site.build_into(pages, new_site, docs_dir, config_file, reviewer, build_date)
+        site.build_into(pages, new_site, docs_dir, config_file, reviewer, build_date, release_pages)
         _swap_in(new_site, out_dir.absolute(), work / "previous")
     finally:
         shutil.rmtree(work, ignore_errors=True)

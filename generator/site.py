@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import posixpath
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -31,7 +31,7 @@ from mkdocs.exceptions import MkDocsException, PluginError  # noqa: E402
 from mkdocs.plugins import BasePlugin  # noqa: E402
 from mkdocs.structure.files import File, Files, InclusionLevel  # noqa: E402
 
-PagesProvider = Callable[[], Mapping[str, str]]
+PagesProvider = Callable[[], MutableMapping[str, str]]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SITE_TEMPLATES = REPO_ROOT / "site_templates"
@@ -66,7 +66,8 @@ _active_inputs: SiteInputs | None = None
 def site_inputs(pages: PagesProvider, reviewer: bool) -> Iterator[None]:
     """Make ``pages`` the source of the ``protocols`` plugin for builds started inside the block.
 
-    A callable rather than a dict so that ``serve`` renders afresh on every rebuild.
+    A callable rather than a dict so that ``serve`` renders afresh on every rebuild. The plugin empties
+    the mapping it gets (each page's text moves into the engine, which frees it once written).
     """
     global _active_inputs
     previous = _active_inputs
@@ -99,10 +100,14 @@ NAVIGATION_PATTERNS = ("index.md", "*.md", "*/index.md", "handbooks/*/index.md")
 
 def in_navigation(path: str) -> bool:
     """Whether a generated page belongs in the site navigation (see NAVIGATION_PATTERNS)."""
+    return _matches_any(NAVIGATION_PATTERNS, path)
+
+
+def _matches_any(patterns: tuple[str, ...], path: str) -> bool:
     if not path.endswith(".md"):
         return False
     segments = path.split("/")
-    return any(_matches(pattern.split("/"), segments) for pattern in NAVIGATION_PATTERNS)
+    return any(_matches(pattern.split("/"), segments) for pattern in patterns)
 
 
 def _matches(pattern: list[str], segments: list[str]) -> bool:
@@ -140,13 +145,14 @@ class ProtocolsPlugin(BasePlugin):
         if inputs is None:
             raise PluginError("no pages to build: run `protocols build` or `protocols serve`, not mkdocs")
         pages = inputs.pages()
+        own_assets = {path for path in pages if path.startswith("assets/")}
         for path in sorted(pages):
             check_page_path(path)
             if path in files:
                 raise PluginError(f"generated page {path!r} clashes with a file of the docs or theme")
             inclusion = InclusionLevel.INCLUDED if in_navigation(path) else InclusionLevel.NOT_IN_NAV
-            files.append(File.generated(config, path, content=pages[path], inclusion=inclusion))
-        own_assets = {path for path in pages if path.startswith("assets/")}
+            # Popped: from here on the File holds the only reference to the page's text.
+            files.append(File.generated(config, path, content=pages.pop(path), inclusion=inclusion))
         for asset in sorted(p for p in ASSETS_DIR.rglob("*") if p.is_file() and not p.name.startswith(".")):
             src_uri = "assets/" + asset.relative_to(ASSETS_DIR).as_posix()
             if src_uri not in files:  # a rendered page of the same path wins over the template
@@ -161,7 +167,6 @@ class ProtocolsPlugin(BasePlugin):
                 files.remove(file)
         _link_on_every_page(sorted(own_assets), config)
         return files
-
 
 def _link_on_every_page(assets: list[str], config: MkDocsConfig) -> None:
     """Link every stylesheet and script of our assets from every page (site.css first)."""
@@ -227,18 +232,23 @@ def build_into(
     config_file: Path | None,
     reviewer: bool,
     as_of: date,
+    release_pages: bool = False,
 ) -> None:
     """Build the site into ``site_dir`` in strict mode (a warning is an error).
 
     ``docs_dir`` must be an existing folder, normally empty: every page comes from ``pages``.
+    ``release_pages``: the engine empties ``pages`` (a dict the caller gives up) as it takes each page,
+    so no page's text outlives its use; otherwise the engine works on a copy and ``pages`` is untouched.
     Raises SiteBuildError with MkDocs' warnings on failure; ``site_dir`` is then partly written.
     """
-    frozen_pages = dict(pages)
+    if release_pages and not isinstance(pages, dict):
+        raise TypeError("release_pages needs the pages as a dict the engine may empty")
+    provide = _hand_over_once(pages if release_pages else dict(pages))
     collector = _WarningCollector()
     mkdocs_logger = logging.getLogger("mkdocs")
     mkdocs_logger.addHandler(collector)
     try:
-        with site_inputs(lambda: frozen_pages, reviewer), _source_date(as_of):
+        with site_inputs(provide, reviewer), _source_date(as_of):
             config = _load(
                 resolve_config_file(config_file),
                 docs_dir=str(docs_dir),
@@ -252,6 +262,18 @@ def build_into(
         raise SiteBuildError(_failure_message(error, collector.messages)) from error
     finally:
         mkdocs_logger.removeHandler(collector)
+
+
+def _hand_over_once(pages: dict[str, str]) -> PagesProvider:
+    """A provider that gives ``pages`` to the one build that asks and then forgets it."""
+    remaining = [pages]
+
+    def provide() -> dict[str, str]:
+        if not remaining:
+            raise PluginError("the pages were already handed to a build")
+        return remaining.pop()
+
+    return provide
 
 
 def _failure_message(error: BaseException, warnings: list[str]) -> str:

@@ -382,3 +382,19 @@ def test_serve_rebuilds_when_a_watched_file_changes(tmp_path: Path) -> None:
     assert "<p>Version one of the page.</p>" in first
     assert "<p>Version two of the page.</p>" in second
     assert site.DEFAULT_DISCLAIMER.replace("'", "&#39;") in second
+
+
+def test_release_pages_empties_the_dict_and_builds_the_same_site(tmp_path: Path) -> None:
+    build_site(FAKE_PAGES, tmp_path / "kept", None, False, AS_OF)
+    assert len(FAKE_PAGES) == 7  # the default works on a copy
+    handed_over = dict(FAKE_PAGES)
+    build_site(handed_over, tmp_path / "released", None, False, AS_OF, release_pages=True)
+    assert handed_over == {}
+    assert read_tree(tmp_path / "released") == read_tree(tmp_path / "kept")
+
+
+def test_release_pages_needs_a_dict(tmp_path: Path) -> None:
+    from types import MappingProxyType
+
+    with pytest.raises(TypeError, match="^release_pages needs the pages as a dict the engine may empty$"):
+        build_site(MappingProxyType(FAKE_PAGES), tmp_path / "site", None, False, AS_OF, release_pages=True)

@@ -78,16 +78,20 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_ERRORS
     with timer.stage("render"):
         pages = render_site(library, as_of, args.reviewer)
+    page_count = _page_count(pages)
+    del library, diagnostics  # the engine's peak memory is the build's: keep only the pages
     with timer.stage("engine"):
         try:
-            build.build_site(pages, out_dir, config_file=None, reviewer=args.reviewer, as_of=as_of)
+            build.build_site(
+                pages, out_dir, config_file=None, reviewer=args.reviewer, as_of=as_of, release_pages=True
+            )
         except build.SiteBuildError as error:
             sys.stderr.write(f"protocols: error: {error}\n")
             out.write(f"build failed; {out_dir} was not changed\n")
             _timings(args, timer, out)
             return EXIT_ERRORS
     kind = "reviewer site" if args.reviewer else "site"
-    out.write(f"built the {kind} into {out_dir} ({_page_count(pages)} pages, as of {as_of.isoformat()})\n")
+    out.write(f"built the {kind} into {out_dir} ({page_count} pages, as of {as_of.isoformat()})\n")
     _timings(args, timer, out)
     return EXIT_OK
 
