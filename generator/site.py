@@ -8,7 +8,10 @@ adds the static assets of ``site_templates/assets`` and the theme overrides of
 
 Material writes the whole navigation into every page, so only the pages of NAVIGATION_PATTERNS (home,
 top-level indexes such as the drug index and bibliography, handbooks) enter the navigation; protocol,
-version and diff pages are reached by links only.
+version and diff pages are reached by links only. On the clinician site, the other copies of a
+protocol (permanent version pages, diffs, history, handbook print views: SEARCH_EXCLUDED_PATTERNS) stay
+out of the search index, so a search lands on the canonical page, which carries the version in use; the
+reviewer site indexes every page, drafts included.
 """
 
 from __future__ import annotations
@@ -28,8 +31,11 @@ from mkdocs.commands.build import build as mkdocs_build  # noqa: E402
 from mkdocs.config import load_config  # noqa: E402
 from mkdocs.config.defaults import MkDocsConfig  # noqa: E402
 from mkdocs.exceptions import MkDocsException, PluginError  # noqa: E402
-from mkdocs.plugins import BasePlugin  # noqa: E402
+from mkdocs.plugins import BasePlugin, event_priority  # noqa: E402
 from mkdocs.structure.files import File, Files, InclusionLevel  # noqa: E402
+from mkdocs.structure.nav import Navigation  # noqa: E402
+from mkdocs.structure.pages import Page  # noqa: E402
+from mkdocs.utils.templates import TemplateContext  # noqa: E402
 
 PagesProvider = Callable[[], MutableMapping[str, str]]
 
@@ -98,9 +104,24 @@ def check_page_path(path: str) -> None:
 NAVIGATION_PATTERNS = ("index.md", "*.md", "*/index.md", "handbooks/*/index.md")
 
 
+# Pages a clinician should not land on from the search box: permanent version pages (the canonical page
+# carries the version in use), history, diffs and handbook print views (the handbook itself is indexed).
+SEARCH_EXCLUDED_PATTERNS = (
+    "protocols/*/*/index.md",
+    "protocols/*/*/diff/index.md",
+    "protocols/*/*/diff-current/index.md",
+    "handbooks/*/print/index.md",
+)
+
+
 def in_navigation(path: str) -> bool:
     """Whether a generated page belongs in the site navigation (see NAVIGATION_PATTERNS)."""
     return _matches_any(NAVIGATION_PATTERNS, path)
+
+
+def in_search(path: str) -> bool:
+    """Whether a page's text goes into the search index (see SEARCH_EXCLUDED_PATTERNS)."""
+    return path.endswith(".md") and not _matches_any(SEARCH_EXCLUDED_PATTERNS, path)
 
 
 def _matches_any(patterns: tuple[str, ...], path: str) -> bool:
@@ -118,6 +139,10 @@ def _matches(pattern: list[str], segments: list[str]) -> bool:
 
 class ProtocolsPlugin(BasePlugin):
     """Adds the generated pages and the generator's assets and theme overrides to an MkDocs build."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._unsearched_pages: set[str] = set()  # generated pages kept out of the search index
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if config.theme.name != "material":
@@ -146,6 +171,7 @@ class ProtocolsPlugin(BasePlugin):
             raise PluginError("no pages to build: run `protocols build` or `protocols serve`, not mkdocs")
         pages = inputs.pages()
         own_assets = {path for path in pages if path.startswith("assets/")}
+        self._unsearched_pages = set()
         for path in sorted(pages):
             check_page_path(path)
             if path in files:
@@ -153,6 +179,8 @@ class ProtocolsPlugin(BasePlugin):
             inclusion = InclusionLevel.INCLUDED if in_navigation(path) else InclusionLevel.NOT_IN_NAV
             # Popped: from here on the File holds the only reference to the page's text.
             files.append(File.generated(config, path, content=pages.pop(path), inclusion=inclusion))
+            if not inputs.reviewer and not in_search(path):
+                self._unsearched_pages.add(path)
         for asset in sorted(p for p in ASSETS_DIR.rglob("*") if p.is_file() and not p.name.startswith(".")):
             src_uri = "assets/" + asset.relative_to(ASSETS_DIR).as_posix()
             if src_uri not in files:  # a rendered page of the same path wins over the template
@@ -167,6 +195,21 @@ class ProtocolsPlugin(BasePlugin):
                 files.remove(file)
         _link_on_every_page(sorted(own_assets), config)
         return files
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if page.file.src_uri in self._unsearched_pages:
+            page.meta["search"] = {"exclude": True}  # what Material's search plugin reads
+        return markdown
+
+    @event_priority(-100)  # after the search plugin has read page.meta
+    def on_page_context(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        # A page with any meta renders a few more blank lines (Material's source-file partial): drop the
+        # key again so that the pages stay byte-identical whatever search includes.
+        if page.file.src_uri in self._unsearched_pages:
+            del page.meta["search"]
+        return context
 
 def _link_on_every_page(assets: list[str], config: MkDocsConfig) -> None:
     """Link every stylesheet and script of our assets from every page (site.css first)."""

@@ -4,6 +4,7 @@ determinism. Builds a small fake pages dict; the render layer is not involved.""
 from __future__ import annotations
 
 import gzip
+import json
 import re
 import struct
 from collections.abc import Iterator
@@ -251,10 +252,97 @@ def test_in_a_browser_every_request_stays_on_the_site_and_search_works(
         page.close()
     assert failed == []
     assert [url for url in requested if not url.startswith(served_under_sub_path)] == []
-    assert sorted({url.split("?")[0] for url in results}) == [
-        served_under_sub_path + "protocols/ketamine-trd/",
-        served_under_sub_path + "protocols/ketamine-trd/1.0/",
+    # The permanent version page carries the same words but is kept out of search (see the next tests).
+    assert sorted({url.split("?")[0] for url in results}) == [served_under_sub_path + "protocols/ketamine-trd/"]
+
+
+SEARCH_PAGES: dict[str, str] = {
+    **FAKE_PAGES,
+    "protocols/ketamine-trd/history/index.md": "# History\n\n[Version 1.0](../1.0/index.md)\n",
+    "protocols/ketamine-trd/1.0/diff/index.md": "# Changes in version 1.0\n\nFirst version.\n",
+    "protocols/ketamine-trd/1.0/diff-current/index.md": "# Version 1.0 against the version in use\n",
+    "handbooks/psychiatry/print/index.md": "# Psychiatry handbook, print view\n",
+}
+
+
+def search_locations(out: Path) -> list[str]:
+    index = json.loads((out / "search" / "search_index.json").read_text(encoding="utf-8"))
+    return sorted({entry["location"].split("#")[0] for entry in index["docs"]})
+
+
+def test_search_leaves_out_version_history_diff_and_print_pages(tmp_path: Path) -> None:
+    build_site(SEARCH_PAGES, tmp_path / "site", None, False, AS_OF)
+    assert search_locations(tmp_path / "site") == [
+        "",
+        "drugs/",
+        "drugs/ketamine/",
+        "handbooks/psychiatry/",
+        "protocols/ketamine-trd/",
     ]
+
+
+def test_the_reviewer_site_searches_every_page(tmp_path: Path) -> None:
+    build_site(SEARCH_PAGES, tmp_path / "site", None, True, AS_OF)
+    assert search_locations(tmp_path / "site") == [
+        "",
+        "drugs/",
+        "drugs/ketamine/",
+        "handbooks/psychiatry/",
+        "handbooks/psychiatry/print/",
+        "protocols/ketamine-trd/",
+        "protocols/ketamine-trd/1.0/",
+        "protocols/ketamine-trd/1.0/diff-current/",
+        "protocols/ketamine-trd/1.0/diff/",
+        "protocols/ketamine-trd/history/",
+    ]
+
+
+def test_leaving_pages_out_of_search_changes_only_the_search_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_site(SEARCH_PAGES, tmp_path / "some", None, False, AS_OF)
+    monkeypatch.setattr(site, "in_search", lambda path: path.endswith(".md"))
+    build_site(SEARCH_PAGES, tmp_path / "all", None, False, AS_OF)
+    some, every = read_tree(tmp_path / "some"), read_tree(tmp_path / "all")
+    assert sorted(some) == sorted(every)
+    assert [name for name in some if some[name] != every[name]] == ["search/search_index.json"]
+    assert len(search_locations(tmp_path / "all")) == 10
+
+
+@pytest.mark.parametrize(
+    ("path", "searched"),
+    [
+        ("index.md", True),
+        ("protocols/ketamine-trd/index.md", True),
+        ("handbooks/psychiatry/index.md", True),
+        ("drugs/ketamine/index.md", True),
+        ("references/index.md", True),
+        ("protocols/ketamine-trd/1.0/index.md", False),
+        ("protocols/ketamine-trd/history/index.md", False),
+        ("protocols/ketamine-trd/1.0/diff/index.md", False),
+        ("protocols/ketamine-trd/1.0/diff-current/index.md", False),
+        ("handbooks/psychiatry/print/index.md", False),
+        ("protocols.json", False),
+    ],
+)
+def test_in_search(path: str, searched: bool) -> None:
+    assert site.in_search(path) is searched
+
+
+def test_release_pages_empties_the_dict_and_builds_the_same_site(tmp_path: Path) -> None:
+    build_site(SEARCH_PAGES, tmp_path / "kept", None, False, AS_OF)
+    assert len(SEARCH_PAGES) == 11  # the default works on a copy
+    handed_over = dict(SEARCH_PAGES)
+    build_site(handed_over, tmp_path / "released", None, False, AS_OF, release_pages=True)
+    assert handed_over == {}
+    assert read_tree(tmp_path / "released") == read_tree(tmp_path / "kept")
+
+
+def test_release_pages_needs_a_dict(tmp_path: Path) -> None:
+    from types import MappingProxyType
+
+    with pytest.raises(TypeError, match="^release_pages needs the pages as a dict the engine may empty$"):
+        build_site(MappingProxyType(FAKE_PAGES), tmp_path / "site", None, False, AS_OF, release_pages=True)
 
 
 def test_printing_hides_navigation_and_search_but_keeps_the_disclaimer(
@@ -382,19 +470,3 @@ def test_serve_rebuilds_when_a_watched_file_changes(tmp_path: Path) -> None:
     assert "<p>Version one of the page.</p>" in first
     assert "<p>Version two of the page.</p>" in second
     assert site.DEFAULT_DISCLAIMER.replace("'", "&#39;") in second
-
-
-def test_release_pages_empties_the_dict_and_builds_the_same_site(tmp_path: Path) -> None:
-    build_site(FAKE_PAGES, tmp_path / "kept", None, False, AS_OF)
-    assert len(FAKE_PAGES) == 7  # the default works on a copy
-    handed_over = dict(FAKE_PAGES)
-    build_site(handed_over, tmp_path / "released", None, False, AS_OF, release_pages=True)
-    assert handed_over == {}
-    assert read_tree(tmp_path / "released") == read_tree(tmp_path / "kept")
-
-
-def test_release_pages_needs_a_dict(tmp_path: Path) -> None:
-    from types import MappingProxyType
-
-    with pytest.raises(TypeError, match="^release_pages needs the pages as a dict the engine may empty$"):
-        build_site(MappingProxyType(FAKE_PAGES), tmp_path / "site", None, False, AS_OF, release_pages=True)
