@@ -12,6 +12,9 @@ version and diff pages are reached by links only. On the clinician site, the oth
 protocol (permanent version pages, diffs, history, handbook print views: SEARCH_EXCLUDED_PATTERNS) stay
 out of the search index, so a search lands on the canonical page, which carries the version in use; the
 reviewer site indexes every page, drafts included.
+
+Memory: a page's Markdown is dropped once it is rendered to HTML, and its HTML once the page is written
+(search has indexed it by then), so at no point does the engine hold every page's text twice.
 """
 
 from __future__ import annotations
@@ -142,7 +145,8 @@ class ProtocolsPlugin(BasePlugin):
 
     def __init__(self) -> None:
         super().__init__()
-        self._unsearched_pages: set[str] = set()  # generated pages kept out of the search index
+        self._generated_pages: set[str] = set()  # src_uri of every page from the pages provider
+        self._unsearched_pages: set[str] = set()  # those kept out of the search index
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if config.theme.name != "material":
@@ -171,14 +175,16 @@ class ProtocolsPlugin(BasePlugin):
             raise PluginError("no pages to build: run `protocols build` or `protocols serve`, not mkdocs")
         pages = inputs.pages()
         own_assets = {path for path in pages if path.startswith("assets/")}
+        self._generated_pages = set()
         self._unsearched_pages = set()
         for path in sorted(pages):
             check_page_path(path)
             if path in files:
                 raise PluginError(f"generated page {path!r} clashes with a file of the docs or theme")
             inclusion = InclusionLevel.INCLUDED if in_navigation(path) else InclusionLevel.NOT_IN_NAV
-            # Popped: from here on the File holds the only reference to the page's text.
+            # Popped: from here on the File holds the only reference, freed once the page is read.
             files.append(File.generated(config, path, content=pages.pop(path), inclusion=inclusion))
+            self._generated_pages.add(path)
             if not inputs.reviewer and not in_search(path):
                 self._unsearched_pages.add(path)
         for asset in sorted(p for p in ASSETS_DIR.rglob("*") if p.is_file() and not p.name.startswith(".")):
@@ -196,6 +202,13 @@ class ProtocolsPlugin(BasePlugin):
         _link_on_every_page(sorted(own_assets), config)
         return files
 
+    def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
+        if page.file.src_uri not in self._generated_pages:
+            return None
+        source = page.file.content_string
+        page.file.content_string = ""  # MkDocs copies the text into page.markdown; keep one copy only
+        return source
+
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if page.file.src_uri in self._unsearched_pages:
             page.meta["search"] = {"exclude": True}  # what Material's search plugin reads
@@ -210,6 +223,17 @@ class ProtocolsPlugin(BasePlugin):
         if page.file.src_uri in self._unsearched_pages:
             del page.meta["search"]
         return context
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if page.file.src_uri in self._generated_pages:
+            page.markdown = ""  # rendered; not None, which would blank the page title
+        return html
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        if page.file.src_uri in self._generated_pages:
+            page.content = None  # written and indexed for search; later pages need only its title and URL
+        return output
+
 
 def _link_on_every_page(assets: list[str], config: MkDocsConfig) -> None:
     """Link every stylesheet and script of our assets from every page (site.css first)."""

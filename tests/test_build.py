@@ -470,3 +470,18 @@ def test_serve_rebuilds_when_a_watched_file_changes(tmp_path: Path) -> None:
     assert "<p>Version one of the page.</p>" in first
     assert "<p>Version two of the page.</p>" in second
     assert site.DEFAULT_DISCLAIMER.replace("'", "&#39;") in second
+
+
+def test_the_engine_lets_go_of_each_pages_text_once_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    written: list[Any] = []
+    post_page = site.ProtocolsPlugin.on_post_page
+
+    def recording_post_page(self: site.ProtocolsPlugin, output: str, **options: Any) -> str:
+        written.append(options["page"])
+        return post_page(self, output, **options)
+
+    monkeypatch.setattr(site.ProtocolsPlugin, "on_post_page", recording_post_page)
+    build_site(FAKE_PAGES, tmp_path / "site", None, False, AS_OF)
+    assert sorted(page.file.src_uri for page in written) == sorted(path for path in FAKE_PAGES if path.endswith(".md"))
+    assert {(page.file.content_string, page.markdown, page.content) for page in written} == {("", "", None)}
+    assert [page.title for page in written if page.file.src_uri == "drugs/index.md"] == ["Drug index"]
