@@ -5,6 +5,9 @@ Structural rules that need the file layout live here: P105 (file and folder name
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -233,9 +236,27 @@ def load_library(root: Path | str, display_root: str | None = None) -> Library:
     if not root.is_dir():
         raise LibraryNotFound(f"no protocols folder at {root}")
     library = Library(root, str(root) if display_root is None else display_root)
-    _read_library_files(library)
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        if folder.name.startswith(("_", ".")):
-            continue
-        _read_protocol(library, folder)
+    with cycle_collection_paused():
+        _read_library_files(library)
+        for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+            if folder.name.startswith(("_", ".")):
+                continue
+            _read_protocol(library, folder)
     return library
+
+
+@contextmanager
+def cycle_collection_paused() -> Iterator[None]:
+    """Python's cycle collector paused while the library is read or checked, then running as before.
+
+    Both make hundreds of thousands of small objects and almost no reference cycles (memory is freed by
+    reference counting meanwhile), and the collector would walk the whole growing library again and
+    again: about a twentieth of `protocols check`.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
 from pathlib import Path
 from types import SimpleNamespace
@@ -15,7 +16,9 @@ from hypothesis import strategies as st
 from pydantic_core import PydanticCustomError
 from test_prose_rules import VERSION
 
+from generator import checks as checks_module
 from generator import inline, prose, schema, versions
+from generator import library as library_module
 from generator.checks import CheckContext, run_checks
 from generator.inline import Citation, CitationKey, Placeholder, shared_scans, tokenize
 from generator.library import VersionFile, load_library
@@ -142,3 +145,37 @@ def test_quantity_texts_are_parsed_once_and_errors_are_raised_each_time() -> Non
         with pytest.raises(PydanticCustomError) as raised:
             schema._quantity("5.0 mg")
         assert raised.value.type == "P209"
+
+
+def test_the_cycle_collector_is_paused_while_reading_and_checking_and_runs_again_after(tmp_path: Path) -> None:
+    seen: list[bool] = []
+    real_read = library_module._read_protocol
+
+    def read(*args: object) -> None:
+        seen.append(gc.isenabled())
+        real_read(*args)  # type: ignore[arg-type]
+
+    files = {"_library/policy.yaml": "approval:\n  minimum: 1\n", "ketamine-trd/1.0.yaml": VERSION.replace("TEXT", "x")}
+    for relative, content in files.items():
+        path = tmp_path / "protocols" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+    assert gc.isenabled()
+    with mock.patch.object(library_module, "_read_protocol", read):
+        loaded = load_library(tmp_path / "protocols", "protocols")
+    assert seen == [False]
+    assert gc.isenabled()
+    def probe(*_: object) -> list[object]:
+        seen.append(gc.isenabled())
+        return []
+
+    with mock.patch.object(checks_module, "all_checks", lambda: [("probe", probe)]):
+        assert run_checks(loaded, CheckContext(as_of=dt.date(2026, 6, 1))) == []
+    assert seen == [False, False]
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        load_library(tmp_path / "protocols", "protocols")
+        assert not gc.isenabled()  # a caller's own pause is left as it was
+    finally:
+        gc.enable()

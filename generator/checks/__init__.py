@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from generator.diagnostics import Diagnostic, sorted_diagnostics
 from generator.inline import shared_scans
-from generator.library import Library
+from generator.library import Library, cycle_collection_paused
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def all_checks() -> list[tuple[str, Check]]:
 def run_checks(library: Library, context: CheckContext) -> list[Diagnostic]:
     """The load and schema diagnostics of the library plus every rule module's, sorted by location."""
     diagnostics = list(library.diagnostics)
-    with shared_scans():
+    with shared_scans(), cycle_collection_paused():
         for _name, check in all_checks():
             diagnostics.extend(check(library, context))
     return sorted_diagnostics(diagnostics)
