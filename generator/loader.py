@@ -130,7 +130,9 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
         # the resolver reads only the first of the implicit flags for a scalar: untagged plain scalars
         # are resolved, anything else is a string
         tag = _plain_tag(event.value) if event.implicit[0] else _STR_TAG
-    if tag == _STR_TAG:
+    if tag == _STR_TAG or tag not in _constructor.yaml_constructors:
+        # YAML 1.1 resolves a plain "=" to its "value" type and "<<" to "merge", which the safe
+        # constructor does not build: as values they are the text written
         return event.value
     try:
         if tag in _IMMUTABLE_TAGS:

@@ -96,3 +96,10 @@ def test_p502_file_over_one_mebibyte(tmp_path: Path) -> None:
 
 def test_p100_more_than_one_document() -> None:
     assert only("a: 1\n---\nb: 2\n").startswith("f.yaml:2:1: error P100: more than one YAML document in the file")
+
+
+def test_plain_equals_and_double_angle_values_are_text() -> None:
+    source, diagnostics = load_text("note: =\nother: <<\nlist: [=, <<]\n", "f.yaml")
+    assert diagnostics == []
+    assert source is not None
+    assert source.data == {"note": "=", "other": "<<", "list": ["=", "<<"]}
