@@ -20,11 +20,17 @@ from typing import Any
 
 import pytest
 from browser import REPO_ROOT, launched_chromium, served
+from hypothesis import settings
 from site_pages import BuiltSite, discover, page_url
 
 from generator import cli
 
 AS_OF = dt.date(2026, 6, 1)
+
+# Property tests judge results, not speed: on a busy 2-core machine Hypothesis' 200 ms deadline fails
+# correct code at random (speed lives in benchmarks/).
+settings.register_profile("protocols", deadline=None)
+settings.load_profile("protocols")
 
 
 @pytest.fixture(scope="session")
