@@ -307,6 +307,85 @@ def evaluate_spec(spec: dict[str, Any], weight: str | Decimal | int | float, uni
     return result
 
 
+def _half_up_steps(value: Fraction, step: Fraction) -> Fraction:
+    """_round_half_up in integer arithmetic (step > 0): floor(value / step + 1/2) * step, the same Fraction."""
+    a, b = value.numerator, value.denominator
+    c, d = step.numerator, step.denominator
+    return Fraction(((2 * a * d + b * c) // (2 * b * c)) * c, d)
+
+
+def _down_steps(value: Fraction, step: Fraction) -> Fraction:
+    a, b = value.numerator, value.denominator
+    c, d = step.numerator, step.denominator
+    return Fraction(((a * d) // (b * c)) * c, d)
+
+
+class PreparedSpec:
+    """A calculator spec with its numbers parsed once, for many weights (a dose table).
+
+    `evaluate_kg(kg)` gives exactly `evaluate_spec(spec, kg)` for a weight in kg given as a Decimal:
+    the same rounding of the weight to 0.1 kg, the same refusals, the same result digit for digit
+    (tests/test_dosing_prepared.py compares the two).
+    """
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.spec = spec
+        self.fixed = spec["kind"] == "fixed"
+        self.cap = Fraction(spec["cap"]) if "cap" in spec else None
+        self.amount = Fraction(spec["fixed"]) if self.fixed else None
+        self.per_kg = None if self.fixed else Fraction(spec["per_kg"])
+        self.step = None if self.fixed else Fraction(spec["step"])
+        self.range = (Fraction(spec["range"]["min"]), Fraction(spec["range"]["max"])) if "range" in spec else None
+        self.derived = [(figure["key"], Fraction(figure["multiply"]), Fraction(figure["divide"]),
+                         Fraction(figure["step"]), figure["unit"]) for figure in spec["derived"]]
+        table = spec.get("table")
+        self.table = (Fraction(table["from"]), Fraction(table["to"])) if table is not None else None
+
+    def _capped_and_rounded(self, exact: Fraction) -> tuple[Fraction, bool]:
+        cap, step = self.cap, self.step
+        assert step is not None
+        capped = cap is not None and exact > cap
+        base = cap if capped and cap is not None else exact
+        rounded = _half_up_steps(base, step)
+        if cap is not None and rounded > cap:
+            rounded = _down_steps(base, step)
+        return rounded, capped
+
+    def evaluate_kg(self, weight: Decimal) -> dict[str, Any]:
+        if not weight.is_finite() or len(format(weight, "f")) > MAX_WEIGHT_CHARACTERS:
+            return evaluate_spec(self.spec, weight)  # refused: the same DoseError
+        kg = _half_up_steps(Fraction(weight), WEIGHT_STEP)
+        if not 0 < kg <= MAX_WEIGHT_KG:
+            return evaluate_spec(self.spec, weight)  # refused: the same DoseError
+        weight_kg = format_number(Decimal(format_number(fraction_to_decimal(kg), group=False)), group=False)
+        spec = self.spec
+        unit_of_amount = spec["unit"]
+        result: dict[str, Any] = {"protocol": spec["protocol"], "version": spec["version"],
+                                  "regimen": spec["regimen"], "weight_kg": weight_kg}
+        ends: list[Fraction] | None
+        if self.fixed:
+            assert self.amount is not None
+            amount, capped = self.amount, False
+            ends = list(self.range) if self.range is not None else None
+        else:
+            assert self.per_kg is not None
+            amount, capped = self._capped_and_rounded(kg * self.per_kg)
+            ends = [self._capped_and_rounded(kg * end)[0] for end in self.range] if self.range is not None else None
+        result[spec["amount_key"]] = _amount(amount, unit_of_amount)
+        result["capped"] = capped
+        if ends is not None:
+            result["range"] = {"min": _amount(ends[0], unit_of_amount), "max": _amount(ends[1], unit_of_amount)}
+        for key, multiply, divide, step, unit in self.derived:
+            result[key] = _amount(_half_up_steps(amount * multiply / divide, step), unit)
+        warnings: list[str] = []
+        table = spec.get("table")
+        if self.table is not None and not self.table[0] <= kg <= self.table[1]:
+            warnings.append(f"weight {weight_kg} kg is outside the dose table "
+                            f"({table['from']} to {table['to']} kg); check the dose")
+        result["warnings"] = warnings
+        return result
+
+
 def compute_dose(protocol_id: str, version: str, regimen: Any, weight: str | Decimal | int | float,
                  unit: str = "kg", table_range: Any = None) -> dict[str, Any]:
     """The §7 JSON object for one weight; DoseError for a refused weight or a regimen that cannot compute."""
@@ -322,11 +401,11 @@ def table_rows(regimen: Any, from_kg: Kg, to_kg: Kg, step_kg: Kg,
         raise DoseError(f"{shown} has no rows")
     if (end - start) / step >= MAX_TABLE_ROWS:
         raise DoseError(f"{shown} has more than {MAX_TABLE_ROWS} rows")
-    spec = calculator_spec(protocol_id, version, regimen, (start, end))
+    prepared = PreparedSpec(calculator_spec(protocol_id, version, regimen, (start, end)))
     rows = []
     weight = start
     while weight <= end:
-        rows.append(evaluate_spec(spec, weight))
+        rows.append(prepared.evaluate_kg(weight))
         weight += step
     return rows
 

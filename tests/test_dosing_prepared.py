@@ -1,0 +1,87 @@
+"""dosing.PreparedSpec (the dose tables' fast path) gives exactly what evaluate_spec gives, row by row."""
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from generator.dosing import DoseError, PreparedSpec, RegimenSpec, calculator_spec, evaluate_spec, table_rows
+from generator.library import load_library
+from generator.quantity import Quantity
+
+SAMPLE_LIBRARY = Path(__file__).resolve().parent.parent / "protocols"
+
+tenths = st.integers(min_value=-20, max_value=5100).map(lambda n: Decimal(n) / 10)
+hundredths = st.integers(min_value=-20, max_value=51000).map(lambda n: Decimal(n) / 100)
+table_weights = tenths | hundredths | st.sampled_from([Decimal("2.25"), Decimal("2.35"), Decimal("500.04"),
+                                                       Decimal("500.05"), Decimal("0.04"), Decimal("0.05"),
+                                                       Decimal("1.0000000000000000000001")])
+amounts = st.integers(min_value=1, max_value=200000).map(lambda n: Decimal(n) / 1000)
+steps = st.sampled_from(["0.1", "0.05", "0.25", "0.5", "1", "2.5", "0.01"])
+
+
+def _quantity(value: Decimal, unit: str) -> Quantity:
+    return Quantity(value, unit, f"{value} {unit}")
+
+
+@st.composite
+def regimens(draw: st.DrawFn) -> RegimenSpec:
+    unit = draw(st.sampled_from(["mg/kg", "mcg/kg/min", "mg/kg/h", "mg", "units/kg"]))
+    amount_unit = unit.replace("/kg", "")
+    mass = amount_unit.split("/")[0]
+    low = draw(amounts)
+    ranged = draw(st.booleans())
+    return RegimenSpec(
+        id="r", drug="d", route="IV", dose=_quantity(low, unit),
+        dose_range_min=_quantity(low, unit) if ranged else None,
+        dose_range_max=_quantity(low * 2, unit) if ranged else None,
+        max_dose=draw(st.none() | amounts.map(lambda cap: _quantity(cap, amount_unit))),
+        rounding=_quantity(Decimal(draw(steps)), amount_unit),
+        concentration=draw(st.none() | st.sampled_from([_quantity(Decimal("10"), f"{mass}/mL"),
+                                                         _quantity(Decimal("2.5"), f"{mass}/mL")])),
+        duration=_quantity(Decimal("40"), "min") if "/" in amount_unit and draw(st.booleans()) else None,
+    )
+
+
+def _outcome(evaluate, weight: Decimal) -> object:  # noqa: ANN001 - either evaluator
+    try:
+        return evaluate(weight)
+    except DoseError as error:
+        return ("DoseError", str(error))
+
+
+@given(regimens(), table_weights, st.booleans())
+def test_prepared_spec_equals_evaluate_spec(regimen: RegimenSpec, weight: Decimal, with_table: bool) -> None:
+    spec = calculator_spec("p", "1.0", regimen, (Decimal("3"), Decimal("120")) if with_table else None)
+    prepared = PreparedSpec(spec)
+    assert _outcome(prepared.evaluate_kg, weight) == _outcome(lambda kg: evaluate_spec(spec, kg), weight)
+
+
+def test_refused_weights_give_the_same_message() -> None:
+    spec = calculator_spec("p", "1.0", RegimenSpec(id="r", drug="d", route="IV",
+                                                   dose=_quantity(Decimal("1"), "mg/kg")))
+    with pytest.raises(DoseError, match="^weight must be more than 0 kg$"):
+        PreparedSpec(spec).evaluate_kg(Decimal("0.04"))
+    with pytest.raises(DoseError, match="^weight 500.1 kg is more than 500 kg; check the weight and its unit$"):
+        PreparedSpec(spec).evaluate_kg(Decimal("500.05"))
+
+
+def test_every_sample_table_equals_evaluate_spec_row_by_row() -> None:
+    library = load_library(SAMPLE_LIBRARY)
+    compared = 0
+    for protocol in library.protocols.values():
+        for version in protocol.versions.values():
+            doc = version.doc
+            regimens_by_id = {regimen.id: regimen for regimen in doc.regimens}
+            for table in doc.dose_tables:
+                weights = table.weights
+                regimen = regimens_by_id[table.regimen]
+                rows = table_rows(regimen, weights.from_, weights.to, weights.step, protocol.id, doc.version)
+                spec = calculator_spec(protocol.id, doc.version, regimen, weights)
+                start, step = Decimal(rows[0]["weight_kg"]), Decimal(weights.step.value)
+                expected = [evaluate_spec(spec, start + index * step) for index in range(len(rows))]
+                assert rows == expected
+                compared += len(rows)
+    assert compared > 0
