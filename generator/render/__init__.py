@@ -35,6 +35,9 @@ class SiteContext:
     library: Library
     publication: Publication
     site_pages: set[str] = field(default_factory=set)  # every path the site will have
+    # Markdown of a version's dose tables by (protocol id, version): the canonical page, the version's
+    # own page and the handbook print view show the same tables, computed once per build
+    dose_tables: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def as_of(self) -> dt.date:
@@ -62,7 +65,7 @@ def _plan_protocols(ctx: SiteContext) -> list[str]:
 
 def _render_protocols(ctx: SiteContext) -> dict[str, str]:
     pages = {}
-    dose_tables: dict[tuple[str, str], str] = {}
+    dose_tables = ctx.dose_tables
     referrers = referenced_by_index(ctx.publication)  # once per build
     for protocol_id, info in ctx.publication.protocols.items():
         if info.canonical is not None:

@@ -255,7 +255,7 @@ def plan_handbook_pages(ctx: SiteContext) -> list[str]:
 def render_handbook_pages(ctx: SiteContext) -> dict[str, str]:
     """Every handbook's page and print view; the print views render protocols as their pages do."""
     library, publication = ctx.library, ctx.publication
-    dose_tables: dict[tuple[str, str], str] = {}
+    dose_tables = ctx.dose_tables
 
     def render_protocol(info: ProtocolInfo, version: VersionInfo, page: str) -> str:
         return render_protocol_page(library, publication, info, version, page, ctx.site_pages, dose_tables)
