@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "site_templates"
 
@@ -47,6 +47,7 @@ def environment() -> Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates are compiled once per process: no stat() of the file on every page
     )
     env.filters["plain"] = plain
     env.filters["iso_date"] = iso_date
@@ -54,5 +55,10 @@ def environment() -> Environment:
     return env
 
 
+@cache
+def _template(name: str) -> Template:
+    return environment().get_template(name)
+
+
 def render_template(name: str, **context: Any) -> str:
-    return environment().get_template(name).render(**context)
+    return _template(name).render(**context)
