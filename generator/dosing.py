@@ -393,15 +393,20 @@ def compute_dose(protocol_id: str, version: str, regimen: Any, weight: str | Dec
 
 
 def table_rows(regimen: Any, from_kg: Kg, to_kg: Kg, step_kg: Kg,
-               protocol_id: str = "", version: str = "") -> list[dict[str, Any]]:
-    """compute_dose for from_kg, from_kg + step_kg, ... up to and including to_kg when it is reached."""
+               protocol_id: str = "", version: str = "", spec: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """compute_dose for from_kg, from_kg + step_kg, ... up to and including to_kg when it is reached.
+
+    `spec`, if given, is calculator_spec(protocol_id, version, regimen, (from_kg, to_kg)) computed by the caller.
+    """
     start, end, step = (_kg(value) for value in (from_kg, to_kg, step_kg))
     shown = f"dose table from {format_number(start)} to {format_number(end)} kg in steps of {format_number(step)} kg"
     if step <= 0 or start > end:
         raise DoseError(f"{shown} has no rows")
     if (end - start) / step >= MAX_TABLE_ROWS:
         raise DoseError(f"{shown} has more than {MAX_TABLE_ROWS} rows")
-    prepared = PreparedSpec(calculator_spec(protocol_id, version, regimen, (start, end)))
+    if spec is None:
+        spec = calculator_spec(protocol_id, version, regimen, (start, end))
+    prepared = PreparedSpec(spec)
     rows = []
     weight = start
     while weight <= end:

@@ -11,13 +11,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from generator import dosing
-
 SPEC_ATTRIBUTE = "data-dosecalc-spec"
 CONTAINER_CLASS = "pc-dose-table"
 
 
-def calculator_spec_json(protocol_id: str, version: str, regimen: Any, table_range: Any) -> str:
-    """The calculator spec of one regimen and its table range, as compact JSON (keys in spec order)."""
-    spec = dosing.calculator_spec(protocol_id, version, regimen, table_range)
+def spec_as_json(spec: dict[str, Any]) -> str:
+    """A calculator spec as compact JSON (keys in spec order)."""
     return json.dumps(spec, separators=(",", ":"), ensure_ascii=False)

@@ -12,11 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import cache
 from typing import Any
 
 from generator import dosing
 from generator.quantity import format_length, format_number, fraction_to_decimal
-from generator.render.dose_calculator import calculator_spec_json
+from generator.render.dose_calculator import spec_as_json
 from generator.render.fields import dose_statement
 from generator.render.templates import plain, render_template
 from generator.schema import DoseTable, Drug, Regimen, VersionDoc
@@ -41,6 +42,7 @@ class DoseTableView:
     spec_json: str
 
 
+@cache  # the same few hundred weights recur in every table
 def pounds(kg_text: str) -> str:
     """A weight in kg shown in pounds, rounded half up to 0.1 lb (for reading only, never for dosing)."""
     exact = Fraction(kg_text) * LB_PER_KG
@@ -48,8 +50,14 @@ def pounds(kg_text: str) -> str:
     return format_number(fraction_to_decimal(rounded))
 
 
+@cache  # doses and weights recur across rows and tables
+def _shown(number_text: str) -> str:
+    """A spec number (plain decimal text) as the page shows it, grouped: "3,000", "0.5"."""
+    return format_number(Decimal(number_text))
+
+
 def _amount(figure: Mapping[str, str]) -> str:
-    return f"{format_number(Decimal(figure['value']))} {figure['unit']}"
+    return f"{_shown(figure['value'])} {figure['unit']}"
 
 
 def _headings(regimen: Regimen, first_row: Mapping[str, Any]) -> dict[str, str]:
@@ -74,7 +82,7 @@ def _cell(key: str, row: Mapping[str, Any], capped_words: str) -> str:
     if key == "range":
         low, high = row["range"]["min"], row["range"]["max"]
         if low["unit"] == high["unit"]:
-            return f"{format_number(Decimal(low['value']))} to {_amount(high)}"
+            return f"{_shown(low['value'])} to {_amount(high)}"
         return f"{_amount(low)} to {_amount(high)}"
     text = _amount(row[key])
     if key in ("dose", "rate") and row["capped"]:
@@ -98,15 +106,15 @@ def dose_table_view(
     protocol_id: str, version: str, regimen: Regimen, table: DoseTable, drugs: Mapping[str, Drug]
 ) -> DoseTableView:
     weights = table.weights
-    rows = dosing.table_rows(regimen, weights.from_, weights.to, weights.step, protocol_id, version)
-    spec_json = calculator_spec_json(protocol_id, version, regimen, weights)
     spec = dosing.calculator_spec(protocol_id, version, regimen, weights)
+    rows = dosing.table_rows(regimen, weights.from_, weights.to, weights.step, protocol_id, version, spec=spec)
+    spec_json = spec_as_json(spec)
     headings = _headings(regimen, rows[0])
     keys = [key for key in AMOUNT_COLUMNS if key in rows[0]]
     capped_words = "capped at the maximum"
     view_rows = [
         {
-            "kg": format_number(Decimal(row["weight_kg"])),
+            "kg": _shown(row["weight_kg"]),
             "lb": pounds(row["weight_kg"]),
             "cells": [_cell(key, row, capped_words) for key in keys],
             "capped": bool(row["capped"]),
