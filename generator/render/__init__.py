@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from generator.inline import shared_scans
 from generator.library import Library
 from generator.render import paths
 from generator.render.audit import render_audit_file
@@ -117,10 +118,13 @@ def render_site(library: Library, as_of: dt.date, reviewer: bool) -> dict[str, s
     for family in FAMILIES:
         ctx.site_pages.update(family.plan(ctx))
     pages: dict[str, str] = {}
-    for family in FAMILIES:
-        rendered = family.render(ctx)
-        unplanned = sorted(set(rendered) - ctx.site_pages)
-        if unplanned:
-            raise ValueError(f"page family {family.name} rendered unplanned pages: {', '.join(unplanned)}")
-        pages.update(rendered)
+    # a text is tokenized once for the whole site: the canonical page, the version pages, diffs and
+    # handbook print views repeat most of a protocol's prose
+    with shared_scans():
+        for family in FAMILIES:
+            rendered = family.render(ctx)
+            unplanned = sorted(set(rendered) - ctx.site_pages)
+            if unplanned:
+                raise ValueError(f"page family {family.name} rendered unplanned pages: {', '.join(unplanned)}")
+            pages.update(rendered)
     return dict(sorted(pages.items()))
