@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -24,9 +25,11 @@ from generator.inline import (
     Span,
     Verbatim,
     code_ranges,
+    code_spans,
     inside,
     link_destinations,
     render_placeholder,
+    scanned,
     tokenize,
     unsafe_scheme,
 )
@@ -211,7 +214,7 @@ def _render_token(token: Any, page: PageContext) -> str:
     return f"[{escape_markdown(token.label or target.text)}]({_relative(page.path, target, page.anchor_prefix)})"
 
 
-def _neutralise(text: str, start: int, end: int, code: list[Span]) -> str:
+def _neutralise(text: str, start: int, end: int, code: Sequence[Span]) -> str:
     """Author Markdown between tokens, with raw HTML, attribute lists and unsafe link URLs defused."""
     replacements: list[tuple[int, int, str]] = []
     for url_start, url_end in link_destinations(text):
@@ -234,15 +237,26 @@ def _neutralise(text: str, start: int, end: int, code: list[Span]) -> str:
     return "".join(out)
 
 
+def _split(text: str) -> tuple[tuple[Any, ...], tuple[str, ...]]:
+    """A text's tokens and the author Markdown around them, neutralised: what does not depend on the page
+    (len(stretches) == len(tokens) + 1)."""
+    code = scanned(text, code_spans)
+    tokens = tuple(tokenize(text))
+    stretches, position = [], 0
+    for token in tokens:
+        stretches.append(_neutralise(text, position, token.start, code))
+        position = token.end
+    stretches.append(_neutralise(text, position, len(text), code))
+    return tokens, tuple(stretches)
+
+
 def render_markdown(text: str, page: PageContext) -> str:
     """Author Markdown of one field -> Markdown for the page (never evaluated as a template)."""
-    code = code_ranges(text)
-    out, position = [], 0
-    for token in tokenize(text):
-        out += [_neutralise(text, position, token.start, code), _render_token(token, page)]
-        position = token.end
-    out.append(_neutralise(text, position, len(text), code))
-    return _defuse_unsafe_links("".join(out))
+    tokens, stretches = scanned(text, _split)  # once per text within inline.shared_scans (a site build)
+    out = [stretches[0]]
+    for token, stretch in zip(tokens, stretches[1:], strict=True):
+        out += [_render_token(token, page), stretch]
+    return scanned("".join(out), _defuse_unsafe_links)
 
 
 def _defuse_unsafe_links(markdown: str) -> str:
