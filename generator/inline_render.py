@@ -14,6 +14,7 @@ import posixpath
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from generator.inline import (
@@ -181,12 +182,17 @@ def render_cite_list(reference_ids: list[str], page: PageContext) -> str:
     return _citation_html(known, page) if known else ""
 
 
+@lru_cache(maxsize=1 << 16)  # the same links recur on many pages; posixpath.relpath is slow
+def _relpath(path: str, start: str) -> str:
+    return posixpath.relpath(path, start)
+
+
 def _relative(from_page: str, target: LinkTarget, anchor_prefix: str) -> str:
     if not target.path or target.path == from_page:
         return f"#{anchor_prefix}{target.anchor}" if target.anchor else "#"
     # the prefix names anchors of this page only: another page's anchors are as that page writes them
     anchor = f"#{target.anchor}" if target.anchor else ""
-    return posixpath.relpath(target.path, posixpath.dirname(from_page) or ".") + anchor
+    return _relpath(target.path, posixpath.dirname(from_page) or ".") + anchor
 
 
 def _render_token(token: Any, page: PageContext) -> str:

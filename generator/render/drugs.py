@@ -8,7 +8,6 @@ quantity.format_quantity; the regimen figures are the ones the protocol page sta
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +53,7 @@ def drug_uses(publication: Publication) -> dict[str, list[DrugUse]]:
 
 
 def _relative(from_page: str, to_page: str) -> str:
-    return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+    return paths.relative(from_page, to_page)
 
 
 def _letter(name: str) -> str:

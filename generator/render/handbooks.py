@@ -17,7 +17,6 @@ itself (render_protocol_page, for the print page's path) and then made to share 
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,7 +51,7 @@ handbook_print = paths.handbook_print
 
 
 def _relative(from_page: str, to_page: str) -> str:
-    return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+    return paths.relative(from_page, to_page)
 
 
 @dataclass(frozen=True)
@@ -163,11 +162,12 @@ class PrintedProtocol:
 class _Rewriter:
     """Rewrites one protocol's Markdown for the shared print page (see the module docstring)."""
 
-    def __init__(self, printed: dict[str, PrintedProtocol], protocol_id: str, page: str) -> None:
+    def __init__(self, printed: dict[str, PrintedProtocol], protocol_id: str, page: str,
+                 canonical_links: dict[str, str]) -> None:
         self.printed = printed
         self.protocol_id = protocol_id
         self.page = page
-        self.canonical_links = {_relative(page, paths.canonical(pid)): pid for pid in printed}
+        self.canonical_links = canonical_links  # link from `page` to a printed protocol's page -> its id
 
     def anchor(self, protocol_id: str, anchor: str) -> str:
         """Where `#anchor` of a protocol's page is on the print page: prefixed, or on its own page."""
@@ -228,7 +228,9 @@ def render_handbook_print(
             continue
         markdown = drop_sections(render_protocol(entry.info, entry.shown, page), LEFT_OUT_OF_PRINT)
         printed[entry.protocol_id] = PrintedProtocol(entry.protocol_id, markdown, defined_anchors(markdown))
-    bodies = [_Rewriter(printed, pid, page).rewrite(protocol.markdown).strip() for pid, protocol in printed.items()]
+    canonical_links = {_relative(page, paths.canonical(pid)): pid for pid in printed}
+    bodies = [_Rewriter(printed, pid, page, canonical_links).rewrite(protocol.markdown).strip()
+              for pid, protocol in printed.items()]
     prose = page_prose(library, publication, None, page)
     description_md = prose.markdown(handbook.description) if handbook.description else ""
     # the description's own citations, if any, are anchored on this page under a prefix of their own

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import posixpath
+from functools import lru_cache
+
 HOME = "index.md"
 AUDIT_FILE = "protocols.json"
 DRUG_INDEX = "drugs/index.md"
@@ -40,3 +43,9 @@ def drug_page(drug_id: str) -> str:
 def diff_current_page(protocol_id: str, version: str) -> str:
     """Reviewer site: a version awaiting approval against the version in use."""
     return f"protocols/{protocol_id}/{version}/diff-current/index.md"
+
+
+@lru_cache(maxsize=1 << 16)  # a site links the same few pages from many places; relpath is slow
+def relative(from_page: str, to_page: str) -> str:
+    """A relative link from one page path to another (both keys of the pages dict)."""
+    return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")

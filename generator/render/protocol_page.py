@@ -7,7 +7,6 @@ is rendered by generator.inline (citations numbered by first use, so sections re
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,7 +34,7 @@ class Banner:
 
 def relative(from_page: str, to_page: str) -> str:
     """A relative link from one page path to another (both keys of the pages dict)."""
-    return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+    return paths.relative(from_page, to_page)
 
 
 def _pending_banner(info: ProtocolInfo, version: VersionInfo, page: str, site_pages: set[str]) -> Banner | None:

@@ -8,7 +8,6 @@ site; looking a protocol up is a dict access.
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,7 +73,7 @@ def _title(info: ProtocolInfo) -> str:
 
 
 def _relative(from_page: str, to_page: str) -> str:
-    return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+    return paths.relative(from_page, to_page)
 
 
 def render_referenced_by(referrers: list[Referrer], page: str) -> str:
