@@ -109,16 +109,17 @@ def render_handbook(library: Library, publication: Publication, handbook: Handbo
 
 _SECTION_HEADING = re.compile(r"^## .*\{: #([a-z0-9-]+) \}$")
 _NAV_BLOCK = re.compile(r"^<nav\b[^>]*>.*?^</nav>\n*", re.M | re.S)  # author HTML is escaped (P501)
-_IDS = re.compile(r"(?<!\\)\{:[^}\n]*\}|(?<![\w-])id=\"[^\"]*\"")
+_IDS = re.compile(r"\{(?<!\\\{):[^}\n]*\}|i(?<![\w-]i)d=\"[^\"]*\"")
 _ATTR_ID = re.compile(r"(?<=[\s{:])#([A-Za-z][\w-]*)")
+# Each look-behind comes after its branch's first character (over that character and the one before: the
+# same matches), so a branch fails on the first character instead of running a look-behind everywhere.
 _REWRITE = re.compile(
-    r"(?P<heading>^#{1,5}(?= ))"
-    r"|(?P<attr>(?<!\\)\{:[^}\n]*\})"
-    r"|(?P<html_id>(?<![\w-])id=\"[^\"]*\")"
+    r"(?P<heading>#(?<![^\n]#)#{0,4}(?= ))"
+    r"|(?P<attr>\{(?<!\\\{):[^}\n]*\})"
+    r"|(?P<html_id>i(?<![\w-]i)d=\"[^\"]*\")"
     r"|(?P<href>href=\"#[^\"]*\")"
-    r"|(?P<id_refs>(?<![\w-])(?:aria-labelledby|aria-describedby|aria-controls|for)=\"[^\"]*\")"
+    r"|(?P<id_refs>(?:a(?<![\w-]a)ria-(?:labelledby|describedby|controls)|f(?<![\w-]f)or)=\"[^\"]*\")"
     r"|(?P<md_link>\]\([^)\s]*)",
-    re.M,
 )
 
 
