@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from generator.inline import code_ranges, inside
+from generator.inline import code_ranges, code_spans, inside, scanned
 from generator.library import Library
 from generator.render import paths
 from generator.render.prose import page_prose
@@ -140,7 +140,7 @@ def drop_sections(markdown: str, section_ids: tuple[str, ...]) -> str:
 
 def defined_anchors(markdown: str) -> set[str]:
     """The ids a page's Markdown sets explicitly: attribute lists and HTML id attributes, outside code."""
-    code = code_ranges(markdown)
+    code = scanned(markdown, code_spans)  # the print view's rewrite needs them too
     anchors: set[str] = set()
     for match in _IDS.finditer(markdown):
         if inside(match.start(), code):
@@ -204,7 +204,7 @@ class _Rewriter:
         return "](" + (self.anchor(target, anchor) if anchor else f"#{target}")
 
     def rewrite(self, markdown: str) -> str:
-        code = code_ranges(markdown)
+        code = scanned(markdown, code_spans)
 
         def replace(match: re.Match[str]) -> str:
             return match.group(0) if inside(match.start(), code) else self(match)
