@@ -336,19 +336,24 @@ class PreparedSpec:
         self.per_kg = None if self.fixed else Fraction(spec["per_kg"])
         self.step = None if self.fixed else Fraction(spec["step"])
         self.range = (Fraction(spec["range"]["min"]), Fraction(spec["range"]["max"])) if "range" in spec else None
-        self.derived = [(figure["key"], Fraction(figure["multiply"]), Fraction(figure["divide"]),
+        # amount * multiply / divide is amount * (multiply / divide): the same rational number
+        self.derived = [(figure["key"], Fraction(figure["multiply"]) / Fraction(figure["divide"]),
                          Fraction(figure["step"]), figure["unit"]) for figure in spec["derived"]]
         table = spec.get("table")
         self.table = (Fraction(table["from"]), Fraction(table["to"])) if table is not None else None
 
-    def _capped_and_rounded(self, exact: Fraction) -> tuple[Fraction, bool]:
+    def _capped_and_rounded(self, kg: Fraction, per_kg: Fraction) -> tuple[Fraction, bool]:
+        """_capped_and_rounded(kg * per_kg, cap, step) on numerators and denominators (all positive)."""
         cap, step = self.cap, self.step
         assert step is not None
-        capped = cap is not None and exact > cap
-        base = cap if capped and cap is not None else exact
-        rounded = _half_up_steps(base, step)
+        a, b = kg.numerator * per_kg.numerator, kg.denominator * per_kg.denominator
+        capped = cap is not None and a * cap.denominator > cap.numerator * b
+        if capped and cap is not None:
+            a, b = cap.numerator, cap.denominator
+        c, d = step.numerator, step.denominator
+        rounded = Fraction(((2 * a * d + b * c) // (2 * b * c)) * c, d)
         if cap is not None and rounded > cap:
-            rounded = _down_steps(base, step)
+            rounded = Fraction(((a * d) // (b * c)) * c, d)
         return rounded, capped
 
     def evaluate_kg(self, weight: Decimal) -> dict[str, Any]:
@@ -357,7 +362,8 @@ class PreparedSpec:
         kg = _half_up_steps(Fraction(weight), WEIGHT_STEP)
         if not 0 < kg <= MAX_WEIGHT_KG:
             return evaluate_spec(self.spec, weight)  # refused: the same DoseError
-        weight_kg = format_number(Decimal(format_number(fraction_to_decimal(kg), group=False)), group=False)
+        # parse_weight's Decimal(shown) shown again by evaluate_spec: the same text (format_number is idempotent)
+        weight_kg = format_number(fraction_to_decimal(kg), group=False)
         spec = self.spec
         unit_of_amount = spec["unit"]
         result: dict[str, Any] = {"protocol": spec["protocol"], "version": spec["version"],
@@ -369,14 +375,16 @@ class PreparedSpec:
             ends = list(self.range) if self.range is not None else None
         else:
             assert self.per_kg is not None
-            amount, capped = self._capped_and_rounded(kg * self.per_kg)
-            ends = [self._capped_and_rounded(kg * end)[0] for end in self.range] if self.range is not None else None
+            amount, capped = self._capped_and_rounded(kg, self.per_kg)
+            ends = [self._capped_and_rounded(kg, end)[0] for end in self.range] if self.range is not None else None
         result[spec["amount_key"]] = _amount(amount, unit_of_amount)
         result["capped"] = capped
         if ends is not None:
             result["range"] = {"min": _amount(ends[0], unit_of_amount), "max": _amount(ends[1], unit_of_amount)}
-        for key, multiply, divide, step, unit in self.derived:
-            result[key] = _amount(_half_up_steps(amount * multiply / divide, step), unit)
+        for key, ratio, step, unit in self.derived:
+            a, b = amount.numerator * ratio.numerator, amount.denominator * ratio.denominator
+            c, d = step.numerator, step.denominator
+            result[key] = _amount(Fraction(((2 * a * d + b * c) // (2 * b * c)) * c, d), unit)
         warnings: list[str] = []
         table = spec.get("table")
         if self.table is not None and not self.table[0] <= kg <= self.table[1]:
