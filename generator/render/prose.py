@@ -26,9 +26,11 @@ class ReferenceEntry:
 class PageProse:
     """Renders the Markdown fields of one page with generator.inline, numbering citations by first use."""
 
-    def __init__(self, library: Library, links: SiteLinks, doc: VersionDoc | None, page: str) -> None:
+    def __init__(self, library: Library, links: SiteLinks, doc: VersionDoc | None, page: str,
+                 rendered: dict[tuple[str, ...], str] | None = None) -> None:
         self.library = library
         self.context = PageContext(path=page, links=links, doc=doc)
+        self.rendered = {} if rendered is None else rendered  # Publication.rendered: entries once per build
 
     def use_doc(self, doc: VersionDoc | None, doc_page: str = "") -> None:
         """Resolve placeholders and [[#section]] links in `doc` from now on; citation numbers carry on.
@@ -47,8 +49,10 @@ class PageProse:
     def references(self) -> list[ReferenceEntry]:
         entries = []
         for number, reference_id in enumerate(self.context.citations.ordered(), start=1):
-            reference = self.library.references[reference_id]
-            entries.append(ReferenceEntry(number, reference_id, reference_markdown(reference)))
+            key = ("reference", reference_id)
+            if key not in self.rendered:
+                self.rendered[key] = reference_markdown(self.library.references[reference_id])
+            entries.append(ReferenceEntry(number, reference_id, self.rendered[key]))
         return entries
 
 
@@ -57,4 +61,4 @@ def site_links(library: Library, publication: Publication) -> SiteLinks:
 
 
 def page_prose(library: Library, publication: Publication, doc: VersionDoc | None, page: str) -> PageProse:
-    return PageProse(library, site_links(library, publication), doc, page)
+    return PageProse(library, site_links(library, publication), doc, page, publication.rendered)

@@ -23,6 +23,7 @@ from generator.render.referenced_by import Referrer, render_referenced_by
 from generator.render.schedule_svg import render_schedule_svg
 from generator.render.templates import iso_date, render_template
 from generator.render.version_switcher import render_version_switcher
+from generator.schema import VersionDoc
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,14 @@ class Banner:
     kind: str  # admonition type: "danger", "warning", "info"
     title: str
     body_md: str
+
+
+def _schedule_svg(publication: Publication, protocol_id: str, doc: VersionDoc) -> str:
+    """The version's timeline figure: the same on its canonical, version and print pages."""
+    key = ("schedule", protocol_id, doc.version)
+    if key not in publication.rendered:
+        publication.rendered[key] = render_schedule_svg(protocol_id, doc.phases)
+    return publication.rendered[key]
 
 
 def relative(from_page: str, to_page: str) -> str:
@@ -234,7 +243,7 @@ def render_protocol_page(
         "summary_md": summary_md or "This version has no summary.",
         "regimens": regimens,
         "phases": phases,
-        "schedule_svg": render_schedule_svg(info.id, doc.phases),
+        "schedule_svg": _schedule_svg(publication, info.id, doc),
         "dose_tables_md": dose_tables_md,
         "all_fixed": all(not _weight_based(regimen) for regimen in doc.regimens),
         "sections": sections,
