@@ -1,0 +1,45 @@
+"""What a site build renders once and shows on several pages: dose tables, timeline figures, references."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.library import load_library
+from generator.render import prose as render_prose
+from generator.render import protocol_page, render_site
+
+SAMPLE_LIBRARY = Path(__file__).resolve().parent.parent / "protocols"
+AS_OF = dt.date(2026, 6, 1)
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch, module: Any, name: str, key: Any) -> Counter[Any]:
+    calls: Counter[Any] = Counter()
+    original = getattr(module, name)
+
+    def counted(*args: Any) -> Any:
+        calls[key(*args)] += 1
+        return original(*args)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+def test_each_dose_table_figure_and_reference_is_rendered_once_per_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    library = load_library(SAMPLE_LIBRARY)
+    uncached = render_site(library, AS_OF, reviewer=True)
+    tables = _counting(monkeypatch, protocol_page, "render_dose_tables", lambda pid, doc, drugs: (pid, doc.version))
+    figures = _counting(monkeypatch, protocol_page, "render_schedule_svg", lambda pid, phases: (pid, id(phases)))
+    references = _counting(monkeypatch, render_prose, "reference_markdown", lambda reference: id(reference))
+    pages = render_site(library, AS_OF, reviewer=True)
+    assert pages == uncached
+    assert tables and set(tables.values()) == {1}
+    assert figures and set(figures.values()) == {1}
+    assert references and set(references.values()) == {1}
+    # shared by the canonical page, the version's own page and a handbook's print view
+    shown = sum(page.count('class="pc-dose-table"') for page in pages.values())
+    assert shown > len(tables)
