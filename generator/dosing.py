@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from generator.quantity import Quantity, QuantityError, format_number, fraction_to_decimal, to_unit_exact
@@ -320,6 +321,37 @@ def _down_steps(value: Fraction, step: Fraction) -> Fraction:
     return Fraction(((a * d) // (b * c)) * c, d)
 
 
+@lru_cache(maxsize=256)
+def _decimal_places(denominator: int) -> tuple[int, int] | None:
+    """(places, multiplier) with n / denominator == n * multiplier / 10**places, or None if it does not terminate."""
+    places, rest = 0, denominator
+    for prime in (2, 5):
+        count = 0
+        while rest % prime == 0:
+            rest //= prime
+            count += 1
+        places = max(places, count)
+    return (places, 10**places // denominator) if rest == 1 else None
+
+
+def _plain_decimal(value: Fraction) -> str:
+    """format_number(fraction_to_decimal(value), group=False) without the Decimal, for the dose tables."""
+    found = _decimal_places(value.denominator)
+    scaled = value.numerator * found[1] if found is not None else 0
+    if found is None or len(str(abs(scaled))) > 28:  # Decimal's context precision: leave it to Decimal
+        return format_number(fraction_to_decimal(value), group=False)
+    places = found[0]
+    digits = str(abs(scaled)).rjust(places + 1, "0")
+    whole, decimals = digits[: len(digits) - places], digits[len(digits) - places :].rstrip("0")
+    sign = "-" if scaled < 0 else ""
+    return f"{sign}{whole}.{decimals}" if decimals else f"{sign}{whole}"
+
+
+def _plain_amount(value: Fraction, unit: str) -> dict[str, str]:
+    """_amount through _plain_decimal."""
+    return {"value": _plain_decimal(value), "unit": unit}
+
+
 class PreparedSpec:
     """A calculator spec with its numbers parsed once, for many weights (a dose table).
 
@@ -363,7 +395,7 @@ class PreparedSpec:
         if not 0 < kg <= MAX_WEIGHT_KG:
             return evaluate_spec(self.spec, weight)  # refused: the same DoseError
         # parse_weight's Decimal(shown) shown again by evaluate_spec: the same text (format_number is idempotent)
-        weight_kg = format_number(fraction_to_decimal(kg), group=False)
+        weight_kg = _plain_decimal(kg)
         spec = self.spec
         unit_of_amount = spec["unit"]
         result: dict[str, Any] = {"protocol": spec["protocol"], "version": spec["version"],
@@ -377,14 +409,15 @@ class PreparedSpec:
             assert self.per_kg is not None
             amount, capped = self._capped_and_rounded(kg, self.per_kg)
             ends = [self._capped_and_rounded(kg, end)[0] for end in self.range] if self.range is not None else None
-        result[spec["amount_key"]] = _amount(amount, unit_of_amount)
+        result[spec["amount_key"]] = _plain_amount(amount, unit_of_amount)
         result["capped"] = capped
         if ends is not None:
-            result["range"] = {"min": _amount(ends[0], unit_of_amount), "max": _amount(ends[1], unit_of_amount)}
+            result["range"] = {"min": _plain_amount(ends[0], unit_of_amount),
+                               "max": _plain_amount(ends[1], unit_of_amount)}
         for key, ratio, step, unit in self.derived:
             a, b = amount.numerator * ratio.numerator, amount.denominator * ratio.denominator
             c, d = step.numerator, step.denominator
-            result[key] = _amount(Fraction(((2 * a * d + b * c) // (2 * b * c)) * c, d), unit)
+            result[key] = _plain_amount(Fraction(((2 * a * d + b * c) // (2 * b * c)) * c, d), unit)
         warnings: list[str] = []
         table = spec.get("table")
         if self.table is not None and not self.table[0] <= kg <= self.table[1]:

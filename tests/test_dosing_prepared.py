@@ -1,15 +1,24 @@
 """dosing.PreparedSpec (the dose tables' fast path) gives exactly what evaluate_spec gives, row by row."""
 
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.dosing import DoseError, PreparedSpec, RegimenSpec, calculator_spec, evaluate_spec, table_rows
+from generator.dosing import (
+    DoseError,
+    PreparedSpec,
+    RegimenSpec,
+    _plain_decimal,
+    calculator_spec,
+    evaluate_spec,
+    table_rows,
+)
 from generator.library import load_library
-from generator.quantity import Quantity
+from generator.quantity import Quantity, format_number, fraction_to_decimal
 
 SAMPLE_LIBRARY = Path(__file__).resolve().parent.parent / "protocols"
 
@@ -85,3 +94,15 @@ def test_every_sample_table_equals_evaluate_spec_row_by_row() -> None:
                 assert rows == expected
                 compared += len(rows)
     assert compared > 0
+
+
+@given(st.integers(min_value=-(10**40), max_value=10**40),
+       st.sampled_from([1, 2, 3, 4, 5, 8, 10, 16, 20, 25, 40, 100, 125, 1000, 3125, 6, 7, 10**30, 2**70]))
+def test_plain_decimal_is_format_number_of_fraction_to_decimal(numerator: int, denominator: int) -> None:
+    value = Fraction(numerator, denominator)
+    assert _plain_decimal(value) == format_number(fraction_to_decimal(value), group=False)
+
+
+def test_plain_decimal_examples() -> None:
+    assert [_plain_decimal(Fraction(text)) for text in ("0", "12.50", "0.05", "-3.2", "1000")] == [
+        "0", "12.5", "0.05", "-3.2", "1000"]
