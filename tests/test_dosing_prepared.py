@@ -1,4 +1,4 @@
-"""dosing.PreparedSpec (the dose tables' fast path) gives exactly what evaluate_spec gives, row by row."""
+"""dose_rows.PreparedSpec (the dose tables' fast path) gives exactly what evaluate_spec gives, row by row."""
 
 from decimal import Decimal
 from fractions import Fraction
@@ -8,15 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.dosing import (
-    DoseError,
-    PreparedSpec,
-    RegimenSpec,
-    _plain_decimal,
-    calculator_spec,
-    evaluate_spec,
-    table_rows,
-)
+from generator.dose_rows import PreparedSpec, _plain_decimal
+from generator.dosing import DoseError, RegimenSpec, calculator_spec, evaluate_spec, table_rows
 from generator.library import load_library
 from generator.quantity import Quantity, format_number, fraction_to_decimal
 
