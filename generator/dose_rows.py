@@ -23,12 +23,6 @@ def _half_up_steps(value: Fraction, step: Fraction) -> Fraction:
     return Fraction(((2 * a * d + b * c) // (2 * b * c)) * c, d)
 
 
-def _down_steps(value: Fraction, step: Fraction) -> Fraction:
-    a, b = value.numerator, value.denominator
-    c, d = step.numerator, step.denominator
-    return Fraction(((a * d) // (b * c)) * c, d)
-
-
 @lru_cache(maxsize=256)
 def _decimal_places(denominator: int) -> tuple[int, int] | None:
     """(places, multiplier) with n / denominator == n * multiplier / 10**places, or None if it does not terminate."""
