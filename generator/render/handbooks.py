@@ -111,15 +111,17 @@ _SECTION_HEADING = re.compile(r"^## .*\{: #([a-z0-9-]+) \}$")
 _NAV_BLOCK = re.compile(r"^<nav\b[^>]*>.*?^</nav>\n*", re.M | re.S)  # author HTML is escaped (P501)
 _IDS = re.compile(r"\{(?<!\\\{):[^}\n]*\}|i(?<![\w-]i)d=\"[^\"]*\"")
 _ATTR_ID = re.compile(r"(?<=[\s{:])#([A-Za-z][\w-]*)")
-# Each look-behind comes after its branch's first character (over that character and the one before: the
-# same matches), so a branch fails on the first character instead of running a look-behind everywhere.
+# Each branch starts with a plain character outside its group (the match, group 0, is what is rewritten;
+# the group only names the kind), and its look-behind comes after that character (over it and the one
+# before: the same matches): the regex engine then skips straight to candidate characters.
 _REWRITE = re.compile(
-    r"(?P<heading>#(?<![^\n]#)#{0,4}(?= ))"
-    r"|(?P<attr>\{(?<!\\\{):[^}\n]*\})"
-    r"|(?P<html_id>i(?<![\w-]i)d=\"[^\"]*\")"
-    r"|(?P<href>href=\"#[^\"]*\")"
-    r"|(?P<id_refs>(?:a(?<![\w-]a)ria-(?:labelledby|describedby|controls)|f(?<![\w-]f)or)=\"[^\"]*\")"
-    r"|(?P<md_link>\]\([^)\s]*)",
+    r"#(?P<heading>(?<![^\n]#)#{0,4}(?= ))"
+    r"|\{(?P<attr>(?<!\\\{):[^}\n]*\})"
+    r"|i(?P<html_id>(?<![\w-]i)d=\"[^\"]*\")"
+    r"|h(?P<href>ref=\"#[^\"]*\")"
+    r"|a(?P<id_refs>(?<![\w-]a)ria-(?:labelledby|describedby|controls)=\"[^\"]*\")"
+    r"|f(?P<for_refs>(?<![\w-]f)or=\"[^\"]*\")"
+    r"|\](?P<md_link>\([^)\s]*)",
 )
 
 
@@ -187,7 +189,7 @@ class _Rewriter:
             return _ATTR_ID.sub(lambda m: "#" + self.prefix(m.group(1)), text)
         if kind == "html_id":
             return f'id="{self.prefix(text[len("id=") + 1 : -1])}"'
-        if kind == "id_refs":
+        if kind in ("id_refs", "for_refs"):
             name, _, value = text.partition("=")
             own = self.printed[self.protocol_id].anchors
             refs = [self.prefix(ref) if ref in own else ref for ref in value.strip('"').split()]
