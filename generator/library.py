@@ -96,6 +96,12 @@ class Library:
     def source(self, *parts: str) -> SourceFile | None:
         return self.sources.get(self.display(*parts))
 
+    def release_positions(self) -> None:
+        """Forget where each value stands in its file (only diagnostics need it): the build calls this once
+        the checks have passed, so rendering a large library does not carry every position along."""
+        for source in self.sources.values():
+            source.values, source.keys, source.styles, source.text = {}, {}, {}, ""
+
 
 class LibraryNotFound(Exception):
     """The protocols folder does not exist (a usage error, exit 2)."""

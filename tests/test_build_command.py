@@ -137,3 +137,18 @@ def test_serve_renders_afresh_and_shows_errors_instead_of_failing(
     assert isinstance(second, dict) and list(second) == ["index.md"]
     assert second["index.md"].startswith("# The protocols have errors\n")
     assert "error P102" in second["index.md"]
+
+
+def test_releasing_positions_before_render_changes_no_page() -> None:
+    import datetime as dt
+
+    from generator.library import load_library
+    from generator.render import render_site
+
+    sample = Path(__file__).parent.parent / "protocols"
+    for reviewer in (False, True):
+        expected = render_site(load_library(sample), dt.date(2026, 11, 25), reviewer)
+        library = load_library(sample)
+        library.release_positions()
+        assert all(not source.values and not source.text for source in library.sources.values())
+        assert render_site(library, dt.date(2026, 11, 25), reviewer) == expected

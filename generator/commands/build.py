@@ -76,6 +76,7 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"build refused: fix the errors above; {out_dir} was not changed\n")
         _timings(args, timer, out)
         return EXIT_ERRORS
+    library.release_positions()
     with timer.stage("render"):
         pages = render_site(library, as_of, args.reviewer)
     page_count = _page_count(pages)
