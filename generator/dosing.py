@@ -21,6 +21,12 @@ LB_IN_KG = Fraction("0.45359237")
 WEIGHT_STEP = Fraction("0.1")
 MAX_WEIGHT_KG = Fraction(500)
 MAX_WEIGHT_CHARACTERS = 20  # longer text is no body weight; refusing it early keeps huge numbers out of messages
+# The same limits in every calculator spec: dosecalc.js reads them from there, so they are written only here.
+WEIGHT_LIMITS = {
+    "step": format_number(fraction_to_decimal(WEIGHT_STEP), group=False),
+    "lb_in_kg": format_number(fraction_to_decimal(LB_IN_KG), group=False),
+    "max_kg": format_number(fraction_to_decimal(MAX_WEIGHT_KG), group=False),
+}
 DERIVED_STEP = Fraction("0.1")  # volume (mL), total (mass unit) and pump rate (mL/h), §3.2
 MAX_TABLE_ROWS = 200
 
@@ -197,7 +203,7 @@ def calculator_spec(protocol_id: str, version: str, regimen: Any, table_range: A
             result["cap"] = _in_unit(spec.max_dose, unit, "max_dose")
         result["step"] = _rounding_step(spec, unit)
     result["derived"] = _derived(spec, unit, per_time)
-    result["weight"] = {"step": "0.1", "lb_in_kg": "0.45359237", "max_kg": "500"}
+    result["weight"] = WEIGHT_LIMITS
     ends = _table_ends(table_range) if regimen_kind != "fixed" else None
     if ends is not None:
         result["table"] = {"from": format_number(ends[0], group=False), "to": format_number(ends[1], group=False)}
@@ -258,7 +264,8 @@ def parse_weight(weight: str | Decimal | int | float, unit: str = "kg") -> Decim
     shown = format_number(fraction_to_decimal(kg), group=False)
     if kg > MAX_WEIGHT_KG:
         typed = f" ({text} lb)" if unit == "lb" else ""
-        raise DoseError(f"weight {shown} kg{typed} is more than 500 kg; check the weight and its unit")
+        raise DoseError(f"weight {shown} kg{typed} is more than {WEIGHT_LIMITS['max_kg']} kg; "
+                        "check the weight and its unit")
     return Decimal(shown)
 
 

@@ -10,10 +10,6 @@
 
   var WEIGHT_TEXT = /^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$/;
   var MAX_WEIGHT_CHARACTERS = 20;
-  // Fixed by the format (§3.2), as in dosing.py; the spec's "weight" block only restates them.
-  var LB_IN_KG = { n: 45359237n, d: 100000000n };
-  var WEIGHT_STEP = { n: 1n, d: 10n };
-  var MAX_KG = { n: 500n, d: 1n };
 
   // ---- exact rationals: {n: BigInt, d: BigInt}, d > 0 -------------------------------------------
 
@@ -87,7 +83,8 @@
   function refused(message) { return { error: message }; }
 
   // The weight in kg rounded half up to 0.1 kg, or {error} exactly as dosing.parse_weight words it.
-  function parseWeight(weight, unit) {
+  // `limits`: the spec's "weight" block (step, lb_in_kg, max_kg), written once in dosing.py.
+  function parseWeight(weight, unit, limits) {
     if (unit !== "kg" && unit !== "lb") return refused('weight unit "' + unit + '" is not kg or lb');
     var text = typeof weight === "string" ? weight.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "") : String(weight);
     if (text.length > MAX_WEIGHT_CHARACTERS) {
@@ -97,13 +94,14 @@
       return refused('weight "' + text + '" is not a number: use digits and a decimal point, e.g. 70.3');
     }
     var value = rational(text.charAt(text.length - 1) === "." ? text.slice(0, -1) : text);
-    if (unit === "lb") value = mul(value, LB_IN_KG);
-    var kg = roundHalfUp(value, WEIGHT_STEP);
+    if (unit === "lb") value = mul(value, rational(limits.lb_in_kg));
+    var kg = roundHalfUp(value, rational(limits.step));
     if (kg.n <= 0n) return refused("weight must be more than 0 kg");
     var shown = decimalText(kg);
-    if (cmp(kg, MAX_KG) > 0) {
+    if (cmp(kg, rational(limits.max_kg)) > 0) {
       var typed = unit === "lb" ? " (" + text + " lb)" : "";
-      return refused("weight " + shown + " kg" + typed + " is more than 500 kg; check the weight and its unit");
+      return refused("weight " + shown + " kg" + typed + " is more than " + limits.max_kg +
+                     " kg; check the weight and its unit");
     }
     return { kg: kg, text: shown };
   }
@@ -119,7 +117,7 @@
   }
 
   function computeDose(spec, weight, unit) {
-    var weighed = parseWeight(weight, unit === undefined ? "kg" : unit);
+    var weighed = parseWeight(weight, unit === undefined ? "kg" : unit, spec.weight);
     if (weighed.error !== undefined) return weighed;
     var kg = weighed.kg;
     var result = { protocol: spec.protocol, version: spec.version, regimen: spec.regimen, weight_kg: weighed.text };
