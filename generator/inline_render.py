@@ -34,6 +34,7 @@ from generator.inline import (
     tokenize,
     unsafe_scheme,
 )
+from generator.page_fragments import PageFragments
 from generator.prose import RAW_HTML
 
 
@@ -157,6 +158,8 @@ class PageContext:
     # where `doc`'s own sections are, when not on this page (the history page shows every version's
     # changes): [[#section]] links there
     doc_page: str = ""
+    # set when the text is rendered once for several pages: links to other pages are left to it
+    fragments: PageFragments | None = None
 
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]])")
@@ -217,7 +220,11 @@ def _render_token(token: Any, page: PageContext) -> str:
             target = replace(target, path=page.doc_page)
     except LinkError:
         return escape_markdown(token.label or token.raw)
-    return f"[{escape_markdown(token.label or target.text)}]({_relative(page.path, target, page.anchor_prefix)})"
+    if page.fragments is not None and target.path:
+        destination = page.fragments.text(lambda path: _relative(path, target, page.anchor_prefix))
+    else:
+        destination = _relative(page.path, target, page.anchor_prefix)
+    return f"[{escape_markdown(token.label or target.text)}]({destination})"
 
 
 def _neutralise(text: str, start: int, end: int, code: Sequence[Span]) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from generator.inline import shared_scans
-from generator.library import Library
+from generator.library import Library, cycle_collection_paused
 from generator.render import paths
 from generator.render.audit import render_audit_file
 from generator.render.bibliography import plan_bibliography, render_bibliography_page
@@ -24,8 +24,8 @@ from generator.render.handbooks import plan_handbook_pages, render_handbook_page
 from generator.render.history import render_history
 from generator.render.home import render_home
 from generator.render.prose import page_prose
-from generator.render.protocol_page import render_protocol_page
-from generator.render.publication import Publication, publication
+from generator.render.protocol_page import SharedProtocolText
+from generator.render.publication import ProtocolInfo, Publication, VersionInfo, publication
 from generator.render.referenced_by import referenced_by_index
 
 __all__ = ["FAMILIES", "Family", "SiteContext", "render_site"]
@@ -36,9 +36,16 @@ class SiteContext:
     library: Library
     publication: Publication
     site_pages: set[str] = field(default_factory=set)  # every path the site will have
-    # Markdown of a version's dose tables by (protocol id, version): the canonical page, the version's
-    # own page and the handbook print view show the same tables, computed once per build
-    dose_tables: dict[tuple[str, str], str] = field(default_factory=dict)
+    # protocol texts the protocols family rendered and the handbook print views show again, by
+    # (protocol id, version): only those, so that the site's text is not held twice
+    printed_texts: dict[tuple[str, str], SharedProtocolText] = field(default_factory=dict)
+
+    def protocol_text(self, info: ProtocolInfo, version: VersionInfo) -> SharedProtocolText:
+        """A version's protocol page text for any page that shows it (rendered once when kept)."""
+        kept = self.printed_texts.get((info.id, version.version))
+        if kept is not None:
+            return kept
+        return SharedProtocolText(self.library, self.publication, info, version, self.site_pages)
 
     @property
     def as_of(self) -> dt.date:
@@ -65,22 +72,26 @@ def _plan_protocols(ctx: SiteContext) -> list[str]:
 
 
 def _render_protocols(ctx: SiteContext) -> dict[str, str]:
+    """Each version's text is rendered once, then placed on its version page and, for the version in
+    use, on the canonical page; the handbook print views reuse it."""
     pages = {}
-    dose_tables = ctx.dose_tables
     referrers = referenced_by_index(ctx.publication)  # once per build
+    printed = {protocol_id for handbook in ctx.library.handbooks for protocol_id in handbook.protocols}
     for protocol_id, info in ctx.publication.protocols.items():
-        if info.canonical is not None:
-            page = paths.canonical(protocol_id)
-            pages[page] = render_protocol_page(
-                ctx.library, ctx.publication, info, info.canonical, page, ctx.site_pages, dose_tables,
-                referenced_by=referrers.get(protocol_id, []),
-            )
-        for version in info.versions:
-            page = paths.version_page(protocol_id, version.version)
-            pages[page] = render_protocol_page(
-                ctx.library, ctx.publication, info, version, page, ctx.site_pages, dose_tables,
-                referenced_by=referrers.get(protocol_id, []),
-            )
+        shown = list(info.versions)
+        if info.canonical is not None and info.canonical not in shown:
+            shown.append(info.canonical)
+        for version in shown:
+            text = SharedProtocolText(ctx.library, ctx.publication, info, version, ctx.site_pages,
+                                      referrers.get(protocol_id, []))
+            if version in info.versions:
+                pages[paths.version_page(protocol_id, version.version)] = text.page(
+                    paths.version_page(protocol_id, version.version)
+                )
+            if version is info.canonical:
+                pages[paths.canonical(protocol_id)] = text.page(paths.canonical(protocol_id))
+                if protocol_id in printed:
+                    ctx.printed_texts[(protocol_id, version.version)] = text
     return pages
 
 
@@ -120,7 +131,7 @@ def render_site(library: Library, as_of: dt.date, reviewer: bool) -> dict[str, s
     pages: dict[str, str] = {}
     # a text is tokenized once for the whole site: the canonical page, the version pages, diffs and
     # handbook print views repeat most of a protocol's prose
-    with shared_scans():
+    with shared_scans(), cycle_collection_paused():
         for family in FAMILIES:
             rendered = family.render(ctx)
             unplanned = sorted(set(rendered) - ctx.site_pages)

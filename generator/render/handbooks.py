@@ -5,7 +5,7 @@ page shows, its state and effective date; a protocol with nothing published on t
 id, unlinked, as "not yet published" (its draft title is draft content).
 
 The print view holds every protocol of the handbook on one page, each rendered by the protocol page
-itself (render_protocol_page, for the print page's path) and then made to share the page:
+itself (the protocols family's text of that version, placed on the print page's path) and then made to share the page:
   - headings go one level down (the handbook title is the page's only H1);
   - every anchor a protocol defines gets the prefix "<protocol-id>_" (an underscore never occurs in an
     id, so two protocols cannot clash), and its in-page links and citations follow;
@@ -26,7 +26,6 @@ from generator.inline import code_ranges, code_spans, inside, scanned
 from generator.library import Library
 from generator.render import paths
 from generator.render.prose import page_prose
-from generator.render.protocol_page import render_protocol_page
 from generator.render.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
 from generator.render.templates import render_template
 from generator.schema import Handbook
@@ -260,13 +259,13 @@ def plan_handbook_pages(ctx: SiteContext) -> list[str]:
 def render_handbook_pages(ctx: SiteContext) -> dict[str, str]:
     """Every handbook's page and print view; the print views render protocols as their pages do."""
     library, publication = ctx.library, ctx.publication
-    dose_tables = ctx.dose_tables
 
     def render_protocol(info: ProtocolInfo, version: VersionInfo, page: str) -> str:
-        return render_protocol_page(library, publication, info, version, page, ctx.site_pages, dose_tables)
+        return ctx.protocol_text(info, version).page(page)
 
     pages = {}
     for handbook in library.handbooks:
         pages[paths.handbook(handbook.id)] = render_handbook(library, publication, handbook)
         pages[handbook_print(handbook.id)] = render_handbook_print(library, publication, handbook, render_protocol)
+    ctx.printed_texts.clear()
     return pages

@@ -12,6 +12,11 @@ BIBLIOGRAPHY = "references/index.md"
 DASHBOARD = "review/index.md"  # reviewer site only
 
 
+def protocol_folder(protocol_id: str) -> str:
+    """The folder of a protocol's pages: canonical, versions, history, diffs."""
+    return f"protocols/{protocol_id}/"
+
+
 def canonical(protocol_id: str) -> str:
     return f"protocols/{protocol_id}/index.md"
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from generator.citations import reference_markdown
 from generator.inline import PageContext, SiteLinks, render_cite_list, render_markdown
 from generator.library import Library
+from generator.page_fragments import PageFragments
 from generator.render.publication import Publication
 from generator.schema import VersionDoc
 
@@ -27,9 +28,9 @@ class PageProse:
     """Renders the Markdown fields of one page with generator.inline, numbering citations by first use."""
 
     def __init__(self, library: Library, links: SiteLinks, doc: VersionDoc | None, page: str,
-                 rendered: dict[tuple[str, ...], str] | None = None) -> None:
+                 rendered: dict[tuple[str, ...], str] | None = None, fragments: PageFragments | None = None) -> None:
         self.library = library
-        self.context = PageContext(path=page, links=links, doc=doc)
+        self.context = PageContext(path=page, links=links, doc=doc, fragments=fragments)
         self.rendered = {} if rendered is None else rendered  # Publication.rendered: entries once per build
 
     def use_doc(self, doc: VersionDoc | None, doc_page: str = "") -> None:
@@ -60,5 +61,7 @@ def site_links(library: Library, publication: Publication) -> SiteLinks:
     return SiteLinks(library, publication)
 
 
-def page_prose(library: Library, publication: Publication, doc: VersionDoc | None, page: str) -> PageProse:
-    return PageProse(library, site_links(library, publication), doc, page, publication.rendered)
+def page_prose(library: Library, publication: Publication, doc: VersionDoc | None, page: str,
+               fragments: PageFragments | None = None) -> PageProse:
+    """`fragments`: for a text rendered once for several pages (links to other pages left to them)."""
+    return PageProse(library, site_links(library, publication), doc, page, publication.rendered, fragments)

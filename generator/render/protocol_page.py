@@ -8,11 +8,12 @@ is rendered by generator.inline (citations numbered by first use, so sections re
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from generator import dosing
 from generator.library import Library, version_key
+from generator.page_fragments import PageFragments
 from generator.render import paths
 from generator.render.dose_card import render_dose_card
 from generator.render.dose_tables import render_dose_tables
@@ -46,7 +47,13 @@ def relative(from_page: str, to_page: str) -> str:
     return paths.relative(from_page, to_page)
 
 
-def _pending_banner(info: ProtocolInfo, version: VersionInfo, page: str, site_pages: set[str]) -> Banner | None:
+def _link(fragments: PageFragments, target: str) -> str:
+    """A relative link to page path `target` from the page (or pages) being rendered."""
+    return fragments.text(lambda page: paths.relative(page, target))
+
+
+def _pending_banner(info: ProtocolInfo, version: VersionInfo, fragments: PageFragments,
+                    site_pages: set[str]) -> Banner | None:
     """Reviewer site: on a published version's page, the later versions waiting for approval."""
     later = [
         pending
@@ -57,20 +64,20 @@ def _pending_banner(info: ProtocolInfo, version: VersionInfo, page: str, site_pa
         return None
     items = []
     for pending in later:
-        item = f"[version {pending.version}]({relative(page, paths.version_page(info.id, pending.version))}) "
+        item = f"[version {pending.version}]({_link(fragments, paths.version_page(info.id, pending.version))}) "
         item += f"({STATE_WORDS[pending.state]})"
         diff = paths.diff_page(info.id, pending.version)
         if diff in site_pages:
-            item += f", [its changes]({relative(page, diff)})"
+            item += f", [its changes]({_link(fragments, diff)})"
         items.append(item)
     return Banner("info", "Newer version in preparation", "Not yet approved: " + "; ".join(items) + ".")
 
 
 def _banners(
-    info: ProtocolInfo, version: VersionInfo, page: str, publication: Publication, site_pages: set[str]
+    info: ProtocolInfo, version: VersionInfo, fragments: PageFragments, publication: Publication, site_pages: set[str]
 ) -> list[Banner]:
     banners: list[Banner] = []
-    canonical = relative(page, paths.canonical(info.id))
+    canonical = paths.canonical(info.id)
     state = version.state
     if state == "draft":
         banners.append(
@@ -102,7 +109,7 @@ def _banners(
             Banner(
                 "warning",
                 "Superseded",
-                f"This version is no longer in use. Use [version {current.version}]({canonical}), "
+                f"This version is no longer in use. Use [version {current.version}]({_link(fragments, canonical)}), "
                 f"in use since {iso_date(current.file.doc.effective)}.",
             )
         )
@@ -115,7 +122,7 @@ def _banners(
                 "Upcoming",
                 f"This version takes effect {when}. Until then, "
                 + (
-                    f"[version {info.current.version}]({canonical}) is in use."
+                    f"[version {info.current.version}]({_link(fragments, canonical)}) is in use."
                     if info.current is not None
                     else "no version is in use."
                 ),
@@ -130,7 +137,7 @@ def _banners(
                 "Check with the protocol owner that it still applies.",
             )
         )
-    pending = _pending_banner(info, version, page, site_pages) if publication.reviewer else None
+    pending = _pending_banner(info, version, fragments, site_pages) if publication.reviewer else None
     if pending is not None:
         banners.append(pending)
     return banners
@@ -180,9 +187,9 @@ def _phase_views(doc: Any, library: Library, prose: PageProse) -> list[dict[str,
     return views
 
 
-def _version_links(
-    info: ProtocolInfo, shown: VersionInfo, page: str, site_pages: set[str], canonical_page: bool
-) -> list[dict[str, Any]]:
+def _versions_section(info: ProtocolInfo, shown: VersionInfo, site_pages: set[str], page: str) -> str:
+    """The "Versions" section for `page`: on the version's own page that version is "this page"."""
+    canonical_page = page == paths.canonical(info.id)
     entries = []
     for version in reversed(info.versions):
         target = paths.version_page(info.id, version.version)
@@ -197,38 +204,44 @@ def _version_links(
                 "diff_link": relative(page, diff) if diff in site_pages else "",
             }
         )
-    return entries
+    history = paths.history(info.id)
+    context = {
+        "version_links": entries,
+        "canonical_link": "" if canonical_page else relative(page, paths.canonical(info.id)),
+        "history_link": relative(page, history) if history in site_pages else "",
+    }
+    return render_template("protocol_versions.md.j2", p=context)
 
 
-def render_protocol_page(
+def _referenced_by_section(info: ProtocolInfo, referrers: list[Referrer], page: str) -> str:
+    """"Referenced by" on the protocol's own pages (navigation: a print view leaves it out)."""
+    if not referrers or not page.startswith(paths.protocol_folder(info.id)):
+        return ""
+    return render_referenced_by(referrers, page) + "\n"
+
+
+def render_protocol_text(
     library: Library,
     publication: Publication,
     info: ProtocolInfo,
     version: VersionInfo,
-    page: str,
     site_pages: set[str],
-    dose_table_cache: dict[tuple[str, str], str] | None = None,
+    fragments: PageFragments,
     referenced_by: Sequence[Referrer] = (),
 ) -> str:
-    """The Markdown of one protocol page showing `version`, written to `page` (a pages-dict key)."""
+    """The Markdown of a protocol page showing `version`, what depends on the page left to `fragments`."""
     doc = version.file.doc
-    dose_table_cache = {} if dose_table_cache is None else dose_table_cache
-    canonical_page = page == paths.canonical(info.id)
-    prose = page_prose(library, publication, doc, page)
+    prose = page_prose(library, publication, doc, fragments.page or "", fragments)
     summary_md = prose.markdown(doc.summary) if doc.summary else ""
     regimens = _regimen_views(doc, library, prose)
     phases = _phase_views(doc, library, prose)
-    dose_tables_md = ""
-    if doc.dose_tables:
-        # the same on the canonical page and the version's own page: computed once per build
-        key = (info.id, doc.version)
-        if key not in dose_table_cache:
-            dose_table_cache[key] = render_dose_tables(info.id, doc, library.drugs)
-        dose_tables_md = dose_table_cache[key]
+    dose_tables_md = render_dose_tables(info.id, doc, library.drugs) if doc.dose_tables else ""
     sections = [{"id": s.id, "title": s.title, "body_md": prose.markdown(s.body)} for s in doc.sections]
     algorithm_md = [prose.markdown(step) for step in doc.algorithm]
     changes_md = [prose.markdown(change) for change in doc.changes]
     history = paths.history(info.id)
+    canonical = paths.canonical(info.id)
+    referrers = list(referenced_by)
     context = {
         "title": doc.title,
         "version": doc.version,
@@ -239,7 +252,7 @@ def render_protocol_page(
         "approvals": version.approvals,
         "missing_approvals": version.missing_approvals,
         "short_fingerprint": version.short_fingerprint,
-        "banners": _banners(info, version, page, publication, site_pages),
+        "banners": _banners(info, version, fragments, publication, site_pages),
         "summary_md": summary_md or "This version has no summary.",
         "regimens": regimens,
         "phases": phases,
@@ -250,10 +263,53 @@ def render_protocol_page(
         "algorithm_md": algorithm_md,
         "changes_md": changes_md,
         "references": prose.references(),
-        "version_links": _version_links(info, version, page, site_pages, canonical_page),
-        "switcher_md": render_version_switcher(info, version, page, canonical_page),
-        "canonical_link": "" if canonical_page else relative(page, paths.canonical(info.id)),
-        "history_link": relative(page, history) if history in site_pages else "",
-        "referenced_by_md": render_referenced_by(list(referenced_by), page),
+        "switcher_md": fragments.text(
+            lambda page: render_version_switcher(info, version, page, page == canonical)
+        ),
+        "history_link": _link(fragments, history) if history in site_pages else "",
+        "referenced_by_md": fragments.text(lambda page: _referenced_by_section(info, referrers, page)),
+        "versions_md": fragments.text(lambda page: _versions_section(info, version, site_pages, page)),
     }
     return render_template("protocol.md.j2", p=context)
+
+
+def render_protocol_page(
+    library: Library,
+    publication: Publication,
+    info: ProtocolInfo,
+    version: VersionInfo,
+    page: str,
+    site_pages: set[str],
+    referenced_by: Sequence[Referrer] = (),
+) -> str:
+    """The Markdown of one protocol page showing `version`, written to `page` (a pages-dict key)."""
+    fragments = PageFragments.for_page(page)
+    return render_protocol_text(library, publication, info, version, site_pages, fragments, referenced_by)
+
+
+@dataclass
+class SharedProtocolText:
+    """A version's protocol page rendered once for every page that shows it: its own version page, the
+    canonical page while it is in use, handbook print views. `page(path)` is render_protocol_page for
+    that path, byte for byte."""
+
+    library: Library
+    publication: Publication
+    info: ProtocolInfo
+    version: VersionInfo
+    site_pages: set[str]
+    referenced_by: Sequence[Referrer] = ()
+    text: str = ""
+    fragments: PageFragments = field(default_factory=PageFragments.deferred)
+
+    def __post_init__(self) -> None:
+        self.text = render_protocol_text(self.library, self.publication, self.info, self.version,
+                                         self.site_pages, self.fragments, self.referenced_by)
+
+    def page(self, page: str) -> str:
+        filled = self.fragments.fill(self.text, page)
+        if filled is not None:
+            return filled
+        # author text holds NUL characters: render this page on its own
+        return render_protocol_page(self.library, self.publication, self.info, self.version, page,
+                                    self.site_pages, self.referenced_by)
