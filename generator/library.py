@@ -253,9 +253,9 @@ def load_library(root: Path | str, display_root: str | None = None) -> Library:
 
 @contextmanager
 def cycle_collection_paused() -> Iterator[None]:
-    """Python's cycle collector paused while the library is read or checked, then running as before.
+    """Python's cycle collector paused while the library is read, checked or rendered, then running as before.
 
-    Both make hundreds of thousands of small objects and almost no reference cycles (memory is freed by
+    Each makes hundreds of thousands of small objects and almost no reference cycles (memory is freed by
     reference counting meanwhile), and the collector would walk the whole growing library again and
     again: about a twentieth of `protocols check`.
     """
