@@ -10,11 +10,9 @@ the xrefs check (P303) uses the same resolver, so a link that checks is a link t
 from __future__ import annotations
 
 import datetime as dt
-import posixpath
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from typing import Any
 
 from generator.inline import (
@@ -34,7 +32,7 @@ from generator.inline import (
     tokenize,
     unsafe_scheme,
 )
-from generator.page_fragments import PageFragments
+from generator.page_fragments import PageFragments, relative
 from generator.prose import RAW_HTML
 
 
@@ -185,17 +183,12 @@ def render_cite_list(reference_ids: list[str], page: PageContext) -> str:
     return _citation_html(known, page) if known else ""
 
 
-@lru_cache(maxsize=1 << 16)  # the same links recur on many pages; posixpath.relpath is slow
-def _relpath(path: str, start: str) -> str:
-    return posixpath.relpath(path, start)
-
-
 def _relative(from_page: str, target: LinkTarget, anchor_prefix: str) -> str:
     if not target.path or target.path == from_page:
         return f"#{anchor_prefix}{target.anchor}" if target.anchor else "#"
     # the prefix names anchors of this page only: another page's anchors are as that page writes them
     anchor = f"#{target.anchor}" if target.anchor else ""
-    return _relpath(target.path, posixpath.dirname(from_page) or ".") + anchor
+    return relative(from_page, target.path) + anchor
 
 
 def _render_token(token: Any, page: PageContext) -> str:
@@ -227,19 +220,21 @@ def _render_token(token: Any, page: PageContext) -> str:
     return f"[{escape_markdown(token.label or target.text)}]({destination})"
 
 
-def _neutralise(text: str, start: int, end: int, code: Sequence[Span]) -> str:
-    """Author Markdown between tokens, with raw HTML, attribute lists and unsafe link URLs defused."""
+def _neutralise(text: str, start: int, end: int, code: Sequence[Span], links: Sequence[Span]) -> str:
+    """Author Markdown between tokens, with raw HTML, attribute lists and unsafe link URLs defused
+    (`links`: link_destinations(text))."""
     replacements: list[tuple[int, int, str]] = []
-    for url_start, url_end in link_destinations(text):
+    for url_start, url_end in links:
         if start <= url_start < end and unsafe_scheme(text[url_start:url_end]):
             replacements.append((url_start, min(url_end, end), "#"))
     for match in RAW_HTML.finditer(text, start, end):
         replacements.append((match.start(), match.start() + 1, "&lt;"))
     # Every "{" of author text, not only those ATTRIBUTE_LIST finds: a group can be completed by a token's
     # rendered text ("{ {{ a.dose }} onclick=x}"), which a scan of one stretch between tokens cannot see.
-    for brace in range(start, end):
-        if text[brace] == "{":
-            replacements.append((brace, brace + 1, "\\{"))
+    brace = text.find("{", start, end)
+    while brace != -1:
+        replacements.append((brace, brace + 1, "\\{"))
+        brace = text.find("{", brace + 1, end)
     out, position = [], start
     for rep_start, rep_end, new in sorted(replacements):
         if rep_start < position or any(a <= rep_start < b for a, b in code):
@@ -254,12 +249,13 @@ def _split(text: str) -> tuple[tuple[Any, ...], tuple[str, ...]]:
     """A text's tokens and the author Markdown around them, neutralised: what does not depend on the page
     (len(stretches) == len(tokens) + 1)."""
     code = scanned(text, code_spans)
+    links = link_destinations(text)
     tokens = tuple(tokenize(text))
     stretches, position = [], 0
     for token in tokens:
-        stretches.append(_neutralise(text, position, token.start, code))
+        stretches.append(_neutralise(text, position, token.start, code, links))
         position = token.end
-    stretches.append(_neutralise(text, position, len(text), code))
+    stretches.append(_neutralise(text, position, len(text), code, links))
     return tokens, tuple(stretches)
 
 

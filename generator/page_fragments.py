@@ -17,8 +17,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 Fragment = Callable[[str], str]  # page path -> the text for that page
+
+@lru_cache(maxsize=1 << 16)  # a site links the same few pages from many places
+def relative(from_page: str, to_page: str) -> str:
+    """A relative link from one page path to another: posixpath.relpath(to_page, dirname(from_page)), for
+    the normalised relative paths of the pages dict, without relpath's two os.getcwd() calls."""
+    start = from_page.split("/")[:-1]
+    target = to_page.split("/")
+    common = 0
+    for here, there in zip(start, target, strict=False):
+        if here != there:
+            break
+        common += 1
+    return "/".join([".."] * (len(start) - common) + target[common:]) or "."
+
 
 MARK = "\x00"
 _MARKER = re.compile("\x00([0-9]+)\x00")

@@ -4,14 +4,17 @@ the page (relative links, "this page") is filled in per page, exactly as a rende
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generator.library import load_library
-from generator.page_fragments import PageFragments
+from generator.page_fragments import PageFragments, relative
 from generator.render import paths, protocol_page, render_site
 from generator.render.protocol_page import SharedProtocolText, render_protocol_page
 from generator.render.publication import publication
@@ -123,3 +126,19 @@ def test_each_version_text_is_rendered_once_per_build(monkeypatch: pytest.Monkey
     published = {(key.split("/")[1], key.split("/")[2]) for key in pages if key.count("/") == 3
                  and key.startswith("protocols/") and key.split("/")[2][0].isdigit()}
     assert set(calls) == published
+
+
+_segment = st.sampled_from(["protocols", "ketamine-trd", "1.0", "index.md", "a", "b", "print", "handbooks"])
+_page_path = st.lists(_segment, min_size=1, max_size=5).map("/".join)
+
+
+@given(_page_path, _page_path)
+def test_relative_link_is_posix_relpath_from_the_page_folder(from_page: str, to_page: str) -> None:
+    assert relative(from_page, to_page) == posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+
+
+def test_relative_link_examples() -> None:
+    assert relative("protocols/a/1.0/index.md", "protocols/a/index.md") == "../index.md"
+    assert relative("protocols/a/index.md", "protocols/a/1.0/index.md") == "1.0/index.md"
+    assert relative("index.md", "drugs/index.md") == "drugs/index.md"
+    assert relative("handbooks/h/print/index.md", "protocols/a/index.md") == "../../../protocols/a/index.md"

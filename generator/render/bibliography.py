@@ -8,7 +8,6 @@ never count: they are not in the publication). Reviewer site: any version on the
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -60,7 +59,7 @@ def citing_index(publication: Publication) -> dict[str, list[CitingProtocol]]:
 
 
 def _relative(to_page: str) -> str:
-    return posixpath.relpath(to_page, posixpath.dirname(BIBLIOGRAPHY))
+    return paths.relative(BIBLIOGRAPHY, to_page)
 
 
 def _cited_by_md(citing: list[CitingProtocol], reviewer: bool) -> str:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import posixpath
-from functools import lru_cache
+from generator import page_fragments
 
 HOME = "index.md"
 AUDIT_FILE = "protocols.json"
@@ -50,7 +49,6 @@ def diff_current_page(protocol_id: str, version: str) -> str:
     return f"protocols/{protocol_id}/{version}/diff-current/index.md"
 
 
-@lru_cache(maxsize=1 << 16)  # a site links the same few pages from many places; relpath is slow
 def relative(from_page: str, to_page: str) -> str:
     """A relative link from one page path to another (both keys of the pages dict)."""
-    return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+    return page_fragments.relative(from_page, to_page)

@@ -6,7 +6,6 @@ work and open the other version at its top.
 
 from __future__ import annotations
 
-import posixpath
 from typing import Any
 
 from generator.render import paths
@@ -54,4 +53,4 @@ def render_version_switcher(info: ProtocolInfo, shown: VersionInfo, page: str, c
 
 
 def _link(page: str, target: str) -> str:
-    return posixpath.relpath(target, posixpath.dirname(page))
+    return paths.relative(page, target)
