@@ -12,6 +12,7 @@ import pytest
 from generator.library import load_library
 from generator.render import prose as render_prose
 from generator.render import protocol_page, render_site
+from tests.helpers import VERSION, write_library
 
 SAMPLE_LIBRARY = Path(__file__).resolve().parent.parent / "protocols"
 AS_OF = dt.date(2026, 6, 1)
@@ -33,13 +34,30 @@ def test_each_dose_table_figure_and_reference_is_rendered_once_per_build(monkeyp
     library = load_library(SAMPLE_LIBRARY)
     first = render_site(library, AS_OF, reviewer=True)  # a cache outlives no build: the next one renders afresh
     tables = _counting(monkeypatch, protocol_page, "render_dose_tables", lambda pid, doc, drugs: (pid, doc.version))
-    figures = _counting(monkeypatch, protocol_page, "render_schedule_svg", lambda pid, phases: (pid, id(phases)))
+    figures = _counting(monkeypatch, protocol_page, "render_schedule_svg",
+                        lambda pid, phases: (pid, tuple(phase.model_dump_json() for phase in phases)))
     references = _counting(monkeypatch, render_prose, "reference_markdown", lambda reference: id(reference))
     pages = render_site(library, AS_OF, reviewer=True)
     assert pages == first
     assert tables and set(tables.values()) == {1}
-    assert figures and set(figures.values()) == {1}
+    assert figures and set(figures.values()) == {1}  # once per protocol and schedule, whatever the versions
     assert references and set(references.values()) == {1}
     # shared by the canonical page, the version's own page and a handbook's print view
     shown = sum(page.count('class="pc-dose-table"') for page in pages.values())
     assert shown > len(tables)
+
+
+def test_versions_with_the_same_phases_share_one_timeline_figure(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    second = VERSION.replace('version: "1.0"', 'version: "1.1"').replace("changes: []", "changes: [Wording.]")
+    third = second.replace('version: "1.1"', 'version: "1.2"').replace("length: 2 weeks", "length: 3 weeks")
+    third = third.replace("doses: 6", "doses: 9")
+    root = write_library(tmp_path, {"ketamine-trd/1.1.yaml": second, "ketamine-trd/1.2.yaml": third})
+    library = load_library(root)
+    figures = _counting(monkeypatch, protocol_page, "render_schedule_svg", lambda pid, phases: phases[0].doses)
+    pages = render_site(library, AS_OF, reviewer=True)
+    assert dict(figures) == {6: 1, 9: 1}  # 1.0 and 1.1 share one figure; 1.2 has its own
+    figure = pages["protocols/ketamine-trd/1.0/index.md"].split('<figure class="pc-schedule"')[1].split("</figure>")[0]
+    assert figure in pages["protocols/ketamine-trd/1.1/index.md"]
+    assert figure not in pages["protocols/ketamine-trd/1.2/index.md"]

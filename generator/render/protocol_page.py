@@ -35,8 +35,9 @@ class Banner:
 
 
 def _schedule_svg(publication: Publication, protocol_id: str, doc: VersionDoc) -> str:
-    """The version's timeline figure: the same on its canonical, version and print pages."""
-    key = ("schedule", protocol_id, doc.version)
+    """The version's timeline figure: the same on its canonical, version and print pages, and on every
+    version of the protocol with the same phases (most new versions keep the schedule)."""
+    key = ("schedule", protocol_id, *(phase.model_dump_json() for phase in doc.phases))
     if key not in publication.rendered:
         publication.rendered[key] = render_schedule_svg(protocol_id, doc.phases)
     return publication.rendered[key]

@@ -66,8 +66,8 @@ class Publication:
     as_of: dt.date
     reviewer: bool
     protocols: dict[str, ProtocolInfo]  # sorted by id; only protocols with a page
-    # what several pages show identically, rendered once per build: ("schedule", protocol id, version)
-    # -> timeline figure, ("reference", reference id) -> bibliography entry
+    # what several pages show identically, rendered once per build: ("schedule", protocol id, *phases as
+    # JSON) -> timeline figure, ("reference", reference id) -> bibliography entry
     rendered: dict[tuple[str, ...], str] = field(default_factory=dict, compare=False, repr=False)
 
     def version_published(self, protocol_id: str, version: str) -> bool:
