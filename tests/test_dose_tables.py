@@ -15,7 +15,7 @@ from generator import dosing
 from generator.library import Library, load_library
 from generator.quantity import format_number
 from generator.render.dose_card import devices_text, render_dose_card, render_dose_cards
-from generator.render.dose_tables import dose_table_view, pounds, render_dose_tables
+from generator.render.dose_tables import body_rows_html, dose_table_view, pounds, render_dose_tables
 from generator.schema import DoseTable, Regimen
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -166,3 +166,16 @@ def test_card_escapes_text() -> None:
     regimen = Regimen.model_validate({"id": "r", "drug": "x", "route": "IV <i>", "dose": "1000 mg"})
     card = render_dose_card(regimen, [], {})
     assert "</strong>: x 1,000 mg IV &lt;i&gt;, the same dose" in card
+
+
+def test_body_rows_are_escaped_as_the_template_escapes() -> None:
+    rows = [
+        {"kg": "40", "lb": "88.2", "cells": ["20 mg", "<b>&'\"</b>"], "capped": False},
+        {"kg": "45", "lb": "99.2", "cells": ["25 mg (capped at the maximum)", "x"], "capped": True},
+    ]
+    assert str(body_rows_html(rows)) == (
+        '<tr><th scope="row">40 kg</th><td>88.2 lb</td><td>20 mg</td>'
+        "<td>&lt;b&gt;&amp;&#39;&#34;&lt;/b&gt;</td></tr>\n"
+        '<tr class="pc-capped"><th scope="row">45 kg</th><td>99.2 lb</td>'
+        "<td>25 mg (capped at the maximum)</td><td>x</td></tr>\n"
+    )
