@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 # The units a protocol may write (§3.1), canonical spellings.
 UNITS: tuple[str, ...] = (
@@ -98,6 +99,7 @@ def _component_kind(component: str) -> str:
     raise QuantityError("P108", f'unknown unit "{component}"')
 
 
+@lru_cache(maxsize=1024)  # a library writes a few dozen units, asked about tens of thousands of times
 def unit_dimension(unit: str) -> str:
     """'mg/kg/h' -> 'mass/kg/time', 'mL' -> 'volume', 'kg' -> 'weight' (names of ARCHITECTURE.md).
 
@@ -111,6 +113,7 @@ def unit_dimension(unit: str) -> str:
     return "/".join(kinds)
 
 
+@lru_cache(maxsize=1024)
 def _unit_factor(unit: str) -> Fraction:
     """Size of `unit` in its dimension's base units (mcg, units, mL, min, kg)."""
     parts = unit.split("/")
@@ -136,8 +139,8 @@ def to_unit_exact(q: Quantity, unit: str) -> Fraction:
     """The value of `q` expressed in `unit`, exactly. P206 across dimensions or from/to months."""
     if q.unit == unit:
         return Fraction(q.value)
-    shown = format_quantity(q, group=False)
     if not dimensions_compatible(q.unit, unit):
+        shown = format_quantity(q, group=False)
         raise QuantityError(
             "P206",
             f'cannot convert {shown} ({q.dimension}) to {unit} ({unit_dimension(unit)})',
@@ -145,7 +148,7 @@ def to_unit_exact(q: Quantity, unit: str) -> Fraction:
         )
     if _MONTH in q.unit.split("/") or _MONTH in unit.split("/"):
         raise QuantityError(
-            "P206", f"cannot convert {shown} to {unit}: months convert only to months",
+            "P206", f"cannot convert {format_quantity(q, group=False)} to {unit}: months convert only to months",
             "write both in months, or both in days or weeks",
         )
     return Fraction(q.value) * _unit_factor(q.unit) / _unit_factor(unit)
