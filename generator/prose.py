@@ -54,8 +54,9 @@ PROSE_UNSAFE_UNITS = frozenset({"µg", "μg", "ug", "ml", "cc", "U", "IU"})
 NOT_DOSE_DIMENSIONS = frozenset({"time", "weight"})
 
 _NUMBER = r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?|\.[0-9]+)"
+# The look-ahead names the characters a number starts with, so the regex engine skips to them.
 _PROSE_QUANTITY = re.compile(
-    rf"(?<![\w.,])(?P<a>{_NUMBER})(?:(?:[ \t\u00a0]*[-–—][ \t\u00a0]*|\s+(?:to|and|or)\s+)(?P<b>{_NUMBER}))?"
+    rf"(?=[0-9.])(?<![\w.,])(?P<a>{_NUMBER})(?:(?:[ \t\u00a0]*[-–—][ \t\u00a0]*|\s+(?:to|and|or)\s+)(?P<b>{_NUMBER}))?"
     r"\s*(?P<unit>[A-Za-zµμ]+(?:/[A-Za-z]+)*)(?![\w/])"
 )
 
