@@ -22,6 +22,7 @@ class Sized(Protocol):
     build_cpu_s: float | None
     build_peak_mb: float | None
     stages: dict[str, float]
+    share_ratios: list[float]
 
     @property
     def generator_s(self) -> float | None: ...
@@ -51,6 +52,9 @@ def evaluate_targets(results: Sequence[Sized]) -> list[TargetResult]:
     if at is not None and at.generator_s is not None and at.stages.get("engine"):
         engine = at.stages["engine"]
         detail = f"{at.generator_s:.2f} s / {engine:.2f} s"
+        if len(at.share_ratios) > 1:
+            shown = ", ".join(f"{ratio:.3f}" for ratio in at.share_ratios)
+            detail += f" (median of {len(at.share_ratios)} builds: {shown})"
         targets.append(TargetResult(share_name, at.generator_s / engine, GENERATOR_SHARE_LIMIT, detail))
     else:
         targets.append(

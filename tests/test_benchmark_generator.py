@@ -166,3 +166,19 @@ def test_targets_without_their_sizes_are_not_measured(bench_run: ModuleType) -> 
         "check / bare YAML load at N=50, CPU time": True,
         "build peak memory at N=1000 (MB)": None,
     }
+
+
+def test_the_share_target_takes_the_build_with_the_median_ratio(bench_run: ModuleType) -> None:
+    def build(load: float, engine: float) -> tuple[Any, dict[str, float]]:
+        run = bench_run.Measurement(load + engine, load + engine, 100.0, 0, "", "")
+        return run, {"load": load, "check": 0.5, "render": 0.5, "engine": engine}
+
+    runs = [build(1.0, 20.0), build(3.0, 20.0), build(1.0, 25.0)]  # ratios 0.1, 0.2, 0.08
+    run, stages, ratios = bench_run.median_build(runs)
+    assert run is runs[0][0] and stages == runs[0][1]
+    assert [round(ratio, 3) for ratio in ratios] == [0.08, 0.1, 0.2]
+    middle = bench_run.SizeResult(300, yaml_s=1.0, check_s=2.0, yaml_cpu_s=1.0, check_cpu_s=2.0)
+    middle.stages, middle.share_ratios = stages, ratios
+    target = bench_run.evaluate_targets([middle])[0]
+    assert (target.value, target.passed) == (0.1, True)
+    assert target.detail == "2.00 s / 20.00 s (median of 3 builds: 0.080, 0.100, 0.200)"
