@@ -253,9 +253,9 @@ def load_library(root: Path | str, display_root: str | None = None) -> Library:
 
 @contextmanager
 def cycle_collection_paused() -> Iterator[None]:
-    """Python's cycle collector paused while the library is read, checked or rendered, then running as before.
+    """Python's cycle collector paused while the library is read or checked, then running as before.
 
-    Each makes hundreds of thousands of small objects and almost no reference cycles (memory is freed by
+    Both make hundreds of thousands of small objects and almost no reference cycles (memory is freed by
     reference counting meanwhile), and the collector would walk the whole growing library again and
     again: about a twentieth of `protocols check`.
     """
@@ -266,3 +266,19 @@ def cycle_collection_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+@contextmanager
+def collection_of_new_objects_only() -> Iterator[None]:
+    """The cycle collector leaves every object that exists now alone (gc.freeze) until the block ends.
+
+    For rendering: the templates make short-lived reference cycles, which must still be collected (a
+    paused collector let them pile up to 14 MB at N = 1,000), but walking the whole library at every
+    collection costs about a twentieth of the render.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+

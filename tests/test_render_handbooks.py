@@ -20,7 +20,6 @@ from helpers import run
 from generator.library import Library, load_library
 from generator.loader import load_yaml
 from generator.render import render_site
-from generator.render.handbooks import drop_sections
 from generator.versions import fingerprint
 
 AS_OF = dt.date(2026, 6, 1)
@@ -329,6 +328,15 @@ def test_print_view_prefixes_anchors_and_keeps_links_on_the_page(handbook_librar
     assert printed.count("pc-print-protocol") == 2
 
 
+def test_print_view_leaves_out_the_navigation_of_protocol_pages(handbook_library: Library) -> None:
+    pages = render_site(handbook_library, AS_OF, reviewer=False)
+    printed = pages["handbooks/testing/print/index.md"]
+    canonical = pages["protocols/alpha-drug/index.md"]
+    for navigation in ('<nav class="pc-switcher"', "## Versions {: #versions }", "## Referenced by"):
+        assert navigation in canonical
+        assert navigation not in printed
+
+
 def test_print_view_repeats_the_protocol_page_figures(handbook_library: Library) -> None:
     pages = render_site(handbook_library, AS_OF, reviewer=False)
     printed = pages["handbooks/testing/print/index.md"]
@@ -350,14 +358,3 @@ def test_handbook_pages_build_strictly(handbook_library: Library, tmp_path: Path
         ids = collections.Counter(re.findall(r'\sid="([^"]+)"', html))
         assert [anchor for anchor, count in ids.items() if count > 1] == []
         assert "assets/handbook-print.css" in html
-
-
-def test_print_view_leaves_out_the_version_list_and_navigation_blocks() -> None:
-    page = (
-        "# T\n\n<nav class=\"pc-switcher\" markdown>\n**Versions:** 1.0\n</nav>\n\n## Summary {: #summary }\n\n"
-        "```\n<nav>\nkept: author code\n</nav>\n```\n\n## Versions {: #versions }\n\n- 1.0\n\n"
-        "## After {: #after }\n\nz\n"
-    )
-    assert drop_sections(page, ("versions",)) == (
-        "# T\n\n## Summary {: #summary }\n\n```\n<nav>\nkept: author code\n</nav>\n```\n\n## After {: #after }\n\nz\n"
-    )

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from generator.inline import shared_scans
-from generator.library import Library, cycle_collection_paused
+from generator.library import Library, collection_of_new_objects_only
 from generator.render import paths
 from generator.render.audit import render_audit_file
 from generator.render.bibliography import plan_bibliography, render_bibliography_page
@@ -91,7 +91,7 @@ def _render_protocols(ctx: SiteContext) -> dict[str, str]:
             if version is info.canonical:
                 pages[paths.canonical(protocol_id)] = text.page(paths.canonical(protocol_id))
                 if protocol_id in printed:
-                    ctx.printed_texts[(protocol_id, version.version)] = text
+                    ctx.printed_texts[(protocol_id, version.version)] = text.pack()
     return pages
 
 
@@ -131,7 +131,7 @@ def render_site(library: Library, as_of: dt.date, reviewer: bool) -> dict[str, s
     pages: dict[str, str] = {}
     # a text is tokenized once for the whole site: the canonical page, the version pages, diffs and
     # handbook print views repeat most of a protocol's prose
-    with shared_scans(), cycle_collection_paused():
+    with shared_scans(), collection_of_new_objects_only():
         for family in FAMILIES:
             rendered = family.render(ctx)
             unplanned = sorted(set(rendered) - ctx.site_pages)

@@ -5,7 +5,9 @@ page shows, its state and effective date; a protocol with nothing published on t
 id, unlinked, as "not yet published" (its draft title is draft content).
 
 The print view holds every protocol of the handbook on one page, each rendered by the protocol page
-itself (the protocols family's text of that version, placed on the print page's path) and then made to share the page:
+itself (the protocols family's text of that version, placed on the print page's path: without the version
+switcher, the versions list and "Referenced by", which are the protocol pages' navigation) and then made
+to share the page:
   - headings go one level down (the handbook title is the page's only H1);
   - every anchor a protocol defines gets the prefix "<protocol-id>_" (an underscore never occurs in an
     id, so two protocols cannot clash), and its in-page links and citations follow;
@@ -22,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from generator.inline import code_ranges, code_spans, inside, scanned
+from generator.inline import code_spans, inside, scanned
 from generator.library import Library
 from generator.render import paths
 from generator.render.prose import page_prose
@@ -35,8 +37,6 @@ if TYPE_CHECKING:
 
 NOT_PUBLISHED = "not yet published"
 PRINT_CLASS = "pc-print-protocol"
-# Sections of a protocol page left out of the print view: navigation between versions, not content.
-LEFT_OUT_OF_PRINT = ("versions",)
 
 # Anchors of the handbook description's own citations on the print page: "h_" is no protocol's prefix
 # (protocol ids have at least two characters).
@@ -106,8 +106,6 @@ def render_handbook(library: Library, publication: Publication, handbook: Handbo
 
 # --- print view -----------------------------------------------------------------------------------------
 
-_SECTION_HEADING = re.compile(r"^## .*\{: #([a-z0-9-]+) \}$")
-_NAV_BLOCK = re.compile(r"^<nav\b[^>]*>.*?^</nav>\n*", re.M | re.S)  # author HTML is escaped (P501)
 _IDS = re.compile(r"\{(?<!\\\{):[^}\n]*\}|i(?<![\w-]i)d=\"[^\"]*\"")
 _ATTR_ID = re.compile(r"(?<=[\s{:])#([A-Za-z][\w-]*)")
 # Each branch starts with a plain character outside its group (the match, group 0, is what is rewritten;
@@ -122,21 +120,6 @@ _REWRITE = re.compile(
     r"|f(?P<for_refs>(?<![\w-]f)or=\"[^\"]*\")"
     r"|\](?P<md_link>\([^)\s]*)",
 )
-
-
-def drop_sections(markdown: str, section_ids: tuple[str, ...]) -> str:
-    """Leave out the `## ... {: #id }` sections named, each up to the next `## ` heading, and every
-    <nav> block of the page's template (version switchers: navigation, not content, on paper)."""
-    kept, skipping = [], False
-    for line in markdown.split("\n"):
-        if line.startswith("## "):
-            heading = _SECTION_HEADING.match(line)
-            skipping = heading is not None and heading.group(1) in section_ids
-        if not skipping:
-            kept.append(line)
-    text = "\n".join(kept)
-    code = code_ranges(text)
-    return _NAV_BLOCK.sub(lambda match: match.group(0) if inside(match.start(), code) else "", text)
 
 
 def defined_anchors(markdown: str) -> set[str]:
@@ -157,7 +140,7 @@ def defined_anchors(markdown: str) -> set[str]:
 @dataclass(frozen=True)
 class PrintedProtocol:
     protocol_id: str
-    markdown: str  # as the protocol page renders it for the print page, sections left out
+    markdown: str  # as the protocol page renders it for the print page (without its navigation)
     anchors: set[str]  # explicit ids it defines, unprefixed
 
 
@@ -228,7 +211,7 @@ def render_handbook_print(
     for entry in entries:
         if entry.info is None or entry.shown is None or entry.protocol_id in printed:
             continue
-        markdown = drop_sections(render_protocol(entry.info, entry.shown, page), LEFT_OUT_OF_PRINT)
+        markdown = render_protocol(entry.info, entry.shown, page)
         printed[entry.protocol_id] = PrintedProtocol(entry.protocol_id, markdown, defined_anchors(markdown))
     canonical_links = {_relative(page, paths.canonical(pid)): pid for pid in printed}
     bodies = [_Rewriter(printed, pid, page, canonical_links).rewrite(protocol.markdown).strip()
