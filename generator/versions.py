@@ -58,10 +58,19 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _date_text(value: Any) -> str:
+    """json.dumps's `default`: what _plain makes of a date or datetime (the only non-JSON values a
+    loaded document holds); anything else is refused as json.dumps refuses it."""
+    if isinstance(value, dt.date):
+        return _plain(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
 def fingerprint(data: Any) -> str:
     """§4: "sha256:" + hex SHA-256 of the parsed document without `status`, dates as YYYY-MM-DD."""
     doc = {key: value for key, value in data.items() if key != "status"} if isinstance(data, dict) else data
-    text = json.dumps(_plain(doc), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    # the same text as json.dumps(_plain(doc), ...), without walking the document in Python first
+    text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_date_text)
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 from pathlib import Path
 
 import pytest
 import yaml
 from helpers import VERSION, write_library
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generator import versions
 from generator.library import Library, Protocol, load_library
@@ -61,6 +64,26 @@ def test_fingerprint_drops_status_sorts_keys_and_writes_dates_as_iso() -> None:
 
 def test_fingerprint_keeps_non_ascii_characters_unescaped() -> None:
     assert versions.fingerprint({"title": "µ–é"}) == sha('{"title":"µ–é"}')
+
+
+_scalars = (
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8)
+    | st.dates() | st.datetimes() | st.floats(allow_nan=False, allow_infinity=False)
+)
+_documents = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=3)
+                          | st.dictionaries(st.text(max_size=5), inner, max_size=3), max_leaves=12)
+
+
+@given(st.dictionaries(st.text(max_size=6), _documents, max_size=4))
+def test_fingerprint_hashes_the_document_with_dates_as_iso_text(doc: dict[str, object]) -> None:
+    plain = versions._plain({key: value for key, value in doc.items() if key != "status"})
+    text = json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert versions.fingerprint(doc) == sha(text)
+
+
+def test_fingerprint_refuses_values_a_document_cannot_hold() -> None:
+    with pytest.raises(TypeError, match="Object of type set is not JSON serializable"):
+        versions.fingerprint({"a": {1, 2}})
 
 
 def test_fingerprint_ignores_status_but_not_content() -> None:
