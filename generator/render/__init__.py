@@ -20,7 +20,7 @@ from generator.render.bibliography import plan_bibliography, render_bibliography
 from generator.render.dashboard import plan_review_pages, render_review_pages
 from generator.render.diff_page import plan_diff_pages, render_diff_pages
 from generator.render.drugs import plan_drug_pages, render_drug_pages
-from generator.render.handbooks import plan_handbook_pages, render_handbook_pages
+from generator.render.handbooks import plan_handbook_pages, render_handbook_pages, render_handbook_print
 from generator.render.history import render_history
 from generator.render.home import render_home
 from generator.render.prose import page_prose
@@ -36,16 +36,6 @@ class SiteContext:
     library: Library
     publication: Publication
     site_pages: set[str] = field(default_factory=set)  # every path the site will have
-    # protocol texts the protocols family rendered and the handbook print views show again, by
-    # (protocol id, version): only those, so that the site's text is not held twice
-    printed_texts: dict[tuple[str, str], SharedProtocolText] = field(default_factory=dict)
-
-    def protocol_text(self, info: ProtocolInfo, version: VersionInfo) -> SharedProtocolText:
-        """A version's protocol page text for any page that shows it (rendered once when kept)."""
-        kept = self.printed_texts.get((info.id, version.version))
-        if kept is not None:
-            return kept
-        return SharedProtocolText(self.library, self.publication, info, version, self.site_pages)
 
     @property
     def as_of(self) -> dt.date:
@@ -68,16 +58,26 @@ def _plan_protocols(ctx: SiteContext) -> list[str]:
     for protocol_id, info in ctx.publication.protocols.items():
         planned.append(paths.canonical(protocol_id))
         planned.extend(paths.version_page(protocol_id, version.version) for version in info.versions)
+    planned.extend(paths.handbook_print(handbook.id) for handbook in ctx.library.handbooks)
     return planned
 
 
 def _render_protocols(ctx: SiteContext) -> dict[str, str]:
-    """Each version's text is rendered once, then placed on its version page and, for the version in
-    use, on the canonical page; the handbook print views reuse it."""
-    pages = {}
+    """Protocol pages and the handbook print views, which are made of them.
+
+    Each version's text is rendered once and placed on its version page, on the canonical page while it
+    is in use, and in the print view of every handbook that lists the protocol. The protocols are taken
+    handbook by handbook, and a handbook's print view is made as soon as its protocols are, so a text is
+    kept only until the last print view that shows it (not the whole site's text at once).
+    """
+    pages: dict[str, str] = {}
     referrers = referenced_by_index(ctx.publication)  # once per build
-    printed = {protocol_id for handbook in ctx.library.handbooks for protocol_id in handbook.protocols}
-    for protocol_id, info in ctx.publication.protocols.items():
+    handbooks = ctx.library.handbooks
+    last_print = {pid: index for index, handbook in enumerate(handbooks) for pid in handbook.protocols}
+    kept: dict[str, SharedProtocolText] = {}  # canonical texts of printed protocols, by protocol id
+
+    def render_protocol(protocol_id: str) -> None:
+        info = ctx.publication.protocols[protocol_id]
         shown = list(info.versions)
         if info.canonical is not None and info.canonical not in shown:
             shown.append(info.canonical)
@@ -85,13 +85,33 @@ def _render_protocols(ctx: SiteContext) -> dict[str, str]:
             text = SharedProtocolText(ctx.library, ctx.publication, info, version, ctx.site_pages,
                                       referrers.get(protocol_id, []))
             if version in info.versions:
-                pages[paths.version_page(protocol_id, version.version)] = text.page(
-                    paths.version_page(protocol_id, version.version)
-                )
+                page = paths.version_page(protocol_id, version.version)
+                pages[page] = text.page(page)
             if version is info.canonical:
                 pages[paths.canonical(protocol_id)] = text.page(paths.canonical(protocol_id))
-                if protocol_id in printed:
-                    ctx.printed_texts[(protocol_id, version.version)] = text.pack()
+                if protocol_id in last_print:
+                    kept[protocol_id] = text
+
+    def printed(info: ProtocolInfo, version: VersionInfo, page: str) -> str:
+        text = kept.get(info.id)
+        if text is None or text.version is not version:
+            text = SharedProtocolText(ctx.library, ctx.publication, info, version, ctx.site_pages)
+        return text.page(page)
+
+    done: set[str] = set()
+    for index, handbook in enumerate(handbooks):
+        for protocol_id in handbook.protocols:
+            if protocol_id in ctx.publication.protocols and protocol_id not in done:
+                render_protocol(protocol_id)
+                done.add(protocol_id)
+        page = paths.handbook_print(handbook.id)
+        pages[page] = render_handbook_print(ctx.library, ctx.publication, handbook, printed)
+        for protocol_id in handbook.protocols:
+            if last_print.get(protocol_id) == index:
+                kept.pop(protocol_id, None)
+    for protocol_id in ctx.publication.protocols:
+        if protocol_id not in done:
+            render_protocol(protocol_id)
     return pages
 
 

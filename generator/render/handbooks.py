@@ -233,22 +233,12 @@ def render_handbook_print(
 
 
 def plan_handbook_pages(ctx: SiteContext) -> list[str]:
-    planned = []
-    for handbook in ctx.library.handbooks:
-        planned += [paths.handbook(handbook.id), handbook_print(handbook.id)]
-    return planned
+    """The handbook pages; their print views are made with the protocol pages (render/__init__.py)."""
+    return [paths.handbook(handbook.id) for handbook in ctx.library.handbooks]
 
 
 def render_handbook_pages(ctx: SiteContext) -> dict[str, str]:
-    """Every handbook's page and print view; the print views render protocols as their pages do."""
-    library, publication = ctx.library, ctx.publication
-
-    def render_protocol(info: ProtocolInfo, version: VersionInfo, page: str) -> str:
-        return ctx.protocol_text(info, version).page(page)
-
-    pages = {}
-    for handbook in library.handbooks:
-        pages[paths.handbook(handbook.id)] = render_handbook(library, publication, handbook)
-        pages[handbook_print(handbook.id)] = render_handbook_print(library, publication, handbook, render_protocol)
-    ctx.printed_texts.clear()
-    return pages
+    return {
+        paths.handbook(handbook.id): render_handbook(ctx.library, ctx.publication, handbook)
+        for handbook in ctx.library.handbooks
+    }

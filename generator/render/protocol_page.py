@@ -7,7 +7,6 @@ is rendered by generator.inline (citations numbered by first use, so sections re
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -315,23 +314,13 @@ class SharedProtocolText:
     referenced_by: Sequence[Referrer] = ()
     text: str = ""
     fragments: PageFragments = field(default_factory=PageFragments.deferred)
-    packed: bytes = b""  # the text, compressed by pack()
 
     def __post_init__(self) -> None:
         self.text = render_protocol_text(self.library, self.publication, self.info, self.version,
                                          self.site_pages, self.fragments, self.referenced_by)
 
-    def pack(self) -> SharedProtocolText:
-        """Keep the text compressed until its next use: a build keeps the texts of every printed protocol
-        from the protocol pages to the handbook print views (a fifth of the text in a fifth of the memory,
-        for about 0.1 ms a text)."""
-        if self.text:
-            self.packed, self.text = zlib.compress(self.text.encode("utf-8"), 1), ""
-        return self
-
     def page(self, page: str) -> str:
-        text = self.text or zlib.decompress(self.packed).decode("utf-8")
-        filled = self.fragments.fill(text, page)
+        filled = self.fragments.fill(self.text, page)
         if filled is not None:
             return filled
         # author text holds NUL characters: render this page on its own
