@@ -147,7 +147,7 @@ def _derived(spec: RegimenSpec, unit: str, rate: bool) -> list[dict[str, str]]:
     if rate and spec.duration is not None:
         if spec.duration.unit not in _MINUTES or time_unit not in _MINUTES:
             raise DoseError(f"duration {_shown(spec.duration)} cannot be combined with a rate in {unit}")
-        minutes = Fraction(spec.duration.value) * _MINUTES[spec.duration.unit]
+        minutes = spec.duration.exact * _MINUTES[spec.duration.unit]
         derived.append({"key": "total", "unit": mass_unit, "step": "0.1",
                         **_ratio(minutes, Fraction(_MINUTES[time_unit]))})
     if spec.concentration is not None:
@@ -348,7 +348,7 @@ def table_rows(regimen: Any, from_kg: Kg, to_kg: Kg, step_kg: Kg,
 def devices_per_dose(dose: Quantity, unit_dose: Quantity) -> int:
     """How many devices, vials or tablets make one fixed dose (56 mg / 28 mg = 2); DoseError otherwise."""
     try:
-        count = to_unit_exact(dose, unit_dose.unit) / Fraction(unit_dose.value)
+        count = to_unit_exact(dose, unit_dose.unit) / unit_dose.exact
     except (QuantityError, ZeroDivisionError):
         raise DoseError(f"dose {_shown(dose)} cannot be made from unit_dose {_shown(unit_dose)}") from None
     if count.denominator != 1:

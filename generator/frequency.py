@@ -46,7 +46,7 @@ class Frequency:
 
     def doses_in(self, length: Quantity) -> Fraction:
         """How many doses fit in `length` (3 per week over 2 weeks -> 6; every 2 weeks over 12 weeks -> 6)."""
-        return self.doses_per(length.unit) * Fraction(length.value)
+        return self.doses_per(length.unit) * length.exact
 
     def in_words(self) -> str:
         """"3 times per week", "once per week", "twice per day", "every 2 weeks", "every 6 hours"."""

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 # The units a protocol may write (§3.1), canonical spellings.
 UNITS: tuple[str, ...] = (
@@ -84,6 +84,12 @@ class Quantity:
     def dimension(self) -> str:
         return unit_dimension(self.unit)
 
+    @cached_property
+    def exact(self) -> Fraction:
+        """The value as an exact Fraction, made once (the checks and the pages compare the same quantities
+        many times)."""
+        return Fraction(self.value)
+
 
 def _component_kind(component: str) -> str:
     if component in _MASS:
@@ -138,7 +144,7 @@ def dimensions_compatible(a: Quantity | str, b: Quantity | str) -> bool:
 def to_unit_exact(q: Quantity, unit: str) -> Fraction:
     """The value of `q` expressed in `unit`, exactly. P206 across dimensions or from/to months."""
     if q.unit == unit:
-        return Fraction(q.value)
+        return q.exact
     if not dimensions_compatible(q.unit, unit):
         shown = format_quantity(q, group=False)
         raise QuantityError(
@@ -151,7 +157,7 @@ def to_unit_exact(q: Quantity, unit: str) -> Fraction:
             "P206", f"cannot convert {format_quantity(q, group=False)} to {unit}: months convert only to months",
             "write both in months, or both in days or weeks",
         )
-    return Fraction(q.value) * _unit_factor(q.unit) / _unit_factor(unit)
+    return q.exact * _unit_factor(q.unit) / _unit_factor(unit)
 
 
 def fraction_to_decimal(value: Fraction) -> Decimal:
@@ -178,11 +184,12 @@ def to_unit(q: Quantity, unit: str) -> Decimal:
 
 def compare_quantities(a: Quantity, b: Quantity) -> int:
     """-1, 0 or 1 as a is less than, equal to or greater than b, exactly; P206 across dimensions."""
-    a_value = Fraction(a.value)
+    a_value = a.exact
     b_value = to_unit_exact(b, a.unit)
     return (a_value > b_value) - (a_value < b_value)
 
 
+@lru_cache(maxsize=8192)  # the text depends only on the value (equal Decimals hash alike), and values recur
 def format_number(value: Decimal, group: bool = True) -> str:
     """Plain decimal: no trailing zero, leading zero kept, no exponent; "3,000" (group) or "3000"."""
     if value == 0:

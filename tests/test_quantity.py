@@ -2,6 +2,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generator.frequency import Frequency, parse_frequency
 from generator.quantity import (
@@ -280,3 +282,14 @@ def test_frequency_reexported_from_quantity() -> None:
 
     assert quantity.parse_frequency is parse_frequency
     assert isinstance(Quantity(Decimal(1), "mg", "1 mg"), Quantity)
+
+
+@given(st.integers(min_value=-10**12, max_value=10**12), st.integers(min_value=-6, max_value=8),
+       st.integers(min_value=0, max_value=5), st.booleans())
+def test_format_number_depends_only_on_the_value(digits: int, places: int, zeros: int, group: bool) -> None:
+    """What lets format_number cache by value: 1.5, 1.50 and 15E-1 are one number and read alike."""
+    short = Decimal(digits).scaleb(-places)
+    padded = Decimal(digits * 10**zeros).scaleb(-(places + zeros))
+    assert short == padded
+    uncached = format_number.__wrapped__
+    assert uncached(short, group) == uncached(padded, group) == format_number(padded, group)

@@ -288,7 +288,7 @@ def _whole_devices(where: _Where, regimen: Regimen) -> Iterator[Diagnostic]:
             devices_per_dose(value, unit_dose)
         except DoseError:
             per_device = to_unit_exact(unit_dose, value.unit)
-            below = (Fraction(value.value) / per_device).__floor__() * per_device
+            below = (value.exact / per_device).__floor__() * per_device
             nearest = [q for q in (below, below + per_device) if q > 0]
             choices = " or ".join(f"{_number(q)} {value.unit}" for q in nearest)
             yield where.diagnostic(
@@ -348,7 +348,7 @@ def _table(where: _Where, weights: dict[str, Quantity], regimen: Regimen | None)
             "regimens take a dose table", "regimen", hint="remove this dose table",
         )
         return
-    start, end, step = (Fraction(weights[key].value) for key in ("from", "to", "step"))
+    start, end, step = (weights[key].exact for key in ("from", "to", "step"))
     shown_weights = f"from {shown(weights['from'])} to {shown(weights['to'])} in steps of {shown(weights['step'])}"
     if step <= 0:
         yield where.diagnostic("P210", f"dose table step {shown(weights['step'])} must be more than 0 kg",
@@ -363,7 +363,7 @@ def _table(where: _Where, weights: dict[str, Quantity], regimen: Regimen | None)
             hint="use a larger step or a narrower range of weights",
         )
     for key in ("from", "to", "step"):
-        value = Fraction(weights[key].value)
+        value = weights[key].exact
         if (key != "step" and (value <= 0 or value > _MAX_KG)) or (value / _KG_STEP).denominator != 1:
             yield where.diagnostic(
                 "P210", f"dose table weight {key} {shown(weights[key])} is not a weight the calculator shows as "
@@ -373,7 +373,7 @@ def _table(where: _Where, weights: dict[str, Quantity], regimen: Regimen | None)
 
 
 def _lowest_table_kg(version: VersionFile, regimen: Regimen, tables_ok: set[int]) -> Fraction | None:
-    starts = [Fraction(t.weights.from_.value) for index, t in enumerate(version.doc.dose_tables)
+    starts = [t.weights.from_.exact for index, t in enumerate(version.doc.dose_tables)
               if t.regimen == regimen.id and index in tables_ok]
     return min(starts) if starts else None
 
