@@ -118,25 +118,57 @@ def body_rows_html(rows: list[dict[str, Any]]) -> Markup:
     return Markup("".join(lines))
 
 
-def dose_table_view(
-    protocol_id: str, version: str, regimen: Regimen, table: DoseTable, drugs: Mapping[str, Drug]
-) -> DoseTableView:
+CAPPED_WORDS = "capped at the maximum"
+# A table's rows by what they are computed from: its calculator spec without the protocol, version and
+# regimen that name it, and its weight step. Versions that keep a dose share their rows.
+RowsCache = dict[str, "TableRows"]
+
+
+@dataclass(frozen=True)
+class TableRows:
+    first: dict[str, Any]  # the first row as dosing.table_rows gives it: the columns and their units
+    rows: list[dict[str, Any]]  # DoseTableView.rows
+    html: Markup  # DoseTableView.rows_html
+
+
+def _table_rows(spec: dict[str, Any], regimen: Regimen, table: DoseTable, cache: RowsCache | None) -> TableRows:
     weights = table.weights
-    spec = dosing.calculator_spec(protocol_id, version, regimen, weights)
-    rows = dosing.table_rows(regimen, weights.from_, weights.to, weights.step, protocol_id, version, spec=spec)
-    spec_json = spec_as_json(spec)
-    headings = _headings(regimen, rows[0])
+    key = ""
+    if cache is not None:
+        named = {name: value for name, value in spec.items() if name not in ("protocol", "version", "regimen")}
+        key = f"{spec_as_json(named)} {weights.step.value}"
+        if key in cache:
+            return cache[key]
+    rows = dosing.table_rows(regimen, weights.from_, weights.to, weights.step, spec=spec)
     keys = [key for key in AMOUNT_COLUMNS if key in rows[0]]
-    capped_words = "capped at the maximum"
     view_rows = [
         {
             "kg": _shown(row["weight_kg"]),
             "lb": pounds(row["weight_kg"]),
-            "cells": [_cell(key, row, capped_words) for key in keys],
+            "cells": [_cell(key, row, CAPPED_WORDS) for key in keys],
             "capped": bool(row["capped"]),
         }
         for row in rows
     ]
+    found = TableRows(rows[0], view_rows, body_rows_html(view_rows))
+    if cache is not None:
+        cache[key] = found
+    return found
+
+
+def dose_table_view(
+    protocol_id: str, version: str, regimen: Regimen, table: DoseTable, drugs: Mapping[str, Drug],
+    cache: RowsCache | None = None,
+) -> DoseTableView:
+    """`cache`: rows already computed in this build, shared by tables computed from the same numbers."""
+    weights = table.weights
+    spec = dosing.calculator_spec(protocol_id, version, regimen, weights)
+    computed = _table_rows(spec, regimen, table, cache)
+    spec_json = spec_as_json(spec)
+    headings = _headings(regimen, computed.first)
+    keys = [key for key in AMOUNT_COLUMNS if key in computed.first]
+    capped_words = CAPPED_WORDS
+    view_rows = computed.rows
     capped_note = ""
     if any(row["capped"] for row in view_rows) and regimen.max_dose is not None:
         capped_note = (
@@ -154,20 +186,22 @@ def dose_table_view(
         f"{format_number(weights.step.value)} {weights.step.unit}",
         columns=[("weight_kg", "Weight (kg)"), ("weight_lb", "Weight (lb)")] + [(key, headings[key]) for key in keys],
         rows=view_rows,
-        rows_html=body_rows_html(view_rows),
+        rows_html=computed.html,
         capped_note=capped_note,
         rounding_note=_rounding_note(spec),
         spec_json=spec_json,
     )
 
 
-def render_dose_tables(protocol_id: str, doc: VersionDoc, drugs: Mapping[str, Drug]) -> str:
+def render_dose_tables(
+    protocol_id: str, doc: VersionDoc, drugs: Mapping[str, Drug], cache: RowsCache | None = None
+) -> str:
     """Markdown for the body of #dose-table: a heading `#dose-table-<regimen-id>` and an HTML table each."""
     regimens = {regimen.id: regimen for regimen in doc.regimens}
     blocks = []
     for table in doc.dose_tables:
         regimen = regimens[table.regimen]
-        view = dose_table_view(protocol_id, doc.version, regimen, table, drugs)
+        view = dose_table_view(protocol_id, doc.version, regimen, table, drugs, cache)
         html = render_template("dose_table.html.j2", table=view).strip()
         blocks.append(f"### {plain(view.heading)} {{: #{view.anchor} }}\n\n{html}\n")
     return "\n".join(blocks)

@@ -251,7 +251,7 @@ def render_protocol_text(
     summary_md = prose.markdown(doc.summary) if doc.summary else ""
     regimens = _regimen_views(doc, library, prose)
     phases = _phase_views(doc, library, prose)
-    dose_tables_md = render_dose_tables(info.id, doc, library.drugs) if doc.dose_tables else ""
+    dose_tables_md = render_dose_tables(info.id, doc, library.drugs, publication.dose_rows) if doc.dose_tables else ""
     sections = [{"id": s.id, "title": s.title, "body_md": prose.markdown(s.body)} for s in doc.sections]
     algorithm_md = [prose.markdown(step) for step in doc.algorithm]
     changes_md = [prose.markdown(change) for change in doc.changes]
