@@ -8,6 +8,7 @@ calculator and matches a computed weight to the row whose header cell reads "<kg
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -112,10 +113,18 @@ def body_rows_html(rows: list[dict[str, Any]]) -> Markup:
     lines = []
     for row in rows:
         capped = ' class="pc-capped"' if row["capped"] else ""
-        cells = "".join(f"<td>{escape(cell)}</td>" for cell in row["cells"])
-        weight = f'<th scope="row">{escape(row["kg"])} kg</th><td>{escape(row["lb"])} lb</td>'
+        cells = "".join(f"<td>{_escaped(cell)}</td>" for cell in row["cells"])
+        weight = f'<th scope="row">{_escaped(row["kg"])} kg</th><td>{_escaped(row["lb"])} lb</td>'
         lines.append(f"<tr{capped}>{weight}{cells}</tr>\n")
     return Markup("".join(lines))
+
+
+_HTML_SPECIAL = re.compile(r"[&<>'\"]")
+
+
+def _escaped(text: str) -> str:
+    """markupsafe.escape(text), skipped for the usual cell of digits, units and words."""
+    return str(escape(text)) if _HTML_SPECIAL.search(text) else text
 
 
 CAPPED_WORDS = "capped at the maximum"
