@@ -1,161 +1,23 @@
 """The render layer: pure functions from a checked library to the site's pages, `{relative path: text}`.
 
-`render_site` first plans every page path of every page family, so that a page links to another page
-only if it will exist (history, diff and handbook pages), then renders each family. Adding a page
-family is adding a `Family` to FAMILIES. Output is deterministic: sorted iteration, no timestamps but
-the build date.
+`render_site` and the page families live in generator.render.families; they are imported on first use,
+so that `protocols check`, which needs only generator.render.publication (to resolve cross-references
+as a site would), does not load the templates and every page module.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from generator.inline import shared_scans
-from generator.library import Library, collection_of_new_objects_only
-from generator.render import paths
-from generator.render.audit import render_audit_file
-from generator.render.bibliography import plan_bibliography, render_bibliography_page
-from generator.render.dashboard import plan_review_pages, render_review_pages
-from generator.render.diff_page import plan_diff_pages, render_diff_pages
-from generator.render.drugs import plan_drug_pages, render_drug_pages
-from generator.render.handbooks import plan_handbook_pages, render_handbook_pages, render_handbook_print
-from generator.render.history import render_history
-from generator.render.home import render_home
-from generator.render.prose import page_prose
-from generator.render.protocol_page import SharedProtocolText
-from generator.render.publication import ProtocolInfo, Publication, VersionInfo, publication
-from generator.render.referenced_by import referenced_by_index
+if TYPE_CHECKING:
+    from generator.render.families import FAMILIES, Family, SiteContext, render_site
 
 __all__ = ["FAMILIES", "Family", "SiteContext", "render_site"]
 
 
-@dataclass
-class SiteContext:
-    library: Library
-    publication: Publication
-    site_pages: set[str] = field(default_factory=set)  # every path the site will have
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from generator.render import families
 
-    @property
-    def as_of(self) -> dt.date:
-        return self.publication.as_of
-
-    @property
-    def reviewer(self) -> bool:
-        return self.publication.reviewer
-
-
-@dataclass(frozen=True)
-class Family:
-    name: str
-    plan: Callable[[SiteContext], list[str]]
-    render: Callable[[SiteContext], dict[str, str]]
-
-
-def _plan_protocols(ctx: SiteContext) -> list[str]:
-    planned = []
-    for protocol_id, info in ctx.publication.protocols.items():
-        planned.append(paths.canonical(protocol_id))
-        planned.extend(paths.version_page(protocol_id, version.version) for version in info.versions)
-    planned.extend(paths.handbook_print(handbook.id) for handbook in ctx.library.handbooks)
-    return planned
-
-
-def _render_protocols(ctx: SiteContext) -> dict[str, str]:
-    """Protocol pages and the handbook print views, which are made of them.
-
-    Each version's text is rendered once and placed on its version page, on the canonical page while it
-    is in use, and in the print view of every handbook that lists the protocol. The protocols are taken
-    handbook by handbook, and a handbook's print view is made as soon as its protocols are, so a text is
-    kept only until the last print view that shows it (not the whole site's text at once).
-    """
-    pages: dict[str, str] = {}
-    referrers = referenced_by_index(ctx.publication)  # once per build
-    handbooks = ctx.library.handbooks
-    last_print = {pid: index for index, handbook in enumerate(handbooks) for pid in handbook.protocols}
-    kept: dict[str, SharedProtocolText] = {}  # canonical texts of printed protocols, by protocol id
-
-    def render_protocol(protocol_id: str) -> None:
-        info = ctx.publication.protocols[protocol_id]
-        shown = list(info.versions)
-        if info.canonical is not None and info.canonical not in shown:
-            shown.append(info.canonical)
-        for version in shown:
-            text = SharedProtocolText(ctx.library, ctx.publication, info, version, ctx.site_pages,
-                                      referrers.get(protocol_id, []))
-            if version in info.versions:
-                page = paths.version_page(protocol_id, version.version)
-                pages[page] = text.page(page)
-            if version is info.canonical:
-                pages[paths.canonical(protocol_id)] = text.page(paths.canonical(protocol_id))
-                if protocol_id in last_print:
-                    kept[protocol_id] = text
-
-    def printed(info: ProtocolInfo, version: VersionInfo, page: str) -> str:
-        text = kept.get(info.id)
-        if text is None or text.version is not version:
-            text = SharedProtocolText(ctx.library, ctx.publication, info, version, ctx.site_pages)
-        return text.page(page)
-
-    done: set[str] = set()
-    for index, handbook in enumerate(handbooks):
-        for protocol_id in handbook.protocols:
-            if protocol_id in ctx.publication.protocols and protocol_id not in done:
-                render_protocol(protocol_id)
-                done.add(protocol_id)
-        page = paths.handbook_print(handbook.id)
-        pages[page] = render_handbook_print(ctx.library, ctx.publication, handbook, printed)
-        for protocol_id in handbook.protocols:
-            if last_print.get(protocol_id) == index:
-                kept.pop(protocol_id, None)
-    for protocol_id in ctx.publication.protocols:
-        if protocol_id not in done:
-            render_protocol(protocol_id)
-    return pages
-
-
-def _render_histories(ctx: SiteContext) -> dict[str, str]:
-    return {
-        paths.history(protocol_id): render_history(ctx.library, ctx.publication, info, ctx.site_pages)
-        for protocol_id, info in ctx.publication.protocols.items()
-    }
-
-
-def _render_home(ctx: SiteContext) -> dict[str, str]:
-    prose = page_prose(ctx.library, ctx.publication, None, paths.HOME)
-    return {paths.HOME: render_home(ctx.library, ctx.publication, prose.markdown, ctx.site_pages)}
-
-
-FAMILIES: list[Family] = [
-    Family("home", lambda ctx: [paths.HOME], _render_home),
-    Family("protocols", _plan_protocols, _render_protocols),
-    Family("history", lambda ctx: [paths.history(pid) for pid in ctx.publication.protocols], _render_histories),
-    Family("diffs", plan_diff_pages, render_diff_pages),
-    Family("review", plan_review_pages, render_review_pages),
-    Family("handbooks", plan_handbook_pages, render_handbook_pages),
-    Family("drugs", plan_drug_pages, render_drug_pages),
-    Family("bibliography", plan_bibliography, render_bibliography_page),
-    Family("audit", lambda ctx: [paths.AUDIT_FILE], lambda ctx: {paths.AUDIT_FILE: render_audit_file(ctx.publication)}),
-]
-
-
-def render_site(library: Library, as_of: dt.date, reviewer: bool) -> dict[str, str]:
-    """Every page of the clinician site (reviewer=False) or the reviewer site, on the build date `as_of`.
-
-    The library must check clean: rendering assumes every reference resolves.
-    """
-    ctx = SiteContext(library, publication(library, as_of, reviewer))
-    for family in FAMILIES:
-        ctx.site_pages.update(family.plan(ctx))
-    pages: dict[str, str] = {}
-    # a text is tokenized once for the whole site: the canonical page, the version pages, diffs and
-    # handbook print views repeat most of a protocol's prose
-    with shared_scans(), collection_of_new_objects_only():
-        for family in FAMILIES:
-            rendered = family.render(ctx)
-            unplanned = sorted(set(rendered) - ctx.site_pages)
-            if unplanned:
-                raise ValueError(f"page family {family.name} rendered unplanned pages: {', '.join(unplanned)}")
-            pages.update(rendered)
-    return dict(sorted(pages.items()))
+        return getattr(families, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -19,7 +19,7 @@ from generator.render.referenced_by import scan_version
 from generator.render.templates import plain, render_template
 
 if TYPE_CHECKING:
-    from generator.render import SiteContext
+    from generator.render.families import SiteContext
 
 BIBLIOGRAPHY = paths.BIBLIOGRAPHY
 

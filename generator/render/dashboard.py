@@ -21,7 +21,7 @@ from generator.render.publication import STATE_WORDS, ProtocolInfo, Publication,
 from generator.render.templates import render_template
 
 if TYPE_CHECKING:
-    from generator.render import SiteContext
+    from generator.render.families import SiteContext
 
 DASHBOARD = paths.DASHBOARD
 diff_current_page = paths.diff_current_page

@@ -26,7 +26,7 @@ from generator.render.publication import STATE_WORDS, ProtocolInfo, Publication,
 from generator.render.templates import render_template
 
 if TYPE_CHECKING:
-    from generator.render import SiteContext
+    from generator.render.families import SiteContext
 
 NOT_APPROVED = {"draft": "a draft", "in-review": "in review"}
 INSERTED_WORD = "added"

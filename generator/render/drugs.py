@@ -21,7 +21,7 @@ from generator.render.templates import render_template
 from generator.schema import Regimen
 
 if TYPE_CHECKING:
-    from generator.render import SiteContext
+    from generator.render.families import SiteContext
 
 DRUG_INDEX = paths.DRUG_INDEX
 drug_page = paths.drug_page

@@ -33,7 +33,7 @@ from generator.render.templates import render_template
 from generator.schema import Handbook
 
 if TYPE_CHECKING:
-    from generator.render import SiteContext
+    from generator.render.families import SiteContext
 
 NOT_PUBLISHED = "not yet published"
 PRINT_CLASS = "pc-print-protocol"
@@ -233,7 +233,7 @@ def render_handbook_print(
 
 
 def plan_handbook_pages(ctx: SiteContext) -> list[str]:
-    """The handbook pages; their print views are made with the protocol pages (render/__init__.py)."""
+    """The handbook pages; their print views are made with the protocol pages (render/families.py)."""
     return [paths.handbook(handbook.id) for handbook in ctx.library.handbooks]
 
 
