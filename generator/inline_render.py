@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from generator.inline import (
@@ -163,6 +164,7 @@ class PageContext:
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]])")
 
 
+@lru_cache(maxsize=4096)  # placeholder values and link titles recur on every version of a protocol
 def escape_markdown(text: str) -> str:
     """Plain text as Markdown that shows exactly this text."""
     escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
