@@ -106,10 +106,11 @@ def test_thousands_are_grouped_and_volumes_follow_the_rounded_dose() -> None:
     view = dose_table_view("p", "1.0", regimen, table, {})
     assert view.columns == [("weight_kg", "Weight (kg)"), ("weight_lb", "Weight (lb)"), ("dose", "Dose (mcg)"),
                             ("volume", "Volume (mL)")]
-    assert view.rows[0] == {"kg": "100", "lb": "220.5", "cells": ["1,000 mcg", "20 mL"], "capped": False}
-    assert view.rows[5] == {"kg": "150", "lb": "330.7", "cells": ["1,500 mcg", "30 mL"], "capped": False}
-    assert view.rows[6] == {"kg": "160", "lb": "352.7", "cells": ["1,500 mcg (capped at the maximum)", "30 mL"],
-                            "capped": True}
+    rows = body_rows(f"<tbody>{view.rows_html}</tbody>")
+    assert rows[0] == ["100 kg", "220.5 lb", "1,000 mcg", "20 mL"]
+    assert rows[5] == ["150 kg", "330.7 lb", "1,500 mcg", "30 mL"]
+    assert rows[6] == ["160 kg", "352.7 lb", "1,500 mcg (capped at the maximum)", "30 mL"]
+    assert view.rows_html.count('<tr class="pc-capped">') == 1 and view.any_capped
     assert view.capped_note == ("Rows marked \u201ccapped at the maximum\u201d give the maximum of 1,500 mcg "
                                 "instead of the weight-based figure.")
     assert json.loads(view.spec_json)["cap"] == "1500"

@@ -39,8 +39,8 @@ class DoseTableView:
     heading: str
     caption: str
     columns: list[tuple[str, str]]  # (key, heading with its unit)
-    rows: list[dict[str, Any]]  # {"kg", "lb", "cells": [text, ...], "capped": bool}
-    rows_html: Markup  # the rows as <tr> elements, escaped
+    rows_html: Markup  # the body rows as <tr> elements, escaped (body_rows_html)
+    any_capped: bool  # some row gives the maximum instead of the weight-based figure
     capped_note: str
     rounding_note: str
     spec_json: str
@@ -136,8 +136,8 @@ RowsCache = dict[str, "TableRows"]
 @dataclass(frozen=True)
 class TableRows:
     first: dict[str, Any]  # the first row as dosing.table_rows gives it: the columns and their units
-    rows: list[dict[str, Any]]  # DoseTableView.rows
     html: Markup  # DoseTableView.rows_html
+    any_capped: bool
 
 
 def _table_rows(spec: dict[str, Any], regimen: Regimen, table: DoseTable, cache: RowsCache | None) -> TableRows:
@@ -159,7 +159,7 @@ def _table_rows(spec: dict[str, Any], regimen: Regimen, table: DoseTable, cache:
         }
         for row in rows
     ]
-    found = TableRows(rows[0], view_rows, body_rows_html(view_rows))
+    found = TableRows(rows[0], body_rows_html(view_rows), any(row["capped"] for row in view_rows))
     if cache is not None:
         cache[key] = found
     return found
@@ -176,12 +176,10 @@ def dose_table_view(
     spec_json = spec_as_json(spec)
     headings = _headings(regimen, computed.first)
     keys = [key for key in AMOUNT_COLUMNS if key in computed.first]
-    capped_words = CAPPED_WORDS
-    view_rows = computed.rows
     capped_note = ""
-    if any(row["capped"] for row in view_rows) and regimen.max_dose is not None:
+    if computed.any_capped and regimen.max_dose is not None:
         capped_note = (
-            f"Rows marked \u201c{capped_words}\u201d give the maximum of "
+            f"Rows marked \u201c{CAPPED_WORDS}\u201d give the maximum of "
             f"{format_number(regimen.max_dose.value)} {regimen.max_dose.unit} instead of the weight-based "
             "figure."
         )
@@ -194,8 +192,8 @@ def dose_table_view(
         f"{format_number(weights.to.value)} {weights.to.unit} in steps of "
         f"{format_number(weights.step.value)} {weights.step.unit}",
         columns=[("weight_kg", "Weight (kg)"), ("weight_lb", "Weight (lb)")] + [(key, headings[key]) for key in keys],
-        rows=view_rows,
         rows_html=computed.html,
+        any_capped=computed.any_capped,
         capped_note=capped_note,
         rounding_note=_rounding_note(spec),
         spec_json=spec_json,
