@@ -19,7 +19,6 @@ from typing import TextIO
 
 from generator.cli import EXIT_ERRORS, EXIT_OK, build_date, check_library, open_library, report
 from generator.diagnostics import Diagnostic
-from generator.inline import shared_scans
 from generator.render import render_site
 
 STAGES = ("load", "check", "render", "engine")
@@ -69,18 +68,17 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
     out_dir = Path(args.out) if args.out else default_out(args.reviewer)
     with timer.stage("load"):
         library = open_library(args.dir)
-    with shared_scans():  # the render reads the texts the checks have just tokenized
-        with timer.stage("check"):
-            diagnostics = check_library(library, as_of, args.reviewer)
-        if diagnostics:
-            report(diagnostics, library.file_count, "text", out)
-        if has_errors(diagnostics):
-            out.write(f"build refused: fix the errors above; {out_dir} was not changed\n")
-            _timings(args, timer, out)
-            return EXIT_ERRORS
-        library.release_positions()
-        with timer.stage("render"):
-            pages = render_site(library, as_of, args.reviewer)
+    with timer.stage("check"):
+        diagnostics = check_library(library, as_of, args.reviewer)
+    if diagnostics:
+        report(diagnostics, library.file_count, "text", out)
+    if has_errors(diagnostics):
+        out.write(f"build refused: fix the errors above; {out_dir} was not changed\n")
+        _timings(args, timer, out)
+        return EXIT_ERRORS
+    library.release_positions()
+    with timer.stage("render"):
+        pages = render_site(library, as_of, args.reviewer)
     page_count = _page_count(pages)
     del library, diagnostics  # the engine's peak memory is the build's: keep only the pages
     with timer.stage("engine"):
@@ -111,12 +109,11 @@ def _timings(args: argparse.Namespace, timer: StageTimer, out: TextIO) -> None:
 def serve_pages(directory: str, as_of: dt.date, reviewer: bool, out: TextIO) -> dict[str, str]:
     """The pages of one preview rebuild; while the library has errors, a page listing them instead."""
     library = open_library(directory)
-    with shared_scans():
-        diagnostics = check_library(library, as_of, reviewer)
-        if diagnostics:
-            report(diagnostics, library.file_count, "text", out)
-        if not has_errors(diagnostics):
-            return render_site(library, as_of, reviewer)
+    diagnostics = check_library(library, as_of, reviewer)
+    if diagnostics:
+        report(diagnostics, library.file_count, "text", out)
+    if not has_errors(diagnostics):
+        return render_site(library, as_of, reviewer)
     listing = "\n".join(d.format_text() for d in diagnostics if d.is_error)
     return {
         "index.md": (
