@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import VERSION, write_library
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,7 +19,6 @@ from generator.page_fragments import PageFragments, relative
 from generator.render import paths, protocol_page, render_site
 from generator.render.protocol_page import SharedProtocolText, render_protocol_page
 from generator.render.publication import publication
-from tests.helpers import VERSION, write_library
 
 SAMPLE_LIBRARY = Path(__file__).resolve().parent.parent / "protocols"
 AS_OF = dt.date(2026, 6, 1)
