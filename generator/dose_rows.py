@@ -16,13 +16,6 @@ from generator.dosing import MAX_WEIGHT_CHARACTERS, MAX_WEIGHT_KG, WEIGHT_STEP, 
 from generator.quantity import format_number, fraction_to_decimal
 
 
-def _half_up_steps(value: Fraction, step: Fraction) -> Fraction:
-    """_round_half_up in integer arithmetic (step > 0): floor(value / step + 1/2) * step, the same Fraction."""
-    a, b = value.numerator, value.denominator
-    c, d = step.numerator, step.denominator
-    return Fraction(((2 * a * d + b * c) // (2 * b * c)) * c, d)
-
-
 @lru_cache(maxsize=256)
 def _decimal_places(denominator: int) -> tuple[int, int] | None:
     """(places, multiplier) with n / denominator == n * multiplier / 10**places, or None if it does not terminate."""
@@ -36,48 +29,53 @@ def _decimal_places(denominator: int) -> tuple[int, int] | None:
     return (places, 10**places // denominator) if rest == 1 else None
 
 
-def _plain_decimal(value: Fraction) -> str:
-    """format_number(fraction_to_decimal(value), group=False) without the Decimal, for the dose tables."""
-    found = _decimal_places(value.denominator)
-    scaled = value.numerator * found[1] if found is not None else 0
-    if found is None or len(str(abs(scaled))) > 28:  # Decimal's context precision: leave it to Decimal
-        return format_number(fraction_to_decimal(value), group=False)
-    places = found[0]
-    digits = str(abs(scaled)).rjust(places + 1, "0")
+def _digits(numerator: int, denominator: int) -> str | None:
+    """numerator / denominator (denominator > 0) as a plain decimal; None when it does not terminate or needs
+    more than Decimal's 28 digits. A denominator above the reduced one only adds trailing zeros, stripped:
+    the text is the reduced fraction's."""
+    found = _decimal_places(denominator)
+    if found is None:
+        return None
+    places, multiplier = found
+    scaled = numerator * multiplier
+    digits = str(abs(scaled))
+    if len(digits) > 28:
+        return None
+    digits = digits.rjust(places + 1, "0")
     whole, decimals = digits[: len(digits) - places], digits[len(digits) - places :].rstrip("0")
     sign = "-" if scaled < 0 else ""
     return f"{sign}{whole}.{decimals}" if decimals else f"{sign}{whole}"
 
 
-def _plain_amount(value: Fraction, unit: str) -> dict[str, str]:
-    """_amount through _plain_decimal."""
-    return {"value": _plain_decimal(value), "unit": unit}
+def _plain_decimal(value: Fraction) -> str:
+    """format_number(fraction_to_decimal(value), group=False) without the Decimal, for the dose tables."""
+    text = _digits(value.numerator, value.denominator)
+    # not terminating or beyond 28 digits, Decimal's context rounds: leave it to Decimal
+    return text if text is not None else format_number(fraction_to_decimal(value), group=False)
 
 
 @lru_cache(maxsize=1 << 14)  # the same doses recur row after row and table after table
 def _ratio_text(numerator: int, denominator: int) -> str:
     """_plain_decimal(Fraction(numerator, denominator)) without reducing the fraction (denominator > 0)."""
-    found = _decimal_places(denominator)
-    if found is not None:
-        places, multiplier = found
-        scaled = numerator * multiplier
-        digits = str(abs(scaled))
-        # more places than the reduced fraction would have only add trailing zeros, stripped below
-        if len(digits) <= 28:
-            digits = digits.rjust(places + 1, "0")
-            whole, decimals = digits[: len(digits) - places], digits[len(digits) - places :].rstrip("0")
-            sign = "-" if scaled < 0 else ""
-            return f"{sign}{whole}.{decimals}" if decimals else f"{sign}{whole}"
-    return _plain_decimal(Fraction(numerator, denominator))
+    text = _digits(numerator, denominator)
+    return text if text is not None else _plain_decimal(Fraction(numerator, denominator))
 
 
 def _steps_half_up(a: int, b: int, c: int, d: int) -> int:
-    """floor(a/b / (c/d) + 1/2) for b, c, d > 0: how many steps c/d the value a/b rounds half up to."""
+    """floor(a/b / (c/d) + 1/2) for b, c, d > 0: how many steps c/d the value a/b rounds half up to
+    (dosing._round_half_up on numerators and denominators)."""
     return (2 * a * d + b * c) // (2 * b * c)
 
 
-_WEIGHT_STEP = (WEIGHT_STEP.numerator, WEIGHT_STEP.denominator)
-_MAX_WEIGHT = (MAX_WEIGHT_KG.numerator, MAX_WEIGHT_KG.denominator)
+def _pair(number: Fraction | str) -> tuple[int, int]:
+    """A spec number as (numerator, denominator), reduced: a Fraction's numerator is a slow property in a
+    loop of rows."""
+    exact = Fraction(number)
+    return exact.numerator, exact.denominator
+
+
+_WEIGHT_STEP = _pair(WEIGHT_STEP)
+_MAX_WEIGHT = _pair(MAX_WEIGHT_KG)
 
 
 class PreparedSpec:
@@ -90,41 +88,32 @@ class PreparedSpec:
 
     def __init__(self, spec: dict[str, Any]) -> None:
         self.spec = spec
-        self.fixed = spec["kind"] == "fixed"
-        self.cap = Fraction(spec["cap"]) if "cap" in spec else None
-        self.amount = Fraction(spec["fixed"]) if self.fixed else None
-        self.per_kg = None if self.fixed else Fraction(spec["per_kg"])
-        self.step = None if self.fixed else Fraction(spec["step"])
-        self.range = (Fraction(spec["range"]["min"]), Fraction(spec["range"]["max"])) if "range" in spec else None
+        self.fixed = _pair(spec["fixed"]) if spec["kind"] == "fixed" else None
+        self.cap = _pair(spec["cap"]) if "cap" in spec else None
+        self.per_kg = _pair(spec["per_kg"]) if self.fixed is None else (0, 1)
+        self.step = _pair(spec["step"]) if self.fixed is None else (1, 1)
+        self.range = (_pair(spec["range"]["min"]), _pair(spec["range"]["max"])) if "range" in spec else None
         # amount * multiply / divide is amount * (multiply / divide): the same rational number
-        self.derived = [(figure["key"], Fraction(figure["multiply"]) / Fraction(figure["divide"]),
-                         Fraction(figure["step"]), figure["unit"]) for figure in spec["derived"]]
+        self.derived = [(figure["key"], *_pair(Fraction(figure["multiply"]) / Fraction(figure["divide"])),
+                         *_pair(figure["step"]), figure["unit"]) for figure in spec["derived"]]
         table = spec.get("table")
-        self.table = (Fraction(table["from"]), Fraction(table["to"])) if table is not None else None
-        # the same numbers as integer pairs: a Fraction's numerator is a property, slow in a loop of rows
-        self._cap = (self.cap.numerator, self.cap.denominator) if self.cap is not None else None
-        self._step = (self.step.numerator, self.step.denominator) if self.step is not None else (1, 1)
-        self._per_kg = (self.per_kg.numerator, self.per_kg.denominator) if self.per_kg is not None else (0, 1)
-        self._range = [(end.numerator, end.denominator) for end in self.range] if self.range is not None else None
-        self._derived = [(key, ratio.numerator, ratio.denominator, step.numerator, step.denominator, unit)
-                         for key, ratio, step, unit in self.derived]
+        self.table = (_pair(table["from"]), _pair(table["to"])) if table is not None else None
 
     def _within_table(self, kg_num: int, kg_den: int) -> bool:
         assert self.table is not None
-        low, high = self.table
-        return (low.numerator * kg_den <= kg_num * low.denominator
-                and kg_num * high.denominator <= high.numerator * kg_den)
+        (low_n, low_d), (high_n, high_d) = self.table
+        return low_n * kg_den <= kg_num * low_d and kg_num * high_d <= high_n * kg_den
 
     def _rounded_steps(self, a: int, b: int) -> tuple[int, bool]:
         """_capped_and_rounded(a/b, cap, step) as a count of steps (all positive), and whether it was capped."""
-        c, d = self._step
-        if self._cap is None:
-            return (2 * a * d + b * c) // (2 * b * c), False
-        cap_n, cap_d = self._cap
+        c, d = self.step
+        if self.cap is None:
+            return _steps_half_up(a, b, c, d), False
+        cap_n, cap_d = self.cap
         capped = a * cap_d > cap_n * b
         if capped:
             a, b = cap_n, cap_d
-        steps = (2 * a * d + b * c) // (2 * b * c)
+        steps = _steps_half_up(a, b, c, d)
         if steps * c * cap_d > cap_n * d:  # rounded above the cap
             steps = (a * d) // (b * c)
         return steps, capped
@@ -144,32 +133,30 @@ class PreparedSpec:
         unit_of_amount = spec["unit"]
         result: dict[str, Any] = {"protocol": spec["protocol"], "version": spec["version"],
                                   "regimen": spec["regimen"], "weight_kg": weight_kg}
-        if self.amount is not None:  # a fixed dose
-            amount_num, amount_den = self.amount.numerator, self.amount.denominator
-            result[spec["amount_key"]] = _plain_amount(self.amount, unit_of_amount)
-            result["capped"] = False
-            if self.range is not None:
-                result["range"] = {"min": _plain_amount(self.range[0], unit_of_amount),
-                                   "max": _plain_amount(self.range[1], unit_of_amount)}
+        ends: tuple[tuple[int, int], ...] | None
+        if self.fixed is not None:
+            (amount_num, amount_den), capped, ends = self.fixed, False, self.range
         else:
-            step_n, step_d = self._step
-            per_kg_n, per_kg_d = self._per_kg
+            step_n, step_d = self.step
+            per_kg_n, per_kg_d = self.per_kg
             steps, capped = self._rounded_steps(kg_num * per_kg_n, w_den * per_kg_d)
             amount_num, amount_den = steps * step_n, step_d
-            result[spec["amount_key"]] = {"value": _ratio_text(amount_num, step_d), "unit": unit_of_amount}
-            result["capped"] = capped
-            if self._range is not None:
-                (low_n, low_d), (high_n, high_d) = self._range
-                low = self._rounded_steps(kg_num * low_n, w_den * low_d)[0]
-                high = self._rounded_steps(kg_num * high_n, w_den * high_d)[0]
-                result["range"] = {"min": {"value": _ratio_text(low * step_n, step_d), "unit": unit_of_amount},
-                                   "max": {"value": _ratio_text(high * step_n, step_d), "unit": unit_of_amount}}
-        for key, ratio_n, ratio_d, c, d, unit in self._derived:
+            ends = None
+            if self.range is not None:
+                ends = tuple((self._rounded_steps(kg_num * end_n, w_den * end_d)[0] * step_n, step_d)
+                             for end_n, end_d in self.range)
+        result[spec["amount_key"]] = {"value": _ratio_text(amount_num, amount_den), "unit": unit_of_amount}
+        result["capped"] = capped
+        if ends is not None:
+            (low_n, low_d), (high_n, high_d) = ends
+            result["range"] = {"min": {"value": _ratio_text(low_n, low_d), "unit": unit_of_amount},
+                               "max": {"value": _ratio_text(high_n, high_d), "unit": unit_of_amount}}
+        for key, ratio_n, ratio_d, c, d, unit in self.derived:
             a, b = amount_num * ratio_n, amount_den * ratio_d
-            result[key] = {"value": _ratio_text(((2 * a * d + b * c) // (2 * b * c)) * c, d), "unit": unit}
+            result[key] = {"value": _ratio_text(_steps_half_up(a, b, c, d) * c, d), "unit": unit}
         warnings: list[str] = []
         table = spec.get("table")
-        if self.table is not None and not self._within_table(kg_num, w_den):
+        if table is not None and not self._within_table(kg_num, w_den):
             warnings.append(f"weight {weight_kg} kg is outside the dose table "
                             f"({table['from']} to {table['to']} kg); check the dose")
         result["warnings"] = warnings
