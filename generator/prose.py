@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from generator.frequency import ABBREVIATIONS as FREQUENCY_ABBREVIATIONS
+from generator.frequency import parse_frequency
 from generator.inline import PlaceholderError, Span, inside, link_destinations, render_placeholder, unsafe_scheme
 from generator.quantity import (
     TIME_PLURALS,
@@ -60,49 +62,38 @@ _PROSE_QUANTITY = re.compile(
     r"\s*(?P<unit>[A-Za-zµμ]+(?:/[A-Za-z]+)*)(?![\w/])"
 )
 
-# Error-prone abbreviations of §6 P209 (ISMP list), as whole words, in the cases they are written.
+def _in_words(abbreviation: str) -> str:
+    """What to write for a frequency abbreviation in prose: the frequency a phase's `frequency` field asks
+    for instead of it (frequency.ABBREVIATIONS), in words."""
+    return parse_frequency(FREQUENCY_ABBREVIATIONS[abbreviation]).in_words()
+
+
+# Error-prone abbreviations of §6 P209 (ISMP list), as whole words, in the cases they are written:
+# (spellings, what to write instead, why).
 _WORD_BEFORE, _WORD_AFTER = r"(?<![\w-])", r"(?![\w-])"
+_ABBREVIATION_SPELLINGS: list[tuple[str, str, str]] = [
+    (r"(?:SC|sc|s\.c\.|SQ)", "SUBCUT", '"SC" is misread as "SL" (sublingual) and "SQ" as "5 every"'),
+    (r"[qQ]\.?[oO]\.?[dD]\.?", _in_words("qod"), '"qod" is misread as "qd" (daily) or "qid" (4 times a day)'),
+    (r"[qQ]\.?[dD]\.?", _in_words("qd"), '"qd" is misread as "qid" (4 times a day)'),
+    (r"(?:TIW|tiw|t\.i\.w\.)", _in_words("tiw"), '"TIW" is misread as "3 times a day" or "twice a week"'),
+    (r"(?:BIW|biw|b\.i\.w\.)", _in_words("biw"), '"BIW" is misread as "twice a day"'),
+    (r"(?:HS|hs|h\.s\.)", '"at bedtime" or "half-strength"',
+     '"HS" is read both as "half-strength" and as "at bedtime"'),
+    (r"cc", "mL", '"cc" is misread as "u" (units) or "00"'),
+]
 ABBREVIATIONS: list[tuple[re.Pattern[str], str, str]] = [
-    (
-        re.compile(_WORD_BEFORE + r"(?:SC|sc|s\.c\.|SQ)" + _WORD_AFTER),
-        "SUBCUT",
-        '"SC" is misread as "SL" (sublingual) and "SQ" as "5 every"',
-    ),
-    (
-        re.compile(_WORD_BEFORE + r"[qQ]\.?[oO]\.?[dD]\.?" + _WORD_AFTER),
-        "every 2 days",
-        '"qod" is misread as "qd" (daily) or "qid" (4 times a day)',
-    ),
-    (
-        re.compile(_WORD_BEFORE + r"[qQ]\.?[dD]\.?" + _WORD_AFTER),
-        "once per day",
-        '"qd" is misread as "qid" (4 times a day)',
-    ),
-    (
-        re.compile(_WORD_BEFORE + r"(?:TIW|tiw|t\.i\.w\.)" + _WORD_AFTER),
-        "3 times per week",
-        '"TIW" is misread as "3 times a day" or "twice a week"',
-    ),
-    (
-        re.compile(_WORD_BEFORE + r"(?:BIW|biw|b\.i\.w\.)" + _WORD_AFTER),
-        "twice per week",
-        '"BIW" is misread as "twice a day"',
-    ),
-    (
-        re.compile(_WORD_BEFORE + r"(?:HS|hs|h\.s\.)" + _WORD_AFTER),
-        '"at bedtime" or "half-strength"',
-        '"HS" is read both as "half-strength" and as "at bedtime"',
-    ),
-    (re.compile(_WORD_BEFORE + r"cc" + _WORD_AFTER), "mL", '"cc" is misread as "u" (units) or "00"'),
+    (re.compile(_WORD_BEFORE + spellings + _WORD_AFTER), instead, why)
+    for spellings, instead, why in _ABBREVIATION_SPELLINGS
 ]
 # All of them in one scan (a look-behind first defeats the regex engine's prefix search, so the first
 # letters go before it). Each match is zero-width at the start of one abbreviation, whose text is in the
 # group a<index>: found this way, matches of different abbreviations may overlap as they did one by one.
+# Every spelling starts with one of these letters (tests/test_check_caches.py generates them to check).
 ABBREVIATION_FIRST_LETTERS = "SsQqTtBbHhc"
 ANY_ABBREVIATION = re.compile(
     f"(?=[{ABBREVIATION_FIRST_LETTERS}]){_WORD_BEFORE}(?="
-    + "|".join(f"(?P<a{index}>{pattern.pattern.removeprefix(_WORD_BEFORE)})" for index, (pattern, _i, _w) in
-               enumerate(ABBREVIATIONS))
+    + "|".join(f"(?P<a{index}>{spellings}{_WORD_AFTER})" for index, (spellings, _i, _w) in
+               enumerate(_ABBREVIATION_SPELLINGS))
     + ")"
 )
 

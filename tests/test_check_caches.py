@@ -11,6 +11,7 @@ from unittest import mock
 
 import pytest
 import yaml
+from helpers import write_files
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic_core import PydanticCustomError
@@ -65,6 +66,13 @@ def test_one_scan_finds_the_abbreviations_each_pattern_finds_in_the_same_order(t
     assert [finding.offset for finding in abbreviation_findings(text, [])] == expected
 
 
+@pytest.mark.parametrize("spellings", [spellings for spellings, _i, _w in prose._ABBREVIATION_SPELLINGS])
+@given(data=st.data())
+def test_every_abbreviation_starts_with_a_letter_the_one_scan_looks_for(spellings: str, data: st.DataObject) -> None:
+    written = data.draw(st.from_regex(spellings, fullmatch=True))
+    assert written[0] in prose.ABBREVIATION_FIRST_LETTERS
+
+
 def test_abbreviations_come_pattern_by_pattern_and_cc_after_a_number_is_left_to_p109() -> None:
     assert [(f.offset, f.message) for f in abbreviation_findings("hs, 5 cc or cc, then SC; h.s.c.", [])] == [
         (21, 'error-prone abbreviation "SC": write "SUBCUT"'),
@@ -94,10 +102,7 @@ def test_prose_shared_by_two_versions_is_judged_against_each_versions_data(tmp_p
         "ketamine-trd/1.0.yaml": VERSION.replace("TEXT", text),
         "ketamine-trd/1.1.yaml": second.replace("TEXT", text),
     }
-    for relative, content in files.items():
-        path = tmp_path / "protocols" / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
+    write_files(tmp_path / "protocols", files)
     library = load_library(tmp_path / "protocols", "protocols")
     diagnostics = run_checks(library, CheckContext(as_of=dt.date(2026, 6, 1)))
     assert [d.format_text() for d in diagnostics if d.code in ("P208", "P304")] == [
@@ -156,10 +161,7 @@ def test_the_cycle_collector_is_paused_while_reading_and_checking_and_runs_again
         real_read(*args)  # type: ignore[arg-type]
 
     files = {"_library/policy.yaml": "approval:\n  minimum: 1\n", "ketamine-trd/1.0.yaml": VERSION.replace("TEXT", "x")}
-    for relative, content in files.items():
-        path = tmp_path / "protocols" / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
+    write_files(tmp_path / "protocols", files)
     assert gc.isenabled()
     with mock.patch.object(library_module, "_read_protocol", read):
         loaded = load_library(tmp_path / "protocols", "protocols")
