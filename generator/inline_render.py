@@ -153,7 +153,6 @@ class PageContext:
     links: SiteLinks
     doc: Any | None = None
     citations: CitationCounter = field(default_factory=CitationCounter)
-    anchor_prefix: str = ""  # for pages that hold several protocols (print views): "<id>-" etc.
     # where `doc`'s own sections are, when not on this page (the history page shows every version's
     # changes): [[#section]] links there
     doc_page: str = ""
@@ -173,7 +172,7 @@ def escape_markdown(text: str) -> str:
 
 def _citation_html(reference_ids: list[str], page: PageContext) -> str:
     links = [
-        f'<a href="#{page.anchor_prefix}ref-{ref}">{page.citations.number(ref)}</a>'
+        f'<a href="#ref-{ref}">{page.citations.number(ref)}</a>'
         for ref in reference_ids
     ]
     return '<sup class="citation">' + ",".join(links) + "</sup>"
@@ -185,11 +184,10 @@ def render_cite_list(reference_ids: list[str], page: PageContext) -> str:
     return _citation_html(known, page) if known else ""
 
 
-def _relative(from_page: str, target: LinkTarget, anchor_prefix: str) -> str:
-    if not target.path or target.path == from_page:
-        return f"#{anchor_prefix}{target.anchor}" if target.anchor else "#"
-    # the prefix names anchors of this page only: another page's anchors are as that page writes them
+def _relative(from_page: str, target: LinkTarget) -> str:
     anchor = f"#{target.anchor}" if target.anchor else ""
+    if not target.path or target.path == from_page:
+        return anchor or "#"
     return relative(from_page, target.path) + anchor
 
 
@@ -216,9 +214,9 @@ def _render_token(token: Any, page: PageContext) -> str:
     except LinkError:
         return escape_markdown(token.label or token.raw)
     if page.fragments is not None and target.path:
-        destination = page.fragments.text(lambda path: _relative(path, target, page.anchor_prefix))
+        destination = page.fragments.text(lambda path: _relative(path, target))
     else:
-        destination = _relative(page.path, target, page.anchor_prefix)
+        destination = _relative(page.path, target)
     return f"[{escape_markdown(token.label or target.text)}]({destination})"
 
 

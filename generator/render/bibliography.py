@@ -58,20 +58,17 @@ def citing_index(publication: Publication) -> dict[str, list[CitingProtocol]]:
     return index
 
 
-def _relative(to_page: str) -> str:
-    return paths.relative(BIBLIOGRAPHY, to_page)
-
-
 def _cited_by_md(citing: list[CitingProtocol], reviewer: bool) -> str:
     """ "Cited by: [Title](link); ..." (reviewer site: each citing version named and linked)."""
     if not citing:
         return "Cited by no protocol on this site."
     items = []
     for protocol in citing:
-        item = f"[{plain(protocol.title)}]({_relative(paths.canonical(protocol.protocol_id))})"
+        pid = protocol.protocol_id
+        item = f"[{plain(protocol.title)}]({paths.relative(BIBLIOGRAPHY, paths.canonical(pid))})"
         if reviewer:
             versions = ", ".join(
-                f"[{version.version}]({_relative(paths.version_page(protocol.protocol_id, version.version))}) "
+                f"[{version.version}]({paths.relative(BIBLIOGRAPHY, paths.version_page(pid, version.version))}) "
                 f"({STATE_WORDS[version.state]})"
                 for version in protocol.versions
             )

@@ -16,7 +16,6 @@ from generator import versions
 from generator.library import Library
 from generator.render import paths
 from generator.render.diff_page import predecessor, render_diff_page
-from generator.render.protocol_page import relative
 from generator.render.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
 from generator.render.templates import render_template
 
@@ -101,7 +100,7 @@ def _row(item: Awaiting) -> dict[str, Any]:
     current = item.compared_with
     return {
         "title": version.file.doc.title,
-        "link": relative(DASHBOARD, paths.version_page(item.info.id, version.version)),
+        "link": paths.relative(DASHBOARD, paths.version_page(item.info.id, version.version)),
         "version": version.version,
         "state_words": (
             f"approved ({STATE_WORDS[version.state]})"
@@ -112,7 +111,7 @@ def _row(item: Awaiting) -> dict[str, Any]:
         "approvals_missing": item.approvals_missing,
         "roles_missing": [f"a {role}" for role in item.roles_missing],
         "current_version": current.version if current is not None else "",
-        "diff_link": relative(DASHBOARD, diff) if diff else "",
+        "diff_link": paths.relative(DASHBOARD, diff) if diff else "",
     }
 
 

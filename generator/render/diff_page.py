@@ -21,7 +21,6 @@ from generator.citations import reference_markdown
 from generator.diff import DoseChange, Op, TextChange, VersionDiff, diff_versions
 from generator.library import Library
 from generator.render import paths
-from generator.render.protocol_page import relative
 from generator.render.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
 from generator.render.templates import render_template
 
@@ -112,7 +111,7 @@ def _dose_rows(diff: VersionDiff, page: str, old_page: str, new_page: str) -> li
         rows.append(
             DoseRow(
                 item=f"{change.kind} {change.id}",
-                item_link=f"{relative(page, target)}#{_anchor(change)}",
+                item_link=f"{paths.relative(page, target)}#{_anchor(change)}",
                 field=field,
                 change_html=dose_change_html(change),
             )
@@ -160,12 +159,12 @@ def render_diff_page(
 
     context: dict[str, Any] = {
         "title": new.file.doc.title,
-        "old": {"version": old.version, "state_words": STATE_WORDS[old.state], "link": relative(page, old_page)},
-        "new": {"version": new.version, "state_words": STATE_WORDS[new.state], "link": relative(page, new_page)},
+        "old": {"version": old.version, "state_words": STATE_WORDS[old.state], "link": paths.relative(page, old_page)},
+        "new": {"version": new.version, "state_words": STATE_WORDS[new.state], "link": paths.relative(page, new_page)},
         "banners": _state_banners(old, new),
-        "canonical_link": relative(page, paths.canonical(info.id)),
-        "history_link": relative(page, history) if history in site_pages else "",
-        "changes_link": f"{relative(page, new_page)}#changes" if new.file.doc.changes else "",
+        "canonical_link": paths.relative(page, paths.canonical(info.id)),
+        "history_link": paths.relative(page, history) if history in site_pages else "",
+        "changes_link": f"{paths.relative(page, new_page)}#changes" if new.file.doc.changes else "",
         "dose_rows": _dose_rows(diff, page, old_page, new_page),
         "text_changes": _text_views(diff.text_changes),
         "references_added": reference_entries(diff.references_added),

@@ -52,10 +52,6 @@ def drug_uses(publication: Publication) -> dict[str, list[DrugUse]]:
     return uses
 
 
-def _relative(from_page: str, to_page: str) -> str:
-    return paths.relative(from_page, to_page)
-
-
 def _letter(name: str) -> str:
     first = name[:1].upper()
     return first if first.isalpha() and first.isascii() else "0-9"
@@ -72,7 +68,7 @@ def render_drug_index(library: Library, uses: dict[str, list[DrugUse]]) -> str:
         groups.setdefault(_letter(drug.name), []).append(
             {
                 "name": drug.name,
-                "link": _relative(DRUG_INDEX, drug_page(drug_id)),
+                "link": paths.relative(DRUG_INDEX, drug_page(drug_id)),
                 "class": drug.class_ or "",
                 "protocol_count": protocol_count,
             }
@@ -84,7 +80,7 @@ def render_drug_index(library: Library, uses: dict[str, list[DrugUse]]) -> str:
 def _use_row(use: DrugUse, page: str) -> dict[str, str]:
     regimen = use.regimen
     computed = how_computed(regimen)
-    canonical = _relative(page, paths.canonical(use.protocol_id))
+    canonical = paths.relative(page, paths.canonical(use.protocol_id))
     return {
         "title": use.title,
         "link": canonical,
@@ -115,7 +111,7 @@ def render_drug_page(library: Library, publication: Publication, drug_id: str, u
         },
         uses=[_use_row(use, page) for use in uses],
         references=prose.references(),
-        index_link=_relative(page, DRUG_INDEX),
+        index_link=paths.relative(page, DRUG_INDEX),
     )
 
 

@@ -49,10 +49,6 @@ ProtocolRenderer = Callable[[ProtocolInfo, VersionInfo, str], str]
 handbook_print = paths.handbook_print
 
 
-def _relative(from_page: str, to_page: str) -> str:
-    return paths.relative(from_page, to_page)
-
-
 @dataclass(frozen=True)
 class HandbookEntry:
     protocol_id: str
@@ -83,7 +79,7 @@ def _row(entry: HandbookEntry, page: str, print_anchor: bool = False) -> dict[st
         "published": True,
         "protocol_id": entry.protocol_id,
         "title": doc.title,
-        "link": f"#{entry.protocol_id}" if print_anchor else _relative(page, paths.canonical(entry.protocol_id)),
+        "link": f"#{entry.protocol_id}" if print_anchor else paths.relative(page, paths.canonical(entry.protocol_id)),
         "version": doc.version,
         "status": entry.status,
         "effective": doc.effective,
@@ -98,7 +94,7 @@ def render_handbook(library: Library, publication: Publication, handbook: Handbo
         "handbook.md.j2",
         handbook={"id": handbook.id, "title": handbook.title, "description_md": description_md},
         rows=[_row(entry, page) for entry in handbook_entries(handbook, publication)],
-        print_link=_relative(page, handbook_print(handbook.id)),
+        print_link=paths.relative(page, handbook_print(handbook.id)),
         as_of=publication.as_of,
         references=prose.references(),
     )
@@ -158,7 +154,7 @@ class _Rewriter:
         """Where `#anchor` of a protocol's page is on the print page: prefixed, or on its own page."""
         if anchor in self.printed[protocol_id].anchors:
             return f"#{protocol_id}_{anchor}"
-        return _relative(self.page, paths.canonical(protocol_id)) + f"#{anchor}"
+        return paths.relative(self.page, paths.canonical(protocol_id)) + f"#{anchor}"
 
     def prefix(self, anchor: str) -> str:
         return f"{self.protocol_id}_{anchor}"
@@ -213,7 +209,7 @@ def render_handbook_print(
             continue
         markdown = render_protocol(entry.info, entry.shown, page)
         printed[entry.protocol_id] = PrintedProtocol(entry.protocol_id, markdown, defined_anchors(markdown))
-    canonical_links = {_relative(page, paths.canonical(pid)): pid for pid in printed}
+    canonical_links = {paths.relative(page, paths.canonical(pid)): pid for pid in printed}
     bodies = [_Rewriter(printed, pid, page, canonical_links).rewrite(protocol.markdown).strip()
               for pid, protocol in printed.items()]
     prose = page_prose(library, publication, None, page)
@@ -224,7 +220,7 @@ def render_handbook_print(
         "handbook_print.md.j2",
         handbook={"id": handbook.id, "title": handbook.title, "description_md": description_md},
         rows=[_row(entry, page, print_anchor=True) for entry in entries],
-        handbook_link=_relative(page, paths.handbook(handbook.id)),
+        handbook_link=paths.relative(page, paths.handbook(handbook.id)),
         as_of=publication.as_of,
         protocols_md=bodies,
         references=prose.references(),

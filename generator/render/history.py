@@ -7,7 +7,6 @@ from typing import Any
 from generator.library import Library
 from generator.render import paths
 from generator.render.prose import page_prose
-from generator.render.protocol_page import relative
 from generator.render.publication import STATE_WORDS, ProtocolInfo, Publication
 from generator.render.templates import render_template
 
@@ -23,12 +22,12 @@ def render_history(library: Library, publication: Publication, info: ProtocolInf
             {
                 "version": version.version,
                 "anchor": version.version.replace(".", "-"),
-                "link": relative(page, paths.version_page(info.id, version.version)),
+                "link": paths.relative(page, paths.version_page(info.id, version.version)),
                 "state_words": STATE_WORDS[version.state],
                 "effective": version.file.doc.effective,
                 "review_due": version.review_due,
                 "short_fingerprint": version.short_fingerprint,
-                "diff_link": relative(page, diff) if diff in site_pages else "",
+                "diff_link": paths.relative(page, diff) if diff in site_pages else "",
                 "approvals": version.approvals,
                 "missing": version.missing_approvals,
                 "changes_md": [prose.markdown(change) for change in version.file.doc.changes],
@@ -38,7 +37,7 @@ def render_history(library: Library, publication: Publication, info: ProtocolInf
     return render_template(
         "history.md.j2",
         title=info.canonical.file.doc.title,
-        canonical_link=relative(page, paths.canonical(info.id)),
+        canonical_link=paths.relative(page, paths.canonical(info.id)),
         versions=entries,
         references=prose.references(),
     )

@@ -43,11 +43,6 @@ def _schedule_svg(publication: Publication, protocol_id: str, doc: VersionDoc) -
     return publication.rendered[key]
 
 
-def relative(from_page: str, to_page: str) -> str:
-    """A relative link from one page path to another (both keys of the pages dict)."""
-    return paths.relative(from_page, to_page)
-
-
 def _link(fragments: PageFragments, target: str) -> str:
     """A relative link to page path `target` from the page (or pages) being rendered."""
     return fragments.text(lambda page: paths.relative(page, target))
@@ -217,15 +212,15 @@ def _versions_section(info: ProtocolInfo, shown: VersionInfo, site_pages: set[st
                 "state_words": STATE_WORDS[version.state],
                 "effective": version.file.doc.effective,
                 "is_this": version.version == shown.version and not canonical_page,
-                "link": relative(page, target),
-                "diff_link": relative(page, diff) if diff in site_pages else "",
+                "link": paths.relative(page, target),
+                "diff_link": paths.relative(page, diff) if diff in site_pages else "",
             }
         )
     history = paths.history(info.id)
     context = {
         "version_links": entries,
-        "canonical_link": "" if canonical_page else relative(page, paths.canonical(info.id)),
-        "history_link": relative(page, history) if history in site_pages else "",
+        "canonical_link": "" if canonical_page else paths.relative(page, paths.canonical(info.id)),
+        "history_link": paths.relative(page, history) if history in site_pages else "",
     }
     return render_template("protocol_versions.md.j2", p=context)
 

@@ -72,19 +72,16 @@ def _title(info: ProtocolInfo) -> str:
     return info.canonical.file.doc.title
 
 
-def _relative(from_page: str, to_page: str) -> str:
-    return paths.relative(from_page, to_page)
-
-
 def render_referenced_by(referrers: list[Referrer], page: str) -> str:
     """The "Referenced by" block of a protocol page (Markdown), or "" when nothing links to it."""
     if not referrers:
         return ""
     lines = ["## Referenced by", "", "Protocols on this site that link to this one:", ""]
     for referrer in referrers:
-        title_link = f"[{plain(referrer.title)}]({_relative(page, paths.canonical(referrer.protocol_id))})"
+        pid = referrer.protocol_id
+        title_link = f"[{plain(referrer.title)}]({paths.relative(page, paths.canonical(pid))})"
         versions = ", ".join(
-            f"[version {version.version}]({_relative(page, paths.version_page(referrer.protocol_id, version.version))})"
+            f"[version {version.version}]({paths.relative(page, paths.version_page(pid, version.version))})"
             f" ({STATE_WORDS[version.state]})"
             for version in referrer.versions
         )

@@ -38,19 +38,15 @@ def render_version_switcher(info: ProtocolInfo, shown: VersionInfo, page: str, c
                 "state_words": STATE_WORDS[version.state],
                 "is_this": is_this and not canonical_page,
                 "shown_here": is_this and canonical_page,
-                "link": _link(page, paths.version_page(info.id, version.version)),
+                "link": paths.relative(page, paths.version_page(info.id, version.version)),
                 "anchors": " ".join(page_anchors(version.file.doc)),
             }
         )
     # The diff page of the version shown: the diff family renders one for every version but the first.
     position = [v.version for v in info.versions].index(shown.version)
-    diff_link = (
-        {"from": info.versions[position - 1].version, "link": _link(page, paths.diff_page(info.id, shown.version))}
-        if position > 0
-        else None
-    )
+    diff_link = None
+    if position > 0:
+        diff = paths.relative(page, paths.diff_page(info.id, shown.version))
+        diff_link = {"from": info.versions[position - 1].version, "link": diff}
     return render_template("version_switcher.md.j2", entries=entries, diff=diff_link).strip()
 
-
-def _link(page: str, target: str) -> str:
-    return paths.relative(page, target)
