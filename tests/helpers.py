@@ -88,11 +88,16 @@ def write_library(root: Path, files: dict[str, str] | None = None) -> Path:
         "ketamine-trd/1.0.yaml": VERSION,
     }
     defaults.update(files or {})
-    for relative, text in defaults.items():
-        path = library / relative
+    return write_files(library, defaults)
+
+
+def write_files(folder: Path, files: dict[str, str]) -> Path:
+    """Write `files` (path relative to `folder` -> text) into `folder`, making subfolders; returns it."""
+    for relative, text in files.items():
+        path = folder / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    return library
+    return folder
 
 
 def run(*argv: str) -> tuple[int, str, str]:

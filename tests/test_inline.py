@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from helpers import write_files
 
 from generator.checks.structure import RESERVED_SECTION_IDS
 from generator.inline import (
@@ -116,10 +117,7 @@ def library(tmp_path: Path) -> Library:
         "esketamine-trd/1.0.yaml": FIXED,
         "ketamine-crps/1.0.yaml": CRPS,
     }
-    for relative, text in files.items():
-        path = tmp_path / "protocols" / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    write_files(tmp_path / "protocols", files)
     loaded = load_library(tmp_path / "protocols", "protocols")
     assert loaded.diagnostics == []
     return loaded

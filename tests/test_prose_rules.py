@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from helpers import write_files
 
 from generator.checks import CheckContext, run_checks
 from generator.checks import prose as prose_rules
@@ -51,10 +52,7 @@ def write(tmp_path: Path, text: str, version: str = VERSION, drugs: str = DRUGS)
         "_library/policy.yaml": "approval:\n  minimum: 1\n",
         "ketamine-trd/1.0.yaml": version.replace("TEXT", text),
     }
-    for relative, content in files.items():
-        path = tmp_path / "protocols" / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
+    write_files(tmp_path / "protocols", files)
     library = load_library(tmp_path / "protocols", "protocols")
     assert library.diagnostics == []
     return library

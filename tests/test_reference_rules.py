@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from helpers import write_files
 
 from generator.checks import CheckContext
 from generator.checks import references as reference_rules
@@ -57,10 +58,7 @@ def write(tmp_path: Path, text: str = "Fine.", references: str = REFERENCES, ver
         "_library/policy.yaml": "approval:\n  minimum: 1\n",
         "ketamine-trd/1.0.yaml": version.replace("TEXT", text).replace("STATUS", status),
     }
-    for relative, content in files.items():
-        path = tmp_path / "protocols" / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
+    write_files(tmp_path / "protocols", files)
     library = load_library(tmp_path / "protocols", "protocols")
     assert library.diagnostics == []
     return library

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import run
+from helpers import run, write_files
 
 from generator.library import Library, load_library
 from generator.loader import load_yaml
@@ -198,10 +198,7 @@ def write_handbook_library(root: Path) -> Path:
         "gamma-drug/1.0.yaml": GAMMA_1_0,
         "beta-draft/1.0.yaml": BETA_1_0,
     }
-    for name, text in files.items():
-        path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    write_files(folder, files)
     for protocol, versions in (("alpha-drug", ("1.0", "2.0")), ("gamma-drug", ("1.0",))):
         (folder / protocol / "approvals.yaml").write_text(_ledger(folder / protocol, versions), encoding="utf-8")
     return folder

@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import write_files
 
 from generator.library import Library, load_library
 from generator.loader import load_yaml
@@ -176,10 +177,7 @@ def write_library(root: Path, extra: dict[str, str] | None = None) -> Path:
         "beta-draft/1.0.yaml": BETA_1_0,
         **(extra or {}),
     }
-    for name, text in files.items():
-        path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    write_files(folder, files)
     ledger = approvals(*((v, fingerprint_of(folder / "alpha-drug" / f"{v}.yaml")) for v in ("1.0", "2.0")))
     (folder / "alpha-drug" / "approvals.yaml").write_text(ledger, encoding="utf-8")
     return folder

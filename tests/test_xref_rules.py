@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from helpers import write_files
 
 from generator.checks import CheckContext
 from generator.checks import xrefs as xref_rules
@@ -39,10 +40,7 @@ def write(tmp_path: Path, text: str, source_status: str = "approved", handbook: 
         "future-protocol/1.0.yaml": version("future-protocol", "1.0", "approved", "2027-01-01"),
         "draft-protocol/1.0.yaml": version("draft-protocol", "1.0", "draft"),
     }
-    for relative, content in files.items():
-        path = tmp_path / "protocols" / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
+    write_files(tmp_path / "protocols", files)
     library = load_library(tmp_path / "protocols", "protocols")
     assert library.diagnostics == []
     return library
