@@ -25,6 +25,8 @@ from pathlib import Path
 from synthetic import AS_OF, generate_library
 from targets import GENERATOR_SHARE_AT, TargetResult, evaluate_targets, format_targets
 
+from generator.commands.build import STAGES  # the stage names `protocols build --timings` prints
+
 BENCHMARKS = Path(__file__).resolve().parent
 REPOSITORY = BENCHMARKS.parent
 DEFAULT_SIZES = (100, 300, 1000)
@@ -35,7 +37,6 @@ YAML_LOAD = (
     "    yaml.load(path.read_text(encoding='utf-8'), Loader=yaml.CSafeLoader)\n"
 )
 PROTOCOLS = [sys.executable, "-m", "generator.cli"]
-STAGES = ("load", "check", "render", "engine")
 
 
 @dataclass
@@ -68,9 +69,17 @@ class SizeResult:
 
     @property
     def generator_s(self) -> float | None:
-        if not all(stage in self.stages for stage in ("load", "check", "render")):
-            return None
-        return self.stages["load"] + self.stages["check"] + self.stages["render"]
+        return generator_seconds(self.stages)
+
+
+GENERATOR_STAGES = tuple(stage for stage in STAGES if stage != "engine")
+
+
+def generator_seconds(stages: dict[str, float]) -> float | None:
+    """The generator's own stages of one build's --timings (load + check + render); None if one is missing."""
+    if not all(stage in stages for stage in GENERATOR_STAGES):
+        return None
+    return sum(stages[stage] for stage in GENERATOR_STAGES)
 
 
 def measure(command: list[str], cwd: Path) -> Measurement:
@@ -144,9 +153,9 @@ def bench_size(n: int, workdir: Path, repeat: int, seed: int, build: bool) -> Si
 
 
 def share(stages: dict[str, float]) -> float:
-    """generator (load + check + render) / engine of one build's --timings."""
-    generator = sum(stages.get(stage, 0.0) for stage in ("load", "check", "render"))
-    return generator / stages["engine"] if stages.get("engine") else float("inf")
+    """generator / engine of one build's --timings (infinite when a stage is missing)."""
+    generator = generator_seconds(stages)
+    return generator / stages["engine"] if generator is not None and stages.get("engine") else float("inf")
 
 
 def median_build(
