@@ -9,10 +9,11 @@ PYTHON  := $(BIN)/python
 .PHONY: build build-review test lint serve check bench deps test-tools clean
 
 # The editable install puts the `protocols` command into the virtualenv: its presence means "installed".
-$(BIN)/protocols:
+$(BIN)/protocols: requirements.lock pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --disable-pip-version-check -r requirements.lock
 	$(PYTHON) -m pip install --disable-pip-version-check -e . --no-deps
+	touch $(BIN)/protocols
 
 ## deps: reinstall the pinned dependencies (after requirements.lock changed)
 deps:
