@@ -52,10 +52,10 @@ RULES: dict[str, Rule] = {
         Rule("P403", "error", "a later version without changes"),
         Rule("P404", "error", "a dosing change not named in changes"),
         Rule("P405", "error", "approved or retired without effective date, or effective dates out of order"),
-        Rule("P406", "error", "an approval by someone not in the register, in a role they do not hold, unsigned, or unverified"),
+        Rule("P406", "error", "an approval by an unregistered reviewer, in a role not held, unsigned or unverified"),
         Rule("P407", "warning", "review overdue on the build date"),
         Rule("P501", "error", "raw HTML in Markdown"),
-        Rule("P502", "error", "YAML anchors, aliases, non-standard tags, a file over 1 MiB, or nesting deeper than 64 levels"),
+        Rule("P502", "error", "YAML anchors, aliases, non-standard tags, a file over 1 MiB, or nesting over 64 levels"),
         Rule("P503", "error", "an image whose source is not a file under protocols/_assets/"),
     ]
 }
