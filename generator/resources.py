@@ -3,7 +3,7 @@
 They ship inside the installed package: ``generator.site_templates`` is the repository's top-level
 ``site_templates/`` folder (mapped in pyproject.toml), and ``default_mkdocs.yml`` sits in ``generator``. An
 editable install resolves both to the live files of the checkout, so a template edit shows without a
-reinstall. Every other module asks here; none builds a path from ``__file__``.
+reinstall. Every other module asks here; none builds a path from its own location.
 """
 
 from __future__ import annotations

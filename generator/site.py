@@ -300,7 +300,8 @@ def config_source(config_file: Path | None) -> tuple[io.BytesIO, str]:
     return stream, str(own if own is not None else default_mkdocs_file())
 
 
-def _load(config_file: Path | None, **options: object) -> MkDocsConfig:
+def load_site_config(config_file: Path | None, **options: object) -> MkDocsConfig:
+    """The MkDocs configuration of a site (see config_source), with ``options`` over it."""
     stream, path = config_source(config_file)
     config = load_config(stream, config_file_path=path, **options)
     if "protocols" not in config.plugins:
@@ -334,7 +335,7 @@ def build_into(
     mkdocs_logger.addHandler(collector)
     try:
         with site_inputs(provide, reviewer), _source_date(as_of):
-            config = _load(
+            config = load_site_config(
                 config_file,
                 docs_dir=str(docs_dir),
                 site_dir=str(site_dir),
