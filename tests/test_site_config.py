@@ -275,3 +275,17 @@ def test_serve_picks_up_an_edit_to_the_site_file(tmp_path: Path) -> None:
         server.wait(timeout=10)
         log.close()
     assert (first, second) == ("First name", "Second name"), (tmp_path / "serve.log").read_text(encoding="utf-8")
+
+
+def test_the_readme_example_of_a_site_file_builds_with_its_name_palette_and_disclaimer(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("**Site configuration.**", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    own = tmp_path / "mkdocs.yml"
+    own.write_text(example, encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    site.build_into({"index.md": "# Home\n"}, tmp_path / "site", tmp_path / "docs", own, False, date(2026, 2, 11))
+    html = (tmp_path / "site/index.html").read_text(encoding="utf-8")
+    assert "<title>Example Hospital protocols</title>" in html
+    assert 'data-md-color-primary="teal"' in html and 'data-md-color-accent="indigo"' in html
+    assert "<p>For Example Hospital staff only. Check every dose against local policy.</p>" in html
