@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
+from helpers import run, write_library
 from mkdocs.config import load_config
 
 from generator import site
@@ -289,3 +290,32 @@ def test_the_readme_example_of_a_site_file_builds_with_its_name_palette_and_disc
     assert "<title>Example Hospital protocols</title>" in html
     assert 'data-md-color-primary="teal"' in html and 'data-md-color-accent="indigo"' in html
     assert "<p>For Example Hospital staff only. Check every dose against local policy.</p>" in html
+
+
+def test_protocols_build_with_a_broken_site_file_fails_with_its_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    library = write_library(tmp_path)
+    (tmp_path / "mkdocs.yml").write_text("INHERIT: generator/default_mkdocs.yml\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert run("build", "--as-of", "2026-06-01", str(library)) == (1, "build failed; site was not changed\n", "")
+    assert capsys.readouterr().err == (
+        f"protocols: error: {tmp_path / 'mkdocs.yml'}: INHERIT: generator/default_mkdocs.yml does not exist at "
+        f"{tmp_path / 'generator/default_mkdocs.yml'}; the generator's defaults apply without INHERIT, so remove "
+        "the line if it pointed at the generator's default_mkdocs.yml\n"
+    )
+    assert not (tmp_path / "site").exists()
+
+
+def test_protocols_serve_with_a_broken_site_file_stops_before_serving(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    library = write_library(tmp_path)
+    (tmp_path / "mkdocs.yml").write_text("- a list, not settings\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert run("serve", "--dev-addr", "127.0.0.1:1", str(library)) == (
+        2,
+        "",
+        f"protocols: error: {tmp_path / 'mkdocs.yml'}: a MkDocs configuration is a mapping of settings "
+        "(site_name: ..., theme: ...)\n",
+    )
