@@ -3,8 +3,8 @@
 Pages come from the pure render layer as ``{relative path: text}``. The ``protocols`` MkDocs plugin adds
 them to the build in ``on_files`` (Markdown pages go through MkDocs, every other file is copied as-is),
 adds the static assets and the theme overrides that ship with the generator (``generator.resources``), and
-enforces what an offline intranet needs whatever the user's
-``mkdocs.yml`` says: no web fonts, no "made with" link, no source maps, a disclaimer on every page.
+enforces what an offline intranet needs whatever the user's ``mkdocs.yml`` says: no web fonts, no "made
+with" link, no source maps, a disclaimer on every page.
 
 Material writes the whole navigation into every page, so only the pages of NAVIGATION_PATTERNS (home,
 top-level indexes such as the drug index and bibliography, handbooks) enter the navigation; protocol,
@@ -384,6 +384,7 @@ def serve(
     """
     from mkdocs.commands.serve import serve as mkdocs_serve
 
+    stream, config_path = config_source(config_file)
     # MkDocs reports the address, each rebuild and its warnings through logging, as its own CLI does.
     console = logging.StreamHandler()
     console.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
@@ -391,7 +392,6 @@ def serve(
     previous_level = mkdocs_logger.level
     mkdocs_logger.addHandler(console)
     mkdocs_logger.setLevel(logging.INFO)
-    stream, config_path = config_source(config_file)
     try:
         with site_inputs(pages, reviewer):
             mkdocs_serve(
