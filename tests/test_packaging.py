@@ -158,3 +158,8 @@ def test_pyproject_lists_every_package_folder_of_the_generator() -> None:
     found = find_packages(where=str(REPO_ROOT), include=["generator", "generator.*"])
     assert sorted(setuptools_config["packages"]) == sorted([*found, "generator.site_templates"])
     assert setuptools_config["package-dir"] == {"generator.site_templates": "site_templates"}
+
+
+def test_the_installed_command_lists_the_rules_as_docs_rules_md_does(installed: Path, tmp_path: Path) -> None:
+    result = run([str(installed / "bin/protocols"), "rules"], cwd=tmp_path)
+    assert result.stdout == (REPO_ROOT / "docs/rules.md").read_text(encoding="utf-8")
