@@ -18,216 +18,249 @@ REFERENCES_FILE = "protocols/_library/references.yaml"
 LEDGER_FILE = "protocols/ketamine-trd/approvals.yaml"
 
 
-def _example(code: str, file: str, line: int, col: int, message: str, path: str = "") -> Diagnostic:
-    return Diagnostic(code, message, Location(file, line, col), path)
+def _example(code: str, file: str, line: int, col: int, message: str, path: str = "", hint: str = "") -> Diagnostic:
+    return Diagnostic(code, message, Location(file, line, col), path, hint)
 
 
 EXAMPLES: dict[str, Diagnostic] = {
     example.code: example
     for example in [
-        _example("P100", VERSION_FILE, 4, 7, "not valid YAML: did not find expected ',' or ']'"),
-        _example("P101", VERSION_FILE, 6, 1, 'key "owner" appears twice in one mapping (first at line 5)'),
-        _example("P102", VERSION_FILE, 6, 1, 'unknown key "author"', "author"),
-        _example("P103", VERSION_FILE, 1, 1, 'missing required key "title"'),
-        _example("P104", VERSION_FILE, 2, 10, "expected a quoted version string, got number 1.0", "version"),
         _example(
-            "P105", VERSION_FILE, 28, 9, 'section id "dosing" is reserved for a generated section', "sections[0].id"
-        ),
-        _example("P106", VERSION_FILE, 1, 5, 'id "ketamine-tr" differs from the folder name "ketamine-trd"', "id"),
-        _example("P107", VERSION_FILE, 2, 10, 'version "1.1" differs from the file name "1.0.yaml"', "version"),
-        _example(
-            "P108", VERSION_FILE, 15, 15, "malformed quantity 40: a quantity needs a unit", "regimens[0].duration"
+            "P100", VERSION_FILE, 4, 7,
+            "not valid YAML: did not find expected ',' or ']'",
+            hint="check indentation and quoting near this position",
         ),
         _example(
-            "P109",
-            VERSION_FILE,
-            15,
-            15,
+            "P101", VERSION_FILE, 6, 1,
+            'key "owner" appears twice in one mapping (first at line 5)',
+            hint="keep one of them: YAML would silently drop the first",
+        ),
+        _example(
+            "P102", VERSION_FILE, 6, 1,
+            'unknown key "author"',
+            path="author",
+            hint="remove it, or check the format for the keys allowed here",
+        ),
+        _example(
+            "P103", VERSION_FILE, 1, 1,
+            'missing required key "title"',
+            hint="add title: ...",
+        ),
+        _example(
+            "P104", VERSION_FILE, 2, 10,
+            "expected a quoted version string, got number 1.0",
+            path="version",
+            hint='write the version in quotes, e.g. version: "1.10"; unquoted 1.10 reads as the number 1.1',
+        ),
+        _example(
+            "P105", VERSION_FILE, 28, 9,
+            'section id "dosing" is reserved for a generated section',
+            path="sections[0].id",
+            hint=(
+                "choose another id; reserved: algorithm, approvals, changes, dose-table, dosing, references, "
+                "schedule, summary, versions"
+            ),
+        ),
+        _example(
+            "P106", VERSION_FILE, 1, 5,
+            'id "ketamine-tr" differs from the folder name "ketamine-trd"',
+            path="id",
+            hint="write id: ketamine-trd, or rename the folder",
+        ),
+        _example(
+            "P107", VERSION_FILE, 2, 10,
+            'version "1.1" differs from the file name "1.0.yaml"',
+            path="version",
+            hint='write version: "1.0", or rename the file',
+        ),
+        _example(
+            "P108", VERSION_FILE, 15, 15,
+            "malformed quantity 40: a quantity needs a unit",
+            path="regimens[0].duration",
+            hint='write NUMBER UNIT, e.g. "0.5 mg/kg"',
+        ),
+        _example(
+            "P109", VERSION_FILE, 15, 15,
             'unsafe unit spelling "minutes" in "40 minutes": write "40 min"',
-            "regimens[0].duration",
+            path="regimens[0].duration",
+            hint='the safe spelling is "min"',
         ),
         _example(
-            "P110",
-            VERSION_FILE,
-            4,
-            8,
+            "P110", VERSION_FILE, 4, 8,
             "invisible character U+200B ZERO WIDTH SPACE at column 15 of the text: delete it",
-            "title",
+            path="title",
         ),
         _example(
-            "P111",
-            "protocols/ketamine-trd/1.0.yaml.bak",
-            1,
-            1,
+            "P111", "protocols/ketamine-trd/1.0.yaml.bak", 1, 1,
             'file "1.0.yaml.bak" is neither a version file (<version>.yaml) nor approvals.yaml: it is ignored',
         ),
         _example(
-            "P201",
-            VERSION_FILE,
-            13,
-            11,
+            "P201", VERSION_FILE, 13, 11,
             "dose 0.9 mg/kg lies outside dose_range 0.1 to 0.75 mg/kg",
-            "regimens[0].dose",
+            path="regimens[0].dose",
+            hint="change the dose or the range so that the range contains it",
         ),
         _example(
-            "P203",
-            VERSION_FILE,
-            16,
-            15,
-            "max_dose 15 mg is below the dose at the dose table's lowest weight (0.5 mg/kg x 40 kg = 20 mg): "
-            "every row of the dose table would be capped",
-            "regimens[0].max_dose",
+            "P203", VERSION_FILE, 16, 15,
+            "max_dose 15 mg is below the dose at the dose table's lowest weight (0.5 mg/kg x 40 kg = 20 mg): every "
+            "row of the dose table would be capped",
+            path="regimens[0].max_dose",
+            hint="check max_dose, the dose and their units; or start the dose table at a lower weight",
         ),
         _example(
-            "P204",
-            VERSION_FILE,
-            14,
-            39,
+            "P204", VERSION_FILE, 14, 39,
             "dose_range max 0.75 mg/kg is above the ceiling of ketamine, 0.6 mg/kg per administration",
-            "regimens[0].dose_range.max",
+            path="regimens[0].dose_range.max",
+            hint="lower it to the ceiling or below, or correct the ceiling in _library/drugs.yaml",
         ),
         _example(
-            "P205",
-            VERSION_FILE,
-            23,
-            12,
+            "P205", VERSION_FILE, 23, 12,
             "doses 5 differs from frequency x length: 3 times per week for 2 weeks is 6 doses",
-            "phases[0].doses",
+            path="phases[0].doses",
+            hint="correct doses, frequency or length so that they agree",
         ),
-        _example("P206", VERSION_FILE, 15, 15, "duration 40 mg (mass) is not a time", "regimens[0].duration"),
         _example(
-            "P207",
-            VERSION_FILE,
-            17,
-            22,
+            "P206", VERSION_FILE, 15, 15,
+            "duration 40 mg (mass) is not a time",
+            path="regimens[0].duration",
+            hint="write a time, e.g. 40 min or 4 h",
+        ),
+        _example(
+            "P207", VERSION_FILE, 17, 22,
             "option 70 mg is not a whole multiple of unit_dose 28 mg",
-            "regimens[0].options[1]",
+            path="regimens[0].options[1]",
+            hint="each dose is made of whole devices: use 56 mg or 84 mg, or correct unit_dose",
         ),
         _example(
-            "P208",
-            VERSION_FILE,
-            30,
-            40,
-            "dose \"35 mg/kg\" matches no quantity of this version's data",
-            "sections[0].body",
+            "P208", VERSION_FILE, 30, 40,
+            'dose "35 mg/kg" matches no quantity of this version\'s data',
+            path="sections[0].body",
+            hint=(
+                "use a placeholder such as {{ ketamine-iv.dose }} (0.5 mg/kg), {{ ketamine-iv.dose_range }} (0.1 to "
+                '0.75 mg/kg), or quote a source\'s dose as {{ "35 mg/kg" }}'
+            ),
         ),
         _example(
-            "P209", VERSION_FILE, 15, 15, 'trailing zero in "40.0 min": write "40 min"', "regimens[0].duration"
+            "P209", VERSION_FILE, 15, 15,
+            'trailing zero in "40.0 min": write "40 min"',
+            path="regimens[0].duration",
+            hint="a trailing zero is misread as a tenfold dose: 5.0 is read as 50",
         ),
         _example(
-            "P210",
-            VERSION_FILE,
-            26,
-            21,
+            "P210", VERSION_FILE, 26, 21,
             "dose table from 120 kg to 40 kg in steps of 5 kg is empty: from must be below to",
-            "dose_tables[0].weights.from",
+            path="dose_tables[0].weights.from",
+            hint="swap from and to, or correct the one that is wrong",
         ),
-        _example("P211", VERSION_FILE, 11, 11, 'drug "ketamin" is not in drugs.yaml', "regimens[0].drug"),
         _example(
-            "P212",
-            VERSION_FILE,
-            16,
-            15,
-            "rounding 50 mg leaves no dose at 40 kg (0.5 mg/kg x 40 kg = 20 mg rounds to 0 mg): "
-            "use a finer rounding step",
-            "regimens[0].rounding",
+            "P211", VERSION_FILE, 11, 11,
+            'drug "ketamin" is not in drugs.yaml',
+            path="regimens[0].drug",
+            hint="add it to _library/drugs.yaml or use a known drug (ketamine)",
         ),
-        _example("P301", VERSION_FILE, 7, 89, 'citation of unknown reference "phillips-2020"', "summary"),
-        _example("P302", REFERENCES_FILE, 12, 1, 'reference "singh-2016" is not cited by any protocol'),
         _example(
-            "P303",
-            VERSION_FILE,
-            32,
-            35,
+            "P212", VERSION_FILE, 16, 15,
+            "rounding 50 mg leaves no dose at 40 kg (0.5 mg/kg x 40 kg = 20 mg rounds to 0 mg): use a finer rounding "
+            "step",
+            path="regimens[0].rounding",
+        ),
+        _example(
+            "P301", VERSION_FILE, 7, 89,
+            'citation of unknown reference "phillips-2020"',
+            path="summary",
+            hint='did you mean "phillips-2019"? cite an id of _library/references.yaml, or add the reference there',
+        ),
+        _example(
+            "P302", REFERENCES_FILE, 12, 1,
+            'reference "singh-2016" is not cited by any protocol',
+            hint="cite it with [@singh-2016] or a cite: list, or remove it from references.yaml",
+        ),
+        _example(
+            "P303", VERSION_FILE, 32, 35,
             'cross-reference [[#monitoring]]: no section "monitoring" in ketamine-trd 1.0',
-            "algorithm[0]",
+            path="algorithm[0]",
+            hint=(
+                "sections: safety; generated: summary, dosing, schedule, dose-table, algorithm, changes, "
+                "references, versions, approvals"
+            ),
         ),
         _example(
-            "P304",
-            VERSION_FILE,
-            7,
-            60,
+            "P304", VERSION_FILE, 7, 60,
             'placeholder {{ ketamine-iv.length }}: "length" is not a regimen field',
-            "summary",
+            path="summary",
+            hint="regimen fields: dose, dose_range, options, max_dose, duration, concentration, unit_dose, route, drug",
         ),
         _example(
-            "P305",
-            VERSION_FILE,
-            30,
-            43,
+            "P305", VERSION_FILE, 30, 43,
             'link destination "javascript:alert(1)" is not https, http or mailto',
-            "sections[0].body",
+            path="sections[0].body",
         ),
         _example(
-            "P306",
-            REFERENCES_FILE,
-            10,
-            8,
+            "P306", REFERENCES_FILE, 10, 8,
             'malformed DOI "11.1176/appi.ajp.2018.18070834" in reference phillips-2019',
-            "phillips-2019.doi",
+            path="phillips-2019.doi",
+            hint=(
+                "write the bare DOI, e.g. 10.1176/appi.ajp.2018.18070834 (no https://doi.org/ prefix: the site adds "
+                "the link)"
+            ),
         ),
         _example(
-            "P401",
-            VERSION_FILE,
-            4,
-            9,
-            "version 1.0 is approved without the approvals the policy asks for: 1 more distinct reviewer "
-            "(has 1 of 2); no approval in role psychiatrist",
-            "status",
+            "P401", VERSION_FILE, 4, 9,
+            "version 1.0 is approved without the approvals the policy asks for: 1 more distinct reviewer (has 1 of "
+            "2); no approval in role psychiatrist",
+            path="status",
         ),
         _example(
-            "P402",
-            LEDGER_FILE,
-            5,
-            16,
-            "approval of 1.0 by Ann Lee (pharmacist, 2026-01-05) carries fingerprint sha256:3f2a9c0d1e7b... but "
-            "the content now has sha256:8c41d07e55a2...: the version changed after it was approved",
-            "[0].fingerprint",
+            "P402", LEDGER_FILE, 5, 16,
+            "approval of 1.0 by Ann Lee (pharmacist, 2026-01-05) carries fingerprint sha256:3f2a9c0d1e7b... but the "
+            "content now has sha256:8c41d07e55a2...: the version changed after it was approved",
+            path="[0].fingerprint",
         ),
         _example(
-            "P403",
-            NEXT_VERSION_FILE,
-            8,
-            10,
+            "P403", NEXT_VERSION_FILE, 8, 10,
             "version 1.1 has no changes: every version after the first must say what changed since 1.0",
-            "changes",
+            path="changes",
+            hint="add changes: a list of what changed since 1.0, naming each regimen or phase whose dosing changed",
         ),
         _example(
-            "P404",
-            NEXT_VERSION_FILE,
-            13,
-            11,
-            "dose of regimen ketamine-iv changed from 0.5 mg/kg in 1.0 to 0.6 mg/kg, but no entry of changes "
-            "names ketamine-iv",
-            "regimens[0].dose",
+            "P404", NEXT_VERSION_FILE, 13, 11,
+            "dose of regimen ketamine-iv changed from 0.5 mg/kg in 1.0 to 0.6 mg/kg, but no entry of changes names "
+            "ketamine-iv",
+            path="regimens[0].dose",
+            hint="add an entry to changes that names ketamine-iv and says what changed: no silent dose changes",
         ),
-        _example("P405", VERSION_FILE, 4, 9, "version 1.0 is retired but has no effective date", "status"),
         _example(
-            "P406",
-            LEDGER_FILE,
-            7,
-            14,
+            "P405", VERSION_FILE, 4, 9,
+            "version 1.0 is retired but has no effective date",
+            path="status",
+            hint="add effective: YYYY-MM-DD, the first day the version is in force",
+        ),
+        _example(
+            "P406", LEDGER_FILE, 7, 14,
             "the signature of Ann Lee's approval of 1.0 (pharmacist) does not verify against a key the register "
             "lists for Ann Lee",
-            "[0].signature",
+            path="[0].signature",
         ),
         _example(
-            "P407",
-            VERSION_FILE,
-            5,
-            12,
+            "P407", VERSION_FILE, 5, 12,
             "review of ketamine-trd 1.0 was due on 2026-01-10 (2024-01-10 + 24 months); the build date is 2026-06-01",
-            "effective",
+            path="effective",
         ),
-        _example("P501", VERSION_FILE, 30, 19, 'raw HTML "<b>" in Markdown', "sections[0].body"),
-        _example("P502", VERSION_FILE, 5, 8, "anchor &owner is not allowed"),
         _example(
-            "P503",
-            VERSION_FILE,
-            30,
-            35,
+            "P501", VERSION_FILE, 30, 19,
+            'raw HTML "<b>" in Markdown',
+            path="sections[0].body",
+            hint="use Markdown instead (**bold**, *italic*, lists, [links](https://...)); raw HTML is refused",
+        ),
+        _example(
+            "P502", VERSION_FILE, 5, 8,
+            "anchor &owner is not allowed",
+            hint="write the value out in full: anchors and aliases are refused so that every value is visible",
+        ),
+        _example(
+            "P503", VERSION_FILE, 30, 35,
             'image "https://example.org/bp.png" is not a file under protocols/_assets/',
-            "sections[0].body",
+            path="sections[0].body",
         ),
     ]
 }
@@ -251,7 +284,8 @@ what is wrong and, in brackets, where in the file's data. What to do follows on 
 make `protocols check` exit 1 and `protocols build` refuse to build; warnings are printed and fail only
 with `--strict`.
 
-The examples are messages for the minimal protocol `ketamine-trd` with one thing broken.
+The examples are messages for the minimal protocol `ketamine-trd` with one thing broken, with what to do
+on the line below where the check says it.
 """
 
 

@@ -124,10 +124,10 @@ def test_every_example_is_either_checked_here_or_listed_as_not_yet_checked() -> 
 def test_the_example_is_what_protocols_check_prints(tmp_path: Path, code: str) -> None:
     library = write_library(tmp_path, CASES[code])
     _status, out, _err = run("check", "--as-of", "2026-06-01", str(library))
-    prefix = f"{tmp_path}/"
-    printed = [line.removeprefix(prefix) for line in out.splitlines() if f" {code}: " in line]
+    printed = "\n" + out.replace(f"{tmp_path}/", "")
     example = EXAMPLES[code].format_text()
-    assert example in printed, (
+    assert EXAMPLES[code].hint, "a checked example shows what to do, as check prints it"
+    assert f"\n{example}\n" in printed, (
         f"the example of {code} in generator/rule_docs.py is not what check prints; "
-        f"write one of these there and run `make docs`:\n" + "\n".join(printed)
+        f"take the message and hint from here and run `make docs`:{printed}"
     )
