@@ -319,3 +319,23 @@ def test_protocols_serve_with_a_broken_site_file_stops_before_serving(
         f"protocols: error: {tmp_path / 'mkdocs.yml'}: a MkDocs configuration is a mapping of settings "
         "(site_name: ..., theme: ...)\n",
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        (Path(__file__).resolve().parent.parent / "mkdocs.yml").read_text(encoding="utf-8"),
+        "theme:\n  palette:\n    primary: teal\n  features: [navigation.top]\nplugins: [search, protocols]\n",
+        "validation:\n  links:\n    anchors: info\nmarkdown_extensions: [tables]\nextra: {a: [1, 2], b: {c: d}}\n",
+    ],
+    ids=["sample", "theme", "nested"],
+)
+def test_the_merge_gives_what_mkdocs_inherit_gives(tmp_path: Path, text: str) -> None:
+    """The oracle: MkDocs' own INHERIT of the default file (theme by name aside, which INHERIT would replace)."""
+    from mkdocs.utils.yaml import yaml_load
+
+    ours = merged(tmp_path, text)
+    inheriting = tmp_path / "inheriting.yml"
+    inheriting.write_text(f"INHERIT: {default_mkdocs_file()}\n{text}", encoding="utf-8")
+    with inheriting.open("rb") as stream:
+        assert ours == yaml_load(stream)
