@@ -44,7 +44,7 @@ from mkdocs.structure.nav import Navigation  # noqa: E402
 from mkdocs.structure.pages import Page  # noqa: E402
 from mkdocs.utils.templates import TemplateContext  # noqa: E402
 
-from generator.resources import assets_dir, default_mkdocs_file, overrides_dir  # noqa: E402
+from generator.resources import assets_dir, overrides_dir  # noqa: E402
 from generator.site_config import (  # noqa: E402
     ReloadingConfigStream,
     SiteConfigError,
@@ -293,11 +293,10 @@ def config_source(config_file: Path | None) -> tuple[io.BytesIO, str]:
     """
     own = own_config_file(config_file)
     try:
-        merged_config(own)  # a broken file is reported here, before MkDocs starts
+        first = merged_config(own)  # a broken file is reported here, before MkDocs starts
     except SiteConfigError as error:
         raise SiteBuildError(str(error)) from None
-    stream = ReloadingConfigStream(lambda: merged_config(own).text)
-    return stream, str(own if own is not None else default_mkdocs_file())
+    return ReloadingConfigStream(lambda: merged_config(own).text), str(first.path)
 
 
 def load_site_config(config_file: Path | None, **options: object) -> MkDocsConfig:
