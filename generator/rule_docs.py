@@ -86,13 +86,14 @@ EXAMPLES: dict[str, Diagnostic] = {
             hint='the safe spelling is "min"',
         ),
         _example(
-            "P110", VERSION_FILE, 4, 8,
-            "invisible character U+200B ZERO WIDTH SPACE at column 15 of the text: delete it",
-            path="title",
+            "P110", VERSION_FILE, 3, 15,
+            "invisible character U+200B (ZERO WIDTH SPACE) in the text",
+            hint="delete it: it does not show on the page but changes how the text reads, is searched or is compared",
         ),
         _example(
             "P111", "protocols/ketamine-trd/1.0.yaml.bak", 1, 1,
-            'file "1.0.yaml.bak" is neither a version file (<version>.yaml) nor approvals.yaml: it is ignored',
+            '"1.0.yaml.bak" is neither a version file nor approvals.yaml: it is ignored',
+            hint='name version files MAJOR.MINOR.yaml, e.g. "1.0.yaml", or move this one out of the protocols folder',
         ),
         _example(
             "P201", VERSION_FILE, 13, 11,
@@ -159,10 +160,16 @@ EXAMPLES: dict[str, Diagnostic] = {
             hint="add it to _library/drugs.yaml or use a known drug (ketamine)",
         ),
         _example(
-            "P212", VERSION_FILE, 16, 15,
-            "rounding 50 mg leaves no dose at 40 kg (0.5 mg/kg x 40 kg = 20 mg rounds to 0 mg): use a finer rounding "
-            "step",
-            path="regimens[0].rounding",
+            "P212", VERSION_FILE, 27, 14,
+            (
+                "regimen ketamine-iv has no dose at 40 kg in its dose table: no multiple of the rounding step of "
+                "50 mg lies in the range 4 to 30 mg (6 of the table's 17 rows have no dose)"
+            ),
+            path="dose_tables[0].weights",
+            hint=(
+                "the rounding step of 50 mg is too coarse for this regimen: set a finer `rounding`, so that every "
+                "weight of the table has a dose"
+            ),
         ),
         _example(
             "P301", VERSION_FILE, 7, 89,
@@ -194,6 +201,10 @@ EXAMPLES: dict[str, Diagnostic] = {
             "P305", VERSION_FILE, 30, 43,
             'link destination "javascript:alert(1)" is not https, http or mailto',
             path="sections[0].body",
+            hint=(
+                "link to an https:// (or http://, mailto:) address; a link to another protocol or a section is "
+                "written [[protocol-id#section]]"
+            ),
         ),
         _example(
             "P306", REFERENCES_FILE, 10, 8,
@@ -212,8 +223,11 @@ EXAMPLES: dict[str, Diagnostic] = {
         ),
         _example(
             "P402", LEDGER_FILE, 5, 16,
-            "approval of 1.0 by Ann Lee (pharmacist, 2026-01-05) carries fingerprint sha256:3f2a9c0d1e7b... but the "
-            "content now has sha256:8c41d07e55a2...: the version changed after it was approved",
+            (
+                "approval of 1.0 by Ann Lee (pharmacist, 2026-01-05) carries fingerprint sha256:3f2a9c0d1e7b... but "
+                "the content now has sha256:8c41d07e55a2...: the version, or a drug or reference entry it uses, "
+                "changed after it was approved"
+            ),
             path="[0].fingerprint",
         ),
         _example(
@@ -236,10 +250,12 @@ EXAMPLES: dict[str, Diagnostic] = {
             hint="add effective: YYYY-MM-DD, the first day the version is in force",
         ),
         _example(
-            "P406", LEDGER_FILE, 7, 14,
-            "the signature of Ann Lee's approval of 1.0 (pharmacist) does not verify against a key the register "
-            "lists for Ann Lee",
-            path="[0].signature",
+            "P406", LEDGER_FILE, 1, 3,
+            (
+                "sign-off by Ann Lee (pharmacist) counts for nothing: it is not signed, and the policy requires "
+                "signatures"
+            ),
+            path="[0]",
         ),
         _example(
             "P407", VERSION_FILE, 5, 12,
@@ -261,6 +277,10 @@ EXAMPLES: dict[str, Diagnostic] = {
             "P503", VERSION_FILE, 30, 35,
             'image "https://example.org/bp.png" is not a file under protocols/_assets/',
             path="sections[0].body",
+            hint=(
+                "a page loads nothing from outside the site: put the image file (PNG, JPEG, GIF or WebP) in "
+                "protocols/_assets/ and write ![what it shows](_assets/file-name.png)"
+            ),
         ),
     ]
 }

@@ -1,9 +1,13 @@
 """docs/rules.md is generated from the rule catalog and kept fresh; its examples are real messages.
 
 Each example of generator/rule_docs.py is checked against `protocols check` over the minimal library of
-tests/helpers.py with one thing broken (CASES), except the codes whose checks are being written or rewritten
-in format revision 2 (NOT_YET_CHECKED): their examples follow the documented form, and their owners replace
-them with the real message (and add a case here) once the check lands.
+tests/helpers.py with one thing broken (CASES). Two kinds of code are not checked on this branch:
+
+- LANDING_TODAY: checks of format revision 2 written on other branches today. Their examples are what those
+  branches print for these cases; until a check is merged its case is an expected failure, and from then on
+  it is compared like the others (then remove the code from LANDING_TODAY).
+- NO_CASE: the approval rules, whose cases need a signed ledger (tests/test_approvals_rules.py builds them);
+  their examples follow the messages of those tests.
 """
 
 from __future__ import annotations
@@ -83,9 +87,14 @@ CASES: dict[str, dict[str, str]] = {
     "P405": {VERSION_FILE: edited(("status: draft", "status: retired"))},
     "P501": {VERSION_FILE: edited(("Monitor blood pressure.", "Monitor <b>blood pressure</b>."))},
     "P502": {VERSION_FILE: edited(("owner: Department", "owner: &owner Department"))},
+    "P110": {VERSION_FILE: edited(("title: IV ketamine", "title: IV keta\u200bmine"))},
+    "P111": {"ketamine-trd/1.0.yaml.bak": VERSION},
+    "P212": {VERSION_FILE: edited(("    duration: 40 min\n", "    duration: 40 min\n    rounding: 50 mg\n"))},
+    "P305": {VERSION_FILE: edited(("blood pressure.", "blood pressure ([chart](javascript:alert(1)))."))},
+    "P503": {VERSION_FILE: edited(("blood pressure.", "blood pressure. ![chart](https://example.org/bp.png)"))},
 }
-# Checks written or rewritten today for format revision 2 (files, rounding, Markdown and approvals work).
-NOT_YET_CHECKED = {"P110", "P111", "P212", "P305", "P401", "P402", "P406", "P407", "P503"}
+LANDING_TODAY = {"P110", "P111", "P212", "P305", "P503"}
+NO_CASE = {"P401", "P402", "P406", "P407"}
 
 
 def test_docs_rules_md_is_generated_from_the_catalog() -> None:
@@ -115,15 +124,18 @@ def test_a_catalog_code_without_an_example_cannot_be_documented(monkeypatch: pyt
     assert str(raised.value) == "rule codes without exactly one catalog entry and one example: P503"
 
 
-def test_every_example_is_either_checked_here_or_listed_as_not_yet_checked() -> None:
-    assert set(CASES).isdisjoint(NOT_YET_CHECKED)
-    assert sorted(set(CASES) | NOT_YET_CHECKED) == sorted(RULES)
+def test_every_code_has_a_case_here_or_is_listed_without_one() -> None:
+    assert set(CASES).isdisjoint(NO_CASE)
+    assert LANDING_TODAY <= set(CASES)
+    assert sorted(set(CASES) | NO_CASE) == sorted(RULES)
 
 
 @pytest.mark.parametrize("code", sorted(CASES))
 def test_the_example_is_what_protocols_check_prints(tmp_path: Path, code: str) -> None:
     library = write_library(tmp_path, CASES[code])
     _status, out, _err = run("check", "--as-of", "2026-06-01", str(library))
+    if code in LANDING_TODAY and f" {code}: " not in out:
+        pytest.xfail(f"the check of {code} is merged from another branch today")
     printed = "\n" + out.replace(f"{tmp_path}/", "")
     example = EXAMPLES[code].format_text()
     assert EXAMPLES[code].hint, "a checked example shows what to do, as check prints it"
