@@ -143,6 +143,22 @@ def test_an_installed_wheel_builds_a_folder_that_holds_only_a_protocols_library(
     assert sorted(path.name for path in folder.iterdir()) == ["protocols", "site"]
 
 
+def test_the_installed_package_and_the_checkout_build_byte_identical_sites(installed: Path, tmp_path: Path) -> None:
+    sites = {}
+    for name, command in (
+        ("installed", str(installed / "bin/protocols")),
+        ("checkout", str(Path(sys.executable).parent / "protocols")),
+    ):
+        folder = library_folder(tmp_path / name)
+        run([command, "build", "--reviewer", "--as-of", AS_OF], cwd=folder)
+        root = folder / "site-review"
+        sites[name] = {
+            path.relative_to(root).as_posix(): path.read_bytes() for path in root.rglob("*") if path.is_file()
+        }
+    assert sorted(sites["installed"]) == sorted(sites["checkout"])
+    assert [name for name, content in sites["installed"].items() if sites["checkout"][name] != content] == []
+
+
 def test_a_mkdocs_yml_that_sets_only_the_site_name_names_the_installed_site(installed: Path, tmp_path: Path) -> None:
     folder = library_folder(tmp_path / "hospital")
     (folder / "mkdocs.yml").write_text("site_name: Example Hospital protocols\n", encoding="utf-8")
