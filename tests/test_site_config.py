@@ -149,19 +149,27 @@ def test_a_site_file_that_is_not_a_mapping_is_an_error(tmp_path: Path, text: str
 
 
 def test_a_site_file_that_is_not_yaml_is_an_error(tmp_path: Path) -> None:
-    message = merge_error(tmp_path, "site_name: [unclosed\n")
-    assert message.startswith(f"{tmp_path / 'mkdocs.yml'}: not a valid YAML file: while parsing a flow sequence")
-    assert "\n" not in message
+    own = tmp_path / "mkdocs.yml"
+    assert merge_error(tmp_path, "site_name: [unclosed\n") == (
+        f'{own}: not a valid YAML file: while parsing a flow sequence in "{own}", line 1, column 12 expected \',\' '
+        f"or ']', but got '<stream end>' in \"{own}\", line 2, column 1"
+    )
 
 
 def test_a_site_file_that_is_not_utf8_is_an_error(tmp_path: Path) -> None:
-    message = merge_error(tmp_path, b"site_name: H\xf4pital\n")
-    assert message.startswith(f"{tmp_path / 'mkdocs.yml'}: not a valid YAML file: ")
+    own = tmp_path / "mkdocs.yml"
+    assert merge_error(tmp_path, b"site_name: H\xf4pital\n") == (
+        f'{own}: not a valid YAML file: unacceptable character #x00f4: invalid continuation byte in "{own}", '
+        "position 12"
+    )
 
 
 def test_a_site_file_of_two_documents_is_an_error(tmp_path: Path) -> None:
-    message = merge_error(tmp_path, "site_name: A\n---\nsite_name: B\n")
-    assert message.startswith(f"{tmp_path / 'mkdocs.yml'}: not a valid YAML file: expected a single document")
+    own = tmp_path / "mkdocs.yml"
+    assert merge_error(tmp_path, "site_name: A\n---\nsite_name: B\n") == (
+        f'{own}: not a valid YAML file: expected a single document in the stream in "{own}", line 1, column 1 '
+        f'but found another document in "{own}", line 2, column 1'
+    )
 
 
 def test_a_site_file_that_cannot_be_read_is_an_error(tmp_path: Path) -> None:
