@@ -6,7 +6,7 @@ BIN     := $(VENV)/bin
 PYTHON  := $(BIN)/python
 
 .DEFAULT_GOAL := build
-.PHONY: build build-review test lint serve check bench deps test-tools clean
+.PHONY: build build-review test lint serve check bench deps test-tools docs clean
 
 # The editable install puts the `protocols` command into the virtualenv: its presence means "installed".
 $(BIN)/protocols: requirements.lock pyproject.toml
@@ -47,6 +47,11 @@ serve: $(BIN)/protocols
 ## check: every rule over the sample library
 check: $(BIN)/protocols
 	$(BIN)/protocols check protocols/
+
+## docs: regenerate docs/rules.md from the rule catalog (tests fail while it is stale)
+docs: $(BIN)/protocols
+	$(BIN)/protocols rules > docs/rules.md.new
+	mv docs/rules.md.new docs/rules.md
 
 ## bench: the build benchmarks (benchmarks/run.py)
 bench: $(BIN)/protocols

@@ -160,6 +160,7 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("--dir", default="protocols", metavar="DIR")
 
     add("schema", cmd_schema, "print the JSON Schema of a version file")
+    add("rules", _lazy("generator.rule_docs", "cmd_rules"), "print every rule code with an example, as Markdown")
     return parser
 
 

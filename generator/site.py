@@ -2,9 +2,9 @@
 
 Pages come from the pure render layer as ``{relative path: text}``. The ``protocols`` MkDocs plugin adds
 them to the build in ``on_files`` (Markdown pages go through MkDocs, every other file is copied as-is),
-adds the static assets of ``site_templates/assets`` and the theme overrides of
-``site_templates/overrides``, and enforces what an offline intranet needs whatever the user's
-``mkdocs.yml`` says: no web fonts, no "made with" link, no source maps, a disclaimer on every page.
+adds the static assets and the theme overrides that ship with the generator (``generator.resources``), and
+enforces what an offline intranet needs whatever the user's ``mkdocs.yml`` says: no web fonts, no "made
+with" link, no source maps, a disclaimer on every page.
 
 Material writes the whole navigation into every page, so only the pages of NAVIGATION_PATTERNS (home,
 top-level indexes such as the drug index and bibliography, handbooks) enter the navigation; protocol,
@@ -13,12 +13,16 @@ protocol (permanent version pages, diffs, history, handbook print views: SEARCH_
 out of the search index, so a search lands on the canonical page, which carries the version in use; the
 reviewer site indexes every page, drafts included.
 
+The configuration is the generator's default_mkdocs.yml with the folder's own mkdocs.yml merged over it
+(``generator.site_config``), so a site's file names only what it changes.
+
 Memory: a page's Markdown is dropped once it is rendered to HTML, and its HTML once the page is written
 (search has indexed it by then), so at no point does the engine hold every page's text twice.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import posixpath
@@ -40,13 +44,15 @@ from mkdocs.structure.nav import Navigation  # noqa: E402
 from mkdocs.structure.pages import Page  # noqa: E402
 from mkdocs.utils.templates import TemplateContext  # noqa: E402
 
-PagesProvider = Callable[[], MutableMapping[str, str]]
+from generator.resources import assets_dir, overrides_dir  # noqa: E402
+from generator.site_config import (  # noqa: E402
+    ReloadingConfigStream,
+    SiteConfigError,
+    merged_config,
+    own_config_file,
+)
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-SITE_TEMPLATES = REPO_ROOT / "site_templates"
-OVERRIDES_DIR = SITE_TEMPLATES / "overrides"
-ASSETS_DIR = SITE_TEMPLATES / "assets"
-DEFAULT_CONFIG_FILE = Path(__file__).resolve().parent / "default_mkdocs.yml"
+PagesProvider = Callable[[], MutableMapping[str, str]]
 
 SITE_CSS = "assets/site.css"
 DEFAULT_DISCLAIMER = (
@@ -151,7 +157,7 @@ class ProtocolsPlugin(BasePlugin):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if config.theme.name != "material":
             raise PluginError(f"the protocols site needs theme 'material', not {config.theme.name!r}")
-        overrides = str(OVERRIDES_DIR)
+        overrides = str(overrides_dir())
         if overrides not in config.theme.dirs:
             # After the user's custom_dir (if any), before Material's own templates.
             position = 1 if config.theme.custom_dir is not None else 0
@@ -187,8 +193,9 @@ class ProtocolsPlugin(BasePlugin):
             self._generated_pages.add(path)
             if not inputs.reviewer and not in_search(path):
                 self._unsearched_pages.add(path)
-        for asset in sorted(p for p in ASSETS_DIR.rglob("*") if p.is_file() and not p.name.startswith(".")):
-            src_uri = "assets/" + asset.relative_to(ASSETS_DIR).as_posix()
+        assets = assets_dir()
+        for asset in sorted(p for p in assets.rglob("*") if p.is_file() and not p.name.startswith(".")):
+            src_uri = "assets/" + asset.relative_to(assets).as_posix()
             if src_uri not in files:  # a rendered page of the same path wins over the template
                 files.append(File.generated(config, src_uri, abs_src_path=str(asset)))
                 own_assets.add(src_uri)
@@ -277,18 +284,29 @@ class _WarningCollector(logging.Handler):
         self.messages.append(f"{record.levelname}: {record.getMessage()}")
 
 
-def resolve_config_file(config_file: Path | None) -> Path:
-    """The MkDocs configuration: the given file, else ./mkdocs.yml, else the generator's default."""
-    if config_file is not None:
-        return config_file
-    local = Path.cwd() / "mkdocs.yml"
-    return local if local.is_file() else DEFAULT_CONFIG_FILE
+def config_source(config_file: Path | None) -> tuple[io.BytesIO, str]:
+    """What MkDocs loads: the merged configuration as a stream, and the path it stands for.
+
+    ``config_file``: the site's own mkdocs.yml; None means ./mkdocs.yml when there is one. The path is that
+    file's (MkDocs resolves relative paths and watches edits against it), else the generator's default.
+    Raises SiteBuildError when the site's file cannot be read or merged.
+    """
+    own = own_config_file(config_file)
+    try:
+        first = merged_config(own)  # a broken file is reported here, before MkDocs starts
+    except SiteConfigError as error:
+        raise SiteBuildError(str(error)) from None
+    return ReloadingConfigStream(lambda: merged_config(own).text), str(first.path)
 
 
-def _load(config_file: Path, **overrides: object) -> MkDocsConfig:
-    config = load_config(str(config_file), **overrides)
+def load_site_config(config_file: Path | None, **options: object) -> MkDocsConfig:
+    """The MkDocs configuration of a site (see config_source), with ``options`` over it."""
+    stream, path = config_source(config_file)
+    config = load_config(stream, config_file_path=path, **options)
     if "protocols" not in config.plugins:
-        raise SiteBuildError(f"{config_file}: the plugins list must include 'protocols'")
+        raise SiteBuildError(
+            f"{path}: a plugins list replaces the generator's, so it must name 'protocols' (and 'search')"
+        )
     return config
 
 
@@ -316,8 +334,8 @@ def build_into(
     mkdocs_logger.addHandler(collector)
     try:
         with site_inputs(provide, reviewer), _source_date(as_of):
-            config = _load(
-                resolve_config_file(config_file),
+            config = load_site_config(
+                config_file,
                 docs_dir=str(docs_dir),
                 site_dir=str(site_dir),
                 strict=True,
@@ -365,6 +383,7 @@ def serve(
     """
     from mkdocs.commands.serve import serve as mkdocs_serve
 
+    stream, config_path = config_source(config_file)
     # MkDocs reports the address, each rebuild and its warnings through logging, as its own CLI does.
     console = logging.StreamHandler()
     console.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
@@ -375,7 +394,8 @@ def serve(
     try:
         with site_inputs(pages, reviewer):
             mkdocs_serve(
-                str(resolve_config_file(config_file)),
+                stream,  # type: ignore[arg-type]  # load_config, which serve calls, reads a stream too
+                config_file_path=config_path,
                 watch=[str(path) for path in watch],
                 docs_dir=str(docs_dir),
                 dev_addr=dev_addr,

@@ -17,6 +17,7 @@ from browser import served
 
 from generator import site
 from generator.build import build_site
+from generator.resources import assets_dir
 
 AS_OF = date(2026, 2, 11)
 DOI_URL = "https://doi.org/10.1176/appi.ajp.2018.18070834"
@@ -118,7 +119,7 @@ def test_only_our_own_and_materials_files_are_written(built: Path) -> None:
     assert not [name for name in names if name.endswith(".map")]
     assert not [name for name in names if name.startswith("assets/javascripts/lunr/")]
     assert "assets/site.css" in names
-    assert (built / "assets/dosecalc.js").read_bytes() == (site.ASSETS_DIR / "dosecalc.js").read_bytes()
+    assert (built / "assets/dosecalc.js").read_bytes() == (assets_dir() / "dosecalc.js").read_bytes()
 
 
 def test_a_rendered_asset_replaces_the_template_of_the_same_path(tmp_path: Path) -> None:
@@ -181,7 +182,6 @@ def test_reviewer_site_marks_every_page(tmp_path: Path) -> None:
 def test_disclaimer_from_the_config(tmp_path: Path) -> None:
     config = tmp_path / "mkdocs.yml"
     config.write_text(
-        f"INHERIT: {site.DEFAULT_CONFIG_FILE}\n"
         "site_name: Example Hospital protocols\n"
         "extra:\n  disclaimer: For Example Hospital staff only. Check local policy & the BNF.\n",
         encoding="utf-8",
@@ -195,7 +195,7 @@ def test_disclaimer_from_the_config(tmp_path: Path) -> None:
 def test_the_same_pages_give_a_byte_identical_site(tmp_path: Path) -> None:
     config = tmp_path / "mkdocs.yml"  # a site_url puts dated rows in the sitemap
     config.write_text(
-        f"INHERIT: {site.DEFAULT_CONFIG_FILE}\nsite_url: https://intranet.example/protocols/\n",
+        "site_url: https://intranet.example/protocols/\n",
         encoding="utf-8",
     )
     build_site(FAKE_PAGES, tmp_path / "first", config, False, AS_OF)
@@ -216,7 +216,7 @@ def test_the_same_pages_give_a_byte_identical_site(tmp_path: Path) -> None:
 def test_a_later_build_date_changes_only_the_sitemap(tmp_path: Path) -> None:
     config = tmp_path / "mkdocs.yml"
     config.write_text(
-        f"INHERIT: {site.DEFAULT_CONFIG_FILE}\nsite_url: https://intranet.example/protocols/\n",
+        "site_url: https://intranet.example/protocols/\n",
         encoding="utf-8",
     )
     build_site(FAKE_PAGES, tmp_path / "first", config, False, AS_OF)
@@ -365,7 +365,6 @@ def test_printing_hides_navigation_and_search_but_keeps_the_disclaimer(
 def test_a_config_asking_for_web_fonts_still_builds_an_offline_site(tmp_path: Path) -> None:
     config = tmp_path / "mkdocs.yml"
     config.write_text(
-        f"INHERIT: {site.DEFAULT_CONFIG_FILE}\n"
         "theme:\n  name: material\n  font:\n    text: Roboto\n"
         "extra:\n  generator: true\n",
         encoding="utf-8",
@@ -393,7 +392,7 @@ def test_without_a_mkdocs_yml_in_the_current_folder_the_default_config_is_used(
 
 def test_a_mkdocs_yml_in_the_current_folder_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "mkdocs.yml").write_text(
-        f"INHERIT: {site.DEFAULT_CONFIG_FILE}\nsite_name: Example Hospital protocols\n", encoding="utf-8"
+        "site_name: Example Hospital protocols\n", encoding="utf-8"
     )
     monkeypatch.chdir(tmp_path)
     build_site(FAKE_PAGES, tmp_path / "site", None, False, AS_OF)

@@ -23,7 +23,6 @@ from helpers import VERSION, write_library
 
 from generator import cli
 from generator.library import Library, load_library
-from generator.site import DEFAULT_CONFIG_FILE
 from generator.versions import PUBLISHED_STATUSES, version_fingerprint
 
 SAMPLE_LIBRARY = Path(__file__).resolve().parent.parent / "protocols"
@@ -75,7 +74,7 @@ def build_pair(library_dir: Path, out: Path) -> BuiltPair:
     """Both sites, built from the library's parent folder with a mkdocs.yml that sets site_url: without
     one MkDocs writes an empty sitemap, and the sitemap part of the scan would prove nothing."""
     config = library_dir.parent / "mkdocs.yml"
-    config.write_text(f"INHERIT: {DEFAULT_CONFIG_FILE}\nsite_url: {SITE_URL}\n", encoding="utf-8")
+    config.write_text(f"site_url: {SITE_URL}\n", encoding="utf-8")
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(library_dir.parent)
         return BuiltPair(

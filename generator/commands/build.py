@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-from generator.cli import EXIT_ERRORS, EXIT_OK, build_date, check_library, open_library, report
+from generator.cli import EXIT_ERRORS, EXIT_OK, UsageError, build_date, check_library, open_library, report
 from generator.diagnostics import Diagnostic
 from generator.render import render_site
 
@@ -131,11 +131,14 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     directory = args.dir
     open_library(directory)  # a missing folder is a usage error before the server starts
     with tempfile.TemporaryDirectory(prefix="protocols-serve-") as docs_dir:
-        site.serve(
-            lambda: serve_pages(directory, as_of, args.reviewer, out),
-            reviewer=args.reviewer,
-            watch=[Path(directory)],
-            docs_dir=Path(docs_dir),
-            dev_addr=args.dev_addr,
-        )
+        try:
+            site.serve(
+                lambda: serve_pages(directory, as_of, args.reviewer, out),
+                reviewer=args.reviewer,
+                watch=[Path(directory)],
+                docs_dir=Path(docs_dir),
+                dev_addr=args.dev_addr,
+            )
+        except site.SiteBuildError as error:  # a mkdocs.yml that cannot be read or merged: nothing served
+            raise UsageError(str(error)) from None
     return EXIT_OK

@@ -1,4 +1,4 @@
-"""The Jinja2 environment of OUR page templates (site_templates/*.j2).
+"""The Jinja2 environment of OUR page templates (site_templates/*.j2, located by generator.resources).
 
 Protocol text never goes through Jinja: it is rendered by generator.inline first and inserted as data.
 HTML templates (*.html.j2) autoescape; Markdown templates (*.md.j2) insert plain text through the
@@ -10,12 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "site_templates"
+from generator.resources import site_templates_dir
 
 # Characters that Markdown (with the tables and attr_list extensions) would read as syntax.
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+!|])")
@@ -41,7 +40,7 @@ def and_list(items: list[str]) -> str:
 @cache
 def environment() -> Environment:
     env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        loader=FileSystemLoader(str(site_templates_dir())),
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False, default=False),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
