@@ -104,19 +104,51 @@ class PreparedSpec:
         (low_n, low_d), (high_n, high_d) = self.table
         return low_n * kg_den <= kg_num * low_d and kg_num * high_d <= high_n * kg_den
 
+    def _capped_pair(self, a: int, b: int) -> tuple[int, int, bool]:
+        """dosing._capped(a/b, cap) as a pair, and whether it was capped."""
+        if self.cap is not None and a * self.cap[1] > self.cap[0] * b:
+            return self.cap[0], self.cap[1], True
+        return a, b, False
+
     def _rounded_steps(self, a: int, b: int) -> tuple[int, bool]:
-        """_capped_and_rounded(a/b, cap, step) as a count of steps (all positive), and whether it was capped."""
+        """dosing._capped then _rounded on a/b, as a count of steps (all positive), and whether it was capped."""
         c, d = self.step
-        if self.cap is None:
-            return _steps_half_up(a, b, c, d), False
-        cap_n, cap_d = self.cap
-        capped = a * cap_d > cap_n * b
-        if capped:
-            a, b = cap_n, cap_d
+        a, b, capped = self._capped_pair(a, b)
         steps = _steps_half_up(a, b, c, d)
-        if steps * c * cap_d > cap_n * d:  # rounded above the cap
+        if self.cap is not None and steps * c * self.cap[1] > self.cap[0] * d:  # rounded above the cap
             steps = (a * d) // (b * c)
         return steps, capped
+
+    def _range_steps(self, kg_num: int, w_den: int) -> tuple[int, int]:
+        """The range ends after the cap, rounded inward (minimum up, maximum down), as counts of steps."""
+        assert self.range is not None
+        c, d = self.step
+        (low_n, low_d), (high_n, high_d) = self.range
+        a, b, _ = self._capped_pair(kg_num * low_n, w_den * low_d)
+        low = -((-a * d) // (b * c))
+        a, b, _ = self._capped_pair(kg_num * high_n, w_den * high_d)
+        return low, (a * d) // (b * c)
+
+    def _amount_steps(self, kg_num: int, w_den: int) -> tuple[int, bool, tuple[int, int] | None] | None:
+        """(steps of the amount, capped, range ends in steps) of a weight-based spec; None where
+        dosing._weight_based raises NoDose."""
+        per_kg_n, per_kg_d = self.per_kg
+        steps, capped = self._rounded_steps(kg_num * per_kg_n, w_den * per_kg_d)
+        ends = None
+        if self.range is not None:
+            ends = self._range_steps(kg_num, w_den)
+            if ends[0] > ends[1]:
+                return None
+            steps = min(max(steps, ends[0]), ends[1])
+        return (steps, capped, ends) if steps != 0 else None
+
+    def has_dose(self, weight: Decimal) -> bool:
+        """Whether evaluate_kg(weight) gives a dose for a weight that the calculator accepts as is
+        (a multiple of 0.1 kg above 0 and at most 500 kg, as P210 requires of table weights)."""
+        if self.fixed is not None:
+            return True
+        n, d = weight.as_integer_ratio()
+        return self._amount_steps(n, d) is not None
 
     def evaluate_kg(self, weight: Decimal) -> dict[str, Any]:
         if not weight.is_finite() or len(format(weight, "f")) > MAX_WEIGHT_CHARACTERS:
@@ -137,14 +169,13 @@ class PreparedSpec:
         if self.fixed is not None:
             (amount_num, amount_den), capped, ends = self.fixed, False, self.range
         else:
+            found = self._amount_steps(kg_num, w_den)
+            if found is None:
+                return evaluate_spec(self.spec, weight)  # no dose: the same NoDose
+            steps, capped, end_steps = found
             step_n, step_d = self.step
-            per_kg_n, per_kg_d = self.per_kg
-            steps, capped = self._rounded_steps(kg_num * per_kg_n, w_den * per_kg_d)
             amount_num, amount_den = steps * step_n, step_d
-            ends = None
-            if self.range is not None:
-                ends = tuple((self._rounded_steps(kg_num * end_n, w_den * end_d)[0] * step_n, step_d)
-                             for end_n, end_d in self.range)
+            ends = None if end_steps is None else tuple((end * step_n, step_d) for end in end_steps)
         result[spec["amount_key"]] = {"value": _ratio_text(amount_num, amount_den), "unit": unit_of_amount}
         result["capped"] = capped
         if ends is not None:

@@ -38,6 +38,16 @@ class DoseError(ValueError):
     """No dose can be given: a refused weight, or a regimen whose units do not combine."""
 
 
+class NoDose(DoseError):
+    """A weight the calculator accepts but at which the rounding step leaves no dose (§3.2): the rounded
+    dose is 0, or no multiple of the step lies inside the range. A dose table with such a row is P212."""
+
+    def __init__(self, weight_kg: str, reason: str) -> None:
+        super().__init__(f"no dose for {weight_kg} kg: {reason}; the step is too coarse for this regimen")
+        self.weight_kg = weight_kg
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class RegimenSpec:
     """The dosing fields of one regimen (YAML key names), free of any schema library."""
@@ -218,6 +228,10 @@ def _round_down(value: Fraction, step: Fraction) -> Fraction:
     return (value / step).__floor__() * step
 
 
+def _round_up(value: Fraction, step: Fraction) -> Fraction:
+    return (value / step).__ceil__() * step
+
+
 def _javascript_number_text(number: float) -> str:
     """What JavaScript's String(number) gives, so a number weighs the same in Python and dosecalc.js."""
     if number != number:
@@ -270,34 +284,69 @@ def parse_weight(weight: str | Decimal | int | float, unit: str = "kg") -> Decim
 
 
 def _amount(value: Fraction, unit: str) -> dict[str, str]:
-    return {"value": format_number(fraction_to_decimal(value), group=False), "unit": unit}
+    return {"value": _text(value), "unit": unit}
 
 
-def _capped_and_rounded(exact: Fraction, cap: Fraction | None, step: Fraction) -> tuple[Fraction, bool]:
-    capped = cap is not None and exact > cap
-    base = cap if capped and cap is not None else exact
+def _capped(exact: Fraction, cap: Fraction | None) -> tuple[Fraction, bool]:
+    """The amount after max_dose, and whether max_dose applied."""
+    if cap is not None and exact > cap:
+        return cap, True
+    return exact, False
+
+
+def _rounded(base: Fraction, cap: Fraction | None, step: Fraction) -> Fraction:
+    """Half up to the step; down instead when half up would pass the cap."""
     rounded = _round_half_up(base, step)
     if cap is not None and rounded > cap:
         rounded = _round_down(base, step)
-    return rounded, capped
+    return rounded
+
+
+def _text(value: Fraction) -> str:
+    return format_number(fraction_to_decimal(value), group=False)
+
+
+def _weight_based(spec: dict[str, Any], kg: Fraction, weight_kg: str) -> tuple[Fraction, bool, list[Fraction] | None]:
+    """(amount, capped, shown range ends or None) for a bolus or continuous spec; NoDose when the step leaves none.
+
+    The range ends follow the cap and are rounded inward (minimum up, maximum down), so the shown range
+    never leaves the computed one; the amount is kept inside the shown range.
+    """
+    cap = Fraction(spec["cap"]) if "cap" in spec else None
+    step = Fraction(spec["step"])
+    unit = spec["unit"]
+    base, capped = _capped(kg * Fraction(spec["per_kg"]), cap)
+    amount = _rounded(base, cap, step)
+    ends = None
+    if "range" in spec:
+        low, high = (_capped(kg * Fraction(spec["range"][end]), cap)[0] for end in ("min", "max"))
+        ends = [_round_up(low, step), _round_down(high, step)]
+        if ends[0] > ends[1]:
+            raise NoDose(weight_kg, f"no multiple of the rounding step of {spec['step']} {unit} lies in the range "
+                                    f"{_text(low)} to {_text(high)} {unit}")
+        amount = min(max(amount, ends[0]), ends[1])
+    if amount == 0:
+        raise NoDose(weight_kg, f"{_text(base)} {unit} rounds to 0 {unit} at the rounding step of "
+                                f"{spec['step']} {unit}")
+    return amount, capped, ends
 
 
 def evaluate_spec(spec: dict[str, Any], weight: str | Decimal | int | float, unit: str = "kg") -> dict[str, Any]:
-    """The dose for one weight from a calculator spec: the reference for dosecalc.js's computeDose."""
+    """The dose for one weight from a calculator spec: the reference for dosecalc.js's computeDose.
+
+    DoseError for a refused weight; NoDose (a DoseError) for a weight the rounding step leaves without a dose.
+    """
     weight_kg = parse_weight(weight, unit)
     kg = Fraction(weight_kg)
     unit_of_amount = spec["unit"]
     result: dict[str, Any] = {"protocol": spec["protocol"], "version": spec["version"],
                               "regimen": spec["regimen"], "weight_kg": format_number(weight_kg, group=False)}
-    cap = Fraction(spec["cap"]) if "cap" in spec else None
+    ends: list[Fraction] | None
     if spec["kind"] == "fixed":
         amount, capped = Fraction(spec["fixed"]), False
         ends = [Fraction(spec["range"][end]) for end in ("min", "max")] if "range" in spec else None
     else:
-        step = Fraction(spec["step"])
-        amount, capped = _capped_and_rounded(kg * Fraction(spec["per_kg"]), cap, step)
-        ends = ([_capped_and_rounded(kg * Fraction(spec["range"][end]), cap, step)[0] for end in ("min", "max")]
-                if "range" in spec else None)
+        amount, capped, ends = _weight_based(spec, kg, result["weight_kg"])
     result[spec["amount_key"]] = _amount(amount, unit_of_amount)
     result["capped"] = capped
     if ends is not None:

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from generator.dose_rows import PreparedSpec, _plain_decimal
-from generator.dosing import DoseError, RegimenSpec, calculator_spec, evaluate_spec, table_rows
+from generator.dosing import DoseError, NoDose, RegimenSpec, calculator_spec, evaluate_spec, table_rows
 from generator.library import load_library
 from generator.quantity import Quantity, format_number, fraction_to_decimal
 
@@ -21,7 +21,7 @@ table_weights = tenths | hundredths | st.sampled_from([Decimal("2.25"), Decimal(
                                                        Decimal("500.05"), Decimal("0.04"), Decimal("0.05"),
                                                        Decimal("1.0000000000000000000001")])
 amounts = st.integers(min_value=1, max_value=200000).map(lambda n: Decimal(n) / 1000)
-steps = st.sampled_from(["0.1", "0.05", "0.25", "0.5", "1", "2.5", "0.01"])
+steps = st.sampled_from(["0.1", "0.05", "0.25", "0.5", "1", "2.5", "0.01", "7", "50", "1000", "12.5"])
 
 
 def _quantity(value: Decimal, unit: str) -> Quantity:
@@ -33,12 +33,12 @@ def regimens(draw: st.DrawFn) -> RegimenSpec:
     unit = draw(st.sampled_from(["mg/kg", "mcg/kg/min", "mg/kg/h", "mg", "units/kg"]))
     amount_unit = unit.replace("/kg", "")
     mass = amount_unit.split("/")[0]
-    low = draw(amounts)
+    low, dose, high = sorted(draw(amounts) for _ in range(3))
     ranged = draw(st.booleans())
     return RegimenSpec(
-        id="r", drug="d", route="IV", dose=_quantity(low, unit),
+        id="r", drug="d", route="IV", dose=_quantity(dose, unit),
         dose_range_min=_quantity(low, unit) if ranged else None,
-        dose_range_max=_quantity(low * 2, unit) if ranged else None,
+        dose_range_max=_quantity(high, unit) if ranged else None,
         max_dose=draw(st.none() | amounts.map(lambda cap: _quantity(cap, amount_unit))),
         rounding=_quantity(Decimal(draw(steps)), amount_unit),
         concentration=draw(st.none() | st.sampled_from([_quantity(Decimal("10"), f"{mass}/mL"),
@@ -59,6 +59,27 @@ def test_prepared_spec_equals_evaluate_spec(regimen: RegimenSpec, weight: Decima
     spec = calculator_spec("p", "1.0", regimen, (Decimal("3"), Decimal("120")) if with_table else None)
     prepared = PreparedSpec(spec)
     assert _outcome(prepared.evaluate_kg, weight) == _outcome(lambda kg: evaluate_spec(spec, kg), weight)
+
+
+@given(regimens(), st.integers(min_value=1, max_value=5000).map(lambda n: Decimal(n) / 10))
+def test_has_dose_is_whether_evaluate_spec_gives_one(regimen: RegimenSpec, weight: Decimal) -> None:
+    spec = calculator_spec("p", "1.0", regimen)
+    try:
+        evaluate_spec(spec, weight)
+    except NoDose:
+        expected = False
+    else:
+        expected = True
+    assert PreparedSpec(spec).has_dose(weight) is expected
+
+
+def test_a_weight_without_a_dose_gives_the_same_no_dose() -> None:
+    coarse = RegimenSpec(id="r", drug="d", route="IV", dose=_quantity(Decimal("0.5"), "mg/kg"),
+                         rounding=_quantity(Decimal("1000"), "mg"))
+    spec = calculator_spec("p", "1.0", coarse)
+    assert not PreparedSpec(spec).has_dose(Decimal("70"))
+    with pytest.raises(NoDose, match="^no dose for 70 kg: 35 mg rounds to 0 mg at the rounding step of 1000 mg; "):
+        PreparedSpec(spec).evaluate_kg(Decimal("70"))
 
 
 def test_refused_weights_give_the_same_message() -> None:

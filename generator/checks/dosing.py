@@ -1,4 +1,4 @@
-"""Dosing consistency of each version (§3.2 to §3.4): P201, P203, P204, P205, P206, P207, P210.
+"""Dosing consistency of each version (§3.2 to §3.4): P201, P203, P204, P205, P206, P207, P210, P212.
 
 Decisions where the format is silent (documented here and in the report):
 
@@ -20,17 +20,22 @@ Decisions where the format is silent (documented here and in the report):
 - P205: `doses` without `length` is P205 (a stated total of an open-ended phase cannot be checked).
 - P210 also refuses table weights the calculator would refuse or round (at or below 0 kg, above
   500 kg, not a multiple of 0.1 kg), so every row of a table is a weight the calculator shows as is.
+- P212: one diagnostic per dose table, at its `weights`, naming the first row without a dose and how
+  many rows have none; only for a table without P206/P210 whose regimen has no P206 or P201 error.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from generator.checks import CheckContext
 from generator.diagnostics import DataPath, Diagnostic, format_path
-from generator.dosing import MAX_TABLE_ROWS, DoseError, calculator_spec, devices_per_dose
+from generator.dose_rows import PreparedSpec
+from generator.dosing import MAX_TABLE_ROWS, DoseError, NoDose, calculator_spec, devices_per_dose, evaluate_spec
 from generator.library import Library, VersionFile
 from generator.quantity import (
     Quantity,
@@ -372,6 +377,43 @@ def _table(where: _Where, weights: dict[str, Quantity], regimen: Regimen | None)
             )
 
 
+def _no_dose(spec: dict[str, Any], weight: Decimal) -> tuple[str, str]:
+    """(weight as shown, why there is no dose) from the engine's own NoDose."""
+    try:
+        evaluate_spec(spec, weight)
+    except NoDose as no_dose:
+        return no_dose.weight_kg, no_dose.reason
+    # dose_rows.has_dose equals evaluate_spec (tests/test_dosing_prepared.py); should they ever differ, still refuse
+    return format_number(weight, group=False), "the rounded dose is 0 or no multiple of the step lies in the range"
+
+
+def _rounding_leaves_a_dose(version: VersionFile, regimen: Regimen, tables_ok: set[int]) -> Iterator[Diagnostic]:
+    """P212: a row of a dose table at which the rounding step leaves no dose (§3.2)."""
+    doc = version.doc
+    for index, table in enumerate(doc.dose_tables):
+        if table.regimen != regimen.id or index not in tables_ok:
+            continue
+        spec = calculator_spec(doc.id, doc.version, regimen)
+        prepared = PreparedSpec(spec)
+        weights = []
+        weight, end, step = (Decimal(getattr(table.weights, key).value) for key in ("from_", "to", "step"))
+        while weight <= end:  # the rows of dosing.table_rows
+            weights.append(weight)
+            weight += step
+        missing = [weight for weight in weights if not prepared.has_dose(weight)]
+        if not missing:
+            continue
+        shown_kg, reason = _no_dose(spec, missing[0])
+        step_shown = f"{spec['step']} {spec['unit']}" + (" (the default)" if regimen.rounding is None else "")
+        rows = f"{len(missing)} of the table's {len(weights)} rows {'has' if len(missing) == 1 else 'have'} no dose"
+        yield _Where(version, ("dose_tables", index)).diagnostic(
+            "P212", f"regimen {regimen.id} has no dose at {shown_kg} kg in its dose table: {reason} ({rows})",
+            "weights",
+            hint=f"the rounding step of {step_shown} is too coarse for this regimen: set a finer `rounding`, "
+            "so that every weight of the table has a dose",
+        )
+
+
 def _lowest_table_kg(version: VersionFile, regimen: Regimen, tables_ok: set[int]) -> Fraction | None:
     starts = [t.weights.from_.exact for index, t in enumerate(version.doc.dose_tables)
               if t.regimen == regimen.id and index in tables_ok]
@@ -400,6 +442,8 @@ def check_version(version: VersionFile, library: Library) -> Iterator[Diagnostic
         yield from range_errors
         if not range_errors:
             yield from _cap(where, regimen, _lowest_table_kg(version, regimen, tables_ok))
+            if regimen.dose.dimension != _amount_dimension(regimen.dose):
+                yield from _rounding_leaves_a_dose(version, regimen, tables_ok)
         yield from _ceiling(where, regimen, library.drugs.get(regimen.drug))
         yield from _whole_devices(where, regimen)
     for index, phase in enumerate(doc.phases):
