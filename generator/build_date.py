@@ -40,7 +40,7 @@ def today_utc() -> dt.date:
 def parse_as_of(text: str) -> dt.date:
     """A `--as-of` value: YYYY-MM-DD, a real day, year 1900 to 2199."""
     if not _DATE.fullmatch(text):
-        raise BuildDateError(f"--as-of {_quoted(text)} is not a date; write YYYY-MM-DD, e.g. 2026-02-11")
+        raise BuildDateError(f"--as-of {_quoted(text)} is not a date; write YYYY-MM-DD")
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:

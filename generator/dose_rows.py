@@ -7,9 +7,10 @@ compares the two.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from generator.dosing import MAX_WEIGHT_CHARACTERS, MAX_WEIGHT_KG, WEIGHT_STEP, evaluate_spec
@@ -93,11 +94,14 @@ class PreparedSpec:
         self.per_kg = _pair(spec["per_kg"]) if self.fixed is None else (0, 1)
         self.step = _pair(spec["step"]) if self.fixed is None else (1, 1)
         self.range = (_pair(spec["range"]["min"]), _pair(spec["range"]["max"])) if "range" in spec else None
-        # amount * multiply / divide is amount * (multiply / divide): the same rational number
-        self.derived = [(figure["key"], *_pair(Fraction(figure["multiply"]) / Fraction(figure["divide"])),
-                         *_pair(figure["step"]), figure["unit"]) for figure in spec["derived"]]
         table = spec.get("table")
         self.table = (_pair(table["from"]), _pair(table["to"])) if table is not None else None
+
+    @cached_property  # not needed by weights_without_dose (P212 in every check run)
+    def derived(self) -> list[tuple[str, int, int, int, int, str]]:
+        # amount * multiply / divide is amount * (multiply / divide): the same rational number
+        return [(figure["key"], *_pair(Fraction(figure["multiply"]) / Fraction(figure["divide"])),
+                 *_pair(figure["step"]), figure["unit"]) for figure in self.spec["derived"]]
 
     def _within_table(self, kg_num: int, kg_den: int) -> bool:
         assert self.table is not None
@@ -141,6 +145,36 @@ class PreparedSpec:
                 return None
             steps = min(max(steps, ends[0]), ends[1])
         return (steps, capped, ends) if steps != 0 else None
+
+    def weights_without_dose(self, weights: Sequence[Decimal]) -> list[Decimal]:
+        """The weights at which evaluate_kg gives no dose (NoDose), for the ascending weights of a dose table,
+        each one the calculator accepts as is (P210)."""
+        if self.fixed is not None or not weights or self._every_heavier_weight_has_a_dose(weights[0]):
+            return []
+        return [weight for weight in weights if not self.has_dose(weight)]
+
+    def _every_heavier_weight_has_a_dose(self, lightest: Decimal) -> bool:
+        """A sufficient condition, from the lightest weight alone (False means: look at every row).
+
+        The dose, and each shown range end, never decrease as the weight grows (rounding, capping and
+        keeping the dose inside the shown range are all non-decreasing), so a dose above 0 at the
+        lightest weight stays above 0. Without a range that is all. With one, a multiple of the step
+        lies inside the range at every heavier weight when the range is at least a step wide at the
+        lightest weight (uncapped, it only widens) and the cap, if any, is a multiple of the step (once
+        the maximum is capped, the cap itself is that multiple). tests/test_dosing_prepared.py holds this
+        equal to looking at every row.
+        """
+        if not self.has_dose(lightest):
+            return False
+        if self.range is None:
+            return True
+        c, d = self.step
+        if self.cap is not None and (self.cap[0] * d) % (self.cap[1] * c) != 0:
+            return False
+        (low_n, low_d), (high_n, high_d) = self.range
+        n, den = lightest.as_integer_ratio()
+        # lightest * (high - low) >= c / d
+        return n * (high_n * low_d - low_n * high_d) * d >= c * den * high_d * low_d
 
     def has_dose(self, weight: Decimal) -> bool:
         """Whether evaluate_kg(weight) gives a dose for a weight that the calculator accepts as is

@@ -39,15 +39,15 @@ BAD_AS_OF = [
     ("9999-12-31", "--as-of 9999-12-31 is 9999-12-31: the build date must be from 1900 to 2199"),
     ("1899-12-31", "--as-of 1899-12-31 is 1899-12-31: the build date must be from 1900 to 2199"),
     ("2200-01-01", "--as-of 2200-01-01 is 2200-01-01: the build date must be from 1900 to 2199"),
-    ("garbage", '--as-of "garbage" is not a date; write YYYY-MM-DD, e.g. 2026-02-11'),
-    ("20260211", '--as-of "20260211" is not a date; write YYYY-MM-DD, e.g. 2026-02-11'),
-    ("2026-W50-3", '--as-of "2026-W50-3" is not a date; write YYYY-MM-DD, e.g. 2026-02-11'),
-    ("2026-2-11", '--as-of "2026-2-11" is not a date; write YYYY-MM-DD, e.g. 2026-02-11'),
-    ("", '--as-of "" is not a date; write YYYY-MM-DD, e.g. 2026-02-11'),
-    ("٢٠٢٦-٠٢-١١", '--as-of "٢٠٢٦-٠٢-١١" is not a date; write YYYY-MM-DD, e.g. 2026-02-11'),
+    ("garbage", '--as-of "garbage" is not a date; write YYYY-MM-DD'),
+    ("20260211", '--as-of "20260211" is not a date; write YYYY-MM-DD'),
+    ("2026-W50-3", '--as-of "2026-W50-3" is not a date; write YYYY-MM-DD'),
+    ("2026-2-11", '--as-of "2026-2-11" is not a date; write YYYY-MM-DD'),
+    ("", '--as-of "" is not a date; write YYYY-MM-DD'),
+    ("٢٠٢٦-٠٢-١١", '--as-of "٢٠٢٦-٠٢-١١" is not a date; write YYYY-MM-DD'),
     ("2026-02-30", '--as-of "2026-02-30" is not a day of the calendar; write YYYY-MM-DD'),
-    ("2026-02-11T00:00", '--as-of "2026-02-11T00:00" is not a date; write YYYY-MM-DD, e.g. 2026-02-11'),
-    ("9" * 100, f'--as-of "{"9" * 60}..." is not a date; write YYYY-MM-DD, e.g. 2026-02-11'),
+    ("2026-02-11T00:00", '--as-of "2026-02-11T00:00" is not a date; write YYYY-MM-DD'),
+    ("9" * 100, f'--as-of "{"9" * 60}..." is not a date; write YYYY-MM-DD'),
 ]
 
 

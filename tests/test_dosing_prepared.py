@@ -120,3 +120,33 @@ def test_plain_decimal_is_format_number_of_fraction_to_decimal(numerator: int, d
 def test_plain_decimal_examples() -> None:
     assert [_plain_decimal(Fraction(text)) for text in ("0", "12.50", "0.05", "-3.2", "1000")] == [
         "0", "12.5", "0.05", "-3.2", "1000"]
+
+
+@given(regimens(), st.integers(min_value=1, max_value=2000), st.integers(min_value=1, max_value=100),
+       st.integers(min_value=1, max_value=60))
+def test_weights_without_dose_equals_looking_at_every_row(regimen: RegimenSpec, start: int, step: int,
+                                                          rows: int) -> None:
+    """The shortcut from the lightest weight (dose_rows._every_heavier_weight_has_a_dose) never hides a row."""
+    spec = calculator_spec("p", "1.0", regimen)
+    weights = [Decimal(start + row * step) / 10 for row in range(rows) if start + row * step <= 5000]
+    prepared = PreparedSpec(spec)
+    expected = [weight for weight in weights if not prepared.has_dose(weight)]
+    assert prepared.weights_without_dose(weights) == expected
+
+
+def test_the_shortcut_is_taken_and_refused_where_it_should_be() -> None:
+    def prepared(**fields: object) -> PreparedSpec:
+        values: dict[str, object] = {"dose": _quantity(Decimal("0.5"), "mg/kg"),
+                                     "dose_range_min": _quantity(Decimal("0.1"), "mg/kg"),
+                                     "dose_range_max": _quantity(Decimal("0.75"), "mg/kg")}
+        values.update(fields)
+        return PreparedSpec(calculator_spec("p", "1.0", RegimenSpec(id="r", drug="d", route="IV", **values)))
+
+    seven = _quantity(Decimal("7"), "mg")
+    assert prepared(rounding=seven)._every_heavier_weight_has_a_dose(Decimal(40))  # 26 mg wide at 40 kg
+    assert not prepared(rounding=seven)._every_heavier_weight_has_a_dose(Decimal(10))  # 6.5 mg wide
+    # a cap that is not a multiple of the step: once both ends are capped, no multiple lies in the range
+    capped = prepared(rounding=seven, max_dose=_quantity(Decimal("60"), "mg"),
+                      dose_range_min=_quantity(Decimal("0.5"), "mg/kg"))
+    assert not capped._every_heavier_weight_has_a_dose(Decimal(40))
+    assert capped.weights_without_dose([Decimal(40), Decimal(119), Decimal(500)]) == [Decimal(119), Decimal(500)]

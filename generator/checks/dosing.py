@@ -28,14 +28,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from generator.checks import CheckContext
+from generator.checks.rounding import rounding_leaves_a_dose
 from generator.diagnostics import DataPath, Diagnostic, format_path
-from generator.dose_rows import PreparedSpec
-from generator.dosing import MAX_TABLE_ROWS, DoseError, NoDose, calculator_spec, devices_per_dose, evaluate_spec
+from generator.dosing import MAX_TABLE_ROWS, DoseError, calculator_spec, devices_per_dose
 from generator.library import Library, VersionFile
 from generator.quantity import (
     Quantity,
@@ -190,12 +189,14 @@ def _regimen_units(where: _Where, regimen: Regimen) -> Iterator[Diagnostic]:
         )
 
 
-def _engine_refusal(where: _Where, protocol_id: str, version: str, regimen: Regimen) -> Iterator[Diagnostic]:
-    """Anything the dose engine still refuses once the dimensions are right (e.g. a zero rounding step)."""
+def _engine_spec(where: _Where, protocol_id: str, version: str, regimen: Regimen,
+                 ) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
+    """The calculator spec, or P206 for anything the dose engine still refuses once the dimensions are right
+    (e.g. a zero rounding step)."""
     try:
-        calculator_spec(protocol_id, version, regimen)
+        return calculator_spec(protocol_id, version, regimen), []
     except DoseError as error:
-        yield where.diagnostic("P206", str(error), hint="correct the value so that the dose can be computed")
+        return None, [where.diagnostic("P206", str(error), hint="correct the value so that the dose can be computed")]
 
 
 # --- P201, P203, P204, P207 -----------------------------------------------------------------------------
@@ -377,43 +378,6 @@ def _table(where: _Where, weights: dict[str, Quantity], regimen: Regimen | None)
             )
 
 
-def _no_dose(spec: dict[str, Any], weight: Decimal) -> tuple[str, str]:
-    """(weight as shown, why there is no dose) from the engine's own NoDose."""
-    try:
-        evaluate_spec(spec, weight)
-    except NoDose as no_dose:
-        return no_dose.weight_kg, no_dose.reason
-    # dose_rows.has_dose equals evaluate_spec (tests/test_dosing_prepared.py); should they ever differ, still refuse
-    return format_number(weight, group=False), "the rounded dose is 0 or no multiple of the step lies in the range"
-
-
-def _rounding_leaves_a_dose(version: VersionFile, regimen: Regimen, tables_ok: set[int]) -> Iterator[Diagnostic]:
-    """P212: a row of a dose table at which the rounding step leaves no dose (§3.2)."""
-    doc = version.doc
-    for index, table in enumerate(doc.dose_tables):
-        if table.regimen != regimen.id or index not in tables_ok:
-            continue
-        spec = calculator_spec(doc.id, doc.version, regimen)
-        prepared = PreparedSpec(spec)
-        weights = []
-        weight, end, step = (Decimal(getattr(table.weights, key).value) for key in ("from_", "to", "step"))
-        while weight <= end:  # the rows of dosing.table_rows
-            weights.append(weight)
-            weight += step
-        missing = [weight for weight in weights if not prepared.has_dose(weight)]
-        if not missing:
-            continue
-        shown_kg, reason = _no_dose(spec, missing[0])
-        step_shown = f"{spec['step']} {spec['unit']}" + (" (the default)" if regimen.rounding is None else "")
-        rows = f"{len(missing)} of the table's {len(weights)} rows {'has' if len(missing) == 1 else 'have'} no dose"
-        yield _Where(version, ("dose_tables", index)).diagnostic(
-            "P212", f"regimen {regimen.id} has no dose at {shown_kg} kg in its dose table: {reason} ({rows})",
-            "weights",
-            hint=f"the rounding step of {step_shown} is too coarse for this regimen: set a finer `rounding`, "
-            "so that every weight of the table has a dose",
-        )
-
-
 def _lowest_table_kg(version: VersionFile, regimen: Regimen, tables_ok: set[int]) -> Fraction | None:
     starts = [t.weights.from_.exact for index, t in enumerate(version.doc.dose_tables)
               if t.regimen == regimen.id and index in tables_ok]
@@ -433,17 +397,17 @@ def check_version(version: VersionFile, library: Library) -> Iterator[Diagnostic
     for index, regimen in enumerate(doc.regimens):
         where = _Where(version, ("regimens", index))
         unit_errors = list(_regimen_units(where, regimen))
+        spec = None
         if not unit_errors:
-            unit_errors = list(_engine_refusal(where, doc.id, doc.version, regimen))
+            spec, unit_errors = _engine_spec(where, doc.id, doc.version, regimen)
         yield from unit_errors
-        if unit_errors:
+        if unit_errors or spec is None:
             continue
         range_errors = list(_within_range(where, regimen))
         yield from range_errors
         if not range_errors:
             yield from _cap(where, regimen, _lowest_table_kg(version, regimen, tables_ok))
-            if regimen.dose.dimension != _amount_dimension(regimen.dose):
-                yield from _rounding_leaves_a_dose(version, regimen, tables_ok)
+            yield from rounding_leaves_a_dose(version, regimen, spec, tables_ok)
         yield from _ceiling(where, regimen, library.drugs.get(regimen.drug))
         yield from _whole_devices(where, regimen)
     for index, phase in enumerate(doc.phases):
