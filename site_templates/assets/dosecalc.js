@@ -2,7 +2,8 @@
  *
  * computeDose(spec, weight, unit) follows generator/dosing.py evaluate_spec digit for digit: every
  * number is an exact rational of BigInts built from decimal strings; binary floating point never
- * touches a dose. From Node: require("dosecalc.js").computeDose. In the page it enhances every
+ * touches a dose. It returns {error} for a refused weight and for one the rounding step leaves
+ * without a dose (§3.2). From Node: require("dosecalc.js").computeDose. In the page it enhances every
  * dose table that carries its calculator spec (`.pc-dose-table[data-dosecalc-spec]`).
  */
 (function () {
