@@ -260,3 +260,11 @@ def test_a_failed_build_after_a_refusal_check_leaves_the_previous_site(library: 
         build.build_site(broken, tmp_path / "site", protocols_dir=library)
     assert snapshot(tmp_path / "site") == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["protocols", "site"]
+
+
+def test_a_symbolic_link_loop_on_the_way_is_refused(library: Path, tmp_path: Path) -> None:
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    status, out, err = run("build", "--as-of", AS_OF, "--out", "loop/site", str(library))
+    assert (status, out) == (2, "")
+    assert err.startswith("protocols: error: ") and err.count("\n") == 1
+    assert "loop/site" in err and "Traceback" not in err
