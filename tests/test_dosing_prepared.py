@@ -1,4 +1,7 @@
-"""dose_rows.PreparedSpec (the dose tables' fast path) gives exactly what evaluate_spec gives, row by row."""
+"""dose_evaluation.PreparedSpec: evaluate_kg (the dose tables' weights rounded in integers) gives exactly what
+evaluate_spec (the weight parsed by parse_weight) gives, row by row; has_dose and weights_without_dose agree
+with it. The arithmetic itself is checked against an independent oracle in test_dosing_properties.py and
+against dosecalc.js in test_dosecalc_node.py."""
 
 from decimal import Decimal
 from fractions import Fraction
@@ -8,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.dose_rows import PreparedSpec, _plain_decimal
+from generator.dose_evaluation import PreparedSpec, _plain_decimal
 from generator.dosing import DoseError, NoDose, RegimenSpec, calculator_spec, evaluate_spec, table_rows
 from generator.library import load_library
 from generator.quantity import Quantity, format_number, fraction_to_decimal
@@ -126,7 +129,7 @@ def test_plain_decimal_examples() -> None:
        st.integers(min_value=1, max_value=60))
 def test_weights_without_dose_equals_looking_at_every_row(regimen: RegimenSpec, start: int, step: int,
                                                           rows: int) -> None:
-    """The shortcut from the lightest weight (dose_rows._every_heavier_weight_has_a_dose) never hides a row."""
+    """The shortcut from the lightest weight (PreparedSpec._every_heavier_weight_has_a_dose) never hides a row."""
     spec = calculator_spec("p", "1.0", regimen)
     weights = [Decimal(start + row * step) / 10 for row in range(rows) if start + row * step <= 5000]
     prepared = PreparedSpec(spec)

@@ -3,7 +3,7 @@
 Called by checks/dosing.py for a weight-based regimen whose units, engine spec and dose_range are
 sound (no P206 or P201) and each of its dose tables without P206/P210 (every row a weight the
 calculator accepts as is). One diagnostic per table, at its `weights`: the first row without a
-dose, why (the engine's own NoDose reason), and how many rows have none.
+dose, why (the reason the engine's NoDose gives), and how many rows have none.
 """
 
 from __future__ import annotations
@@ -13,21 +13,10 @@ from decimal import Decimal
 from typing import Any
 
 from generator.diagnostics import Diagnostic, format_path
-from generator.dose_rows import PreparedSpec
-from generator.dosing import NoDose, evaluate_spec
+from generator.dose_evaluation import PreparedSpec
 from generator.library import VersionFile
 from generator.quantity import format_number
 from generator.schema import DoseTable, Regimen
-
-
-def _no_dose(spec: dict[str, Any], weight: Decimal) -> tuple[str, str]:
-    """(weight as shown, why there is no dose) from the engine's own NoDose."""
-    try:
-        evaluate_spec(spec, weight)
-    except NoDose as no_dose:
-        return no_dose.weight_kg, no_dose.reason
-    # dose_rows.has_dose equals evaluate_spec (tests/test_dosing_prepared.py); should they ever differ, still refuse
-    return format_number(weight, group=False), "the rounded dose is 0 or no multiple of the step lies in the range"
 
 
 def table_weights(table: DoseTable) -> list[Decimal]:
@@ -54,7 +43,8 @@ def rounding_leaves_a_dose(version: VersionFile, regimen: Regimen, spec: dict[st
         missing = prepared.weights_without_dose(weights)
         if not missing:
             continue
-        shown_kg, reason = _no_dose(spec, missing[0])
+        kg_num, w_den = missing[0].as_integer_ratio()
+        shown_kg, reason = format_number(missing[0], group=False), prepared.why_no_dose(kg_num, w_den)
         step_shown = f"{spec['step']} {spec['unit']}" + (" (the default)" if regimen.rounding is None else "")
         rows = f"{len(missing)} of the table's {len(weights)} rows {'has' if len(missing) == 1 else 'have'} no dose"
         path = ("dose_tables", index, "weights")

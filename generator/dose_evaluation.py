@@ -1,8 +1,10 @@
-"""Dose table rows: a calculator spec prepared once (its numbers parsed) and evaluated for many weights.
+"""The dose for a weight from a calculator spec (§3.2, §7): the one computation behind `protocols dose`,
+the dose tables and P212, which site_templates/assets/dosecalc.js mirrors digit for digit.
 
-`PreparedSpec.evaluate_kg` gives exactly what dosing.evaluate_spec gives for a weight in kg, digit for
-digit; evaluate_spec stays the reference (and what dosecalc.js mirrors). tests/test_dosing_prepared.py
-compares the two.
+Exact integer arithmetic on numerator/denominator pairs (no binary floating point, and no Fraction in the
+loop over a table's rows, which made rows ten times slower). The algorithm, step by step, is in
+ARCHITECTURE.md ("Dosing engine and calculator spec"); tests/test_dosing_properties.py checks it against
+an independent `decimal` oracle and tests/test_dosecalc_node.py against dosecalc.js.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from fractions import Fraction
 from functools import cached_property, lru_cache
 from typing import Any
 
-from generator.dosing import MAX_WEIGHT_CHARACTERS, MAX_WEIGHT_KG, WEIGHT_STEP, evaluate_spec
+from generator.dosing import MAX_WEIGHT_CHARACTERS, MAX_WEIGHT_KG, WEIGHT_STEP, NoDose, parse_weight
 from generator.quantity import format_number, fraction_to_decimal
 
 
@@ -63,9 +65,18 @@ def _ratio_text(numerator: int, denominator: int) -> str:
 
 
 def _steps_half_up(a: int, b: int, c: int, d: int) -> int:
-    """floor(a/b / (c/d) + 1/2) for b, c, d > 0: how many steps c/d the value a/b rounds half up to
-    (dosing._round_half_up on numerators and denominators)."""
+    """floor(a/b / (c/d) + 1/2) for b, c, d > 0: how many steps c/d the value a/b rounds half up to."""
     return (2 * a * d + b * c) // (2 * b * c)
+
+
+def _steps_down(a: int, b: int, c: int, d: int) -> int:
+    """floor(a/b / (c/d)) for b, c, d > 0."""
+    return (a * d) // (b * c)
+
+
+def _steps_up(a: int, b: int, c: int, d: int) -> int:
+    """ceil(a/b / (c/d)) for b, c, d > 0."""
+    return -((-a * d) // (b * c))
 
 
 def _pair(number: Fraction | str) -> tuple[int, int]:
@@ -80,11 +91,10 @@ _MAX_WEIGHT = _pair(MAX_WEIGHT_KG)
 
 
 class PreparedSpec:
-    """A calculator spec with its numbers parsed once, for many weights (a dose table).
+    """A calculator spec with its numbers parsed once, for one weight or many (a dose table).
 
-    `evaluate_kg(kg)` gives exactly `evaluate_spec(spec, kg)` for a weight in kg given as a Decimal:
-    the same rounding of the weight to 0.1 kg, the same refusals, the same result digit for digit
-    (tests/test_dosing_prepared.py compares the two).
+    `evaluate(weight, unit)` is dosing.evaluate_spec; `evaluate_kg(kg)` gives the same for a weight in kg
+    given as a Decimal, with the weight rounded in integers (tests/test_dosing_prepared.py compares them).
     """
 
     def __init__(self, spec: dict[str, Any]) -> None:
@@ -109,18 +119,19 @@ class PreparedSpec:
         return low_n * kg_den <= kg_num * low_d and kg_num * high_d <= high_n * kg_den
 
     def _capped_pair(self, a: int, b: int) -> tuple[int, int, bool]:
-        """dosing._capped(a/b, cap) as a pair, and whether it was capped."""
+        """a/b, or the cap when a/b is above it, and whether it was capped."""
         if self.cap is not None and a * self.cap[1] > self.cap[0] * b:
             return self.cap[0], self.cap[1], True
         return a, b, False
 
     def _rounded_steps(self, a: int, b: int) -> tuple[int, bool]:
-        """dosing._capped then _rounded on a/b, as a count of steps (all positive), and whether it was capped."""
+        """a/b capped, then rounded half up to the step (down instead when half up would pass the cap), as a
+        count of steps (all positive), and whether it was capped."""
         c, d = self.step
         a, b, capped = self._capped_pair(a, b)
         steps = _steps_half_up(a, b, c, d)
         if self.cap is not None and steps * c * self.cap[1] > self.cap[0] * d:  # rounded above the cap
-            steps = (a * d) // (b * c)
+            steps = _steps_down(a, b, c, d)
         return steps, capped
 
     def _range_steps(self, kg_num: int, w_den: int) -> tuple[int, int]:
@@ -128,14 +139,27 @@ class PreparedSpec:
         assert self.range is not None
         c, d = self.step
         (low_n, low_d), (high_n, high_d) = self.range
-        a, b, _ = self._capped_pair(kg_num * low_n, w_den * low_d)
-        low = -((-a * d) // (b * c))
-        a, b, _ = self._capped_pair(kg_num * high_n, w_den * high_d)
-        return low, (a * d) // (b * c)
+        low_a, low_b, _ = self._capped_pair(kg_num * low_n, w_den * low_d)
+        high_a, high_b, _ = self._capped_pair(kg_num * high_n, w_den * high_d)
+        return _steps_up(low_a, low_b, c, d), _steps_down(high_a, high_b, c, d)
+
+    def why_no_dose(self, kg_num: int, w_den: int) -> str:
+        """Why the weight kg_num / w_den has no dose (where _amount_steps gives None), in the words of §3.2."""
+        unit, step = self.spec["unit"], self.spec["step"]
+        if self.range is not None:
+            (low_n, low_d), (high_n, high_d) = self.range
+            low = self._capped_pair(kg_num * low_n, w_den * low_d)
+            high = self._capped_pair(kg_num * high_n, w_den * high_d)
+            ends = self._range_steps(kg_num, w_den)
+            if ends[0] > ends[1]:
+                return (f"no multiple of the rounding step of {step} {unit} lies in the range "
+                        f"{_ratio_text(low[0], low[1])} to {_ratio_text(high[0], high[1])} {unit}")
+        base_n, base_d, _ = self._capped_pair(kg_num * self.per_kg[0], w_den * self.per_kg[1])
+        return f"{_ratio_text(base_n, base_d)} {unit} rounds to 0 {unit} at the rounding step of {step} {unit}"
 
     def _amount_steps(self, kg_num: int, w_den: int) -> tuple[int, bool, tuple[int, int] | None] | None:
-        """(steps of the amount, capped, range ends in steps) of a weight-based spec; None where
-        dosing._weight_based raises NoDose."""
+        """(steps of the amount, capped, range ends in steps) of a weight-based spec; None where the rounding
+        step leaves no dose: no multiple of it inside the range, or an amount of 0 (NoDose)."""
         per_kg_n, per_kg_d = self.per_kg
         steps, capped = self._rounded_steps(kg_num * per_kg_n, w_den * per_kg_d)
         ends = None
@@ -184,16 +208,24 @@ class PreparedSpec:
         n, d = weight.as_integer_ratio()
         return self._amount_steps(n, d) is not None
 
+    def evaluate(self, weight: str | Decimal | int | float, unit: str = "kg") -> dict[str, Any]:
+        """The §7 dose object for a weight as typed or passed (dosing.parse_weight); DoseError or NoDose."""
+        n, d = parse_weight(weight, unit).as_integer_ratio()
+        return self._evaluate(n, d)
+
     def evaluate_kg(self, weight: Decimal) -> dict[str, Any]:
+        """evaluate(weight) for a weight in kg, rounded to 0.1 kg in integers (the dose tables' many rows)."""
         if not weight.is_finite() or len(format(weight, "f")) > MAX_WEIGHT_CHARACTERS:
-            return evaluate_spec(self.spec, weight)  # refused: the same DoseError
-        # the weight rounded half up to WEIGHT_STEP: kg_num / w_den, in integers (no Fraction made)
+            return self.evaluate(weight)  # refused by parse_weight, with its message
         n, d = weight.as_integer_ratio()
         w_num, w_den = _WEIGHT_STEP
         kg_num = _steps_half_up(n, d, w_num, w_den) * w_num
         if not 0 < kg_num or kg_num * _MAX_WEIGHT[1] > _MAX_WEIGHT[0] * w_den:
-            return evaluate_spec(self.spec, weight)  # refused: the same DoseError
-        # parse_weight's Decimal(shown) shown again by evaluate_spec: the same text (format_number is idempotent)
+            return self.evaluate(weight)  # refused by parse_weight, with its message
+        return self._evaluate(kg_num, w_den)
+
+    def _evaluate(self, kg_num: int, w_den: int) -> dict[str, Any]:
+        """The dose object for an accepted weight of kg_num / w_den kg (a multiple of 0.1 kg, 0 to 500 kg)."""
         weight_kg = _ratio_text(kg_num, w_den)
         spec = self.spec
         unit_of_amount = spec["unit"]
@@ -205,7 +237,7 @@ class PreparedSpec:
         else:
             found = self._amount_steps(kg_num, w_den)
             if found is None:
-                return evaluate_spec(self.spec, weight)  # no dose: the same NoDose
+                raise NoDose(weight_kg, self.why_no_dose(kg_num, w_den))
             steps, capped, end_steps = found
             step_n, step_d = self.step
             amount_num, amount_den = steps * step_n, step_d
