@@ -182,3 +182,35 @@ def test_kilograms_round_half_up_to_a_tenth(kg: Decimal) -> None:
 def test_the_format_example_is_35_2_not_35_1() -> None:
     result = compute_dose("p", "1.0", regimen(Decimal("0.5"), None, Decimal("0.1")), "70.3")
     assert result["dose"] == {"value": "35.2", "unit": "mg"}
+
+
+# ---- continuous regimens: rate, total over the duration and pump rate from the rounded rate ------------
+
+@given(weights_kg, per_kg_doses, caps, steps, st.sampled_from([("40 min", Decimal(40) / 60), ("4 h", Decimal(4)),
+                                                               ("90 min", Decimal("1.5"))]),
+       st.sampled_from([Decimal("1"), Decimal("2.5"), Decimal("10")]))
+def test_continuous_figures_match_the_decimal_oracle(
+    weight: Decimal, per_kg: Decimal, cap: Decimal | None, step: Decimal, duration: tuple[str, Decimal],
+    per_ml: Decimal,
+) -> None:
+    spec = RegimenSpec(
+        id="r", drug="d", route="IV", dose=Quantity(per_kg, "mg/kg/h", f"{per_kg} mg/kg/h"),
+        max_dose=Quantity(cap, "mg/h", f"{cap} mg/h") if cap is not None else None,
+        rounding=Quantity(step, "mg", f"{step} mg"),  # a mass step for a rate: per hour
+        duration=Quantity(Decimal(duration[0].split()[0]), duration[0].split()[1], duration[0]),
+        concentration=Quantity(per_ml, "mg/mL", f"{per_ml} mg/mL"),
+    )
+    rate, capped = oracle(weight, per_kg, cap, step)
+    try:
+        result = compute_dose("p", "1.0", spec, str(weight))
+    except NoDose:
+        assert rate == 0
+        return
+    with localcontext() as context:
+        context.prec = 60
+        total = (rate * duration[1]).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        pump = (rate / per_ml).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    assert (Decimal(result["rate"]["value"]), result["capped"]) == (rate, capped)
+    assert result["rate"]["unit"] == "mg/h"
+    assert Decimal(result["total"]["value"]) == total
+    assert Decimal(result["pump_rate"]["value"]) == pump
