@@ -23,7 +23,10 @@ class BuildDateError(ValueError):
 
 
 def _quoted(text: str) -> str:
-    return f'"{text[:_SHOWN]}..."' if len(text) > _SHOWN else f'"{text}"'
+    """The value in quotes, at most 60 characters of it, with line breaks and other invisible characters
+    written as escapes so that the message stays one visible line."""
+    shown = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text[:_SHOWN])
+    return f'"{shown}..."' if len(text) > _SHOWN else f'"{shown}"'
 
 
 def _within_years(day: dt.date, what: str) -> dt.date:

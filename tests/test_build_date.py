@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generator import build, build_date, cli
 
@@ -168,3 +170,29 @@ def test_extreme_weights_are_json_errors_with_exit_2(library: Path, weight: str)
     message = json.loads(out)["error"]
     assert err == f"protocols: error: {message}\n"
     assert len(message) < 200  # a huge weight is never echoed whole
+
+
+@given(st.text(max_size=30) | st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", fullmatch=True))
+def test_any_as_of_text_is_a_date_in_range_or_a_build_date_error(text: str) -> None:
+    try:
+        day = build_date.parse_as_of(text)
+    except build_date.BuildDateError as error:
+        assert "\n" not in str(error) and len(str(error)) < 60 * 10 + 200  # 60 characters, each at most an escape
+    else:
+        assert 1900 <= day.year <= 2199 and day.isoformat() == text
+
+
+@given(st.text(max_size=30) | st.integers(min_value=-(10**30), max_value=10**30).map(str))
+def test_any_source_date_epoch_is_a_date_in_range_or_a_build_date_error(text: str) -> None:
+    try:
+        day = build_date.build_date(None, {"SOURCE_DATE_EPOCH": text})
+    except build_date.BuildDateError as error:
+        assert "\n" not in str(error) and len(str(error)) < 60 * 10 + 200  # 60 characters, each at most an escape
+    else:
+        assert 1900 <= day.year <= 2199
+
+
+def test_line_breaks_and_invisible_characters_in_a_date_are_shown_as_escapes() -> None:
+    with pytest.raises(build_date.BuildDateError) as refused:
+        build_date.parse_as_of("2026-02-11\n\u202e")
+    assert str(refused.value) == '--as-of "2026-02-11\\n\\u202e" is not a date; write YYYY-MM-DD'

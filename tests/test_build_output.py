@@ -268,3 +268,13 @@ def test_a_symbolic_link_loop_on_the_way_is_refused(library: Path, tmp_path: Pat
     assert (status, out) == (2, "")
     assert err.startswith("protocols: error: ") and err.count("\n") == 1
     assert "loop/site" in err and "Traceback" not in err
+
+
+def test_a_path_with_a_line_break_is_refused_on_one_line(library: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "www\nsecond line"
+    folder.mkdir()
+    (folder / "index.html").write_bytes(b"keep\n")
+    status, _, err = run("build", "--as-of", AS_OF, "--out", str(folder.name), str(library))
+    assert status == 2 and err.count("\n") == 1
+    assert err.startswith('protocols: error: www\\nsecond line is not empty and was not written by protocols build')
+    assert (folder / "index.html").read_bytes() == b"keep\n"
