@@ -38,12 +38,7 @@ _LOCK_NAME = "lock"
 
 
 class OutputRefused(SiteBuildError):
-    """The output folder may not be replaced or written beside (exit 2); nothing was changed.
-
-    The message is one line: a line break or other invisible character in a path is shown as an escape."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__("".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in message))
+    """The output folder may not be replaced or written beside (exit 2); nothing was changed."""
 
 
 def default_as_of() -> date:

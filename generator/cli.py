@@ -25,6 +25,12 @@ class UsageError(Exception):
     """Bad input from the command line: printed as one line, exit 2."""
 
 
+def one_line(text: str) -> str:
+    """A usage error as one visible line: line breaks and other invisible characters (from a typed weight or
+    path) written as escapes."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
 def build_date(as_of: str | None, environ: Mapping[str, str] | None = None) -> dt.date:
     """--as-of, else SOURCE_DATE_EPOCH, else today in UTC (§4; generator/build_date.py); UsageError if unusable."""
     try:
@@ -180,7 +186,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     try:
         return args.handler(args, out)
     except UsageError as error:
-        err.write(f"protocols: error: {error}\n")
+        err.write(f"protocols: error: {one_line(str(error))}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -168,8 +168,16 @@ def test_extreme_weights_are_json_errors_with_exit_2(library: Path, weight: str)
                            str(library))
     assert status == 2
     message = json.loads(out)["error"]
-    assert err == f"protocols: error: {message}\n"
+    assert err == f"protocols: error: {cli.one_line(message)}\n"  # the JSON keeps the calculator's exact text
     assert len(message) < 200  # a huge weight is never echoed whole
+
+
+def test_a_weight_with_a_line_break_is_one_line_on_stderr_and_exact_in_the_json(library: Path) -> None:
+    status, out, err = run("dose", "ketamine-trd", "ketamine-iv", "--weight", "70\n3", "--as-of", "2026-06-01",
+                           str(library))
+    message = 'weight "70\n3" is not a number: use digits and a decimal point, e.g. 70.3'
+    assert (status, json.loads(out)) == (2, {"error": message})
+    assert err == 'protocols: error: weight "70\\n3" is not a number: use digits and a decimal point, e.g. 70.3\n'
 
 
 @given(st.text(max_size=30) | st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", fullmatch=True))
