@@ -189,12 +189,14 @@ def _regimen_units(where: _Where, regimen: Regimen) -> Iterator[Diagnostic]:
         )
 
 
-def _engine_spec(where: _Where, protocol_id: str, version: str, regimen: Regimen,
-                 ) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
+Spec = dict[str, Any]
+
+
+def _engine_spec(where: _Where, doc_id: str, version: str, regimen: Regimen) -> tuple[Spec | None, list[Diagnostic]]:
     """The calculator spec, or P206 for anything the dose engine still refuses once the dimensions are right
     (e.g. a zero rounding step)."""
     try:
-        return calculator_spec(protocol_id, version, regimen), []
+        return calculator_spec(doc_id, version, regimen), []
     except DoseError as error:
         return None, [where.diagnostic("P206", str(error), hint="correct the value so that the dose can be computed")]
 
