@@ -8,12 +8,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from generator import build_date as dates
 from generator.checks import CheckContext, run_checks
 from generator.diagnostics import Diagnostic, summary_line
 from generator.library import Library, LibraryNotFound, load_library
@@ -25,21 +25,18 @@ class UsageError(Exception):
     """Bad input from the command line: printed as one line, exit 2."""
 
 
-def build_date(as_of: str | None, environ: dict[str, str] | None = None) -> dt.date:
-    """--as-of, else SOURCE_DATE_EPOCH, else today (§4)."""
-    environ = os.environ if environ is None else environ
-    if as_of:
-        try:
-            return dt.date.fromisoformat(as_of)
-        except ValueError:
-            raise UsageError(f'--as-of "{as_of}" is not a date; write YYYY-MM-DD') from None
-    epoch = environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-        except ValueError:
-            raise UsageError(f'SOURCE_DATE_EPOCH "{epoch}" is not a whole number of seconds') from None
-    return dt.date.today()
+def one_line(text: str) -> str:
+    """A usage error as one visible line: line breaks and other invisible characters (from a typed weight or
+    path) written as escapes."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
+def build_date(as_of: str | None, environ: Mapping[str, str] | None = None) -> dt.date:
+    """--as-of, else SOURCE_DATE_EPOCH, else today in UTC (§4; generator/build_date.py); UsageError if unusable."""
+    try:
+        return dates.build_date(as_of, environ)
+    except dates.BuildDateError as error:
+        raise UsageError(str(error)) from None
 
 
 def open_library(directory: str) -> Library:
@@ -190,7 +187,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     try:
         return args.handler(args, out)
     except UsageError as error:
-        err.write(f"protocols: error: {error}\n")
+        err.write(f"protocols: error: {one_line(str(error))}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

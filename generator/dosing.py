@@ -1,9 +1,10 @@
 """Exact dose computation of format §3.2 and §7, and the calculator spec that the browser shares.
 
-All arithmetic is exact rational arithmetic (`fractions.Fraction`) on decimal inputs; binary floating
-point never touches a dose. `compute_dose` is *defined* as `evaluate_spec(calculator_spec(...))`, so
-the JSON spec handed to site_templates/assets/dosecalc.js holds everything needed to reproduce every
-digit; ARCHITECTURE.md ("Dosing engine and calculator spec") describes the algorithm for JavaScript.
+All arithmetic is exact rational arithmetic on decimal inputs; binary floating point never touches a
+dose. `compute_dose` is *defined* as `evaluate_spec(calculator_spec(...))`, so the JSON spec handed to
+site_templates/assets/dosecalc.js holds everything needed to reproduce every digit; ARCHITECTURE.md
+("Dosing engine and calculator spec") describes the algorithm for JavaScript. The evaluation of a spec
+is generator/dose_evaluation.py's, the one computation behind `protocols dose` and the dose tables.
 """
 
 from __future__ import annotations
@@ -36,6 +37,16 @@ _WEIGHT_TEXT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 class DoseError(ValueError):
     """No dose can be given: a refused weight, or a regimen whose units do not combine."""
+
+
+class NoDose(DoseError):
+    """A weight the calculator accepts but at which the rounding step leaves no dose (§3.2): the rounded
+    dose is 0, or no multiple of the step lies inside the range. A dose table with such a row is P212."""
+
+    def __init__(self, weight_kg: str, reason: str) -> None:
+        super().__init__(f"no dose for {weight_kg} kg: {reason}; the step is too coarse for this regimen")
+        self.weight_kg = weight_kg
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -214,10 +225,6 @@ def _round_half_up(value: Fraction, step: Fraction) -> Fraction:
     return ((value / step + Fraction(1, 2)).__floor__()) * step
 
 
-def _round_down(value: Fraction, step: Fraction) -> Fraction:
-    return (value / step).__floor__() * step
-
-
 def _javascript_number_text(number: float) -> str:
     """What JavaScript's String(number) gives, so a number weighs the same in Python and dosecalc.js."""
     if number != number:
@@ -269,49 +276,15 @@ def parse_weight(weight: str | Decimal | int | float, unit: str = "kg") -> Decim
     return Decimal(shown)
 
 
-def _amount(value: Fraction, unit: str) -> dict[str, str]:
-    return {"value": format_number(fraction_to_decimal(value), group=False), "unit": unit}
-
-
-def _capped_and_rounded(exact: Fraction, cap: Fraction | None, step: Fraction) -> tuple[Fraction, bool]:
-    capped = cap is not None and exact > cap
-    base = cap if capped and cap is not None else exact
-    rounded = _round_half_up(base, step)
-    if cap is not None and rounded > cap:
-        rounded = _round_down(base, step)
-    return rounded, capped
-
-
 def evaluate_spec(spec: dict[str, Any], weight: str | Decimal | int | float, unit: str = "kg") -> dict[str, Any]:
-    """The dose for one weight from a calculator spec: the reference for dosecalc.js's computeDose."""
-    weight_kg = parse_weight(weight, unit)
-    kg = Fraction(weight_kg)
-    unit_of_amount = spec["unit"]
-    result: dict[str, Any] = {"protocol": spec["protocol"], "version": spec["version"],
-                              "regimen": spec["regimen"], "weight_kg": format_number(weight_kg, group=False)}
-    cap = Fraction(spec["cap"]) if "cap" in spec else None
-    if spec["kind"] == "fixed":
-        amount, capped = Fraction(spec["fixed"]), False
-        ends = [Fraction(spec["range"][end]) for end in ("min", "max")] if "range" in spec else None
-    else:
-        step = Fraction(spec["step"])
-        amount, capped = _capped_and_rounded(kg * Fraction(spec["per_kg"]), cap, step)
-        ends = ([_capped_and_rounded(kg * Fraction(spec["range"][end]), cap, step)[0] for end in ("min", "max")]
-                if "range" in spec else None)
-    result[spec["amount_key"]] = _amount(amount, unit_of_amount)
-    result["capped"] = capped
-    if ends is not None:
-        result["range"] = {"min": _amount(ends[0], unit_of_amount), "max": _amount(ends[1], unit_of_amount)}
-    for figure in spec["derived"]:
-        exact = amount * Fraction(figure["multiply"]) / Fraction(figure["divide"])
-        result[figure["key"]] = _amount(_round_half_up(exact, Fraction(figure["step"])), figure["unit"])
-    warnings: list[str] = []
-    table = spec.get("table")
-    if table is not None and not Fraction(table["from"]) <= kg <= Fraction(table["to"]):
-        warnings.append(f"weight {result['weight_kg']} kg is outside the dose table "
-                        f"({table['from']} to {table['to']} kg); check the dose")
-    result["warnings"] = warnings
-    return result
+    """The dose for one weight from a calculator spec (what dosecalc.js's computeDose mirrors).
+
+    DoseError for a refused weight; NoDose (a DoseError) for a weight the rounding step leaves without a dose.
+    The arithmetic is generator/dose_evaluation.py's, the same that the dose tables use.
+    """
+    from generator.dose_evaluation import PreparedSpec  # it builds on this module
+
+    return PreparedSpec(spec).evaluate(weight, unit)
 
 
 def compute_dose(protocol_id: str, version: str, regimen: Any, weight: str | Decimal | int | float,
@@ -332,7 +305,7 @@ def table_rows(regimen: Any, from_kg: Kg, to_kg: Kg, step_kg: Kg,
         raise DoseError(f"{shown} has no rows")
     if (end - start) / step >= MAX_TABLE_ROWS:
         raise DoseError(f"{shown} has more than {MAX_TABLE_ROWS} rows")
-    from generator.dose_rows import PreparedSpec  # it builds on this module
+    from generator.dose_evaluation import PreparedSpec  # it builds on this module
 
     if spec is None:
         spec = calculator_spec(protocol_id, version, regimen, (start, end))

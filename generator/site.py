@@ -34,6 +34,7 @@ from pathlib import Path
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's end-of-life banner, printed on import
 
+from mkdocs import utils as mkdocs_utils  # noqa: E402
 from mkdocs.commands.build import build as mkdocs_build  # noqa: E402
 from mkdocs.config import load_config  # noqa: E402
 from mkdocs.config.defaults import MkDocsConfig  # noqa: E402
@@ -260,19 +261,33 @@ def _search_languages(config: MkDocsConfig) -> list[str]:
     return []
 
 
+GZIP_MTIMES = range(0, 2**32)  # what a gzip header can hold: 1970-01-01 to 2106-02-07 UTC
+
+
 @contextmanager
 def _source_date(as_of: date) -> Iterator[None]:
-    """Pin MkDocs' build date (sitemap lastmod, sitemap.xml.gz mtime) to the build date."""
+    """Pin MkDocs' build date (sitemap lastmod, sitemap.xml.gz mtime) to the build date.
+
+    Build dates run from 1900 to 2199 (§1), beyond what a gzip header holds: outside it the
+    sitemap.xml.gz mtime is 0, which RFC 1952 defines as "no time stamp"."""
     previous = os.environ.get("SOURCE_DATE_EPOCH")
-    midnight = datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC)
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(midnight.timestamp()))
+    midnight = int(datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC).timestamp())
+    os.environ["SOURCE_DATE_EPOCH"] = str(midnight)
+    timestamp = mkdocs_utils.get_build_timestamp
+    if midnight not in GZIP_MTIMES:
+        mkdocs_utils.get_build_timestamp = _no_time_stamp
     try:
         yield
     finally:
+        mkdocs_utils.get_build_timestamp = timestamp
         if previous is None:
             del os.environ["SOURCE_DATE_EPOCH"]
         else:
             os.environ["SOURCE_DATE_EPOCH"] = previous
+
+
+def _no_time_stamp(*, pages: object = None) -> int:
+    return 0
 
 
 class _WarningCollector(logging.Handler):

@@ -16,9 +16,9 @@ AS_OF = "2026-06-01"
 SECTION_7_EXAMPLE = (
     '{"protocol": "ketamine-trd", "version": "1.0", "regimen": "ketamine-iv", "weight_kg": "70.3", '
     '"dose": {"value": "35.2", "unit": "mg"}, "capped": false, '
-    '"range": {"min": {"value": "7", "unit": "mg"}, "max": {"value": "52.7", "unit": "mg"}}, '
+    '"range": {"min": {"value": "7.1", "unit": "mg"}, "max": {"value": "52.7", "unit": "mg"}}, '
     '"volume": {"value": "3.5", "unit": "mL"}, "warnings": []}\n'
-)
+)  # §7 shows min "7"; §3.2 (revision 2) rounds range ends inward: 0.1 mg/kg x 70.3 kg = 7.03 mg -> 7.1 mg
 
 
 def approved(text: str, effective: str = "2026-02-11") -> str:
@@ -47,12 +47,13 @@ def test_section_7_example_from_the_sample_library_without_a_concentration() -> 
     assert result == {
         "protocol": "ketamine-trd", "version": "1.0", "regimen": "ketamine-iv", "weight_kg": "70.3",
         "dose": {"value": "35.2", "unit": "mg"}, "capped": False,
-        "range": {"min": {"value": "7", "unit": "mg"}, "max": {"value": "52.7", "unit": "mg"}}, "warnings": [],
+        "range": {"min": {"value": "7.1", "unit": "mg"}, "max": {"value": "52.7", "unit": "mg"}}, "warnings": [],
     }
 
 
 def test_pounds_convert_before_rounding_the_weight() -> None:
-    # 154 lb = 69.85322498 kg -> 69.9 kg; 69.9 x 0.5 = 34.95 -> 35 mg; x 0.75 = 52.425 -> 52.4 mg
+    # 154 lb = 69.85322498 kg -> 69.9 kg; 69.9 x 0.5 = 34.95 -> 35 mg; x 0.1 = 6.99 up to 7 mg;
+    # x 0.75 = 52.425 down to 52.4 mg
     status, result, _ = dose("ketamine-trd", "ketamine-iv", "--weight", "154", "--unit", "lb", "--as-of", AS_OF,
                              str(SAMPLES))
     assert status == 0
@@ -260,3 +261,32 @@ def test_dir_may_come_before_or_after_the_options() -> None:
     assert before[0] == 0
     status, _, _ = run("dose", "ketamine-trd", "ketamine-iv", "--weight", "70.3", str(SAMPLES), "extra")
     assert status == 2
+
+
+def test_a_weight_the_rounding_step_leaves_without_a_dose_exits_2(tmp_path: Path) -> None:
+    # the issue's `rounding: 1000 mg` on 0.5 mg/kg: a dose of 0 mg was printed; now an error, even though the
+    # regimen's dose table breaks P212 (the error is the weight's, as in the calculator)
+    text = approved(VERSION.replace("    dose_range: {min: 0.1 mg/kg, max: 0.75 mg/kg}\n", "")
+                    .replace("    duration: 40 min", "    duration: 40 min\n    rounding: 1000 mg"))
+    library = write_library(tmp_path, {"ketamine-trd/1.0.yaml": text})
+    status, out, err = run("dose", "ketamine-trd", "ketamine-iv", "--weight", "70", "--as-of", AS_OF, str(library))
+    message = ("no dose for 70 kg: 35 mg rounds to 0 mg at the rounding step of 1000 mg; "
+               "the step is too coarse for this regimen")
+    assert (status, json.loads(out), err) == (2, {"error": message}, f"protocols: error: {message}\n")
+    # with 10 mg/kg the same step leaves a dose: 700 mg rounds half up to 1000 mg
+    heavy = text.replace("    dose: 0.5 mg/kg", "    dose: 10 mg/kg")
+    library = write_library(tmp_path / "heavy", {"ketamine-trd/1.0.yaml": heavy})
+    status, result, _ = dose("ketamine-trd", "ketamine-iv", "--weight", "70", "--as-of", AS_OF, str(library))
+    assert (status, result["dose"]) == (0, {"value": "1000", "unit": "mg"})
+
+
+def test_a_range_the_step_leaves_no_multiple_in_exits_2_and_the_inward_range_is_printed(tmp_path: Path) -> None:
+    text = approved(VERSION.replace("    duration: 40 min", "    duration: 40 min\n    rounding: 7 mg"))
+    library = write_library(tmp_path, {"ketamine-trd/1.0.yaml": text})
+    status, result, _ = dose("ketamine-trd", "ketamine-iv", "--weight", "120", "--as-of", AS_OF, str(library))
+    assert status == 0
+    assert result["range"] == {"min": {"value": "14", "unit": "mg"}, "max": {"value": "84", "unit": "mg"}}  # not 91
+    assert result["dose"] == {"value": "63", "unit": "mg"}
+    status, result, _ = dose("ketamine-trd", "ketamine-iv", "--weight", "9", "--as-of", AS_OF, str(library))
+    assert (status, result) == (2, {"error": "no dose for 9 kg: no multiple of the rounding step of 7 mg lies in the "
+                                             "range 0.9 to 6.75 mg; the step is too coarse for this regimen"})

@@ -78,7 +78,9 @@ def test_trd_table_has_a_range_column_and_no_capped_rows(library: Library) -> No
     assert '<th scope="col">Dose (mg)</th><th scope="col">Range (mg)</th></tr>' in markup
     rows = body_rows(markup)
     assert rows[6] == ["70 kg", "154.3 lb", "35 mg", "7 to 52.5 mg"]
-    assert rows[1] == ["45 kg", "99.2 lb", "22.5 mg", "4.5 to 33.8 mg"]
+    assert rows[1] == ["45 kg", "99.2 lb", "22.5 mg", "4.5 to 33.7 mg"]  # 33.75 mg rounded inward (§3.2)
+    assert ("Range ends are rounded inward (the minimum up, the maximum down), so a range never leaves the "
+            "computed one. The weight is rounded half up to 0.1 kg first.</p>") in markup
     assert "pc-capped" not in markup
 
 

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from generator import cli
-from generator.dosing import DoseError, calculator_spec, evaluate_spec
+from generator.dosing import DoseError, NoDose, calculator_spec, evaluate_spec
 from generator.library import Library, load_library
 from generator.quantity import format_number
 from generator.render.dose_tables import render_dose_tables
@@ -50,15 +50,13 @@ def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
-@pytest.fixture(scope="module")
-def static_site(library: Library, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """index.html with the sample dose tables as dose_tables.py writes them, dosecalc.js by <script src>."""
-    folder = tmp_path_factory.mktemp("static")
+def served_tables(library: Library, protocol_ids: tuple[str, ...], folder: Path) -> Iterator[str]:
+    """index.html with the protocols' dose tables as dose_tables.py writes them, dosecalc.js by <script src>."""
     (folder / "assets").mkdir()
     for name in ("dosecalc.js", "dosecalc.css"):
         shutil.copy(ASSETS / name, folder / "assets" / name)
     tables = []
-    for protocol_id in PROTOCOLS:
+    for protocol_id in protocol_ids:
         doc = library.protocols[protocol_id].versions["1.0"].doc
         markdown = render_dose_tables(protocol_id, doc, library.drugs)
         tables.append(f'<section id="{protocol_id}">' + markdown.split("\n\n", 1)[1] + "</section>")
@@ -74,6 +72,26 @@ def static_site(library: Library, tmp_path_factory: pytest.TempPathFactory) -> I
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="module")
+def static_site(library: Library, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from served_tables(library, PROTOCOLS, tmp_path_factory.mktemp("static"))
+
+
+@pytest.fixture(scope="module")
+def coarse_library(tmp_path_factory: pytest.TempPathFactory) -> Library:
+    """The issue's `rounding: 7 mg` on 0.1 to 0.75 mg/kg: every table row has a dose, lighter weights may not."""
+    from helpers import VERSION, write_library
+
+    extra = "    duration: 40 min\n    rounding: 7 mg\n    concentration: 10 mg/mL"
+    text = VERSION.replace("    duration: 40 min", extra)
+    return load_library(write_library(tmp_path_factory.mktemp("coarse"), {"ketamine-trd/1.0.yaml": text}))
+
+
+@pytest.fixture(scope="module")
+def coarse_site(coarse_library: Library, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from served_tables(coarse_library, ("ketamine-trd",), tmp_path_factory.mktemp("coarse-site"))
 
 
 @pytest.fixture(scope="module")
@@ -153,8 +171,13 @@ def test_typed_weights_show_pythons_digits_and_highlight_the_row(browser: Any, s
     for unit, weights in (("kg", WEIGHTS), ("lb", ["154.3", "165.3", "88.2", "1102.3", "1102.4", "100"])):
         for weight in weights:
             type_weight(table, weight, unit)
-            result = evaluate_spec(spec, weight, unit)
             now = shown(page, table)
+            checked += 1
+            try:
+                result = evaluate_spec(spec, weight, unit)
+            except NoDose as no_dose:  # 0.05 kg is 0.1 kg: 0.01 to 0.075 mg holds no multiple of 0.1 mg
+                assert now["errors"] == [f"No dose: {no_dose}."] and now["figures"] == [], (weight, unit)
+                continue
             assert now["errors"] == []
             assert now["figures"] == expected_figures(spec, result), (weight, unit)
             assert [w.removeprefix("Warning: ").rstrip(".") for w in now["warnings"] if "Capped" not in w] == \
@@ -169,7 +192,6 @@ def test_typed_weights_show_pythons_digits_and_highlight_the_row(browser: Any, s
                 assert cells[1].startswith(f"{grouped(amount)}")
             else:
                 assert now["matched"] == []
-            checked += 1
     assert checked == len(WEIGHTS) + 6
     page.close()
 
@@ -312,5 +334,36 @@ def test_the_built_site_calculator_gives_pythons_digits(browser: Any, built_site
         "Warning: weight 39.9 kg is outside the dose table (40 to 120 kg); check the dose."]
     type_weight(table, "80")
     assert shown(page, table)["matched"] == ["80 kg"]
+    assert failed == []
+    page.close()
+
+
+def test_coarse_rounding_inward_ranges_and_no_dose_in_the_browser(browser: Any, coarse_site: str,
+                                                                  coarse_library: Library) -> None:
+    spec = spec_of(coarse_library, "ketamine-trd")
+    assert spec["step"] == "7"
+    page = browser.new_page()
+    failed: list[str] = []
+    page.on("pageerror", lambda error: failed.append(str(error)))
+    page.goto(coarse_site, wait_until="load")
+    table = page.locator("#ketamine-trd .pc-dose-table")
+    outcomes = {"dose": 0, "none": 0}
+    for weight in ("120", "9", "1", "70.3", "45", "500", "13.9", "14", "28.1", "0.5"):
+        type_weight(table, weight)
+        now = shown(page, table)
+        try:
+            result = evaluate_spec(spec, weight, "kg")
+        except DoseError as no_dose:
+            assert str(no_dose).startswith("no dose for "), weight
+            assert now["text"] == f"No dose: {no_dose}.", weight
+            assert now["figures"] == [] and now["matched"] == []
+            outcomes["none"] += 1
+            continue
+        assert now["errors"] == [], weight
+        assert now["figures"] == expected_figures(spec, result), weight
+        outcomes["dose"] += 1
+    type_weight(table, "120")
+    assert shown(page, table)["figures"] == ["Dose: 63 mg", "Range: 14 mg to 84 mg", "Volume: 6.3 mL"]  # not 91 mg
+    assert outcomes["dose"] >= 4 and outcomes["none"] >= 3
     assert failed == []
     page.close()

@@ -141,7 +141,7 @@ def test_known_results_from_node(tmp_path: Path) -> None:
     lines = run_node(specs, [(trd, "70.3", "kg"), (crps, "80", "kg"), (trd, "70,3", "kg"), (trd, "1200", "lb")],
                      tmp_path)
     assert json.loads(lines[0])["dose"] == {"value": "35.2", "unit": "mg"}
-    assert json.loads(lines[0])["range"] == {"min": {"value": "7", "unit": "mg"},
+    assert json.loads(lines[0])["range"] == {"min": {"value": "7.1", "unit": "mg"},  # 7.03 mg rounded inward
                                              "max": {"value": "52.7", "unit": "mg"}}
     crps_80 = json.loads(lines[1])
     assert crps_80["rate"] == {"value": "25", "unit": "mg/h"}
@@ -161,6 +161,8 @@ def decimal_text(digits: int, places: int) -> st.SearchStrategy[str]:
 
 
 STEPS = st.sampled_from(["0.1", "0.05", "0.25", "0.5", "1", "2.5", "0.01", "0.001", "5", "0.2"])
+# rounding steps coarse enough to leave weights without a dose, or ranges without a multiple of the step (§3.2)
+COARSE_STEPS = st.sampled_from(["7", "1000", "50", "3", "12.5", "0.7", "250"])
 
 
 @st.composite
@@ -181,7 +183,7 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
     if kind != "fixed":
         if draw(st.booleans()):
             spec["cap"] = draw(decimal_text(7, draw(st.integers(0, 3))))
-        spec["step"] = draw(STEPS)
+        spec["step"] = draw(st.one_of(STEPS, COARSE_STEPS))
     derived = []
     if per_time and draw(st.booleans()):
         derived.append({"key": "total", "unit": unit.split("/")[0], "step": "0.1",
@@ -222,6 +224,55 @@ def test_random_specs_and_typed_weights_match_python(tmp_path: Path) -> None:
     all_specs = [spec for spec, _, _ in collected]
     cases = [(index, weight, unit) for index, (_, weight, unit) in enumerate(collected)]
     assert differences(all_specs, cases, tmp_path) == []
+    # the comparison covered doses, refused weights and weights the rounding step leaves without a dose
+    outcomes = [python_result(all_specs[index], weight, unit) for index, weight, unit in cases]
+    assert sum("error" not in outcome for outcome in outcomes) > 300
+    assert sum(outcome.get("error", "").startswith("no dose for ") for outcome in outcomes) > 20
+
+
+# ---- coarse rounding steps: inward range ends and weights without a dose (§3.2) ------------------
+
+COARSE_SPECS = [
+    # the two cases: 1000 mg on 0.5 mg/kg (a dose of 0), and 7 mg on 0.1 to 0.75 mg/kg (91 mg shown at 120 kg)
+    {"per_kg": "0.5", "step": "1000"},
+    {"per_kg": "0.5", "range": {"min": "0.1", "max": "0.75"}, "step": "7"},
+    {"per_kg": "0.5", "range": {"min": "0.5", "max": "0.75"}, "cap": "60", "step": "7"},
+    {"per_kg": "0.5", "range": {"min": "0.45", "max": "0.5"}, "step": "5"},
+    {"per_kg": "0.45", "range": {"min": "0.45", "max": "0.6"}, "step": "1"},
+    {"per_kg": "10", "cap": "600", "step": "1000"},
+    {"per_kg": "0.001", "step": "0.1"},
+    {"per_kg": "0.5", "range": {"min": "0.1", "max": "0.75"}, "step": "0.1"},
+]
+
+
+def coarse_spec(fields: dict[str, Any], rate: bool) -> dict[str, Any]:
+    unit = "mg/h" if rate else "mg"
+    derived = ([{"key": "total", "unit": "mg", "step": "0.1", "multiply": "40", "divide": "60"},
+                {"key": "pump_rate", "unit": "mL/h", "step": "0.1", "multiply": "1", "divide": "10"}] if rate
+               else [{"key": "volume", "unit": "mL", "step": "0.1", "multiply": "1", "divide": "10"}])
+    return {"format": 1, "protocol": "p", "version": "1.0", "regimen": "r",
+            "kind": "continuous" if rate else "bolus", "amount_key": "rate" if rate else "dose", "unit": unit,
+            **fields, "derived": derived, "weight": {"step": "0.1", "lb_in_kg": "0.45359237", "max_kg": "500"},
+            "table": {"from": "40", "to": "120"}}
+
+
+def test_coarse_steps_inward_ranges_and_no_dose_match_python(tmp_path: Path) -> None:
+    specs = [coarse_spec(fields, rate) for fields in COARSE_SPECS for rate in (False, True)]
+    weights = [str(Decimal(tenths) / 10) for tenths in range(1, 5001, 7)] + ["120", "130", "119", "29", "23", "70.3"]
+    cases = [(index, weight, "kg") for index in range(len(specs)) for weight in weights]
+    assert differences(specs, cases, tmp_path) == []
+    # specs come in pairs (bolus, rate) in the order of COARSE_SPECS
+    lines = run_node(specs, [(0, "70", "kg"), (2, "120", "kg"), (4, "130", "kg"), (6, "13", "kg"), (12, "40", "kg")],
+                     tmp_path)
+    assert json.loads(lines[0]) == {"error": "no dose for 70 kg: 35 mg rounds to 0 mg at the rounding step of 1000 mg; "
+                                             "the step is too coarse for this regimen"}
+    at_120 = json.loads(lines[1])
+    assert at_120["range"] == {"min": {"value": "14", "unit": "mg"}, "max": {"value": "84", "unit": "mg"}}  # not 91
+    assert at_120["dose"] == {"value": "63", "unit": "mg"}
+    assert json.loads(lines[2]) == {"error": "no dose for 130 kg: no multiple of the rounding step of 7 mg lies in "
+                                             "the range 60 to 60 mg; the step is too coarse for this regimen"}
+    assert json.loads(lines[3])["error"].startswith("no dose for 13 kg: no multiple of the rounding step of 5 mg ")
+    assert json.loads(lines[4])["error"].startswith("no dose for 40 kg: 0.04 mg rounds to 0 mg ")
 
 
 def test_a_difference_is_reported(tmp_path: Path) -> None:

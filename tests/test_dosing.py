@@ -6,6 +6,7 @@ import pytest
 
 from generator.dosing import (
     DoseError,
+    NoDose,
     RegimenSpec,
     amount_unit,
     calculator_spec,
@@ -36,11 +37,13 @@ ESKETAMINE = RegimenSpec(
 
 
 def test_format_example_of_section_7() -> None:
+    # The §7 example shows range min "7": under §3.2 (revision 2) range ends are rounded inward, and
+    # 0.1 mg/kg x 70.3 kg = 7.03 mg rounds up to 7.1 mg (7 mg would leave the computed range).
     result = compute_dose("ketamine-trd", "1.0", KETAMINE, "70.3")
     assert json.dumps(result) == (
         '{"protocol": "ketamine-trd", "version": "1.0", "regimen": "ketamine-iv", "weight_kg": "70.3", '
         '"dose": {"value": "35.2", "unit": "mg"}, "capped": false, '
-        '"range": {"min": {"value": "7", "unit": "mg"}, "max": {"value": "52.7", "unit": "mg"}}, '
+        '"range": {"min": {"value": "7.1", "unit": "mg"}, "max": {"value": "52.7", "unit": "mg"}}, '
         '"volume": {"value": "3.5", "unit": "mL"}, "warnings": []}'
     )
 
@@ -301,3 +304,96 @@ def test_a_weight_longer_than_twenty_characters_is_refused_without_echoing_it() 
 
     with pytest.raises(DoseError, match="^weight has more than 20 characters: type it in kg or lb, e.g. 70.3$"):
         parse_weight("1" * 5000)
+
+
+# ---- §3.2 revision 2: inward range ends, doses kept inside them, weights without a dose ----------
+
+
+def _coarse(rounding: str, **fields: object) -> RegimenSpec:
+    values: dict[str, object] = {"dose": q("0.5 mg/kg"), "dose_range_min": q("0.1 mg/kg"),
+                                 "dose_range_max": q("0.75 mg/kg"), "rounding": q(rounding)}
+    values.update(fields)
+    return RegimenSpec(id="r", drug="d", route="IV", **values)  # type: ignore[arg-type]
+
+
+def test_range_ends_are_rounded_inward_never_outside_the_computed_range() -> None:
+    # the case: 0.75 mg/kg x 120 kg = 90 mg; half up to 7 mg would show 91 mg
+    result = compute_dose("p", "1.0", _coarse("7 mg"), "120")
+    assert result["range"] == {"min": {"value": "14", "unit": "mg"}, "max": {"value": "84", "unit": "mg"}}
+    assert result["dose"] == {"value": "63", "unit": "mg"}  # 60 mg half up to 7 mg
+    # 0.1 mg/kg x 70.3 kg = 7.03 mg: the minimum goes up to 7.1 mg, the maximum 52.725 mg down to 52.7 mg
+    assert compute_dose("p", "1.0", KETAMINE, "70.3")["range"] == {
+        "min": {"value": "7.1", "unit": "mg"}, "max": {"value": "52.7", "unit": "mg"}}
+    # an end that is already a multiple of the step stays where it is
+    assert compute_dose("p", "1.0", _coarse("7 mg"), "140")["range"]["max"] == {"value": "105", "unit": "mg"}
+
+
+def test_a_dose_that_rounds_past_a_shown_end_is_that_end() -> None:
+    # above the shown maximum: 0.5 mg/kg x 29 kg = 14.5 mg rounds half up to 15 mg, but the range
+    # 13.05 to 14.5 mg shows 14 to 14 mg
+    one = _coarse("1 mg", dose_range_min=q("0.45 mg/kg"), dose_range_max=q("0.5 mg/kg"))
+    result = compute_dose("p", "1.0", one, "29")
+    assert result["range"] == {"min": {"value": "14", "unit": "mg"}, "max": {"value": "14", "unit": "mg"}}
+    assert result["dose"] == {"value": "14", "unit": "mg"}
+    # below the shown minimum: 0.45 mg/kg x 23 kg = 10.35 mg rounds to 10 mg; the minimum 10.35 mg shows 11 mg
+    low = _coarse("1 mg", dose=q("0.45 mg/kg"), dose_range_min=q("0.45 mg/kg"), dose_range_max=q("0.6 mg/kg"))
+    result = compute_dose("p", "1.0", low, "23")
+    assert result["range"] == {"min": {"value": "11", "unit": "mg"}, "max": {"value": "13", "unit": "mg"}}
+    assert result["dose"] == {"value": "11", "unit": "mg"}
+
+
+def test_derived_figures_come_from_the_dose_kept_inside_the_range() -> None:
+    one = _coarse("1 mg", dose_range_min=q("0.45 mg/kg"), dose_range_max=q("0.5 mg/kg"), concentration=q("10 mg/mL"))
+    assert compute_dose("p", "1.0", one, "29")["volume"] == {"value": "1.4", "unit": "mL"}  # 14 mg, not 15 mg
+
+
+def test_a_capped_range_without_a_multiple_of_the_step_has_no_dose() -> None:
+    # 0.5 to 0.75 mg/kg capped at 60 mg, step 7 mg: at 119 kg the range 59.5 to 60 mg holds no multiple of 7;
+    # at 130 kg both ends are capped to 60 mg, and 60 to 60 mg holds none either
+    capped = _coarse("7 mg", dose_range_min=q("0.5 mg/kg"), max_dose=q("60 mg"))
+    assert compute_dose("p", "1.0", capped, "100")["range"] == {
+        "min": {"value": "56", "unit": "mg"}, "max": {"value": "56", "unit": "mg"}}
+    with pytest.raises(NoDose) as refused:
+        compute_dose("p", "1.0", capped, "130")
+    assert str(refused.value) == ("no dose for 130 kg: no multiple of the rounding step of 7 mg lies in the range "
+                                  "60 to 60 mg; the step is too coarse for this regimen")
+    with pytest.raises(NoDose, match="^no dose for 119 kg: .* in the range 59.5 to 60 mg; "):
+        compute_dose("p", "1.0", capped, "119")
+
+
+def test_a_dose_that_rounds_to_zero_is_no_dose() -> None:
+    coarse = RegimenSpec(id="r", drug="d", route="IV", dose=q("0.5 mg/kg"), rounding=q("1000 mg"))
+    with pytest.raises(NoDose) as refused:
+        compute_dose("p", "1.0", coarse, "70")
+    assert str(refused.value) == ("no dose for 70 kg: 35 mg rounds to 0 mg at the rounding step of 1000 mg; "
+                                  "the step is too coarse for this regimen")
+    assert isinstance(refused.value, DoseError)  # the command line and the calculator refuse it like a bad weight
+    # 1000 kg would round to 500 mg -> 1000 mg, but weights stop at 500 kg; the default step of 0.1 mg:
+    tiny = RegimenSpec(id="r", drug="d", route="IV", dose=q("0.001 mg/kg"))
+    with pytest.raises(NoDose, match="^no dose for 40 kg: 0.04 mg rounds to 0 mg at the rounding step of 0.1 mg; "):
+        compute_dose("p", "1.0", tiny, "40")
+    assert compute_dose("p", "1.0", tiny, "50")["dose"] == {"value": "0.1", "unit": "mg"}  # 0.05 rounds half up
+
+
+def test_a_cap_below_half_a_step_rounds_down_to_no_dose() -> None:
+    # 600 mg half up to 1000 mg is above the cap of 600 mg: down to 0 mg, so no dose
+    capped = RegimenSpec(id="r", drug="d", route="IV", dose=q("10 mg/kg"), max_dose=q("600 mg"),
+                         rounding=q("1000 mg"))
+    with pytest.raises(NoDose) as refused:
+        compute_dose("p", "1.0", capped, "70")
+    assert str(refused.value) == ("no dose for 70 kg: 600 mg rounds to 0 mg at the rounding step of 1000 mg; "
+                                  "the step is too coarse for this regimen")
+
+
+def test_a_range_without_a_multiple_of_the_step_is_no_dose_for_a_rate() -> None:
+    rate = RegimenSpec(id="r", drug="d", route="IV", dose=q("0.5 mg/kg/h"), dose_range_min=q("0.45 mg/kg/h"),
+                       dose_range_max=q("0.5 mg/kg/h"), rounding=q("5 mg"))
+    with pytest.raises(NoDose) as refused:
+        compute_dose("p", "1.0", rate, "13")
+    assert str(refused.value) == ("no dose for 13 kg: no multiple of the rounding step of 5 mg/h lies in the range "
+                                  "5.85 to 6.5 mg/h; the step is too coarse for this regimen")
+    assert compute_dose("p", "1.0", rate, "20")["rate"] == {"value": "10", "unit": "mg/h"}
+
+
+def test_fixed_doses_are_not_rounded_and_always_have_a_dose() -> None:
+    assert compute_dose("p", "1.0", ESKETAMINE, "3")["dose"] == {"value": "56", "unit": "mg"}

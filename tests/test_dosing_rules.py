@@ -1,4 +1,4 @@
-"""Dosing consistency rules P201, P203, P204, P205, P206, P207 and P210, through `protocols check`."""
+"""Dosing consistency rules P201, P203, P204, P205, P206, P207, P210 and P212, through `protocols check`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from generator.checks import CheckContext
 from generator.checks.dosing import check as dosing_check
 from generator.library import load_library
 
-DOSING_CODES = ("P201", "P203", "P204", "P205", "P206", "P207", "P210")
+DOSING_CODES = ("P201", "P203", "P204", "P205", "P206", "P207", "P210", "P212")
 FILE = "ketamine-trd/1.0.yaml"
 
 # The minimal version with a fixed-dose regimen (as esketamine) and no dose table.
@@ -355,3 +355,62 @@ def test_p210_table_for_a_fixed_dose(tmp_path: Path) -> None:
         f"{FILE}:31:14: error P210: regimen ketamine-iv has a fixed dose of 56 mg: only weight-based regimens take"
         " a dose table (dose_tables[0].regimen)"
     ]
+
+
+# --- P212 -------------------------------------------------------------------------------------------
+
+NO_RANGE = ("    dose_range: {min: 0.1 mg/kg, max: 0.75 mg/kg}\n", "")
+
+
+def test_p212_a_step_that_rounds_every_dose_to_zero(tmp_path: Path) -> None:
+    text = edited(NO_RANGE, ("    duration: 40 min", "    duration: 40 min\n    rounding: 1000 mg"))
+    assert dosing_lines(tmp_path, text) == [
+        f"{FILE}:26:14: error P212: regimen ketamine-iv has no dose at 40 kg in its dose table: 20 mg rounds to 0 mg "
+        "at the rounding step of 1000 mg (17 of the table's 17 rows have no dose) (dose_tables[0].weights)"
+    ]
+    assert ("the rounding step of 1000 mg is too coarse for this regimen: set a finer `rounding`, so that every "
+            "weight of the table has a dose") in hints(tmp_path, text)
+
+
+def test_p212_a_step_with_no_multiple_inside_the_range(tmp_path: Path) -> None:
+    text = edited(("    duration: 40 min", "    duration: 40 min\n    rounding: 1000 mg"))
+    assert dosing_lines(tmp_path, text) == [
+        f"{FILE}:27:14: error P212: regimen ketamine-iv has no dose at 40 kg in its dose table: no multiple of the "
+        "rounding step of 1000 mg lies in the range 4 to 30 mg (17 of the table's 17 rows have no dose) "
+        "(dose_tables[0].weights)"
+    ]
+
+
+def test_p212_names_the_first_row_without_a_dose_in_the_middle_of_a_table(tmp_path: Path) -> None:
+    # 0.45 to 0.5 mg/kg in steps of 5 mg: 40 kg has 20 mg (18 to 20 mg), 45 kg has none (20.25 to 22.5 mg)
+    text = edited(("{min: 0.1 mg/kg, max: 0.75 mg/kg}", "{min: 0.45 mg/kg, max: 0.5 mg/kg}"),
+                  ("    duration: 40 min", "    duration: 40 min\n    rounding: 5 mg"))
+    assert dosing_lines(tmp_path, text) == [
+        f"{FILE}:27:14: error P212: regimen ketamine-iv has no dose at 45 kg in its dose table: no multiple of the "
+        "rounding step of 5 mg lies in the range 20.25 to 22.5 mg (1 of the table's 17 rows has no dose) "
+        "(dose_tables[0].weights)"
+    ]
+
+
+def test_p212_with_the_default_step_says_so(tmp_path: Path) -> None:
+    text = edited(("    dose: 0.5 mg/kg", "    dose: 0.001 mg/kg"),
+                  ("{min: 0.1 mg/kg, max: 0.75 mg/kg}", "{min: 0.001 mg/kg, max: 0.002 mg/kg}"))
+    assert dosing_lines(tmp_path, text) == [
+        f"{FILE}:26:14: error P212: regimen ketamine-iv has no dose at 40 kg in its dose table: no multiple of the "
+        "rounding step of 0.1 mg lies in the range 0.04 to 0.08 mg (2 of the table's 17 rows have no dose) "
+        "(dose_tables[0].weights)"
+    ]
+    assert any(hint.startswith("the rounding step of 0.1 mg (the default) is too coarse")
+               for hint in hints(tmp_path, text))
+
+
+def test_p212_passes_a_coarse_step_that_leaves_every_row_a_dose(tmp_path: Path) -> None:
+    # the issue's 7 mg on 0.1 to 0.75 mg/kg: every row from 40 to 120 kg has a multiple of 7 mg in its range
+    text = edited(("    duration: 40 min", "    duration: 40 min\n    rounding: 7 mg"))
+    assert dosing_lines(tmp_path, text) == []
+
+
+def test_p212_is_not_reported_for_a_regimen_without_a_table(tmp_path: Path) -> None:
+    text = edited(NO_RANGE, ("    duration: 40 min", "    duration: 40 min\n    rounding: 1000 mg"),
+                  ("dose_tables:\n  - regimen: ketamine-iv\n    weights: {from: 40 kg, to: 120 kg, step: 5 kg}\n", ""))
+    assert dosing_lines(tmp_path, text) == []

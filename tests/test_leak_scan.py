@@ -65,6 +65,7 @@ def read_output(root: Path) -> dict[str, str]:
 def build(library_dir: Path, out: Path, reviewer: bool) -> dict[str, str]:
     log = io.StringIO()
     flags = ["--reviewer"] if reviewer else []
+    out.parent.mkdir(parents=True, exist_ok=True)  # build refuses a missing parent folder (§7)
     status = cli.main(["build", *flags, "--as-of", AS_OF, "--out", str(out), str(library_dir)], out=log)
     assert status == 0, log.getvalue()
     return read_output(out)

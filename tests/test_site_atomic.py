@@ -116,8 +116,9 @@ def test_a_failure_while_swapping_puts_the_previous_site_back(
         real_rename(source, target)
 
     monkeypatch.setattr(build.os, "rename", rename)
-    with pytest.raises(OSError, match="^injected: rename failed$"):
+    with pytest.raises(build.OutputRefused) as failure:
         build_site(NEW_PAGES, out, None, False, AS_OF)
+    assert str(failure.value) == f"cannot write the site to {out} (injected: rename failed); {out} was left as it was"
     assert calls == ["site -> previous", "site -> site", "previous -> site"]
     assert_untouched(out, before)
 
@@ -143,17 +144,20 @@ def test_a_folder_that_is_not_a_site_is_never_replaced(tmp_path: Path) -> None:
     with pytest.raises(SiteBuildError) as failure:
         build_site(GOOD_PAGES, out, None, False, AS_OF)
     assert str(failure.value) == (
-        f"{out} is not empty and does not look like a built site (no sitemap.xml); refusing to replace it"
+        f"{out} is not empty and was not written by protocols build (it has no .protocols-build file); nothing in "
+        "it was changed: choose a new or empty folder for --out, or empty this one yourself"
     )
     assert read_tree(out) == {"ketamine-trd.yaml": b"id: ketamine-trd\n"}
     assert sorted(path.name for path in tmp_path.iterdir()) == ["protocols"]
 
 
-def test_the_first_build_creates_missing_parent_folders(tmp_path: Path) -> None:
+def test_a_missing_parent_folder_is_refused_and_nothing_is_created(tmp_path: Path) -> None:
     out = tmp_path / "deploy" / "site"
-    build_site(GOOD_PAGES, out, None, False, AS_OF)
-    assert (out / "protocols/ketamine-trd/index.html").is_file()
-    assert sorted(path.name for path in out.parent.iterdir()) == ["site"]
+    with pytest.raises(build.OutputRefused) as failure:
+        build_site(GOOD_PAGES, out, None, False, AS_OF)
+    assert str(failure.value) == (
+        f"the folder {out.parent} for {out} does not exist; create it first or choose another --out")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_config_without_the_material_theme_is_refused(tmp_path: Path) -> None:

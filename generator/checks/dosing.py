@@ -1,4 +1,4 @@
-"""Dosing consistency of each version (§3.2 to §3.4): P201, P203, P204, P205, P206, P207, P210.
+"""Dosing consistency of each version (§3.2 to §3.4): P201, P203, P204, P205, P206, P207, P210, P212.
 
 Decisions where the format is silent (documented here and in the report):
 
@@ -20,6 +20,8 @@ Decisions where the format is silent (documented here and in the report):
 - P205: `doses` without `length` is P205 (a stated total of an open-ended phase cannot be checked).
 - P210 also refuses table weights the calculator would refuse or round (at or below 0 kg, above
   500 kg, not a multiple of 0.1 kg), so every row of a table is a weight the calculator shows as is.
+- P212: one diagnostic per dose table, at its `weights`, naming the first row without a dose and how
+  many rows have none; only for a table without P206/P210 whose regimen has no P206 or P201 error.
 """
 
 from __future__ import annotations
@@ -27,8 +29,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from generator.checks import CheckContext
+from generator.checks.rounding import rounding_leaves_a_dose
 from generator.diagnostics import DataPath, Diagnostic, format_path
 from generator.dosing import MAX_TABLE_ROWS, DoseError, calculator_spec, devices_per_dose
 from generator.library import Library, VersionFile
@@ -185,12 +189,16 @@ def _regimen_units(where: _Where, regimen: Regimen) -> Iterator[Diagnostic]:
         )
 
 
-def _engine_refusal(where: _Where, protocol_id: str, version: str, regimen: Regimen) -> Iterator[Diagnostic]:
-    """Anything the dose engine still refuses once the dimensions are right (e.g. a zero rounding step)."""
+Spec = dict[str, Any]
+
+
+def _engine_spec(where: _Where, doc_id: str, version: str, regimen: Regimen) -> tuple[Spec | None, list[Diagnostic]]:
+    """The calculator spec, or P206 for anything the dose engine still refuses once the dimensions are right
+    (e.g. a zero rounding step)."""
     try:
-        calculator_spec(protocol_id, version, regimen)
+        return calculator_spec(doc_id, version, regimen), []
     except DoseError as error:
-        yield where.diagnostic("P206", str(error), hint="correct the value so that the dose can be computed")
+        return None, [where.diagnostic("P206", str(error), hint="correct the value so that the dose can be computed")]
 
 
 # --- P201, P203, P204, P207 -----------------------------------------------------------------------------
@@ -391,15 +399,17 @@ def check_version(version: VersionFile, library: Library) -> Iterator[Diagnostic
     for index, regimen in enumerate(doc.regimens):
         where = _Where(version, ("regimens", index))
         unit_errors = list(_regimen_units(where, regimen))
+        spec = None
         if not unit_errors:
-            unit_errors = list(_engine_refusal(where, doc.id, doc.version, regimen))
+            spec, unit_errors = _engine_spec(where, doc.id, doc.version, regimen)
         yield from unit_errors
-        if unit_errors:
+        if unit_errors or spec is None:
             continue
         range_errors = list(_within_range(where, regimen))
         yield from range_errors
         if not range_errors:
             yield from _cap(where, regimen, _lowest_table_kg(version, regimen, tables_ok))
+            yield from rounding_leaves_a_dose(version, regimen, spec, tables_ok)
         yield from _ceiling(where, regimen, library.drugs.get(regimen.drug))
         yield from _whole_devices(where, regimen)
     for index, phase in enumerate(doc.phases):

@@ -66,6 +66,11 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
     timer = StageTimer()
     as_of = build_date(args.as_of)
     out_dir = Path(args.out) if args.out else default_out(args.reviewer)
+    protocols_dir = Path(args.dir)
+    try:  # before any work: an output folder that may not be replaced is a usage error, and nothing changes
+        build.check_output(out_dir, protocols_dir)
+    except build.OutputRefused as error:
+        raise UsageError(str(error)) from None
     with timer.stage("load"):
         library = open_library(args.dir)
     with timer.stage("check"):
@@ -83,9 +88,10 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
     del library, diagnostics  # the engine's peak memory is the build's: keep only the pages
     with timer.stage("engine"):
         try:
-            build.build_site(
-                pages, out_dir, config_file=None, reviewer=args.reviewer, as_of=as_of, release_pages=True
-            )
+            build.build_site(pages, out_dir, config_file=None, reviewer=args.reviewer, as_of=as_of,
+                             release_pages=True, protocols_dir=protocols_dir)
+        except build.OutputRefused as error:
+            raise UsageError(str(error)) from None
         except build.SiteBuildError as error:
             sys.stderr.write(f"protocols: error: {error}\n")
             out.write(f"build failed; {out_dir} was not changed\n")

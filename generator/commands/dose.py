@@ -6,7 +6,8 @@ names one (any version that validates, drafts included, as on the reviewer site)
 the version's dose table for the regimen, so a weight outside it gives the dose with a warning.
 
 Errors are printed as `{"error": "..."}` on stdout too, since scripts parse stdout:
-- exit 2, and the message on stderr: a refused weight, a missing --weight, an unknown protocol,
+- exit 2, and the message on stderr: a refused weight or one the rounding step leaves without a dose
+  (§3.2), a missing --weight, an unknown protocol,
   version or regimen, no current version on the date, a missing folder or a bad --as-of;
 - exit 1: the regimen (or its dose table) breaks a dosing rule of `protocols check`, so no dose is
   given from it.
@@ -24,6 +25,10 @@ from generator.dosing import DoseError, calculator_spec, evaluate_spec
 from generator.library import Library, Protocol, VersionFile
 from generator.schema import Regimen, WeightRange
 from generator.versions import current_version
+
+# P212 (a table weight without a dose) is about some weights, not the regimen: every other weight's dose is
+# exact, and a weight without one is refused by evaluate_spec itself with exit 2, as the calculator refuses it.
+WEIGHT_LEVEL_CODES = frozenset({"P212"})
 
 
 class DoseRefused(Exception):
@@ -86,7 +91,8 @@ def refuse_on_dosing_errors(library: Library, version: VersionFile, index: int, 
     """The dosing rules of `protocols check` must hold for the regimen and its table before any dose is given."""
     own = (f"regimens[{index}]", f"dose_tables[{table_index}]")
     errors = [d for d in check_version(version, library)
-              if d.is_error and any(d.path == p or d.path.startswith((f"{p}.", f"{p}[")) for p in own)]
+              if d.is_error and d.code not in WEIGHT_LEVEL_CODES
+              and any(d.path == p or d.path.startswith((f"{p}.", f"{p}[")) for p in own)]
     if errors:
         raise DoseRefused(
             f"regimen {version.doc.regimens[index].id} of {version.id} {version.version} breaks a dosing rule; "

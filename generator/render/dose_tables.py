@@ -103,7 +103,9 @@ def _rounding_note(spec: Mapping[str, Any]) -> str:
             f"{names.get(figure['key'], figure['key'])} to {format_number(Decimal(figure['step']))} {figure['unit']}"
         )
     derived = " (computed from the rounded amount)" if spec["derived"] else ""
-    return "; ".join(parts) + f"{derived}. The weight is rounded half up to 0.1 kg first."
+    inward = (" Range ends are rounded inward (the minimum up, the maximum down), so a range never leaves the "
+              "computed one." if "range" in spec and spec["kind"] != "fixed" else "")
+    return "; ".join(parts) + f"{derived}.{inward} The weight is rounded half up to 0.1 kg first."
 
 
 def body_rows_html(rows: list[dict[str, Any]]) -> Markup:

@@ -2,7 +2,8 @@
  *
  * computeDose(spec, weight, unit) follows generator/dosing.py evaluate_spec digit for digit: every
  * number is an exact rational of BigInts built from decimal strings; binary floating point never
- * touches a dose. From Node: require("dosecalc.js").computeDose. In the page it enhances every
+ * touches a dose. It returns {error} for a refused weight and for one the rounding step leaves
+ * without a dose (§3.2). From Node: require("dosecalc.js").computeDose. In the page it enhances every
  * dose table that carries its calculator spec (`.pc-dose-table[data-dosecalc-spec]`).
  */
 (function () {
@@ -49,6 +50,11 @@
   function roundDown(x, step) {  // floor(x / step) * step
     var q = div(x, step);
     return mul({ n: floorDiv(q.n, q.d), d: 1n }, step);
+  }
+
+  function roundUp(x, step) {  // ceil(x / step) * step
+    var q = div(x, step);
+    return mul({ n: -floorDiv(-q.n, q.d), d: 1n }, step);
   }
 
   function gcd(a, b) {
@@ -108,12 +114,40 @@
 
   function amount(value, unit) { return { value: decimalText(value), unit: unit }; }
 
-  function cappedAndRounded(exact, cap, step) {
-    var capped = cap !== null && cmp(exact, cap) > 0;
-    var base = capped ? cap : exact;
-    var rounded = roundHalfUp(base, step);
-    if (cap !== null && cmp(rounded, cap) > 0) rounded = roundDown(base, step);
-    return { value: rounded, capped: capped };
+  function applyCap(exact, cap) { return cap !== null && cmp(exact, cap) > 0 ? cap : exact; }
+
+  function rounded(base, cap, step) {  // half up; down instead when half up would pass the cap
+    var value = roundHalfUp(base, step);
+    return cap !== null && cmp(value, cap) > 0 ? roundDown(base, step) : value;
+  }
+
+  // dosing._weight_based: the amount, whether it was capped and the range ends rounded inward, or {error}
+  // where the rounding step leaves no dose (§3.2).
+  function weightBased(spec, kg, weightText) {
+    var cap = spec.cap !== undefined ? rational(spec.cap) : null;
+    var step = rational(spec.step);
+    var tooCoarse = "; the step is too coarse for this regimen";
+    var exact = mul(kg, rational(spec.per_kg));
+    var isCapped = cap !== null && cmp(exact, cap) > 0;
+    var base = isCapped ? cap : exact;
+    var value = rounded(base, cap, step), ends = null;
+    if (spec.range) {
+      var low = applyCap(mul(kg, rational(spec.range.min)), cap);
+      var high = applyCap(mul(kg, rational(spec.range.max)), cap);
+      ends = [roundUp(low, step), roundDown(high, step)];
+      if (cmp(ends[0], ends[1]) > 0) {
+        return refused("no dose for " + weightText + " kg: no multiple of the rounding step of " + spec.step + " " +
+                       spec.unit + " lies in the range " + decimalText(low) + " to " + decimalText(high) + " " +
+                       spec.unit + tooCoarse);
+      }
+      if (cmp(value, ends[0]) < 0) value = ends[0];
+      if (cmp(value, ends[1]) > 0) value = ends[1];
+    }
+    if (value.n === 0n) {
+      return refused("no dose for " + weightText + " kg: " + decimalText(base) + " " + spec.unit + " rounds to 0 " +
+                     spec.unit + " at the rounding step of " + spec.step + " " + spec.unit + tooCoarse);
+    }
+    return { value: value, capped: isCapped, ends: ends };
   }
 
   function computeDose(spec, weight, unit) {
@@ -121,25 +155,19 @@
     if (weighed.error !== undefined) return weighed;
     var kg = weighed.kg;
     var result = { protocol: spec.protocol, version: spec.version, regimen: spec.regimen, weight_kg: weighed.text };
-    var cap = spec.cap !== undefined ? rational(spec.cap) : null;
-    var value, capped, ends = null;
+    var value, isCapped = false, ends = null;
     if (spec.kind === "fixed") {
       value = rational(spec.fixed);
-      capped = false;
       if (spec.range) ends = [rational(spec.range.min), rational(spec.range.max)];
     } else {
-      var step = rational(spec.step);
-      var dose = cappedAndRounded(mul(kg, rational(spec.per_kg)), cap, step);
+      var dose = weightBased(spec, kg, weighed.text);
+      if (dose.error !== undefined) return dose;
       value = dose.value;
-      capped = dose.capped;
-      if (spec.range) {
-        ends = [spec.range.min, spec.range.max].map(function (end) {
-          return cappedAndRounded(mul(kg, rational(end)), cap, step).value;
-        });
-      }
+      isCapped = dose.capped;
+      ends = dose.ends;
     }
     result[spec.amount_key] = amount(value, spec.unit);
-    result.capped = capped;
+    result.capped = isCapped;
     if (ends !== null) result.range = { min: amount(ends[0], spec.unit), max: amount(ends[1], spec.unit) };
     (spec.derived || []).forEach(function (figure) {
       var exact = div(mul(value, rational(figure.multiply)), rational(figure.divide));
