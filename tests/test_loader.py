@@ -46,7 +46,7 @@ def test_p100_invalid_yaml() -> None:
 
 def test_p100_impossible_date_is_located() -> None:
     assert only("a: 1\neffective: 2026-02-30\n").startswith(
-        "f.yaml:2:12: error P100: not valid YAML: '2026-02-30' is not a valid value"
+        'f.yaml:2:12: error P100: not valid YAML: "2026-02-30" is not a valid value (day is out of range for month)'
     )
 
 
