@@ -37,9 +37,13 @@ def kind_of(mode: int) -> str:
     return "a special file"
 
 
-def not_a_file(kind: str, display: str) -> Diagnostic:
+def not_a_file(kind: str, display: str, expected: str = "file") -> Diagnostic:
+    """P100: a link, special file or folder where a file (or a folder) is expected; nothing is read from it."""
     return Diagnostic(
-        "P100", f"{kind} stands where a file is expected: nothing was read from it", Location(display), hint=_FILE_HINT
+        "P100",
+        f"{kind} stands where a {expected} is expected: nothing was read from it",
+        Location(display),
+        hint=_FILE_HINT.replace("the file itself", f"the {expected} itself"),
     )
 
 

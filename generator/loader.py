@@ -296,7 +296,8 @@ def load_text(text: str, display: str) -> tuple[SourceFile | None, list[Diagnost
             )
         ]
     except (yaml.YAMLError, ValueError) as error:  # constructor errors, e.g. an impossible date
-        refusal = [Diagnostic("P100", f"not valid YAML: {excerpt(str(error), limit=200, quoted=False)}", Location(display))]
+        problem = excerpt(str(error), limit=200, quoted=False)
+        refusal = [Diagnostic("P100", f"not valid YAML: {problem}", Location(display))]
     finally:
         parser.dispose()
     invisible = list(refused_characters(text, display, builder.quoted_spans))

@@ -82,11 +82,10 @@ def _diagnostic(error: Any, source: SourceFile, base: DataPath, model: Any) -> D
             where,
             "use one of the listed values",
         )
-    if kind in ("greater_than_equal", "greater_than"):
-        least = ctx.get("ge", ctx.get("gt"))
-        return Diagnostic(
-            "P104", f"expected a number of at least {least}, got {describe(value)}", source.at(path), where
-        )
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        least, most = ctx.get("ge", ctx.get("gt")), ctx.get("le", ctx.get("lt"))
+        bound = f"of at least {least}" if most is None else f"of at most {most}"
+        return Diagnostic("P104", f"expected a number {bound}, got {describe(value)}", source.at(path), where)
     expected = _TYPE_WORDS.get(kind) or kind.replace("_", " ")
     return Diagnostic("P104", f"expected {expected}, got {describe(value)}", source.at(path), where)
 
