@@ -8,6 +8,7 @@ still refused and never blocks. The size is bounded before and while reading.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass
@@ -70,7 +71,7 @@ def read_regular_file(path: Path, display: str) -> tuple[bytes | None, list[Diag
     try:
         descriptor = os.open(path, _OPEN_FLAGS)
     except OSError as error:
-        if os.path.islink(path):  # swapped for a link after the lstat: O_NOFOLLOW refused it (ELOOP)
+        if error.errno == errno.ELOOP:  # swapped for a link after the lstat: O_NOFOLLOW refused it
             return None, [not_a_file("a symbolic link", display)]
         return None, [unreadable("file", error, display)]
     try:

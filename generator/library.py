@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import re
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,7 +96,7 @@ class Library:
     sources: dict[str, SourceFile] = field(default_factory=dict)  # by display path
     # entries that exist but did not validate, by library file attribute ("references", "drugs"):
     # rules must not report them as unknown as well
-    invalid: dict[str, set[str]] = field(default_factory=dict)
+    invalid: dict[str, AbstractSet[str]] = field(default_factory=dict)
     file_count: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
@@ -110,6 +111,16 @@ class Library:
         the checks have passed, so rendering a large library does not carry every position along."""
         for source in self.sources.values():
             source.values, source.keys, source.styles, source.text = {}, {}, {}, ""
+
+
+class _EveryEntry(frozenset[str]):
+    """The entries of a library file that could not be read at all: any id may have been among them."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+EVERY_ENTRY: AbstractSet[str] = _EveryEntry()
 
 
 class LibraryNotFound(Exception):
@@ -140,6 +151,7 @@ def _validate_entries(
     elif isinstance(data, list) and isinstance(empty, list):
         kept = [item for item in data if validate(adapter, source, [item])[0] is not None]
     else:
+        library.invalid[attribute] = EVERY_ENTRY
         return empty
     return adapter.validate_python(kept)
 
@@ -160,7 +172,8 @@ def _read_library_files(library: Library) -> None:
         if entry_kind(path) is None:
             continue
         source = _read(library, path, LIBRARY_FOLDER, name)
-        if source is None:
+        if source is None:  # reported; its entries are not reported as unknown as well
+            library.invalid[attribute] = EVERY_ENTRY
             continue
         setattr(library, attribute, _validate_entries(library, adapter, source, empty, attribute))
     policy_path = folder / "policy.yaml"

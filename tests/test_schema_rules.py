@@ -120,11 +120,10 @@ def test_p107_version_differs_from_file_name(tmp_path: Path) -> None:
     )
 
 
-def test_p105_bad_version_file_name_and_folder(tmp_path: Path) -> None:
-    library = write_library(tmp_path, {"Bad_Folder/1.0.yaml": VERSION, "ketamine-trd/latest.yaml": VERSION})
+def test_p105_bad_folder_name(tmp_path: Path) -> None:
+    library = write_library(tmp_path, {"Bad_Folder/1.0.yaml": VERSION})
     lines = check_lines(library)
     assert f'{library}/Bad_Folder:1:1: error P105: malformed protocol folder name "Bad_Folder"' in lines
-    assert f'{library}/ketamine-trd/latest.yaml:1:1: error P105: "latest.yaml" is not a version file name' in lines
 
 
 def test_every_error_is_collected_not_only_the_first(tmp_path: Path) -> None:
