@@ -73,9 +73,11 @@ def refused_characters(
     """A P110 for every refused character of `text` as written, and for every escape in the
     double-quoted strings at `quoted_spans` (start and end offsets) that makes one."""
     found: list[tuple[int, str]] = []
-    # a byte order mark opening the file marks its encoding; it is not part of any string
-    start = 1 if text.startswith("\ufeff") else 0
-    for match in REFUSED.finditer(text, start):
+    # a byte order mark opening the file marks its encoding: it is in no string, and libyaml's offsets
+    # and columns (the quoted spans, every other diagnostic) do not count it
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    for match in REFUSED.finditer(text):
         found.append((match.start(), match.group()))
     for begin, end in quoted_spans:
         for match in _ESCAPE.finditer(text, begin, end):
