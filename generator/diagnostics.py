@@ -125,8 +125,9 @@ def format_path(path: DataPath) -> str:
     for part in path:
         if isinstance(part, int):
             text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
+        else:  # a key is author text: bounded and escaped like any value a message quotes
+            shown = excerpt(part, quoted=False)
+            text += f".{shown}" if text else shown
     return text
 
 
