@@ -120,6 +120,10 @@ def _short_text(value: Any, what: str, example: str) -> str:
             "malformed {what} {value}: longer than {limit} characters",
             {"what": what, "value": excerpt(text), "limit": _LONGEST_QUANTITY, "hint": f"write {example}"},
         )
+    if not text.isprintable():  # a line break or tab: one space between number and unit
+        raise PydanticCustomError(
+            "P108", "malformed {what} {value}", {"what": what, "value": excerpt(text), "hint": f"write {example}"}
+        )
     return text
 
 

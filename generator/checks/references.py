@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from generator.checks import CheckContext
 from generator.citations import DOI, PMID, URL
-from generator.diagnostics import DataPath, Diagnostic, format_path
+from generator.diagnostics import DataPath, Diagnostic, excerpt, format_path
 from generator.inline import Citation, library_markdown_fields, markdown_fields, tokenize
 from generator.library import Library
 from generator.loader import SourceFile
@@ -24,7 +24,8 @@ def _unknown(library: Library, reference_id: str, source: SourceFile, path: Data
     hint = f'did you mean "{close[0]}"? ' if close else ""
     hint += "cite an id of _library/references.yaml, or add the reference there"
     location = source.text_at(path, offset) if offset is not None else source.at(path)
-    return Diagnostic("P301", f'citation of unknown reference "{reference_id}"', location, format_path(path), hint)
+    message = f"citation of unknown reference {excerpt(reference_id)}"
+    return Diagnostic("P301", message, location, format_path(path), hint)
 
 
 def _citations(
@@ -64,8 +65,8 @@ def _malformed_identifiers(library: Library) -> Iterator[Diagnostic]:
              "refused"),
         ]
         for key, value, pattern, what, hint in checks:
-            if value is not None and not pattern.match(str(value)):
-                yield Diagnostic("P306", f'malformed {what} "{value}" in reference {reference_id}',
+            if value is not None and not pattern.fullmatch(str(value)):  # fullmatch: no trailing line break
+                yield Diagnostic("P306", f"malformed {what} {excerpt(value)} in reference {excerpt(reference_id)}",
                                  source.at((reference_id, key)), format_path((reference_id, key)), hint)
 
 

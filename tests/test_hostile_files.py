@@ -1,0 +1,287 @@
+"""Hostile input (issue 12 §1): every file type replaced in turn by something that is not what it
+seems, and every string of every file filled in turn with odd values. Whatever the input, `protocols
+check` exits 0, 1 or 2 with located diagnostics, never a traceback, never reads a file outside the
+protocols folder (a secret marker in every outside file never shows) and answers within 5 s.
+
+Links, FIFOs and /dev/zero run in a subprocess with a timeout (a read that blocked would hang the test
+run); the other cases run in-process, with every file the generator opens recorded.
+"""
+
+from __future__ import annotations
+
+import builtins
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from helpers import DRUGS, HANDBOOKS, POLICY, REFERENCES, VERSION, run, write_library
+
+from generator import files
+
+SECRET = "SECRET-MARKER-5e1d"
+APPROVALS = """\
+- version: "1.0"
+  reviewer: Sam Example
+  role: pharmacist
+  date: 2026-02-04
+  fingerprint: "sha256:0000"
+"""
+FILES = {
+    "ketamine-trd/1.0.yaml": VERSION,
+    "ketamine-trd/approvals.yaml": APPROVALS,
+    "_library/references.yaml": REFERENCES,
+    "_library/drugs.yaml": DRUGS,
+    "_library/policy.yaml": POLICY,
+    "_library/handbooks.yaml": HANDBOOKS,
+}
+# fields whose text is Markdown: the `md` engineer's payload suite covers what their parser does
+MARKDOWN_FIELDS = {"summary", "changes", "notes", "body", "algorithm", "description"}
+LOCATED = re.compile(r"^\S.*:\d+:\d+: (error|warning) P\d{3}: ")
+PROTOCOLS = str(Path(sys.executable).parent / "protocols")
+
+
+def outside(tmp_path: Path) -> dict[str, Path]:
+    """Things outside the protocols folder that a link could point at: each holds the secret marker."""
+    root = tmp_path / "outside"
+    (root / "protocol" / "other-trd").mkdir(parents=True)
+    secret = root / "secret.yaml"
+    secret.write_text(f"{SECRET}: {SECRET}\n- {SECRET}\nid: [{SECRET}\n", encoding="utf-8")
+    (root / "protocol" / "other-trd" / "1.0.yaml").write_text(
+        VERSION.replace("ketamine-trd", "other-trd").replace("title: IV", f"title: {SECRET} IV"), encoding="utf-8"
+    )
+    fifo = root / "fifo"
+    os.mkfifo(fifo)
+    return {"secret": secret, "folder": root / "protocol" / "other-trd", "fifo": fifo}
+
+
+def assert_clean_result(status: int, output: str) -> None:
+    assert status in (0, 1, 2), output
+    assert "Traceback" not in output and "Error:" not in output.split("\n", 1)[0], output
+    assert SECRET not in output
+    diagnostics = [line for line in output.splitlines()[:-1] if line and not line.startswith("    ")]
+    assert all(LOCATED.match(line) for line in diagnostics), output
+    if status == 1:
+        assert diagnostics, output
+
+
+# --- each file type replaced in turn ----------------------------------------------------------------------
+
+BLOCKING_KINDS = ["link to a secret file", "link to a FIFO", "FIFO", "link to /dev/zero", "link to a folder outside"]
+
+
+def replace_with(path: Path, kind: str, things: dict[str, Path]) -> None:
+    if path.is_dir() and not path.is_symlink():
+        path.rmdir()
+    else:
+        path.unlink(missing_ok=True)
+    if kind == "link to a secret file":
+        path.symlink_to(things["secret"])
+    elif kind == "link to a FIFO":
+        path.symlink_to(things["fifo"])
+    elif kind == "FIFO":
+        os.mkfifo(path)
+    elif kind == "link to /dev/zero":
+        path.symlink_to("/dev/zero")
+    elif kind == "link to a folder outside":
+        path.symlink_to(things["folder"], target_is_directory=True)
+    elif kind == "folder":
+        path.mkdir()
+    elif kind == "empty file":
+        path.write_text("", encoding="utf-8")
+    elif kind == "10,000-deep nesting":
+        path.write_text("a: " + "[" * 10_000 + "]" * 10_000 + "\n", encoding="utf-8")
+    elif kind == "2 MB file":
+        path.write_text("a: |\n" + ("  " + "x" * 1000 + "\n") * 2000, encoding="utf-8")
+    else:
+        raise AssertionError(kind)
+
+
+EXPECTED = {  # where and what, after the file's display path
+    "link to a secret file": "1:1: error P100: a symbolic link stands where a file is expected",
+    "link to a FIFO": "1:1: error P100: a symbolic link stands where a file is expected",
+    "FIFO": "1:1: error P100: a FIFO (named pipe) stands where a file is expected",
+    "link to /dev/zero": "1:1: error P100: a symbolic link stands where a file is expected",
+    "link to a folder outside": "1:1: error P100: a symbolic link stands where a file is expected",
+    "folder": "1:1: error P100: a folder stands where a file is expected",
+    "10,000-deep nesting": "1:67: error P502: nesting deeper than 64 levels",
+    "2 MB file": "1:1: error P502: file is 2,006,005 bytes, over the 1 MiB limit",
+}
+
+
+@pytest.mark.parametrize("kind", BLOCKING_KINDS)
+@pytest.mark.parametrize("relative", sorted(FILES))
+def test_a_file_replaced_by_a_link_or_fifo_in_a_subprocess(tmp_path: Path, relative: str, kind: str) -> None:
+    library = write_library(tmp_path, FILES)
+    replace_with(library / relative, kind, outside(tmp_path))
+    started = time.monotonic()
+    result = subprocess.run(
+        [PROTOCOLS, "check", "--as-of", "2026-06-01", str(library)], capture_output=True, text=True, timeout=5
+    )
+    assert time.monotonic() - started < 5
+    assert_clean_result(result.returncode, result.stdout + result.stderr)
+    assert result.returncode == 1
+    assert f"{library}/{relative}:{EXPECTED[kind]}" in result.stdout
+
+
+@pytest.fixture
+def opened_paths(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every path the generator opens while the test runs (os.open and open)."""
+    paths: list[str] = []
+    real_os_open, real_open = os.open, builtins.open
+
+    def os_open(path: Any, *args: Any, **kwargs: Any) -> int:
+        paths.append(os.fspath(path))
+        return real_os_open(path, *args, **kwargs)
+
+    def any_open(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(path, str | os.PathLike):
+            paths.append(os.fspath(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(files.os, "open", os_open)
+    monkeypatch.setattr(builtins, "open", any_open)
+    yield paths
+
+
+def assert_read_inside(paths: list[str], library: Path) -> None:
+    root = os.path.realpath(library)
+    outside_reads = [p for p in paths if not os.path.realpath(p).startswith(root + os.sep)]
+    assert outside_reads == []
+
+
+@pytest.mark.parametrize("kind", ["folder", "empty file", "10,000-deep nesting", "2 MB file"])
+@pytest.mark.parametrize("relative", sorted(FILES))
+def test_a_file_replaced_in_process(
+    tmp_path: Path, relative: str, kind: str, opened_paths: list[str]
+) -> None:
+    library = write_library(tmp_path, FILES)
+    replace_with(library / relative, kind, outside(tmp_path))
+    started = time.monotonic()
+    status, out, err = run("check", "--as-of", "2026-06-01", str(library))
+    assert time.monotonic() - started < 5
+    assert_clean_result(status, out + err)
+    assert_read_inside(opened_paths, library)
+    if kind in EXPECTED:
+        assert status == 1
+        assert f"{library}/{relative}:{EXPECTED[kind]}" in out
+
+
+def test_a_linked_protocol_folder_is_not_read(tmp_path: Path, opened_paths: list[str]) -> None:
+    library = write_library(tmp_path, FILES)
+    (library / "other-trd").symlink_to(outside(tmp_path)["folder"], target_is_directory=True)
+    status, out, err = run("check", "--as-of", "2026-06-01", str(library))
+    assert_clean_result(status, out + err)
+    assert_read_inside(opened_paths, library)
+    assert f"{library}/other-trd:1:1: error P100: a symbolic link stands where a protocol folder is expected" in out
+
+
+# --- every string of every file filled with odd values ----------------------------------------------------
+
+INVISIBLE = ["50\u200b mg", "IV\u202e", "a\u2066b", "x\x1b[31m", "\ufeffx", "k\U000e0041"]
+ODD = [
+    10**400,
+    "9" * 5000,
+    float("inf"),
+    float("nan"),
+    -1,
+    "9999-12-31",
+    "0001-01-01",
+    "2026-W50-3",
+    "caveats\n",
+    "x" * 100_000,
+    "",
+    None,
+    [],
+    {},
+    True,
+    "1e999 mg/kg",
+    "0.0000000000000000000000000000001 mg/kg",
+    "99999999999999999999999999999999999 mg",
+]
+
+
+def leaves(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """The path of every scalar of a parsed file."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from leaves(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from leaves(value, (*path, index))
+    else:
+        yield path
+
+
+def replaced(data: Any, path: tuple[Any, ...], value: Any) -> Any:
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    if isinstance(data, dict):
+        return {key: replaced(item, rest, value) if key == head else item for key, item in data.items()}
+    return [replaced(item, rest, value) if index == head else item for index, item in enumerate(data)]
+
+
+def dumped(data: Any, odd: Any) -> str:
+    """YAML text of `data`; huge and special numbers written as YAML reads them back."""
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10**9)
+    if isinstance(odd, int) and not isinstance(odd, bool) and abs(odd) > 10**300:
+        text = text.replace("'<huge>'", str(odd))
+    return text
+
+
+def cases(payloads: list[Any], markdown: bool) -> Iterator[tuple[str, tuple[Any, ...], Any]]:
+    for relative, text in FILES.items():
+        for path in leaves(yaml.safe_load(text)):
+            if not markdown and MARKDOWN_FIELDS & {part for part in path if isinstance(part, str)}:
+                continue
+            for payload in payloads:
+                yield relative, path, payload
+
+
+def fill(tmp_path: Path, relative: str, path: tuple[Any, ...], payload: Any) -> Path:
+    data = yaml.safe_load(FILES[relative])
+    huge = isinstance(payload, int) and not isinstance(payload, bool) and abs(payload) > 10**300
+    text = dumped(replaced(data, path, "<huge>" if huge else payload), payload)
+    return write_library(tmp_path, {**FILES, relative: text})
+
+
+def check_filled(tmp_path: Path, payloads: list[Any], markdown: bool, assertion: Callable[..., None]) -> None:
+    count, failures = 0, []
+    for index, (relative, path, payload) in enumerate(cases(payloads, markdown)):
+        library = fill(tmp_path / str(index), relative, path, payload)
+        started = time.monotonic()
+        status, out, err = run("check", "--as-of", "2026-06-01", str(library))
+        try:
+            assert time.monotonic() - started < 5, "slower than 5 s"
+            assert_clean_result(status, out + err)
+            assertion(status, out, library / relative, payload)
+        except AssertionError as error:
+            failures.append(f"{relative} {path} = {str(payload)[:40]!r}: {str(error)[:300]}")
+        count += 1
+    assert failures == [], "\n".join(failures)
+    assert count > 100  # every leaf of every file type was tried
+
+
+def test_invisible_characters_in_every_string_of_every_file(tmp_path: Path) -> None:
+    def p110_located(status: int, out: str, file: Path, payload: Any) -> None:
+        assert status == 1
+        assert re.search(rf"^{re.escape(str(file))}:\d+:\d+: error P110: ", out, re.M), out
+
+    check_filled(tmp_path, INVISIBLE, markdown=True, assertion=p110_located)
+
+
+def test_odd_values_in_every_non_markdown_string_of_every_file(tmp_path: Path, opened_paths: list[str]) -> None:
+    def bounded(status: int, out: str, file: Path, payload: Any) -> None:
+        if isinstance(payload, str) and len(payload) > 60:
+            messages = "\n".join(line for line in out.splitlines() if not line.startswith("    "))
+            assert payload[:61] not in messages  # a message quotes at most 60 characters of a value
+
+    check_filled(tmp_path, ODD, markdown=False, assertion=bounded)
+    assert_read_inside(opened_paths, tmp_path)
