@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from generator.diagnostics import DataPath, Diagnostic, format_path
+from generator.diagnostics import DataPath, Diagnostic, excerpt, format_path
 from generator.loader import SourceFile
 from generator.schema import describe
 
@@ -69,7 +69,7 @@ def _diagnostic(error: Any, source: SourceFile, base: DataPath, model: Any) -> D
         key = str(path[-1])
         close = difflib.get_close_matches(key, _allowed_keys(model, path[len(base) : -1]), n=1)
         hint = f'did you mean "{close[0]}"?' if close else "remove it, or check the format for the keys allowed here"
-        return Diagnostic("P102", f'unknown key "{key}"', source.key_at(path), where, hint)
+        return Diagnostic("P102", f"unknown key {excerpt(key)}", source.key_at(path), where, hint)
     if kind.startswith("P") and kind[1:].isdigit():
         at = source.key_at(path) if is_key else source.at(path)
         return Diagnostic(kind, error["msg"], at, where, ctx.get("hint", ""))
