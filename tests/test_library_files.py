@@ -288,3 +288,17 @@ def test_p100_not_utf8_is_located_at_the_byte(tmp_path: Path) -> None:
     assert check_lines(library) == [
         f"{library}/ketamine-trd/1.0.yaml:3:8: error P100: not UTF-8 text: invalid start byte (byte 0xFF)"
     ]
+
+
+def test_the_readme_examples_of_p110_and_p111_are_what_check_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    examples = [line for line in readme.splitlines() if " P110: " in line or " P111: " in line]
+    assert len(examples) == 2
+    version = VERSION.replace('"1.0"', '"1.1"').replace("  Give {{", "  Give\u200b {{")
+    write_library(tmp_path, {"ketamine-trd/1.1.yaml": version, "ketamine-trd/1.1.yaml.bak": version})
+    monkeypatch.chdir(tmp_path)
+    _status, out, _err = run("check", "--as-of", "2026-06-01", "protocols")
+    for example in examples:
+        assert example in out.splitlines()
