@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import VERSION, check_lines, run, write_library
+from helpers import REFERENCES, VERSION, check_lines, run, write_library
 
 from generator.library import load_library
 from generator.versions import review_due
@@ -363,3 +363,16 @@ def test_messages_quote_at_most_60_characters_of_a_value(tmp_path: Path, old: st
     lines = broken(tmp_path, old, new)
     assert any(expected in line for line in lines), lines
     assert not any(new.strip()[-61:] in line for line in lines)
+
+
+def test_p306_pmid_and_doi_match_the_whole_value(tmp_path: Path) -> None:
+    text = REFERENCES.replace("pmid: 30922101", 'pmid: "30922101\\n"').replace(
+        "doi: 10.1176/appi.ajp.2018.18070834", 'doi: "10.1176/appi.ajp.2018.18070834\\n"'
+    )
+    lines = check_lines(write_library(tmp_path, {"_library/references.yaml": text}))
+    assert lines == [
+        f'{tmp_path}/protocols/_library/references.yaml:10:8: error P306: malformed DOI'
+        ' "10.1176/appi.ajp.2018.18070834\\u000A" in reference phillips-2019 (phillips-2019.doi)',
+        f'{tmp_path}/protocols/_library/references.yaml:11:9: error P306: malformed PMID "30922101\\u000A"'
+        " in reference phillips-2019 (phillips-2019.pmid)",
+    ]

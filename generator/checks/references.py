@@ -66,7 +66,7 @@ def _malformed_identifiers(library: Library) -> Iterator[Diagnostic]:
         ]
         for key, value, pattern, what, hint in checks:
             if value is not None and not pattern.fullmatch(str(value)):  # fullmatch: no trailing line break
-                yield Diagnostic("P306", f"malformed {what} {excerpt(value)} in reference {excerpt(reference_id)}",
+                yield Diagnostic("P306", f"malformed {what} {excerpt(value)} in reference {excerpt(reference_id, quoted=False)}",
                                  source.at((reference_id, key)), format_path((reference_id, key)), hint)
 
 
