@@ -66,8 +66,9 @@ def _malformed_identifiers(library: Library) -> Iterator[Diagnostic]:
         ]
         for key, value, pattern, what, hint in checks:
             if value is not None and not pattern.fullmatch(str(value)):  # fullmatch: no trailing line break
-                yield Diagnostic("P306", f"malformed {what} {excerpt(value)} in reference {excerpt(reference_id, quoted=False)}",
-                                 source.at((reference_id, key)), format_path((reference_id, key)), hint)
+                message = f"malformed {what} {excerpt(value)} in reference {excerpt(reference_id, quoted=False)}"
+                path = (reference_id, key)
+                yield Diagnostic("P306", message, source.at(path), format_path(path), hint)
 
 
 def _uncited(library: Library, cited: set[str]) -> Iterator[Diagnostic]:
