@@ -273,7 +273,7 @@ def _read_version(library: Library, protocol: Protocol, entry: Entry) -> None:
         library.diagnostics.append(
             Diagnostic(
                 "P107",
-                f'version "{doc.version}" differs from the file name "{entry.name}"',
+                f'version {excerpt(doc.version)} differs from the file name "{entry.name}"',
                 source.at(("version",)),
                 "version",
                 hint=f'write version: "{stem}", or rename the file',

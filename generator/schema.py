@@ -271,8 +271,8 @@ class Drug(Model):
         if self.name != self.name.lower():
             raise PydanticCustomError(
                 "P105",
-                'drug name "{name}" must be the lower-case generic name',
-                {"name": self.name, "hint": f"write name: {self.name.lower()}"},
+                "drug name {name} must be the lower-case generic name",
+                {"name": excerpt(self.name), "hint": f"write name: {excerpt(self.name.lower(), quoted=False)}"},
             )
         return self
 

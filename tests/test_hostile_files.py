@@ -279,6 +279,27 @@ def leaves(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
         yield path
 
 
+def key_paths(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """The path of every mapping key of a parsed file."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield (*path, key)
+            yield from key_paths(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from key_paths(value, (*path, index))
+
+
+def renamed(data: Any, path: tuple[Any, ...], new_key: str) -> Any:
+    """`data` with the key at `path` renamed, in its place among the others."""
+    head, rest = path[0], path[1:]
+    if isinstance(data, dict):
+        if not rest:
+            return {new_key if key == head else key: item for key, item in data.items()}
+        return {key: renamed(item, rest, new_key) if key == head else item for key, item in data.items()}
+    return [renamed(item, rest, new_key) if index == head else item for index, item in enumerate(data)]
+
+
 def replaced(data: Any, path: tuple[Any, ...], value: Any) -> Any:
     if not path:
         return value
@@ -296,6 +317,9 @@ def dumped(data: Any, odd: Any) -> str:
     return text
 
 
+KEY = "<key>"  # a case's path ending in KEY: the key at the path before it is replaced, not its value
+
+
 def cases(payloads: list[Any], markdown: bool) -> Iterator[tuple[str, tuple[Any, ...], Any]]:
     for relative in FILES:
         for path in leaves(parsed(relative)):
@@ -303,6 +327,10 @@ def cases(payloads: list[Any], markdown: bool) -> Iterator[tuple[str, tuple[Any,
                 continue
             for payload in payloads:
                 yield relative, path, payload
+        for path in key_paths(parsed(relative)):
+            for payload in payloads:
+                if isinstance(payload, str) and payload:
+                    yield relative, (*path, KEY), payload
 
 
 @functools.cache
@@ -324,6 +352,8 @@ def check_in_process(library: Path) -> tuple[int, str]:
 def filled(relative: str, path: tuple[Any, ...], payload: Any) -> str:
     """The text of file `relative` with the value at `path` replaced by `payload`."""
     data = parsed(relative)
+    if path[-1] == KEY:
+        return dumped(renamed(data, path[:-1], payload), payload)
     huge = isinstance(payload, int) and not isinstance(payload, bool) and abs(payload) > 10**300
     return dumped(replaced(data, path, "<huge>" if huge else payload), payload)
 

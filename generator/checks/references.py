@@ -77,8 +77,10 @@ def _uncited(library: Library, cited: set[str]) -> Iterator[Diagnostic]:
         return
     for reference_id in library.references:
         if reference_id not in cited:
-            yield Diagnostic("P302", f'reference "{reference_id}" is not cited by any protocol',
+            yield Diagnostic("P302", f"reference {excerpt(reference_id)} is not cited by any protocol",
                              source.key_at((reference_id,)), "",
+                             "cite it with [@id] or a cite: list, or remove it from references.yaml"
+                             if len(reference_id) > 60 else
                              f"cite it with [@{reference_id}] or a cite: list, or remove it from references.yaml")
 
 
