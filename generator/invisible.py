@@ -27,6 +27,9 @@ _INVISIBLE = (
 _CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f"
 REFUSED = re.compile(f"[{_BIDI}{_INVISIBLE}{_CONTROL}]")
 _BIDI_SET = re.compile(f"[{_BIDI}]")
+# a variation selector chooses how the symbol before it is drawn (the emoji form of U+26A0 WARNING SIGN);
+# after a digit or a letter it draws nothing and splits what a reader sees as one number or word
+_VARIATION_SELECTOR = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
 # YAML's line breaks, as libyaml counts lines (so positions agree with every other diagnostic)
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 # the escapes of a double-quoted YAML string that can make a refused character
@@ -79,13 +82,17 @@ def refused_characters(
         text = text[1:]
     for match in REFUSED.finditer(text):
         found.append((match.start(), match.group()))
+    for match in _VARIATION_SELECTOR.finditer(text):
+        before = text[match.start() - 1] if match.start() else ""
+        if not before or not unicodedata.category(before).startswith("S"):
+            found.append((match.start(), match.group()))
     for begin, end in quoted_spans:
         for match in _ESCAPE.finditer(text, begin, end):
             if _escaped_backslash(text, match.start(), begin):
                 continue
             code = match.group(1)
             character = _SHORT_ESCAPES.get(code) or chr(int(code[1:], 16))
-            if REFUSED.match(character):
+            if REFUSED.match(character) or _VARIATION_SELECTOR.match(character):
                 found.append((match.start(), character))
     if not found:
         return

@@ -222,3 +222,14 @@ def test_excerpt_bounds_and_escapes_what_it_quotes() -> None:
     assert excerpt("x" * 60) == '"' + "x" * 60 + '"'
     assert excerpt("a\nb\u202ec\td", quoted=False) == "a\\u000Ab\\u202Ec\\u0009d"
     assert excerpt("café 50 mg") == '"café 50 mg"'
+
+
+def test_p110_a_variation_selector_is_refused_unless_it_follows_a_symbol() -> None:
+    assert located("a: 5\ufe0f0 mg\n") == [
+        "f.yaml:1:5: error P110: invisible character U+FE0F (VARIATION SELECTOR-16) in the text"
+    ]
+    assert located("a: \ufe0e\n") == [
+        "f.yaml:1:4: error P110: invisible character U+FE0E (VARIATION SELECTOR-15) in the text"
+    ]
+    assert located("a: \u26a0\ufe0f Caution\n") == []  # the emoji form of the warning sign
+    assert len(located('a: "5\\uFE0F0 mg"\n')) == 1  # written as an escape, whatever it follows
