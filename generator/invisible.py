@@ -59,6 +59,13 @@ def _diagnostic(character: str, location: Location) -> Diagnostic:
     )
 
 
+def position(text: str, display: str, offset: int) -> Location:
+    """Where character `offset` of a file's text stands, as libyaml counts lines and columns."""
+    if text.startswith("\ufeff"):
+        text, offset = text[1:], offset - 1
+    return _Positions(text).location(display, max(offset, 0))
+
+
 class _Positions:
     """Character offsets of a text as 1-based line and column, counted as libyaml counts them."""
 
@@ -71,18 +78,21 @@ class _Positions:
 
 
 def refused_characters(
-    text: str, display: str, quoted_spans: Iterable[tuple[int, int]] = ()
+    text: str, display: str, quoted_spans: Iterable[tuple[int, int]] = (), parsed: bool = True
 ) -> Iterator[Diagnostic]:
     """A P110 for every refused character of `text` as written, and for every escape in the
-    double-quoted strings at `quoted_spans` (start and end offsets) that makes one."""
+    double-quoted strings at `quoted_spans` (start and end offsets) that makes one. `parsed`: libyaml
+    read the whole text, so it holds no control character where it could not be."""
     found: list[tuple[int, str]] = []
     # a byte order mark opening the file marks its encoding: it is in no string, and libyaml's offsets
     # and columns (the quoted spans, every other diagnostic) do not count it
     if text.startswith("\ufeff"):
         text = text[1:]
-    for match in REFUSED.finditer(text):
+    # in ASCII text only a control character could be refused, and libyaml stops at those
+    ascii_parsed = parsed and text.isascii()
+    for match in () if ascii_parsed else REFUSED.finditer(text):
         found.append((match.start(), match.group()))
-    for match in _VARIATION_SELECTOR.finditer(text):
+    for match in () if ascii_parsed else _VARIATION_SELECTOR.finditer(text):
         before = text[match.start() - 1] if match.start() else ""
         if not before or not unicodedata.category(before).startswith("S"):
             found.append((match.start(), match.group()))

@@ -18,7 +18,7 @@ import yaml
 
 from generator.diagnostics import DataPath, Diagnostic, Location, excerpt
 from generator.files import MAX_FILE_BYTES, read_regular_file
-from generator.invisible import refused_characters
+from generator.invisible import position, refused_characters
 
 __all__ = ["MAX_FILE_BYTES", "MAX_DEPTH", "SourceFile", "load_text", "load_yaml"]
 
@@ -283,6 +283,16 @@ def load_text(text: str, display: str) -> tuple[SourceFile | None, list[Diagnost
         data = builder.build(iter(parser.get_event, None))
     except _Refused as refused:
         refusal = [refused.diagnostic]
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow anywhere (control characters)
+        refused = list(refused_characters(text, display, parsed=False))
+        return None, refused or [
+            Diagnostic(
+                "P100",
+                f"not valid YAML: character U+{error.character:04X} is not allowed in a YAML file",
+                position(text, display, error.position),
+                hint="delete it",
+            )
+        ]
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)

@@ -233,3 +233,17 @@ def test_p110_a_variation_selector_is_refused_unless_it_follows_a_symbol() -> No
     ]
     assert located("a: \u26a0\ufe0f Caution\n") == []  # the emoji form of the warning sign
     assert len(located('a: "5\\uFE0F0 mg"\n')) == 1  # written as an escape, whatever it follows
+
+
+def test_p110_a_raw_control_character_is_located_where_libyaml_stops() -> None:
+    assert only("a: 1\nb: x\x01y\n") == (
+        "f.yaml:2:5: error P110: control character U+0001 in the text\n"
+        "    delete it: it does not show on the page but changes how the text reads, is searched or is compared"
+    )
+    assert only('a: "x\x7f"\n').startswith("f.yaml:1:6: error P110: control character U+007F in the text")
+
+
+def test_p100_a_noncharacter_is_located() -> None:
+    assert only("a: 1\nb: x\ufffe\n") == (
+        "f.yaml:2:5: error P100: not valid YAML: character U+FFFE is not allowed in a YAML file\n    delete it"
+    )
