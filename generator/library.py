@@ -19,20 +19,10 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from generator.diagnostics import Diagnostic, Location, excerpt
+from generator.field_types import PROTOCOL_ID, VERSION, LocalId, ReferenceId
 from generator.files import Entry, entry_kind, list_folder, not_a_file
 from generator.loader import SourceFile, load_yaml
-from generator.schema import (
-    PROTOCOL_ID,
-    VERSION,
-    Approval,
-    Drug,
-    Handbook,
-    LocalId,
-    Policy,
-    Reference,
-    ReferenceId,
-    VersionDoc,
-)
+from generator.schema import Approval, Drug, Handbook, Policy, Reference, VersionDoc
 from generator.validate import validate
 
 LIBRARY_FOLDER = "_library"

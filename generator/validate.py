@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from generator.diagnostics import DataPath, Diagnostic, excerpt, format_path
+from generator.field_types import describe
 from generator.loader import SourceFile
-from generator.schema import describe
 
 M = TypeVar("M")
 
