@@ -1,5 +1,5 @@
 """The scalar field types of the library files and the version file (§1, §3): text, ids, versions,
-dates, quantities, frequencies, routes, whole numbers.
+dates, quantities, frequencies, whole numbers.
 
 Each is a pydantic type whose validator raises an error whose type *is* the rule code (P104, P105,
 P108, P109, P209), with the hint in its context; `validate` turns them into located diagnostics.
@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-import unicodedata
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
@@ -29,8 +28,6 @@ DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 FIRST_YEAR, LAST_YEAR = 1900, 2199  # dates of §1
 LONGEST_INTERVAL_MONTHS = 120
 STATUSES = ("draft", "in-review", "approved", "retired")
-# error-prone route abbreviations (ISMP), compared after NFKC, case folding and removing dots and spaces
-_UNSAFE_ROUTES = frozenset({"sc", "sq", "subq", "subcu"})
 
 
 def describe(value: Any) -> str:
@@ -168,19 +165,6 @@ def _date(value: Any) -> dt.date:
     return value
 
 
-def _route(value: Any) -> str:
-    """P209: SC and SQ are misread (as SL, or "every" ...); the format's spelling is SUBCUT."""
-    text = _text(value)
-    folded = re.sub(r"[\s.]", "", unicodedata.normalize("NFKC", text).casefold())
-    if folded in _UNSAFE_ROUTES:
-        raise PydanticCustomError(
-            "P209",
-            "error-prone route abbreviation {value}",
-            {"value": excerpt(text), "hint": "write SUBCUT (or subcutaneous)"},
-        )
-    return text
-
-
 def _strict(expected: str, kind: type) -> Any:
     def check(value: Any) -> Any:
         if isinstance(value, bool) and kind is not bool or not isinstance(value, kind):
@@ -204,7 +188,6 @@ FrequencyField = Annotated[
     WithJsonSchema({"type": "string", "examples": ["3 per week", "every 2 weeks"]}),
 ]
 Text = Annotated[str, BeforeValidator(_text)]
-Route = Annotated[str, BeforeValidator(_route)]
 Markdown = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string", "description": "Markdown"})]
 Date = Annotated[
     dt.date,

@@ -23,7 +23,6 @@ from generator.field_types import (
     ProtocolId,
     QuantityField,
     ReferenceId,
-    Route,
     Text,
     TextOrInt,
     Version,
@@ -121,7 +120,7 @@ class DoseRange(Model):
 class Regimen(Model):
     id: LocalId
     drug: LocalId
-    route: Route
+    route: Text
     dose: QuantityField
     dose_range: DoseRange | None = None
     options: list[QuantityField] | None = None
