@@ -195,6 +195,7 @@ Date = Annotated[
     WithJsonSchema({"type": "string", "format": "date", "pattern": f"^{DATE.pattern}$"}),
 ]
 Int = Annotated[int, BeforeValidator(_strict("a whole number", int))]
+Bool = Annotated[bool, BeforeValidator(_strict("true or false", bool))]
 TextOrInt = Annotated[
     str, BeforeValidator(lambda v: str(v) if isinstance(v, int) and not isinstance(v, bool) else _text(v))
 ]

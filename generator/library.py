@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 import re
 from collections.abc import Iterator
-from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,7 +85,7 @@ class Library:
     sources: dict[str, SourceFile] = field(default_factory=dict)  # by display path
     # entries that exist but did not validate, by library file attribute ("references", "drugs"):
     # rules must not report them as unknown as well
-    invalid: dict[str, AbstractSet[str]] = field(default_factory=dict)
+    invalid: dict[str, set[str]] = field(default_factory=dict)
     file_count: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
@@ -103,14 +102,14 @@ class Library:
             source.values, source.keys, source.styles, source.text = {}, {}, {}, ""
 
 
-class _EveryEntry(frozenset[str]):
+class _EveryEntry(set[str]):
     """The entries of a library file that could not be read at all: any id may have been among them."""
 
     def __contains__(self, item: object) -> bool:
         return True
 
 
-EVERY_ENTRY: AbstractSet[str] = _EveryEntry()
+EVERY_ENTRY: set[str] = _EveryEntry()
 
 
 class LibraryNotFound(Exception):
