@@ -19,12 +19,23 @@ from generator.diagnostics import excerpt
 from generator.frequency import Frequency, parse_frequency
 from generator.quantity import Quantity, QuantityError, parse_quantity
 
-# Every pattern is applied with fullmatch: `$` would also accept a value ending in a line break.
-PROTOCOL_ID = re.compile(r"[a-z][a-z0-9-]{1,63}")
-VERSION = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
-REFERENCE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
-LOCAL_ID = re.compile(r"[a-z][a-z0-9-]*")
-DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+def whole_value(pattern: str) -> re.Pattern[str]:
+    """A pattern that matches a whole value with .match or .fullmatch alike: `$` would also accept a value
+    ending in a line break ("caveats\\n"), so the end is `\\Z`."""
+    return re.compile(rf"^{pattern}\Z")  # the patterns below have no top-level alternation
+
+
+def json_pattern(pattern: re.Pattern[str]) -> str:
+    """The same pattern for JSON Schema (ECMAScript, where `$` is the end of the value)."""
+    return pattern.pattern.removesuffix("\\Z") + "$"
+
+
+PROTOCOL_ID = whole_value(r"[a-z][a-z0-9-]{1,63}")
+VERSION = whole_value(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
+REFERENCE_ID = whole_value(r"[a-z0-9][a-z0-9-]*")
+LOCAL_ID = whole_value(r"[a-z][a-z0-9-]*")
+DATE = whole_value(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 FIRST_YEAR, LAST_YEAR = 1900, 2199  # dates of §1
 LONGEST_INTERVAL_MONTHS = 120
 STATUSES = ("draft", "in-review", "approved", "retired")
@@ -78,7 +89,7 @@ def _id_type(pattern: re.Pattern[str], what: str, example: str) -> Any:
             )
         return text
 
-    schema = {"type": "string", "pattern": f"^{pattern.pattern}$"}
+    schema = {"type": "string", "pattern": json_pattern(pattern)}
     return Annotated[str, BeforeValidator(check), WithJsonSchema(schema)]
 
 
@@ -192,7 +203,7 @@ Markdown = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "strin
 Date = Annotated[
     dt.date,
     BeforeValidator(_date),
-    WithJsonSchema({"type": "string", "format": "date", "pattern": f"^{DATE.pattern}$"}),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": json_pattern(DATE)}),
 ]
 Int = Annotated[int, BeforeValidator(_strict("a whole number", int))]
 Bool = Annotated[bool, BeforeValidator(_strict("true or false", bool))]
@@ -203,5 +214,5 @@ ProtocolId = _id_type(PROTOCOL_ID, "protocol id", "ketamine-trd")
 ReferenceId = _id_type(REFERENCE_ID, "reference id", "phillips-2019")
 LocalId = _id_type(LOCAL_ID, "id", "ketamine-iv")
 Version = Annotated[
-    str, BeforeValidator(_version), WithJsonSchema({"type": "string", "pattern": f"^{VERSION.pattern}$"})
+    str, BeforeValidator(_version), WithJsonSchema({"type": "string", "pattern": json_pattern(VERSION)})
 ]

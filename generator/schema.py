@@ -13,8 +13,12 @@ from pydantic_core import PydanticCustomError
 
 from generator.diagnostics import excerpt
 from generator.field_types import (
+    LOCAL_ID,
     LONGEST_INTERVAL_MONTHS,
+    PROTOCOL_ID,
+    REFERENCE_ID,
     STATUSES,
+    VERSION,
     Date,
     FrequencyField,
     Int,
@@ -26,7 +30,11 @@ from generator.field_types import (
     Text,
     TextOrInt,
     Version,
+    describe,
 )
+
+# the patterns and describe() were defined here before field_types.py: kept importable from here
+__all__ = ["LOCAL_ID", "PROTOCOL_ID", "REFERENCE_ID", "STATUSES", "VERSION", "describe"]
 
 
 class Model(BaseModel):

@@ -10,6 +10,8 @@ import pytest
 from helpers import REFERENCES, VERSION, check_lines, run, write_library
 
 from generator.library import load_library
+from generator.schema import LOCAL_ID, PROTOCOL_ID, REFERENCE_ID
+from generator.schema import VERSION as VERSION_ID
 from generator.versions import review_due
 
 
@@ -362,3 +364,10 @@ def test_p306_pmid_and_doi_match_the_whole_value(tmp_path: Path) -> None:
         f'{tmp_path}/protocols/_library/references.yaml:11:9: error P306: malformed PMID "30922101\\u000A"'
         " in reference phillips-2019 (phillips-2019.pmid)",
     ]
+
+
+def test_id_patterns_refuse_a_trailing_line_break_with_match_as_with_fullmatch() -> None:
+    cases = ((PROTOCOL_ID, "ketamine-trd"), (LOCAL_ID, "safety"), (REFERENCE_ID, "a-2019"), (VERSION_ID, "1.10"))
+    for pattern, good in cases:
+        assert pattern.match(good) and pattern.fullmatch(good)
+        assert not pattern.match(good + "\n") and not pattern.match(good + "/x")
