@@ -371,3 +371,14 @@ def test_id_patterns_refuse_a_trailing_line_break_with_match_as_with_fullmatch()
     for pattern, good in cases:
         assert pattern.match(good) and pattern.fullmatch(good)
         assert not pattern.match(good + "\n") and not pattern.match(good + "/x")
+
+
+def test_p105_reserved_prefix_hint_names_the_prefixes(tmp_path: Path) -> None:
+    text = VERSION.replace("  - id: safety", "  - id: phase-one").replace("[[#safety]]", "[[#phase-one]]")
+    library = write_library(tmp_path, {"ketamine-trd/1.0.yaml": text})
+    _status, out, _err = run("check", "--as-of", "2026-06-01", str(library))
+    assert out.splitlines()[:2] == [
+        f'{tmp_path}/protocols/ketamine-trd/1.0.yaml:28:9: error P105: section id "phase-one" starts with "phase-",'
+        " which the generator uses for its own anchors (sections[0].id)",
+        "    choose another id; ids starting with ref-, regimen-, phase-, dose-table- are reserved",
+    ]

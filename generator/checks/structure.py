@@ -51,10 +51,9 @@ def _unique_ids(version: VersionFile) -> Iterator[Diagnostic]:
                 f"section id {excerpt(section.id)} {reserved}",
                 source.at(path),
                 f"sections[{index}].id",
-                "choose another id; reserved: "
-                + ", ".join(sorted(RESERVED_SECTION_IDS))
-                + " and ids starting with "
-                + ", ".join(RESERVED_SECTION_PREFIXES),
+                "choose another id; reserved: " + ", ".join(sorted(RESERVED_SECTION_IDS))
+                if section.id in RESERVED_SECTION_IDS
+                else "choose another id; ids starting with " + ", ".join(RESERVED_SECTION_PREFIXES) + " are reserved",
             )
         elif section.id in sections:
             yield Diagnostic(
