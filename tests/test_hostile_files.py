@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import builtins
+import datetime as dt
 import functools
 import io
 import json
@@ -207,6 +208,7 @@ def opened_paths(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
     monkeypatch.setattr(files.os, "open", os_open)
     monkeypatch.setattr(builtins, "open", any_open)
+    monkeypatch.setattr(io, "open", any_open)  # pathlib's read_text and read_bytes open through io.open
     yield paths
 
 
@@ -223,6 +225,7 @@ def test_a_file_replaced_in_process(
 ) -> None:
     library = write_library(tmp_path, FILES)
     replace_with(library / relative, kind, outside(tmp_path))
+    opened_paths.clear()  # only what the check opens
     started = time.monotonic()
     status, out, err = run("check", "--as-of", "2026-06-01", str(library))
     assert time.monotonic() - started < 5
@@ -236,8 +239,10 @@ def test_a_file_replaced_in_process(
 def test_a_linked_protocol_folder_is_not_read(tmp_path: Path, opened_paths: list[str]) -> None:
     library = write_library(tmp_path, FILES)
     (library / "other-trd").symlink_to(outside(tmp_path)["folder"], target_is_directory=True)
+    opened_paths.clear()
     status, out, err = run("check", "--as-of", "2026-06-01", str(library))
     assert_clean_result(status, out + err)
+    assert any(path.endswith("_library/policy.yaml") for path in opened_paths)  # the recorder sees reads
     assert_read_inside(opened_paths, library)
     assert f"{library}/other-trd:1:1: error P100: a symbolic link stands where a protocol folder is expected" in out
 
@@ -251,6 +256,8 @@ ODD = [
     float("inf"),
     float("nan"),
     -1,
+    dt.date(9999, 12, 31),
+    dt.date(1, 1, 1),
     "9999-12-31",
     "0001-01-01",
     "2026-W50-3",

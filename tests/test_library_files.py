@@ -302,3 +302,18 @@ def test_the_readme_examples_of_p110_and_p111_are_what_check_prints(
     _status, out, _err = run("check", "--as-of", "2026-06-01", "protocols")
     for example in examples:
         assert example in out.splitlines()
+
+
+def test_p100_an_unreadable_protocols_folder_is_located(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    library = write_library(tmp_path)
+    real_scandir = os.scandir
+
+    def refuse(path: object) -> object:
+        if Path(str(path)) == library:
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(files.os, "scandir", refuse)
+    status, out = check_all(library)
+    assert status == 1
+    assert f"{library}:1:1: error P100: cannot read the folder: Permission denied" in out.splitlines()
