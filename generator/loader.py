@@ -225,7 +225,8 @@ class _Builder:
                 items.append(self._value(item_event, events, (*path, len(items)), depth + 1))
         if kind is yaml.MappingStartEvent:
             return self._mapping(events, path, depth + 1)
-        raise _Refused(Diagnostic("P100", f"unexpected YAML event {event}", Location(self.display, *_mark(event))))
+        unexpected = f"unexpected YAML event {type(event).__name__}"  # never the event itself: it holds the value
+        raise _Refused(Diagnostic("P100", unexpected, Location(self.display, *_mark(event))))
 
     def _mapping(self, events: Any, path: DataPath, depth: int) -> dict[str, Any]:
         mapping: dict[str, Any] = {}
