@@ -71,7 +71,7 @@ def read_regular_file(path: Path, display: str) -> tuple[bytes | None, list[Diag
     try:
         descriptor = os.open(path, _OPEN_FLAGS)
     except OSError as error:
-        if error.errno == errno.ELOOP:  # swapped for a link after the lstat: O_NOFOLLOW refused it
+        if error.errno in (errno.ELOOP, errno.EMLINK):  # a link swapped in after the lstat (EMLINK on BSD)
             return None, [not_a_file("a symbolic link", display)]
         return None, [unreadable("file", error, display)]
     try:
