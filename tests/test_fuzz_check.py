@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
+import json
 import re
 import subprocess
 import sys
@@ -170,6 +171,26 @@ def test_random_quantities_in_the_dosing_fields(library: Path, changes: list[tup
         document = _with(document, path, quantity)
     text = yaml.dump(document, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False)
     assert_clean(*replaced_by(library, "ketamine-trd/1.0.yaml", text.encode("utf-8")))
+
+
+@FUZZ
+@given(relative=st.sampled_from(FILES), document=DOCUMENTS)
+def test_json_output_of_random_documents_is_json_with_a_location_for_each(
+    library: Path, relative: str, document: Any
+) -> None:
+    path = library / relative
+    original = path.read_bytes()
+    path.write_text(yaml.dump(document, Dumper=yaml.CSafeDumper, allow_unicode=True), encoding="utf-8")
+    out = io.StringIO()
+    args = argparse.Namespace(dir=str(library), as_of="2026-06-01", reviewer=True, format="json", strict=False)
+    try:
+        status = cli.cmd_check(args, out)
+    finally:
+        path.write_bytes(original)
+    assert status in (0, 1)
+    report = json.loads(out.getvalue())
+    assert all(d["file"].startswith(str(library)) and d["line"] >= 1 and d["col"] >= 1 for d in report["diagnostics"])
+    assert (status == 1) == (report["summary"]["errors"] > 0)
 
 
 @pytest.mark.parametrize(
