@@ -181,11 +181,11 @@ def test_a_file_replaced_by_a_link_or_fifo(
 def test_the_installed_command_refuses_a_fifo_and_dev_zero(tmp_path: Path, relative: str, kind: str) -> None:
     library = write_library(tmp_path, FILES)
     replace_with(library / relative, kind, outside(tmp_path))
-    started = time.monotonic()
+    # a blocked read would hang until the timeout; starting Python on a busy machine takes seconds, so the
+    # 5 s per case is measured inside the process by the cases above
     result = subprocess.run(
-        [PROTOCOLS, "check", "--as-of", "2026-06-01", str(library)], capture_output=True, text=True, timeout=5
+        [PROTOCOLS, "check", "--as-of", "2026-06-01", str(library)], capture_output=True, text=True, timeout=30
     )
-    assert time.monotonic() - started < 5
     assert_clean_result(result.returncode, result.stdout + result.stderr)
     assert result.returncode == 1
     assert f"{library}/{relative}:{EXPECTED[kind]}" in result.stdout
