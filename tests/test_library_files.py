@@ -4,8 +4,11 @@ names (P105) and other files in a protocol folder (P111)."""
 from __future__ import annotations
 
 import os
+import signal
 import stat
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,6 +28,22 @@ def outside_secret(tmp_path: Path) -> Path:
     secret.parent.mkdir()
     secret.write_text(f"{SECRET}: {SECRET}\nid: {SECRET}\n", encoding="utf-8")
     return secret
+
+
+@contextmanager
+def fails_after(seconds: float) -> Iterator[None]:
+    """Turns a read that would block (a FIFO opened without O_NONBLOCK) into a failure, not a hung run."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise TimeoutError(f"blocked for {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def check_all(library: Path, *extra: str) -> tuple[int, str]:
@@ -90,7 +109,8 @@ def test_p100_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
     (library / "_library" / "drugs.yaml").unlink()
     (library / "_library" / "drugs.yaml").symlink_to(fifo)
     started = time.monotonic()
-    lines = check_lines(library)
+    with fails_after(5):
+        lines = check_lines(library)
     assert time.monotonic() - started < 5
     assert f"{library}/_library/drugs.yaml:1:1: {LINK}" in lines
     assert (
@@ -154,7 +174,8 @@ def test_a_fifo_swapped_in_after_the_lstat_is_refused_by_fstat(
     regular = os.stat(outside_secret(tmp_path))
     monkeypatch.setattr(files.os, "lstat", lambda path: regular)
     started = time.monotonic()
-    raw, diagnostics = read_regular_file(fifo, "p/1.0.yaml")
+    with fails_after(5):
+        raw, diagnostics = read_regular_file(fifo, "p/1.0.yaml")
     assert time.monotonic() - started < 5
     assert raw is None
     assert diagnostics[0].message == "a FIFO (named pipe) stands where a file is expected: nothing was read from it"
