@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
@@ -124,8 +125,9 @@ def format_path(path: DataPath) -> str:
     for part in path:
         if isinstance(part, int):
             text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
+        else:  # a key is author text: bounded and escaped like any value a message quotes
+            shown = excerpt(part, quoted=False)
+            text += f".{shown}" if text else shown
     return text
 
 
@@ -142,3 +144,21 @@ def summary_line(diagnostics: list[Diagnostic], file_count: int) -> str:
         return f"{n} {word}" + ("" if n == 1 else "s")
 
     return f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {plural(file_count, 'file')}"
+
+
+_SHOWN_AS_ESCAPE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def excerpt(value: object, limit: int = 60, quoted: bool = True) -> str:
+    """A value as a message quotes it (§1): at most `limit` characters of it, then "...", with control,
+    invisible and direction-changing characters written as escapes so the message reads as it is;
+    in double quotes unless `quoted` is false."""
+    text = str(value)
+    shown = text[:limit]
+    if not shown.isascii() or not shown.isprintable():
+        shown = "".join(
+            f"\\u{ord(c):04X}" if c != " " and unicodedata.category(c) in _SHOWN_AS_ESCAPE else c for c in shown
+        )
+    if len(text) > limit:
+        shown += "..."
+    return f'"{shown}"' if quoted else shown

@@ -1,11 +1,14 @@
 """Read a whole protocols folder into typed models before anything is built (§1).
 
-Structural rules that need the file layout live here: P105 (file and folder names), P106, P107.
+Structural rules that need the file layout live here: P105 (file and folder names), P106, P107, P111,
+and P100 for a link, special file or folder where a file is expected (nothing is read from it:
+generator.files looks at every entry without following it).
 """
 
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,23 +17,18 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from generator.diagnostics import Diagnostic, Location
+from generator.diagnostics import Diagnostic, Location, excerpt
+from generator.field_types import PROTOCOL_ID, VERSION, LocalId, ReferenceId
+from generator.files import Entry, entry_kind, list_folder, not_a_file
 from generator.loader import SourceFile, load_yaml
-from generator.schema import (
-    PROTOCOL_ID,
-    VERSION,
-    Approval,
-    Drug,
-    Handbook,
-    LocalId,
-    Policy,
-    Reference,
-    ReferenceId,
-    VersionDoc,
-)
+from generator.schema import Approval, Drug, Handbook, Policy, Reference, VersionDoc
 from generator.validate import validate
 
 LIBRARY_FOLDER = "_library"
+APPROVALS_FILE = "approvals.yaml"
+# a stem that reads as a version but is not written as one (1.00, 01.1): P105, so 1.00.yaml beside
+# 1.0.yaml can never publish a second version 1.0
+_VERSION_LIKE = re.compile(r"[0-9]+\.[0-9]+")
 _REFERENCES = TypeAdapter(dict[ReferenceId, Reference])
 _DRUGS = TypeAdapter(dict[LocalId, Drug])
 _HANDBOOKS = TypeAdapter(list[Handbook])
@@ -38,7 +36,8 @@ _APPROVALS = TypeAdapter(list[Approval])
 
 
 def version_key(version: str) -> tuple[int, int]:
-    """Versions compare numerically: 1.10 > 1.9."""
+    """Versions compare numerically: 1.10 > 1.9 (only versions named by a file are compared: at most
+    255 characters, far below the 4,300 digits Python converts to a number)."""
     major, minor = version.split(".")
     return int(major), int(minor)
 
@@ -103,6 +102,16 @@ class Library:
             source.values, source.keys, source.styles, source.text = {}, {}, {}, ""
 
 
+class _EveryEntry(set[str]):
+    """The entries of a library file that could not be read at all: any id may have been among them."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+EVERY_ENTRY: set[str] = _EveryEntry()
+
+
 class LibraryNotFound(Exception):
     """The protocols folder does not exist (a usage error, exit 2)."""
 
@@ -131,12 +140,17 @@ def _validate_entries(
     elif isinstance(data, list) and isinstance(empty, list):
         kept = [item for item in data if validate(adapter, source, [item])[0] is not None]
     else:
+        library.invalid[attribute] = EVERY_ENTRY
         return empty
     return adapter.validate_python(kept)
 
 
 def _read_library_files(library: Library) -> None:
     folder = library.root / LIBRARY_FOLDER
+    kind = entry_kind(folder)
+    if kind is not None and kind != "a folder":
+        library.diagnostics.append(not_a_file(kind, library.display(LIBRARY_FOLDER), expected="folder"))
+        return
     specs: list[tuple[str, Any, str, Any]] = [
         ("references.yaml", _REFERENCES, "references", {}),
         ("drugs.yaml", _DRUGS, "drugs", {}),
@@ -144,14 +158,15 @@ def _read_library_files(library: Library) -> None:
     ]
     for name, adapter, attribute, empty in specs:
         path = folder / name
-        if not path.exists():
+        if entry_kind(path) is None:
             continue
         source = _read(library, path, LIBRARY_FOLDER, name)
-        if source is None:
+        if source is None:  # reported; its entries are not reported as unknown as well
+            library.invalid[attribute] = EVERY_ENTRY
             continue
         setattr(library, attribute, _validate_entries(library, adapter, source, empty, attribute))
     policy_path = folder / "policy.yaml"
-    if not policy_path.exists():
+    if entry_kind(policy_path) is None:
         library.diagnostics.append(
             Diagnostic(
                 "P103",
@@ -169,71 +184,93 @@ def _read_library_files(library: Library) -> None:
 
 def _read_protocol(library: Library, folder: Path) -> None:
     protocol = Protocol(folder.name, folder)
-    if not PROTOCOL_ID.match(folder.name):
+    if not PROTOCOL_ID.fullmatch(folder.name):
         library.diagnostics.append(
             Diagnostic(
                 "P105",
-                f'malformed protocol folder name "{folder.name}"',
-                Location(library.display(folder.name)),
+                f"malformed protocol folder name {excerpt(folder.name)}",
+                Location(library.display(excerpt(folder.name, quoted=False))),
                 hint="use 2 to 64 lower-case letters, digits and hyphens, starting with a letter",
             )
         )
-    for path in sorted(folder.iterdir()):
-        if path.suffix not in (".yaml", ".yml") or path.name == "approvals.yaml":
-            continue
-        if path.suffix == ".yml" or not VERSION.match(path.stem):
-            library.file_count += 1
-            library.diagnostics.append(
-                Diagnostic(
-                    "P105",
-                    f'"{path.name}" is not a version file name',
-                    Location(library.display(folder.name, path.name)),
-                    hint='name version files MAJOR.MINOR.yaml, e.g. "1.0.yaml"',
-                )
-            )
-            continue
-        source = _read(library, path, folder.name, path.name)
-        if source is None:
-            protocol.invalid_versions.add(path.stem)
-            continue
-        doc, diagnostics = validate(VersionDoc, source)
-        library.diagnostics.extend(diagnostics)
-        if doc is None:
-            protocol.invalid_versions.add(path.stem)
-            continue
-        if doc.id != folder.name:
-            library.diagnostics.append(
-                Diagnostic(
-                    "P106",
-                    f'id "{doc.id}" differs from the folder name "{folder.name}"',
-                    source.at(("id",)),
-                    "id",
-                    hint=f"write id: {folder.name}, or rename the folder",
-                )
-            )
-        if doc.version != path.stem:
-            library.diagnostics.append(
-                Diagnostic(
-                    "P107",
-                    f'version "{doc.version}" differs from the file name "{path.name}"',
-                    source.at(("version",)),
-                    "version",
-                    hint=f'write version: "{path.stem}", or rename the file',
-                )
-            )
-            protocol.invalid_versions.add(path.stem)
-            continue
-        protocol.versions[doc.version] = VersionFile(source, doc)
+        if not folder.name.isprintable():
+            return  # its files could only be named in messages by a path that does not read as it is
+    entries, diagnostics = list_folder(folder, library.display(folder.name))
+    library.diagnostics.extend(diagnostics)
+    approvals: Entry | None = None
+    for entry in entries:
+        if entry.name == APPROVALS_FILE:
+            approvals = entry
+        elif entry.name.endswith(".yaml") and VERSION.fullmatch(entry.name[: -len(".yaml")]):
+            _read_version(library, protocol, entry)
+        else:
+            library.diagnostics.append(_not_a_version_file(library, folder.name, entry))
     protocol.versions = dict(sorted(protocol.versions.items(), key=lambda item: version_key(item[0])))
-    approvals_path = folder / "approvals.yaml"
-    if approvals_path.exists():
-        source = _read(library, approvals_path, folder.name, "approvals.yaml")
+    if approvals is not None:
+        source = _read(library, approvals.path, folder.name, APPROVALS_FILE)
         if source is not None:
             protocol.approvals_source = source
-            approvals, diagnostics = validate(_APPROVALS, source, [] if source.data is None else source.data)
+            approved, diagnostics = validate(_APPROVALS, source, [] if source.data is None else source.data)
             library.diagnostics.extend(diagnostics)
-            protocol.approvals = approvals or []
+            protocol.approvals = approved or []
     library.protocols[protocol.id] = protocol
+
+
+def _not_a_version_file(library: Library, folder: str, entry: Entry) -> Diagnostic:
+    """P105 for a name that reads as a version but is not written as one; P111 (ignored) for any other."""
+    where = Location(library.display(folder, excerpt(entry.name, quoted=False)))
+    stem = entry.name[: -len(".yaml")] if entry.name.endswith(".yaml") else ""
+    if _VERSION_LIKE.fullmatch(stem):
+        library.file_count += 1
+        return Diagnostic(
+            "P105",
+            f"{excerpt(entry.name)} is not a version file name: a version has no leading zeros",
+            where,
+            hint='name version files MAJOR.MINOR.yaml without leading zeros, e.g. "1.0.yaml", "1.10.yaml"',
+        )
+    what = "" if entry.is_file else f" ({entry.kind})"
+    return Diagnostic(
+        "P111",
+        f"{excerpt(entry.name)}{what} is neither a version file nor {APPROVALS_FILE}: it is ignored",
+        where,
+        hint='name version files MAJOR.MINOR.yaml, e.g. "1.0.yaml", or move this one out of the protocols folder',
+    )
+
+
+def _read_version(library: Library, protocol: Protocol, entry: Entry) -> None:
+    folder, stem = protocol.id, entry.name[: -len(".yaml")]
+    source = _read(library, entry.path, folder, entry.name)
+    if source is None:
+        protocol.invalid_versions.add(stem)
+        return
+    doc, diagnostics = validate(VersionDoc, source)
+    library.diagnostics.extend(diagnostics)
+    if doc is None:
+        protocol.invalid_versions.add(stem)
+        return
+    if doc.id != folder:
+        library.diagnostics.append(
+            Diagnostic(
+                "P106",
+                f'id "{doc.id}" differs from the folder name {excerpt(folder)}',
+                source.at(("id",)),
+                "id",
+                hint=f"write id: {excerpt(folder, quoted=False)}, or rename the folder",
+            )
+        )
+    if doc.version != stem:
+        library.diagnostics.append(
+            Diagnostic(
+                "P107",
+                f'version {excerpt(doc.version)} differs from the file name "{entry.name}"',
+                source.at(("version",)),
+                "version",
+                hint=f'write version: "{stem}", or rename the file',
+            )
+        )
+        protocol.invalid_versions.add(stem)
+        return
+    protocol.versions[doc.version] = VersionFile(source, doc)
 
 
 def load_library(root: Path | str, display_root: str | None = None) -> Library:
@@ -244,10 +281,16 @@ def load_library(root: Path | str, display_root: str | None = None) -> Library:
     library = Library(root, str(root) if display_root is None else display_root)
     with cycle_collection_paused():
         _read_library_files(library)
-        for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-            if folder.name.startswith(("_", ".")):
+        entries, diagnostics = list_folder(root, library.display_root or ".")
+        library.diagnostics.extend(diagnostics)
+        for entry in entries:
+            if entry.name.startswith(("_", ".")):
                 continue
-            _read_protocol(library, folder)
+            if entry.is_folder:
+                _read_protocol(library, entry.path)
+            elif entry.kind == "a symbolic link":
+                where = library.display(excerpt(entry.name, quoted=False))
+                library.diagnostics.append(not_a_file(entry.kind, where, expected="protocol folder"))
     return library
 
 

@@ -2,7 +2,9 @@
 
 The file is read as libyaml events (C parser where present) and the tree is built from them here,
 so that anchors, aliases, unknown tags and duplicate keys are refused before any value is built:
-an alias bomb stops at its first anchor and a `!!python/...` tag is never constructed.
+an alias bomb stops at its first anchor and a `!!python/...` tag is never constructed. Nesting is
+bounded (P502) before the tree is built, files are read only as regular files (generator.files), and
+invisible or direction-changing characters are reported where they stand (P110, generator.invisible).
 """
 
 from __future__ import annotations
@@ -14,9 +16,14 @@ from typing import Any
 
 import yaml
 
-from generator.diagnostics import DataPath, Diagnostic, Location
+from generator.diagnostics import DataPath, Diagnostic, Location, excerpt
+from generator.files import MAX_FILE_BYTES, read_regular_file
+from generator.invisible import position, refused_characters
 
-MAX_FILE_BYTES = 1024 * 1024
+__all__ = ["MAX_FILE_BYTES", "MAX_DEPTH", "SourceFile", "load_text", "load_yaml"]
+
+MAX_DEPTH = 64  # nested mappings and lists (§1): deeper is P502, long before Python's recursion limit
+_CACHED_TEXT = 64  # plain scalars longer than this are resolved without the caches (bounded memory)
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STANDARD_TAGS = {
     f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
@@ -129,19 +136,27 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
     if tag is None or tag == "!":
         # the resolver reads only the first of the implicit flags for a scalar: untagged plain scalars
         # are resolved, anything else is a string
-        tag = _plain_tag(event.value) if event.implicit[0] else _STR_TAG
+        if not event.implicit[0]:
+            tag = _STR_TAG
+        elif len(event.value) <= _CACHED_TEXT:
+            tag = _plain_tag(event.value)
+        else:
+            tag = _plain_tag.__wrapped__(event.value)
     if tag == _STR_TAG or tag not in _constructor.yaml_constructors:
         # YAML 1.1 resolves a plain "=" to its "value" type and "<<" to "merge", which the safe
         # constructor does not build: as values they are the text written
         return event.value
     try:
         if tag in _IMMUTABLE_TAGS:
+            if len(event.value) > _CACHED_TEXT:
+                return _constructed.__wrapped__(tag, event.value)
             return _constructed(tag, event.value)
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         return _constructor.yaml_constructors[tag](_constructor, node)
-    except (ValueError, yaml.YAMLError) as error:  # e.g. 2026-02-30
+    except (ValueError, OverflowError, yaml.YAMLError) as error:  # 2026-02-30; an int of 5,000 digits
         raise yaml.MarkedYAMLError(
-            problem=f"{event.value!r} is not a valid value ({error})", problem_mark=event.start_mark
+            problem=f"{excerpt(event.value)} is not a valid value ({excerpt(str(error), limit=200, quoted=False)})",
+            problem_mark=event.start_mark,
         ) from error
 
 
@@ -154,6 +169,7 @@ class _Builder:
         self.styles: dict[DataPath, str] = {}
         self.keys: dict[DataPath, tuple[int, int]] = {}
         self.diagnostics: list[Diagnostic] = []
+        self.quoted_spans: list[tuple[int, int]] = []  # double-quoted scalars: escapes can make P110 characters
 
     def build(self, events: Any) -> Any:
         documents = []
@@ -168,10 +184,10 @@ class _Builder:
                             hint="keep one document per file; remove the `---` separator",
                         )
                     )
-                documents.append(self._value(next(events), events, ()))
+                documents.append(self._value(next(events), events, (), 0))
         return documents[0] if documents else None
 
-    def _value(self, event: Any, events: Any, path: DataPath) -> Any:
+    def _value(self, event: Any, events: Any, path: DataPath, depth: int) -> Any:
         kind = type(event)
         if kind is yaml.AliasEvent:
             raise _Refused(
@@ -189,18 +205,30 @@ class _Builder:
         if kind is yaml.ScalarEvent:
             if event.style:
                 self.styles[path] = event.style
+                if event.style == '"':
+                    self.quoted_spans.append((event.start_mark.index, event.end_mark.index))
             return _scalar(event)
+        if depth >= MAX_DEPTH:
+            raise _Refused(
+                Diagnostic(
+                    "P502",
+                    f"nesting deeper than {MAX_DEPTH} levels of mappings and lists",
+                    Location(self.display, *_mark(event)),
+                    hint="protocol files need only a few levels: check the indentation and brackets here",
+                )
+            )
         if kind is yaml.SequenceStartEvent:
             items: list[Any] = []
             for item_event in events:
                 if type(item_event) is yaml.SequenceEndEvent:
                     return items
-                items.append(self._value(item_event, events, (*path, len(items))))
+                items.append(self._value(item_event, events, (*path, len(items)), depth + 1))
         if kind is yaml.MappingStartEvent:
-            return self._mapping(events, path)
-        raise _Refused(Diagnostic("P100", f"unexpected YAML event {event}", Location(self.display, *_mark(event))))
+            return self._mapping(events, path, depth + 1)
+        unexpected = f"unexpected YAML event {type(event).__name__}"  # never the event itself: it holds the value
+        raise _Refused(Diagnostic("P100", unexpected, Location(self.display, *_mark(event))))
 
-    def _mapping(self, events: Any, path: DataPath) -> dict[str, Any]:
+    def _mapping(self, events: Any, path: DataPath, depth: int) -> dict[str, Any]:
         mapping: dict[str, Any] = {}
         for key_event in events:
             kind = type(key_event)
@@ -217,6 +245,8 @@ class _Builder:
             if key_event.tag is not None or key_event.anchor is not None:
                 _check_tag(key_event, self.display)
             key = key_event.value
+            if key_event.style == '"':
+                self.quoted_spans.append((key_event.start_mark.index, key_event.end_mark.index))
             if key == "<<" and key_event.implicit[0]:  # the one plain scalar YAML resolves to a merge key
                 raise _Refused(
                     Diagnostic(
@@ -232,64 +262,79 @@ class _Builder:
                 self.diagnostics.append(
                     Diagnostic(
                         "P101",
-                        f'key "{key}" appears twice in one mapping (first at line {first_line})',
+                        f"key {excerpt(key)} appears twice in one mapping (first at line {first_line})",
                         Location(self.display, *_mark(key_event)),
                         hint="keep one of them: YAML would silently drop the first",
                     )
                 )
-                self._value(next(events), events, (*path, f"{key} (duplicate)"))
+                self._value(next(events), events, (*path, f"{key} (duplicate)"), depth)
                 continue
             mark = key_event.start_mark
             self.keys[key_path] = (mark.line + 1, mark.column + 1)
-            mapping[key] = self._value(next(events), events, key_path)
+            mapping[key] = self._value(next(events), events, key_path, depth)
         return mapping
 
 
 def load_text(text: str, display: str) -> tuple[SourceFile | None, list[Diagnostic]]:
+    """Parse one YAML document; the file is None when it cannot be used, with the reasons."""
     builder = _Builder(display)
     parser = _Loader(text)
+    refusal: list[Diagnostic] = []
     try:
         data = builder.build(iter(parser.get_event, None))
     except _Refused as refused:
-        return None, [refused.diagnostic]
+        refusal = [refused.diagnostic]
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow anywhere (control characters)
+        refused = list(refused_characters(text, display, parsed=False))
+        return None, refused or [
+            Diagnostic(
+                "P100",
+                f"not valid YAML: character U+{error.character:04X} is not allowed in a YAML file",
+                position(text, display, error.position),
+                hint="delete it",
+            )
+        ]
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = error.problem or error.context or "invalid YAML"
-        return None, [
+        refusal = [
             Diagnostic(
                 "P100",
-                f"not valid YAML: {problem}",
+                f"not valid YAML: {excerpt(problem, limit=200, quoted=False)}",
                 Location(display, line, col),
                 hint="check indentation and quoting near this position",
             )
         ]
     except (yaml.YAMLError, ValueError) as error:  # constructor errors, e.g. an impossible date
-        return None, [Diagnostic("P100", f"not valid YAML: {error}", Location(display))]
+        problem = excerpt(str(error), limit=200, quoted=False)
+        refusal = [Diagnostic("P100", f"not valid YAML: {problem}", Location(display))]
     finally:
         parser.dispose()
-    if builder.diagnostics:
-        return None, builder.diagnostics
-    return SourceFile(display, data, builder.values, builder.keys, builder.styles, text), []
+    invisible = list(refused_characters(text, display, builder.quoted_spans))
+    if refusal or builder.diagnostics:
+        return None, [*refusal, *builder.diagnostics, *invisible]
+    return SourceFile(display, data, builder.values, builder.keys, builder.styles, text), invisible
 
 
 def load_yaml(path: Path, display: str | None = None) -> tuple[SourceFile | None, list[Diagnostic]]:
+    """Read and parse `path`, only when it is a regular file of at most 1 MiB (§1)."""
     display = display or str(path)
+    raw, refused = read_regular_file(path, display)
+    if raw is None:
+        return None, refused
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, [
-                Diagnostic(
-                    "P502",
-                    f"file is {size:,} bytes, over the 1 MiB limit",
-                    Location(display),
-                    hint="split the content or remove what does not belong in a protocol file",
-                )
-            ]
-        raw = path.read_bytes()
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        return None, [Diagnostic("P100", f"not UTF-8 text: {error.reason}", Location(display))]
-    except OSError as error:
-        return None, [Diagnostic("P100", f"cannot read the file: {error.strerror}", Location(display))]
+        line_start = raw.rfind(b"\n", 0, error.start) + 1
+        line = raw.count(b"\n", 0, error.start) + 1
+        col = len(raw[line_start : error.start].decode("utf-8", errors="replace")) + 1
+        return None, [
+            Diagnostic(
+                "P100",
+                f"not UTF-8 text: {error.reason} (byte 0x{raw[error.start]:02X})",
+                Location(display, line, col),
+                hint="save the file as UTF-8",
+            )
+        ]
     return load_text(text, display)

@@ -1,159 +1,40 @@
 """Typed models of the library files and the version file (§2, §3), and their JSON Schema.
 
 Validation collects every error. Pydantic's error types are mapped to the rule codes of §6 by
-`errors_to_diagnostics`; the custom field types below raise errors whose type *is* the rule code.
+`validate`; the field types (generator.field_types) raise errors whose type *is* the rule code.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
-import re
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from generator.frequency import Frequency, parse_frequency
-from generator.quantity import Quantity, QuantityError, parse_quantity
+from generator.diagnostics import excerpt
+from generator.field_types import (
+    LOCAL_ID,
+    LONGEST_INTERVAL_MONTHS,
+    PROTOCOL_ID,
+    REFERENCE_ID,
+    STATUSES,
+    VERSION,
+    Date,
+    FrequencyField,
+    Int,
+    LocalId,
+    Markdown,
+    ProtocolId,
+    QuantityField,
+    ReferenceId,
+    Text,
+    TextOrInt,
+    Version,
+    describe,
+)
 
-PROTOCOL_ID = re.compile(r"^[a-z][a-z0-9-]{1,63}$")
-VERSION = re.compile(r"^[0-9]+\.[0-9]+$")
-REFERENCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-LOCAL_ID = re.compile(r"^[a-z][a-z0-9-]*$")
-STATUSES = ("draft", "in-review", "approved", "retired")
-
-
-def describe(value: Any) -> str:
-    """How a YAML value reads to an author: 'boolean false', 'number 1.1', 'a list'."""
-    if isinstance(value, bool):
-        return f"boolean {str(value).lower()}"
-    if isinstance(value, int | float):
-        return f"number {value}"
-    if isinstance(value, str):
-        return f'text "{value}"'
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, dt.date):
-        return f"date {value.isoformat()}"
-    return "nothing" if value is None else type(value).__name__
-
-
-def _type_error(expected: str, value: Any, hint: str = "") -> PydanticCustomError:
-    if not hint and isinstance(value, bool):
-        hint = "YAML reads yes/no/on/off/true/false as booleans: put the text in quotes"
-    return PydanticCustomError(
-        "P104", "expected {expected}, got {received}", {"expected": expected, "received": describe(value), "hint": hint}
-    )
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise _type_error("text", value)
-    return value
-
-
-def _id_type(pattern: re.Pattern[str], what: str, example: str) -> Any:
-    def check(value: Any) -> str:
-        text = _text(value)
-        if not pattern.match(text):
-            raise PydanticCustomError(
-                "P105",
-                'malformed {what} "{value}"',
-                {"what": what, "value": text, "hint": f"use lower-case letters, digits and hyphens, e.g. {example}"},
-            )
-        return text
-
-    return Annotated[str, BeforeValidator(check), WithJsonSchema({"type": "string", "pattern": pattern.pattern})]
-
-
-def _version(value: Any) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        raise _type_error(
-            "a quoted version string",
-            value,
-            'write the version in quotes, e.g. version: "1.10"; unquoted 1.10 reads as the number 1.1',
-        )
-    text = _text(value)
-    if not VERSION.match(text):
-        raise PydanticCustomError(
-            "P105", 'malformed version "{value}"', {"value": text, "hint": 'write MAJOR.MINOR in quotes, e.g. "1.0"'}
-        )
-    return text
-
-
-# Versions repeat most of their quantities and frequencies; both are immutable, so each distinct text is
-# parsed once (a text that fails raises again each time: errors are not kept).
-_parsed_quantity = functools.lru_cache(maxsize=4096)(parse_quantity)
-_parsed_frequency = functools.lru_cache(maxsize=1024)(parse_frequency)
-
-
-def _quantity(value: Any) -> Quantity:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        raise PydanticCustomError(
-            "P108",
-            "malformed quantity {value}: a quantity needs a unit",
-            {"value": value, "hint": 'write NUMBER UNIT, e.g. "0.5 mg/kg"'},
-        )
-    try:
-        return _parsed_quantity(_text(value))
-    except QuantityError as error:
-        raise PydanticCustomError(error.code, "{message}", {"message": error.message, "hint": error.hint}) from None
-
-
-def _frequency(value: Any) -> Frequency:
-    try:
-        return _parsed_frequency(_text(value))
-    except QuantityError as error:
-        raise PydanticCustomError(error.code, "{message}", {"message": error.message, "hint": error.hint}) from None
-
-
-def _date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime) or not isinstance(value, dt.date | str):
-        raise _type_error("a date YYYY-MM-DD", value)
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            raise _type_error("a date YYYY-MM-DD", value) from None
-    return value
-
-
-def _strict(expected: str, kind: type) -> Any:
-    def check(value: Any) -> Any:
-        if isinstance(value, bool) and kind is not bool or not isinstance(value, kind):
-            raise _type_error(expected, value)
-        return value
-
-    return check
-
-
-QUANTITY_PATTERN = r"^[0-9]+(\.[0-9]+)? [A-Za-z/]+$"
-QuantityField = Annotated[
-    Quantity,
-    BeforeValidator(_quantity),
-    PlainSerializer(lambda q: q.text, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": QUANTITY_PATTERN, "examples": ["0.5 mg/kg", "40 min"]}),
-]
-FrequencyField = Annotated[
-    Frequency,
-    BeforeValidator(_frequency),
-    PlainSerializer(lambda f: f.text, return_type=str),
-    WithJsonSchema({"type": "string", "examples": ["3 per week", "every 2 weeks"]}),
-]
-Text = Annotated[str, BeforeValidator(_text)]
-Markdown = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string", "description": "Markdown"})]
-Date = Annotated[dt.date, BeforeValidator(_date), WithJsonSchema({"type": "string", "format": "date"})]
-Int = Annotated[int, BeforeValidator(_strict("a whole number", int))]
-TextOrInt = Annotated[
-    str, BeforeValidator(lambda v: str(v) if isinstance(v, int) and not isinstance(v, bool) else _text(v))
-]
-ProtocolId = _id_type(PROTOCOL_ID, "protocol id", "ketamine-trd")
-ReferenceId = _id_type(REFERENCE_ID, "reference id", "phillips-2019")
-LocalId = _id_type(LOCAL_ID, "id", "ketamine-iv")
-Version = Annotated[str, BeforeValidator(_version), WithJsonSchema({"type": "string", "pattern": VERSION.pattern})]
+# the patterns and describe() were defined here before field_types.py: kept importable from here
+__all__ = ["LOCAL_ID", "PROTOCOL_ID", "REFERENCE_ID", "STATUSES", "VERSION", "describe"]
 
 
 class Model(BaseModel):
@@ -205,8 +86,8 @@ class Drug(Model):
         if self.name != self.name.lower():
             raise PydanticCustomError(
                 "P105",
-                'drug name "{name}" must be the lower-case generic name',
-                {"name": self.name, "hint": f"write name: {self.name.lower()}"},
+                "drug name {name} must be the lower-case generic name",
+                {"name": excerpt(self.name), "hint": f"write name: {excerpt(self.name.lower(), quoted=False)}"},
             )
         return self
 
@@ -218,7 +99,7 @@ class ApprovalPolicy(Model):
 
 class Policy(Model):
     approval: ApprovalPolicy
-    review_interval_months: Int = Field(default=24, ge=1)
+    review_interval_months: Int = Field(default=24, ge=1, le=LONGEST_INTERVAL_MONTHS)
 
 
 class Handbook(Model):

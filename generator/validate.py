@@ -8,9 +8,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from generator.diagnostics import DataPath, Diagnostic, format_path
+from generator.diagnostics import DataPath, Diagnostic, excerpt, format_path
+from generator.field_types import describe
 from generator.loader import SourceFile
-from generator.schema import describe
 
 M = TypeVar("M")
 
@@ -69,7 +69,7 @@ def _diagnostic(error: Any, source: SourceFile, base: DataPath, model: Any) -> D
         key = str(path[-1])
         close = difflib.get_close_matches(key, _allowed_keys(model, path[len(base) : -1]), n=1)
         hint = f'did you mean "{close[0]}"?' if close else "remove it, or check the format for the keys allowed here"
-        return Diagnostic("P102", f'unknown key "{key}"', source.key_at(path), where, hint)
+        return Diagnostic("P102", f"unknown key {excerpt(key)}", source.key_at(path), where, hint)
     if kind.startswith("P") and kind[1:].isdigit():
         at = source.key_at(path) if is_key else source.at(path)
         return Diagnostic(kind, error["msg"], at, where, ctx.get("hint", ""))
@@ -82,11 +82,10 @@ def _diagnostic(error: Any, source: SourceFile, base: DataPath, model: Any) -> D
             where,
             "use one of the listed values",
         )
-    if kind in ("greater_than_equal", "greater_than"):
-        least = ctx.get("ge", ctx.get("gt"))
-        return Diagnostic(
-            "P104", f"expected a number of at least {least}, got {describe(value)}", source.at(path), where
-        )
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        least, most = ctx.get("ge", ctx.get("gt")), ctx.get("le", ctx.get("lt"))
+        bound = f"of at least {least}" if most is None else f"of at most {most}"
+        return Diagnostic("P104", f"expected a number {bound}, got {describe(value)}", source.at(path), where)
     expected = _TYPE_WORDS.get(kind) or kind.replace("_", " ")
     return Diagnostic("P104", f"expected {expected}, got {describe(value)}", source.at(path), where)
 

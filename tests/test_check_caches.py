@@ -18,7 +18,7 @@ from pydantic_core import PydanticCustomError
 from test_prose_rules import VERSION
 
 from generator import checks as checks_module
-from generator import inline, prose, schema, versions
+from generator import field_types, inline, prose, versions
 from generator import library as library_module
 from generator.checks import CheckContext, run_checks
 from generator.inline import Citation, CitationKey, Placeholder, shared_scans, tokenize
@@ -143,12 +143,12 @@ def test_scalars_have_the_value_plain_pyyaml_gives(values: list[str]) -> None:
 
 
 def test_quantity_texts_are_parsed_once_and_errors_are_raised_each_time() -> None:
-    schema._parsed_quantity.cache_clear()
-    assert schema._quantity("0.5 mg/kg") is schema._quantity("0.5 mg/kg")
-    assert schema._parsed_quantity.cache_info().misses == 1
+    field_types._parsed_quantity.cache_clear()
+    assert field_types._quantity("0.5 mg/kg") is field_types._quantity("0.5 mg/kg")
+    assert field_types._parsed_quantity.cache_info().misses == 1
     for _ in range(2):
         with pytest.raises(PydanticCustomError) as raised:
-            schema._quantity("5.0 mg")
+            field_types._quantity("5.0 mg")
         assert raised.value.type == "P209"
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
+from generator.diagnostics import excerpt
 from generator.loader import MAX_FILE_BYTES, load_text, load_yaml
 
 
@@ -46,7 +49,7 @@ def test_p100_invalid_yaml() -> None:
 
 def test_p100_impossible_date_is_located() -> None:
     assert only("a: 1\neffective: 2026-02-30\n").startswith(
-        "f.yaml:2:12: error P100: not valid YAML: '2026-02-30' is not a valid value"
+        'f.yaml:2:12: error P100: not valid YAML: "2026-02-30" is not a valid value (day is out of range for month)'
     )
 
 
@@ -103,3 +106,144 @@ def test_plain_equals_and_double_angle_values_are_text() -> None:
     assert diagnostics == []
     assert source is not None
     assert source.data == {"note": "=", "other": "<<", "list": ["=", "<<"]}
+
+
+def located(text: str) -> list[str]:
+    """The first line of every diagnostic of a file that loads (P110 does not stop the file loading)."""
+    source, diagnostics = load_text(text, "f.yaml")
+    assert source is not None
+    return [d.format_text().splitlines()[0] for d in diagnostics]
+
+
+def test_p502_nesting_deeper_than_64_levels_in_flow_style() -> None:
+    assert only("a: " + "[" * 64 + "]" * 64 + "\n").startswith(
+        "f.yaml:1:67: error P502: nesting deeper than 64 levels of mappings and lists"
+    )
+    assert located("a: " + "[" * 63 + "]" * 63 + "\n") == []
+
+
+def test_p502_nesting_in_block_style_counts_mappings_and_lists() -> None:
+    lines = [" " * (2 * level) + "k:" for level in range(64)] + [" " * 128 + "- x"]
+    assert only("\n".join(lines) + "\n").startswith("f.yaml:65:129: error P502: nesting deeper than 64 levels")
+    assert located("\n".join(lines[:64]) + " x\n") == []
+
+
+def test_p502_ten_thousand_levels_fail_fast_without_recursion_error() -> None:
+    start = time.perf_counter()
+    message = only("a: " + "[" * 10_000 + "]" * 10_000 + "\n")
+    assert time.perf_counter() - start < 1
+    assert message.startswith("f.yaml:1:67: error P502: nesting deeper than 64 levels")
+    assert only("- " * 10_000 + "x\n").startswith("f.yaml:1:129: error P502: nesting deeper than 64 levels")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: 50\u200b mg\n", "f.yaml:1:6: error P110: invisible character U+200B (ZERO WIDTH SPACE) in the text"),
+        (
+            "title: x\nnote: give \u202e05 mg\n",
+            "f.yaml:2:12: error P110: direction-changing character U+202E (RIGHT-TO-LEFT OVERRIDE) in the text",
+        ),
+        ("k\u200dey: 1\n", "f.yaml:1:2: error P110: invisible character U+200D (ZERO WIDTH JOINER) in the text"),
+        ("a: b # \u2066 comment\n", "f.yaml:1:8: error P110: direction-changing character U+2066 (LEFT-TO-RIGHT"
+         " ISOLATE) in the text"),
+        ("a: |\n  one\n  t\u2060wo\n", "f.yaml:3:4: error P110: invisible character U+2060 (WORD JOINER) in the text"),
+        ('a: "5\\u200B0 mg"\n', "f.yaml:1:6: error P110: invisible character U+200B (ZERO WIDTH SPACE) in the text"),
+        ('a: "x\\x01"\n', "f.yaml:1:6: error P110: control character U+0001 in the text"),
+        ('a: "\\e[31m"\n', "f.yaml:1:5: error P110: control character U+001B in the text"),
+        (
+            '"k\\uFEFF": 1\n',
+            "f.yaml:1:3: error P110: invisible character U+FEFF (ZERO WIDTH NO-BREAK SPACE) in the text",
+        ),
+        ("a: x\u00ady\n", "f.yaml:1:5: error P110: invisible character U+00AD (SOFT HYPHEN) in the text"),
+        (
+            "a: x\U000e0041\n",
+            "f.yaml:1:5: error P110: invisible character U+E0041 (TAG LATIN CAPITAL LETTER A) in the text",
+        ),
+        (
+            "a: \u061c1\n",
+            "f.yaml:1:4: error P110: direction-changing character U+061C (ARABIC LETTER MARK) in the text",
+        ),
+        ('a: "x\u2028y"\nb: \u200f\n', "f.yaml:3:4: error P110: direction-changing character U+200F (RIGHT-TO-LEFT"
+         " MARK) in the text"),
+    ],
+)
+def test_p110_exact_position_of_the_character(text: str, expected: str) -> None:
+    assert located(text) == [expected]
+
+
+def test_p110_every_character_of_the_format_is_refused() -> None:
+    listed = [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A), *range(0x200B, 0x200E), 0x2060]
+    for code in [*listed, 0xFEFF]:
+        assert [line.split(": ")[1] for line in located(f"a: x{chr(code)}\n")] == ["error P110"], hex(code)
+        assert len(located(f'a: "x\\u{code:04X}"\n')) == 1, hex(code)
+    for code in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F]:
+        assert len(located(f'a: "x\\x{code:02X}"\n')) == 1, hex(code)
+
+
+def test_p110_tabs_line_breaks_and_visible_text_are_allowed() -> None:
+    visible = 'a: "x\\ty\\nz\\N\\L\\P"\nb: "caf\u00e9 \u05e9\u05dc\u05d5\u05dd \u0661\u0662 \u00a0"\nc: |\n  x\ty\n'
+    assert located(visible) == []
+    assert located('a: "\\\\u200B is how you write it"\n') == []  # an escaped backslash: the text says \u200B
+    assert located("\ufeffa: 1\n") == []  # a byte order mark opening the file is not in any string
+
+
+def test_p110_columns_after_a_byte_order_mark_are_counted_as_libyaml_counts_them() -> None:
+    expected = "f.yaml:1:6: error P110: invisible character U+200B (ZERO WIDTH SPACE) in the text"
+    assert located('\ufeffa: "x\u200b"\n') == located('\ufeffa: "x\\u200B"\n') == [expected]
+
+
+def test_p110_does_not_stop_the_file_loading() -> None:
+    source, diagnostics = load_text("a: 5\u200b0 mg\nb: 2\n", "f.yaml")
+    assert source is not None and source.data == {"a": "5\u200b0 mg", "b": 2}
+    assert [d.code for d in diagnostics] == ["P110"]
+
+
+def test_p110_beside_a_yaml_error_both_are_reported() -> None:
+    source, diagnostics = load_text("a: [\u200b\n", "f.yaml")
+    assert source is None
+    assert sorted(d.code for d in diagnostics) == ["P100", "P110"]
+
+
+def test_a_huge_integer_is_p100_quoting_at_most_60_characters() -> None:
+    message = only("a: " + "9" * 5000 + "\n")
+    assert message.startswith('f.yaml:1:4: error P100: not valid YAML: "' + "9" * 60 + '..." is not a valid value')
+    assert "9" * 61 not in message
+
+
+def test_a_long_duplicate_key_is_quoted_at_most_60_characters() -> None:
+    key = "k" * 500
+    assert only(f"{key}: 1\n{key}: 2\n").startswith(f'f.yaml:2:1: error P101: key "{"k" * 60}..." appears twice')
+
+
+def test_excerpt_bounds_and_escapes_what_it_quotes() -> None:
+    assert excerpt("dose") == '"dose"'
+    assert excerpt("x" * 61) == '"' + "x" * 60 + '..."'
+    assert excerpt("x" * 60) == '"' + "x" * 60 + '"'
+    assert excerpt("a\nb\u202ec\td", quoted=False) == "a\\u000Ab\\u202Ec\\u0009d"
+    assert excerpt("café 50 mg") == '"café 50 mg"'
+
+
+def test_p110_a_variation_selector_is_refused_unless_it_follows_a_symbol() -> None:
+    assert located("a: 5\ufe0f0 mg\n") == [
+        "f.yaml:1:5: error P110: invisible character U+FE0F (VARIATION SELECTOR-16) in the text"
+    ]
+    assert located("a: \ufe0e\n") == [
+        "f.yaml:1:4: error P110: invisible character U+FE0E (VARIATION SELECTOR-15) in the text"
+    ]
+    assert located("a: \u26a0\ufe0f Caution\n") == []  # the emoji form of the warning sign
+    assert len(located('a: "5\\uFE0F0 mg"\n')) == 1  # written as an escape, whatever it follows
+
+
+def test_p110_a_raw_control_character_is_located_where_libyaml_stops() -> None:
+    assert only("a: 1\nb: x\x01y\n") == (
+        "f.yaml:2:5: error P110: control character U+0001 in the text\n"
+        "    delete it: it does not show on the page but changes how the text reads, is searched or is compared"
+    )
+    assert only('a: "x\x7f"\n').startswith("f.yaml:1:6: error P110: control character U+007F in the text")
+
+
+def test_p100_a_noncharacter_is_located() -> None:
+    assert only("a: 1\nb: x\ufffe\n") == (
+        "f.yaml:2:5: error P100: not valid YAML: character U+FFFE is not allowed in a YAML file\n    delete it"
+    )

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from generator.checks import CheckContext
 from generator.citations import DOI, PMID, URL
-from generator.diagnostics import DataPath, Diagnostic, format_path
+from generator.diagnostics import DataPath, Diagnostic, excerpt, format_path
 from generator.inline import Citation, library_markdown_fields, markdown_fields, tokenize
 from generator.library import Library
 from generator.loader import SourceFile
@@ -24,7 +24,8 @@ def _unknown(library: Library, reference_id: str, source: SourceFile, path: Data
     hint = f'did you mean "{close[0]}"? ' if close else ""
     hint += "cite an id of _library/references.yaml, or add the reference there"
     location = source.text_at(path, offset) if offset is not None else source.at(path)
-    return Diagnostic("P301", f'citation of unknown reference "{reference_id}"', location, format_path(path), hint)
+    message = f"citation of unknown reference {excerpt(reference_id)}"
+    return Diagnostic("P301", message, location, format_path(path), hint)
 
 
 def _citations(
@@ -64,9 +65,10 @@ def _malformed_identifiers(library: Library) -> Iterator[Diagnostic]:
              "refused"),
         ]
         for key, value, pattern, what, hint in checks:
-            if value is not None and not pattern.match(str(value)):
-                yield Diagnostic("P306", f'malformed {what} "{value}" in reference {reference_id}',
-                                 source.at((reference_id, key)), format_path((reference_id, key)), hint)
+            if value is not None and not pattern.fullmatch(str(value)):  # fullmatch: no trailing line break
+                message = f"malformed {what} {excerpt(value)} in reference {excerpt(reference_id, quoted=False)}"
+                path = (reference_id, key)
+                yield Diagnostic("P306", message, source.at(path), format_path(path), hint)
 
 
 def _uncited(library: Library, cited: set[str]) -> Iterator[Diagnostic]:
@@ -75,8 +77,10 @@ def _uncited(library: Library, cited: set[str]) -> Iterator[Diagnostic]:
         return
     for reference_id in library.references:
         if reference_id not in cited:
-            yield Diagnostic("P302", f'reference "{reference_id}" is not cited by any protocol',
+            yield Diagnostic("P302", f"reference {excerpt(reference_id)} is not cited by any protocol",
                              source.key_at((reference_id,)), "",
+                             "cite it with [@id] or a cite: list, or remove it from references.yaml"
+                             if len(reference_id) > 60 else
                              f"cite it with [@{reference_id}] or a cite: list, or remove it from references.yaml")
 
 

@@ -5,12 +5,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.checks import CheckContext
-from generator.diagnostics import Diagnostic
+from generator.diagnostics import Diagnostic, excerpt
 from generator.library import Library, VersionFile
 
 RESERVED_SECTION_IDS = frozenset(
     {"summary", "dosing", "schedule", "dose-table", "algorithm", "changes", "references", "versions", "approvals"}
 )
+# the generator's own anchors on a protocol page: #ref-<reference>, #regimen-<id>, #phase-<id>, #dose-table-<id>
+RESERVED_SECTION_PREFIXES = ("ref-", "regimen-", "phase-", "dose-table-")
+
+
+def reserved_section_id(section_id: str) -> str | None:
+    """Why an author section may not take this id (format §3.5), or None when it may."""
+    if section_id in RESERVED_SECTION_IDS:
+        return "is reserved for a generated section"
+    prefix = next((p for p in RESERVED_SECTION_PREFIXES if section_id.startswith(p)), None)
+    if prefix is not None:
+        return f'starts with "{prefix}", which the generator uses for its own anchors'
+    return None
 
 
 def _unique_ids(version: VersionFile) -> Iterator[Diagnostic]:
@@ -22,7 +34,7 @@ def _unique_ids(version: VersionFile) -> Iterator[Diagnostic]:
             if item.id in seen:
                 yield Diagnostic(
                     "P105",
-                    f'id "{item.id}" is already used by {seen[item.id]}',
+                    f"id {excerpt(item.id)} is already used by {seen[item.id]}",
                     source.at(path),
                     f"{kind}[{index}].id",
                     "give every regimen and phase its own id",
@@ -32,18 +44,21 @@ def _unique_ids(version: VersionFile) -> Iterator[Diagnostic]:
     sections: dict[str, int] = {}
     for index, section in enumerate(doc.sections):
         path = ("sections", index, "id")
-        if section.id in RESERVED_SECTION_IDS:
+        reserved = reserved_section_id(section.id)
+        if reserved is not None:
             yield Diagnostic(
                 "P105",
-                f'section id "{section.id}" is reserved for a generated section',
+                f"section id {excerpt(section.id)} {reserved}",
                 source.at(path),
                 f"sections[{index}].id",
-                "choose another id; reserved: " + ", ".join(sorted(RESERVED_SECTION_IDS)),
+                "choose another id; reserved: " + ", ".join(sorted(RESERVED_SECTION_IDS))
+                if section.id in RESERVED_SECTION_IDS
+                else "choose another id; ids starting with " + ", ".join(RESERVED_SECTION_PREFIXES) + " are reserved",
             )
         elif section.id in sections:
             yield Diagnostic(
                 "P105",
-                f'section id "{section.id}" is already used by sections[{sections[section.id]}]',
+                f"section id {excerpt(section.id)} is already used by sections[{sections[section.id]}]",
                 source.at(path),
                 f"sections[{index}].id",
                 "give every section its own id",
@@ -57,10 +72,10 @@ def _references(version: VersionFile, library: Library) -> Iterator[Diagnostic]:
     regimen_ids = [r.id for r in doc.regimens]
     for index, regimen in enumerate(doc.regimens):
         if regimen.drug not in library.drugs and regimen.drug not in library.invalid.get("drugs", ()):
-            known = ", ".join(sorted(library.drugs)) or "none"
+            known = ", ".join(excerpt(drug, quoted=False) for drug in sorted(library.drugs)[:20]) or "none"
             yield Diagnostic(
                 "P211",
-                f'drug "{regimen.drug}" is not in drugs.yaml',
+                f"drug {excerpt(regimen.drug)} is not in drugs.yaml",
                 source.at(("regimens", index, "drug")),
                 f"regimens[{index}].drug",
                 f"add it to _library/drugs.yaml or use a known drug ({known})",
@@ -70,7 +85,7 @@ def _references(version: VersionFile, library: Library) -> Iterator[Diagnostic]:
         if table.regimen in tabled:
             yield Diagnostic(
                 "P210",
-                f'regimen "{table.regimen}" already has a dose table (dose_tables[{tabled[table.regimen]}])',
+                f"regimen {excerpt(table.regimen)} already has a dose table (dose_tables[{tabled[table.regimen]}])",
                 source.at(("dose_tables", index, "regimen")),
                 f"dose_tables[{index}].regimen",
                 "keep one table per regimen: widen its weights instead",
@@ -79,10 +94,10 @@ def _references(version: VersionFile, library: Library) -> Iterator[Diagnostic]:
     for kind, items in (("phases", doc.phases), ("dose_tables", doc.dose_tables)):
         for index, item in enumerate(items):
             if item.regimen not in regimen_ids:
-                known = ", ".join(regimen_ids) or "none"
+                known = ", ".join(excerpt(regimen, quoted=False) for regimen in regimen_ids[:20]) or "none"
                 yield Diagnostic(
                     "P211",
-                    f'regimen "{item.regimen}" is not defined in this version',
+                    f"regimen {excerpt(item.regimen)} is not defined in this version",
                     source.at((kind, index, "regimen")),
                     f"{kind}[{index}].regimen",
                     f"use the id of one of this version's regimens ({known})",
@@ -98,7 +113,7 @@ def _handbooks(library: Library) -> Iterator[Diagnostic]:
         if handbook.id in seen:
             yield Diagnostic(
                 "P105",
-                f'handbook id "{handbook.id}" is already used',
+                f"handbook id {excerpt(handbook.id)} is already used",
                 source.at((index, "id")),
                 f"[{index}].id",
                 "give every handbook its own id",
@@ -108,7 +123,7 @@ def _handbooks(library: Library) -> Iterator[Diagnostic]:
             if protocol_id not in library.protocols:
                 yield Diagnostic(
                     "P303",
-                    f'handbook "{handbook.id}" lists unknown protocol "{protocol_id}"',
+                    f"handbook {excerpt(handbook.id)} lists unknown protocol {excerpt(protocol_id)}",
                     source.at((index, "protocols", position)),
                     f"[{index}].protocols[{position}]",
                     "use the id (folder name) of a protocol in this library",
