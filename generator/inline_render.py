@@ -1,40 +1,40 @@
-"""The render side of §5: author Markdown in, safe Markdown for MkDocs out.
+"""The render side of §5: author Markdown in, sanitized HTML for the page out.
 
-`render_markdown(text, page)` replaces placeholders, unwraps verbatim text, numbers citations per page
-(`CitationCounter`, shared by every field of one page, in page order), turns cross-references into
-relative links, and neutralises raw HTML, attribute lists and unsafe link schemes (which `protocols
-check` refuses anyway, P501). `SiteLinks` resolves cross-references against what one site publishes;
-the xrefs check (P303) uses the same resolver, so a link that checks is a link that renders.
+`render_markdown(text, page)` renders the parse the rules judged (`generator.markdown`): placeholders
+replaced, verbatim text shown as written, citations numbered per page (`CitationCounter`, shared by
+every field of one page, in page order), cross-references as relative links. Raw HTML is shown as
+text, a link keeps its destination only when it is http(s) or mailto, an image only from
+protocols/_assets/ (copied into the site); `protocols check` refuses the rest anyway (P501, P305,
+P503), and the result passes the sanitizer (`generator.sanitize`) whatever the parse held.
+`SiteLinks` resolves cross-references against what one site publishes; the xrefs check (P303) uses
+the same resolver, so a link that checks is a link that renders.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
+from markdown_it.common.normalize_url import normalizeLink
+from markdown_it.common.utils import escapeHtml
+from markdown_it.token import Token
+
 from generator.inline import (
     GENERATED_SECTIONS,
-    Citation,
     CrossReference,
-    Placeholder,
     PlaceholderError,
-    Span,
-    Verbatim,
-    code_ranges,
-    code_spans,
-    inside,
-    link_destinations,
     render_placeholder,
     scanned,
-    tokenize,
-    unsafe_scheme,
 )
+from generator.markdown import PARSER, parse
+from generator.markdown_rules import asset_name, safe_destination
 from generator.page_fragments import PageFragments, relative
-from generator.prose import RAW_HTML
+from generator.sanitize import inert_for_markdown, sanitize
+
+ASSETS_FOLDER = "assets/protocol-files/"  # where the site copies protocols/_assets/ (`site.py`)
 
 
 @dataclass(frozen=True)
@@ -184,95 +184,132 @@ def render_cite_list(reference_ids: list[str], page: PageContext) -> str:
     return _citation_html(known, page) if known else ""
 
 
-def _relative(from_page: str, target: LinkTarget) -> str:
+def page_url(from_page: str, to_page: str) -> str:
+    """The relative URL of a page (a path of the pages dict, always `.../index.md`) from another, as the
+    site serves it with directory URLs: raw HTML is not rewritten by MkDocs."""
+    link = relative(from_page, to_page)
+    if link.endswith("index.md"):
+        link = link[: -len("index.md")] or "./"
+    return link
+
+
+def _url(from_page: str, target: LinkTarget) -> str:
     anchor = f"#{target.anchor}" if target.anchor else ""
     if not target.path or target.path == from_page:
         return anchor or "#"
-    return relative(from_page, target.path) + anchor
+    return page_url(from_page, target.path) + anchor
 
 
-def _render_token(token: Any, page: PageContext) -> str:
-    if isinstance(token, Verbatim):
-        return escape_markdown(token.text)
-    if isinstance(token, Placeholder):
-        if token.error or page.doc is None:
-            return escape_markdown(token.raw)
-        try:
-            drugs = page.links.library.drugs
-            return escape_markdown(render_placeholder(page.doc, token.target, token.field, drugs))
-        except PlaceholderError:
-            return escape_markdown(token.raw)
-    if isinstance(token, Citation):
-        known = [key.id for key in token.keys if key.id in page.links.library.references]
-        if token.error or len(known) != len(token.keys):
-            return escape_markdown(token.raw)
-        return _citation_html(known, page)
+@dataclass
+class _Render:
+    """The page and what one render leaves to fill after sanitizing (page fragments' markers)."""
+
+    page: PageContext
+    deferred: list[str] = field(default_factory=list)
+
+    def href(self, target: LinkTarget) -> str:
+        if self.page.fragments is not None and target.path:
+            return self.defer(lambda path: _url(path, target))
+        return _url(self.page.path, target)
+
+    def defer(self, fragment: Any) -> str:
+        """A page-dependent URL, left to the page fragments; a stand-in the sanitizer keeps until then."""
+        assert self.page.fragments is not None
+        self.deferred.append(self.page.fragments.text(fragment))
+        return f"#pc-fragment-{len(self.deferred) - 1}"
+
+
+def _placeholder(token: Token, render: _Render) -> str:
+    syntax, page = token.meta["syntax"], render.page
+    if syntax.error or page.doc is None:
+        return escapeHtml(syntax.raw)
     try:
-        target = page.links.resolve(token, page.doc)
+        return escapeHtml(render_placeholder(page.doc, syntax.target, syntax.field, page.links.library.drugs))
+    except PlaceholderError:
+        return escapeHtml(syntax.raw)
+
+
+def _citation(token: Token, render: _Render) -> str:
+    syntax, page = token.meta["syntax"], render.page
+    known = [key.id for key in syntax.keys if key.id in page.links.library.references]
+    if syntax.error or len(known) != len(syntax.keys):
+        return escapeHtml(syntax.raw)
+    return _citation_html(known, page)
+
+
+def _cross_reference(token: Token, render: _Render) -> str:
+    syntax: CrossReference = token.meta["syntax"]
+    page = render.page
+    try:
+        target = page.links.resolve(syntax, page.doc)
         if not target.path and page.doc_page:
             target = replace(target, path=page.doc_page)
     except LinkError:
-        return escape_markdown(token.label or token.raw)
-    if page.fragments is not None and target.path:
-        destination = page.fragments.text(lambda path: _relative(path, target))
-    else:
-        destination = _relative(page.path, target)
-    return f"[{escape_markdown(token.label or target.text)}]({destination})"
+        return escapeHtml(syntax.label or syntax.raw)
+    return f'<a href="{escapeHtml(render.href(target))}">{escapeHtml(syntax.label or target.text)}</a>'
 
 
-def _neutralise(text: str, start: int, end: int, code: Sequence[Span], links: Sequence[Span]) -> str:
-    """Author Markdown between tokens, with raw HTML, attribute lists and unsafe link URLs defused
-    (`links`: link_destinations(text))."""
-    replacements: list[tuple[int, int, str]] = []
-    for url_start, url_end in links:
-        if start <= url_start < end and unsafe_scheme(text[url_start:url_end]):
-            replacements.append((url_start, min(url_end, end), "#"))
-    for match in RAW_HTML.finditer(text, start, end):
-        replacements.append((match.start(), match.start() + 1, "&lt;"))
-    # Every "{" of author text, not only those ATTRIBUTE_LIST finds: a group can be completed by a token's
-    # rendered text ("{ {{ a.dose }} onclick=x}"), which a scan of one stretch between tokens cannot see.
-    brace = text.find("{", start, end)
-    while brace != -1:
-        replacements.append((brace, brace + 1, "\\{"))
-        brace = text.find("{", brace + 1, end)
-    out, position = [], start
-    for rep_start, rep_end, new in sorted(replacements):
-        if rep_start < position or any(a <= rep_start < b for a, b in code):
-            continue
-        out += [text[position:rep_start], new]
-        position = rep_end
-    out.append(text[position:end])
-    return "".join(out)
+def _link_open(token: Token, render: _Render) -> str:
+    url = str(token.attrs.get("href", ""))
+    attributes = f' href="{escapeHtml(normalizeLink(url))}"' if safe_destination(url) else ""
+    if token.attrs.get("title"):
+        attributes += f' title="{escapeHtml(str(token.attrs["title"]))}"'
+    return f"<a{attributes}>"
 
 
-def _split(text: str) -> tuple[tuple[Any, ...], tuple[str, ...]]:
-    """A text's tokens and the author Markdown around them, neutralised: what does not depend on the page
-    (len(stretches) == len(tokens) + 1)."""
-    code = scanned(text, code_spans)
-    links = link_destinations(text)
-    tokens = tuple(tokenize(text))
-    stretches, position = [], 0
-    for token in tokens:
-        stretches.append(_neutralise(text, position, token.start, code, links))
-        position = token.end
-    stretches.append(_neutralise(text, position, len(text), code, links))
-    return tokens, tuple(stretches)
+def _image(tokens: list[Token], index: int, options: Any, env: Any) -> str:
+    token, render = tokens[index], env["render"]
+    alt = escapeHtml(PARSER.renderer.renderInlineAsText(token.children or [], options, env))
+    name = asset_name(str(token.attrs.get("src", "")))
+    if name is None:
+        return alt  # never an image from outside the site (P503)
+    def src(page: str) -> str:
+        return normalizeLink(page_url(page, "index.md").removeprefix("./") + ASSETS_FOLDER + name)
+
+    shown = render.defer(src) if render.page.fragments is not None else src(render.page.path)
+    return f'<img src="{escapeHtml(shown)}" alt="{alt}">'
+
+
+def _rule(function: Any) -> Any:
+    return lambda tokens, index, options, env: function(tokens[index], env["render"])
+
+
+def _add_rules() -> None:
+    rules = PARSER.renderer.rules
+    rules["pc_placeholder"] = _rule(_placeholder)
+    rules["pc_verbatim"] = _rule(lambda token, _r: escapeHtml(token.meta["syntax"].text))
+    rules["pc_citation"] = _rule(_citation)
+    rules["pc_xref"] = _rule(_cross_reference)
+    rules["link_open"] = _rule(_link_open)
+    rules["image"] = _image
+    rules["text_special"] = _rule(lambda token, _r: escapeHtml(token.content))
+    # raw HTML is shown as the text it is (and refused by P501)
+    rules["html_inline"] = _rule(lambda token, _r: escapeHtml(token.content))
+    rules["html_block"] = _rule(lambda token, _r: f"<p>{escapeHtml(token.content.strip())}</p>\n")
+
+
+_add_rules()
+_FRAGMENT_URL = re.compile(r'(href|src)="#pc-fragment-([0-9]+)"')
 
 
 def render_markdown(text: str, page: PageContext) -> str:
-    """Author Markdown of one field -> Markdown for the page (never evaluated as a template)."""
-    tokens, stretches = scanned(text, _split)  # once per text within inline.shared_scans (a site build)
-    out = [stretches[0]]
-    for token, stretch in zip(tokens, stretches[1:], strict=True):
-        out += [_render_token(token, page), stretch]
-    return scanned("".join(out), _defuse_unsafe_links)
+    """Author Markdown of one field -> sanitized HTML for the page (never evaluated as a template): block
+    HTML, so that MkDocs places it as it is, with a blank line before and after."""
+    parsed = scanned(text, parse)  # once per text within inline.shared_scans (a site build)
+    render = _Render(page)
+    html = PARSER.renderer.render(parsed.tokens, PARSER.options, {"render": render})
+    html = inert_for_markdown(sanitize(html)).strip()
+    if render.deferred:
+        html = _FRAGMENT_URL.sub(
+            lambda match: f'{match.group(1)}="{render.deferred[int(match.group(2))]}"'
+            if int(match.group(2)) < len(render.deferred) else f'{match.group(1)}="#"', html)
+    return html
 
 
-def _defuse_unsafe_links(markdown: str) -> str:
-    """Unsafe link URLs of the finished Markdown: verbatim text can complete one ("[x]({{ "javascript:.." }})")."""
-    code = code_ranges(markdown)
-    unsafe = [(start, end) for start, end in link_destinations(markdown)
-              if not inside(start, code) and unsafe_scheme(markdown[start:end])]
-    for start, end in reversed(unsafe):
-        markdown = markdown[:start] + "#" + markdown[end:]
-    return markdown
+_LONE_PARAGRAPH = re.compile(r"<p>((?:(?!</?p>).)*)</p>", re.S)
+
+
+def unwrap_paragraph(html: str) -> str:
+    """The content of a rendered text that is one paragraph (a list item's text); other HTML as it is."""
+    match = _LONE_PARAGRAPH.fullmatch(html)
+    return match.group(1) if match else html

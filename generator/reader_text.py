@@ -1,0 +1,176 @@
+"""The text of a Markdown field as a reader sees it, for P208 and P209 (format §5).
+
+From the parse (`generator.markdown`), never from the source: Markdown formatting is gone (`**50** mg`
+reads "50 mg"), entities and escapes are decoded (`5&#48; mg`), every character is NFKC-normalised,
+a digit of any script is its ASCII digit, any space character is a space, and invisible characters
+(format controls such as a zero-width space or a direction override) are dropped, so that they cannot
+split a number from its unit. Each character keeps the field offset it came from, so a finding points
+at the source. Placeholders stay slots until a version's data fills them (`ReaderRun.filled`).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from markdown_it.token import Token
+
+from generator.inline import Placeholder, PlaceholderError, render_placeholder
+from generator.markdown import Parsed, moved_syntax
+
+TEXT, VERBATIM, DATA, SLOT = "t", "v", "d", "\ue000"
+BREAK = "\ufffc"  # something that is not text stands here (an image, a citation's superscript number)
+
+
+@lru_cache(maxsize=4096)
+def read_char(char: str) -> str:
+    """One character as a reader reads it."""
+    if char in "\t\n\r\x0b\x0c":
+        return " "
+    category = unicodedata.category(char)
+    if category in ("Cf", "Cc"):
+        return ""
+    if category == "Zs":
+        return " "
+    digit = unicodedata.decimal(char, None)
+    if digit is not None:
+        return str(digit)
+    if char == "µ":  # the micro sign stays as written (NFKC makes it a Greek mu): P109 quotes it
+        return char
+    return unicodedata.normalize("NFKC", char)
+
+
+def _plain_ascii(text: str) -> bool:
+    return text.isascii() and text.isprintable()
+
+
+@dataclass(frozen=True)
+class ReaderRun:
+    """The reader's text of one block (a paragraph, heading, table cell row, code block)."""
+
+    text: str
+    origins: tuple[int, ...]  # field offset of each character
+    kinds: str  # per character: TEXT, VERBATIM, or SLOT (a placeholder, see `placeholders`)
+    placeholders: tuple[Placeholder, ...] = ()
+
+    def filled(self, doc: Any | None, drugs: Mapping[str, Any] | None) -> ReaderRun:
+        """Each placeholder slot replaced by the text the page shows for it in `doc` (kind DATA)."""
+        if not self.placeholders:
+            return self
+        builder = _Builder()
+        slot = 0
+        for index, char in enumerate(self.text):
+            if char != SLOT or self.kinds[index] != SLOT:
+                builder.append(char, self.origins[index], self.kinds[index])
+                continue
+            token = self.placeholders[slot]
+            slot += 1
+            value = BREAK
+            if doc is not None and not token.error:
+                try:
+                    value = render_placeholder(doc, token.target, token.field, drugs)
+                except PlaceholderError:
+                    value = BREAK
+            builder.add(value, lambda _i, start=token.start: start, DATA)
+        return builder.run()
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.chars: list[str] = []
+        self.origins: list[int] = []
+        self.kinds: list[str] = []
+        self.placeholders: list[Placeholder] = []
+
+    def append(self, char: str, origin: int, kind: str) -> None:
+        self.chars.append(char)
+        self.origins.append(origin)
+        self.kinds.append(kind)
+
+    def add(self, text: str, origin: Callable[[int], int], kind: str) -> None:
+        if _plain_ascii(text):
+            self.chars.append(text)
+            self.origins += [origin(index) for index in range(len(text))]
+            self.kinds.append(kind * len(text))
+            return
+        for index, char in enumerate(text):
+            read = read_char(char)
+            if read:
+                where = origin(index)
+                self.chars.append(read)
+                self.origins += [where] * len(read)
+                self.kinds.append(kind * len(read))
+
+    def slot(self, token: Placeholder) -> None:
+        self.append(SLOT, token.start, SLOT)
+        self.placeholders.append(token)
+
+    def run(self) -> ReaderRun:
+        return ReaderRun("".join(self.chars), tuple(self.origins), "".join(self.kinds), tuple(self.placeholders))
+
+
+def plain_run(text: str) -> ReaderRun:
+    """A text shown as written (a title): read character by character, offsets as they are."""
+    builder = _Builder()
+    builder.add(text, lambda index: index, TEXT)
+    return builder.run()
+
+
+def _from(base: int) -> Callable[[int], int]:
+    return lambda index: base + index
+
+
+def _inline_run(parsed: Parsed, block: Token) -> ReaderRun:
+    builder = _Builder()
+    in_autolink = False  # an address shown as written: not prose
+    for child in block.children or ():
+        pos = int(child.meta.get("pos", 0))
+        at = parsed.offset(block, pos)
+        kind = child.type
+        if kind in ("link_open", "link_close") and child.markup == "autolink":
+            in_autolink = kind == "link_open"
+            builder.append(BREAK, at, TEXT)
+        elif in_autolink:
+            continue
+        elif kind == "text":
+            builder.add(child.content, _from(at), TEXT)
+        elif kind == "text_special":  # an entity or an escape: its characters come from where it is written
+            builder.add(child.content, lambda _i, at=at: at, TEXT)
+        elif kind in ("softbreak", "hardbreak"):
+            builder.append(" ", at, TEXT)
+        elif kind == "code_inline":
+            builder.add(child.content, _from(parsed.offset(block, pos + len(child.markup))), TEXT)
+        elif kind == "pc_placeholder":
+            builder.slot(moved_syntax(child.meta["syntax"], parsed, block, child))
+        elif kind == "pc_verbatim":
+            quote = child.content.find('"') + 1
+            builder.add(child.meta["syntax"].text, _from(parsed.offset(block, pos + quote)), VERBATIM)
+        elif kind == "pc_xref" and child.meta["syntax"].label:
+            bar = child.content.find("|") + 1
+            builder.add(child.meta["syntax"].label, _from(parsed.offset(block, pos + bar)), TEXT)
+        elif kind in ("pc_xref", "pc_citation", "image"):
+            builder.append(BREAK, at, TEXT)
+    return builder.run()
+
+
+def reader_runs(parsed: Parsed) -> tuple[ReaderRun, ...]:
+    """The reader's text of every block of a field, in order (a number never joins a unit across blocks)."""
+    runs = []
+    for block in parsed.tokens:
+        if block.type == "inline":
+            runs.append(_inline_run(parsed, block))
+        elif block.type in ("fence", "code_block"):
+            builder = _Builder()
+            content = block.content
+            for index, char in enumerate(content):  # a code block shows its text as written
+                read = read_char(char)
+                if read:
+                    where = parsed.offset(block, index)
+                    builder.chars.append(read)
+                    builder.origins += [where] * len(read)
+                    builder.kinds.append(TEXT * len(read))
+            runs.append(builder.run())
+    return tuple(runs)
