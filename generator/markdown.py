@@ -83,6 +83,19 @@ class _AuthorMarkdown(MarkdownIt):
         return url
 
 
+def _keep_first_positions(state: StateInline) -> None:
+    """Before markdown-it joins adjacent text tokens (keeping the last of them): every token of a run
+    carries where the run starts."""
+    start = None
+    for token in state.tokens:
+        if token.type != "text":
+            start = None
+        elif start is None:
+            start = token.meta.get("pos", 0)
+        else:
+            token.meta["pos"] = start
+
+
 def _syntax_rule(state: StateInline, silent: bool) -> bool:
     """The inline syntax of §5 as tokens: `{{ ... }}`, `[[...]]`, `[@...]` (before links)."""
     char = state.src[state.pos]
@@ -123,6 +136,7 @@ def _parser() -> MarkdownIt:
     md.inline.__class__ = _TrackedParserInline
     md.inline.ruler.after("text", "pc_syntax", _syntax_rule)
     md.inline.add_terminator_char("{")
+    md.inline.ruler2.before("fragments_join", "pc_positions", _keep_first_positions)
     md.core.ruler.disable("text_join")  # keep entities and escapes apart: they are read, and placed, on their own
     return md
 

@@ -49,7 +49,7 @@ def asset_name(source: str) -> str | None:
 
 
 def _html_finding(raw: str, offset: int) -> Finding:
-    text = raw.strip()
+    text = " ".join(raw.split())
     if text.startswith("<!--"):
         return Finding("P501", offset, f'HTML comment "{shown(text)}" in Markdown', COMMENT_HINT)
     return Finding("P501", offset, f'raw HTML "{shown(text)}" in Markdown', HTML_HINT)
@@ -114,7 +114,7 @@ def markup_findings(parsed: Parsed, asset_exists: Callable[[str], bool]) -> Iter
         if block.type == "html_block":
             content = block.content
             lead = len(content) - len(content.lstrip())
-            found.append(_html_finding(content, parsed.offset(block, lead)))
+            found.append(_html_finding(content.lstrip().split("\n", 1)[0], parsed.offset(block, lead)))
         elif block.type == "inline":
             found += _inline_findings(parsed, block, asset_exists)
     found += [_link_finding(d.url, d.offset) for d in parsed.definitions if not safe_destination(d.url)]
