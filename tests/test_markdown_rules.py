@@ -41,7 +41,8 @@ HTML = 'use Markdown instead (**bold**, *italic*, lists, [links](https://...)); 
          [(0, 5, "P501: raw HTML \"<svg viewBox='0 0 1 1' onload=alert(1)>\" in Markdown")]),
         ("<details open ontoggle=alert(1)>\nx",
          [(0, 0, 'P501: raw HTML "<details open ontoggle=alert(1)>" in Markdown')]),
-        ('Click <a href="javascript:alert(1)">here', [(0, 6, 'P501: raw HTML "<a href="javascript:alert(1)">" in Markdown')]),
+        ('Click <a href="javascript:alert(1)">here',
+         [(0, 6, 'P501: raw HTML "<a href="javascript:alert(1)">" in Markdown')]),
         ('<meta http-equiv="refresh" content="0;url=https://elsewhere.example/">',
          [(0, 0, 'P501: raw HTML "<meta http-equiv="refresh" content="0;url=https://elsewhe..." in Markdown')]),
         ("A tag split\n<img\nsrc=x onerror=alert(1)> over lines",
@@ -71,7 +72,8 @@ LINK = "is not https, http or mailto (sections[0].body)"
     [
         ("[here](\njavascript:alert(1))", [(1, 0, 'link destination "javascript:alert(1)"')]),
         ("[here][x]\n\n[x]:\n  javascript:alert(1)", [(3, 2, 'link destination "javascript:alert(1)"')]),
-        ("\n[x]: javascript:alert(1)", [(1, 5, 'link destination "javascript:alert(1)"')]),  # never used: refused
+        # a definition never used is refused too
+        ("\n[x]: javascript:alert(1)", [(1, 5, 'link destination "javascript:alert(1)"')]),
         ("[a](JaVaScRiPt:alert(1))", [(0, 4, 'link destination "JaVaScRiPt:alert(1)"')]),
         ("[a](&#x6A;avascript:alert(1))", [(0, 4, 'link destination "javascript:alert(1)"')]),
         ("[a](java%73cript:alert(1))", [(0, 4, 'link destination "java%73cript:alert(1)"')]),
@@ -83,7 +85,9 @@ LINK = "is not https, http or mailto (sections[0].body)"
     ],
 )
 def test_p305_link_destinations(tmp_path: Path, text: str, expected: list[tuple[int, int, str]]) -> None:
-    assert codes(tmp_path, text) == [f"{at(line, col)}: error P305: {message} {LINK}" for line, col, message in expected]
+    assert codes(tmp_path, text) == [
+        f"{at(line, col)}: error P305: {message} {LINK}" for line, col, message in expected
+    ]
 
 
 def test_p305_hint_points_to_the_inline_syntax(tmp_path: Path) -> None:
@@ -163,7 +167,8 @@ def test_p208_judges_what_the_reader_sees(tmp_path: Path, text: str, col: int, r
 
 @pytest.mark.parametrize("control", ["\x0b", "\x7f", "\u2028", "\u200b"])
 def test_p305_a_control_character_anywhere_in_a_destination(control: str) -> None:
-    found = [(f.code, f.offset, f.message) for f in markdown_findings(f"[a](<https://example.org/{control}>)", None, {})]
+    text = f"[a](<https://example.org/{control}>)"
+    found = [(f.code, f.offset, f.message) for f in markdown_findings(text, None, {})]
     escaped = control.encode("unicode_escape").decode("ascii")
     assert found == [("P305", 5, f'link destination "https://example.org/{escaped}" is not https, http or mailto')]
 
@@ -260,7 +265,8 @@ def test_only_changes_may_name_the_previous_versions_doses(tmp_path: Path) -> No
 @pytest.mark.parametrize(
     ("files", "expected"),
     [
-        ({"_library/drugs.yaml": "ketamine:\n  name: ketamine\n  notes: 'Avoid <img src=x onerror=\"a\" title=\"<\">.'\n"},
+        ({"_library/drugs.yaml":
+          "ketamine:\n  name: ketamine\n  notes: 'Avoid <img src=x onerror=\"a\" title=\"<\">.'\n"},
          'protocols/_library/drugs.yaml:3:17: error P501: raw HTML "<img src=x onerror="a" title="<">" in Markdown'
          " (ketamine.notes)"),
         ({"_library/handbooks.yaml": "- id: psychiatry\n  title: Psychiatry\n  description: See"
