@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -26,6 +26,7 @@ from markdown_it.token import Token
 
 from generator.inline import (
     Citation,
+    CitationKey,
     CrossReference,
     Placeholder,
     Verbatim,
@@ -218,6 +219,7 @@ class Parsed:
     tokens: list[Token]  # markdown-it's block tokens; inline ones carry children. Never mutated after parse.
     placements: dict[int, Placement] = field(default_factory=dict)  # id(block token) -> its placement
     definitions: tuple[Definition, ...] = ()
+    _syntax: dict[int, Any] | None = None  # id(child token) -> its syntax token in field offsets
 
     def blocks(self) -> Iterator[Token]:
         return iter(self.tokens)
@@ -232,27 +234,30 @@ class Parsed:
 
     def syntax(self) -> tuple[Any, ...]:
         """The §5 inline syntax (citations, cross-references, placeholders, verbatim text) in field offsets."""
-        found = []
-        for block in self.tokens:
-            for child in block.children or ():
-                if child.type in SYNTAX_TYPES:
-                    found.append(moved_syntax(child.meta["syntax"], self, block, child))
-        return tuple(found)
+        if self._syntax is None:
+            self._syntax = {}
+            for block in self.tokens:
+                for child in block.children or ():
+                    if child.type in SYNTAX_TYPES:
+                        self._syntax[id(child)] = moved_syntax(child.meta["syntax"], self, block, child)
+        return tuple(self._syntax.values())
+
+    def syntax_of(self, child: Token) -> Any:
+        """The syntax token of one pc_* child, in field offsets."""
+        self.syntax()
+        assert self._syntax is not None
+        return self._syntax[id(child)]
 
 
 def moved_syntax(syntax: Any, parsed: Parsed, block: Token, child: Token) -> Any:
     """A syntax token with its inline-source offsets moved to field offsets."""
-    from dataclasses import replace
-
     pos = int(child.meta["pos"])
-
-    def at(offset: int) -> int:
-        return parsed.offset(block, offset)
-
-    moved = replace(syntax, start=at(pos), end=at(pos + len(syntax.raw) - 1) + 1)
+    start = parsed.offset(block, pos)
+    end = parsed.offset(block, pos + len(syntax.raw) - 1) + 1
     if isinstance(syntax, Citation):
-        moved = replace(moved, keys=tuple(replace(key, offset=at(key.offset)) for key in syntax.keys))
-    return moved
+        keys = tuple(CitationKey(key.id, parsed.offset(block, key.offset)) for key in syntax.keys)
+        return Citation(start, end, syntax.raw, keys, syntax.error)
+    return replace(syntax, start=start, end=end)
 
 
 def _definition(parsed: Parsed, lines: _Lines, token: Token) -> Definition:

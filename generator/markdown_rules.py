@@ -9,9 +9,12 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import unicodedata
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from markdown_it.token import Token
 
@@ -19,15 +22,15 @@ from generator.markdown import Parsed
 from generator.prose import Finding
 
 _SAFE_DESTINATION = re.compile(r"(?:https?://[^/\\]|mailto:[^\s])", re.I)
-_ASSET = re.compile(r"_assets/(?:[A-Za-z0-9_][A-Za-z0-9._-]*/)*[A-Za-z0-9_][A-Za-z0-9._-]*")
+_ASSET = re.compile(r"_assets/(?:[A-Za-z0-9_][A-Za-z0-9._-]*/)*[A-Za-z0-9_][A-Za-z0-9._-]*\.(?:png|jpe?g|gif|webp)")
 _INVISIBLE = ("Cc", "Cf", "Zl", "Zp")
 MAX_SHOWN = 60
 HTML_HINT = "use Markdown instead (**bold**, *italic*, lists, [links](https://...)); raw HTML is refused"
 COMMENT_HINT = "remove it; a note for authors belongs in a YAML comment (# ...) outside the text"
 LINK_HINT = ("link to an https:// (or http://, mailto:) address; a link to another protocol or a section is "
              "written [[protocol-id#section]]")
-IMAGE_HINT = ("a page loads nothing from outside the site: put the image file in protocols/_assets/ and write "
-              "![what it shows](_assets/file-name.png)")
+IMAGE_HINT = ("a page loads nothing from outside the site: put the image file (PNG, JPEG, GIF or WebP) in "
+              "protocols/_assets/ and write ![what it shows](_assets/file-name.png)")
 
 
 def shown(text: str) -> str:
@@ -44,8 +47,23 @@ def safe_destination(url: str) -> bool:
 
 
 def asset_name(source: str) -> str | None:
-    """`flow.png` for the image source `_assets/flow.png`; None for any other source."""
+    """`flow.png` for the image source `_assets/flow.png`; None for any other source. Only image types a
+    browser shows without running anything (PNG, JPEG, GIF, WebP: not SVG, which can hold script)."""
     return source[len("_assets/") :] if _ASSET.fullmatch(source) and "/../" not in f"/{source}/" else None
+
+
+def asset_exists(root: Path, name: str) -> bool:
+    """protocols/_assets/<name> is a regular file reached through real folders (no symbolic link)."""
+    path = root / "_assets"
+    for part in name.split("/"):
+        path = path / part
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            return False
+        if stat.S_ISLNK(mode):
+            return False
+    return stat.S_ISREG(mode)
 
 
 def _html_finding(raw: str, offset: int) -> Finding:

@@ -11,7 +11,7 @@ at the source. Placeholders stay slots until a version's data fills them (`Reade
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -19,7 +19,7 @@ from typing import Any
 from markdown_it.token import Token
 
 from generator.inline import Placeholder, PlaceholderError, render_placeholder
-from generator.markdown import Parsed, moved_syntax
+from generator.markdown import Parsed
 
 TEXT, VERBATIM, DATA, SLOT = "t", "v", "d", "\ue000"
 BREAK = "\ufffc"  # something that is not text stands here (an image, a citation's superscript number)
@@ -61,20 +61,19 @@ class ReaderRun:
         if not self.placeholders:
             return self
         builder = _Builder()
-        slot = 0
-        for index, char in enumerate(self.text):
-            if char != SLOT or self.kinds[index] != SLOT:
-                builder.append(char, self.origins[index], self.kinds[index])
-                continue
-            token = self.placeholders[slot]
-            slot += 1
+        position = 0
+        slots = [index for index, kind in enumerate(self.kinds) if kind == SLOT]
+        for index, token in zip(slots, self.placeholders, strict=True):
+            builder.extend(self.text[position:index], self.origins[position:index], self.kinds[position:index])
+            position = index + 1
             value = BREAK
             if doc is not None and not token.error:
                 try:
                     value = render_placeholder(doc, token.target, token.field, drugs)
                 except PlaceholderError:
                     value = BREAK
-            builder.add(value, lambda _i, start=token.start: start, DATA)
+            builder.add(value, token.start, DATA, step=0)
+        builder.extend(self.text[position:], self.origins[position:], self.kinds[position:])
         return builder.run()
 
 
@@ -90,18 +89,23 @@ class _Builder:
         self.origins.append(origin)
         self.kinds.append(kind)
 
-    def add(self, text: str, origin: Callable[[int], int], kind: str) -> None:
+    def extend(self, text: str, origins: Sequence[int], kinds: str) -> None:
+        self.chars.append(text)
+        self.origins.extend(origins)
+        self.kinds.append(kinds)
+
+    def add(self, text: str, base: int, kind: str, step: int = 1) -> None:
+        """`text` as read; its character i comes from field offset base + step * i (step 0: all from base)."""
         if _plain_ascii(text):
             self.chars.append(text)
-            self.origins += [origin(index) for index in range(len(text))]
+            self.origins.extend(range(base, base + len(text)) if step else [base] * len(text))
             self.kinds.append(kind * len(text))
             return
         for index, char in enumerate(text):
             read = read_char(char)
             if read:
-                where = origin(index)
                 self.chars.append(read)
-                self.origins += [where] * len(read)
+                self.origins.extend([base + step * index] * len(read))
                 self.kinds.append(kind * len(read))
 
     def slot(self, token: Placeholder) -> None:
@@ -115,12 +119,8 @@ class _Builder:
 def plain_run(text: str) -> ReaderRun:
     """A text shown as written (a title): read character by character, offsets as they are."""
     builder = _Builder()
-    builder.add(text, lambda index: index, TEXT)
+    builder.add(text, 0, TEXT)
     return builder.run()
-
-
-def _from(base: int) -> Callable[[int], int]:
-    return lambda index: base + index
 
 
 def _inline_run(parsed: Parsed, block: Token) -> ReaderRun:
@@ -136,21 +136,21 @@ def _inline_run(parsed: Parsed, block: Token) -> ReaderRun:
         elif in_autolink:
             continue
         elif kind == "text":
-            builder.add(child.content, _from(at), TEXT)
+            builder.add(child.content, at, TEXT)
         elif kind == "text_special":  # an entity or an escape: its characters come from where it is written
-            builder.add(child.content, lambda _i, at=at: at, TEXT)
+            builder.add(child.content, at, TEXT, step=0)
         elif kind in ("softbreak", "hardbreak"):
             builder.append(" ", at, TEXT)
         elif kind == "code_inline":
-            builder.add(child.content, _from(parsed.offset(block, pos + len(child.markup))), TEXT)
+            builder.add(child.content, parsed.offset(block, pos + len(child.markup)), TEXT)
         elif kind == "pc_placeholder":
-            builder.slot(moved_syntax(child.meta["syntax"], parsed, block, child))
+            builder.slot(parsed.syntax_of(child))
         elif kind == "pc_verbatim":
             quote = child.content.find('"') + 1
-            builder.add(child.meta["syntax"].text, _from(parsed.offset(block, pos + quote)), VERBATIM)
+            builder.add(child.meta["syntax"].text, parsed.offset(block, pos + quote), VERBATIM)
         elif kind == "pc_xref" and child.meta["syntax"].label:
             bar = child.content.find("|") + 1
-            builder.add(child.meta["syntax"].label, _from(parsed.offset(block, pos + bar)), TEXT)
+            builder.add(child.meta["syntax"].label, parsed.offset(block, pos + bar), TEXT)
         elif kind in ("pc_xref", "pc_citation", "image"):
             builder.append(BREAK, at, TEXT)
     return builder.run()

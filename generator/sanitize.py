@@ -57,12 +57,11 @@ def sanitize(fragment: str) -> str:
     return _CLEANER.clean(fragment)
 
 
-_MARKDOWN_ACTIVE = {"[": "&#91;", "]": "&#93;", "{": "&#123;", "}": "&#125;", "*": "&#42;", "_": "&#95;",
-                    "`": "&#96;", "\\": "&#92;", "~": "&#126;"}
-_ACTIVE = re.compile(r"[\[\]{}*_`\\~]|(?<=\n)#")
+_MARKDOWN_ACTIVE = str.maketrans({"[": "&#91;", "]": "&#93;", "{": "&#123;", "}": "&#125;", "*": "&#42;",
+                                  "_": "&#95;", "`": "&#96;", "\\": "&#92;", "~": "&#126;"})
 
 
 def inert_for_markdown(fragment: str) -> str:
     """Characters that Markdown (MkDocs' Python-Markdown, attribute lists, the print view's rewriting)
     could read as syntax, as character references: the HTML means the same, nothing acts on it."""
-    return _ACTIVE.sub(lambda match: _MARKDOWN_ACTIVE.get(match.group(0), "&#35;"), fragment)
+    return fragment.translate(_MARKDOWN_ACTIVE).replace("\n#", "\n&#35;")

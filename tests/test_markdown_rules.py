@@ -115,8 +115,8 @@ def test_p503_an_image_from_outside_the_site(tmp_path: Path) -> None:
     lines = prose_lines(write(tmp_path, "See ![x](http://elsewhere.example/t.png)"))
     assert lines == [
         f'{at(0, 4)}: error P503: image "http://elsewhere.example/t.png" is not a file under protocols/_assets/'
-        f" {IMAGE}\n    a page loads nothing from outside the site: put the image file in protocols/_assets/ and"
-        " write ![what it shows](_assets/file-name.png)"
+        f" {IMAGE}\n    a page loads nothing from outside the site: put the image file (PNG, JPEG, GIF or WebP) in"
+        " protocols/_assets/ and write ![what it shows](_assets/file-name.png)"
     ]
 
 
@@ -128,7 +128,7 @@ def test_p503_an_image_from_outside_the_site(tmp_path: Path) -> None:
         ("_assets/../secret.png", 'image "_assets/../secret.png" is not a file under protocols/_assets/'),
         ("_assets/missing.png", 'image "_assets/missing.png": no file missing.png in protocols/_assets/'),
         ("_assets/link.png", 'image "_assets/link.png": no file link.png in protocols/_assets/'),
-        ("_assets/folder", 'image "_assets/folder": no file folder in protocols/_assets/'),
+        ("_assets/folder.png", 'image "_assets/folder.png": no file folder.png in protocols/_assets/'),
     ],
 )
 def test_p503_sources(tmp_path: Path, source: str, message: str) -> None:
@@ -136,7 +136,7 @@ def test_p503_sources(tmp_path: Path, source: str, message: str) -> None:
     assets = tmp_path / "protocols" / "_assets"
     assets.mkdir()
     (assets / "flow.png").write_bytes(b"\x89PNG\r\n")
-    (assets / "folder").mkdir()
+    (assets / "folder.png").mkdir()
     os.symlink(assets / "flow.png", assets / "link.png")
     assert [line.splitlines()[0] for line in prose_lines(library)] == [f"{at(0, 0)}: error P503: {message} {IMAGE}"]
 

@@ -7,10 +7,8 @@ handbooks.yaml.
 
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +26,7 @@ from generator.inline import (
 from generator.library import Library
 from generator.loader import SourceFile
 from generator.markdown import parse
-from generator.markdown_rules import markup_findings
+from generator.markdown_rules import asset_exists, markup_findings
 from generator.prose import (
     Finding,
     ProseQuantity,
@@ -46,20 +44,6 @@ def _diagnostic(source: SourceFile, path: DataPath, finding: Finding) -> Diagnos
                       finding.hint)
 
 
-def asset_exists(root: Path, name: str) -> bool:
-    """protocols/_assets/<name> is a regular file reached through real folders (no symbolic link)."""
-    path = root / "_assets"
-    for part in name.split("/"):
-        path = path / part
-        try:
-            mode = os.lstat(path).st_mode
-        except OSError:
-            return False
-        if stat.S_ISLNK(mode):
-            return False
-    return stat.S_ISREG(mode)
-
-
 @dataclass(frozen=True)
 class _FieldScan:
     """What one Markdown text says whichever version it is in (versions repeat most of their prose)."""
@@ -69,6 +53,29 @@ class _FieldScan:
     runs: tuple[ReaderRun, ...]  # the reader's text, placeholders as slots
     quantities: tuple[tuple[ProseQuantity, ...], ...] | None  # per run when no run has a placeholder
     abbreviations: tuple[Finding, ...] | None  # P209, likewise
+    # with placeholders: the same per the values they show (versions repeat them too)
+    filled: dict[tuple[str, ...], tuple[tuple[tuple[ProseQuantity, ...], ...], tuple[Finding, ...]]] = field(
+        default_factory=dict)
+
+    def read(self, doc: Any | None, drugs: Any) -> tuple[tuple[tuple[ProseQuantity, ...], ...], tuple[Finding, ...]]:
+        """The quantities and abbreviations of the reader's text with `doc`'s placeholder values."""
+        if self.quantities is not None and self.abbreviations is not None:
+            return self.quantities, self.abbreviations
+        values = tuple(_placeholder_value(token, doc, drugs) for token in self.placeholders)
+        if values not in self.filled:
+            runs = [run.filled(doc, drugs) for run in self.runs]
+            self.filled[values] = (tuple(prose_quantities(run) for run in runs),
+                                   tuple(finding for run in runs for finding in abbreviation_findings(run)))
+        return self.filled[values]
+
+
+def _placeholder_value(token: Placeholder, doc: Any | None, drugs: Any) -> str:
+    if doc is None or token.error:
+        return ""
+    try:
+        return render_placeholder(doc, token.target, token.field, drugs)
+    except PlaceholderError:
+        return ""
 
 
 def _scanner(root: Path) -> Any:
@@ -125,12 +132,7 @@ def markdown_findings(text: str, doc: Any | None, drugs: Any, where: str = "", r
     scan = _scan_markdown(text, root or Path("protocols"))
     found = [*scan.markup]
     found += _placeholder_findings(scan.placeholders, doc, drugs, where)
-    if scan.quantities is not None and scan.abbreviations is not None:
-        quantities, abbreviations = scan.quantities, scan.abbreviations
-    else:
-        filled = [run.filled(doc, drugs) for run in scan.runs]
-        quantities = tuple(prose_quantities(run) for run in filled)
-        abbreviations = tuple(finding for run in filled for finding in abbreviation_findings(run))
+    quantities, abbreviations = scan.read(doc, drugs)
     for run_quantities in quantities:
         found += quantities_findings(run_quantities, doc, also)
     found += abbreviations

@@ -24,6 +24,7 @@ from generator.render.handbooks import plan_handbook_pages, render_handbook_page
 from generator.render.history import render_history
 from generator.render.home import render_home
 from generator.render.prose import page_prose
+from generator.render.protocol_files import plan_protocol_files, render_protocol_files
 from generator.render.protocol_page import SharedProtocolText
 from generator.render.publication import ProtocolInfo, Publication, VersionInfo, publication
 from generator.render.referenced_by import referenced_by_index
@@ -137,6 +138,7 @@ FAMILIES: list[Family] = [
     Family("drugs", plan_drug_pages, render_drug_pages),
     Family("bibliography", plan_bibliography, render_bibliography_page),
     Family("audit", lambda ctx: [paths.AUDIT_FILE], lambda ctx: {paths.AUDIT_FILE: render_audit_file(ctx.publication)}),
+    Family("protocol files", plan_protocol_files, render_protocol_files),  # type: ignore[arg-type]  # bytes
 ]
 
 
