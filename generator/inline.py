@@ -100,7 +100,7 @@ _CODE_SPAN = re.compile(r"(`(?<!``)`*)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
 
 
 def code_ranges(text: str) -> list[Span]:
-    """Fenced code blocks and inline code spans: literal text, where no inline syntax applies."""
+    """Fenced code blocks and inline code spans of generated page Markdown (author text is parsed instead)."""
     # a fence needs three backticks or tildes: the substring test spares a scan of every line start
     ranges = [match.span() for match in _FENCE.finditer(text)] if "```" in text or "~~~" in text else []
     for match in _CODE_SPAN.finditer(text):
@@ -110,7 +110,7 @@ def code_ranges(text: str) -> list[Span]:
 
 
 def code_spans(text: str) -> tuple[Span, ...]:
-    """`code_ranges` as a tuple, for `scanned` (the tokenizer and the prose rules both need them)."""
+    """`code_ranges` as a tuple, for `scanned`: code of a page's Markdown (the handbook print view's rewriting)."""
     return tuple(code_ranges(text))
 
 
@@ -329,8 +329,7 @@ def render_placeholder(doc: Any, ref_id: str, field: str, drugs: Mapping[str, An
 
 
 _RENDER_NAMES = (
-    "CitationCounter", "LinkError", "LinkTarget", "PageContext", "SiteLinks", "escape_markdown", "render_cite_list",
-    "render_markdown",
+    "CitationCounter", "LinkError", "LinkTarget", "PageContext", "SiteLinks", "render_cite_list", "render_markdown",
 )
 
 

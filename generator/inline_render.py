@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from typing import Any
 
 from markdown_it.common.normalize_url import normalizeLink
@@ -158,16 +157,6 @@ class PageContext:
     doc_page: str = ""
     # set when the text is rendered once for several pages: links to other pages are left to it
     fragments: PageFragments | None = None
-
-
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]])")
-
-
-@lru_cache(maxsize=4096)  # placeholder values and link titles recur on every version of a protocol
-def escape_markdown(text: str) -> str:
-    """Plain text as Markdown that shows exactly this text."""
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", escaped)
 
 
 def _citation_html(reference_ids: list[str], page: PageContext) -> str:
