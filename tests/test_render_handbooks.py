@@ -274,7 +274,7 @@ def test_description_citations_are_anchored_on_the_handbook_pages(handbook_libra
     pages = render_site(handbook_library, AS_OF, reviewer=False)
     page = pages["handbooks/testing/index.md"]
     assert '<a href="#ref-smith-2020">1</a>' in page
-    assert "1. Smith AB. Alphacaine for testing. *J Test Med*. 2020.\n{: #ref-smith-2020 }\n" in page
+    assert "1. Smith AB. Alphacaine for testing. <em>J Test Med</em>. 2020.\n{: #ref-smith-2020 }\n" in page
     printed = pages["handbooks/testing/print/index.md"]
     assert '<a href="#h_ref-smith-2020">1</a>' in printed
     assert "{: #h_ref-smith-2020 }" in printed

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from generator.citations import reference_markdown
+from generator.citations import reference_page_html
 from generator.inline import PageContext, SiteLinks, render_cite_list, render_markdown
 from generator.inline_render import unwrap_paragraph
 from generator.library import Library
@@ -23,7 +23,7 @@ from generator.schema import VersionDoc
 class ReferenceEntry:
     number: int
     id: str
-    text_md: str  # the formatted entry (AMA style), Markdown
+    text_md: str  # the formatted entry (AMA style), sanitized HTML placed in a Markdown list item
 
 
 class PageProse:
@@ -59,7 +59,7 @@ class PageProse:
         for number, reference_id in enumerate(self.context.citations.ordered(), start=1):
             key = ("reference", reference_id)
             if key not in self.rendered:
-                self.rendered[key] = reference_markdown(self.library.references[reference_id])
+                self.rendered[key] = reference_page_html(self.library.references[reference_id])
             entries.append(ReferenceEntry(number, reference_id, self.rendered[key]))
         return entries
 
