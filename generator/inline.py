@@ -203,9 +203,9 @@ def shared_scans() -> Iterator[None]:
 
 
 def _scan(text: str) -> tuple[Token, ...]:
-    from generator.markdown import parse  # the parser module builds its tokens with this module's classes
+    from generator.markdown import parsed  # the parser module builds its tokens with this module's classes
 
-    return scanned(text, parse).syntax()
+    return parsed(text).syntax()
 
 
 # --- fields ---------------------------------------------------------------------------------------------

@@ -21,14 +21,14 @@ from markdown_it.common.normalize_url import normalizeLink
 from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 
+from generator import markdown
 from generator.inline import (
     GENERATED_SECTIONS,
     CrossReference,
     PlaceholderError,
     render_placeholder,
-    scanned,
 )
-from generator.markdown import PARSER, parse
+from generator.markdown import PARSER
 from generator.markdown_rules import asset_name, safe_destination
 from generator.page_fragments import PageFragments, relative
 from generator.sanitize import inert_for_markdown, sanitize
@@ -284,7 +284,7 @@ _FRAGMENT_URL = re.compile(r'(href|src)="#pc-fragment-([0-9]+)"')
 def render_markdown(text: str, page: PageContext) -> str:
     """Author Markdown of one field -> sanitized HTML for the page (never evaluated as a template): block
     HTML, so that MkDocs places it as it is, with a blank line before and after."""
-    parsed = scanned(text, parse)  # once per text within inline.shared_scans (a site build)
+    parsed = markdown.parsed(text)  # the last texts' parses are kept: a version's text is rendered for a few pages
     render = _Render(page)
     html = PARSER.renderer.render(parsed.tokens, PARSER.options, {"render": render})
     html = inert_for_markdown(sanitize(html)).strip()

@@ -17,6 +17,7 @@ import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -274,8 +275,16 @@ def _definition(parsed: Parsed, lines: _Lines, token: Token) -> Definition:
     return Definition(str(token.meta.get("label", "")), url, start + where)
 
 
+@lru_cache(maxsize=256)
+def parsed(text: str) -> Parsed:
+    """`parse(text)`, shared by the callers that need the tokens of one text in a row (the rules of a field,
+    the renders of a version text). Bounded: the whole library's tokens are never held at once (what
+    outlives a parse is cached by `inline.scanned`: the §5 syntax, the rules' findings)."""
+    return parse(text)
+
+
 def parse(text: str) -> Parsed:
-    """Parse one Markdown field (use `inline.scanned(text, parse)` to share it within a run)."""
+    """Parse one Markdown field."""
     tokens = PARSER.parse(text, {})
     parsed = Parsed(text, tokens)
     lines = _Lines(text)

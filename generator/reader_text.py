@@ -11,6 +11,7 @@ at the source. Placeholders stay slots until a version's data fills them (`Reade
 from __future__ import annotations
 
 import unicodedata
+from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -52,7 +53,7 @@ class ReaderRun:
     """The reader's text of one block (a paragraph, heading, table cell row, code block)."""
 
     text: str
-    origins: tuple[int, ...]  # field offset of each character
+    origins: Sequence[int]  # field offset of each character (an array: a field's text is long)
     kinds: str  # per character: TEXT, VERBATIM, or SLOT (a placeholder, see `placeholders`)
     placeholders: tuple[Placeholder, ...] = ()
 
@@ -80,7 +81,7 @@ class ReaderRun:
 class _Builder:
     def __init__(self) -> None:
         self.chars: list[str] = []
-        self.origins: list[int] = []
+        self.origins = array("l")
         self.kinds: list[str] = []
         self.placeholders: list[Placeholder] = []
 
@@ -113,7 +114,7 @@ class _Builder:
         self.placeholders.append(token)
 
     def run(self) -> ReaderRun:
-        return ReaderRun("".join(self.chars), tuple(self.origins), "".join(self.kinds), tuple(self.placeholders))
+        return ReaderRun("".join(self.chars), self.origins, "".join(self.kinds), tuple(self.placeholders))
 
 
 def plain_run(text: str) -> ReaderRun:
@@ -170,7 +171,7 @@ def reader_runs(parsed: Parsed) -> tuple[ReaderRun, ...]:
                 if read:
                     where = parsed.offset(block, index)
                     builder.chars.append(read)
-                    builder.origins += [where] * len(read)
+                    builder.origins.extend([where] * len(read))
                     builder.kinds.append(TEXT * len(read))
             runs.append(builder.run())
     return tuple(runs)

@@ -191,7 +191,7 @@ def test_p208_is_not_fooled_by_invisible_characters(invisible: str) -> None:
 def test_a_reader_run_keeps_where_each_character_came_from() -> None:
     [run] = reader_runs(parse("a **5**&#48;\u00a0mg"))
     assert run.text == "a 50 mg"
-    assert run.origins == (0, 1, 4, 7, 12, 13, 14)
+    assert list(run.origins) == [0, 1, 4, 7, 12, 13, 14]
 
 
 @pytest.mark.parametrize(

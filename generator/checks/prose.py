@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator import markdown
 from generator.checks import CheckContext
 from generator.diagnostics import DataPath, Diagnostic, format_path
 from generator.inline import (
@@ -25,7 +26,6 @@ from generator.inline import (
 )
 from generator.library import Library
 from generator.loader import SourceFile
-from generator.markdown import parse
 from generator.markdown_rules import asset_exists, markup_findings
 from generator.prose import (
     Finding,
@@ -80,13 +80,13 @@ def _placeholder_value(token: Placeholder, doc: Any | None, drugs: Any) -> str:
 
 def _scanner(root: Path) -> Any:
     def scan(text: str) -> _FieldScan:
-        parsed = scanned(text, parse)
+        parsed = markdown.parsed(text)
         runs = reader_runs(parsed)
         fixed = not any(run.placeholders for run in runs)
         return _FieldScan(
             tuple(markup_findings(parsed, lambda name: asset_exists(root, name))),
             tuple(token for token in parsed.syntax() if isinstance(token, Placeholder)),
-            runs,
+            () if fixed else runs,  # kept only to fill placeholders in
             tuple(prose_quantities(run) for run in runs) if fixed else None,
             tuple(finding for run in runs for finding in abbreviation_findings(run)) if fixed else None,
         )

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from generator.inline import library_markdown_fields, markdown_fields, scanned
+from generator.inline import library_markdown_fields, markdown_fields
 from generator.inline_render import ASSETS_FOLDER
-from generator.markdown import parse
+from generator.markdown import parsed
 from generator.markdown_rules import asset_exists, asset_name
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def used_images(ctx: SiteContext) -> list[str]:
     for text in _shown_texts(ctx):
         if "](" not in text and "]:" not in text and "][" not in text:
             continue  # no image can be written without one of these
-        for block in scanned(text, parse).tokens:
+        for block in parsed(text).tokens:
             for child in block.children or ():
                 name = asset_name(str(child.attrs.get("src", ""))) if child.type == "image" else None
                 if name is not None and asset_exists(ctx.library.root, name):
