@@ -23,6 +23,7 @@ from generator.inline import (
     plain_text_fields,
     render_placeholder,
     scanned,
+    tokenize,
 )
 from generator.library import Library
 from generator.loader import SourceFile
@@ -85,7 +86,8 @@ def _scanner(root: Path) -> Any:
         fixed = not any(run.placeholders for run in runs)
         return _FieldScan(
             tuple(markup_findings(parsed, lambda name: asset_exists(root, name))),
-            tuple(token for token in parsed.syntax() if isinstance(token, Placeholder)),
+            # tokenize: the syntax is cached for the other rule families (the parse itself is not kept)
+            tuple(token for token in tokenize(text) if isinstance(token, Placeholder)),
             () if fixed else runs,  # kept only to fill placeholders in
             tuple(prose_quantities(run) for run in runs) if fixed else None,
             tuple(finding for run in runs for finding in abbreviation_findings(run)) if fixed else None,
