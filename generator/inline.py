@@ -230,8 +230,11 @@ def markdown_fields(doc: Any) -> Iterator[tuple[DataPath, str]]:
 
 
 def plain_text_fields(doc: Any) -> Iterator[tuple[DataPath, str]]:
-    """Text fields shown as they are (no inline syntax) where a dose could still be written."""
+    """Text fields shown as they are (no inline syntax) where a dose or an error-prone abbreviation could
+    still be written (a route "SC" is P209 like one in prose)."""
     yield ("title",), doc.title
+    for index, regimen in enumerate(doc.regimens):
+        yield ("regimens", index, "route"), str(regimen.route)
     for index, phase in enumerate(doc.phases):
         yield ("phases", index, "name"), phase.name
     for index, section in enumerate(doc.sections):

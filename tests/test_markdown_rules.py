@@ -277,3 +277,16 @@ def test_only_changes_may_name_the_previous_versions_doses(tmp_path: Path) -> No
 )
 def test_library_markdown_fields(tmp_path: Path, files: dict[str, str], expected: str) -> None:
     assert [line.removeprefix(f"{tmp_path}/") for line in check_lines(write_library(tmp_path, files))] == [expected]
+
+
+@pytest.mark.parametrize(("route", "message"), [("SC", '"SC": write "SUBCUT"'), ("SQ", '"SQ": write "SUBCUT"'),
+                                                ("s.c.", '"s.c.": write "SUBCUT"')])
+def test_p209_a_route_written_as_an_error_prone_abbreviation(tmp_path: Path, route: str, message: str) -> None:
+    library = write(tmp_path, "Fine.", VERSION.replace("route: IV", f"route: {route}"))
+    assert [line.splitlines()[0] for line in prose_lines(library)] == [
+        f"{FILE}:8:12: error P209: error-prone abbreviation {message} (regimens[0].route)"
+    ]
+
+
+def test_a_safe_route_is_clean(tmp_path: Path) -> None:
+    assert prose_lines(write(tmp_path, "Fine.", VERSION.replace("route: IV", "route: SUBCUT"))) == []
