@@ -102,7 +102,11 @@ def _syntax_rule(state: StateInline, silent: bool) -> bool:
     """The inline syntax of §5 as tokens: `{{ ... }}`, `[[...]]`, `[@...]` (before links)."""
     char = state.src[state.pos]
     if char == "{":
-        match = _BRACES.match(state.src, state.pos)
+        # a "{{" with no "}}" after it is text: known in constant time (a field of many "{{" stays linear)
+        if state.src.startswith("{{", state.pos) and state.pos + 2 <= state.html_terminator_last("}}"):
+            match = _BRACES.match(state.src, state.pos)
+        else:
+            match = None
         kind = "braces"
     elif char == "[":
         match = _XREF.match(state.src, state.pos)

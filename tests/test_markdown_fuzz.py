@@ -41,3 +41,14 @@ def test_random_markdown(context: PageContext, text: str) -> None:
     html = render_markdown(text, PageContext(context.path, context.links, context.doc))
     assert scan(html) == []
     assert "<script" not in html.lower() and "<img src=\"http" not in html and "<iframe" not in html
+
+
+def test_many_unclosed_placeholders_parse_in_linear_time() -> None:
+    import time
+
+    from generator.markdown import parse
+
+    started = time.process_time()
+    parsed = parse("{{" * 200_000)
+    assert time.process_time() - started < 5  # was minutes: each "{{" searched the rest of the text for "}}"
+    assert parsed.syntax() == ()
