@@ -157,12 +157,29 @@ def _inline_run(parsed: Parsed, block: Token) -> ReaderRun:
     return builder.run()
 
 
+def _attribute_runs(parsed: Parsed, block: Token) -> list[ReaderRun]:
+    """What a reader also sees of links and images: a link's title (on hover), an image's description."""
+    runs = []
+    for child in block.children or ():
+        shown = []
+        if child.type in ("link_open", "image") and child.attrs.get("title"):
+            shown.append(str(child.attrs["title"]))
+        if child.type == "image":
+            shown.append("".join(grandchild.content for grandchild in child.children or ()))
+        for text in shown:
+            builder = _Builder()
+            builder.add(text, parsed.inline_offset(block, child), TEXT, step=0)
+            runs.append(builder.run())
+    return runs
+
+
 def reader_runs(parsed: Parsed) -> tuple[ReaderRun, ...]:
     """The reader's text of every block of a field, in order (a number never joins a unit across blocks)."""
     runs = []
     for block in parsed.tokens:
         if block.type == "inline":
             runs.append(_inline_run(parsed, block))
+            runs += _attribute_runs(parsed, block)
         elif block.type in ("fence", "code_block"):
             builder = _Builder()
             content = block.content

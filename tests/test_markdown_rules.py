@@ -173,6 +173,14 @@ def test_p305_a_control_character_anywhere_in_a_destination(control: str) -> Non
     assert found == [("P305", 5, f'link destination "https://example.org/{escaped}" is not https, http or mailto')]
 
 
+@pytest.mark.parametrize(("text", "col"), [('See [the guide](https://example.org "give 50 mg")', 5),
+                                           ("See ![give 50 mg](https://example.org/t.png)", 4)])
+def test_p208_in_a_link_title_and_an_image_description(tmp_path: Path, text: str, col: int) -> None:
+    assert [line for line in codes(tmp_path, text) if " P208: " in line] == [
+        f'{at(0, col)}: error P208: dose "50 mg" {NO_MATCH}'
+    ]
+
+
 def test_p208_a_placeholder_is_read_with_its_value(tmp_path: Path) -> None:
     # "1" then the dose 0.5 mg/kg reads "10.5 mg/kg": a dose no data holds
     assert codes(tmp_path, "Give 1{{ ketamine-iv.dose }}") == [
