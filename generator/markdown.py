@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
@@ -218,16 +217,13 @@ class Definition:
 
 @dataclass
 class Parsed:
-    """One Markdown field, parsed once (cached by text within `inline.shared_scans`)."""
+    """One Markdown field as parsed (`parsed(text)` keeps the latest few)."""
 
     text: str
     tokens: list[Token]  # markdown-it's block tokens; inline ones carry children. Never mutated after parse.
     placements: dict[int, Placement] = field(default_factory=dict)  # id(block token) -> its placement
     definitions: tuple[Definition, ...] = ()
     _syntax: dict[int, Any] | None = None  # id(child token) -> its syntax token in field offsets
-
-    def blocks(self) -> Iterator[Token]:
-        return iter(self.tokens)
 
     def offset(self, block: Token, position: int = 0) -> int:
         """Field offset of `position` in `block`'s content (an inline token or a code/html block)."""
