@@ -44,7 +44,12 @@ SYNTAX_TYPES = ("pc_citation", "pc_xref", "pc_placeholder", "pc_verbatim")
 
 
 class _TrackedState(StateInline):
-    """StateInline that writes where each token starts in the inline source into `token.meta["pos"]`."""
+    """StateInline that writes where each token starts in the inline source into `token.meta["pos"]`.
+
+    markdown-it keeps no source positions below the block level. Literal text collects in `pending`
+    (markdown-it-py 4.3's `_pending`/`_pending_buffer`, pinned) and becomes one text token when flushed:
+    the position where it started collecting is that token's. tests/test_markdown_rules.py and the fuzz
+    test hold every position to the source."""
 
     pending_start = 0
 
@@ -138,7 +143,7 @@ def _parser() -> MarkdownIt:
     md = _AuthorMarkdown("commonmark", {"html": True, "linkify": False, "typographer": False,
                                          "inline_definitions": True})
     md.enable("table")
-    md.inline.__class__ = _TrackedParserInline
+    md.inline.__class__ = _TrackedParserInline  # the same rules and terminators; only `parse` differs
     md.inline.ruler.after("text", "pc_syntax", _syntax_rule)
     md.inline.add_terminator_char("{")
     md.inline.ruler2.before("fragments_join", "pc_positions", _keep_first_positions)
