@@ -252,6 +252,7 @@ def _image(tokens: list[Token], index: int, options: Any, env: Any) -> str:
     name = asset_name(str(token.attrs.get("src", "")))
     if name is None:
         return alt  # never an image from outside the site (P503)
+
     def src(page: str) -> str:
         return normalizeLink(page_url(page, "index.md").removeprefix("./") + ASSETS_FOLDER + name)
 
