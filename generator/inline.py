@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, TypeVar, cast
 
 from generator.diagnostics import DataPath
@@ -203,6 +204,13 @@ def shared_scans() -> Iterator[None]:
 
 
 def _scan(text: str) -> tuple[Token, ...]:
+    return _syntax(text)
+
+
+@lru_cache(maxsize=1 << 15)
+def _syntax(text: str) -> tuple[Token, ...]:
+    """The syntax of a text, kept beyond one run (small, unlike the parse): `protocols build` checks, then
+    renders, and the render's first pass (who links to whom) needs only this."""
     from generator.markdown import parsed  # the parser module builds its tokens with this module's classes
 
     return parsed(text).syntax()
