@@ -276,11 +276,30 @@ def _unsafe_reason(unit: str) -> str:
 
 
 _AFTER_NUMBER = re.compile(r"[0-9][ \t\u00a0]*$")
+# A comma inside a number that is not a thousands separator (groups of exactly three digits), before a unit:
+# "0,5 mg" is read as 0.5 by some and as 5 by others, and no quantity rule would see it.
+_DECIMAL_COMMA = re.compile(
+    r"(?=[0-9])(?<![\w.,])(?P<number>[0-9]+(?:,[0-9]+)+)(?P<space>\s*)(?P<unit>[A-Za-zµμ]+(?:/[A-Za-z]+)*)(?![\w/])"
+)
+_GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+")
+
+
+def decimal_comma_findings(run: ReaderRun) -> Iterator[Finding]:
+    """P209: a number with a decimal comma before a unit of §3.1 ("0,5 mg"), in a reader's text."""
+    for match in _DECIMAL_COMMA.finditer(run.text):
+        number, unit = match.group("number"), match.group("unit")
+        if _GROUPED.fullmatch(number) or _canonical_unit(unit) is None or run.kinds[match.start()] == DATA:
+            continue
+        written = number.replace(",", ".") + match.group("space") + unit
+        yield Finding("P209", run.origins[match.start()],
+                      f'decimal comma in "{match.group(0)}": write "{written}" if that is the amount meant',
+                      "a comma is read as a decimal point by some and as a thousands separator by others")
 
 
 def abbreviation_findings(run: ReaderRun) -> Iterator[Finding]:
     """P209: error-prone abbreviations as whole words in a reader's text, verbatim text included (not "cc"
-    right after a number: that is P109; not in a placeholder's value: that is the data's own rule)."""
+    right after a number: that is P109; not in a placeholder's value: that is the data's own rule), then
+    decimal commas."""
     text = run.text
     found = []
     for match in ANY_ABBREVIATION.finditer(text):
@@ -294,6 +313,7 @@ def abbreviation_findings(run: ReaderRun) -> Iterator[Finding]:
         _pattern, instead, why = ABBREVIATIONS[index]
         yield Finding("P209", run.origins[start], f'error-prone abbreviation "{written}": write {_quoted(instead)}',
                       why)
+    yield from decimal_comma_findings(run)
 
 
 def _quoted(text: str) -> str:

@@ -216,6 +216,22 @@ def test_p209_applies_inside_verbatim_text(tmp_path: Path, text: str, col: int, 
     assert codes(tmp_path, text) == [f"{at(0, col)}: error P209: {message} (sections[0].body)"]
 
 
+@pytest.mark.parametrize(
+    ("text", "col", "message"),
+    [
+        ("Give 0,5 mg/kg", 5, 'decimal comma in "0,5 mg/kg": write "0.5 mg/kg" if that is the amount meant'),
+        ("Up to 1,5000 mg", 6, 'decimal comma in "1,5000 mg": write "1.5000 mg" if that is the amount meant'),
+        ('A study gave {{ "2,5 mg" }}', 17, 'decimal comma in "2,5 mg": write "2.5 mg" if that is the amount meant'),
+    ],
+)
+def test_p209_a_decimal_comma(tmp_path: Path, text: str, col: int, message: str) -> None:
+    assert codes(tmp_path, text) == [f"{at(0, col)}: error P209: {message} (sections[0].body)"]
+
+
+def test_thousands_separators_and_lists_are_no_decimal_commas(tmp_path: Path) -> None:
+    assert codes(tmp_path, "Never above 3,000 mg; weeks 1,2 and 3; 40, 50 and 60 kg.") == []
+
+
 def test_verbatim_text_is_exempt_from_p208_only_as_a_whole(tmp_path: Path) -> None:
     assert codes(tmp_path, 'A study gave {{ "20 mg" }}.') == []
     assert codes(tmp_path, 'Give 5{{ "0 mg" }}.') == [f'{at(0, 5)}: error P208: dose "50 mg" {NO_MATCH}']
