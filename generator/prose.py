@@ -46,7 +46,7 @@ _NUMBER = r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?|\.[0-9]
 # The look-ahead names the characters a number starts with, so the regex engine skips to them.
 _PROSE_QUANTITY = re.compile(
     rf"(?=[0-9.])(?<![\w.,])(?P<a>{_NUMBER})(?:(?:[ \t\u00a0]*[-–—][ \t\u00a0]*|\s+(?:to|and|or)\s+)(?P<b>{_NUMBER}))?"
-    r"\s*(?P<unit>[A-Za-zµμ]+(?:/[A-Za-z]+)*)(?![\w/])"
+    r"(?:\s*|-)(?P<unit>[A-Za-zµμ]+(?:/[A-Za-z]+)*)(?![\w/])"  # "a 50-mg dose" too
 )
 
 def _in_words(abbreviation: str) -> str:
@@ -116,11 +116,23 @@ def _version_quantities(doc: Any) -> list[tuple[str, Quantity]]:
     return _last_version[1]
 
 
+# Units written out in words: a reader takes "50 milligrams" for 50 mg, so P208 does too.
+SPELLED_OUT_UNITS = {
+    word + plural: unit
+    for spelling, unit in (("milligram", "mg"), ("microgram", "mcg"), ("gram", "g"), ("millilitre", "mL"),
+                           ("milliliter", "mL"), ("litre", "L"), ("liter", "L"))
+    for word in (spelling, spelling.capitalize())
+    for plural in ("", "s")
+}
+
+
 def _canonical_unit(unit: str) -> str | None:
     if unit in UNITS:
         return unit
     if unit in TIME_PLURALS:
         return TIME_PLURALS[unit]
+    if unit in SPELLED_OUT_UNITS:
+        return SPELLED_OUT_UNITS[unit]
     mapped = "/".join(UNSAFE_SPELLINGS.get(part, part) for part in unit.split("/"))
     mapped = TIME_PLURALS.get(mapped, mapped)
     return mapped if mapped in UNITS else None

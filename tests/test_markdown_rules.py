@@ -159,6 +159,9 @@ NO_MATCH = "matches no quantity of this version's data (sections[0].body)"
         ("Give *5*0 *m*g now", 6, "50 mg"),
         ("Give [50](https://example.org) mg", 6, "50 mg"),
         ("Give 50 \u338e", 5, "50 mg"),
+        ("Give a 50-mg dose", 7, "50-mg"),
+        ("Give 50 milligrams", 5, "50 milligrams"),
+        ("Give 0.05 Grams", 5, "0.05 Grams"),
     ],
 )
 def test_p208_judges_what_the_reader_sees(tmp_path: Path, text: str, col: int, read: str) -> None:
