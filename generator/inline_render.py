@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from markdown_it.common.normalize_url import normalizeLink
@@ -24,7 +25,9 @@ from markdown_it.token import Token
 from generator import markdown
 from generator.inline import (
     GENERATED_SECTIONS,
+    Citation,
     CrossReference,
+    Placeholder,
     PlaceholderError,
     render_placeholder,
 )
@@ -208,8 +211,8 @@ class _Render:
         return f"#pc-fragment-{len(self.deferred) - 1}"
 
 
-def _placeholder(token: Token, render: _Render) -> str:
-    syntax, page = token.meta["syntax"], render.page
+def _placeholder(syntax: Any, render: _Render) -> str:
+    page = render.page
     if syntax.error or page.doc is None:
         return escapeHtml(syntax.raw)
     try:
@@ -218,16 +221,15 @@ def _placeholder(token: Token, render: _Render) -> str:
         return escapeHtml(syntax.raw)
 
 
-def _citation(token: Token, render: _Render) -> str:
-    syntax, page = token.meta["syntax"], render.page
+def _citation(syntax: Any, render: _Render) -> str:
+    page = render.page
     known = [key.id for key in syntax.keys if key.id in page.links.library.references]
     if syntax.error or len(known) != len(syntax.keys):
         return escapeHtml(syntax.raw)
     return _citation_html(known, page)
 
 
-def _cross_reference(token: Token, render: _Render) -> str:
-    syntax: CrossReference = token.meta["syntax"]
+def _cross_reference(syntax: CrossReference, render: _Render) -> str:
     page = render.page
     try:
         target = page.links.resolve(syntax, page.doc)
@@ -238,7 +240,8 @@ def _cross_reference(token: Token, render: _Render) -> str:
     return f'<a href="{escapeHtml(render.href(target))}">{escapeHtml(syntax.label or target.text)}</a>'
 
 
-def _link_open(token: Token, render: _Render) -> str:
+def _link_open(tokens: list[Token], index: int, options: Any, env: Any) -> str:
+    token = tokens[index]
     url = str(token.attrs.get("href", ""))
     attributes = f' href="{escapeHtml(normalizeLink(url))}"' if safe_destination(url) else ""
     if token.attrs.get("title"):
@@ -246,48 +249,92 @@ def _link_open(token: Token, render: _Render) -> str:
     return f"<a{attributes}>"
 
 
+@dataclass(frozen=True)
+class Image:
+    name: str  # under protocols/_assets/
+    alt: str  # escaped
+
+
 def _image(tokens: list[Token], index: int, options: Any, env: Any) -> str:
-    token, render = tokens[index], env["render"]
+    token = tokens[index]
     alt = escapeHtml(PARSER.renderer.renderInlineAsText(token.children or [], options, env))
     name = asset_name(str(token.attrs.get("src", "")))
     if name is None:
         return alt  # never an image from outside the site (P503)
+    return _stand_in(env, Image(name, alt))
 
+
+def _image_html(image: Image, render: _Render) -> str:
     def src(page: str) -> str:
-        return normalizeLink(page_url(page, "index.md").removeprefix("./") + ASSETS_FOLDER + name)
+        return normalizeLink(page_url(page, "index.md").removeprefix("./") + ASSETS_FOLDER + image.name)
 
     shown = render.defer(src) if render.page.fragments is not None else src(render.page.path)
-    return f'<img src="{escapeHtml(shown)}" alt="{alt}">'
+    return f'<img src="{escapeHtml(shown)}" alt="{image.alt}">'
 
 
-def _rule(function: Any) -> Any:
-    return lambda tokens, index, options, env: function(tokens[index], env["render"])
+def _stand_in(env: Any, piece: Any) -> str:
+    """What depends on the page (a placeholder's value, a citation's number, a link's URL) is left as a
+    stand-in "\\x00<n>\\x00": no author text can hold one (the parser turns NUL into U+FFFD)."""
+    env["pieces"].append(piece)
+    return f"\x00{len(env['pieces']) - 1}\x00"
+
+
+def _syntax_rule(tokens: list[Token], index: int, options: Any, env: Any) -> str:
+    return _stand_in(env, env["parsed"].syntax_of(tokens[index]))  # the objects inline.tokenize shares
 
 
 def _add_rules() -> None:
     rules = PARSER.renderer.rules
-    rules["pc_placeholder"] = _rule(_placeholder)
-    rules["pc_verbatim"] = _rule(lambda token, _r: escapeHtml(token.meta["syntax"].text))
-    rules["pc_citation"] = _rule(_citation)
-    rules["pc_xref"] = _rule(_cross_reference)
-    rules["link_open"] = _rule(_link_open)
+    for token_type in ("pc_placeholder", "pc_citation", "pc_xref"):
+        rules[token_type] = _syntax_rule
+    rules["pc_verbatim"] = lambda tokens, index, options, env: escapeHtml(tokens[index].meta["syntax"].text)
+    rules["link_open"] = _link_open
     rules["image"] = _image
-    rules["text_special"] = _rule(lambda token, _r: escapeHtml(token.content))
+    rules["text_special"] = lambda tokens, index, options, env: escapeHtml(tokens[index].content)
     # raw HTML is shown as the text it is (and refused by P501)
-    rules["html_inline"] = _rule(lambda token, _r: escapeHtml(token.content))
-    rules["html_block"] = _rule(lambda token, _r: f"<p>{escapeHtml(token.content.strip())}</p>\n")
+    rules["html_inline"] = lambda tokens, index, options, env: escapeHtml(tokens[index].content)
+    rules["html_block"] = lambda tokens, index, options, env: f"<p>{escapeHtml(tokens[index].content.strip())}</p>\n"
 
 
 _add_rules()
+
+
+@dataclass(frozen=True)
+class Template:
+    """A text's HTML as markdown-it renders it, with what depends on the page as stand-ins (`pieces`)."""
+
+    html: str
+    pieces: tuple[Any, ...]  # Placeholder, Citation, CrossReference or Image, by stand-in number
+
+
+@lru_cache(maxsize=1 << 15)
+def template(text: str) -> Template:
+    """The page-independent rendering of one text, from its parse. Kept beyond one run (it is small; the
+    parse is not): `protocols build` makes it while checking, where the text is parsed anyway."""
+    parsed = markdown.parsed(text)
+    env: dict[str, Any] = {"pieces": [], "parsed": parsed}
+    html = PARSER.renderer.render(parsed.tokens, PARSER.options, env)
+    return Template(html, tuple(env["pieces"]))
+
+
+_PIECES: dict[type, Any] = {Placeholder: _placeholder, Citation: _citation, CrossReference: _cross_reference,
+                            Image: _image_html}
+_STAND_IN = re.compile("\x00([0-9]+)\x00")
 _FRAGMENT_URL = re.compile(r'(href|src)="#pc-fragment-([0-9]+)"')
 
 
 def render_markdown(text: str, page: PageContext) -> str:
     """Author Markdown of one field -> sanitized HTML for the page (never evaluated as a template): block
-    HTML, so that MkDocs places it as it is, with a blank line before and after."""
-    parsed = markdown.parsed(text)  # the last texts' parses are kept: a version's text is rendered for a few pages
+    HTML, so that MkDocs places it as it is, with a blank line before and after. The pieces that depend
+    on the page are filled in text order (citations are numbered by first use), then all is sanitized."""
+    rendered = template(text)
     render = _Render(page)
-    html = PARSER.renderer.render(parsed.tokens, PARSER.options, {"render": render})
+
+    def piece(match: re.Match[str]) -> str:
+        found = rendered.pieces[int(match.group(1))]
+        return str(_PIECES[type(found)](found, render))
+
+    html = _STAND_IN.sub(piece, rendered.html) if rendered.pieces else rendered.html
     html = inert_for_markdown(sanitize(html)).strip()
     if render.deferred:
         html = _FRAGMENT_URL.sub(

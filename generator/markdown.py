@@ -280,7 +280,7 @@ def _definition(parsed: Parsed, lines: _Lines, token: Token) -> Definition:
     return Definition(str(token.meta.get("label", "")), url, start + where)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=64)
 def parsed(text: str) -> Parsed:
     """`parse(text)`, shared by the callers that need the tokens of one text in a row (the rules of a field,
     the renders of a version text). Bounded: the whole library's tokens are never held at once (what

@@ -25,6 +25,7 @@ from generator.inline import (
     scanned,
     tokenize,
 )
+from generator.inline_render import template
 from generator.library import Library
 from generator.loader import SourceFile
 from generator.markdown_rules import asset_exists, markup_findings
@@ -82,6 +83,7 @@ def _placeholder_value(token: Placeholder, doc: Any | None, drugs: Any) -> str:
 def _scanner(root: Path) -> Any:
     def scan(text: str) -> _FieldScan:
         parsed = markdown.parsed(text)
+        template(text)  # the page-independent rendering, kept for a build's render: the parse is not kept
         runs = reader_runs(parsed)
         fixed = not any(run.placeholders for run in runs)
         return _FieldScan(

@@ -13,9 +13,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from generator.inline import library_markdown_fields, markdown_fields
-from generator.inline_render import ASSETS_FOLDER
-from generator.markdown import parsed
-from generator.markdown_rules import asset_exists, asset_name
+from generator.inline_render import ASSETS_FOLDER, Image, template
+from generator.markdown_rules import asset_exists
 
 if TYPE_CHECKING:
     from generator.render.families import SiteContext
@@ -34,13 +33,9 @@ def used_images(ctx: SiteContext) -> list[str]:
     """Names (under protocols/_assets/) of the existing images that the site's texts show."""
     names = set()
     for text in _shown_texts(ctx):
-        if "](" not in text and "]:" not in text and "][" not in text:
-            continue  # no image can be written without one of these
-        for block in parsed(text).tokens:
-            for child in block.children or ():
-                name = asset_name(str(child.attrs.get("src", ""))) if child.type == "image" else None
-                if name is not None and asset_exists(ctx.library.root, name):
-                    names.add(name)
+        for piece in template(text).pieces:
+            if isinstance(piece, Image) and asset_exists(ctx.library.root, piece.name):
+                names.add(piece.name)
     return sorted(names)
 
 
