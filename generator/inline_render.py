@@ -1,13 +1,14 @@
 """The render side of §5: author Markdown in, sanitized HTML for the page out.
 
-`render_markdown(text, page)` renders the parse the rules judged (`generator.markdown`): placeholders
-replaced, verbatim text shown as written, citations numbered per page (`CitationCounter`, shared by
-every field of one page, in page order), cross-references as relative links. Raw HTML is shown as
-text, a link keeps its destination only when it is http(s) or mailto, an image only from
-protocols/_assets/ (copied into the site); `protocols check` refuses the rest anyway (P501, P305,
-P503), and the result passes the sanitizer (`generator.sanitize`) whatever the parse held.
-`SiteLinks` resolves cross-references against what one site publishes; the xrefs check (P303) uses
-the same resolver, so a link that checks is a link that renders.
+`render_markdown(text, page)` renders the parse the rules judged (`generator.markdown`). `template(text)`
+is the page-independent part, made once per text: markdown-it's HTML with raw HTML shown as text, a
+link's destination kept only when it is http(s) or mailto, an image only from protocols/_assets/ (copied
+into the site), verbatim text as written; what depends on the page is left as stand-ins and filled per
+page in text order: placeholders (the version's data), citations (numbered per page by first use,
+`CitationCounter`), cross-references (relative links), image URLs. `protocols check` refuses what the
+renderer drops anyway (P501, P305, P503), and the result passes the sanitizer (`generator.sanitize`)
+whatever the parse held. `SiteLinks` resolves cross-references against what one site publishes; the
+xrefs check (P303) uses the same resolver, so a link that checks is a link that renders.
 """
 
 from __future__ import annotations
