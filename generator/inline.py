@@ -207,6 +207,10 @@ def _scan(text: str) -> tuple[Token, ...]:
     return _syntax(text)
 
 
+def forget_syntax() -> None:
+    _syntax.cache_clear()
+
+
 @lru_cache(maxsize=1 << 15)
 def _syntax(text: str) -> tuple[Token, ...]:
     """The syntax of a text, kept beyond one run (small, unlike the parse): `protocols build` checks, then

@@ -30,6 +30,7 @@ from generator.inline import (
     CrossReference,
     Placeholder,
     PlaceholderError,
+    forget_syntax,
     render_placeholder,
 )
 from generator.markdown import PARSER
@@ -316,6 +317,14 @@ def template(text: str) -> Template:
     env: dict[str, Any] = {"pieces": [], "parsed": parsed}
     html = PARSER.renderer.render(parsed.tokens, PARSER.options, env)
     return Template(html, tuple(env["pieces"]))
+
+
+def forget_texts() -> None:
+    """Drop what is kept of texts beyond one run (templates, syntax, recent parses): called once a site is
+    rendered, so that the site engine's memory peak does not carry them."""
+    template.cache_clear()
+    markdown.parsed.cache_clear()
+    forget_syntax()
 
 
 _PIECES: dict[type, Any] = {Placeholder: _placeholder, Citation: _citation, CrossReference: _cross_reference,

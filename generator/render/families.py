@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from generator.inline import shared_scans
+from generator.inline_render import forget_texts
 from generator.library import Library, collection_of_new_objects_only
 from generator.render import paths
 from generator.render.audit import render_audit_file
@@ -160,4 +161,5 @@ def render_site(library: Library, as_of: dt.date, reviewer: bool) -> dict[str, s
             if unplanned:
                 raise ValueError(f"page family {family.name} rendered unplanned pages: {', '.join(unplanned)}")
             pages.update(rendered)
+    forget_texts()  # the texts' templates served their pages: the engine's peak should not carry them
     return dict(sorted(pages.items()))
