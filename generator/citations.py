@@ -1,4 +1,5 @@
-"""Reference entries in AMA style (AMA Manual of Style, 11th ed.), as plain text, Markdown and HTML.
+"""Reference entries in AMA style (AMA Manual of Style, 11th ed.), as plain text, Markdown and HTML (pages
+show the sanitized HTML, `reference_page_html`).
 
     Phillips JL, Norris S, Talbot J, et al. Single, repeated, and maintenance ketamine infusions for
     treatment-resistant depression: a randomized controlled trial. *American Journal of Psychiatry*.
@@ -125,3 +126,11 @@ def reference_html(ref: Any) -> str:
         else:
             out.append(text)
     return "".join(out)
+
+
+def reference_page_html(ref: Any) -> str:
+    """The entry as a page shows it: `reference_html`, through the sanitizer like every fragment made from
+    author data, and inert to the Markdown around it (a list item of a reference list)."""
+    from generator.sanitize import inert_for_markdown, sanitize
+
+    return inert_for_markdown(sanitize(reference_html(ref)))

@@ -1,18 +1,19 @@
 """The inline syntax of §5 in Markdown fields: citations, cross-references, placeholders, verbatim text.
 
-`tokenize` finds the syntax with character offsets (so rules can point at file:line:col through
-`SourceFile.text_at`); `render_placeholder` gives a placeholder's text; prose scanning for doses and
-error-prone notation is in `generator.prose`; the Markdown transform of the render layer is in
-`generator.inline_render` (re-exported here). Protocol text is data: nothing here evaluates it.
+`tokenize` gives the syntax the Markdown parser (`generator.markdown`) found, with character offsets in
+the field (so rules can point at file:line:col through `SourceFile.text_at`): nothing inside code, link
+destinations or raw HTML is syntax, as the page shows it. `render_placeholder` gives a placeholder's
+text; what a reader sees of prose is in `generator.prose`; the render layer is `generator.inline_render`
+(re-exported here). Protocol text is data: nothing here evaluates it.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, TypeVar, cast
 
 from generator.diagnostics import DataPath
@@ -85,15 +86,12 @@ class Verbatim:
 
 Token = Citation | CrossReference | Placeholder | Verbatim
 
-_CITATION = re.compile(r"\[@([^\[\]]*)\](?![(\[])")
 _CITATION_KEY = re.compile(r"@([a-z0-9][a-z0-9-]*)")
-_XREF = re.compile(r"\[\[([^\[\]\n]*)\]\]")
 _XREF_PARTS = re.compile(
     r"(?P<protocol>[a-z][a-z0-9-]*)?(?:@(?P<version>[^#|]*))?(?:#(?P<section>[^|]*))?(?:\|(?P<label>.*))?", re.S
 )
 _VERSION = re.compile(r"[0-9]+\.[0-9]+")
 _SECTION = re.compile(r"[a-z][a-z0-9-]*")
-_BRACES = re.compile(r"\{\{(.*?)\}\}", re.S)
 _VERBATIM = re.compile(r'\s*"((?:[^"\\]|\\.)*)"\s*', re.S)
 _PLACEHOLDER = re.compile(r"\s*([a-z][a-z0-9-]*)\.([a-z_]+)\s*")
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]*\1[ \t]*$|\Z)", re.M | re.S)
@@ -103,7 +101,7 @@ _CODE_SPAN = re.compile(r"(`(?<!``)`*)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
 
 
 def code_ranges(text: str) -> list[Span]:
-    """Fenced code blocks and inline code spans: literal text, where no inline syntax applies."""
+    """Fenced code blocks and inline code spans of generated page Markdown (author text is parsed instead)."""
     # a fence needs three backticks or tildes: the substring test spares a scan of every line start
     ranges = [match.span() for match in _FENCE.finditer(text)] if "```" in text or "~~~" in text else []
     for match in _CODE_SPAN.finditer(text):
@@ -113,7 +111,7 @@ def code_ranges(text: str) -> list[Span]:
 
 
 def code_spans(text: str) -> tuple[Span, ...]:
-    """`code_ranges` as a tuple, for `scanned` (the tokenizer and the prose rules both need them)."""
+    """`code_ranges` as a tuple, for `scanned`: code of a page's Markdown (the handbook print view's rewriting)."""
     return tuple(code_ranges(text))
 
 
@@ -121,7 +119,7 @@ def inside(offset: int, ranges: list[Span] | tuple[Span, ...]) -> bool:
     return any(start <= offset < end for start, end in ranges)
 
 
-def _citation(match: re.Match[str]) -> Citation:
+def citation_token(match: re.Match[str]) -> Citation:
     raw, inner_start = match.group(0), match.start(1) - 1  # include the first "@"
     keys, error = [], ""
     position = inner_start
@@ -137,7 +135,7 @@ def _citation(match: re.Match[str]) -> Citation:
     return Citation(match.start(), match.end(), raw, tuple(keys), error)
 
 
-def _cross_reference(match: re.Match[str]) -> CrossReference:
+def cross_reference_token(match: re.Match[str]) -> CrossReference:
     inner, raw = match.group(1), match.group(0)
     parts = _XREF_PARTS.fullmatch(inner)
     start, end = match.span()
@@ -157,7 +155,7 @@ def _cross_reference(match: re.Match[str]) -> CrossReference:
     return CrossReference(start, end, raw, protocol, version or "", section or "", (label or "").strip(), error)
 
 
-def _braces(match: re.Match[str]) -> Placeholder | Verbatim:
+def braces_token(match: re.Match[str]) -> Placeholder | Verbatim:
     inner, raw = match.group(1), match.group(0)
     start, end = match.span()
     verbatim = _VERBATIM.fullmatch(inner)
@@ -206,16 +204,20 @@ def shared_scans() -> Iterator[None]:
 
 
 def _scan(text: str) -> tuple[Token, ...]:
-    found: list[Token] = [_braces(m) for m in _BRACES.finditer(text)]
-    found += [_cross_reference(m) for m in _XREF.finditer(text)]
-    found += [_citation(m) for m in _CITATION.finditer(text)]
-    code = scanned(text, code_spans)
-    tokens: list[Token] = []
-    for token in sorted(found, key=lambda t: (t.start, -t.end)):
-        if inside(token.start, code) or (tokens and token.start < tokens[-1].end):
-            continue
-        tokens.append(token)
-    return tuple(tokens)
+    return _syntax(text)
+
+
+def forget_syntax() -> None:
+    _syntax.cache_clear()
+
+
+@lru_cache(maxsize=1 << 15)
+def _syntax(text: str) -> tuple[Token, ...]:
+    """The syntax of a text, kept beyond one run (small, unlike the parse): `protocols build` checks, then
+    renders, and the render's first pass (who links to whom) needs only this."""
+    from generator.markdown import parsed  # the parser module builds its tokens with this module's classes
+
+    return parsed(text).syntax()
 
 
 # --- fields ---------------------------------------------------------------------------------------------
@@ -240,8 +242,11 @@ def markdown_fields(doc: Any) -> Iterator[tuple[DataPath, str]]:
 
 
 def plain_text_fields(doc: Any) -> Iterator[tuple[DataPath, str]]:
-    """Text fields shown as they are (no inline syntax) where a dose could still be written."""
+    """Text fields shown as they are (no inline syntax) where a dose or an error-prone abbreviation could
+    still be written (a route "SC" is P209 like one in prose)."""
     yield ("title",), doc.title
+    for index, regimen in enumerate(doc.regimens):
+        yield ("regimens", index, "route"), str(regimen.route)
     for index, phase in enumerate(doc.phases):
         yield ("phases", index, "name"), phase.name
     for index, section in enumerate(doc.sections):
@@ -338,47 +343,8 @@ def render_placeholder(doc: Any, ref_id: str, field: str, drugs: Mapping[str, An
     return value
 
 
-# --- links in author Markdown ---------------------------------------------------------------------------
-
-UNSAFE_SCHEMES = ("javascript", "vbscript", "data")
-_AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]{1,31}:[^<>\s]*)>")
-_REFERENCE_DEFINITION = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*<?([^\s>]+)", re.M)
-_INLINE_LINK_OPEN = re.compile(r"\]\([ \t]*<?")
-
-
-def unsafe_scheme(url: str) -> str:
-    """"javascript" for "JavaScript:alert(1)" (entities and whitespace as a browser reads them), else ""."""
-    cleaned = re.sub(r"[\x00-\x20\x7f]", "", html.unescape(url)).lower()
-    scheme = cleaned.partition(":")[0] if ":" in cleaned else ""
-    return scheme if scheme in UNSAFE_SCHEMES else ""
-
-
-def link_destinations(text: str) -> list[Span]:
-    """Where the URL of every Markdown link, reference definition and autolink stands."""
-    spans: list[Span] = []
-    for match in _INLINE_LINK_OPEN.finditer(text):
-        depth, position = 0, match.end()
-        while position < len(text) and not text[position].isspace():
-            char = text[position]
-            if char == "(":
-                depth += 1
-            elif char == ")":
-                if depth == 0:
-                    break
-                depth -= 1
-            elif char == ">":
-                break
-            position += 1
-        if position > match.end():
-            spans.append((match.end(), position))
-    spans += [m.span(1) for m in _REFERENCE_DEFINITION.finditer(text)]
-    spans += [m.span(1) for m in _AUTOLINK.finditer(text)]
-    return sorted(spans)
-
-
 _RENDER_NAMES = (
-    "CitationCounter", "LinkError", "LinkTarget", "PageContext", "SiteLinks", "escape_markdown", "render_cite_list",
-    "render_markdown",
+    "CitationCounter", "LinkError", "LinkTarget", "PageContext", "SiteLinks", "render_cite_list", "render_markdown",
 )
 
 

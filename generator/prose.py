@@ -1,19 +1,20 @@
-"""What protocol prose may not say: doses that drift from the data (P208), error-prone notation
-(P209), unsafe unit spellings (P109) and raw HTML (P501). Pure text scanning with offsets; the rule
-module `generator.checks.prose` turns findings into located diagnostics.
+"""What protocol prose may not say: doses that drift from the data (P208), error-prone notation (P209)
+and unsafe unit spellings (P109), judged on the text as a reader sees it (`generator.reader_text`), with
+offsets in the field; the rule module `generator.checks.prose` turns findings into located diagnostics.
+Raw HTML, links and images are judged on the parse itself (`generator.checks.markdown`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from generator.frequency import ABBREVIATIONS as FREQUENCY_ABBREVIATIONS
 from generator.frequency import parse_frequency
-from generator.inline import PlaceholderError, Span, inside, link_destinations, render_placeholder, unsafe_scheme
+from generator.inline import PlaceholderError, render_placeholder
 from generator.quantity import (
     TIME_PLURALS,
     UNITS,
@@ -26,6 +27,7 @@ from generator.quantity import (
     parse_quantity,
     unit_dimension,
 )
+from generator.reader_text import DATA, VERBATIM, ReaderRun
 
 
 @dataclass(frozen=True)
@@ -36,21 +38,6 @@ class Finding:
     hint: str = ""
 
 
-RAW_HTML = re.compile(
-    r"<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)|<![A-Za-z][^>]*>?|<\?.*?(?:\?>|\Z)"
-    r"|</?[A-Za-z][A-Za-z0-9-]*(?=[\s/>])[^<>]*>",
-    re.S,
-)
-# Python-Markdown's attr_list extension turns `{: onclick="..."}` into raw HTML attributes: it takes any
-# `{...}` on one line (its BASE_RE `\{\:?[ ]*([^\}\n ][^\n]*)\}`), and a bare word such as `{: x onclick }`
-# is an attribute too. Every "{" that opens such a group is matched (zero-width after it, so groups that
-# overlap or nest are each found).
-ATTRIBUTE_LIST = re.compile(r"\{(?=:?[ \t]*[^}\s][^\n]*\})")
-# The groups an author is told about: those that read as attributes (`{: ...}`, `{#id}`, `{.class}`,
-# `key=value`, an `on...` handler). Plain braces such as "{a, b}" are not reported: the renderer escapes
-# every "{" anyway, so they are shown as written.
-ATTRIBUTE_SHAPED = re.compile(r"^\{(?::|.*?(?:(?<![^\s{])[#.][\w-]|=|(?<![^\s{])on[a-z]))", re.I)
-
 # Unit spellings that are errors after a number in prose (§3.1), by component.
 PROSE_UNSAFE_UNITS = frozenset({"µg", "μg", "ug", "ml", "cc", "U", "IU"})
 NOT_DOSE_DIMENSIONS = frozenset({"time", "weight"})
@@ -59,7 +46,7 @@ _NUMBER = r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?|\.[0-9]
 # The look-ahead names the characters a number starts with, so the regex engine skips to them.
 _PROSE_QUANTITY = re.compile(
     rf"(?=[0-9.])(?<![\w.,])(?P<a>{_NUMBER})(?:(?:[ \t\u00a0]*[-–—][ \t\u00a0]*|\s+(?:to|and|or)\s+)(?P<b>{_NUMBER}))?"
-    r"\s*(?P<unit>[A-Za-zµμ]+(?:/[A-Za-z]+)*)(?![\w/])"
+    r"(?:\s*|-)(?P<unit>[A-Za-zµμ]+(?:/[A-Za-z]+)*)(?![\w/])"  # "a 50-mg dose" too
 )
 
 def _in_words(abbreviation: str) -> str:
@@ -98,57 +85,6 @@ ANY_ABBREVIATION = re.compile(
 )
 
 
-def html_findings(text: str, exempt: list[Span]) -> Iterator[Finding]:
-    """P501: raw HTML tags and comments, attribute lists, and javascript:/vbscript:/data: link URLs."""
-    for match in RAW_HTML.finditer(text):
-        if inside(match.start(), exempt):
-            continue
-        shown = _shorten(match.group(0))
-        if shown.startswith("<!--"):
-            yield Finding(
-                "P501",
-                match.start(),
-                f'HTML comment "{shown}" in Markdown',
-                "remove it; a note for authors belongs in a YAML comment (# ...) outside the text",
-            )
-        else:
-            yield Finding(
-                "P501",
-                match.start(),
-                f'raw HTML "{shown}" in Markdown',
-                "use Markdown instead (**bold**, *italic*, lists, [links](https://...)); raw HTML is refused",
-            )
-    for match in ATTRIBUTE_LIST.finditer(text):
-        if not inside(match.start(), exempt):
-            group = text[match.start() : text.index("}", match.start()) + 1]
-            line_end = text.find("\n", match.start())
-            as_attr_list_reads = text[
-                match.start() : text.rindex("}", match.start(), None if line_end < 0 else line_end) + 1
-            ]
-            if not ATTRIBUTE_SHAPED.match(as_attr_list_reads):
-                continue
-            yield Finding(
-                "P501",
-                match.start(),
-                f'attribute list "{_shorten(group)}" in Markdown',
-                'remove it: attribute lists write raw HTML attributes into the page; write braces as {{ "{...}" }}',
-            )
-    for start, end in link_destinations(text):
-        scheme = unsafe_scheme(text[start:end])
-        if scheme and not inside(start, exempt):
-            yield Finding(
-                "P501",
-                start,
-                f'unsafe link "{_shorten(text[start:end])}" in Markdown',
-                f"{scheme}: links can run code in the reader's browser; link to an https:// address",
-            )
-
-
-def _shorten(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 def data_quantities(doc: Any) -> list[tuple[str, Quantity]]:
     """Every quantity of a version's regimens and phases, named as a placeholder would name it."""
     found: list[tuple[str, Quantity]] = []
@@ -180,11 +116,23 @@ def _version_quantities(doc: Any) -> list[tuple[str, Quantity]]:
     return _last_version[1]
 
 
+# Units written out in words: a reader takes "50 milligrams" for 50 mg, so P208 does too.
+SPELLED_OUT_UNITS = {
+    word + plural: unit
+    for spelling, unit in (("milligram", "mg"), ("microgram", "mcg"), ("gram", "g"), ("millilitre", "mL"),
+                           ("milliliter", "mL"), ("litre", "L"), ("liter", "L"))
+    for word in (spelling, spelling.capitalize())
+    for plural in ("", "s")
+}
+
+
 def _canonical_unit(unit: str) -> str | None:
     if unit in UNITS:
         return unit
     if unit in TIME_PLURALS:
         return TIME_PLURALS[unit]
+    if unit in SPELLED_OUT_UNITS:
+        return SPELLED_OUT_UNITS[unit]
     mapped = "/".join(UNSAFE_SPELLINGS.get(part, part) for part in unit.split("/"))
     mapped = TIME_PLURALS.get(mapped, mapped)
     return mapped if mapped in UNITS else None
@@ -230,7 +178,7 @@ def _dose_finding(
     start: int,
     whole: str,
     single: bool,
-    known: list[tuple[str, Quantity]],
+    known: Sequence[tuple[str, Quantity]],
 ) -> Finding | None:
     prose = Quantity(value, unit, f"{number} {unit}")
     same_dimension = [(name, q) for name, q in known if q.dimension == prose.dimension]
@@ -242,76 +190,86 @@ def _dose_finding(
             continue
     shown = format_quantity(prose)
     what = f'"{whole}"' if single else f'{shown} (in "{whole}")'
-    shown_names = {name: _placeholder_text(doc, name) for name, _q in same_dimension}
+    own = [(name, q) for name, q in same_dimension if name.partition(".")[0] in _ids(doc)]
+    shown_names = {name: _placeholder_text(doc, name) for name, _q in own}
     placeholders = [f"{{{{ {name} }}}} ({text})" for name, text in shown_names.items() if text is not None][:3]
+    quoting = f'only a dose quoted from a study may be written as verbatim text, {{{{ "{whole}" }}}}'
     if placeholders:
-        listed = ", ".join(placeholders)
-        hint = f'use a placeholder such as {listed}, or quote a source\'s dose as {{{{ "{whole}" }}}}'
+        hint = f"write the dose as a placeholder of this version's data, such as {', '.join(placeholders)}; {quoting}"
     else:
-        hint = f'no quantity of this version is comparable with {unit}; quote a source\'s dose as {{{{ "{whole}" }}}}'
+        hint = (f"no quantity of this version is comparable with {unit}: add it to the data and write it as a "
+                f"placeholder ({{{{ regimen-id.dose }}}}); {quoting}")
     return Finding("P208", start, f"dose {what} matches no quantity of this version's data", hint)
+
+
+def _ids(doc: Any) -> set[str]:
+    return {regimen.id for regimen in doc.regimens} | {phase.id for phase in doc.phases}
 
 
 @dataclass(frozen=True)
 class ProseQuantity:
-    """A number (or range) with a unit in prose, and what the text alone says about it."""
+    """A number (or range) with a unit in what a reader sees, and what the text alone says about it."""
 
-    whole: str  # as written, e.g. "0.5 to 1 mg/kg"
+    whole: str  # as read, e.g. "0.5 to 1 mg/kg"
     unit: str  # canonical
     single: bool  # one number, not a range
-    numbers: tuple[tuple[str, int], ...]  # (number as written, offset in the field)
+    numbers: tuple[tuple[str, int], ...]  # (number as read, offset in the field)
     notation: tuple[Finding, ...]  # P209 leading or trailing zero
-    unsafe: Finding | None  # P109 unit spelling
+    unsafe: Finding | None  # P109 unit spelling (P209 inside verbatim text)
     is_dose: bool  # a unit a dose is written in (not a time or a weight)
+    quoted: bool = False  # all of it verbatim text {{ "..." }}: exempt from P208 only
 
 
-def prose_quantities(text: str, exempt: list[Span]) -> tuple[ProseQuantity, ...]:
-    """Every number with a known unit in `text` outside the `exempt` spans, with its notation findings."""
+def prose_quantities(run: ReaderRun) -> tuple[ProseQuantity, ...]:
+    """Every number with a known unit in a reader's run of text, with its notation findings. A quantity
+    shown entirely by a placeholder is the data itself: nothing to judge."""
     found = []
+    text, origins, kinds = run.text, run.origins, run.kinds
     for match in _PROSE_QUANTITY.finditer(text):
-        if inside(match.start(), exempt):
-            continue
         unit, whole = match.group("unit"), match.group(0)
         canonical = _canonical_unit(unit)
         if canonical is None:
             continue
+        span_kinds = set(kinds[match.start() : match.end()])
+        if span_kinds == {DATA}:
+            continue
+        quoted = span_kinds == {VERBATIM}
         single = match.group("b") is None
-        numbers = tuple((match.group(g), match.start(g)) for g in ("a", "b") if match.group(g) is not None)
+        numbers = tuple((match.group(g), origins[match.start(g)]) for g in ("a", "b") if match.group(g) is not None)
         notation = tuple(
             finding for number, start in numbers if (finding := _notation(number, start, whole, single)) is not None
         )
         unsafe = None
         if [part for part in unit.split("/") if part in PROSE_UNSAFE_UNITS]:
             unsafe = Finding(
-                "P109",
-                match.start("unit"),
+                "P209" if quoted else "P109",
+                origins[match.start("unit")],
                 f'unsafe unit spelling "{unit}" in "{whole}": write "{_respelled(match, canonical)}"',
                 _unsafe_reason(unit),
             )
         is_dose = unit_dimension(canonical) not in NOT_DOSE_DIMENSIONS
-        found.append(ProseQuantity(whole, canonical, single, numbers, notation, unsafe, is_dose))
+        found.append(ProseQuantity(whole, canonical, single, numbers, notation, unsafe, is_dose, quoted))
     return tuple(found)
 
 
-def quantity_findings(text: str, exempt: list[Span], doc: Any | None) -> Iterator[Finding]:
-    """P208 (when `doc` is given), P209 notation and P109 spellings of the numbers with units in prose."""
-    return quantities_findings(prose_quantities(text, exempt), doc)
-
-
-def quantities_findings(quantities: tuple[ProseQuantity, ...], doc: Any | None) -> Iterator[Finding]:
-    """The findings of `prose_quantities` in a version (`doc`; None outside protocols: no P208)."""
+def quantities_findings(
+    quantities: Sequence[ProseQuantity], doc: Any | None, also: Sequence[tuple[str, Quantity]] = ()
+) -> Iterator[Finding]:
+    """The findings of `prose_quantities` in a version (`doc`; None outside protocols: no P208). `also`: more
+    quantities a dose may equal (in `changes`, the previous version's)."""
     for quantity in quantities:
         yield from quantity.notation
         if quantity.unsafe is not None:
             yield quantity.unsafe
             continue
-        if doc is None or not quantity.is_dose:
+        if doc is None or not quantity.is_dose or quantity.quoted:
             continue
+        known = _version_quantities(doc)
+        if also:
+            known = [*known, *also]
         for number, start in quantity.numbers:
             value = Decimal(number.replace(",", ""))
-            finding = _dose_finding(
-                doc, value, quantity.unit, number, start, quantity.whole, quantity.single, _version_quantities(doc)
-            )
+            finding = _dose_finding(doc, value, quantity.unit, number, start, quantity.whole, quantity.single, known)
             if finding:
                 yield finding
 
@@ -330,21 +288,44 @@ def _unsafe_reason(unit: str) -> str:
 
 
 _AFTER_NUMBER = re.compile(r"[0-9][ \t\u00a0]*$")
+# A comma inside a number that is not a thousands separator (groups of exactly three digits), before a unit:
+# "0,5 mg" is read as 0.5 by some and as 5 by others, and no quantity rule would see it.
+_DECIMAL_COMMA = re.compile(
+    r"(?=[0-9])(?<![\w.,])(?P<number>[0-9]+(?:,[0-9]+)+)(?P<space>\s*)(?P<unit>[A-Za-zµμ]+(?:/[A-Za-z]+)*)(?![\w/])"
+)
+_GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+")
 
 
-def abbreviation_findings(text: str, exempt: list[Span]) -> Iterator[Finding]:
-    """P209: error-prone abbreviations as whole words (not "cc" right after a number: that is P109)."""
+def decimal_comma_findings(run: ReaderRun) -> Iterator[Finding]:
+    """P209: a number with a decimal comma before a unit of §3.1 ("0,5 mg"), in a reader's text."""
+    for match in _DECIMAL_COMMA.finditer(run.text):
+        number, unit = match.group("number"), match.group("unit")
+        if _GROUPED.fullmatch(number) or _canonical_unit(unit) is None or run.kinds[match.start()] == DATA:
+            continue
+        written = number.replace(",", ".") + match.group("space") + unit
+        yield Finding("P209", run.origins[match.start()],
+                      f'decimal comma in "{match.group(0)}": write "{written}" if that is the amount meant',
+                      "a comma is read as a decimal point by some and as a thousands separator by others")
+
+
+def abbreviation_findings(run: ReaderRun) -> Iterator[Finding]:
+    """P209: error-prone abbreviations as whole words in a reader's text, verbatim text included (not "cc"
+    right after a number: that is P109; not in a placeholder's value: that is the data's own rule), then
+    decimal commas."""
+    text = run.text
     found = []
     for match in ANY_ABBREVIATION.finditer(text):
         group = match.lastgroup or ""
         found.append((int(group.removeprefix("a")), match.start(), match.group(group)))
     for index, start, written in sorted(found):  # abbreviation by abbreviation, as the list orders them
-        if inside(start, exempt):
+        if run.kinds[start] == DATA:
             continue
         if written == "cc" and _AFTER_NUMBER.search(text[max(0, start - 8) : start]):
             continue
         _pattern, instead, why = ABBREVIATIONS[index]
-        yield Finding("P209", start, f'error-prone abbreviation "{written}": write {_quoted(instead)}', why)
+        yield Finding("P209", run.origins[start], f'error-prone abbreviation "{written}": write {_quoted(instead)}',
+                      why)
+    yield from decimal_comma_findings(run)
 
 
 def _quoted(text: str) -> str:

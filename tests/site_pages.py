@@ -51,7 +51,7 @@ KINDS: tuple[PageKind, ...] = (
     PageKind("dashboard", r"review/index\.html", ("review", "dashboard", "reviewer-dashboard"), ("reviewer",)),
 )
 # Families whose output is not an HTML page.
-FAMILIES_WITHOUT_HTML = frozenset({"audit"})
+FAMILIES_WITHOUT_HTML = frozenset({"audit", "protocol files"})  # protocol files: images (test_protocol_images.py)
 
 _COMPILED = [(kind, re.compile(kind.pattern)) for kind in KINDS]
 

@@ -24,7 +24,8 @@ from generator.checks import CheckContext, run_checks
 from generator.inline import Citation, CitationKey, Placeholder, shared_scans, tokenize
 from generator.library import VersionFile, load_library
 from generator.loader import SourceFile, load_text
-from generator.prose import ABBREVIATIONS, abbreviation_findings, quantity_findings
+from generator.prose import ABBREVIATIONS, abbreviation_findings, prose_quantities, quantities_findings
+from generator.reader_text import plain_run
 from generator.versions import version_fingerprint
 
 TEXT = "Give {{ r.dose }} [@a]."
@@ -63,7 +64,7 @@ def _abbreviations_one_by_one(text: str) -> list[tuple[int, str]]:
 def test_one_scan_finds_the_abbreviations_each_pattern_finds_in_the_same_order(text: str) -> None:
     expected = [start for start, written in _abbreviations_one_by_one(text)
                 if not (written == "cc" and re.search(r"[0-9][ \t\u00a0]*$", text[max(0, start - 8):start]))]
-    assert [finding.offset for finding in abbreviation_findings(text, [])] == expected
+    assert [finding.offset for finding in abbreviation_findings(plain_run(text))] == expected
 
 
 @pytest.mark.parametrize("spellings", [spellings for spellings, _i, _w in prose._ABBREVIATION_SPELLINGS])
@@ -74,7 +75,7 @@ def test_every_abbreviation_starts_with_a_letter_the_one_scan_looks_for(spelling
 
 
 def test_abbreviations_come_pattern_by_pattern_and_cc_after_a_number_is_left_to_p109() -> None:
-    assert [(f.offset, f.message) for f in abbreviation_findings("hs, 5 cc or cc, then SC; h.s.c.", [])] == [
+    assert [(f.offset, f.message) for f in abbreviation_findings(plain_run("hs, 5 cc or cc, then SC; h.s.c."))] == [
         (21, 'error-prone abbreviation "SC": write "SUBCUT"'),
         (27, 'error-prone abbreviation "s.c.": write "SUBCUT"'),
         (0, 'error-prone abbreviation "hs": write "at bedtime" or "half-strength"'),
@@ -86,7 +87,7 @@ def test_a_versions_quantities_are_gathered_once_for_all_its_fields() -> None:
     first, second = SimpleNamespace(regimens=[], phases=[]), SimpleNamespace(regimens=[], phases=[])
     with mock.patch.object(prose, "data_quantities", wraps=prose.data_quantities) as gather:
         for doc in (first, first, second, first):
-            [finding] = quantity_findings("Give 5 mg.", [], doc)
+            [finding] = quantities_findings(prose_quantities(plain_run("Give 5 mg.")), doc)
             assert finding.message == 'dose "5 mg" matches no quantity of this version\'s data'
     assert [call.args[0] for call in gather.call_args_list] == [first, second, first]
 
@@ -107,8 +108,9 @@ def test_prose_shared_by_two_versions_is_judged_against_each_versions_data(tmp_p
     diagnostics = run_checks(library, CheckContext(as_of=dt.date(2026, 6, 1)))
     assert [d.format_text() for d in diagnostics if d.code in ("P208", "P304")] == [
         "protocols/ketamine-trd/1.1.yaml:24:12: error P208: dose \"0.5 mg/kg\" matches no quantity of this "
-        "version's data (sections[0].body)\n    use a placeholder such as {{ ketamine-iv.dose }} (0.4 mg/kg), "
-        "{{ ketamine-iv.dose_range }} (0.1 to 0.75 mg/kg), or quote a source's dose as {{ \"0.5 mg/kg\" }}",
+        "version's data (sections[0].body)\n    write the dose as a placeholder of this version's data, such as "
+        "{{ ketamine-iv.dose }} (0.4 mg/kg), {{ ketamine-iv.dose_range }} (0.1 to 0.75 mg/kg); only a dose quoted "
+        "from a study may be written as verbatim text, {{ \"0.5 mg/kg\" }}",
         "protocols/ketamine-trd/1.1.yaml:24:52: error P304: placeholder {{ induction.doses }}: phase induction "
         "has no doses (sections[0].body)\n    add doses to the phase, or remove the placeholder",
     ]

@@ -1,7 +1,10 @@
 """Author text can put no script into a page: no <script>, no on*= event handler, no javascript:, vbscript:
 or data: URL, whatever Markdown syntax carries it (raw HTML, inline links, autolinks, reference-style
-links, images, attr_list `{: ...}` attribute lists). Each attack is refused by `protocols check` (P501)
-and, should a page be rendered anyway, defused by the render layer and MkDocs: both are tested.
+links, images, attr_list `{: ...}` attribute lists). Each attack that the parse finds is refused by
+`protocols check` (P501 raw HTML, P305 link destination, P503 image) and, should a page be rendered
+anyway, defused by the render layer, the sanitizer and MkDocs: both are tested. Attribute lists and
+verbatim text in a link address are no Markdown to markdown-it: they are text, and the page shows them
+as text (author HTML reaches MkDocs as block HTML, which attr_list never reads).
 
 And every built page of both sites carries no inline event handler and no inline script but Material's
 own (INLINE_SCRIPTS_OF_MATERIAL) and JSON data blocks.
@@ -164,10 +167,38 @@ def attack_site(page_context: PageContext, tmp_path_factory: pytest.TempPathFact
     return articles
 
 
+# What `protocols check` says of each attack (code, offset); an attack not listed is text to the parser.
+REFUSED = {
+    "script element": [("P501", 0)],
+    "script element, upper case": [("P501", 0)],
+    "event handler in raw HTML": [("P501", 2)],
+    "raw link": [("P501", 0), ("P501", 31)],
+    "md_in_html block": [("P501", 0), ("P501", 45)],
+    "inline link": [("P305", 4)],
+    "inline link, spaces and case": [("P305", 6)],
+    "inline link, angle brackets": [("P305", 5)],
+    "inline link, entity": [("P305", 4)],
+    "inline link, hex entity": [("P305", 4)],
+    "inline link with title": [("P305", 4)],
+    "vbscript link": [("P305", 4)],
+    "data link": [("P305", 4)],
+    "image": [("P503", 0)],
+    "data image": [("P503", 0)],
+    "autolink": [("P305", 1)],
+    "autolink, vbscript": [("P305", 1)],
+    "autolink, data": [("P501", 16), ("P501", 32)],  # not an autolink (it holds "<"): raw HTML
+    "reference link": [("P305", 19)],
+    "reference link, angle brackets and title": [("P305", 20)],
+    "reference link, indented definition": [("P305", 13)],
+    "reference image": [("P503", 0), ("P305", 20)],
+    "footnote with raw HTML": [("P305", 18)],  # CommonMark has no footnotes: a definition of "[^1]"
+}
+
+
 @pytest.mark.parametrize("name", ATTACKS)
 def test_protocols_check_refuses_the_attack(name: str) -> None:
-    findings = [f for f in markdown_findings(ATTACKS[name], None, {}, "test") if f.code == "P501"]
-    assert findings != [], f"P501 misses {ATTACKS[name]!r}"
+    findings = [(f.code, f.offset) for f in markdown_findings(ATTACKS[name], None, {}, "test") if f.code != "P304"]
+    assert findings == REFUSED.get(name, [])
 
 
 @pytest.mark.parametrize("name", ATTACKS)
@@ -211,18 +242,8 @@ def test_no_built_page_has_an_event_handler_unsafe_url_or_foreign_inline_script(
     assert len(pages) >= 10
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ('Text\n{: x onclick="alert(1)" }', [(5, 'attribute list "{: x onclick="alert(1)" }" in Markdown')]),
-        ("Text\n{: onclick }", [(5, 'attribute list "{: onclick }" in Markdown')]),
-        ("## H { {onclick=alert(1)}", [(5, 'attribute list "{ {onclick=alert(1)}" in Markdown'),
-                                       (7, 'attribute list "{onclick=alert(1)}" in Markdown')]),
-        ('[x]({{ "javascript:alert(1)" }})', [(4, 'verbatim text {{ "javascript:alert(1)" }} in a link address')]),
-        ('<{{ "javascript:alert(1)" }}>', [(1, 'verbatim text {{ "javascript:alert(1)" }} in a link address')]),
-        ('Give {{ "22 mg/h" }} and {{ ketamine-iv.route }}; see {{ "{a}" }} `{: x }`', []),
-    ],
-)
-def test_p501_messages_for_attribute_lists_and_verbatim_links(text: str, expected: list[tuple[int, str]]) -> None:
-    found = [(f.offset, f.message) for f in markdown_findings(text, None, {}, "test") if f.code == "P501"]
-    assert found == expected
+@pytest.mark.parametrize("name", [name for name in ATTACKS if name not in REFUSED])
+def test_what_the_parser_reads_as_text_is_shown_as_text(attack_site: dict[str, str], name: str) -> None:
+    article = attack_site[name]
+    visible = html.unescape(re.sub(r"<[^>]*>", "", article))
+    assert "onclick" in visible or "onmouseover" in visible or "javascript:alert(1)" in visible

@@ -241,12 +241,12 @@ def test_render_replaces_placeholders_numbers_citations_and_links(tmp_path: Path
         ' [[ketamine-crps#evidence|the evidence]], [[ketamine-crps@1.0#dosing]]; {{ "22 mg/h*" }} [@singh-2016].'
     )
     assert render_markdown(text, context) == (
-        "Give 0.5 mg/kg IV over 40 minutes, 3 times per week"
+        "<p>Give 0.5 mg/kg IV over 40 minutes, 3 times per week"
         ' <sup class="citation"><a href="#ref-phillips-2019">1</a>,<a href="#ref-singh-2016">2</a></sup>.'
-        " See [Safety](#safety), [IV ketamine for CRPS](../ketamine-crps/index.md),"
-        " [the evidence](../ketamine-crps/index.md#evidence),"
-        " [IV ketamine for CRPS (version 1.0): Dosing](../ketamine-crps/1.0/index.md#dosing); 22 mg/h\\*"
-        ' <sup class="citation"><a href="#ref-singh-2016">2</a></sup>.'
+        ' See <a href="#safety">Safety</a>, <a href="../ketamine-crps/">IV ketamine for CRPS</a>,'
+        ' <a href="../ketamine-crps/#evidence">the evidence</a>,'
+        ' <a href="../ketamine-crps/1.0/#dosing">IV ketamine for CRPS (version 1.0): Dosing</a>; 22 mg/h&#42;'
+        ' <sup class="citation"><a href="#ref-singh-2016">2</a></sup>.</p>'
     )
     assert context.citations.ordered() == ["phillips-2019", "singh-2016"]
 
@@ -255,28 +255,36 @@ def test_citation_numbers_run_across_the_fields_and_cite_lists_of_a_page(tmp_pat
     context = page(tmp_path, "protocols/ketamine-trd/1.0/index.md")
     assert render_cite_list(["singh-2016"], context) == '<sup class="citation"><a href="#ref-singh-2016">1</a></sup>'
     assert render_markdown("[@phillips-2019] [@singh-2016]", context) == (
-        '<sup class="citation"><a href="#ref-phillips-2019">2</a></sup>'
-        ' <sup class="citation"><a href="#ref-singh-2016">1</a></sup>'
+        '<p><sup class="citation"><a href="#ref-phillips-2019">2</a></sup>'
+        ' <sup class="citation"><a href="#ref-singh-2016">1</a></sup></p>'
     )
     assert render_markdown("[[ketamine-trd#safety]]", context) == (
-        "[IV ketamine for depression: Safety](../index.md#safety)"
+        '<p><a href="../#safety">IV ketamine for depression: Safety</a></p>'
     )
     assert CitationCounter().number("x") == 1
 
 
-def test_render_defuses_raw_html_attribute_lists_and_unsafe_links(tmp_path: Path) -> None:
+def test_render_shows_raw_html_as_text_and_keeps_only_safe_links(tmp_path: Path) -> None:
     text = (
-        '<script>alert(1)</script> <!-- note --> [x](javascript:alert(1)) [y](JaVa&#115;cript:z)'
-        ' {: onclick="x"} `<b>` <https://example.org> [ok](https://example.org/a_(b))'
+        'Before <script>alert(1)</script> <!-- note --> [x](javascript:alert(1)) [y](JaVa&#115;cript:z)'
+        ' {: onclick="x"} `<b>` <https://example.org> [ok](https://example.org/a_(b)) ![i](http://e.example/t.png)'
     )
     assert render_markdown(text, page(tmp_path)) == (
-        '&lt;script>alert(1)&lt;/script> &lt;!-- note --> [x](#) [y](#)'
-        ' \\{: onclick="x"} `<b>` <https://example.org> [ok](https://example.org/a_(b))'
+        "<p>Before &lt;script&gt;alert(1)&lt;/script&gt; &lt;!-- note --&gt; <a>x</a> <a>y</a>"
+        ' &#123;: onclick="x"&#125; <code>&lt;b&gt;</code> <a href="https://example.org">https://example.org</a>'
+        ' <a href="https://example.org/a&#95;(b)">ok</a> i</p>'
+    )
+
+
+def test_a_raw_html_block_is_shown_as_text(tmp_path: Path) -> None:
+    assert render_markdown('<script>alert(1)</script> [x](https://example.org)', page(tmp_path)) == (
+        "<p>&lt;script&gt;alert(1)&lt;/script&gt; &#91;x&#93;(https://example.org)</p>"
     )
 
 
 def test_protocol_text_is_never_a_template(tmp_path: Path) -> None:
     text = "{% for x in y %}{{ x }}{% endfor %} {{ 7*7 }}"
     assert render_markdown(text, page(tmp_path)) == (
-        "\\{% for x in y %}\\{\\{ x \\}\\}\\{% endfor %} \\{\\{ 7\\*7 \\}\\}"
+        "<p>&#123;% for x in y %&#125;&#123;&#123; x &#125;&#125;&#123;% endfor %&#125; &#123;&#123; 7&#42;7"
+        " &#125;&#125;</p>"
     )

@@ -100,7 +100,9 @@ def test_shared_text_on_each_page_is_the_page_rendered_alone(reviewer: bool) -> 
 
 
 def test_author_nul_in_protocol_text_renders_each_page_alone(tmp_path: Path) -> None:
-    text = VERSION.replace("body: Monitor blood pressure.", 'body: "Monitor \\0 blood pressure.\\x001\\0"')
+    # a title is shown as written; in Markdown fields the parser shows a NUL as U+FFFD (CommonMark)
+    text = VERSION.replace("body: Monitor blood pressure.", 'body: "Monitor \\0 blood pressure."')
+    text = text.replace("title: Safety", 'title: "Safety \\0 first.\\x001\\0"')
     assert text != VERSION
     root = write_library(tmp_path, {"ketamine-trd/1.0.yaml": text.replace("status: draft", "status: in-review")})
     found = _shared_and_direct(root, reviewer=True)
@@ -108,7 +110,8 @@ def test_author_nul_in_protocol_text_renders_each_page_alone(tmp_path: Path) -> 
     for shared, page, direct in found:
         assert shared.fragments.fill(shared.text, page) is None  # the NULs are the author's
         assert shared.page(page) == direct
-        assert "Monitor \x00 blood pressure.\x001\x00" in direct
+        assert "Safety \x00 first.\x001\x00" in direct
+        assert "Monitor \ufffd blood pressure." in direct
 
 
 def test_each_version_text_is_rendered_once_per_build(monkeypatch: pytest.MonkeyPatch) -> None:

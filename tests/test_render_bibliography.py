@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from test_render_handbooks import AS_OF, broken_links, write_handbook_library
 
-from generator.citations import reference_markdown
+from generator.citations import reference_page_html
 from generator.library import Library, load_library
 from generator.render import render_site
 
@@ -32,8 +32,8 @@ def test_every_reference_in_ama_style_sorted_by_first_author_or_title(handbook_l
     # Adams C, then the label without authors (sorted by its title "Alphacaine ..."), Brown D, Smith AB
     assert [anchor for _, anchor, _ in found] == ["adams-2019", "label-alphacaine", "brown-2018", "smith-2020"]
     for text, anchor, _ in found:
-        assert text == reference_markdown(handbook_library.references[anchor])
-    assert found[0][0] == "Adams C. Gammadol in practice. *J Test Med*. 2019."
+        assert text == reference_page_html(handbook_library.references[anchor])
+    assert found[0][0] == "Adams C. Gammadol in practice. <em>J Test Med</em>. 2019."
 
 
 def test_clinician_site_names_the_protocols_in_use_that_cite_a_reference(handbook_library: Library) -> None:

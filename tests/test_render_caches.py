@@ -37,7 +37,7 @@ def test_each_dose_table_figure_and_reference_is_rendered_once_per_build(monkeyp
                        lambda pid, doc, drugs, cache: (pid, doc.version))
     figures = _counting(monkeypatch, protocol_page, "render_schedule_svg",
                         lambda pid, phases: (pid, tuple(phase.model_dump_json() for phase in phases)))
-    references = _counting(monkeypatch, render_prose, "reference_markdown", lambda reference: id(reference))
+    references = _counting(monkeypatch, render_prose, "reference_page_html", lambda reference: id(reference))
     pages = render_site(library, AS_OF, reviewer=True)
     assert pages == first
     assert tables and set(tables.values()) == {1}

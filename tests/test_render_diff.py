@@ -107,7 +107,7 @@ def test_references_added_and_removed(library: Library) -> None:
     section = added[added.index("{: #references-changed }") :]
     assert section == (
         "{: #references-changed }\n\nAdded:\n\n"
-        "- Sanacora G. A consensus statement on the use of ketamine. *JAMA Psychiatry*. 2017.\n\n"
+        "- Sanacora G. A consensus statement on the use of ketamine. <em>JAMA Psychiatry</em>. 2017.\n\n"
     )
     same = render_site(library, AS_OF, reviewer=True)[DIFF_1_2]
     assert same.endswith("{: #references-changed }\n\nThe same references are cited.\n")

@@ -444,9 +444,9 @@ def test_citations_are_numbered_by_first_use_and_anchored(library: Library) -> N
 def test_placeholders_and_links_are_rendered(library: Library) -> None:
     page = render_site(library, AFTER_2_0, reviewer=False)["protocols/alpha-drug/index.md"]
     assert "Give 0.5 mg/kg IV over 30 minutes,\ntwice per week for 3 weeks" in page
-    assert "See [Safety (read first)](#safety)." in page
-    assert "1. Give the dose from the table ([Dose table](#dose-table)).\n" in page
-    assert "- Raised alpha-iv to 0.5 mg/kg and added a cap" in page
+    assert 'See <a href="#safety">Safety (read first)</a>.' in page
+    assert '<li>Give the dose from the table (<a href="#dose-table">Dose table</a>).</li>\n' in page
+    assert "<li>Raised alpha-iv to 0.5 mg/kg and added a cap" in page
     assert "{{" not in page and "[@" not in page and "[[" not in page
 
 
@@ -504,4 +504,4 @@ def test_section_links_in_changes_point_at_their_version_page_from_the_history(t
     history = render_site(load_library(root), dt.date(2026, 11, 25), reviewer=True)[
         "protocols/ketamine-trd/history/index.md"
     ]
-    assert "See [Contraindications](../1.1/index.md#contraindications)." in history
+    assert 'See <a href="../1.1/#contraindications">Contraindications</a>.' in history

@@ -1,41 +1,44 @@
-"""Rules over protocol prose: P208 (doses in prose), P209 and P109 (notation), P304 (placeholders),
-P501 (raw HTML). Every Markdown field of every version (drafts too), the text fields a dose could be
-written in (titles, phase names), and the Markdown of drugs.yaml and handbooks.yaml.
+"""Rules over protocol prose, from one parse of each Markdown field (`generator.markdown`): P501 (raw
+HTML), P305 (link destinations), P503 (images), P304 (placeholders), and on the text as a reader sees it
+P208 (doses in prose), P209 and P109 (notation). Every Markdown field of every version (drafts too), the
+text fields a dose could be written in (titles, phase names), and the Markdown of drugs.yaml and
+handbooks.yaml.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from generator import markdown
 from generator.checks import CheckContext
 from generator.diagnostics import DataPath, Diagnostic, format_path
 from generator.inline import (
     Placeholder,
     PlaceholderError,
-    Span,
-    Verbatim,
-    code_spans,
-    inside,
     library_markdown_fields,
-    link_destinations,
     markdown_fields,
     plain_text_fields,
     render_placeholder,
     scanned,
     tokenize,
 )
+from generator.inline_render import template
 from generator.library import Library
 from generator.loader import SourceFile
+from generator.markdown_rules import asset_exists, markup_findings
 from generator.prose import (
     Finding,
     ProseQuantity,
     abbreviation_findings,
-    html_findings,
+    data_quantities,
     prose_quantities,
     quantities_findings,
 )
+from generator.quantity import Quantity
+from generator.reader_text import ReaderRun, plain_run, reader_runs
 
 
 def _diagnostic(source: SourceFile, path: DataPath, finding: Finding) -> Diagnostic:
@@ -47,29 +50,66 @@ def _diagnostic(source: SourceFile, path: DataPath, finding: Finding) -> Diagnos
 class _FieldScan:
     """What one Markdown text says whichever version it is in (versions repeat most of their prose)."""
 
-    html: tuple[Finding, ...]  # P501 raw HTML, attribute lists, unsafe links
-    verbatim_links: tuple[Finding, ...]  # P501 verbatim text in a link address
+    markup: tuple[Finding, ...]  # P501, P305, P503
     placeholders: tuple[Placeholder, ...]
-    quantities: tuple[ProseQuantity, ...]
-    abbreviations: tuple[Finding, ...]  # P209
+    runs: tuple[ReaderRun, ...]  # the reader's text, placeholders as slots
+    quantities: tuple[tuple[ProseQuantity, ...], ...] | None  # per run when no run has a placeholder
+    abbreviations: tuple[Finding, ...] | None  # P209, likewise
+    # with placeholders: the same per the values they show (versions repeat them too)
+    filled: dict[tuple[str, ...], tuple[tuple[tuple[ProseQuantity, ...], ...], tuple[Finding, ...]]] = field(
+        default_factory=dict)
+
+    def read(self, doc: Any | None, drugs: Any) -> tuple[tuple[tuple[ProseQuantity, ...], ...], tuple[Finding, ...]]:
+        """The quantities and abbreviations of the reader's text with `doc`'s placeholder values."""
+        if self.quantities is not None and self.abbreviations is not None:
+            return self.quantities, self.abbreviations
+        values = tuple(_placeholder_value(token, doc, drugs) for token in self.placeholders)
+        if values not in self.filled:
+            runs = [run.filled(doc, drugs) for run in self.runs]
+            self.filled[values] = (tuple(prose_quantities(run) for run in runs),
+                                   tuple(finding for run in runs for finding in abbreviation_findings(run)))
+        return self.filled[values]
 
 
-def _scan_markdown(text: str) -> _FieldScan:
-    tokens = tokenize(text)
-    token_spans = [(t.start, t.end) for t in tokens]
-    destinations = link_destinations(text)
-    exempt = token_spans + destinations
-    return _FieldScan(
-        tuple(html_findings(text, [*scanned(text, code_spans), *token_spans])),
-        tuple(_verbatim_link_findings(text, tokens, destinations)),
-        tuple(token for token in tokens if isinstance(token, Placeholder)),
-        prose_quantities(text, exempt),
-        tuple(abbreviation_findings(text, exempt)),
-    )
+def _placeholder_value(token: Placeholder, doc: Any | None, drugs: Any) -> str:
+    if doc is None or token.error:
+        return ""
+    try:
+        return render_placeholder(doc, token.target, token.field, drugs)
+    except PlaceholderError:
+        return ""
+
+
+def _scanner(root: Path) -> Any:
+    def scan(text: str) -> _FieldScan:
+        parsed = markdown.parsed(text)
+        template(text)  # the page-independent rendering, kept for a build's render: the parse is not kept
+        runs = reader_runs(parsed)
+        fixed = not any(run.placeholders for run in runs)
+        return _FieldScan(
+            tuple(markup_findings(parsed, lambda name: asset_exists(root, name))),
+            # tokenize: the syntax is cached for the other rule families (the parse itself is not kept)
+            tuple(token for token in tokenize(text) if isinstance(token, Placeholder)),
+            () if fixed else runs,  # kept only to fill placeholders in
+            tuple(prose_quantities(run) for run in runs) if fixed else None,
+            tuple(finding for run in runs for finding in abbreviation_findings(run)) if fixed else None,
+        )
+
+    return scan
+
+
+_scanners: dict[Path, Any] = {}
+
+
+def _scan_markdown(text: str, root: Path) -> _FieldScan:
+    if root not in _scanners:
+        _scanners[root] = _scanner(root)
+    return scanned(text, _scanners[root])
 
 
 def _scan_plain_text(text: str) -> tuple[tuple[ProseQuantity, ...], tuple[Finding, ...]]:
-    return prose_quantities(text, []), tuple(abbreviation_findings(text, []))
+    run = plain_run(text)
+    return prose_quantities(run), tuple(abbreviation_findings(run))
 
 
 def _placeholder_findings(
@@ -88,41 +128,42 @@ def _placeholder_findings(
                 yield Finding("P304", token.start, error.message, error.hint)
 
 
-def _verbatim_link_findings(text: str, tokens: list[Any], destinations: list[Span]) -> Iterator[Finding]:
-    """P501: verbatim text is shown as written, so in a link address it could carry a javascript: URL."""
-    for token in tokens:
-        if isinstance(token, Verbatim) and (inside(token.start, destinations) or text[:token.start].endswith("<")):
-            yield Finding("P501", token.start, f"verbatim text {token.raw} in a link address",
-                          "write the address itself: [text](https://...)")
+def markdown_findings(text: str, doc: Any | None, drugs: Any, where: str = "", root: Path | None = None,
+                      also: tuple[tuple[str, Quantity], ...] = ()) -> Iterator[Finding]:
+    """Every prose finding of one Markdown field; `doc` is the version it belongs to (None in library
+    files), `root` the protocols folder (for images under _assets/), `also` more quantities a dose may
+    equal (the previous version's, in `changes`)."""
+    scan = _scan_markdown(text, root or Path("protocols"))
+    found = [*scan.markup]
+    found += _placeholder_findings(scan.placeholders, doc, drugs, where)
+    quantities, abbreviations = scan.read(doc, drugs)
+    for run_quantities in quantities:
+        found += quantities_findings(run_quantities, doc, also)
+    found += abbreviations
+    return iter(sorted(found, key=lambda finding: finding.offset))
 
 
-def markdown_findings(text: str, doc: Any | None, drugs: Any, where: str = "") -> Iterator[Finding]:
-    """Every prose finding of one Markdown field; `doc` is the version it belongs to (None in library files)."""
-    scan = scanned(text, _scan_markdown)
-    yield from scan.html
-    yield from scan.verbatim_links
-    yield from _placeholder_findings(scan.placeholders, doc, drugs, where)
-    yield from quantities_findings(scan.quantities, doc)
-    yield from scan.abbreviations
-
-
-def _version_diagnostics(source: SourceFile, doc: Any, library: Library) -> Iterator[Diagnostic]:
+def _version_diagnostics(source: SourceFile, doc: Any, previous: Any | None, library: Library) -> Iterator[Diagnostic]:
+    before = tuple(data_quantities(previous)) if previous is not None else ()
     for path, text in markdown_fields(doc):
-        for finding in markdown_findings(text, doc, library.drugs):
+        also = before if path[0] == "changes" else ()
+        for finding in markdown_findings(text, doc, library.drugs, root=library.root, also=also):
             yield _diagnostic(source, path, finding)
     for path, text in plain_text_fields(doc):
         quantities, abbreviations = scanned(text, _scan_plain_text)
-        for finding in [*quantities_findings(quantities, doc), *abbreviations]:
+        for finding in sorted([*quantities_findings(quantities, doc), *abbreviations], key=lambda f: f.offset):
             yield _diagnostic(source, path, finding)
 
 
 def check(library: Library, context: CheckContext) -> Iterator[Diagnostic]:
     for protocol in library.protocols.values():
+        previous = None
         for version in protocol.ordered():
-            yield from _version_diagnostics(version.source, version.doc, library)
+            yield from _version_diagnostics(version.source, version.doc, previous, library)
+            previous = version.doc
     for file_name, path, text in library_markdown_fields(library):
         source = library.source("_library", file_name)
         if source is None:
             continue
-        for finding in markdown_findings(text, None, library.drugs, file_name):
+        for finding in markdown_findings(text, None, library.drugs, file_name, root=library.root):
             yield _diagnostic(source, path, finding)

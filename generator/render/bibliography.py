@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from generator.citations import reference_markdown
+from generator.citations import reference_page_html
 from generator.library import Library
 from generator.render import paths
 from generator.render.publication import STATE_WORDS, Publication, VersionInfo
@@ -84,7 +84,7 @@ def render_bibliography(library: Library, publication: Publication) -> str:
         entries.append(
             {
                 "id": reference_id,
-                "text_md": reference_markdown(reference),
+                "text_md": reference_page_html(reference),
                 "cited_by_md": _cited_by_md(citing.get(reference_id, []), publication.reviewer),
             }
         )

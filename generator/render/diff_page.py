@@ -17,7 +17,7 @@ import html
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from generator.citations import reference_markdown
+from generator.citations import reference_page_html
 from generator.diff import DoseChange, Op, TextChange, VersionDiff, diff_versions
 from generator.library import Library
 from generator.render import paths
@@ -155,7 +155,7 @@ def render_diff_page(
     history = paths.history(info.id)
 
     def reference_entries(ids: list[str]) -> list[str]:
-        return [reference_markdown(library.references[ref]) if ref in library.references else ref for ref in ids]
+        return [reference_page_html(library.references[ref]) if ref in library.references else ref for ref in ids]
 
     context: dict[str, Any] = {
         "title": new.file.doc.title,

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from generator.inline import shared_scans
+from generator.inline_render import forget_texts
 from generator.library import Library, collection_of_new_objects_only
 from generator.render import paths
 from generator.render.audit import render_audit_file
@@ -24,6 +25,7 @@ from generator.render.handbooks import plan_handbook_pages, render_handbook_page
 from generator.render.history import render_history
 from generator.render.home import render_home
 from generator.render.prose import page_prose
+from generator.render.protocol_files import plan_protocol_files, render_protocol_files
 from generator.render.protocol_page import SharedProtocolText
 from generator.render.publication import ProtocolInfo, Publication, VersionInfo, publication
 from generator.render.referenced_by import referenced_by_index
@@ -137,6 +139,7 @@ FAMILIES: list[Family] = [
     Family("drugs", plan_drug_pages, render_drug_pages),
     Family("bibliography", plan_bibliography, render_bibliography_page),
     Family("audit", lambda ctx: [paths.AUDIT_FILE], lambda ctx: {paths.AUDIT_FILE: render_audit_file(ctx.publication)}),
+    Family("protocol files", plan_protocol_files, render_protocol_files),  # type: ignore[arg-type]  # bytes
 ]
 
 
@@ -158,4 +161,5 @@ def render_site(library: Library, as_of: dt.date, reviewer: bool) -> dict[str, s
             if unplanned:
                 raise ValueError(f"page family {family.name} rendered unplanned pages: {', '.join(unplanned)}")
             pages.update(rendered)
+    forget_texts()  # the texts' templates served their pages: the engine's peak should not carry them
     return dict(sorted(pages.items()))

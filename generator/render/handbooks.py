@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from generator.inline import code_spans, inside, scanned
+from generator.inline_render import page_url
 from generator.library import Library
 from generator.render import paths
 from generator.render.prose import page_prose
@@ -112,6 +113,7 @@ _REWRITE = re.compile(
     r"|\{(?P<attr>(?<!\\\{):[^}\n]*\})"
     r"|i(?P<html_id>(?<![\w-]i)d=\"[^\"]*\")"
     r"|h(?P<href>ref=\"#[^\"]*\")"
+    r"|h(?P<page_href>ref=\"[^\"#][^\"]*\")"
     r"|a(?P<id_refs>(?<![\w-]a)ria-(?:labelledby|describedby|controls)=\"[^\"]*\")"
     r"|f(?P<for_refs>(?<![\w-]f)or=\"[^\"]*\")"
     r"|\](?P<md_link>\([^)\s]*)",
@@ -149,12 +151,15 @@ class _Rewriter:
         self.protocol_id = protocol_id
         self.page = page
         self.canonical_links = canonical_links  # link from `page` to a printed protocol's page -> its id
+        self.canonical_urls = {page_url(page, paths.canonical(pid)): pid for pid in canonical_links.values()}
 
-    def anchor(self, protocol_id: str, anchor: str) -> str:
-        """Where `#anchor` of a protocol's page is on the print page: prefixed, or on its own page."""
+    def anchor(self, protocol_id: str, anchor: str, html: bool = False) -> str:
+        """Where `#anchor` of a protocol's page is on the print page: prefixed, or on its own page (a page
+        path for a Markdown link, the page's URL for an HTML one: MkDocs rewrites only the first)."""
         if anchor in self.printed[protocol_id].anchors:
             return f"#{protocol_id}_{anchor}"
-        return paths.relative(self.page, paths.canonical(protocol_id)) + f"#{anchor}"
+        canonical = paths.canonical(protocol_id)
+        return (page_url(self.page, canonical) if html else paths.relative(self.page, canonical)) + f"#{anchor}"
 
     def prefix(self, anchor: str) -> str:
         return f"{self.protocol_id}_{anchor}"
@@ -173,7 +178,13 @@ class _Rewriter:
             refs = [self.prefix(ref) if ref in own else ref for ref in value.strip('"').split()]
             return f'{name}="{" ".join(refs)}"'
         if kind == "href":
-            return f'href="{self.anchor(self.protocol_id, text[len("href=#") + 1 : -1])}"'
+            return f'href="{self.anchor(self.protocol_id, text[len("href=#") + 1 : -1], html=True)}"'
+        if kind == "page_href":  # a link of author text (HTML) to another page: kept on the print page
+            path, _, anchor = text[len('href="') : -1].partition("#")
+            target = self.canonical_urls.get(path)
+            if target is None:
+                return text
+            return f'href="{self.anchor(target, anchor, html=True) if anchor else "#" + target}"'
         destination = text[2:]
         if destination.startswith("#") and len(destination) > 1:
             return "](" + self.anchor(self.protocol_id, destination[1:])

@@ -30,7 +30,7 @@ def render_history(library: Library, publication: Publication, info: ProtocolInf
                 "diff_link": paths.relative(page, diff) if diff in site_pages else "",
                 "approvals": version.approvals,
                 "missing": version.missing_approvals,
-                "changes_md": [prose.markdown(change) for change in version.file.doc.changes],
+                "changes_md": [prose.item(change) for change in version.file.doc.changes],
             }
         )
     assert info.canonical is not None

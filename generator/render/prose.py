@@ -1,4 +1,5 @@
-"""Protocol text on one page: the bridge between the page renderers and generator.inline.
+"""Protocol text on one page: the bridge between the page renderers and generator.inline (author
+Markdown arrives on a page as sanitized HTML, placed as a block between blank lines).
 
 One `PageProse` per page, because citations are numbered per page by first use: render the page's
 texts in the order they appear on the page, then ask for `references()`.
@@ -9,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from generator.citations import reference_markdown
+from generator.citations import reference_page_html
 from generator.inline import PageContext, SiteLinks, render_cite_list, render_markdown
+from generator.inline_render import unwrap_paragraph
 from generator.library import Library
 from generator.page_fragments import PageFragments
 from generator.render.publication import Publication
@@ -21,7 +23,7 @@ from generator.schema import VersionDoc
 class ReferenceEntry:
     number: int
     id: str
-    text_md: str  # the formatted entry (AMA style), Markdown
+    text_md: str  # the formatted entry (AMA style), sanitized HTML placed in a Markdown list item
 
 
 class PageProse:
@@ -41,7 +43,12 @@ class PageProse:
         self.context.doc_page = doc_page
 
     def markdown(self, text: str) -> str:
-        return render_markdown(text, self.context).strip()
+        """One Markdown field as sanitized block HTML (`inline_render.render_markdown`)."""
+        return render_markdown(text, self.context)
+
+    def item(self, text: str) -> str:
+        """A Markdown field shown as a list item (an algorithm step, a change): one paragraph unwrapped."""
+        return unwrap_paragraph(self.markdown(text))
 
     def cite(self, reference_ids: Sequence[str]) -> str:
         """A structured `cite:` list, numbered with the page's prose."""
@@ -52,7 +59,7 @@ class PageProse:
         for number, reference_id in enumerate(self.context.citations.ordered(), start=1):
             key = ("reference", reference_id)
             if key not in self.rendered:
-                self.rendered[key] = reference_markdown(self.library.references[reference_id])
+                self.rendered[key] = reference_page_html(self.library.references[reference_id])
             entries.append(ReferenceEntry(number, reference_id, self.rendered[key]))
         return entries
 

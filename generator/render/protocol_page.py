@@ -248,8 +248,8 @@ def render_protocol_text(
     phases = _phase_views(doc, library, prose)
     dose_tables_md = render_dose_tables(info.id, doc, library.drugs, publication.dose_rows) if doc.dose_tables else ""
     sections = [{"id": s.id, "title": s.title, "body_md": prose.markdown(s.body)} for s in doc.sections]
-    algorithm_md = [prose.markdown(step) for step in doc.algorithm]
-    changes_md = [prose.markdown(change) for change in doc.changes]
+    algorithm_md = [prose.item(step) for step in doc.algorithm]
+    changes_md = [prose.item(change) for change in doc.changes]
     history = paths.history(info.id)
     referrers = list(referenced_by)
     context = {

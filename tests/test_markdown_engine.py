@@ -1,0 +1,67 @@
+"""The HTML made from author text reaches the built page exactly as rendered: MkDocs (Python-Markdown with
+attr_list, md_in_html, tables, toc) places it as a block and changes nothing in it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from browser import REPO_ROOT
+
+from generator.build import build_site
+from generator.inline_render import PageContext, SiteLinks, render_markdown
+from generator.library import load_library
+
+RICH = """\
+## A heading {#not-an-id}
+
+Give **{{ ketamine-iv.dose }}** *slowly*, see [[#monitoring]] and [the label](https://example.org/a_b?c=1&d=2)
+[@phillips-2019]. A hard\\
+break, `code {: #x }`, <https://example.org>, an \\*escaped\\* star and 5 &lt; 6 &amp; 7.
+
+- one
+- two with [[ketamine-crps|a link]]
+
+  and a second paragraph
+
+1. first
+2. second
+
+> quoted *text* [x](javascript:alert(1))
+
+| left | right |
+|:-----|------:|
+| a_b  | 1 {: .c } |
+
+```yaml
+# a comment
+key: {{ "value" }}
+
+after a blank line
+```
+
+    indented code
+
+#not-a-heading line
+***
+"""
+
+
+def _normalised(html: str) -> str:
+    return re.sub(r"\s+", " ", html).strip()
+
+
+def test_author_html_survives_the_engine_unchanged(tmp_path: Path) -> None:
+    library = load_library(REPO_ROOT / "protocols")
+    links = SiteLinks.for_build(library, dt.date(2026, 6, 1), reviewer=False)
+    doc = library.protocols["ketamine-trd"].versions["1.0"].doc
+    fragment = render_markdown(RICH, PageContext("protocols/ketamine-trd/index.md", links, doc))
+    assert "<table>" in fragment and "<pre><code>" in fragment and "<blockquote>" in fragment
+    pages = {"index.md": "# Home\n", "protocols/ketamine-trd/index.md": f"# Page\n\n{fragment}\n\nAfter.\n"}
+    out = tmp_path / "site"
+    build_site(pages, out, None, False, dt.date(2026, 6, 1))
+    built = (out / "protocols/ketamine-trd/index.html").read_text(encoding="utf-8")
+    article = built.split("<article", 1)[1].split("</article>", 1)[0]
+    assert _normalised(fragment) in _normalised(article)
+    assert 'id="not-an-id"' not in article and 'id="x"' not in article and 'class="c"' not in article
