@@ -137,8 +137,9 @@ EXAMPLES: dict[str, Diagnostic] = {
             'dose "35 mg/kg" matches no quantity of this version\'s data',
             path="sections[0].body",
             hint=(
-                "use a placeholder such as {{ ketamine-iv.dose }} (0.5 mg/kg), {{ ketamine-iv.dose_range }} (0.1 to "
-                '0.75 mg/kg), or quote a source\'s dose as {{ "35 mg/kg" }}'
+                "write the dose as a placeholder of this version's data, such as {{ ketamine-iv.dose }} (0.5 mg/kg), "
+                "{{ ketamine-iv.dose_range }} (0.1 to 0.75 mg/kg); only a dose quoted from a study may be written as "
+                'verbatim text, {{ "35 mg/kg" }}'
             ),
         ),
         _example(
