@@ -147,6 +147,7 @@ Text = Annotated[str, BeforeValidator(_text)]
 Markdown = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string", "description": "Markdown"})]
 Date = Annotated[dt.date, BeforeValidator(_date), WithJsonSchema({"type": "string", "format": "date"})]
 Int = Annotated[int, BeforeValidator(_strict("a whole number", int))]
+Bool = Annotated[bool, BeforeValidator(_strict("true or false", bool))]
 TextOrInt = Annotated[
     str, BeforeValidator(lambda v: str(v) if isinstance(v, int) and not isinstance(v, bool) else _text(v))
 ]
@@ -214,11 +215,22 @@ class Drug(Model):
 class ApprovalPolicy(Model):
     minimum: Int = Field(ge=1)
     required_roles: list[Text] = []
+    signatures: Literal["required", "optional"] = "required"
+
+
+class Reviewer(Model):
+    """One entry of the register (§2). Names and keys are judged by `generator.register`, with their
+    locations, so one bad entry does not discard the whole policy."""
+
+    name: Text
+    roles: list[Text] = []
+    keys: list[Text] = []
 
 
 class Policy(Model):
     approval: ApprovalPolicy
     review_interval_months: Int = Field(default=24, ge=1)
+    reviewers: list[Reviewer] = []
 
 
 class Handbook(Model):
@@ -229,11 +241,15 @@ class Handbook(Model):
 
 
 class Approval(Model):
+    """One ledger entry (§4): a sign-off, or with `withdrawn: true` the withdrawal of one."""
+
     version: Version
     reviewer: Text
     role: Text
     date: Date
+    withdrawn: Bool = False
     fingerprint: Text
+    signature: Text | None = None
 
 
 # --- the version file (§3) ------------------------------------------------------------------------------
