@@ -106,6 +106,13 @@ def render_review_pages(ctx: SiteContext) -> dict[str, str]:
     return pages
 
 
+def _dose_change_words(change: DoseChange) -> str:
+    """ "regimen ketamine-iv dose: 0.5 mg/kg to 0.6 mg/kg", "phase maintenance added"."""
+    if change.change != "changed":
+        return f"{change.kind} {change.id} {change.change}"
+    return f"{change.kind} {change.id} {change.field}: {change.old} to {change.new}"
+
+
 def _row(item: Awaiting) -> dict[str, Any]:
     version = item.version
     diff = item.diff_page()
@@ -125,10 +132,7 @@ def _row(item: Awaiting) -> dict[str, Any]:
             f"a {role} ({', '.join(item.may_fill[role]) or 'nobody in the register holds this role'})"
             for role in item.roles_missing
         ],
-        "dose_changes": [
-            f"{change.kind} {change.id}{' ' + change.field if change.field else ''}: {change.text}"
-            for change in item.dose_changes
-        ],
+        "dose_changes": [_dose_change_words(change) for change in item.dose_changes],
         "current_version": current.version if current is not None else "",
         "diff_link": paths.relative(DASHBOARD, diff) if diff else "",
     }
