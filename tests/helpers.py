@@ -22,6 +22,9 @@ REVIEWER_KEYS = {
     "Ann Lee": Ed25519PrivateKey.from_private_bytes(bytes([1]) * 32),
     "Bo Chan": Ed25519PrivateKey.from_private_bytes(bytes([2]) * 32),
     "Cy Dee": Ed25519PrivateKey.from_private_bytes(bytes([3]) * 32),
+    "Pat Pharm": Ed25519PrivateKey.from_private_bytes(bytes([4]) * 32),
+    "Dr Phil Doc": Ed25519PrivateKey.from_private_bytes(bytes([5]) * 32),
+    "Dr Psy": Ed25519PrivateKey.from_private_bytes(bytes([6]) * 32),
 }
 OTHER_KEY = Ed25519PrivateKey.from_private_bytes(bytes([9]) * 32)  # in no register
 
@@ -175,3 +178,23 @@ def write_key(folder: Path, reviewer: str, key: Ed25519PrivateKey | None = None)
     path.chmod(0o600)
     path.with_name(path.name + ".pub").write_text(ed25519_public_line(key, "test") + "\n")
     return path
+
+
+def register_yaml(*reviewers: tuple[str, str]) -> str:
+    """A policy.yaml `reviewers:` block for (name, role) pairs, each with its test key."""
+    return "reviewers:\n" + "".join(
+        f"  - name: {name}\n    roles: [{role}]\n    keys: [{ed25519_public_line(REVIEWER_KEYS[name])}]\n"
+        for name, role in reviewers
+    )
+
+
+def signed_ledger(root: Path, protocol_id: str, entries: list[tuple[str, str, str, str]]) -> str:
+    """Ledger text signing (version, reviewer, role, date) entries with the versions' fingerprints as the
+    library in `root` has them now."""
+    library = load_library(root)
+    protocol = library.protocols[protocol_id]
+    return "".join(
+        signed_entry(version, reviewer, role, version_fingerprint(protocol.versions[version], library), date=date,
+                     protocol_id=protocol_id)
+        for version, reviewer, role, date in entries
+    )
