@@ -93,8 +93,7 @@ def judge(protocol_id: str, index: int, entry: Approval, reg: Register, policy: 
         return SignOff(index, entry, reviewer,
                        f"{what} by {reviewer.name} ({held}) counts for nothing: it is not signed, and the policy "
                        "requires signatures",
-                       "sign-offs are written by `protocols approve`, which signs them with the reviewer's SSH key",
-                       "reviewer")
+                       "sign-offs are written by `protocols approve`, which signs them with the reviewer's SSH key")
     message = signed_message(protocol_id, entry.version, entry.role, entry.date, entry.fingerprint, entry.withdrawn)
     try:
         key = verify(entry.signature, message, NAMESPACE, list(reviewer.keys))
