@@ -119,3 +119,38 @@ def test_nothing_awaiting_approval(tmp_path: Path) -> None:
     (root / "ketamine-trd" / "approvals.yaml").write_text(ledger, encoding="utf-8")
     page = render_site(load_library(root, "protocols"), AS_OF, reviewer=True)[DASHBOARD]
     assert page.endswith("may fill each role.\n\nNothing is awaiting approval.\n")
+
+
+def test_history_on_the_reviewer_site_shows_every_sign_off_with_its_verification_state(tmp_path: Path) -> None:
+    from helpers import OTHER_KEY, REVIEWER_KEYS
+
+    from generator.render.templates import plain
+    from generator.sshsig import ed25519_public_line, parse_public_key
+
+    root = write_library(tmp_path, {"ketamine-trd/1.0.yaml": V1_0})
+    library = load_library(root, "protocols")
+    prints = version_fingerprint(library.protocols["ketamine-trd"].versions["1.0"], library)
+    ledger = (
+        ledger_entry("1.0", "Ann Lee", "pharmacist", prints)
+        + ledger_entry("1.0", "Bo Chan", "psychiatrist", prints)
+        + signed_entry("1.0", "Bo Chan", "psychiatrist", prints, date="2026-03-02", withdrawn=True)
+        + signed_entry("1.0", "Cy Dee", "psychiatrist", prints, date="2026-03-03", key=OTHER_KEY)
+        + signed_entry("1.0", "Cy Dee", "pharmacist", "sha256:" + "1" * 64, date="2026-03-04")
+    )
+    (root / "ketamine-trd" / "approvals.yaml").write_text(ledger, encoding="utf-8")
+    library = load_library(root, "protocols")
+    key = {name: plain(parse_public_key(ed25519_public_line(REVIEWER_KEYS[name])).fingerprint)
+           for name in ("Ann Lee", "Bo Chan", "Cy Dee")}
+    other = plain(parse_public_key(ed25519_public_line(OTHER_KEY)).fingerprint)
+    page = render_site(library, AS_OF, reviewer=True)["protocols/ketamine-trd/history/index.md"]
+    shown = page[page.index("Sign-offs in the ledger"):].split("\n\n")[1].splitlines()
+    assert shown == [
+        f"- pharmacist: Ann Lee, 2026-03-01: **verified** (key {key['Ann Lee']})",
+        "- psychiatrist: Bo Chan, 2026-03-01: **withdrawn** (cancelled by a later withdrawal)",
+        f"- psychiatrist: Bo Chan, 2026-03-02, withdrawal: **verified** (key {key['Bo Chan']})",
+        "- psychiatrist: Cy Dee, 2026-03-03: **not verifiable** (its signature does not verify: it was made with "
+        f"key {other}, which the register does not list for this reviewer)",
+        "- pharmacist: Cy Dee, 2026-03-04: **for earlier content** (signed fingerprint sha256:11111111...)",
+    ]
+    clinician = render_site(library, AS_OF, reviewer=False)["protocols/ketamine-trd/history/index.md"]
+    assert "Sign-offs in the ledger" not in clinician
