@@ -46,7 +46,7 @@ CURVES: dict[str, tuple[ec.EllipticCurve, hashes.HashAlgorithm]] = {
 }
 RSA_SCHEMES: dict[str, hashes.HashAlgorithm] = {"rsa-sha2-512": hashes.SHA512(), "rsa-sha2-256": hashes.SHA256()}
 KEY_TYPES = ("ssh-ed25519", *(f"ecdsa-sha2-{curve}" for curve in CURVES), "ssh-rsa")
-MIN_RSA_BITS = 2048
+MIN_RSA_BITS, MAX_RSA_BITS = 2048, 16384
 
 
 class SshsigError(ValueError):
@@ -116,7 +116,10 @@ def _key_from_blob(blob: bytes) -> PublicKey:
         reader.done()
         if len(raw) != 32:
             raise SshsigError("an Ed25519 key that is not 32 bytes")
-        return PublicKey(key_type, blob, Ed25519PublicKey.from_public_bytes(raw))
+        try:
+            return PublicKey(key_type, blob, Ed25519PublicKey.from_public_bytes(raw))
+        except ValueError:
+            raise SshsigError("an Ed25519 key that is not valid") from None
     if key_type.startswith("ecdsa-sha2-") and key_type[len("ecdsa-sha2-") :] in CURVES:
         curve_name = reader.text()
         point = reader.string()
@@ -131,9 +134,12 @@ def _key_from_blob(blob: bytes) -> PublicKey:
     if key_type == "ssh-rsa":
         exponent, modulus = reader.mpint(), reader.mpint()
         reader.done()
-        if modulus.bit_length() < MIN_RSA_BITS or exponent < 3 or exponent % 2 == 0:
-            raise SshsigError(f"an RSA key below {MIN_RSA_BITS} bits or with a bad exponent")
-        return PublicKey(key_type, blob, rsa.RSAPublicNumbers(exponent, modulus).public_key())
+        if not MIN_RSA_BITS <= modulus.bit_length() <= MAX_RSA_BITS or exponent < 3 or exponent % 2 == 0:
+            raise SshsigError(f"an RSA key outside {MIN_RSA_BITS} to {MAX_RSA_BITS} bits or with a bad exponent")
+        try:
+            return PublicKey(key_type, blob, rsa.RSAPublicNumbers(exponent, modulus).public_key())
+        except ValueError:
+            raise SshsigError("an RSA key that is not valid") from None
     raise SshsigError(f'key type "{key_type[:40]}" is not supported (use {", ".join(KEY_TYPES)})')
 
 

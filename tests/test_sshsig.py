@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from helpers import REVIEWER_KEYS
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator import sshsig
 from generator.sshsig import SshsigError
@@ -178,7 +180,7 @@ def test_malformed_public_keys_are_refused_with_the_reason(text: str, message: s
 
 def test_a_short_rsa_key_is_refused(tmp_path: Path) -> None:
     weak = keygen(tmp_path, "weak", "rsa", ["-b", "1024"])
-    with pytest.raises(SshsigError, match="an RSA key below 2048 bits"):
+    with pytest.raises(SshsigError, match="an RSA key outside 2048 to 16384 bits"):
         public(weak)
 
 
@@ -198,3 +200,34 @@ def test_verification_is_fast_enough_for_thousands_of_sign_offs() -> None:
     print(f"verified {len(signed)} SSHSIG Ed25519 signatures in {elapsed:.3f} s "
           f"({elapsed / len(signed) * 1e6:.0f} µs each)")
     assert elapsed < 4.0  # about 0.2 s on an idle core; generous for a shared, loaded machine
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_any_garbled_signature_is_a_located_refusal_never_a_crash(data: st.DataObject) -> None:
+    key = REVIEWER_KEYS["Ann Lee"]
+    blob = bytearray(_blob(sshsig.sign_ed25519(key, MESSAGE, NAMESPACE)))
+    for _ in range(data.draw(st.integers(1, 4))):
+        position = data.draw(st.integers(0, len(blob) - 1))
+        blob[position] = data.draw(st.integers(0, 255))
+    cut = data.draw(st.integers(0, len(blob)))
+    used = bytes(blob[:cut]) if data.draw(st.booleans()) else bytes(blob)
+    garbled = _armour(used)
+    allowed = [sshsig.parse_public_key(sshsig.ed25519_public_line(key))]
+    try:
+        sshsig.verify(garbled, MESSAGE, NAMESPACE, allowed)
+    except SshsigError:
+        return
+    assert used == _blob(sshsig.sign_ed25519(key, MESSAGE, NAMESPACE))  # only the untouched one verifies
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300), st.sampled_from(sshsig.KEY_TYPES))
+def test_any_key_blob_is_read_or_refused_never_a_crash(blob: bytes, key_type: str) -> None:
+    import base64 as b64
+    prefixed = struct.pack(">I", len(key_type)) + key_type.encode() + blob
+    for candidate in (blob, prefixed):
+        try:
+            sshsig.parse_public_key(f"{key_type} {b64.b64encode(candidate).decode()}")
+        except SshsigError:
+            pass
