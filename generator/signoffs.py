@@ -47,6 +47,7 @@ class SignOff:
     hint: str = ""
     field: str = ""  # the entry's key the problem is about
     key: PublicKey | None = None  # the key its signature verified with
+    reason: str = ""  # the problem without who and what, for the reviewer site
 
     @property
     def counts(self) -> bool:
@@ -71,37 +72,41 @@ def _quoted(text: str) -> str:
     return f'"{text[:60]}"' if len(text) <= 60 else f'"{text[:57]}..."'
 
 
+def _refused(index: int, entry: Approval, reviewer: RegisteredReviewer | None, who: str, reason: str, hint: str,
+             field_name: str = "") -> SignOff:
+    what = "withdrawal" if entry.withdrawn else "sign-off"
+    return SignOff(index, entry, reviewer, f"{what} by {who} counts for nothing: {reason}", hint, field_name,
+                   reason=reason)
+
+
 def judge(protocol_id: str, index: int, entry: Approval, reg: Register, policy: Policy | None) -> SignOff:
     """One ledger entry against the register and its signature."""
-    what = "withdrawal" if entry.withdrawn else "sign-off"
     reviewer = reg.find(entry.reviewer)
     if reviewer is None:
-        return SignOff(index, entry, None,
-                       f"{what} by {_quoted(entry.reviewer)} counts for nothing: no reviewer of that name is in the "
-                       "register (_library/policy.yaml reviewers)",
-                       "only a reviewer in the register may sign off: add the reviewer to the register in a reviewed "
-                       "change, then the reviewer signs with `protocols approve`", "reviewer")
+        return _refused(index, entry, None, _quoted(entry.reviewer),
+                        "no reviewer of that name is in the register (_library/policy.yaml reviewers)",
+                        "only a reviewer in the register may sign off: add the reviewer to the register in a "
+                        "reviewed change, then the reviewer signs with `protocols approve`", "reviewer")
     held = reviewer.holds(entry.role)
     if held is None:
-        return SignOff(index, entry, reviewer,
-                       f"{what} by {reviewer.name} as {_quoted(entry.role)} counts for nothing: the register gives "
-                       f"{reviewer.name} the role{'s' if len(reviewer.roles) > 1 else ''} {', '.join(reviewer.roles)}",
-                       "a reviewer signs only in a role the register gives them", "role")
+        return _refused(index, entry, reviewer, f"{reviewer.name} as {_quoted(entry.role)}",
+                        f"the register gives {reviewer.name} the role{'s' if len(reviewer.roles) > 1 else ''} "
+                        f"{', '.join(reviewer.roles)}",
+                        "a reviewer signs only in a role the register gives them", "role")
     if entry.signature is None:
         if policy is not None and policy.approval.signatures == "optional":
             return SignOff(index, entry, reviewer)
-        return SignOff(index, entry, reviewer,
-                       f"{what} by {reviewer.name} ({held}) counts for nothing: it is not signed, and the policy "
-                       "requires signatures",
-                       "sign-offs are written by `protocols approve`, which signs them with the reviewer's SSH key")
+        return _refused(index, entry, reviewer, f"{reviewer.name} ({held})",
+                        "it is not signed, and the policy requires signatures",
+                        "sign-offs are written by `protocols approve`, which signs them with the reviewer's SSH key")
     message = signed_message(protocol_id, entry.version, entry.role, entry.date, entry.fingerprint, entry.withdrawn)
     try:
         key = verify(entry.signature, message, NAMESPACE, list(reviewer.keys))
     except SshsigError as error:
-        return SignOff(index, entry, reviewer,
-                       f"{what} by {reviewer.name} ({held}) counts for nothing: its signature does not verify: {error}",
-                       "a signed entry cannot be edited or copied: the reviewer signs again with `protocols approve`",
-                       "signature")
+        return _refused(index, entry, reviewer, f"{reviewer.name} ({held})",
+                        f"its signature does not verify: {error}",
+                        "a signed entry cannot be edited or copied: the reviewer signs again with `protocols approve`",
+                        "signature")
     return SignOff(index, entry, reviewer, key=key)
 
 
@@ -223,7 +228,7 @@ def views(judged: Ledger, version: str, fingerprint: str) -> list[SignOffView]:
         entry, key = signoff.entry, signoff.key
         key_text = key.fingerprint if key is not None else ""
         if not signoff.counts:
-            state, detail = "not verifiable", signoff.problem.split(" counts for nothing: ", 1)[-1]
+            state, detail = "not verifiable", signoff.reason
         elif signoff.index in cancelled:
             state, detail = "withdrawn", "cancelled by a later withdrawal"
         elif not entry.withdrawn and entry.fingerprint != fingerprint:
