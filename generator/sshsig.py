@@ -10,7 +10,11 @@ and the signature covers
     byte[6] "SSHSIG"; string namespace; string reserved; string hash algorithm; string H(message)
 
 with the key's own signature scheme: Ed25519; ECDSA on nistp256/384/521 (hashing with SHA-256/384/512);
-RSA with rsa-sha2-512 or rsa-sha2-256 (never SHA-1 `ssh-rsa`, which ssh-keygen refuses too).
+RSA with rsa-sha2-512 or rsa-sha2-256 (never SHA-1 `ssh-rsa`, which ssh-keygen refuses too); and the
+hardware (FIDO) keys of PROTOCOL.u2f, sk-ssh-ed25519 and sk-ecdsa-sha2-nistp256, whose authenticator
+signs SHA256(application), flags, counter and SHA256(data). A hardware key's signature must carry the
+user-presence flag: stricter than `ssh-keygen -Y verify` 9.2, which accepts one without it, because a
+sign-off is a person's act (a key made with `-O no-touch-required` cannot sign off).
 
 Everything that `ssh-keygen -Y verify` refuses is refused here: another namespace, another message,
 a key other than the expected one, a version other than 1, an unknown hash, garbled or truncated
@@ -45,7 +49,9 @@ CURVES: dict[str, tuple[ec.EllipticCurve, hashes.HashAlgorithm]] = {
     "nistp521": (ec.SECP521R1(), hashes.SHA512()),
 }
 RSA_SCHEMES: dict[str, hashes.HashAlgorithm] = {"rsa-sha2-512": hashes.SHA512(), "rsa-sha2-256": hashes.SHA256()}
-KEY_TYPES = ("ssh-ed25519", *(f"ecdsa-sha2-{curve}" for curve in CURVES), "ssh-rsa")
+SK_ED25519, SK_ECDSA = "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com"  # hardware keys
+KEY_TYPES = ("ssh-ed25519", *(f"ecdsa-sha2-{curve}" for curve in CURVES), "ssh-rsa", SK_ED25519, SK_ECDSA)
+USER_PRESENT = 0x01  # a hardware key's flag: it was touched
 MIN_RSA_BITS, MAX_RSA_BITS = 2048, 16384
 
 
@@ -92,11 +98,13 @@ def _string(data: bytes) -> bytes:
 
 @dataclass(frozen=True)
 class PublicKey:
-    """An OpenSSH public key: its type, its wire blob, and the key object that verifies."""
+    """An OpenSSH public key: its type, its wire blob, the key object that verifies, and for a hardware
+    (FIDO) key its application string."""
 
     key_type: str
     blob: bytes
     key: Any = None
+    application: bytes = b""
 
     @property
     def fingerprint(self) -> str:
@@ -111,6 +119,8 @@ class PublicKey:
 def _key_from_blob(blob: bytes) -> PublicKey:
     reader = _Reader(blob)
     key_type = reader.text()
+    if key_type in (SK_ED25519, SK_ECDSA):
+        return _sk_key(key_type, blob, reader)
     if key_type == "ssh-ed25519":
         raw = reader.string()
         reader.done()
@@ -143,6 +153,29 @@ def _key_from_blob(blob: bytes) -> PublicKey:
     raise SshsigError(f'key type "{key_type[:40]}" is not supported (use {", ".join(KEY_TYPES)})')
 
 
+def _sk_key(key_type: str, blob: bytes, reader: _Reader) -> PublicKey:
+    """A FIDO key of PROTOCOL.u2f: the plain key's fields, then the application string."""
+    if key_type == SK_ECDSA:
+        if reader.text() != "nistp256":
+            raise SshsigError("a hardware ECDSA key not on nistp256")
+        point = reader.string()
+        try:
+            key: Any = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
+        except ValueError:
+            raise SshsigError("an ECDSA point that is not on the curve") from None
+    else:
+        raw = reader.string()
+        if len(raw) != 32:
+            raise SshsigError("an Ed25519 key that is not 32 bytes")
+        try:
+            key = Ed25519PublicKey.from_public_bytes(raw)
+        except ValueError:
+            raise SshsigError("an Ed25519 key that is not valid") from None
+    application = reader.string()
+    reader.done()
+    return PublicKey(key_type, blob, key, application)
+
+
 @functools.lru_cache(maxsize=4096)
 def parse_public_key(text: str) -> PublicKey:
     """A line of an authorized_keys or allowed_signers file: `TYPE BASE64 [comment]`."""
@@ -172,6 +205,8 @@ class Signature:
     hash_algorithm: str
     scheme: str
     signature: bytes  # the scheme's signature bytes (ECDSA: the SSH r, s blob)
+    sk_flags: int = 0  # hardware keys: the authenticator's flags and counter
+    sk_counter: int = 0
 
 
 def _dearmour(armoured: str) -> bytes:
@@ -203,10 +238,13 @@ def parse_signature(armoured: str) -> Signature:
         inner = _Reader(signature_blob)
         scheme = inner.text()
         signature = inner.string()
+        flags = counter = 0
+        if scheme in (SK_ED25519, SK_ECDSA):
+            flags, counter = inner.take(1)[0], inner.uint32()
         inner.done()
     except SshsigError as error:
         raise SshsigError(f"the signature cannot be read ({error})") from None
-    return Signature(_key_from_blob(key_blob), namespace, hash_algorithm, scheme, signature)
+    return Signature(_key_from_blob(key_blob), namespace, hash_algorithm, scheme, signature, flags, counter)
 
 
 def signed_data(namespace: str, hash_algorithm: str, message: bytes) -> bytes:
@@ -214,16 +252,36 @@ def signed_data(namespace: str, hash_algorithm: str, message: bytes) -> bytes:
     return MAGIC + b"".join(_string(part) for part in (namespace.encode(), b"", hash_algorithm.encode(), digest))
 
 
-def _verify_scheme(key: PublicKey, scheme: str, signature: bytes, data: bytes) -> None:
+def _ecdsa_signature(blob: bytes) -> bytes:
+    reader = _Reader(blob)
+    r, s = reader.mpint(), reader.mpint()
+    reader.done()
+    return encode_dss_signature(r, s)
+
+
+def _verify_sk(key: PublicKey, signature: Signature, data: bytes) -> None:
+    """PROTOCOL.u2f: the authenticator signs SHA256(application) || flags || counter || SHA256(data)."""
+    if not signature.sk_flags & USER_PRESENT:
+        raise SshsigError("the hardware key was not touched (user presence flag missing)")
+    signed = (hashlib.sha256(key.application).digest() + bytes([signature.sk_flags])
+              + struct.pack(">I", signature.sk_counter) + hashlib.sha256(data).digest())
+    if key.key_type == SK_ED25519:
+        key.key.verify(signature.signature, signed)
+    else:
+        key.key.verify(_ecdsa_signature(signature.signature), signed, ec.ECDSA(hashes.SHA256()))
+
+
+def _verify_scheme(key: PublicKey, signature: Signature, data: bytes) -> None:
+    scheme = signature.scheme
+    if key.key_type in (SK_ED25519, SK_ECDSA) and scheme == key.key_type:
+        _verify_sk(key, signature, data)
+        return
     if key.key_type == "ssh-ed25519" and scheme == "ssh-ed25519":
-        key.key.verify(signature, data)
+        key.key.verify(signature.signature, data)
     elif key.key_type.startswith("ecdsa-sha2-") and scheme == key.key_type:
-        reader = _Reader(signature)
-        r, s = reader.mpint(), reader.mpint()
-        reader.done()
-        key.key.verify(encode_dss_signature(r, s), data, ec.ECDSA(CURVES[key.key_type[11:]][1]))
+        key.key.verify(_ecdsa_signature(signature.signature), data, ec.ECDSA(CURVES[key.key_type[11:]][1]))
     elif key.key_type == "ssh-rsa" and scheme in RSA_SCHEMES:
-        key.key.verify(signature, data, padding.PKCS1v15(), RSA_SCHEMES[scheme])
+        key.key.verify(signature.signature, data, padding.PKCS1v15(), RSA_SCHEMES[scheme])
     else:
         raise SshsigError(f'signature scheme "{scheme[:40]}" does not belong to a {key.key_type} key')
 
@@ -240,8 +298,7 @@ def verify(armoured: str, message: bytes, namespace: str, allowed: list[PublicKe
     if signature.hash_algorithm not in HASHES:
         raise SshsigError(f'hash algorithm "{signature.hash_algorithm[:20]}" is not sha256 or sha512')
     try:
-        _verify_scheme(key, signature.scheme, signature.signature, signed_data(namespace, signature.hash_algorithm,
-                                                                                 message))
+        _verify_scheme(key, signature, signed_data(namespace, signature.hash_algorithm, message))
     except (InvalidSignature, ValueError) as error:
         if isinstance(error, SshsigError):
             raise

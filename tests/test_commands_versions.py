@@ -102,7 +102,8 @@ def test_approve_refuses_bad_input_and_writes_nothing(tmp_path: Path) -> None:
          f"key file {tmp_path}/absent does not exist or is not a file"),
         (["ketamine-trd", "1.0", "--key", str(root / "ketamine-trd" / "1.0.yaml")],
          f"{root}/ketamine-trd/1.0.yaml is not an OpenSSH key: key type \"id:\" is not supported (use ssh-ed25519, "
-         "ecdsa-sha2-nistp256, ecdsa-sha2-nistp384, ecdsa-sha2-nistp521, ssh-rsa)"),
+         "ecdsa-sha2-nistp256, ecdsa-sha2-nistp384, ecdsa-sha2-nistp521, ssh-rsa, sk-ssh-ed25519@openssh.com, "
+         "sk-ecdsa-sha2-nistp256@openssh.com)"),
         (["ketamine-trd", "1.0", "--key", str(outsider)],
          f"key {OUTSIDER_PRINT} ({outsider}) is not in the reviewer register: add it to _library/policy.yaml "
          "reviewers in a reviewed change first"),
