@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 
 from generator import cli
 from generator.library import load_library
+from generator.register import name_key
 from generator.signoffs import NAMESPACE, signed_message
 from generator.sshsig import ed25519_public_line, sign_ed25519
 from generator.versions import version_fingerprint
@@ -158,8 +159,8 @@ def signed_entry(version: str, reviewer: str, role: str, fingerprint: str, *, da
                  withdrawn: bool = False, protocol_id: str = "ketamine-trd", key: Ed25519PrivateKey | None = None,
                  namespace: str = NAMESPACE, message: bytes | None = None) -> str:
     """One ledger entry, signed as `protocols approve` signs (by the reviewer's test key unless `key`)."""
-    by_name = {" ".join(name.casefold().split()): item for name, item in REVIEWER_KEYS.items()}
-    signer = key or by_name.get(" ".join(reviewer.casefold().split()), OTHER_KEY)
+    by_name = {name_key(name): item for name, item in REVIEWER_KEYS.items()}
+    signer = key or by_name.get(name_key(reviewer), OTHER_KEY)
     signed = message or signed_message(protocol_id, version, role, dt.date.fromisoformat(date), fingerprint, withdrawn)
     signature = sign_ed25519(signer, signed, namespace)
     return (

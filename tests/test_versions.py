@@ -381,3 +381,26 @@ def test_new_version_counts_invalid_files_when_numbering(tmp_path: Path) -> None
     assert versions.next_version_number(protocol) == "1.2"
     with pytest.raises(VersionError, match=r"^version 1.1 of ketamine-trd does not validate: run `protocols check`$"):
         versions.plan_new_version(protocol, "1.1")
+
+
+def test_append_entry_refuses_a_ledger_that_is_a_symbolic_link(tmp_path: Path) -> None:
+    folder = write_library(tmp_path) / "ketamine-trd"
+    target = tmp_path / "elsewhere.yaml"
+    target.write_bytes(b"# not a ledger of this library\n")
+    (folder / "approvals.yaml").symlink_to(target)
+    with pytest.raises(VersionError, match="approvals.yaml is not a regular file; nothing was appended"):
+        versions.append_entry(folder, ledger_entry("B"))
+    assert target.read_bytes() == b"# not a ledger of this library\n"
+
+
+def test_reviewer_names_match_after_nfkc_case_folding_and_white_space(tmp_path: Path) -> None:
+    first = library_with(tmp_path, {})
+    fp = versions.version_fingerprint(first.protocols["ketamine-trd"].versions["1.0"], first)
+    # fullwidth letters (NFKC), other case, a tab and doubled spaces: the same person as "Ann Lee"
+    names = ["\uff21nn Lee", "ANN LEE", "Ann\t Lee", "ann  lee"]
+    text = "".join(signed_entry("1.0", name, "pharmacist", fp, date=f"2026-01-0{n + 1}")
+                   for n, name in enumerate(names))
+    library = library_with(tmp_path, {"ketamine-trd/approvals.yaml": text})
+    judged = signoffs.ledger(library.protocols["ketamine-trd"], library)
+    assert [(s.name, s.counts) for s in judged.signoffs] == [("Ann Lee", True)] * 4
+    assert [s.index for s in judged.standing("1.0")] == [3]  # one reviewer, one role: the latest stands
