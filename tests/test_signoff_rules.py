@@ -271,3 +271,34 @@ def test_a_withdrawal_signed_as_an_approval_does_not_verify(tmp_path: Path) -> N
     found = lines(tmp_path, approved_files(text + turned), "P401", "P406")
     assert [line.split(": error ")[1][:4] for line in found] == ["P406"]
     assert "withdrawal by Ann Lee (pharmacist) counts for nothing: its signature does not verify" in found[0]
+
+
+# --- hostile input: coded diagnostics, never a traceback ----------------------------------------------
+
+
+def test_hostile_ledger_and_register_values_give_coded_diagnostics(tmp_path: Path) -> None:
+    entry = signed_entry("1.0", "Ann Lee", "pharmacist", fp(APPROVED))
+    signature_lines = entry[entry.index("  signature: |"):]
+    hostile_ledgers = [
+        entry.replace(signature_lines, "  signature: 12\n"),
+        entry.replace(signature_lines, "  signature: [a, b]\n"),
+        entry.replace(signature_lines, '  signature: ""\n'),
+        entry.replace(signature_lines, "  signature: |\n    -----BEGIN SSH SIGNATURE-----\n    " + "QUFB" * 5000
+                      + "\n    -----END SSH SIGNATURE-----\n"),
+        entry.replace("  fingerprint:", "  withdrawn: \"yes\"\n  fingerprint:"),
+        entry.replace("  fingerprint:", "  withdrawn: 1\n  fingerprint:"),
+    ]
+    expected_codes = [{"P104"}, {"P104"}, {"P406"}, {"P406"}, {"P104"}, {"P104"}]
+    for text, codes in zip(hostile_ledgers, expected_codes, strict=True):
+        found = lines(tmp_path, approved_files(text), "P104", "P406")
+        assert {line.split(": error ")[1][:4] for line in found} == codes, (text[-200:], found)
+    hostile_policies = [
+        POLICY.replace("keys: [", "keys: [12, ", 1),
+        POLICY.replace("name: Ann Lee", "name: 123"),
+        POLICY.replace("roles: [pharmacist]", "roles: pharmacist", 1),
+        POLICY.replace("  required_roles: [pharmacist, psychiatrist]", "  signatures: sometimes"),
+        POLICY + "  - just text\n",
+    ]
+    for policy in hostile_policies:
+        found = lines(tmp_path, {"_library/policy.yaml": policy}, "P102", "P103", "P104", "P105")
+        assert found and all(": error P10" in line for line in found), (policy, found)
