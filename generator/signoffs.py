@@ -7,7 +7,10 @@ verifies against one of that reviewer's keys. Anything else is P406 and counts t
 neither approves nor withdraws.
 
 Per version, reviewer and role only the latest counting entry stands: a later approval replaces an
-earlier one (a re-approval after a change), a withdrawal cancels it.
+earlier one (a re-approval after a change), a withdrawal cancels it. A withdrawal cancels whatever
+fingerprint the approval carried (withdrawing never needs the content to be unchanged). The reviewer is
+the register entry the name matches; the signature must then verify against that entry's keys, so a
+name cannot borrow another reviewer's key and a key cannot sign under another reviewer's name.
 """
 
 from __future__ import annotations
