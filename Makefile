@@ -6,7 +6,7 @@ BIN     := $(VENV)/bin
 PYTHON  := $(BIN)/python
 
 .DEFAULT_GOAL := build
-.PHONY: build build-review test lint serve check bench deps test-tools docs clean
+.PHONY: build build-review test lint serve check bench deps test-tools docs clean sample-approvals
 
 # The editable install puts the `protocols` command into the virtualenv: its presence means "installed".
 $(BIN)/protocols: requirements.lock pyproject.toml
@@ -52,6 +52,11 @@ check: $(BIN)/protocols
 docs: $(BIN)/protocols
 	$(BIN)/protocols rules > docs/rules.md.new
 	mv docs/rules.md.new docs/rules.md
+
+## sample-approvals: re-sign every approval of the sample library from its current content with the
+## SAMPLE-ONLY keys of tests/sample_keys/ (after the sample content changed; never for a real library)
+sample-approvals: $(BIN)/protocols
+	$(PYTHON) scripts/sign_sample_approvals.py protocols
 
 ## bench: the build benchmarks (benchmarks/run.py)
 bench: $(BIN)/protocols

@@ -4,7 +4,8 @@
 folder `root`: 1.0 approved (superseded), 1.1 approved (current), 1.2 a draft or in review. The same
 seed gives the same bytes. Every library passes `protocols check --as-of 2026-06-01` with no error:
 doses sit inside their ranges and under their drug's ceiling, phase totals add up, every change of a
-dosing field is named in `changes`, and every approval carries the version's real fingerprint.
+dosing field is named in `changes`, and every approval carries the version's real fingerprint and is
+signed (in-process, SSHSIG) by its fictional reviewer's fixed-seed key listed in the register.
 
 The drugs, references and text are fictional (see synthetic_text.py); nothing here is clinical content.
 """
@@ -22,9 +23,19 @@ from typing import Any
 
 import synthetic_text as words
 import yaml
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from synthetic_plan import REFERENCES_PER_PROTOCOL, Flow, FlowList, ProtocolPlan, make_drugs, plan_protocols
 
-from generator.versions import fingerprint
+from generator.loader import load_text
+from generator.schema import VersionDoc
+from generator.signoffs import NAMESPACE, signed_message
+from generator.sshsig import ed25519_public_line, sign_ed25519
+from generator.validate import validate
+from generator.versions import cited_references, fingerprint
+
+# the fictional reviewers' keys: fixed seeds, so the same library has the same bytes (benchmark-only keys)
+REVIEWER_KEYS = {name: Ed25519PrivateKey.from_private_bytes(bytes([index + 1]) * 32)
+                 for index, (name, _role) in enumerate(words.REVIEWERS)}
 
 AS_OF = dt.date(2026, 6, 1)  # the build date every benchmark passes with --as-of
 REFERENCE_COUNT = 200
@@ -51,9 +62,22 @@ def dump_yaml(data: Any, header: str = "") -> str:
     return header + yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
-def fingerprint_text(text: str) -> str:
-    """The §4 fingerprint of a version file's text, as the generator computes it."""
-    return fingerprint(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+def fingerprint_text(text: str, drugs: dict[str, Any], references: dict[str, Any]) -> str:
+    """The §4 fingerprint of a version file's text with the library's drug and reference entries (as
+    written to drugs.yaml and references.yaml), as the generator computes it."""
+    source, _ = load_text(text, "version.yaml")
+    assert source is not None
+    doc, _ = validate(VersionDoc, source)
+    assert doc is not None
+    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    used_drugs = {r.drug: drugs[r.drug] for r in doc.regimens if r.drug in drugs}
+    cited = {ref: references[ref] for ref in cited_references(doc) if ref in references}
+    return fingerprint(data, used_drugs, cited)
+
+
+def _signed(plan_id: str, entry: dict[str, Any]) -> dict[str, Any]:
+    message = signed_message(plan_id, entry["version"], entry["role"], entry["date"], entry["fingerprint"], False)
+    return {**entry, "signature": sign_ed25519(REVIEWER_KEYS[entry["reviewer"]], message, NAMESPACE)}
 
 
 def wrap(paragraphs: list[str]) -> str:
@@ -207,7 +231,7 @@ def _approvals(plan: ProtocolPlan, fingerprints: list[str]) -> list[dict[str, An
                 "fingerprint": fingerprints[2],
             }
         )
-    return entries
+    return [_signed(plan.id, entry) for entry in entries]
 
 
 def make_references(rng: random.Random, count: int) -> dict[str, dict[str, Any]]:
@@ -260,6 +284,10 @@ def generate_library(root: Path | str, n: int, seed: int = 0) -> int:
         "policy.yaml": {
             "approval": {"minimum": 2, "required_roles": FlowList(["pharmacist", "psychiatrist"])},
             "review_interval_months": 24,
+            "reviewers": [
+                {"name": name, "roles": FlowList([role]), "keys": FlowList([ed25519_public_line(REVIEWER_KEYS[name])])}
+                for name, role in words.REVIEWERS
+            ],
         },
         "handbooks.yaml": [
             {
@@ -283,7 +311,7 @@ def generate_library(root: Path | str, n: int, seed: int = 0) -> int:
         for version in range(3):
             text = dump_yaml(version_doc(plan, other_plans, version, seed), HEADER)
             _write(root / plan.id / f"1.{version}.yaml", text)
-            fingerprints.append(fingerprint_text(text))
+            fingerprints.append(fingerprint_text(text, library["drugs.yaml"], references))
         _write(root / plan.id / "approvals.yaml", dump_yaml(_approvals(plan, fingerprints), "# Approvals ledger.\n"))
         files += 4
     return files

@@ -143,18 +143,29 @@ def make_parser() -> argparse.ArgumentParser:
     diff.add_argument("v2", metavar="V2")
     diff.add_argument("--dir", default="protocols", metavar="DIR")
 
-    approve = add("approve", _lazy("generator.commands.versions", "cmd_approve"), "append a sign-off")
-    approve.add_argument("id", metavar="ID")
-    approve.add_argument("version", metavar="VERSION")
-    approve.add_argument("--reviewer", required=True, metavar="NAME")
-    approve.add_argument("--role", required=True, metavar="ROLE")
-    approve.add_argument("--date", metavar="DATE")
-    approve.add_argument("--dir", default="protocols", metavar="DIR")
+    approve = add("approve", _lazy("generator.commands.versions", "cmd_approve"),
+                  "sign off a version with your SSH key and append the sign-off to its approvals.yaml")
+    withdraw = add("withdraw", _lazy("generator.commands.versions", "cmd_withdraw"),
+                   "append a signed withdrawal of your sign-off of a version")
+    for command in (approve, withdraw):
+        command.add_argument("id", metavar="ID", help="the protocol id")
+        command.add_argument("version", metavar="VERSION", help='the version, e.g. "1.1"')
+        command.add_argument("--role", required=True, metavar="ROLE",
+                             help="the role you sign in: one the register (policy.yaml reviewers) gives you")
+        command.add_argument("--key", metavar="FILE",
+                             help="your SSH key: a private key file, or a public key file whose private half is "
+                                  "in ssh-agent (default: the key of ssh-agent or ~/.ssh/id_*.pub that the register "
+                                  "lists)")
+        command.add_argument("--date", metavar="DATE", help="the date of the sign-off, YYYY-MM-DD (default: today)")
+        command.add_argument("--dir", default="protocols", metavar="DIR",
+                             help="the protocols folder (default: protocols)")
 
-    new = add("new", _lazy("generator.commands.versions", "cmd_new"), "start the next draft version")
-    new.add_argument("id", metavar="ID")
-    new.add_argument("--from", dest="from_version", metavar="VERSION")
-    new.add_argument("--dir", default="protocols", metavar="DIR")
+    new = add("new", _lazy("generator.commands.versions", "cmd_new"),
+              "start the next draft version, or a new protocol at 1.0")
+    new.add_argument("id", metavar="ID", help="the protocol id (a new id starts a new protocol)")
+    new.add_argument("--from", dest="from_version", metavar="VERSION",
+                     help="copy this version instead of the latest")
+    new.add_argument("--dir", default="protocols", metavar="DIR", help="the protocols folder (default: protocols)")
 
     add("schema", cmd_schema, "print the JSON Schema of a version file")
     add("rules", _lazy("generator.rule_docs", "cmd_rules"), "print every rule code with an example, as Markdown")

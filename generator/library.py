@@ -68,6 +68,7 @@ class Protocol:
     approvals_source: SourceFile | None = None
     # versions whose file exists but did not validate: rules must not treat them as absent
     invalid_versions: set[str] = field(default_factory=set)
+    signoffs_memo: Any = field(default=None, compare=False, repr=False)  # signoffs.ledger's, once judged
 
     def ordered(self) -> list[VersionFile]:
         return list(self.versions.values())
@@ -88,6 +89,7 @@ class Library:
     invalid: dict[str, set[str]] = field(default_factory=dict)
     file_count: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    register_memo: Any = field(default=None, compare=False, repr=False)  # signoffs.register's, once built
 
     def display(self, *parts: str) -> str:
         return "/".join([self.display_root.rstrip("/"), *parts]) if self.display_root else "/".join(parts)

@@ -19,6 +19,7 @@ from generator.field_types import (
     REFERENCE_ID,
     STATUSES,
     VERSION,
+    Bool,
     Date,
     FrequencyField,
     Int,
@@ -95,11 +96,22 @@ class Drug(Model):
 class ApprovalPolicy(Model):
     minimum: Int = Field(ge=1)
     required_roles: list[Text] = []
+    signatures: Literal["required", "optional"] = "required"
+
+
+class Reviewer(Model):
+    """One entry of the register (§2). Names and keys are judged by `generator.register`, with their
+    locations, so one bad entry does not discard the whole policy."""
+
+    name: Text
+    roles: list[Text] = []
+    keys: list[Text] = []
 
 
 class Policy(Model):
     approval: ApprovalPolicy
     review_interval_months: Int = Field(default=24, ge=1, le=LONGEST_INTERVAL_MONTHS)
+    reviewers: list[Reviewer] = []
 
 
 class Handbook(Model):
@@ -110,11 +122,15 @@ class Handbook(Model):
 
 
 class Approval(Model):
+    """One ledger entry (§4): a sign-off, or with `withdrawn: true` the withdrawal of one."""
+
     version: Version
     reviewer: Text
     role: Text
     date: Date
+    withdrawn: Bool = False
     fingerprint: Text
+    signature: Text | None = None
 
 
 # --- the version file (§3) ------------------------------------------------------------------------------

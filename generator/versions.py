@@ -1,6 +1,7 @@
-"""Versions of a protocol over time (§4): fingerprints, status on a date, approvals, and new drafts.
+"""Versions of a protocol over time (§4): fingerprints, status on a date, the ledger file, and new drafts.
 
-Everything here is pure except the two writers, `append_approval` (the append-only ledger) and
+What the ledger's entries mean is `generator.signoffs`. Everything here is pure except the two
+writers, `append_entry` (the append-only ledger) and
 `new_version` (creates the next draft file and never overwrites one).
 
 States of a version on a date (`state`):
@@ -25,16 +26,17 @@ from typing import Any, Literal
 
 import yaml
 
-from generator.library import Protocol, VersionFile, version_key
+from generator.inline import Citation, markdown_fields, tokenize
+from generator.library import LIBRARY_FOLDER, Library, Protocol, VersionFile, version_key
 from generator.loader import SourceFile, load_text
-from generator.schema import Approval, Policy
+from generator.schema import PROTOCOL_ID, Policy, VersionDoc
 
 State = Literal["current", "superseded", "upcoming", "retired", "draft", "in-review"]
 PUBLISHED_STATUSES = ("approved", "retired")
 DEFAULT_REVIEW_INTERVAL_MONTHS = 24
 LEDGER_NAME = "approvals.yaml"
 LEDGER_HEADER = (
-    "# Approvals ledger (format §4): append-only, written by `protocols approve`.\n"
+    "# Approvals ledger (format §4): append-only, written by `protocols approve` and `protocols withdraw`.\n"
     "# Never edit or remove an entry by hand.\n"
 )
 
@@ -66,17 +68,44 @@ def _date_text(value: Any) -> str:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
-def fingerprint(data: Any) -> str:
-    """§4: "sha256:" + hex SHA-256 of the parsed document without `status`, dates as YYYY-MM-DD."""
-    doc = {key: value for key, value in data.items() if key != "status"} if isinstance(data, dict) else data
+def fingerprint(data: Any, drugs: dict[str, Any] | None = None, references: dict[str, Any] | None = None) -> str:
+    """§4: "sha256:" + hex SHA-256 of {"version": V, "drugs": D, "references": R}, V the parsed version
+    file without `status`, D and R the library entries it uses; dates as YYYY-MM-DD."""
+    version = {key: value for key, value in data.items() if key != "status"} if isinstance(data, dict) else data
+    doc = {"version": version, "drugs": drugs or {}, "references": references or {}}
     # the same text as json.dumps(_plain(doc), ...), without walking the document in Python first
     text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_date_text)
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def version_fingerprint(version: VersionFile) -> str:
+def cited_references(doc: VersionDoc) -> list[str]:
+    """Every reference id a version cites, in `cite` lists or in Markdown, in first-use order."""
+    cited: dict[str, None] = {}
+    for item in [*doc.regimens, *doc.phases]:
+        cited.update(dict.fromkeys(item.cite))
+    for _path, text in markdown_fields(doc):
+        for token in tokenize(text):
+            if isinstance(token, Citation):
+                cited.update(dict.fromkeys(key.id for key in token.keys))
+    return list(cited)
+
+
+def _entries(library: Library, file_name: str, ids: list[str]) -> dict[str, Any]:
+    """The entries of a library file (as parsed) for `ids` that it has."""
+    source = library.source(LIBRARY_FOLDER, file_name)
+    data = source.data if source is not None and isinstance(source.data, dict) else {}
+    return {item: data[item] for item in ids if item in data}
+
+
+def fingerprint_scope(version: VersionFile, library: Library) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(D, R) of §4: the drugs.yaml entries its regimens name, the references.yaml entries it cites."""
+    drugs = _entries(library, "drugs.yaml", [regimen.drug for regimen in version.doc.regimens])
+    return drugs, _entries(library, "references.yaml", cited_references(version.doc))
+
+
+def version_fingerprint(version: VersionFile, library: Library) -> str:
     if version.fingerprint_memo is None:
-        version.fingerprint_memo = fingerprint(version.source.data)
+        version.fingerprint_memo = fingerprint(version.source.data, *fingerprint_scope(version, library))
     return version.fingerprint_memo
 
 
@@ -144,58 +173,17 @@ def review_overdue(version: VersionFile, policy: Policy | None, as_of: dt.date) 
     return due is not None and due < as_of
 
 
-# --- approvals ----------------------------------------------------------------------------------------
+# --- the approvals ledger -------------------------------------------------------------------------------
 
 
-def _name_key(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
-def approvals_for(protocol: Protocol, version: VersionFile | str) -> list[Approval]:
-    """Every ledger entry for a version, in ledger order (stale ones included)."""
-    number = version if isinstance(version, str) else version.version
-    return [a for a in protocol.approvals if a.version == number]
-
-
-def standing_approvals(protocol: Protocol, version: VersionFile | str) -> list[tuple[int, Approval]]:
-    """The entries that stand, with their ledger index: per reviewer and role, only the latest one.
-
-    The ledger is append-only, so a reviewer who re-approves after a change leaves the old entry in
-    place; the later entry replaces it.
-    """
-    number = version if isinstance(version, str) else version.version
-    latest: dict[tuple[str, str], tuple[int, Approval]] = {}
-    for index, approval in enumerate(protocol.approvals):
-        if approval.version == number:
-            latest[(_name_key(approval.reviewer), _name_key(approval.role))] = (index, approval)
-    return sorted(latest.values(), key=lambda item: item[0])
-
-
-def missing_approvals(
-    protocol: Protocol, version: VersionFile, policy: Policy | None, *, current_fingerprint_only: bool = True
-) -> tuple[int, list[str]]:
-    """(distinct reviewers still needed, required roles not yet covered), by the policy.
-
-    By default only approvals carrying the version's current fingerprint count (what the reviewer
-    site shows as missing); P401 counts every standing approval and leaves stale ones to P402.
-    Without a policy (policy.yaml missing, reported as P103) nothing is counted as missing.
-    """
-    if policy is None:
-        return 0, []
-    approvals = [a for _, a in standing_approvals(protocol, version)]
-    if current_fingerprint_only:
-        current = version_fingerprint(version)
-        approvals = [a for a in approvals if a.fingerprint == current]
-    reviewers = {_name_key(a.reviewer) for a in approvals}
-    roles = {_name_key(a.role) for a in approvals}
-    missing_count = max(0, policy.approval.minimum - len(reviewers))
-    missing_roles = [role for role in policy.approval.required_roles if _name_key(role) not in roles]
-    return missing_count, missing_roles
-
-
-def ledger_entry_text(version: str, reviewer: str, role: str, date: dt.date, fingerprint_text: str) -> str:
-    entry = {"version": version, "reviewer": reviewer, "role": role, "date": date, "fingerprint": fingerprint_text}
-    return yaml.safe_dump([entry], sort_keys=False, allow_unicode=True, default_flow_style=False, width=10_000)
+def ledger_entry_text(entry: dict[str, Any]) -> str:
+    """One ledger entry as YAML: plain fields by the YAML dumper, the signature as a literal block."""
+    plain = {key: value for key, value in entry.items() if key != "signature"}
+    text = yaml.safe_dump([plain], sort_keys=False, allow_unicode=True, default_flow_style=False, width=10_000)
+    signature = entry.get("signature")
+    if signature:
+        text += "  signature: |\n" + "".join(f"    {line}\n" for line in signature.strip().splitlines())
+    return text
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -219,21 +207,21 @@ def _write_atomically(path: Path, data: bytes) -> None:
         os.close(directory)
 
 
-def append_approval(
-    protocol_folder: Path, version: str, reviewer: str, role: str, date: dt.date, fingerprint_text: str
-) -> str:
-    """Append one sign-off to the folder's approvals.yaml and return the text appended.
+def append_entry(protocol_folder: Path, entry: dict[str, Any]) -> str:
+    """Append one entry to the folder's approvals.yaml and return the text appended.
 
     The existing bytes are kept exactly; the new file is the old bytes plus the entry, written to a
     temporary file and renamed into place, so a crash leaves either the old ledger or the new one.
     Refuses (VersionError) when the result would not read back as the old entries plus this one.
     """
     path = Path(protocol_folder) / LEDGER_NAME
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise VersionError(f"{path} is not a regular file; nothing was appended")
     old = path.read_bytes() if path.exists() else b""
     prefix = b"" if old else LEDGER_HEADER.encode("utf-8")
     separator = b"\n" if old and not old.endswith(b"\n") else b""
-    entry = ledger_entry_text(version, reviewer, role, date, fingerprint_text)
-    new = old + prefix + separator + entry.encode("utf-8")
+    text = ledger_entry_text(entry)
+    new = old + prefix + separator + text.encode("utf-8")
     try:
         old_data = yaml.safe_load(old.decode("utf-8")) if old else None
     except (yaml.YAMLError, UnicodeDecodeError):
@@ -242,12 +230,13 @@ def append_approval(
         new_data = yaml.safe_load(new.decode("utf-8"))
     except yaml.YAMLError:
         new_data = None
-    expected_entry = {"version": version, "reviewer": reviewer, "role": role, "date": date,
-                      "fingerprint": fingerprint_text}
-    if not isinstance(old_data, list | None) or new_data != [*(old_data or []), expected_entry]:
+    expected = dict(entry)
+    if "signature" in expected:
+        expected["signature"] = expected["signature"].strip() + "\n"
+    if not isinstance(old_data, list | None) or new_data != [*(old_data or []), expected]:
         raise VersionError(f"{path} is not a plain block list of approvals; nothing was appended")
     _write_atomically(path, new)
-    return entry
+    return text
 
 
 # --- new draft versions -------------------------------------------------------------------------------
@@ -351,3 +340,36 @@ def new_version(protocol: Protocol, from_version: str | None = None) -> tuple[Pa
     plan = plan_new_version(protocol, from_version)
     write_new_version(plan)
     return plan.path, plan.text
+
+
+NEW_PROTOCOL_TEMPLATE = """\
+id: {id}
+version: "1.0"
+title: "{id}"
+status: draft
+owner: ""
+summary: |
+  The bottom line: what to give, to whom, how often.
+changes: []
+regimens: []
+phases: []
+dose_tables: []
+sections: []
+algorithm: []
+"""
+
+
+def create_protocol(root: Path, protocol_id: str) -> Path:
+    """A new protocol folder with its first draft, 1.0.yaml; never overwrites anything."""
+    if not PROTOCOL_ID.fullmatch(protocol_id):
+        raise VersionError(f'"{protocol_id[:60]}" is not a protocol id: use 2 to 64 lower-case letters, digits and '
+                           "hyphens, starting with a letter")
+    folder = Path(root) / protocol_id
+    try:
+        folder.mkdir()
+    except FileExistsError:
+        raise VersionError(f"{folder} already exists") from None
+    path = folder / "1.0.yaml"
+    with open(path, "x", encoding="utf-8", newline="") as file:
+        file.write(NEW_PROTOCOL_TEMPLATE.format(id=protocol_id))
+    return path

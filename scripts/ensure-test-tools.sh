@@ -2,6 +2,7 @@
 # System tools the tests need, installed from Debian only when missing:
 #   chromium (/usr/bin/chromium)  browser tests, driven by Playwright
 #   nodejs   (node)               the dose calculator's JavaScript parity tests
+#   openssh-client (ssh-keygen, ssh-agent, ssh-add)  signed approvals: signing and the SSHSIG parity tests
 set -euo pipefail
 
 missing=()
@@ -11,13 +12,16 @@ fi
 if ! command -v node >/dev/null 2>&1; then
   missing+=(nodejs)
 fi
+if ! command -v ssh-keygen >/dev/null 2>&1 || ! command -v ssh-agent >/dev/null 2>&1; then
+  missing+=(openssh-client)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "ensure-test-tools: missing ${missing[*]} and this system has no apt-get; install them" \
-       "(Chromium at /usr/bin/chromium, Node.js as node)" >&2
+       "(Chromium at /usr/bin/chromium, Node.js as node, OpenSSH's ssh-keygen and ssh-agent)" >&2
   exit 1
 fi
 

@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import tempfile
 from pathlib import Path
 
+import yaml
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+
 from generator import cli
+from generator.library import load_library
+from generator.register import name_key
+from generator.signoffs import NAMESPACE, signed_message
+from generator.sshsig import ed25519_public_line, sign_ed25519
+from generator.versions import version_fingerprint
+
+# Fictional reviewers of the minimal library, with Ed25519 keys made from fixed seeds (test-only keys).
+REVIEWER_KEYS = {
+    "Ann Lee": Ed25519PrivateKey.from_private_bytes(bytes([1]) * 32),
+    "Bo Chan": Ed25519PrivateKey.from_private_bytes(bytes([2]) * 32),
+    "Cy Dee": Ed25519PrivateKey.from_private_bytes(bytes([3]) * 32),
+    "Pat Pharm": Ed25519PrivateKey.from_private_bytes(bytes([4]) * 32),
+    "Dr Phil Doc": Ed25519PrivateKey.from_private_bytes(bytes([5]) * 32),
+    "Dr Psy": Ed25519PrivateKey.from_private_bytes(bytes([6]) * 32),
+}
+OTHER_KEY = Ed25519PrivateKey.from_private_bytes(bytes([9]) * 32)  # in no register
 
 REFERENCES = """\
 phillips-2019:
@@ -27,11 +49,21 @@ ketamine:
   class: NMDA receptor antagonist
 """
 
-POLICY = """\
+POLICY = f"""\
 approval:
   minimum: 2
   required_roles: [pharmacist, psychiatrist]
 review_interval_months: 24
+reviewers:
+  - name: Ann Lee
+    roles: [pharmacist]
+    keys: [{ed25519_public_line(REVIEWER_KEYS["Ann Lee"], "ann@test")}]
+  - name: Bo Chan
+    roles: [psychiatrist]
+    keys: [{ed25519_public_line(REVIEWER_KEYS["Bo Chan"], "bo@test")}]
+  - name: Cy Dee
+    roles: [pharmacist, psychiatrist]
+    keys: [{ed25519_public_line(REVIEWER_KEYS["Cy Dee"], "cy@test")}]
 """
 
 HANDBOOKS = """\
@@ -111,3 +143,59 @@ def check_lines(library: Path, *extra: str) -> list[str]:
     """The diagnostic lines (without hints and the summary) of `protocols check` over a library."""
     _status, out, _err = run("check", "--as-of", "2026-06-01", *extra, str(library))
     return [line for line in out.splitlines() if not line.startswith("    ")][:-1]
+
+
+def fingerprint_of(version_text: str, files: dict[str, str] | None = None) -> str:
+    """The §4 fingerprint of a version file's text inside the minimal library (plus `files`)."""
+    data = yaml.safe_load(version_text)
+    relative = f"{data['id']}/{data['version']}.yaml"
+    with tempfile.TemporaryDirectory() as folder:
+        root = write_library(Path(folder), {**(files or {}), relative: version_text})
+        library = load_library(root)
+        return version_fingerprint(library.protocols[data["id"]].versions[data["version"]], library)
+
+
+def signed_entry(version: str, reviewer: str, role: str, fingerprint: str, *, date: str = "2026-01-05",
+                 withdrawn: bool = False, protocol_id: str = "ketamine-trd", key: Ed25519PrivateKey | None = None,
+                 namespace: str = NAMESPACE, message: bytes | None = None) -> str:
+    """One ledger entry, signed as `protocols approve` signs (by the reviewer's test key unless `key`)."""
+    by_name = {name_key(name): item for name, item in REVIEWER_KEYS.items()}
+    signer = key or by_name.get(name_key(reviewer), OTHER_KEY)
+    signed = message or signed_message(protocol_id, version, role, dt.date.fromisoformat(date), fingerprint, withdrawn)
+    signature = sign_ed25519(signer, signed, namespace)
+    return (
+        f'- version: "{version}"\n  reviewer: {reviewer}\n  role: {role}\n  date: {date}\n'
+        + ("  withdrawn: true\n" if withdrawn else "")
+        + f'  fingerprint: "{fingerprint}"\n  signature: |\n'
+        + "".join(f"    {line}\n" for line in signature.splitlines())
+    )
+
+
+def write_key(folder: Path, reviewer: str, key: Ed25519PrivateKey | None = None) -> Path:
+    """A reviewer's test key as OpenSSH private and public key files (mode 0600); returns the private one."""
+    key = key or REVIEWER_KEYS[reviewer]
+    path = folder / ("key-" + "-".join(reviewer.lower().split()))
+    path.write_bytes(key.private_bytes(Encoding.PEM, PrivateFormat.OpenSSH, NoEncryption()))
+    path.chmod(0o600)
+    path.with_name(path.name + ".pub").write_text(ed25519_public_line(key, "test") + "\n")
+    return path
+
+
+def register_yaml(*reviewers: tuple[str, str]) -> str:
+    """A policy.yaml `reviewers:` block for (name, role) pairs, each with its test key."""
+    return "reviewers:\n" + "".join(
+        f"  - name: {name}\n    roles: [{role}]\n    keys: [{ed25519_public_line(REVIEWER_KEYS[name])}]\n"
+        for name, role in reviewers
+    )
+
+
+def signed_ledger(root: Path, protocol_id: str, entries: list[tuple[str, str, str, str]]) -> str:
+    """Ledger text signing (version, reviewer, role, date) entries with the versions' fingerprints as the
+    library in `root` has them now."""
+    library = load_library(root)
+    protocol = library.protocols[protocol_id]
+    return "".join(
+        signed_entry(version, reviewer, role, version_fingerprint(protocol.versions[version], library), date=date,
+                     protocol_id=protocol_id)
+        for version, reviewer, role, date in entries
+    )

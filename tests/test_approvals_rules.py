@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-from helpers import VERSION, run, write_library
-
-from generator.versions import fingerprint
+from helpers import VERSION, fingerprint_of, run, signed_entry, write_library
 
 F10 = "protocols/ketamine-trd/1.0.yaml"
 F11 = "protocols/ketamine-trd/1.1.yaml"
@@ -31,14 +28,12 @@ def at(text: str, prefix: str) -> str:
 
 
 def fp(text: str) -> str:
-    return fingerprint(yaml.safe_load(text))
+    return fingerprint_of(text)
 
 
 def ledger(*entries: tuple[str, str, str, str]) -> str:
-    return "".join(
-        f'- version: "{v}"\n  reviewer: {r}\n  role: {role}\n  date: 2026-01-05\n  fingerprint: "{f}"\n'
-        for v, r, role, f in entries
-    )
+    """Entries signed by each reviewer's test key, as `protocols approve` writes them."""
+    return "".join(signed_entry(v, r, role, f) for v, r, role, f in entries)
 
 
 def signed(text: str, number: str = "1.0") -> list[tuple[str, str, str, str]]:
@@ -73,8 +68,8 @@ def test_p401_approved_with_one_reviewer(tmp_path: Path) -> None:
         "asks for: 1 more distinct reviewer (has 1 of 2); no approval in role psychiatrist (status)"
     ]
     assert hints(tmp_path, files) == [
-        "record each sign-off with `protocols approve ketamine-trd 1.0 --reviewer NAME --role ROLE`, "
-        "or set status: in-review"
+        "each missing reviewer signs with their own key: `protocols approve ketamine-trd 1.0 --role ROLE` "
+        "(roles still needed: psychiatrist); or set status: in-review"
     ]
 
 
@@ -86,11 +81,13 @@ def test_p401_approved_without_any_approval(tmp_path: Path) -> None:
 
 
 def test_p401_one_person_in_both_roles_is_one_reviewer(tmp_path: Path) -> None:
-    entries = [("1.0", "Ann Lee", "pharmacist", fp(APPROVED)), ("1.0", "ann lee", "psychiatrist", fp(APPROVED))]
+    # Cy Dee holds both roles in the register and signed in both: one person fills one required role
+    entries = [("1.0", "Cy Dee", "pharmacist", fp(APPROVED)), ("1.0", "cy  DEE", "psychiatrist", fp(APPROVED))]
     files = {"ketamine-trd/1.0.yaml": APPROVED, "ketamine-trd/approvals.yaml": ledger(*entries)}
-    assert lines(tmp_path, files, "P401") == [
+    assert lines(tmp_path, files, "P401", "P406") == [
         f"{F10}:{at(APPROVED, 'status: ')}: error P401: version 1.0 is approved without the approvals the policy "
-        "asks for: 1 more distinct reviewer (has 1 of 2) (status)"
+        "asks for: 1 more distinct reviewer (has 1 of 2); role psychiatrist signed only by a reviewer who fills "
+        "another required role: each required role needs a different reviewer (status)"
     ]
 
 
@@ -105,15 +102,17 @@ def test_p402_content_changed_after_approval(tmp_path: Path) -> None:
     old, new = fp(APPROVED)[:19], fp(edited)[:19]
     assert lines(tmp_path, files, "P401", "P402") == [
         f"{LEDGER}:5:16: error P402: approval of 1.0 by Ann Lee (pharmacist, 2026-01-05) carries fingerprint "
-        f"{old}... but the content now has {new}...: the version changed after it was approved ([0].fingerprint)",
-        f"{LEDGER}:10:16: error P402: approval of 1.0 by Bo Chan (psychiatrist, 2026-01-05) carries fingerprint "
-        f"{old}... but the content now has {new}...: the version changed after it was approved ([1].fingerprint)",
+        f"{old}... but the content now has {new}...: the version, or a drug or reference entry it uses, changed "
+        "after it was approved ([0].fingerprint)",
+        f"{LEDGER}:17:16: error P402: approval of 1.0 by Bo Chan (psychiatrist, 2026-01-05) carries fingerprint "
+        f"{old}... but the content now has {new}...: the version, or a drug or reference entry it uses, changed "
+        "after it was approved ([1].fingerprint)",
     ]
     assert hints(tmp_path, files) == [
-        "check what changed, then re-approve with `protocols approve ketamine-trd 1.0 --reviewer 'Ann Lee' "
-        "--role pharmacist`",
-        "check what changed, then re-approve with `protocols approve ketamine-trd 1.0 --reviewer 'Bo Chan' "
-        "--role psychiatrist`",
+        "check what changed with `protocols diff`; each reviewer who agrees signs the version again with their own "
+        "key (`protocols approve ketamine-trd 1.0 --role pharmacist`)",
+        "check what changed with `protocols diff`; each reviewer who agrees signs the version again with their own "
+        "key (`protocols approve ketamine-trd 1.0 --role psychiatrist`)",
     ]
 
 

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from helpers import run
 
-from generator import dosing
+from generator import dosing, signoffs, versions
 from generator.library import load_library
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
@@ -68,18 +68,31 @@ def test_every_protocol_has_superseded_current_and_unpublished_versions(library:
         assert statuses[2] in ("draft", "in-review")
 
 
-def test_approvals_carry_the_fingerprint_of_the_file(library: Path) -> None:
+def test_approvals_carry_the_fingerprint_of_the_file_and_a_signature_that_verifies(library: Path) -> None:
+    loaded = load_library(library)
     folder = next(path for path in sorted(library.iterdir()) if not path.name.startswith("_"))
+    protocol = loaded.protocols[folder.name]
     ledger = _load(folder / "approvals.yaml")
     for version in ("1.0", "1.1"):
         doc = _load(folder / f"{version}.yaml")
         del doc["status"]
         doc["effective"] = doc["effective"].isoformat()
-        payload = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        drugs_yaml = _load(library / "_library" / "drugs.yaml")
+        references_yaml = _load(library / "_library" / "references.yaml")
+        scope = {
+            "version": doc,
+            "drugs": {r["drug"]: drugs_yaml[r["drug"]] for r in doc["regimens"]},
+            "references": {ref: references_yaml[ref]
+                           for ref in versions.cited_references(protocol.versions[version].doc)},
+        }
+        payload = json.dumps(scope, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         expected = "sha256:" + hashlib.sha256(payload).hexdigest()
+        assert versions.version_fingerprint(protocol.versions[version], loaded) == expected
         signed = [entry for entry in ledger if entry["version"] == version]
         assert sorted(entry["role"] for entry in signed) == ["pharmacist", "psychiatrist"]
         assert {entry["fingerprint"] for entry in signed} == {expected}
+    assert all(signoff.counts and signoff.key is not None
+               for signoff in signoffs.ledger(protocol, loaded).signoffs)
 
 
 def test_every_changed_regimen_is_named_in_changes(library: Path) -> None:

@@ -22,7 +22,7 @@ from generator import field_types, inline, prose, versions
 from generator import library as library_module
 from generator.checks import CheckContext, run_checks
 from generator.inline import Citation, CitationKey, Placeholder, shared_scans, tokenize
-from generator.library import VersionFile, load_library
+from generator.library import Library, VersionFile, load_library
 from generator.loader import SourceFile, load_text
 from generator.prose import ABBREVIATIONS, abbreviation_findings, prose_quantities, quantities_findings
 from generator.reader_text import plain_run
@@ -118,10 +118,13 @@ def test_prose_shared_by_two_versions_is_judged_against_each_versions_data(tmp_p
 
 def test_a_versions_fingerprint_is_hashed_once() -> None:
     source = SourceFile("protocols/p/1.0.yaml", {"id": "p", "version": "1.0", "status": "approved"})
-    version = VersionFile(source, SimpleNamespace(id="p", version="1.0"))  # type: ignore[arg-type]
+    doc = SimpleNamespace(id="p", version="1.0", regimens=[], phases=[], summary="", sections=[], algorithm=[],
+                          changes=[])
+    version = VersionFile(source, doc)  # type: ignore[arg-type]
+    library = Library(Path("protocols"), "protocols")
     with mock.patch.object(versions, "fingerprint", wraps=versions.fingerprint) as hashing:
-        assert version_fingerprint(version) == versions.fingerprint({"id": "p", "version": "1.0"})
-        assert version_fingerprint(version) == version.fingerprint_memo
+        assert version_fingerprint(version, library) == versions.fingerprint({"id": "p", "version": "1.0"})
+        assert version_fingerprint(version, library) == version.fingerprint_memo
     assert hashing.call_count == 2  # the first call, and the expected value above
 
 

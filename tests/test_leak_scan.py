@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers import VERSION, write_library
+from helpers import VERSION, signed_ledger, write_library
 
 from generator import cli
 from generator.library import Library, load_library
@@ -101,8 +101,8 @@ def unpublished_evidence(library: Library) -> list[str]:
             evidence.add(f"protocols/{protocol.id}/")
         for version in unpublished:
             evidence.add(f"{protocol.id}/{version.version}/")
-            evidence.add(version_fingerprint(version))
-            evidence.add(version_fingerprint(version)[: len("sha256:") + 8])
+            evidence.add(version_fingerprint(version, library))
+            evidence.add(version_fingerprint(version, library)[: len("sha256:") + 8])
             for line in version.source.text.splitlines():
                 line = SOURCE_LINE.fullmatch(line.strip()).group(1)  # type: ignore[union-attr]
                 if len(line) >= MIN_LINE and line not in published_text and not line.startswith("#"):
@@ -140,11 +140,9 @@ def in_review_library(root: Path) -> Path:
             "okapi-protocol/1.0.yaml": only_in_review,
         },
     )
-    printed = version_fingerprint(load_library(library_dir, "protocols").protocols["ketamine-trd"].versions["1.0"])
-    ledger = "".join(
-        f'- version: "1.0"\n  reviewer: {name}\n  role: {role}\n  date: 2025-12-20\n  fingerprint: "{printed}"\n'
-        for name, role in (("Pat Pharm", "pharmacist"), ("Dr Psy", "psychiatrist"))
-    )
+    ledger = signed_ledger(library_dir, "ketamine-trd", [
+        ("1.0", "Ann Lee", "pharmacist", "2025-12-20"), ("1.0", "Bo Chan", "psychiatrist", "2025-12-20")
+    ])
     (library_dir / "ketamine-trd" / "approvals.yaml").write_text(ledger, encoding="utf-8")
     return library_dir
 

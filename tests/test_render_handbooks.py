@@ -15,12 +15,10 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import run, write_files
+from helpers import register_yaml, run, signed_ledger, write_files
 
 from generator.library import Library, load_library
-from generator.loader import load_yaml
 from generator.render import render_site
-from generator.versions import fingerprint
 
 AS_OF = dt.date(2026, 6, 1)
 
@@ -70,7 +68,7 @@ approval:
   minimum: 2
   required_roles: [pharmacist, physician]
 review_interval_months: 24
-"""
+""" + register_yaml(("Pat Pharm", "pharmacist"), ("Dr Phil Doc", "physician"))
 
 HANDBOOKS = """\
 - id: testing
@@ -172,17 +170,10 @@ regimens:
 """
 
 
-def _ledger(folder: Path, versions: tuple[str, ...]) -> str:
-    lines = []
-    for version in versions:
-        source, diagnostics = load_yaml(folder / f"{version}.yaml", version)
-        assert source is not None and not diagnostics
-        for reviewer, role in (("Pat Pharm", "pharmacist"), ("Dr Phil Doc", "physician")):
-            lines.append(
-                f'- version: "{version}"\n  reviewer: {reviewer}\n  role: {role}\n'
-                f'  date: 2025-12-10\n  fingerprint: "{fingerprint(source.data)}"\n'
-            )
-    return "".join(lines)
+def _ledger(folder: Path, protocol: str, versions: tuple[str, ...]) -> str:
+    entries = [(version, reviewer, role, "2025-12-10") for version in versions
+               for reviewer, role in (("Pat Pharm", "pharmacist"), ("Dr Phil Doc", "physician"))]
+    return signed_ledger(folder, protocol, entries)
 
 
 def write_handbook_library(root: Path) -> Path:
@@ -200,7 +191,7 @@ def write_handbook_library(root: Path) -> Path:
     }
     write_files(folder, files)
     for protocol, versions in (("alpha-drug", ("1.0", "2.0")), ("gamma-drug", ("1.0",))):
-        (folder / protocol / "approvals.yaml").write_text(_ledger(folder / protocol, versions), encoding="utf-8")
+        (folder / protocol / "approvals.yaml").write_text(_ledger(folder, protocol, versions), encoding="utf-8")
     return folder
 
 

@@ -15,13 +15,13 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import write_files
+from helpers import REVIEWER_KEYS, register_yaml, signed_ledger, write_files
 
 from generator.library import Library, load_library
-from generator.loader import load_yaml
 from generator.render import render_site
 from generator.render.templates import plain
-from generator.versions import fingerprint
+from generator.sshsig import ed25519_public_line, parse_public_key
+from generator.versions import version_fingerprint
 
 GOLDEN = Path(__file__).parent / "golden" / "alpha-drug-2.0.md"
 BEFORE_2_0 = dt.date(2026, 2, 1)
@@ -57,7 +57,7 @@ approval:
   minimum: 2
   required_roles: [pharmacist, physician]
 review_interval_months: 24
-"""
+""" + register_yaml(("Pat Pharm", "pharmacist"), ("Dr Phil Doc", "physician"))
 
 HANDBOOKS = """\
 - id: testing
@@ -146,22 +146,21 @@ regimens:
 """
 
 
-def approvals(*entries: tuple[str, str]) -> str:
-    """A ledger approving the given (version, fingerprint) pairs by a pharmacist and a physician."""
-    lines = []
-    for version, print_ in entries:
-        for reviewer, role, day in (("Pat Pharm", "pharmacist", "10"), ("Dr Phil Doc", "physician", "12")):
-            lines.append(
-                f'- version: "{version}"\n  reviewer: {reviewer}\n  role: {role}\n'
-                f'  date: 2025-12-{day}\n  fingerprint: "{print_}"\n'
-            )
-    return "".join(lines)
+PAT_PRINT, PHIL_PRINT = (parse_public_key(ed25519_public_line(REVIEWER_KEYS[name])).fingerprint
+                         for name in ("Pat Pharm", "Dr Phil Doc"))
+
+
+def approvals(folder: Path, *versions: str) -> str:
+    """A ledger approving alpha-drug's `versions` by a pharmacist and a physician, signed."""
+    entries = [(version, reviewer, role, f"2025-12-{day}") for version in versions
+               for reviewer, role, day in (("Pat Pharm", "pharmacist", "10"), ("Dr Phil Doc", "physician", "12"))]
+    return signed_ledger(folder, "alpha-drug", entries)
 
 
 def fingerprint_of(path: Path) -> str:
-    source, diagnostics = load_yaml(path, str(path))
-    assert source is not None and not diagnostics
-    return fingerprint(source.data)
+    """The fingerprint of protocols/<id>/<version>.yaml in its library."""
+    library = load_library(path.parent.parent)
+    return version_fingerprint(library.protocols[path.parent.name].versions[path.stem], library)
 
 
 def write_library(root: Path, extra: dict[str, str] | None = None) -> Path:
@@ -178,7 +177,7 @@ def write_library(root: Path, extra: dict[str, str] | None = None) -> Path:
         **(extra or {}),
     }
     write_files(folder, files)
-    ledger = approvals(*((v, fingerprint_of(folder / "alpha-drug" / f"{v}.yaml")) for v in ("1.0", "2.0")))
+    ledger = approvals(folder, "1.0", "2.0")
     (folder / "alpha-drug" / "approvals.yaml").write_text(ledger, encoding="utf-8")
     return folder
 
@@ -380,6 +379,10 @@ def test_audit_file_lists_published_versions_sorted(library: Library) -> None:
                 "state": "superseded",
                 "effective": "2026-01-01",
                 "fingerprint": fingerprint_of(folder / "1.0.yaml"),
+                "signoffs": [
+                    {"reviewer": "Pat Pharm", "role": "pharmacist", "date": "2025-12-10", "key": PAT_PRINT},
+                    {"reviewer": "Dr Phil Doc", "role": "physician", "date": "2025-12-12", "key": PHIL_PRINT},
+                ],
             },
             {
                 "id": "alpha-drug",
@@ -388,6 +391,10 @@ def test_audit_file_lists_published_versions_sorted(library: Library) -> None:
                 "state": "current",
                 "effective": "2026-03-01",
                 "fingerprint": fingerprint_of(folder / "2.0.yaml"),
+                "signoffs": [
+                    {"reviewer": "Pat Pharm", "role": "pharmacist", "date": "2025-12-10", "key": PAT_PRINT},
+                    {"reviewer": "Dr Phil Doc", "role": "physician", "date": "2025-12-12", "key": PHIL_PRINT},
+                ],
             },
         ],
     }

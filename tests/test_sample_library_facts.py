@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,8 @@ def by_id(items: list[dict[str, Any]], item_id: str) -> dict[str, Any]:
 
 
 def spec_fingerprint(doc: dict[str, Any]) -> str:
-    """§4, computed independently of the generator."""
+    """§4, computed independently of the generator: the version without status, the drugs.yaml entries its
+    regimens name, the references.yaml entries it cites in cite lists or Markdown ([@id] or [@a; @b])."""
 
     def plain(value: Any) -> Any:
         if isinstance(value, dict):
@@ -43,7 +45,16 @@ def spec_fingerprint(doc: dict[str, Any]) -> str:
             return value.strftime("%Y-%m-%d")
         return value
 
-    content = plain({key: value for key, value in doc.items() if key != "status"})
+    drugs, references = load("_library/drugs.yaml"), load("_library/references.yaml")
+    used = {regimen["drug"] for regimen in doc.get("regimens", [])}
+    cited = {ref for item in [*doc.get("regimens", []), *doc.get("phases", [])] for ref in item.get("cite", [])}
+    for citation in re.findall(r"\[(@[^\]]*)\]", json.dumps(plain(doc), ensure_ascii=False)):
+        cited.update(re.findall(r"@([a-z0-9][a-z0-9-]*)", citation))
+    content = plain({
+        "version": {key: value for key, value in doc.items() if key != "status"},
+        "drugs": {drug: drugs[drug] for drug in used},
+        "references": {ref: references[ref] for ref in cited},
+    })
     text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -10,15 +10,16 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import VERSION, write_library
+from helpers import VERSION, signed_entry, write_library
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator import versions
+from generator import signoffs, versions
 from generator.library import Library, Protocol, load_library
 from generator.versions import VersionError
 
 D = dt.date
+FEB_2 = D(2026, 2, 2)
 
 
 def version_text(number: str = "1.0", status: str = "draft", effective: str | None = None,
@@ -59,11 +60,13 @@ def sha(text: str) -> str:
 
 def test_fingerprint_drops_status_sorts_keys_and_writes_dates_as_iso() -> None:
     doc = {"version": "1.0", "status": "approved", "effective": D(2026, 2, 11), "a": [1, {"z": 2, "b": None}]}
-    assert versions.fingerprint(doc) == sha('{"a":[1,{"b":null,"z":2}],"effective":"2026-02-11","version":"1.0"}')
+    assert versions.fingerprint(doc) == sha(
+        '{"drugs":{},"references":{},"version":{"a":[1,{"b":null,"z":2}],"effective":"2026-02-11","version":"1.0"}}'
+    )
 
 
 def test_fingerprint_keeps_non_ascii_characters_unescaped() -> None:
-    assert versions.fingerprint({"title": "µ–é"}) == sha('{"title":"µ–é"}')
+    assert versions.fingerprint({"title": "µ–é"}) == sha('{"drugs":{},"references":{},"version":{"title":"µ–é"}}')
 
 
 _scalars = (
@@ -77,7 +80,8 @@ _documents = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=3)
 @given(st.dictionaries(st.text(max_size=6), _documents, max_size=4))
 def test_fingerprint_hashes_the_document_with_dates_as_iso_text(doc: dict[str, object]) -> None:
     plain = versions._plain({key: value for key, value in doc.items() if key != "status"})
-    text = json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    text = json.dumps({"version": plain, "drugs": {}, "references": {}}, sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False)
     assert versions.fingerprint(doc) == sha(text)
 
 
@@ -94,8 +98,31 @@ def test_fingerprint_ignores_status_but_not_content() -> None:
 
 def test_sample_library_ledger_carries_the_computed_fingerprint() -> None:
     root = Path(__file__).resolve().parent.parent / "protocols"
-    protocol = load_library(root).protocols["ketamine-trd"]
-    assert {a.fingerprint for a in protocol.approvals} == {versions.version_fingerprint(protocol.versions["1.0"])}
+    library = load_library(root)
+    protocol = library.protocols["ketamine-trd"]
+    assert {a.fingerprint for a in protocol.approvals} == {
+        versions.version_fingerprint(protocol.versions["1.0"], library)
+    }
+
+
+def test_fingerprint_scope_is_the_version_and_the_drug_and_reference_entries_it_uses(tmp_path: Path) -> None:
+    library = library_with(tmp_path, {})
+    version = library.protocols["ketamine-trd"].versions["1.0"]
+    drugs = {"ketamine": {"name": "ketamine", "class": "NMDA receptor antagonist"}}
+    references = {"phillips-2019": yaml.safe_load(library.sources["protocols/_library/references.yaml"].text)[
+        "phillips-2019"]}
+    version_data = {k: v for k, v in yaml.safe_load(VERSION).items() if k != "status"}
+    text = json.dumps({"version": version_data, "drugs": drugs, "references": references}, sort_keys=True,
+                      separators=(",", ":"), ensure_ascii=False)
+    assert versions.version_fingerprint(version, library) == sha(text)
+
+
+def test_cited_references_come_from_cite_lists_and_markdown() -> None:
+    from generator.schema import VersionDoc
+    doc = VersionDoc.model_validate(yaml.safe_load(VERSION.replace(
+        "body: Monitor blood pressure.", "body: Monitor blood pressure [@b-ref; @a-ref].").replace(
+        "cite: [phillips-2019]", "cite: [c-ref, phillips-2019]")), strict=False)
+    assert versions.cited_references(doc) == ["c-ref", "phillips-2019", "b-ref", "a-ref"]
 
 
 # --- status on a date ---------------------------------------------------------------------------------
@@ -191,50 +218,60 @@ def test_a_draft_has_no_review_date(tmp_path: Path) -> None:
 
 
 def ledger(*entries: tuple[str, str, str, str]) -> str:
-    return "".join(
-        f'- version: "{v}"\n  reviewer: {r}\n  role: {role}\n  date: 2026-01-05\n  fingerprint: "{fp}"\n'
-        for v, r, role, fp in entries
-    )
+    return "".join(signed_entry(v, r, role, fp) for v, r, role, fp in entries)
+
+
+def missing(protocol: Protocol, library: Library, fingerprint: bool = True) -> tuple[int, list[str]]:
+    version = protocol.versions["1.0"]
+    found = signoffs.missing_for(protocol, version, library,
+                                 versions.version_fingerprint(version, library) if fingerprint else None)
+    return found.reviewers, found.roles
 
 
 def test_missing_approvals_counts_distinct_reviewers_and_required_roles(tmp_path: Path) -> None:
     library = library_with(tmp_path, {})
-    fp = versions.version_fingerprint(library.protocols["ketamine-trd"].versions["1.0"])
+    fp = versions.version_fingerprint(library.protocols["ketamine-trd"].versions["1.0"], library)
     cases = [
         ([], (2, ["pharmacist", "psychiatrist"])),
         ([("1.0", "Ann Lee", "pharmacist", fp)], (1, ["psychiatrist"])),
-        ([("1.0", "Ann Lee", "pharmacist", fp), ("1.0", "ann  lee", "psychiatrist", fp)], (1, [])),
+        ([("1.0", "Cy Dee", "pharmacist", fp), ("1.0", "cy  dee", "psychiatrist", fp)], (1, ["psychiatrist"])),
         ([("1.0", "Ann Lee", "pharmacist", fp), ("1.0", "Bo Chan", "Psychiatrist", fp)], (0, [])),
         ([("1.0", "Ann Lee", "pharmacist", fp), ("1.1", "Bo Chan", "psychiatrist", fp)], (1, ["psychiatrist"])),
+        # Cy Dee holds both roles: with Ann Lee as pharmacist, Cy Dee fills psychiatrist
+        ([("1.0", "Cy Dee", "pharmacist", fp), ("1.0", "Cy Dee", "psychiatrist", fp),
+          ("1.0", "Ann Lee", "pharmacist", fp)], (0, [])),
     ]
     for entries, expected in cases:
         (tmp_path / "protocols/ketamine-trd/approvals.yaml").write_text(ledger(*entries) or "[]\n")
         library = load_library(tmp_path / "protocols")
-        protocol = library.protocols["ketamine-trd"]
-        assert versions.missing_approvals(protocol, protocol.versions["1.0"], library.policy) == expected
+        assert missing(library.protocols["ketamine-trd"], library) == expected, entries
 
 
 def test_stale_approvals_count_as_missing_until_re_approved(tmp_path: Path) -> None:
     entries = [("1.0", "Ann Lee", "pharmacist", "sha256:old"), ("1.0", "Bo Chan", "psychiatrist", "sha256:old")]
     library = library_with(tmp_path, {"ketamine-trd/approvals.yaml": ledger(*entries)})
     protocol = library.protocols["ketamine-trd"]
-    version = protocol.versions["1.0"]
-    assert versions.missing_approvals(protocol, version, library.policy) == (2, ["pharmacist", "psychiatrist"])
-    assert versions.missing_approvals(protocol, version, library.policy, current_fingerprint_only=False) == (0, [])
-    fp = versions.version_fingerprint(version)
+    assert missing(protocol, library) == (2, ["pharmacist", "psychiatrist"])
+    assert missing(protocol, library, fingerprint=False) == (0, [])
+    fp = versions.version_fingerprint(protocol.versions["1.0"], library)
     reapproved = ledger(*entries, ("1.0", "Ann Lee", "pharmacist", fp))
     (tmp_path / "protocols/ketamine-trd/approvals.yaml").write_text(reapproved)
-    protocol = load_library(tmp_path / "protocols").protocols["ketamine-trd"]
-    assert [(i, a.fingerprint) for i, a in versions.standing_approvals(protocol, "1.0")] == [
-        (1, "sha256:old"), (2, fp)
-    ]
-    assert len(versions.approvals_for(protocol, "1.0")) == 3
-    assert versions.missing_approvals(protocol, protocol.versions["1.0"], library.policy) == (1, ["psychiatrist"])
+    library = load_library(tmp_path / "protocols")
+    protocol = library.protocols["ketamine-trd"]
+    judged = signoffs.ledger(protocol, library)
+    assert [(s.index, s.entry.fingerprint) for s in judged.standing("1.0")] == [(1, "sha256:old"), (2, fp)]
+    assert len(judged.for_version("1.0")) == 3
+    assert missing(protocol, library) == (1, ["psychiatrist"])
+
+
+def ledger_entry(reviewer: str = "Dr Ann Lee", role: str = "pharmacist", version: str = "1.0",
+          date: dt.date = FEB_2, fingerprint: str = "sha256:ab") -> dict[str, object]:
+    return {"version": version, "reviewer": reviewer, "role": role, "date": date, "fingerprint": fingerprint}
 
 
 def test_append_approval_creates_the_ledger_with_a_header(tmp_path: Path) -> None:
     folder = write_library(tmp_path) / "ketamine-trd"
-    appended = versions.append_approval(folder, "1.0", "Dr Ann Lee", "pharmacist", D(2026, 2, 2), "sha256:ab")
+    appended = versions.append_entry(folder, ledger_entry())
     assert appended == (
         "- version: '1.0'\n  reviewer: Dr Ann Lee\n  role: pharmacist\n  date: 2026-02-02\n  fingerprint: sha256:ab\n"
     )
@@ -250,7 +287,7 @@ def test_append_approval_creates_the_ledger_with_a_header(tmp_path: Path) -> Non
 def test_append_approval_keeps_existing_bytes_exactly(tmp_path: Path, old: bytes) -> None:
     folder = write_library(tmp_path) / "ketamine-trd"
     (folder / "approvals.yaml").write_bytes(old)
-    versions.append_approval(folder, "1.0", "B", "psychiatrist", D(2026, 2, 3), "sha256:y")
+    versions.append_entry(folder, ledger_entry("B", "psychiatrist", date=D(2026, 2, 3), fingerprint="sha256:y"))
     new = (folder / "approvals.yaml").read_bytes()
     assert new.startswith(old)
     assert yaml.safe_load(new)[-1] == {
@@ -261,7 +298,7 @@ def test_append_approval_keeps_existing_bytes_exactly(tmp_path: Path, old: bytes
 @pytest.mark.parametrize("name", ["O'Brien: Dr", "#1 reviewer", "yes", "- dash", 'Quote "q"', "Zoë Ñúñez"])
 def test_append_approval_quotes_any_name_safely(tmp_path: Path, name: str) -> None:
     folder = write_library(tmp_path) / "ketamine-trd"
-    versions.append_approval(folder, "1.10", name, "pharmacist", D(2026, 2, 3), "sha256:y")
+    versions.append_entry(folder, ledger_entry(name, version="1.10"))
     (entry,) = yaml.safe_load((folder / "approvals.yaml").read_text(encoding="utf-8"))
     assert (entry["reviewer"], entry["version"]) == (name, "1.10")
 
@@ -270,13 +307,13 @@ def test_append_approval_refuses_a_ledger_it_cannot_extend(tmp_path: Path) -> No
     folder = write_library(tmp_path) / "ketamine-trd"
     (folder / "approvals.yaml").write_bytes(b"[]\n")
     with pytest.raises(VersionError, match="is not a plain block list of approvals; nothing was appended"):
-        versions.append_approval(folder, "1.0", "B", "pharmacist", D(2026, 2, 3), "sha256:y")
+        versions.append_entry(folder, ledger_entry("B"))
     assert (folder / "approvals.yaml").read_bytes() == b"[]\n"
 
 
 def test_append_approval_leaves_the_old_ledger_when_the_rename_fails(tmp_path: Path, monkeypatch) -> None:
     folder = write_library(tmp_path) / "ketamine-trd"
-    old = versions.LEDGER_HEADER.encode() + versions.ledger_entry_text("1.0", "A", "r", D(2026, 1, 1), "x").encode()
+    old = versions.LEDGER_HEADER.encode() + versions.ledger_entry_text(ledger_entry("A", "r")).encode()
     (folder / "approvals.yaml").write_bytes(old)
 
     def crash(*_args: object) -> None:
@@ -284,7 +321,7 @@ def test_append_approval_leaves_the_old_ledger_when_the_rename_fails(tmp_path: P
 
     monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(OSError, match="disk full"):
-        versions.append_approval(folder, "1.0", "B", "pharmacist", D(2026, 2, 3), "sha256:y")
+        versions.append_entry(folder, ledger_entry("B"))
     assert (folder / "approvals.yaml").read_bytes() == old
     assert sorted(p.name for p in folder.iterdir()) == ["1.0.yaml", "approvals.yaml"]
 
@@ -344,3 +381,26 @@ def test_new_version_counts_invalid_files_when_numbering(tmp_path: Path) -> None
     assert versions.next_version_number(protocol) == "1.2"
     with pytest.raises(VersionError, match=r"^version 1.1 of ketamine-trd does not validate: run `protocols check`$"):
         versions.plan_new_version(protocol, "1.1")
+
+
+def test_append_entry_refuses_a_ledger_that_is_a_symbolic_link(tmp_path: Path) -> None:
+    folder = write_library(tmp_path) / "ketamine-trd"
+    target = tmp_path / "elsewhere.yaml"
+    target.write_bytes(b"# not a ledger of this library\n")
+    (folder / "approvals.yaml").symlink_to(target)
+    with pytest.raises(VersionError, match="approvals.yaml is not a regular file; nothing was appended"):
+        versions.append_entry(folder, ledger_entry("B"))
+    assert target.read_bytes() == b"# not a ledger of this library\n"
+
+
+def test_reviewer_names_match_after_nfkc_case_folding_and_white_space(tmp_path: Path) -> None:
+    first = library_with(tmp_path, {})
+    fp = versions.version_fingerprint(first.protocols["ketamine-trd"].versions["1.0"], first)
+    # fullwidth letters (NFKC), other case, a tab and doubled spaces: the same person as "Ann Lee"
+    names = ["\uff21nn Lee", "ANN LEE", "Ann\t Lee", "ann  lee"]
+    text = "".join(signed_entry("1.0", name, "pharmacist", fp, date=f"2026-01-0{n + 1}")
+                   for n, name in enumerate(names))
+    library = library_with(tmp_path, {"ketamine-trd/approvals.yaml": text})
+    judged = signoffs.ledger(library.protocols["ketamine-trd"], library)
+    assert [(s.name, s.counts) for s in judged.signoffs] == [("Ann Lee", True)] * 4
+    assert [s.index for s in judged.standing("1.0")] == [3]  # one reviewer, one role: the latest stands

@@ -1,15 +1,19 @@
-"""Approvals, status and versions (§4): P401, P402, P403, P404, P405, P407.
+"""Approvals, status and versions (§4): the register's P105, P401, P402, P403, P404, P405, P406, P407.
 
 Decisions where the format is silent:
-- The ledger is append-only, so a reviewer who re-approves after a change leaves the old entry in
-  place. Only each reviewer's latest entry per role and version stands (`standing_approvals`);
+- Which entries count is `generator.signoffs`: P406 reports every entry that counts for nothing. Of
+  the rest, each reviewer's latest entry per role and version stands, unless it is a withdrawal;
   P401 counts standing entries, P402 reports standing entries whose fingerprint is stale.
+- P401 needs `minimum` distinct reviewers and a different reviewer for each required role (a
+  matching of roles to reviewers); one person who signed in two required roles fills one.
 - P402 applies to approved and retired versions only: a draft or a version in review may change
   after a sign-off (that is what review is for); the stale sign-off then simply does not count
-  (see `versions.missing_approvals`) and becomes P402 if the version is marked approved unchanged.
+  (see `signoffs.missing_for`) and becomes P402 if the version is marked approved unchanged.
 - An approval for a version the protocol does not have is P402 (its fingerprint matches no content).
 - P403 and P404 compare a version with the version file just before it; when that file does not
-  validate (already an error) P404 is skipped for it.
+  validate (already an error) P404 is skipped for it. An approved or retired version is also compared
+  with the latest approved or retired version before it, so a dose changed in an unpublished draft in
+  between is still named; a change both comparisons find is reported once.
 - P404: a change is "named" when the regimen's or phase's id appears in a `changes` entry as a
   whole word (letters, digits and hyphens around it do not count), case-sensitively.
 - P405: effective dates of approved and retired versions may not decrease with the version
@@ -20,21 +24,14 @@ Decisions where the format is silent:
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Iterator
 
 from generator.checks import CheckContext
 from generator.diagnostics import Diagnostic, format_path
 from generator.diff import DoseChange, dosing_changes
 from generator.library import Library, Protocol, VersionFile, version_key
-from generator.versions import (
-    current_version,
-    missing_approvals,
-    review_due,
-    review_overdue,
-    standing_approvals,
-    version_fingerprint,
-)
+from generator.signoffs import Ledger, ledger, missing_for, register
+from generator.versions import current_version, review_due, review_overdue, version_fingerprint
 
 
 def _short(fingerprint: str) -> str:
@@ -47,30 +44,52 @@ def _previous_numbers(protocol: Protocol) -> dict[str, str]:
     return {later: earlier for earlier, later in zip(numbers, numbers[1:], strict=False)}
 
 
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def _p401(protocol: Protocol, version: VersionFile, library: Library) -> Iterator[Diagnostic]:
     policy = library.policy
     if version.doc.status != "approved" or policy is None:
         return
-    missing_count, missing_roles = missing_approvals(protocol, version, policy, current_fingerprint_only=False)
+    missing = missing_for(protocol, version, library, None)
     details = []
-    if missing_count:
-        have = policy.approval.minimum - missing_count
-        plural = "s" if missing_count > 1 else ""
-        details.append(f"{missing_count} more distinct reviewer{plural} (has {have} of {policy.approval.minimum})")
-    if missing_roles:
-        details.append(f"no approval in role{'s' if len(missing_roles) > 1 else ''} {', '.join(missing_roles)}")
+    if missing.reviewers:
+        have = policy.approval.minimum - missing.reviewers
+        plural = "s" if missing.reviewers > 1 else ""
+        details.append(f"{missing.reviewers} more distinct reviewer{plural} (has {have} of {policy.approval.minimum})")
+    unsigned = [role for role in missing.roles if role not in missing.shared_roles]
+    if unsigned:
+        details.append(f"no approval in role{'s' if len(unsigned) > 1 else ''} {', '.join(unsigned)}")
+    if missing.shared_roles:
+        details.append(
+            f"role{'s' if len(missing.shared_roles) > 1 else ''} {', '.join(missing.shared_roles)} signed only by "
+            "a reviewer who fills another required role: each required role needs a different reviewer"
+        )
     if details:
+        still = f" (roles still needed: {', '.join(missing.roles)})" if missing.roles else ""
         yield Diagnostic(
             "P401",
             f"version {version.version} is approved without the approvals the policy asks for: " + "; ".join(details),
             version.source.at(("status",)),
             "status",
-            f"record each sign-off with `protocols approve {protocol.id} {version.version} --reviewer NAME "
-            "--role ROLE`, or set status: in-review",
+            f"each missing reviewer signs with their own key: `protocols approve {protocol.id} {version.version} "
+            f"--role ROLE`{still}; or set status: in-review",
         )
 
 
-def _p402(protocol: Protocol) -> Iterator[Diagnostic]:
+def _p406(protocol: Protocol, judged: Ledger) -> Iterator[Diagnostic]:
+    source = protocol.approvals_source
+    if source is None:
+        return
+    for signoff in judged.signoffs:
+        if signoff.counts:
+            continue
+        path: tuple[str | int, ...] = (signoff.index, signoff.field) if signoff.field else (signoff.index,)
+        yield Diagnostic("P406", signoff.problem, source.at(path), format_path(path), signoff.hint)
+
+
+def _p402(protocol: Protocol, library: Library, judged: Ledger) -> Iterator[Diagnostic]:
     source = protocol.approvals_source
     if source is None:
         return
@@ -87,20 +106,20 @@ def _p402(protocol: Protocol) -> Iterator[Diagnostic]:
     for version in protocol.ordered():
         if version.doc.status not in ("approved", "retired"):
             continue
-        current = version_fingerprint(version)
-        for index, approval in standing_approvals(protocol, version):
+        current = version_fingerprint(version, library)
+        for signoff in judged.standing(version.version):
+            approval = signoff.entry
             if approval.fingerprint == current:
                 continue
             yield Diagnostic(
                 "P402",
-                f"approval of {version.version} by {approval.reviewer} ({approval.role}, {approval.date.isoformat()}) "
+                f"approval of {version.version} by {signoff.name} ({signoff.role}, {approval.date.isoformat()}) "
                 f"carries fingerprint {_short(approval.fingerprint)} but the content now has {_short(current)}: "
-                "the version changed after it was approved",
-                source.at((index, "fingerprint")),
-                format_path((index, "fingerprint")),
-                "check what changed, then re-approve with `protocols approve "
-                f"{protocol.id} {version.version} --reviewer {shlex.quote(approval.reviewer)} "
-                f"--role {shlex.quote(approval.role)}`",
+                "the version, or a drug or reference entry it uses, changed after it was approved",
+                source.at((signoff.index, "fingerprint")),
+                format_path((signoff.index, "fingerprint")),
+                "check what changed with `protocols diff`; each reviewer who agrees signs the version again with "
+                f"their own key (`protocols approve {protocol.id} {version.version} --role {signoff.role}`)",
             )
 
 
@@ -124,20 +143,21 @@ def _named(item_id: str, changes: list[str]) -> bool:
     return any(pattern.search(entry) for entry in changes)
 
 
-def _p404_diagnostic(change: DoseChange, version: VersionFile, previous: str) -> Diagnostic:
+def _p404_diagnostic(change: DoseChange, version: VersionFile, previous: str, published: bool) -> Diagnostic:
     key = "regimens" if change.kind == "regimen" else "phases"
+    before = f"{previous} (the latest published version before it)" if published else previous
     if change.change == "changed":
         path: tuple[str | int, ...] = (key, change.new_index or 0, change.field)
         message = (
-            f"{change.field} of {change.kind} {change.id} changed from {change.old} in {previous} to {change.new}, "
+            f"{change.field} of {change.kind} {change.id} changed from {change.old} in {before} to {change.new}, "
             f"but no entry of changes names {change.id}"
         )
     elif change.change == "added":
         path = (key, change.new_index or 0, "id")
-        message = f"{change.kind} {change.id} is new since {previous}, but no entry of changes names {change.id}"
+        message = f"{change.kind} {change.id} is new since {before}, but no entry of changes names {change.id}"
     else:
         path = (key,) if version.source.get((key,)) is not None else ("changes",)
-        message = f"{change.kind} {change.id} of {previous} was removed, but no entry of changes names {change.id}"
+        message = f"{change.kind} {change.id} of {before} was removed, but no entry of changes names {change.id}"
     return Diagnostic(
         "P404",
         message,
@@ -147,12 +167,28 @@ def _p404_diagnostic(change: DoseChange, version: VersionFile, previous: str) ->
     )
 
 
-def _p404(version: VersionFile, previous: VersionFile | None, library: Library) -> Iterator[Diagnostic]:
-    if previous is None:
-        return
-    for change in dosing_changes(previous.doc, version.doc, library):
-        if not _named(change.id, version.doc.changes):
-            yield _p404_diagnostic(change, version, previous.version)
+def _latest_published_before(protocol: Protocol, version: VersionFile) -> VersionFile | None:
+    earlier = [v for v in protocol.ordered() if version_key(v.version) < version_key(version.version)]
+    published = [v for v in earlier if v.doc.status in ("approved", "retired")]
+    return published[-1] if published else None
+
+
+def _p404(protocol: Protocol, version: VersionFile, previous: VersionFile | None,
+          library: Library) -> Iterator[Diagnostic]:
+    comparisons = [(previous, False)] if previous is not None else []
+    if version.doc.status in ("approved", "retired"):
+        published = _latest_published_before(protocol, version)
+        if published is not None and published is not previous:
+            comparisons.append((published, True))
+    reported: set[tuple[str, str, str, str]] = set()
+    for before, is_published in comparisons:
+        assert before is not None
+        for change in dosing_changes(before.doc, version.doc, library):
+            what = (change.kind, change.id, change.field or "", change.change)
+            if what in reported or _named(change.id, version.doc.changes):
+                continue
+            reported.add(what)
+            yield _p404_diagnostic(change, version, before.version, is_published)
 
 
 def _p405(protocol: Protocol) -> Iterator[Diagnostic]:
@@ -205,13 +241,16 @@ def _p407(protocol: Protocol, library: Library, context: CheckContext) -> Iterat
 
 
 def check(library: Library, context: CheckContext) -> Iterator[Diagnostic]:
+    yield from register(library).diagnostics
     for protocol in library.protocols.values():
+        judged = ledger(protocol, library)
         previous_numbers = _previous_numbers(protocol)
         for version in protocol.ordered():
             previous = previous_numbers.get(version.version)
             yield from _p401(protocol, version, library)
             yield from _p403(version, previous)
-            yield from _p404(version, protocol.versions.get(previous) if previous else None, library)
-        yield from _p402(protocol)
+            yield from _p404(protocol, version, protocol.versions.get(previous) if previous else None, library)
+        yield from _p406(protocol, judged)
+        yield from _p402(protocol, library, judged)
         yield from _p405(protocol)
         yield from _p407(protocol, library, context)

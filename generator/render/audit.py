@@ -1,4 +1,5 @@
-"""protocols.json: the audit file, one entry per published version (clinician site: no drafts)."""
+"""protocols.json: the audit file, one entry per published version (clinician site: no drafts), with the
+sign-offs that approve it: reviewer, role, date and the signing key's fingerprint as ssh-keygen prints it."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ def render_audit_file(publication: Publication) -> str:
                     "state": version.state,
                     "effective": doc.effective.isoformat() if doc.effective is not None else None,
                     "fingerprint": version.fingerprint,
+                    "signoffs": version.audit_signoffs,
                 }
             )
     payload = {"as_of": publication.as_of.isoformat(), "reviewer_site": publication.reviewer, "protocols": entries}

@@ -1,5 +1,6 @@
 """The reviewer dashboard `review/index.md` (reviewer site only): every version awaiting approval, the
-approvals it still needs, and a link to what it changes against the version in use.
+approvals it still needs and who in the register may give them, the dosing changes against the version
+in use, and a link to what it changes.
 
 A version awaits approval when it is a draft, in review, or approved without the approvals the
 policy asks for (counting only approvals that carry its current fingerprint). Its changes against the
@@ -12,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from generator import versions
+from generator import signoffs
+from generator.diff import DoseChange, dosing_changes
 from generator.library import Library
 from generator.render import paths
 from generator.render.diff_page import predecessor, render_diff_page
@@ -32,6 +34,8 @@ class Awaiting:
     version: VersionInfo
     reviewers_missing: int  # distinct reviewers the policy still asks for
     roles_missing: list[str]  # required roles not yet covered
+    may_fill: dict[str, list[str]]  # each missing role -> the register's reviewers who hold it
+    dose_changes: list[DoseChange]  # against the version in use
 
     @property
     def approvals_missing(self) -> int:
@@ -65,10 +69,18 @@ def awaiting_approval(library: Library, publication: Publication) -> list[Awaiti
             status = version.file.doc.status
             if status not in ("draft", "in-review", "approved"):
                 continue
-            count, roles = versions.missing_approvals(info.protocol, version.file, library.policy)
-            if status == "approved" and not count and not roles:
+            missing = signoffs.missing_for(info.protocol, version.file, library, version.fingerprint)
+            if status == "approved" and missing.nothing:
                 continue
-            found.append(Awaiting(info, version, count, roles))
+            register = signoffs.register(library)
+            may_fill = {role: register.who_may(role) for role in missing.roles}
+            current = info.current
+            changes = (
+                dosing_changes(current.file.doc, version.file.doc, library)
+                if current is not None and current.version != version.version
+                else []
+            )
+            found.append(Awaiting(info, version, missing.reviewers, missing.roles, may_fill, changes))
     return found
 
 
@@ -94,6 +106,13 @@ def render_review_pages(ctx: SiteContext) -> dict[str, str]:
     return pages
 
 
+def _dose_change_words(change: DoseChange) -> str:
+    """ "regimen ketamine-iv dose: 0.5 mg/kg to 0.6 mg/kg", "phase maintenance added"."""
+    if change.change != "changed":
+        return f"{change.kind} {change.id} {change.change}"
+    return f"{change.kind} {change.id} {change.field}: {change.old} to {change.new}"
+
+
 def _row(item: Awaiting) -> dict[str, Any]:
     version = item.version
     diff = item.diff_page()
@@ -109,7 +128,11 @@ def _row(item: Awaiting) -> dict[str, Any]:
         ),
         "approvals": version.approvals,
         "approvals_missing": item.approvals_missing,
-        "roles_missing": [f"a {role}" for role in item.roles_missing],
+        "roles_missing": [
+            f"a {role} ({', '.join(item.may_fill[role]) or 'nobody in the register holds this role'})"
+            for role in item.roles_missing
+        ],
+        "dose_changes": [_dose_change_words(change) for change in item.dose_changes],
         "current_version": current.version if current is not None else "",
         "diff_link": paths.relative(DASHBOARD, diff) if diff else "",
     }

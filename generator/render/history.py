@@ -29,6 +29,7 @@ def render_history(library: Library, publication: Publication, info: ProtocolInf
                 "short_fingerprint": version.short_fingerprint,
                 "diff_link": paths.relative(page, diff) if diff in site_pages else "",
                 "approvals": version.approvals,
+                "signoffs": version.signoffs,
                 "missing": version.missing_approvals,
                 "changes_md": [prose.item(change) for change in version.file.doc.changes],
             }

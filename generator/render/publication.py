@@ -8,9 +8,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from generator import versions
+from generator import signoffs, versions
 from generator.library import Library, Protocol, VersionFile
 from generator.schema import Approval
+from generator.signoffs import SignOffView
 
 if TYPE_CHECKING:
     from generator.render.dose_tables import RowsCache
@@ -34,8 +35,10 @@ class VersionInfo:
     state: str  # a key of STATE_WORDS
     fingerprint: str
     review_due: dt.date | None
-    approvals: list[Approval]
+    approvals: list[Approval]  # the standing, verified sign-offs that carry the current fingerprint
     missing_approvals: list[str]  # reviewer site: what the policy still asks for
+    signoffs: list[SignOffView] = field(default_factory=list)  # every ledger entry, with its state
+    audit_signoffs: list[dict[str, str | None]] = field(default_factory=list)  # protocols.json
 
     @property
     def version(self) -> str:
@@ -80,7 +83,8 @@ class Publication:
         return info is not None and version in info.by_version
 
 
-def _missing_words(count: int, roles: list[str]) -> list[str]:
+def _missing_words(missing_now: signoffs.Missing) -> list[str]:
+    count, roles = missing_now.reviewers, missing_now.roles
     missing = [f"a {role}" for role in roles]
     if count > len(roles):
         extra = count - len(roles)
@@ -91,12 +95,12 @@ def _missing_words(count: int, roles: list[str]) -> list[str]:
 def _version_info(
     library: Library, protocol: Protocol, version: VersionFile, as_of: dt.date, reviewer: bool
 ) -> VersionInfo:
-    fingerprint = versions.version_fingerprint(version)
-    standing = [approval for _, approval in versions.standing_approvals(protocol, version)]
-    current = [approval for approval in standing if approval.fingerprint == fingerprint]
+    fingerprint = versions.version_fingerprint(version, library)
+    judged = signoffs.ledger(protocol, library)
+    current = [s.entry for s in judged.standing(version.version) if s.entry.fingerprint == fingerprint]
     missing: list[str] = []
     if reviewer and version.doc.status in ("draft", "in-review"):
-        missing = _missing_words(*versions.missing_approvals(protocol, version, library.policy))
+        missing = _missing_words(signoffs.missing_for(protocol, version, library, fingerprint))
     return VersionInfo(
         file=version,
         state=versions.state(protocol, version, as_of),
@@ -104,6 +108,8 @@ def _version_info(
         review_due=versions.review_due(version, library.policy),
         approvals=current,
         missing_approvals=missing,
+        signoffs=signoffs.views(judged, version.version, fingerprint) if reviewer else [],
+        audit_signoffs=signoffs.audit_entries(judged, version.version, fingerprint),
     )
 
 
