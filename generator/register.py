@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from generator.diagnostics import Diagnostic, format_path
+from generator.diagnostics import Diagnostic, excerpt, format_path
 from generator.library import Library
 from generator.loader import SourceFile
 from generator.schema import Reviewer
@@ -78,10 +78,6 @@ class Register:
         return [reviewer.name for reviewer in self.reviewers.values() if reviewer.holds(role)]
 
 
-def _quoted(text: str) -> str:
-    return f'"{text[:60]}"' if len(text) <= 60 else f'"{text[:57]}..."'
-
-
 def _name_problem(reviewer: Reviewer, index: int, seen: dict[str, int]) -> tuple[str, str] | None:
     key = name_key(reviewer.name)
     if not key:
@@ -89,10 +85,10 @@ def _name_problem(reviewer: Reviewer, index: int, seen: dict[str, int]) -> tuple
     scripts = scripts_of(reviewer.name)
     if len(scripts) > 1:
         mixed = " and ".join(script.title() for script in scripts)
-        return (f"reviewer name {_quoted(reviewer.name)} mixes {mixed} letters",
+        return (f"reviewer name {excerpt(reviewer.name)} mixes {mixed} letters",
                 "write the name in one script: letters that look alike from another script make a second person")
     if key in seen:
-        return (f"reviewer name {_quoted(reviewer.name)} is the same name as reviewers[{seen[key]}]",
+        return (f"reviewer name {excerpt(reviewer.name)} is the same name as reviewers[{seen[key]}]",
                 "each reviewer is listed once: give one entry all of the person's roles and keys")
     return None
 
@@ -139,7 +135,7 @@ def build_register(library: Library) -> Register:
             register.diagnostics.append(Diagnostic("P105", problem[0], source.at(path), format_path(path), problem[1]))
         if not reviewer.roles:
             path = ("reviewers", index, "roles")
-            register.diagnostics.append(Diagnostic("P105", f"reviewer {_quoted(reviewer.name)} has no roles",
+            register.diagnostics.append(Diagnostic("P105", f"reviewer {excerpt(reviewer.name)} has no roles",
                                                    source.at(path), format_path(path),
                                                    "list the roles this reviewer signs in, e.g. roles: [pharmacist]"))
         for item in _entry_keys(reviewer, index, source, owners, shared):

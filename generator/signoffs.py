@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from generator.diagnostics import excerpt
 from generator.library import Library, Protocol, VersionFile
 from generator.register import Register, RegisteredReviewer, build_register, name_key, role_key
 from generator.schema import Approval, Policy
@@ -71,10 +72,6 @@ class SignOff:
         return self.reviewer.name if self.reviewer is not None else self.entry.reviewer
 
 
-def _quoted(text: str) -> str:
-    return f'"{text[:60]}"' if len(text) <= 60 else f'"{text[:57]}..."'
-
-
 def _refused(index: int, entry: Approval, reviewer: RegisteredReviewer | None, who: str, reason: str, hint: str,
              field_name: str = "") -> SignOff:
     what = "withdrawal" if entry.withdrawn else "sign-off"
@@ -86,13 +83,13 @@ def judge(protocol_id: str, index: int, entry: Approval, reg: Register, policy: 
     """One ledger entry against the register and its signature."""
     reviewer = reg.find(entry.reviewer)
     if reviewer is None:
-        return _refused(index, entry, None, _quoted(entry.reviewer),
+        return _refused(index, entry, None, excerpt(entry.reviewer),
                         "no reviewer of that name is in the register (_library/policy.yaml reviewers)",
                         "only a reviewer in the register may sign off: add the reviewer to the register in a "
                         "reviewed change, then the reviewer signs with `protocols approve`", "reviewer")
     held = reviewer.holds(entry.role)
     if held is None:
-        return _refused(index, entry, reviewer, f"{reviewer.name} as {_quoted(entry.role)}",
+        return _refused(index, entry, reviewer, f"{reviewer.name} as {excerpt(entry.role)}",
                         f"the register gives {reviewer.name} the role{'s' if len(reviewer.roles) > 1 else ''} "
                         f"{', '.join(reviewer.roles)}",
                         "a reviewer signs only in a role the register gives them", "role")

@@ -82,7 +82,7 @@ def test_homoglyph_zero_width_and_empty_names_in_the_ledger_are_nobody(tmp_path:
     text = ledger(("1.0", "Bo Chan", "psychiatrist", fp(APPROVED)))
     text += "".join(signed_entry("1.0", name, "pharmacist", fp(APPROVED), key=REVIEWER_KEYS["Ann Lee"])
                     for name in names)
-    shown = ['"\u0410nn Lee"', '"Ann\u200b Lee"', '""']
+    shown = ['"\u0410nn Lee"', '"Ann\\u200B Lee"', '""']  # invisible characters quoted as escapes (diagnostics.excerpt)
     assert lines(tmp_path, approved_files(text), "P401", "P406") == [
         f"{F10}:{at(APPROVED, 'status: ')}: error P401: version 1.0 is approved without the approvals the policy "
         "asks for: 1 more distinct reviewer (has 1 of 2); no approval in role pharmacist (status)",
