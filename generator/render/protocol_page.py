@@ -16,8 +16,16 @@ from generator.library import Library, version_key
 from generator.page_fragments import PageFragments
 from generator.render import paths
 from generator.render.dose_card import render_dose_card
+from generator.render.dose_panel import (
+    LABELS_ATTRIBUTE,
+    SPEC_ATTRIBUTE,
+    STATUS_WORDS,
+    dose_panel,
+    panel_context,
+)
 from generator.render.dose_tables import render_dose_tables
 from generator.render.fields import dose_statement, drug_name, phase_facts, regimen_facts
+from generator.render.page_dates import page_dates
 from generator.render.prose import PageProse, page_prose
 from generator.render.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
 from generator.render.referenced_by import Referrer, render_referenced_by
@@ -139,6 +147,50 @@ def _banners(
     return banners
 
 
+def shown_state(info: ProtocolInfo, version: VersionInfo) -> str:
+    """The state a page shows: every version of a retired protocol is shown as retired."""
+    return "retired" if info.retired else version.state
+
+
+def _status_md(info: ProtocolInfo, version: VersionInfo, fragments: PageFragments) -> str:
+    """What the dose panel and the dose table say after the status word, for a version not in use."""
+    state = shown_state(info, version)
+    current = info.current
+    in_use = ""
+    if current is not None and current is not version:
+        in_use = f"[version {current.version}]({_link(fragments, paths.canonical(info.id))})"
+    number = version.version
+    if state == "retired":
+        if info.retired:
+            return "This protocol has been retired and must not be used for new treatment."
+        return f"Version {number} has been retired and must not be used." + (f" Use {in_use}." if in_use else "")
+    if state == "superseded" and current is not None:
+        return (f"Version {number} is no longer in use: use {in_use}, in use since "
+                f"{iso_date(current.file.doc.effective)}.")
+    if state == "upcoming":
+        effective = version.file.doc.effective
+        when = f"on {iso_date(effective)}" if effective is not None else "once it has an effective date"
+        until = f"{in_use} is in use." if in_use else "no version is in use."
+        return f"Version {number} takes effect {when}. Until then, {until}"
+    if state in ("draft", "in-review"):
+        what = "a draft" if state == "draft" else "waiting for approval"
+        text = f"Version {number} is {what}: not approved for clinical use."
+        return text + (f" The version in use is {in_use}." if in_use else "")
+    return ""
+
+
+_TABLE_WARNING_KINDS = {"superseded": "warning", "upcoming": "warning"}
+
+
+def _table_warning(info: ProtocolInfo, version: VersionInfo, status_md: str) -> Banner | None:
+    """Beside the dose table, for whoever lands on #dose-table of a version that is not in use."""
+    state = shown_state(info, version)
+    if state == "current" or not status_md:
+        return None
+    title = f"{STATUS_WORDS[state]}: not the dose table of the version in use"
+    return Banner(_TABLE_WARNING_KINDS.get(state, "danger"), title, status_md)
+
+
 def _weight_based(regimen: Any) -> bool:
     try:
         return dosing.is_weight_based(regimen)
@@ -246,7 +298,10 @@ def render_protocol_text(
     summary_md = prose.markdown(doc.summary) if doc.summary else ""
     regimens = _regimen_views(doc, library, prose)
     phases = _phase_views(doc, library, prose)
-    dose_tables_md = render_dose_tables(info.id, doc, library.drugs, publication.dose_rows) if doc.dose_tables else ""
+    dose_tables_md = (render_dose_tables(info.id, doc, library.drugs, publication.dose_rows, calculator=False)
+                      if doc.dose_tables else "")
+    status_md = _status_md(info, version, fragments)
+    panel = dose_panel(info.id, doc, library.drugs, version.state, info.retired, status_md)
     sections = [{"id": s.id, "title": s.title, "body_md": prose.markdown(s.body)} for s in doc.sections]
     algorithm_md = [prose.item(step) for step in doc.algorithm]
     changes_md = [prose.item(change) for change in doc.changes]
@@ -255,7 +310,11 @@ def render_protocol_text(
     context = {
         "title": doc.title,
         "version": doc.version,
-        "state_words": STATE_WORDS[version.state],
+        "state": shown_state(info, version),
+        "state_words": STATE_WORDS[shown_state(info, version)],
+        "retired": shown_state(info, version) == "retired",
+        "built": publication.as_of,
+        "dates": page_dates(info, version, publication.as_of, fragments),
         "effective": doc.effective,
         "review_due": version.review_due,
         "owner": doc.owner,
@@ -268,6 +327,7 @@ def render_protocol_text(
         "phases": phases,
         "schedule_svg": _schedule_svg(publication, info.id, doc),
         "dose_tables_md": dose_tables_md,
+        "table_warning": _table_warning(info, version, status_md),
         "all_fixed": all(not _weight_based(regimen) for regimen in doc.regimens),
         "sections": sections,
         "algorithm_md": algorithm_md,
@@ -278,7 +338,8 @@ def render_protocol_text(
         "referenced_by_md": fragments.text(lambda page: _referenced_by_section(info, referrers, page)),
         "versions_md": fragments.text(lambda page: _versions_section(info, version, site_pages, page)),
     }
-    return render_template("protocol.md.j2", p=context)
+    return render_template("protocol.md.j2", p=context, panel=panel_context(panel),
+                           spec_attribute=SPEC_ATTRIBUTE, labels_attribute=LABELS_ATTRIBUTE)
 
 
 def render_protocol_page(
