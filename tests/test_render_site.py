@@ -273,11 +273,14 @@ def test_provenance_block(library: Library) -> None:
     page = render_site(library, AFTER_2_0, reviewer=False)["protocols/alpha-drug/index.md"]
     short = fingerprint_of(library.root / "alpha-drug" / "2.0.yaml")[: len("sha256:") + 8]
     assert re.fullmatch(r"sha256:[0-9a-f]{8}", short)
+    # one status line under the title; the approvals and the fingerprint below the dose table
+    assert "**Version 2.0** · current · effective 2026-03-01 · review due 2028-03-01 · Department of Tests\n" in page
     assert (
-        "**Version 2.0** · current · effective 2026-03-01 · review due 2028-03-01 · Department of Tests\n\n"
+        '<div class="pc-provenance" markdown>\n\n'
         "Approved by pharmacist Pat Pharm (2025-12-10); physician Dr Phil Doc (2025-12-12)\n{: #approvals }\n\n"
         f"Fingerprint `{short}` · [All versions](#versions) · [History](history/index.md)\n"
     ) in page
+    assert page.index("{: #dose-table-alpha-iv }") < page.index("pc-provenance") < page.index("{: #dosing }")
 
 
 def test_sections_come_in_the_page_order(library: Library) -> None:
@@ -285,24 +288,25 @@ def test_sections_come_in_the_page_order(library: Library) -> None:
     anchors = re.findall(r"^##+ .* \{: #([a-z0-9-]+) \}$", page, re.M)
     assert anchors == [
         "summary",
+        "dose-table",
+        "dose-table-alpha-iv",
         "dosing",
         "regimen-alpha-iv",
         "schedule",
         "phase-course",
-        "dose-table",
-        "dose-table-alpha-iv",
         "safety",
         "algorithm",
         "changes",
         "references",
         "versions",
     ]
-    assert page.index("# Alpha drug for tests") < page.index("pc-provenance") < page.index("{: #summary }")
+    assert (page.index("# Alpha drug for tests") < page.index("pc-status-line") < page.index("pc-dose-panel")
+            < page.index("{: #summary }") < page.index("pc-provenance"))
 
 
 def test_dose_block_states_every_field(library: Library) -> None:
     page = render_site(library, AFTER_2_0, reviewer=False)["protocols/alpha-drug/index.md"]
-    assert '<p class="pc-dose"><strong>alphacaine 0.5 mg/kg IV over 30 minutes</strong></p>' in page
+    assert '<p class="pc-dose"><strong>alphacaine 0.5 mg/kg IV (maximum 40 mg) over 30 minutes</strong></p>' in page
     for label, value in [
         ("Drug", "alphacaine"),
         ("Route", "IV"),
@@ -316,13 +320,13 @@ def test_dose_block_states_every_field(library: Library) -> None:
         ("Doses", "6"),
     ]:
         assert f'<tr><th scope="row">{label}</th><td>{value}</td></tr>\n' in page
-    regimen_link = '<a href="#regimen-alpha-iv">alphacaine 0.5 mg/kg IV over 30 minutes</a>'
+    regimen_link = '<a href="#regimen-alpha-iv">alphacaine 0.5 mg/kg IV (maximum 40 mg) over 30 minutes</a>'
     assert f'<tr><th scope="row">Regimen</th><td>{regimen_link}</td></tr>\n' in page
 
 
 def test_dose_table_rows_mark_capped_doses_in_words(library: Library) -> None:
     page = render_site(library, AFTER_2_0, reviewer=False)["protocols/alpha-drug/index.md"]
-    table = page[page.index("{: #dose-table }") :]
+    table = page[page.index("{: #dose-table }") : page.index("{: #dosing }")]
     rows = re.findall(r"<tr[^>]*><th scope=\"row\">.*</tr>", table)
     assert rows == [
         '<tr><th scope="row">60 kg</th><td>132.3 lb</td><td>30 mg</td><td>15 to 40 mg</td><td>3 mL</td></tr>',
@@ -461,10 +465,11 @@ def test_every_generated_anchor_exists_even_when_a_version_has_no_such_content(l
     """[[#dose-table]] or [[#schedule]] pass the checks on any version, so the anchors must always exist."""
     page = render_site(library, BEFORE_2_0, reviewer=False)["protocols/alpha-drug/1.0/index.md"]
     anchors = re.findall(r"\{: #([a-z0-9-]+) \}", page)
-    generated = ["summary", "dosing", "schedule", "dose-table", "algorithm", "changes", "references", "versions"]
-    assert [anchor for anchor in anchors if anchor in generated + ["approvals"]] == ["approvals", *generated]
+    generated = ["summary", "dose-table", "approvals", "dosing", "schedule", "algorithm", "changes", "references",
+                 "versions"]
+    assert [anchor for anchor in anchors if anchor in generated] == generated
     assert "## Schedule {: #schedule }\n\nThis version sets no schedule.\n" in page
-    assert "This version has no weight-based dose table: see the doses above.\n" in page
+    assert "This version has no weight-based dose table: see the doses below.\n" in page
     assert "## Algorithm {: #algorithm }\n\nThis version has no algorithm.\n" in page
 
 

@@ -94,7 +94,7 @@ def test_switcher_anchors_are_the_anchors_of_the_target_page(sample: Library) ->
     assert {"monitoring", "regimen-ketamine-iv", "phase-induction", "dose-table-ketamine-iv"} <= set(anchors.split())
     doc = sample.protocols["ketamine-trd"].versions["1.0"].doc
     assert page_anchors(doc)[:9] == [
-        "approvals", "summary", "dosing", "schedule", "dose-table", "algorithm", "changes", "references", "versions",
+        "summary", "dose-table", "approvals", "dosing", "schedule", "algorithm", "changes", "references", "versions",
     ]
 
 

@@ -23,7 +23,7 @@ from generator.render.dose_card import devices_text
 from generator.render.fields import drug_name, word_list
 from generator.schema import Drug, Regimen, VersionDoc
 
-PANEL_ANCHOR = "calculator"
+PANEL_ANCHOR = "dose_calculator"  # an underscore: no author id (^[a-z][a-z0-9-]*$) can take it
 SPEC_ATTRIBUTE = "data-dose-panel-spec"
 LABELS_ATTRIBUTE = "data-dose-panel-labels"
 

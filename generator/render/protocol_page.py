@@ -327,7 +327,8 @@ def render_protocol_text(
         "phases": phases,
         "schedule_svg": _schedule_svg(publication, info.id, doc),
         "dose_tables_md": dose_tables_md,
-        "table_warning": _table_warning(info, version, status_md),
+        # its own links: each page fragment marker may occur once in the text
+        "table_warning": _table_warning(info, version, _status_md(info, version, fragments)),
         "all_fixed": all(not _weight_based(regimen) for regimen in doc.regimens),
         "sections": sections,
         "algorithm_md": algorithm_md,
