@@ -80,58 +80,9 @@ def _pending_banner(info: ProtocolInfo, version: VersionInfo, fragments: PageFra
 def _banners(
     info: ProtocolInfo, version: VersionInfo, fragments: PageFragments, publication: Publication, site_pages: set[str]
 ) -> list[Banner]:
+    """Below the dose panel, which names the version's status itself: an overdue review and, on the
+    reviewer site, the versions in preparation."""
     banners: list[Banner] = []
-    canonical = paths.canonical(info.id)
-    state = version.state
-    if state == "draft":
-        banners.append(
-            Banner(
-                "danger",
-                "Draft: not approved for clinical use",
-                "This version is a draft. It is shown on the reviewer site only.",
-            )
-        )
-    elif state == "in-review":
-        banners.append(
-            Banner(
-                "danger",
-                "In review: not approved for clinical use",
-                "This version is waiting for approval. It is shown on the reviewer site only.",
-            )
-        )
-    if info.retired:
-        banners.append(
-            Banner(
-                "danger", "Retired protocol", "This protocol has been retired and must not be used for new treatment."
-            )
-        )
-    elif state == "retired":
-        banners.append(Banner("danger", "Retired version", "This version has been retired and must not be used."))
-    if state == "superseded" and info.current is not None:
-        current = info.current
-        banners.append(
-            Banner(
-                "warning",
-                "Superseded",
-                f"This version is no longer in use. Use [version {current.version}]({_link(fragments, canonical)}), "
-                f"in use since {iso_date(current.file.doc.effective)}.",
-            )
-        )
-    if state == "upcoming":
-        effective = version.file.doc.effective
-        when = f"on {iso_date(effective)}" if effective is not None else "once it has an effective date"
-        banners.append(
-            Banner(
-                "info",
-                "Upcoming",
-                f"This version takes effect {when}. Until then, "
-                + (
-                    f"[version {info.current.version}]({_link(fragments, canonical)}) is in use."
-                    if info.current is not None
-                    else "no version is in use."
-                ),
-            )
-        )
     if version.review_overdue(publication.as_of):
         banners.append(
             Banner(
