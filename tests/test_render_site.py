@@ -204,7 +204,7 @@ def test_clinician_site_has_exactly_the_published_pages(library: Library) -> Non
         "protocols/alpha-drug/history/index.md",
         "protocols/alpha-drug/index.md",
         "references/index.md",
-        "whats-new/index.md",
+        "whats-new.md",
     ]
 
 
