@@ -511,10 +511,10 @@ def test_home_links_the_indexes_that_exist_on_each_site() -> None:
     library = load_library(Path(__file__).parent.parent / "protocols")
     clinician = render_site(library, dt.date(2026, 11, 25), reviewer=False)["index.md"]
     reviewer = render_site(library, dt.date(2026, 11, 25), reviewer=True)["index.md"]
-    assert ("Also: [What's new](whats-new/index.md) · [Drugs A to Z](drugs/index.md) · "
+    assert ("Also: [What's new](whats-new.md) · [Drugs A to Z](drugs/index.md) · "
             "[Bibliography](references/index.md).\n") in clinician
     assert (
-        "Also: [What's new](whats-new/index.md) · [Drugs A to Z](drugs/index.md) · "
+        "Also: [What's new](whats-new.md) · [Drugs A to Z](drugs/index.md) · "
         "[Bibliography](references/index.md) · [Review dashboard](review/index.md).\n" in reviewer
     )
 
