@@ -15,6 +15,7 @@ Fixture libraries in tmp (tests/panel_library.py) give the states the sample lac
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterator
 from decimal import Decimal
@@ -43,9 +44,22 @@ def sample() -> Library:
 
 
 @pytest.fixture(scope="module")
-def panel_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with served(build_panel_site(tmp_path_factory.mktemp("panel"))) as base:
+def panel_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_panel_site(tmp_path_factory.mktemp("panel"))
+
+
+@pytest.fixture(scope="module")
+def panel_site(panel_build: Path) -> Iterator[str]:
+    with served(panel_build) as base:
         yield base
+
+
+def test_search_finds_a_retired_protocol_under_a_title_that_says_retired(panel_build: Path) -> None:
+    index = json.loads((panel_build / "search" / "search_index.json").read_text(encoding="utf-8"))
+    titles = {doc["location"]: doc["title"] for doc in index["docs"] if "#" not in doc["location"]}
+    assert titles["protocols/gamma-old/"] == "Gamma bolus no longer used (retired)"
+    assert titles["protocols/alpha-drug/"] == "Alpha infusion for tests"
+    assert titles["whats-new/"] == "What's new"
 
 
 def _grouped(figure: dict[str, str]) -> str:
