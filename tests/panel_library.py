@@ -1,8 +1,9 @@
 """A small library in every state the sample lacks, for the dose panel, page-dates and What's new tests:
 on AS_OF, alpha-drug 1.0 is superseded, 2.0 current (capped continuous infusion with a concentration and a
 table) and 3.0 upcoming (a dose change); gamma-old is retired (its 1.0 would otherwise be current);
-delta-fixed is a fixed-dose protocol with devices. Sites are rendered with render_site and built with
-build.build_site: the states come from status and effective dates alone, so no ledger is needed.
+delta-fixed is a fixed-dose protocol with devices; epsilon-two has two weight-based regimens, one of them
+without a table. Sites are rendered with render_site and built with build.build_site: the states come
+from status and effective dates alone, so no ledger is needed.
 """
 
 from __future__ import annotations
@@ -104,6 +105,31 @@ LIBRARY.update({
     "alpha-drug/3.0.yaml": _alpha("3.0", UPCOMING_EFFECTIVE.isoformat(), "0.4 mg/kg/h", "[Raised alpha-infusion.]"),
     "gamma-old/1.0.yaml": _gamma("1.0", "approved", "2025-01-01", "[]"),
     "gamma-old/2.0.yaml": _gamma("2.0", "retired", "2026-02-01", "[Retired.]"),
+    "epsilon-two/1.0.yaml": """\
+id: epsilon-two
+version: "1.0"
+title: Epsilon bolus then infusion for tests
+status: approved
+effective: 2026-02-01
+summary: Give {{ epsilon-bolus.dose }}, then infuse {{ epsilon-infusion.dose }} [@smith-2020].
+changes: []
+regimens:
+  - id: epsilon-bolus
+    drug: alphacaine
+    route: IV
+    dose: 0.5 mg/kg
+    dose_range: {min: 0.1 mg/kg, max: 0.75 mg/kg}
+    concentration: 10 mg/mL
+    cite: [smith-2020]
+  - id: epsilon-infusion
+    drug: alphacaine
+    route: IV
+    dose: 2 mcg/kg/min
+    cite: [smith-2020]
+dose_tables:
+  - regimen: epsilon-bolus
+    weights: {from: 50 kg, to: 90 kg, step: 10 kg}
+""",
     "delta-fixed/1.0.yaml": """\
 id: delta-fixed
 version: "1.0"

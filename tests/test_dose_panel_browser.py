@@ -136,6 +136,7 @@ def test_weight_field_and_dose_are_in_the_first_screen(served_sites: dict[str, A
             assert inside_first_screen(page, first_dose, size["height"])
         SHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SHOTS / f"{protocol_id}-{viewport}.png"))
+        assert blocking(axe_results(page)["violations"]) == []
         assert log.page_errors == [] and log.failed == [] and log.external == []
 
 
@@ -259,6 +260,36 @@ def test_a_draft_on_the_reviewer_site_says_so_in_the_panel(served_sites: dict[st
         assert _status(page).startswith("Draft. Version 1.1 is a draft: not approved for clinical use.")
         type_weight(page, "70")
         assert "Draft: this dose is not approved for clinical use." in panel_text(page)["warnings"]
+
+
+def test_one_weight_gives_every_weight_based_regimen_its_dose(panel_site: str, chromium_browser: Any,
+                                                               tmp_path: Path) -> None:
+    from panel_library import panel_library
+
+    doc = panel_library(tmp_path).protocols["epsilon-two"].versions["1.0"].doc
+    bolus, infusion = doc.regimens
+    with recorded_context(chromium_browser, panel_site) as (context, log):
+        page = context.new_page()
+        log.watch(page)
+        page.goto(panel_site + "protocols/epsilon-two/", wait_until="load")
+        assert page.get_by_label("Patient weight").count() == 1
+        type_weight(page, "95")
+        results = page.locator(".pc-dose-panel__result")
+        assert results.count() == 2
+        bolus_spec = calculator_spec("epsilon-two", "1.0", bolus, doc.dose_tables[0].weights)
+        infusion_spec = calculator_spec("epsilon-two", "1.0", infusion)
+        first, second = results.nth(0), results.nth(1)
+        assert first.locator("li").all_inner_texts() == expected_panel(bolus_spec, evaluate_spec(bolus_spec, "95"),
+                                                                       "Total")
+        assert first.locator(".pc-dose-panel__warning").all_inner_texts() == [
+            "Check: weight 95 kg is outside the dose table (50 to 90 kg); check the dose."]
+        # no table for the infusion: no range warning, no row
+        assert second.locator("li").all_inner_texts() == expected_panel(
+            infusion_spec, evaluate_spec(infusion_spec, "95"), "Total") == ["Rate: 190 mcg/min"]
+        assert second.locator(".pc-dose-panel__warning").count() == 0
+        type_weight(page, "70")
+        assert page.locator(".pc-dose-table tr.pc-dosecalc-match th").all_inner_texts() == ["70 kg"]
+        assert log.page_errors == []
 
 
 def _open_on(context: Any, url: str, day: dt.date) -> Any:
