@@ -272,3 +272,16 @@ def test_page_dates_ignore_malformed_attributes(attributes: dict[str, str]) -> N
         assert found == []
     else:
         assert [item["text"][:10] for item in found] == ["The review"]
+
+
+def test_on_one_date_the_versions_that_change_a_dose_come_first(tmp_path: Path) -> None:
+    from helpers import write_files
+
+    from generator.render.publication import publication
+
+    same_day = dict(LIBRARY)
+    same_day["alpha-drug/2.0.yaml"] = LIBRARY["alpha-drug/2.0.yaml"].replace("2026-03-01", "2026-02-01")
+    library = load_library(write_files(tmp_path / "protocols", same_day), "protocols")
+    entries = whats_new_entries(library, publication(library, AS_OF, reviewer=False))["in_effect"]
+    on_the_day = [(entry.title.split()[0], bool(entry.dose_changes)) for entry in entries if entry.date == "2026-02-01"]
+    assert on_the_day == [("Alpha", True), ("Delta", False), ("Epsilon", False), ("Gamma", False)]

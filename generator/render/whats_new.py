@@ -80,7 +80,9 @@ def whats_new_entries(library: Library, publication: Publication) -> dict[str, l
                 groups["in_effect"].append(entry)
             before = version
     groups["upcoming"].sort(key=lambda entry: (entry.date, entry.title, entry.version))
-    groups["in_effect"].sort(key=lambda entry: (entry.date, entry.title, entry.version), reverse=True)
+    # newest first; on one date, the versions that change a dose first
+    groups["in_effect"].sort(key=lambda entry: (entry.title, entry.version))
+    groups["in_effect"].sort(key=lambda entry: (entry.date, bool(entry.dose_changes)), reverse=True)
     groups["in_preparation"].sort(key=lambda entry: (entry.title, entry.version))
     return groups
 
