@@ -178,6 +178,14 @@ def _normal(path: Path) -> str:
     return "/".join(parts)
 
 
+def test_served_page_is_where_directory_urls_put_a_page() -> None:
+    from generator.render.page_dates import served_page
+
+    assert served_page("whats-new.md") == "whats-new/index.md"
+    assert served_page("index.md") == "index.md"
+    assert served_page("protocols/x/1.0/index.md") == "protocols/x/1.0/index.md"
+
+
 def test_url_of_turns_page_links_into_directory_urls() -> None:
     assert url_of("../3.0/index.md") == "../3.0/"
     assert url_of("index.md") == "./"
@@ -285,3 +293,35 @@ def test_on_one_date_the_versions_that_change_a_dose_come_first(tmp_path: Path) 
     entries = whats_new_entries(library, publication(library, AS_OF, reviewer=False))["in_effect"]
     on_the_day = [(entry.title.split()[0], bool(entry.dose_changes)) for entry in entries if entry.date == "2026-02-01"]
     assert on_the_day == [("Alpha", True), ("Delta", False), ("Epsilon", False), ("Gamma", False)]
+
+
+def test_list_pages_carry_every_version_upcoming_on_the_build_date(pages: dict[str, str]) -> None:
+    for path, href in (("index.md", "protocols/alpha-drug/3.0/"), ("whats-new.md", "../protocols/alpha-drug/3.0/")):
+        node = re.search(r'<p class="pc-site-dates"[^>]*>', pages[path])
+        assert node is not None, path
+        assert attribute(node.group(0), "data-pc-built") == "2026-06-01"
+        assert json.loads(attribute(node.group(0), "data-pc-upcoming")) == [
+            {"title": "Alpha infusion for tests", "version": "3.0", "effective": "2026-09-01", "href": href}]
+
+
+def site_changes(attributes: dict[str, str], now: str) -> list[dict[str, str]]:
+    script = (f"const {{siteChanges}} = require({json.dumps(str(PAGE_DATES_JS))});"
+              f"const a = {json.dumps(attributes)};"
+              "const node = {getAttribute: (n) => (n in a ? a[n] : null)};"
+              f"process.stdout.write(JSON.stringify(siteChanges(node, {json.dumps(now)})));")
+    done = subprocess.run([node(), "-e", script], capture_output=True, text=True, check=True, timeout=60)
+    return json.loads(done.stdout)
+
+
+def test_site_dates_name_only_the_versions_in_force_since_the_build() -> None:
+    upcoming = json.dumps([
+        {"title": "A", "version": "2.0", "effective": "2026-07-01", "href": "protocols/a/2.0/"},
+        {"title": "B", "version": "1.1", "effective": "2026-08-01", "href": "javascript:alert(1)"},
+        {"title": "C", "version": "3.0", "effective": "2026-8-1", "href": "protocols/c/3.0/"},
+        {"version": "9.0", "effective": "2026-07-01"},
+    ])
+    attributes = {"data-pc-built": "2026-06-01", "data-pc-upcoming": upcoming}
+    assert site_changes(attributes, "2026-06-30") == []
+    assert [item["linkText"] for item in site_changes(attributes, "2026-07-01")] == ["Open version 2.0"]
+    assert [item["text"][:1] for item in site_changes(attributes, "2026-08-01")] == ["A", "B"]
+    assert site_changes(dict(attributes, **{"data-pc-upcoming": "{]"}), "2027-01-01") == []

@@ -341,6 +341,24 @@ def test_a_review_that_falls_due_after_the_build_is_announced(panel_site: str, c
         assert behind.locator(".pc-page-dates").count() == 0
 
 
+@pytest.mark.parametrize("path", ["", "whats-new/"])
+def test_the_home_and_whats_new_pages_say_which_versions_took_effect_since_the_build(
+        panel_site: str, chromium_browser: Any, path: str) -> None:
+    with recorded_context(chromium_browser, panel_site) as (context, log):
+        before = _open_on(context, panel_site + path, UPCOMING_EFFECTIVE - dt.timedelta(days=1))
+        assert before.locator(".pc-page-dates").count() == 0
+        after = _open_on(context, panel_site + path, UPCOMING_EFFECTIVE)
+        assert after.locator(".pc-page-dates p").all_inner_texts() == [
+            "Since this page was built (on your date, 2026-09-01)",
+            "Alpha infusion for tests: version 3.0 took effect on 2026-09-01, after this page was built on "
+            "2026-06-01; this page still lists the versions of 2026-06-01. Open version 3.0.",
+        ]
+        after.locator(".pc-page-dates a").click()
+        after.wait_for_load_state("load")
+        assert after.url == panel_site + "protocols/alpha-drug/3.0/"
+        assert log.page_errors == [] and log.failed == []
+
+
 PANEL_PAGES = ["protocols/alpha-drug/", "protocols/alpha-drug/1.0/", "protocols/alpha-drug/3.0/",
                "protocols/gamma-old/", "protocols/delta-fixed/", "whats-new/", ""]
 

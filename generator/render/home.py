@@ -6,6 +6,7 @@ from typing import Any
 
 from generator.library import Library
 from generator.render import paths
+from generator.render.page_dates import upcoming_on_site
 from generator.render.publication import STATE_WORDS, Publication
 from generator.render.templates import render_template
 
@@ -86,6 +87,7 @@ def render_home(library: Library, publication: Publication, prose_markdown: Any,
         "home.md.j2",
         site_title=SITE_TITLE,
         as_of=publication.as_of,
+        upcoming_json=upcoming_on_site(publication, paths.HOME),
         reviewer=publication.reviewer,
         protocols=[_protocol_row(publication, pid) for pid in publication.protocols],
         groups=PROTOCOL_GROUPS,

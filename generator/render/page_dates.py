@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from generator.library import version_key
 from generator.page_fragments import PageFragments
 from generator.render import paths
-from generator.render.publication import ProtocolInfo, VersionInfo
+from generator.render.publication import ProtocolInfo, Publication, VersionInfo
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,14 @@ def url_of(link: str) -> str:
     return link
 
 
+def served_page(page: str) -> str:
+    """Where a page is served with directory URLs: "whats-new.md" is whats-new/index.html, so links in data
+    attributes (not rewritten by MkDocs) are made from "whats-new/index.md"."""
+    if page.endswith(".md") and page != "index.md" and not page.endswith("/index.md"):
+        return page[: -len(".md")] + "/index.md"
+    return page
+
+
 def _later(info: ProtocolInfo, version: VersionInfo, fragments: PageFragments) -> str:
     """JSON of the later versions upcoming on the build date. Written by hand: the link is a page fragment
     (a marker until the page is known), which json.dumps would escape; a relative URL needs no escaping."""
@@ -44,7 +52,7 @@ def _later(info: ProtocolInfo, version: VersionInfo, fragments: PageFragments) -
         if (other.state == "upcoming" and effective is not None
                 and version_key(other.version) > version_key(version.version)):
             target = paths.version_page(info.id, other.version)
-            href = fragments.text(lambda page, target=target: url_of(paths.relative(page, target)))
+            href = fragments.text(lambda page, target=target: url_of(paths.relative(served_page(page), target)))
             entries.append(f'{{"version":{json.dumps(other.version)},"effective":"{effective.isoformat()}",'
                            f'"href":"{href}"}}')
     return f"[{','.join(entries)}]" if entries else ""
@@ -61,3 +69,19 @@ def page_dates(info: ProtocolInfo, version: VersionInfo, as_of: dt.date, fragmen
         review_due = version.review_due.isoformat()
     later = _later(info, version, fragments) if version.state in ("current", "upcoming") else ""
     return PageDates(shown_effective, review_due, later)
+
+
+def upcoming_on_site(publication: Publication, page: str) -> str:
+    """JSON for a list page (home, What's new) built on the build date: every version upcoming then, with
+    the link from `page` to its version page, so page-dates.js can say which have taken effect since."""
+    entries = []
+    for info in publication.protocols.values():
+        for version in info.versions:
+            effective = version.file.doc.effective
+            if version.state == "upcoming" and effective is not None:
+                entries.append({"title": version.file.doc.title, "version": version.version,
+                                "effective": effective.isoformat(),
+                                "href": url_of(paths.relative(served_page(page),
+                                                              paths.version_page(info.id, version.version)))})
+    entries.sort(key=lambda entry: (entry["effective"], entry["title"], entry["version"]))
+    return json.dumps(entries, ensure_ascii=False, separators=(",", ":")) if entries else ""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from generator.diff import DoseChange, dosing_changes
 from generator.library import Library
 from generator.render import paths
+from generator.render.page_dates import upcoming_on_site
 from generator.render.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
 from generator.render.templates import render_template
 
@@ -89,7 +90,8 @@ def whats_new_entries(library: Library, publication: Publication) -> dict[str, l
 
 def render_whats_new(library: Library, publication: Publication) -> str:
     return render_template("whats_new.md.j2", as_of=publication.as_of, reviewer=publication.reviewer,
-                           groups=whats_new_entries(library, publication))
+                           groups=whats_new_entries(library, publication),
+                           upcoming_json=upcoming_on_site(publication, PAGE))
 
 
 def render_whats_new_page(ctx: SiteContext) -> dict[str, str]:

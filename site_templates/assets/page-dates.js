@@ -1,12 +1,14 @@
 /* A protocol page that knows its dates (generator/render/page_dates.py). A built site does not rebuild
  * itself, so the status line carries the build date, the effective date of an upcoming version shown
- * here, the later versions that were upcoming on the build date and the review date. On the reader's
- * own date this says at the top of the page what has changed since the build. Nothing is fetched.
+ * here, the later versions that were upcoming on the build date and the review date; the home and What's
+ * new pages carry the build date and every version upcoming then. On the reader's own date this says at
+ * the top of the page what has changed since the build. Nothing is fetched.
  */
 (function () {
   "use strict";
 
   var DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
+  var SAFE_LINK = /^[a-z0-9.\/-]+$/;  // the relative links the generator writes; nothing with a scheme
 
   function two(n) { return (n < 10 ? "0" : "") + n; }
 
@@ -58,8 +60,25 @@
     return found;
   }
 
-  function show(line, now) {
-    var found = changes(line, now);
+  // A list page (home, What's new): the versions upcoming on the build date that have taken effect since.
+  function siteChanges(node, now) {
+    var built = date(node, "data-pc-built");
+    if (!built || now <= built) return [];
+    var upcoming;
+    try { upcoming = JSON.parse(node.getAttribute("data-pc-upcoming") || "[]"); } catch (e) { return []; }
+    if (!Array.isArray(upcoming)) return [];
+    return upcoming.filter(function (entry) {
+      return entry && typeof entry.title === "string" && typeof entry.version === "string" &&
+             DATE.test(entry.effective || "") && entry.effective > built && entry.effective <= now;
+    }).map(function (entry) {
+      return { text: entry.title + ": version " + entry.version + " took effect on " + entry.effective +
+                     ", after this page was built on " + built + "; this page still lists the versions of " + built +
+                     ". ",
+               href: entry.href, linkText: "Open version " + entry.version };
+    });
+  }
+
+  function show(line, now, found) {
     if (found.length === 0 || line.hasAttribute("data-pc-dates-shown")) return;
     line.setAttribute("data-pc-dates-shown", "");
     var notice = document.createElement("div");
@@ -72,7 +91,7 @@
     found.forEach(function (item) {
       var paragraph = document.createElement("p");
       paragraph.textContent = item.text;
-      if (item.href) {
+      if (item.href && SAFE_LINK.test(item.href)) {
         var link = document.createElement("a");
         link.href = item.href;
         link.textContent = item.linkText;
@@ -87,11 +106,14 @@
   function showAll() {
     var now = today();
     Array.prototype.forEach.call(document.querySelectorAll(".pc-status-line[data-pc-built]"), function (line) {
-      show(line, now);
+      show(line, now, changes(line, now));
+    });
+    Array.prototype.forEach.call(document.querySelectorAll(".pc-site-dates[data-pc-built]"), function (node) {
+      show(node, now, siteChanges(node, now));
     });
   }
 
-  if (typeof module !== "undefined" && module.exports) module.exports = { changes: changes };
+  if (typeof module !== "undefined" && module.exports) module.exports = { changes: changes, siteChanges: siteChanges };
   if (typeof document !== "undefined") {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", showAll);
     else showAll();
