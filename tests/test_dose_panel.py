@@ -325,3 +325,20 @@ def test_site_dates_name_only_the_versions_in_force_since_the_build() -> None:
     assert [item["linkText"] for item in site_changes(attributes, "2026-07-01")] == ["Open version 2.0"]
     assert [item["text"][:1] for item in site_changes(attributes, "2026-08-01")] == ["A", "B"]
     assert site_changes(dict(attributes, **{"data-pc-upcoming": "{]"}), "2027-01-01") == []
+
+
+def test_a_protocol_whose_first_version_is_upcoming_is_not_listed_as_in_use(tmp_path: Path) -> None:
+    from helpers import write_files
+
+    later = dict(LIBRARY)
+    later["delta-fixed/1.0.yaml"] = LIBRARY["delta-fixed/1.0.yaml"].replace("2026-02-01", "2026-07-01")
+    library = load_library(write_files(tmp_path / "protocols", later), "protocols")
+    pages = render_site(library, AS_OF, reviewer=False)
+    home = pages["index.md"]
+    in_use = home[home.index("## Protocols in use"):home.index("## Protocols not yet in use")]
+    assert "delta-fixed" not in in_use
+    assert ("## Protocols not yet in use {: #not-yet-in-use }\n\n| Protocol | Version | Status | Effective |\n"
+            "|---|---|---|---|\n| [Delta fixed dose for tests](protocols/delta-fixed/index.md) | 1.0 | upcoming "
+            "| 2026-07-01 |\n") in home
+    assert "**Upcoming.** Version 1.0 takes effect on 2026-07-01. Until then, no version is in use." in pages[
+        "protocols/delta-fixed/index.md"]

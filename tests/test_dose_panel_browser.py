@@ -182,6 +182,12 @@ def test_the_panel_gives_pythons_digits_with_cap_and_time_frame(served_sites: di
             assert shown == {"figures": [], "warnings": [], "errors": [f"No dose: {refused.value}."], "matched": []}
         error = page.locator(".pc-dose-panel__error")
         assert error.evaluate("e => getComputedStyle(e).color") == "rgb(138, 28, 28)"
+        # on paper the panel keeps its heading and headline, not the field or a typed patient's figures
+        page.emulate_media(media="print")
+        assert not page.get_by_label("Patient weight").is_visible()
+        assert not page.locator(".pc-dose-panel__result").is_visible()
+        assert page.locator(".pc-dose-panel__headline").is_visible()
+        page.emulate_media(media="screen")
         # one weight field on the page: the table below has no calculator of its own
         assert page.get_by_label("weight").count() == 1
         assert page.locator("input[inputmode=decimal]").count() == 1
