@@ -342,3 +342,19 @@ def test_a_protocol_whose_first_version_is_upcoming_is_not_listed_as_in_use(tmp_
             "| 2026-07-01 |\n") in home
     assert "**Upcoming.** Version 1.0 takes effect on 2026-07-01. Until then, no version is in use." in pages[
         "protocols/delta-fixed/index.md"]
+
+
+def test_a_retired_version_of_a_protocol_still_in_use_points_at_the_version_in_use(tmp_path: Path) -> None:
+    from helpers import write_files
+
+    files = dict(LIBRARY)
+    files["alpha-drug/1.0.yaml"] = LIBRARY["alpha-drug/1.0.yaml"].replace("status: approved", "status: retired")
+    library = load_library(write_files(tmp_path / "protocols", files), "protocols")
+    page = render_site(library, AS_OF, reviewer=False)["protocols/alpha-drug/1.0/index.md"]
+    panel = panel_of(page)
+    assert ("**Retired.** Version 1.0 has been retired and must not be used. Use [version 2.0](../index.md).\n"
+            in panel)
+    assert SPEC_ATTRIBUTE not in panel and "pc_panel_weight" not in panel
+    assert page.startswith("# Alpha infusion for tests (retired)\n")
+    canonical = render_site(library, AS_OF, reviewer=False)["protocols/alpha-drug/index.md"]
+    assert "pc-dose-panel__status" not in canonical and SPEC_ATTRIBUTE in canonical

@@ -1,8 +1,10 @@
 """Protocol pages: the canonical page `protocols/<id>/index.md` (the version in use on the build date)
 and one permanent page per published version `protocols/<id>/<version>/index.md`.
 
-The bottom line comes first: title, provenance, banners, then the summary and the doses. Protocol text
-is rendered by generator.inline (citations numbered by first use, so sections render in page order).
+The bottom line comes first: the title, one status line, the "Dose for this patient" panel (which names
+the version's status), then the summary, the dose tables and the version box (approvals, fingerprint,
+versions), then the doses, the schedule and the author's sections. Protocol text is rendered by
+generator.inline (citations numbered by first use, so sections render in page order).
 """
 
 from __future__ import annotations
