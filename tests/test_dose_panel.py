@@ -358,3 +358,15 @@ def test_a_retired_version_of_a_protocol_still_in_use_points_at_the_version_in_u
     assert page.startswith("# Alpha infusion for tests (retired)\n")
     canonical = render_site(library, AS_OF, reviewer=False)["protocols/alpha-drug/index.md"]
     assert "pc-dose-panel__status" not in canonical and SPEC_ATTRIBUTE in canonical
+
+
+@pytest.mark.parametrize(("path", "note"), [
+    ("protocols/alpha-drug/1.0/index.md", "Superseded: this table is version 1.0&#39;s, not the version in use."),
+    ("protocols/alpha-drug/3.0/index.md", "Upcoming: this table is version 3.0&#39;s, not yet in use."),
+    ("protocols/gamma-old/1.0/index.md", "Retired: this table is kept for the record and must not be used."),
+    ("protocols/alpha-drug/index.md", ""),
+])
+def test_each_dose_table_of_a_version_not_in_use_says_so_inside_its_box(pages: dict[str, str], path: str,
+                                                                       note: str) -> None:
+    notes = re.findall(r'<p class="pc-dose-table__status">([^<]*)</p>', pages[path])
+    assert notes == ([note] if note else [])

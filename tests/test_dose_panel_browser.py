@@ -235,6 +235,11 @@ def test_a_link_to_a_superseded_dose_table_lands_beside_the_warning(panel_site: 
         assert warning.inner_text().startswith("Superseded: not the dose table of the version in use")
         assert inside_first_screen(page, warning, VIEWPORTS["desktop"]["height"])
         page.screenshot(path=str(SHOTS / "superseded-dose-table.png"))
+        # a link to one regimen's table lands on its heading: the note is inside the table's box
+        page.goto(panel_site + "protocols/alpha-drug/1.0/#dose-table-alpha-infusion", wait_until="load")
+        note = page.locator("#dose-table-alpha-infusion + .pc-dose-table .pc-dose-table__status")
+        assert note.inner_text() == "Superseded: this table is version 1.0's, not the version in use."
+        assert inside_first_screen(page, note, VIEWPORTS["desktop"]["height"])
 
 
 @pytest.mark.parametrize("path", ["protocols/gamma-old/", "protocols/gamma-old/1.0/"])

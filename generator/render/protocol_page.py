@@ -133,6 +133,18 @@ def _status_md(info: ProtocolInfo, version: VersionInfo, fragments: PageFragment
 
 
 _TABLE_WARNING_KINDS = {"superseded": "warning", "upcoming": "warning"}
+_TABLE_NOTES = {
+    "superseded": "Superseded: this table is version {version}'s, not the version in use.",
+    "upcoming": "Upcoming: this table is version {version}'s, not yet in use.",
+    "retired": "Retired: this table is kept for the record and must not be used.",
+    "draft": "Draft: this table is not approved for clinical use.",
+    "in-review": "In review: this table is not approved for clinical use.",
+}
+
+
+def _table_note(info: ProtocolInfo, version: VersionInfo) -> str:
+    """Above each dose table of a version not in use (plain text; the table template escapes it)."""
+    return _TABLE_NOTES.get(shown_state(info, version), "").format(version=version.version)
 
 
 def _table_warning(info: ProtocolInfo, version: VersionInfo, status_md: str) -> Banner | None:
@@ -251,8 +263,8 @@ def render_protocol_text(
     summary_md = prose.markdown(doc.summary) if doc.summary else ""
     regimens = _regimen_views(doc, library, prose)
     phases = _phase_views(doc, library, prose)
-    dose_tables_md = (render_dose_tables(info.id, doc, library.drugs, publication.dose_rows, calculator=False)
-                      if doc.dose_tables else "")
+    dose_tables_md = (render_dose_tables(info.id, doc, library.drugs, publication.dose_rows, calculator=False,
+                                         status_note=_table_note(info, version)) if doc.dose_tables else "")
     status_md = _status_md(info, version, fragments)
     panel = dose_panel(info.id, doc, library.drugs, version.state, info.retired, status_md)
     sections = [{"id": s.id, "title": s.title, "body_md": prose.markdown(s.body)} for s in doc.sections]
