@@ -370,3 +370,16 @@ def test_each_dose_table_of_a_version_not_in_use_says_so_inside_its_box(pages: d
                                                                        note: str) -> None:
     notes = re.findall(r'<p class="pc-dose-table__status">([^<]*)</p>', pages[path])
     assert notes == ([note] if note else [])
+
+
+def test_a_hostile_title_stays_data_in_the_page_dates_attributes(tmp_path: Path) -> None:
+    from helpers import write_files
+
+    title = 'Alpha "x" </p><script>alert(1)</script> & co'
+    files = {path: text.replace("title: Alpha infusion for tests", f"title: '{title}'")
+             for path, text in LIBRARY.items()}
+    library = load_library(write_files(tmp_path / "protocols", files), "protocols")
+    home = render_site(library, AS_OF, reviewer=False)["index.md"]
+    node = re.search(r'<p class="pc-site-dates"[^>]*>', home)
+    assert node is not None and "<script>" not in node.group(0)
+    assert json.loads(attribute(node.group(0), "data-pc-upcoming"))[0]["title"] == title
