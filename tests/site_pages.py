@@ -32,6 +32,7 @@ VERSION = r"[0-9]+\.[0-9]+"
 
 KINDS: tuple[PageKind, ...] = (
     PageKind("home", r"index\.html", ("home",)),
+    PageKind("whats-new", r"whats-new/index\.html", ("whats-new",)),
     PageKind("not-found", r"404\.html", ()),  # MkDocs' own, always written
     PageKind("protocol", rf"protocols/{SEGMENT}/index\.html", ("protocols",), printable=True),
     PageKind("version", rf"protocols/{SEGMENT}/{VERSION}/index\.html", ("protocols", "versions"), printable=True),

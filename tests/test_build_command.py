@@ -42,7 +42,7 @@ def test_builds_the_sample_library(library: Path, tmp_path: Path) -> None:
     out_dir = tmp_path / "out"
     status, out, err = run("build", "--as-of", AS_OF, "--out", str(out_dir), str(library))
     assert (status, err) == (0, "")
-    assert out == f"built the site into {out_dir} (18 pages, as of {AS_OF})\n"
+    assert out == f"built the site into {out_dir} (19 pages, as of {AS_OF})\n"
     for page in [
         "index.html",
         "protocols/ketamine-trd/index.html",
@@ -80,7 +80,7 @@ def test_reviewer_build_defaults_to_site_review(library: Path, tmp_path: Path) -
     assert status == 0
     assert out.startswith("built the reviewer site into site-review (")
     draft = (tmp_path / "site-review/protocols/ketamine-trd/1.1/index.html").read_text(encoding="utf-8")
-    assert "Draft: not approved for clinical use" in draft
+    assert "Version 1.1 is a draft: not approved for clinical use." in draft
 
 
 def test_timings_name_every_stage_and_peak_memory(library: Path, tmp_path: Path) -> None:

@@ -39,9 +39,10 @@ def body_rows(markup: str) -> list[list[str]]:
 
 def test_crps_table_heading_caption_headers_and_capped_rows(library: Library) -> None:
     markup = table_html(library, "ketamine-crps")
-    assert markup.startswith("### ketamine 0.35 mg/kg/h IV for 4 hours {: #dose-table-ketamine-infusion }\n\n")
-    assert "<caption>ketamine 0.35 mg/kg/h IV for 4 hours, by body weight from 40 to 120 kg in steps of 5 kg" \
-           "</caption>" in markup
+    assert markup.startswith(
+        "### ketamine 0.35 mg/kg/h IV \\(maximum 25 mg/h\\) for 4 hours {: #dose-table-ketamine-infusion }\n\n")
+    assert "<caption>ketamine 0.35 mg/kg/h IV (maximum 25 mg/h) for 4 hours, by body weight from 40 to 120 kg " \
+           "in steps of 5 kg</caption>" in markup
     assert ('<tr><th scope="col">Weight (kg)</th><th scope="col">Weight (lb)</th><th scope="col">Rate (mg/h)</th>'
             '<th scope="col">Total over 4 hours (mg)</th></tr>') in markup
     rows = body_rows(markup)

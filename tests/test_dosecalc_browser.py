@@ -320,20 +320,28 @@ def test_print_hides_the_calculator_and_keeps_the_table(browser: Any, static_sit
 
 
 def test_the_built_site_calculator_gives_pythons_digits(browser: Any, built_site: str, library: Library) -> None:
+    """On the site the page's "Dose for this patient" panel computes for the table (dose-panel.js calls
+    computeDose): the same figures, the table's row highlighted; tests/test_dose_panel_browser.py has more."""
     page = browser.new_page()
     failed: list[str] = []
     page.on("pageerror", lambda error: failed.append(str(error)))
     page.goto(built_site + "protocols/ketamine-crps/", wait_until="load")
     spec = spec_of(library, "ketamine-crps")
-    table = page.locator(".pc-dose-table[data-regimen='ketamine-infusion']")
+    panel = page.locator(".pc-dose-panel")
+    field = panel.get_by_label("Patient weight")
     for weight in ("71.4", "71.5", "80", "39.9"):
-        type_weight(table, weight)
+        field.fill("")
+        field.press_sequentially(weight)
         result = evaluate_spec(spec, weight, "kg")
-        assert shown(page, table)["figures"] == expected_figures(spec, result)
-    assert shown(page, table)["warnings"] == [
-        "Warning: weight 39.9 kg is outside the dose table (40 to 120 kg); check the dose."]
-    type_weight(table, "80")
-    assert shown(page, table)["matched"] == ["80 kg"]
+        figures = panel.locator(".pc-dose-panel__figures li").all_inner_texts()
+        rate = f"Rate: {grouped(result['rate'])}"
+        rate += " (capped at the maximum of 25 mg/h)" if result["capped"] else " (maximum 25 mg/h)"
+        assert figures == [rate, f"Total over 4 hours: {grouped(result['total'])}"]
+    assert panel.locator(".pc-dose-panel__warning").all_inner_texts() == [
+        "Check: weight 39.9 kg is outside the dose table (40 to 120 kg); check the dose."]
+    field.fill("80")
+    assert page.locator(".pc-dose-table tr.pc-dosecalc-match th").all_inner_texts() == ["80 kg"]
+    assert page.locator(".pc-dosecalc").count() == 0  # one weight field per page: the panel's
     assert failed == []
     page.close()
 

@@ -303,7 +303,8 @@ def test_print_view_prefixes_anchors_and_keeps_links_on_the_page(handbook_librar
         for section in ("summary", "dosing", "schedule", "dose-table", "safety", "algorithm", "references"):
             assert f"{{: #{protocol}_{section} }}" in printed
     assert "### Safety {: #gamma-drug_safety }" in printed and "### Safety {: #alpha-drug_safety }" in printed
-    assert "#### alphacaine 0.5 mg/kg IV over 30 minutes {: #alpha-drug_dose-table-alpha-iv }" in printed
+    heading = "#### alphacaine 0.5 mg/kg IV \\(maximum 40 mg\\) over 30 minutes {: #alpha-drug_dose-table-alpha-iv }"
+    assert heading in printed
     # [[#dose-table]] and [[gamma-drug#safety]] of alpha; [[alpha-drug#dosing]] and [[#dosing]] of gamma
     assert '<a href="#alpha-drug_dose-table">Dose table</a>' in printed
     assert '<a href="#gamma-drug_safety">Gamma drug for tests: Safety</a>' in printed
@@ -333,7 +334,7 @@ def test_print_view_repeats_the_protocol_page_figures(handbook_library: Library)
     canonical = pages["protocols/alpha-drug/index.md"]
     table = re.search(r'<div class="pc-dose-table".*?</div>', canonical, re.S)
     assert table is not None and table.group(0) in printed
-    assert '<p class="pc-dose"><strong>alphacaine 0.5 mg/kg IV over 30 minutes</strong></p>' in printed
+    assert '<p class="pc-dose"><strong>alphacaine 0.5 mg/kg IV (maximum 40 mg) over 30 minutes</strong></p>' in printed
     assert '<p class="pc-dose"><strong>gammadol 20 mg PO</strong></p>' in printed
 
 

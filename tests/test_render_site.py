@@ -204,6 +204,7 @@ def test_clinician_site_has_exactly_the_published_pages(library: Library) -> Non
         "protocols/alpha-drug/history/index.md",
         "protocols/alpha-drug/index.md",
         "references/index.md",
+        "whats-new.md",
     ]
 
 
@@ -225,7 +226,8 @@ def test_reviewer_site_adds_drafts_with_banners_and_missing_approvals(library: L
     assert "protocols/beta-draft/index.md" in pages
     assert "protocols/beta-draft/1.0/index.md" in pages
     draft = pages["protocols/alpha-drug/2.1/index.md"]
-    assert '!!! danger "Draft: not approved for clinical use"' in draft
+    assert "**Draft.** Version 2.1 is a draft: not approved for clinical use. The version in use is " \
+           "[version 2.0](../index.md).\n" in draft
     assert "No approvals yet. Still needed: a pharmacist and a physician\n{: #approvals }\n" in draft
     # the canonical page still shows the version in use, not the draft
     assert pages["protocols/alpha-drug/index.md"].count("**Version 2.0**") == 1
@@ -252,12 +254,17 @@ def test_canonical_page_follows_the_build_date(library: Library) -> None:
 def test_superseded_and_upcoming_banners_link_the_version_in_use(library: Library) -> None:
     after = render_site(library, AFTER_2_0, reviewer=False)
     old = after["protocols/alpha-drug/1.0/index.md"]
-    assert '!!! warning "Superseded"' in old
-    assert "Use [version 2.0](../index.md), in use since 2026-03-01." in old
+    # inside the dose panel, and beside the dose table for whoever lands on #dose-table
+    assert ("**Superseded.** Version 1.0 is no longer in use: use [version 2.0](../index.md), in use since "
+            "2026-03-01.\n") in old
+    assert ('## Dose table {: #dose-table }\n\n!!! warning "Superseded: not the dose table of the version in use"'
+            "\n\n    Version 1.0 is no longer in use: use [version 2.0](../index.md), in use since "
+            "2026-03-01.\n") in old
     before = render_site(library, BEFORE_2_0, reviewer=False)
     upcoming = before["protocols/alpha-drug/2.0/index.md"]
-    assert '!!! info "Upcoming"' in upcoming
-    assert "This version takes effect on 2026-03-01. Until then, [version 1.0](../index.md) is in use." in upcoming
+    assert ("**Upcoming.** Version 2.0 takes effect on 2026-03-01. Until then, [version 1.0](../index.md) is in "
+            "use.\n") in upcoming
+    assert '!!! warning "Upcoming: not the dose table of the version in use"' in upcoming
 
 
 def test_review_overdue_banner_only_after_the_due_date(library: Library) -> None:
@@ -273,11 +280,14 @@ def test_provenance_block(library: Library) -> None:
     page = render_site(library, AFTER_2_0, reviewer=False)["protocols/alpha-drug/index.md"]
     short = fingerprint_of(library.root / "alpha-drug" / "2.0.yaml")[: len("sha256:") + 8]
     assert re.fullmatch(r"sha256:[0-9a-f]{8}", short)
+    # one status line under the title; the approvals and the fingerprint below the dose table
+    assert "**Version 2.0** · current · effective 2026-03-01 · review due 2028-03-01 · Department of Tests\n" in page
     assert (
-        "**Version 2.0** · current · effective 2026-03-01 · review due 2028-03-01 · Department of Tests\n\n"
+        '<div class="pc-provenance" markdown>\n\n'
         "Approved by pharmacist Pat Pharm (2025-12-10); physician Dr Phil Doc (2025-12-12)\n{: #approvals }\n\n"
         f"Fingerprint `{short}` · [All versions](#versions) · [History](history/index.md)\n"
     ) in page
+    assert page.index("{: #dose-table-alpha-iv }") < page.index("pc-provenance") < page.index("{: #dosing }")
 
 
 def test_sections_come_in_the_page_order(library: Library) -> None:
@@ -285,24 +295,25 @@ def test_sections_come_in_the_page_order(library: Library) -> None:
     anchors = re.findall(r"^##+ .* \{: #([a-z0-9-]+) \}$", page, re.M)
     assert anchors == [
         "summary",
+        "dose-table",
+        "dose-table-alpha-iv",
         "dosing",
         "regimen-alpha-iv",
         "schedule",
         "phase-course",
-        "dose-table",
-        "dose-table-alpha-iv",
         "safety",
         "algorithm",
         "changes",
         "references",
         "versions",
     ]
-    assert page.index("# Alpha drug for tests") < page.index("pc-provenance") < page.index("{: #summary }")
+    assert (page.index("# Alpha drug for tests") < page.index("pc-status-line") < page.index("pc-dose-panel")
+            < page.index("{: #summary }") < page.index("pc-provenance"))
 
 
 def test_dose_block_states_every_field(library: Library) -> None:
     page = render_site(library, AFTER_2_0, reviewer=False)["protocols/alpha-drug/index.md"]
-    assert '<p class="pc-dose"><strong>alphacaine 0.5 mg/kg IV over 30 minutes</strong></p>' in page
+    assert '<p class="pc-dose"><strong>alphacaine 0.5 mg/kg IV (maximum 40 mg) over 30 minutes</strong></p>' in page
     for label, value in [
         ("Drug", "alphacaine"),
         ("Route", "IV"),
@@ -316,13 +327,13 @@ def test_dose_block_states_every_field(library: Library) -> None:
         ("Doses", "6"),
     ]:
         assert f'<tr><th scope="row">{label}</th><td>{value}</td></tr>\n' in page
-    regimen_link = '<a href="#regimen-alpha-iv">alphacaine 0.5 mg/kg IV over 30 minutes</a>'
+    regimen_link = '<a href="#regimen-alpha-iv">alphacaine 0.5 mg/kg IV (maximum 40 mg) over 30 minutes</a>'
     assert f'<tr><th scope="row">Regimen</th><td>{regimen_link}</td></tr>\n' in page
 
 
 def test_dose_table_rows_mark_capped_doses_in_words(library: Library) -> None:
     page = render_site(library, AFTER_2_0, reviewer=False)["protocols/alpha-drug/index.md"]
-    table = page[page.index("{: #dose-table }") :]
+    table = page[page.index("{: #dose-table }") : page.index("{: #dosing }")]
     rows = re.findall(r"<tr[^>]*><th scope=\"row\">.*</tr>", table)
     assert rows == [
         '<tr><th scope="row">60 kg</th><td>132.3 lb</td><td>30 mg</td><td>15 to 40 mg</td><td>3 mL</td></tr>',
@@ -405,9 +416,18 @@ def test_retired_protocol_keeps_its_page_with_a_banner(tmp_path: Path) -> None:
     root = write_library(tmp_path, {"alpha-drug/3.0.yaml": retired.replace("2026-03-01", "2026-03-05")})
     pages = render_site(load_library(root, "protocols"), AFTER_2_0, reviewer=False)
     canonical = pages["protocols/alpha-drug/index.md"]
-    assert "**Version 3.0** · retired" in canonical
-    assert '!!! danger "Retired protocol"' in canonical
-    assert "| [Alpha drug for tests](protocols/alpha-drug/index.md) | 3.0 | retired | 2026-03-05 |" in pages["index.md"]
+    assert canonical.startswith("# Alpha drug for tests (retired)\n")
+    assert "**Version 3.0** · retired · effective 2026-03-05 · Department of Tests\n" in canonical
+    assert "**Retired.** This protocol has been retired and must not be used for new treatment.\n" in canonical
+    # 2.0 would be current on this date: a retired protocol has no version in use
+    assert "**Version 2.0** · retired · effective 2026-03-01 · Department of Tests\n" in pages[
+        "protocols/alpha-drug/2.0/index.md"]
+    home = pages["index.md"]
+    assert ("## Retired protocols {: #retired }\n\nRetired protocols must not be used for new treatment; "
+            "their pages are kept for the record and give no dose.\n\n") in home
+    assert "| [Alpha drug for tests](protocols/alpha-drug/index.md) (retired) | 3.0 | retired | 2026-03-05 |" in home
+    assert "## Protocols in use {: #protocols }\n\n| Protocol" not in home
+    assert "No protocol is in use yet." in home
 
 
 def test_text_from_data_is_shown_as_written(tmp_path: Path) -> None:
@@ -461,10 +481,11 @@ def test_every_generated_anchor_exists_even_when_a_version_has_no_such_content(l
     """[[#dose-table]] or [[#schedule]] pass the checks on any version, so the anchors must always exist."""
     page = render_site(library, BEFORE_2_0, reviewer=False)["protocols/alpha-drug/1.0/index.md"]
     anchors = re.findall(r"\{: #([a-z0-9-]+) \}", page)
-    generated = ["summary", "dosing", "schedule", "dose-table", "algorithm", "changes", "references", "versions"]
-    assert [anchor for anchor in anchors if anchor in generated + ["approvals"]] == ["approvals", *generated]
+    generated = ["summary", "dose-table", "approvals", "dosing", "schedule", "algorithm", "changes", "references",
+                 "versions"]
+    assert [anchor for anchor in anchors if anchor in generated] == generated
     assert "## Schedule {: #schedule }\n\nThis version sets no schedule.\n" in page
-    assert "This version has no weight-based dose table: see the doses above.\n" in page
+    assert "This version has no weight-based dose table: see the doses below.\n" in page
     assert "## Algorithm {: #algorithm }\n\nThis version has no algorithm.\n" in page
 
 
@@ -490,10 +511,11 @@ def test_home_links_the_indexes_that_exist_on_each_site() -> None:
     library = load_library(Path(__file__).parent.parent / "protocols")
     clinician = render_site(library, dt.date(2026, 11, 25), reviewer=False)["index.md"]
     reviewer = render_site(library, dt.date(2026, 11, 25), reviewer=True)["index.md"]
-    assert "Also: [Drugs A to Z](drugs/index.md) · [Bibliography](references/index.md).\n" in clinician
+    assert ("Also: [What's new](whats-new.md) · [Drugs A to Z](drugs/index.md) · "
+            "[Bibliography](references/index.md).\n") in clinician
     assert (
-        "Also: [Drugs A to Z](drugs/index.md) · [Bibliography](references/index.md) · "
-        "[Review dashboard](review/index.md).\n" in reviewer
+        "Also: [What's new](whats-new.md) · [Drugs A to Z](drugs/index.md) · "
+        "[Bibliography](references/index.md) · [Review dashboard](review/index.md).\n" in reviewer
     )
 
 

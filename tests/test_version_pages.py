@@ -94,7 +94,7 @@ def test_switcher_anchors_are_the_anchors_of_the_target_page(sample: Library) ->
     assert {"monitoring", "regimen-ketamine-iv", "phase-induction", "dose-table-ketamine-iv"} <= set(anchors.split())
     doc = sample.protocols["ketamine-trd"].versions["1.0"].doc
     assert page_anchors(doc)[:9] == [
-        "approvals", "summary", "dosing", "schedule", "dose-table", "algorithm", "changes", "references", "versions",
+        "summary", "dose-table", "approvals", "dosing", "schedule", "algorithm", "changes", "references", "versions",
     ]
 
 
@@ -103,7 +103,8 @@ def test_provenance_of_a_version_in_preparation(sample: Library) -> None:
     assert "**Version 1.1** · draft, not approved for use · Department of Psychiatry\n" in page
     assert "No approvals yet. Still needed: a pharmacist and a psychiatrist\n{: #approvals }\n" in page
     assert re.search(r"Fingerprint `sha256:[0-9a-f]{8}` · \[All versions\]\(#versions\)", page)
-    assert '!!! danger "Draft: not approved for clinical use"' in page
+    assert "**Draft.** Version 1.1 is a draft: not approved for clinical use. The version in use is " \
+           "[version 1.0](../index.md).\n" in page
 
 
 @pytest.mark.parametrize("start", ["monitoring", "dose-table-ketamine-iv", "phase-maintenance"])

@@ -203,14 +203,20 @@ def dose_table_view(
 
 
 def render_dose_tables(
-    protocol_id: str, doc: VersionDoc, drugs: Mapping[str, Drug], cache: RowsCache | None = None
+    protocol_id: str, doc: VersionDoc, drugs: Mapping[str, Drug], cache: RowsCache | None = None,
+    calculator: bool = True, status_note: str = "",
 ) -> str:
-    """Markdown for the body of #dose-table: a heading `#dose-table-<regimen-id>` and an HTML table each."""
+    """Markdown for the body of #dose-table: a heading `#dose-table-<regimen-id>` and an HTML table each.
+
+    `calculator=False`: the tables carry no calculator spec (a protocol page's dose panel computes for
+    them: one weight field per page, never two that could disagree). `status_note`: plain text shown
+    above each table of a version not in use, for whoever lands on `#dose-table-<regimen-id>`."""
     regimens = {regimen.id: regimen for regimen in doc.regimens}
     blocks = []
     for table in doc.dose_tables:
         regimen = regimens[table.regimen]
         view = dose_table_view(protocol_id, doc.version, regimen, table, drugs, cache)
-        html = render_template("dose_table.html.j2", table=view).strip()
+        html = render_template("dose_table.html.j2", table=view, calculator=calculator,
+                               status_note=status_note).strip()
         blocks.append(f"### {plain(view.heading)} {{: #{view.anchor} }}\n\n{html}\n")
     return "\n".join(blocks)

@@ -29,6 +29,7 @@ from generator.render.protocol_files import plan_protocol_files, render_protocol
 from generator.render.protocol_page import SharedProtocolText
 from generator.render.publication import ProtocolInfo, Publication, VersionInfo, publication
 from generator.render.referenced_by import referenced_by_index
+from generator.render.whats_new import render_whats_new_page
 
 __all__ = ["FAMILIES", "Family", "SiteContext", "render_site"]
 
@@ -131,6 +132,7 @@ def _render_home(ctx: SiteContext) -> dict[str, str]:
 
 FAMILIES: list[Family] = [
     Family("home", lambda ctx: [paths.HOME], _render_home),
+    Family("whats-new", lambda ctx: [paths.WHATS_NEW], render_whats_new_page),
     Family("protocols", _plan_protocols, _render_protocols),
     Family("history", lambda ctx: [paths.history(pid) for pid in ctx.publication.protocols], _render_histories),
     Family("diffs", plan_diff_pages, render_diff_pages),

@@ -66,8 +66,11 @@ def how_computed(regimen: Regimen) -> str:
 
 
 def dose_statement(regimen: Regimen, drugs: Mapping[str, Drug]) -> str:
-    """The bottom line of a regimen: "ketamine 0.5 mg/kg IV over 40 minutes"."""
+    """The bottom line of a regimen: "ketamine 0.5 mg/kg IV over 40 minutes"; with its cap,
+    "ketamine 0.35 mg/kg/h IV (maximum 25 mg/h) for 4 hours"."""
     words = [drug_name(regimen, drugs), format_quantity(regimen.dose), regimen.route]
+    if regimen.max_dose is not None:
+        words.append(f"(maximum {format_quantity(regimen.max_dose)})")
     if regimen.duration is not None:
         continuous = dosing.is_weight_based(regimen) and dosing.kind(regimen) == "continuous"
         words.append(("for " if continuous else "over ") + format_length(regimen.duration))

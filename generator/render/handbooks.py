@@ -83,6 +83,7 @@ def _row(entry: HandbookEntry, page: str, print_anchor: bool = False) -> dict[st
         "link": f"#{entry.protocol_id}" if print_anchor else paths.relative(page, paths.canonical(entry.protocol_id)),
         "version": doc.version,
         "status": entry.status,
+        "retired": entry.info is not None and entry.info.retired,
         "effective": doc.effective,
     }
 

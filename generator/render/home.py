@@ -6,14 +6,25 @@ from typing import Any
 
 from generator.library import Library
 from generator.render import paths
+from generator.render.page_dates import upcoming_on_site
 from generator.render.publication import STATE_WORDS, Publication
 from generator.render.templates import render_template
 
 SITE_TITLE = "Clinical protocols"
 _INDEXES = (
+    ("What's new", paths.WHATS_NEW),
     ("Drugs A to Z", paths.DRUG_INDEX),
     ("Bibliography", paths.BIBLIOGRAPHY),
     ("Review dashboard", paths.DASHBOARD),
+)
+
+
+# The home page's protocol tables, in page order: (group, heading, anchor). A protocol is in use when a
+# version is current on the build date; a retired one is never listed as in use.
+PROTOCOL_GROUPS = (
+    ("in-use", "Protocols in use", "protocols"),
+    ("not-yet", "Protocols not yet in use", "not-yet-in-use"),
+    ("retired", "Retired protocols", "retired"),
 )
 
 
@@ -23,6 +34,7 @@ def _protocol_row(publication: Publication, protocol_id: str) -> dict[str, Any]:
     assert shown is not None  # a protocol without a canonical version is not in the publication
     status = "retired" if info.retired else STATE_WORDS[shown.state]
     return {
+        "group": "retired" if info.retired else "in-use" if info.current is not None else "not-yet",
         "title": shown.file.doc.title,
         "link": paths.canonical(protocol_id),
         "version": shown.version,
@@ -75,8 +87,10 @@ def render_home(library: Library, publication: Publication, prose_markdown: Any,
         "home.md.j2",
         site_title=SITE_TITLE,
         as_of=publication.as_of,
+        upcoming_json=upcoming_on_site(publication, paths.HOME),
         reviewer=publication.reviewer,
         protocols=[_protocol_row(publication, pid) for pid in publication.protocols],
+        groups=PROTOCOL_GROUPS,
         handbooks=_handbooks(library, publication, prose_markdown, site_pages),
         pending=_pending(publication) if publication.reviewer else [],
         indexes=[(title, path) for title, path in _INDEXES if path in site_pages],

@@ -9,6 +9,7 @@ AUDIT_FILE = "protocols.json"
 DRUG_INDEX = "drugs/index.md"
 BIBLIOGRAPHY = "references/index.md"
 DASHBOARD = "review/index.md"  # reviewer site only
+WHATS_NEW = "whats-new.md"  # a page, not a folder: the navigation takes its title from its heading
 
 
 def protocol_folder(protocol_id: str) -> str:

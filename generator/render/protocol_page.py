@@ -1,8 +1,10 @@
 """Protocol pages: the canonical page `protocols/<id>/index.md` (the version in use on the build date)
 and one permanent page per published version `protocols/<id>/<version>/index.md`.
 
-The bottom line comes first: title, provenance, banners, then the summary and the doses. Protocol text
-is rendered by generator.inline (citations numbered by first use, so sections render in page order).
+The bottom line comes first: the title, one status line, the "Dose for this patient" panel (which names
+the version's status), then the summary, the dose tables and the version box (approvals, fingerprint,
+versions), then the doses, the schedule and the author's sections. Protocol text is rendered by
+generator.inline (citations numbered by first use, so sections render in page order).
 """
 
 from __future__ import annotations
@@ -16,8 +18,16 @@ from generator.library import Library, version_key
 from generator.page_fragments import PageFragments
 from generator.render import paths
 from generator.render.dose_card import render_dose_card
+from generator.render.dose_panel import (
+    LABELS_ATTRIBUTE,
+    SPEC_ATTRIBUTE,
+    STATUS_WORDS,
+    dose_panel,
+    panel_context,
+)
 from generator.render.dose_tables import render_dose_tables
 from generator.render.fields import dose_statement, drug_name, phase_facts, regimen_facts
+from generator.render.page_dates import page_dates
 from generator.render.prose import PageProse, page_prose
 from generator.render.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
 from generator.render.referenced_by import Referrer, render_referenced_by
@@ -72,58 +82,9 @@ def _pending_banner(info: ProtocolInfo, version: VersionInfo, fragments: PageFra
 def _banners(
     info: ProtocolInfo, version: VersionInfo, fragments: PageFragments, publication: Publication, site_pages: set[str]
 ) -> list[Banner]:
+    """Below the dose panel, which names the version's status itself: an overdue review and, on the
+    reviewer site, the versions in preparation."""
     banners: list[Banner] = []
-    canonical = paths.canonical(info.id)
-    state = version.state
-    if state == "draft":
-        banners.append(
-            Banner(
-                "danger",
-                "Draft: not approved for clinical use",
-                "This version is a draft. It is shown on the reviewer site only.",
-            )
-        )
-    elif state == "in-review":
-        banners.append(
-            Banner(
-                "danger",
-                "In review: not approved for clinical use",
-                "This version is waiting for approval. It is shown on the reviewer site only.",
-            )
-        )
-    if info.retired:
-        banners.append(
-            Banner(
-                "danger", "Retired protocol", "This protocol has been retired and must not be used for new treatment."
-            )
-        )
-    elif state == "retired":
-        banners.append(Banner("danger", "Retired version", "This version has been retired and must not be used."))
-    if state == "superseded" and info.current is not None:
-        current = info.current
-        banners.append(
-            Banner(
-                "warning",
-                "Superseded",
-                f"This version is no longer in use. Use [version {current.version}]({_link(fragments, canonical)}), "
-                f"in use since {iso_date(current.file.doc.effective)}.",
-            )
-        )
-    if state == "upcoming":
-        effective = version.file.doc.effective
-        when = f"on {iso_date(effective)}" if effective is not None else "once it has an effective date"
-        banners.append(
-            Banner(
-                "info",
-                "Upcoming",
-                f"This version takes effect {when}. Until then, "
-                + (
-                    f"[version {info.current.version}]({_link(fragments, canonical)}) is in use."
-                    if info.current is not None
-                    else "no version is in use."
-                ),
-            )
-        )
     if version.review_overdue(publication.as_of):
         banners.append(
             Banner(
@@ -137,6 +98,62 @@ def _banners(
     if pending is not None:
         banners.append(pending)
     return banners
+
+
+def shown_state(info: ProtocolInfo, version: VersionInfo) -> str:
+    """The state a page shows: every version of a retired protocol is shown as retired."""
+    return "retired" if info.retired else version.state
+
+
+def _status_md(info: ProtocolInfo, version: VersionInfo, fragments: PageFragments) -> str:
+    """What the dose panel and the dose table say after the status word, for a version not in use."""
+    state = shown_state(info, version)
+    current = info.current
+    in_use = ""
+    if current is not None and current is not version:
+        in_use = f"[version {current.version}]({_link(fragments, paths.canonical(info.id))})"
+    number = version.version
+    if state == "retired":
+        if info.retired:
+            return "This protocol has been retired and must not be used for new treatment."
+        return f"Version {number} has been retired and must not be used." + (f" Use {in_use}." if in_use else "")
+    if state == "superseded" and current is not None:
+        return (f"Version {number} is no longer in use: use {in_use}, in use since "
+                f"{iso_date(current.file.doc.effective)}.")
+    if state == "upcoming":
+        effective = version.file.doc.effective
+        when = f"on {iso_date(effective)}" if effective is not None else "once it has an effective date"
+        until = f"{in_use} is in use." if in_use else "no version is in use."
+        return f"Version {number} takes effect {when}. Until then, {until}"
+    if state in ("draft", "in-review"):
+        what = "a draft" if state == "draft" else "waiting for approval"
+        text = f"Version {number} is {what}: not approved for clinical use."
+        return text + (f" The version in use is {in_use}." if in_use else "")
+    return ""
+
+
+_TABLE_WARNING_KINDS = {"superseded": "warning", "upcoming": "warning"}
+_TABLE_NOTES = {
+    "superseded": "Superseded: this table is version {version}'s, not the version in use.",
+    "upcoming": "Upcoming: this table is version {version}'s, not yet in use.",
+    "retired": "Retired: this table is kept for the record and must not be used.",
+    "draft": "Draft: this table is not approved for clinical use.",
+    "in-review": "In review: this table is not approved for clinical use.",
+}
+
+
+def _table_note(info: ProtocolInfo, version: VersionInfo) -> str:
+    """Above each dose table of a version not in use (plain text; the table template escapes it)."""
+    return _TABLE_NOTES.get(shown_state(info, version), "").format(version=version.version)
+
+
+def _table_warning(info: ProtocolInfo, version: VersionInfo, status_md: str) -> Banner | None:
+    """Beside the dose table, for whoever lands on #dose-table of a version that is not in use."""
+    state = shown_state(info, version)
+    if state == "current" or not status_md:
+        return None
+    title = f"{STATUS_WORDS[state]}: not the dose table of the version in use"
+    return Banner(_TABLE_WARNING_KINDS.get(state, "danger"), title, status_md)
 
 
 def _weight_based(regimen: Any) -> bool:
@@ -246,7 +263,10 @@ def render_protocol_text(
     summary_md = prose.markdown(doc.summary) if doc.summary else ""
     regimens = _regimen_views(doc, library, prose)
     phases = _phase_views(doc, library, prose)
-    dose_tables_md = render_dose_tables(info.id, doc, library.drugs, publication.dose_rows) if doc.dose_tables else ""
+    dose_tables_md = (render_dose_tables(info.id, doc, library.drugs, publication.dose_rows, calculator=False,
+                                         status_note=_table_note(info, version)) if doc.dose_tables else "")
+    status_md = _status_md(info, version, fragments)
+    panel = dose_panel(info.id, doc, library.drugs, version.state, info.retired, status_md)
     sections = [{"id": s.id, "title": s.title, "body_md": prose.markdown(s.body)} for s in doc.sections]
     algorithm_md = [prose.item(step) for step in doc.algorithm]
     changes_md = [prose.item(change) for change in doc.changes]
@@ -255,7 +275,11 @@ def render_protocol_text(
     context = {
         "title": doc.title,
         "version": doc.version,
-        "state_words": STATE_WORDS[version.state],
+        "state": shown_state(info, version),
+        "state_words": STATE_WORDS[shown_state(info, version)],
+        "retired": shown_state(info, version) == "retired",
+        "built": publication.as_of,
+        "dates": page_dates(info, version, publication.as_of, fragments),
         "effective": doc.effective,
         "review_due": version.review_due,
         "owner": doc.owner,
@@ -268,6 +292,8 @@ def render_protocol_text(
         "phases": phases,
         "schedule_svg": _schedule_svg(publication, info.id, doc),
         "dose_tables_md": dose_tables_md,
+        # its own links: each page fragment marker may occur once in the text
+        "table_warning": _table_warning(info, version, _status_md(info, version, fragments)),
         "all_fixed": all(not _weight_based(regimen) for regimen in doc.regimens),
         "sections": sections,
         "algorithm_md": algorithm_md,
@@ -278,7 +304,8 @@ def render_protocol_text(
         "referenced_by_md": fragments.text(lambda page: _referenced_by_section(info, referrers, page)),
         "versions_md": fragments.text(lambda page: _versions_section(info, version, site_pages, page)),
     }
-    return render_template("protocol.md.j2", p=context)
+    return render_template("protocol.md.j2", p=context, panel=panel_context(panel),
+                           spec_attribute=SPEC_ATTRIBUTE, labels_attribute=LABELS_ATTRIBUTE)
 
 
 def render_protocol_page(

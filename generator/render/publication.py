@@ -5,7 +5,7 @@ the version its canonical page shows (§4). Pure; computed once per build and sh
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from generator import signoffs, versions
@@ -139,8 +139,10 @@ def publication(library: Library, as_of: dt.date, reviewer: bool) -> Publication
         ]
         if not shown:
             continue
-        current = next((info for info in shown if info.state == "current"), None)
         retired = versions.protocol_retired(protocol)
+        if retired:  # no version of a retired protocol is in use, whatever its dates say
+            shown = [replace(info, state="retired") if info.state == "current" else info for info in shown]
+        current = next((info for info in shown if info.state == "current"), None)
         protocols[protocol_id] = ProtocolInfo(
             protocol=protocol,
             versions=shown,

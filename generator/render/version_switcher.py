@@ -13,7 +13,7 @@ from generator.render.publication import STATE_WORDS, ProtocolInfo, VersionInfo
 from generator.render.templates import render_template
 
 GENERATED_ANCHORS = (
-    "approvals", "summary", "dosing", "schedule", "dose-table", "algorithm", "changes", "references", "versions",
+    "summary", "dose-table", "approvals", "dosing", "schedule", "algorithm", "changes", "references", "versions",
 )
 
 

@@ -316,6 +316,7 @@
   }
 
   if (typeof module !== "undefined" && module.exports) module.exports = api;
+  if (typeof window !== "undefined") window.ProtocolsDosecalc = api;  // for dose-panel.js
   if (typeof document !== "undefined") {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", enhanceAll);
     else enhanceAll();
