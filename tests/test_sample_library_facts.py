@@ -232,7 +232,8 @@ def test_draft_changes_no_dosing_field() -> None:
     assert draft["changes"]
 
 
-@pytest.mark.parametrize("protocol_id", ["ketamine-trd", "esketamine-trd", "ketamine-crps", "ketamine-trd-twice-weekly"])
+@pytest.mark.parametrize("protocol_id",
+                         ["ketamine-trd", "esketamine-trd", "ketamine-crps", "ketamine-trd-twice-weekly"])
 def test_approvals_carry_the_current_fingerprint(protocol_id: str) -> None:
     approvals = load(f"{protocol_id}/approvals.yaml")
     for version in sorted({entry["version"] for entry in approvals}):

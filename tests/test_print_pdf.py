@@ -1,0 +1,145 @@
+"""Paper that controls itself: Chromium's PDF of printed pages, read back with `pdftotext -layout`.
+
+Every printed page carries, in its top margin, the protocol, version, status, effective date and the
+fingerprint of the protocol printed on it (checked against the audit file protocols.json), and in its
+bottom margin "Uncontrolled when printed: check the intranet for the version in use", the print date on
+the reader's own clock, the site's disclaimer and "Page X of Y". No heading is the last line of a page's
+body, and a web link whose text is its address prints that address once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# A4 in PostScript points (pdftotext's default 72 dpi), and print.css's margins: 20 mm top, 24 mm bottom.
+PAGE_HEIGHT = 842
+TOP_MARGIN = 56
+BOTTOM_MARGIN = 68
+READER_CLOCK = "2027-03-09T10:00:00"  # the reader's date, not the build's: the print date must follow it
+UNCONTROLLED = "Uncontrolled when printed: check the intranet for the version in use. Printed 2027-03-09."
+DISCLAIMER_START = "This content is for healthcare professionals."
+
+HEADINGS = """() => [...document.querySelectorAll("article h1, article h2, article h3, article h4")].map(h => {
+  const copy = h.cloneNode(true);
+  copy.querySelectorAll(".headerlink").forEach(link => link.remove());
+  return copy.textContent.replace(/\\s+/g, " ").trim();
+})"""
+
+
+def pdftotext() -> str:
+    executable = shutil.which("pdftotext")
+    if executable is None:
+        pytest.fail("pdftotext is missing: run `make test` (scripts/ensure-test-tools.sh installs Debian's "
+                    "poppler-utils), or `apt-get install poppler-utils`")
+    return executable
+
+
+def pdf_pages(pdf: Path, top: int, height: int) -> list[str]:
+    """The text of each page inside a horizontal band (y from `top`, `height` high), layout kept."""
+    text = subprocess.run([pdftotext(), "-layout", "-x", "0", "-y", str(top), "-W", "600", "-H", str(height),
+                           str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    return text.split("\f")[:-1]  # pdftotext ends every page with a form feed
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def printed(served: Any, browser: Any, page_path: str, folder: Path) -> tuple[Path, list[str]]:
+    """The page printed to PDF by Chromium, and its headings (as the reader sees them)."""
+    page = browser.new_page()
+    try:
+        page.clock.set_fixed_time(READER_CLOCK)
+        page.goto(served.url(page_path), wait_until="load")
+        page.emulate_media(media="print")
+        headings = page.evaluate(HEADINGS)
+        pdf = folder / (page_path.replace("/", "_") + ".pdf")
+        pdf.write_bytes(page.pdf(prefer_css_page_size=True))
+    finally:
+        page.close()
+    return pdf, headings
+
+
+def audit_heads(site_root: Path) -> dict[str, str]:
+    """protocol id -> the header print.css writes for its canonical version, from the audit file."""
+    audit = json.loads((site_root / "protocols.json").read_text(encoding="utf-8"))
+    rows = audit["protocols"] if isinstance(audit, dict) and "protocols" in audit else audit
+    heads = {}
+    for row in rows:
+        heads.setdefault(row["id"], {})[row["version"]] = row
+    return heads
+
+
+def header_of(title: str, version: str, state: str, effective: str, fingerprint: str) -> str:
+    return f"{title} Version {version} ({state}) · effective {effective} · Fingerprint {fingerprint[:15]}"
+
+
+def check_pages(pdf: Path, headings: list[str], expected_heads: list[str], first_page_head: str | None) -> None:
+    headers = [squeeze(text) for text in pdf_pages(pdf, 0, TOP_MARGIN)]
+    bodies = pdf_pages(pdf, TOP_MARGIN, PAGE_HEIGHT - TOP_MARGIN - BOTTOM_MARGIN)
+    footers = [squeeze(text) for text in pdf_pages(pdf, PAGE_HEIGHT - BOTTOM_MARGIN, BOTTOM_MARGIN)]
+    count = len(headers)
+    assert count >= 2 and len(bodies) == len(footers) == count
+    for number, (header, footer) in enumerate(zip(headers, footers, strict=True), start=1):
+        assert footer.startswith(UNCONTROLLED), (number, footer)
+        assert DISCLAIMER_START in footer, (number, footer)
+        assert footer.endswith(f"Page {number} of {count}") or f"Page {number} of {count}" in footer, (number, footer)
+        if number == 1 and first_page_head is not None:
+            assert header == first_page_head
+        else:
+            assert header in expected_heads, (number, header)
+    # The header follows the protocol printed on the page: once a protocol's header appears, the
+    # earlier protocols' never come back, and every protocol has its pages.
+    order = [expected_heads.index(h) for h in headers if h in expected_heads]
+    assert order == sorted(order) and sorted(set(order)) == list(range(len(expected_heads)))
+    heading_texts = {squeeze(h) for h in headings}
+    assert len(heading_texts) > 5
+    for number, body in enumerate(bodies, start=1):
+        lines = [squeeze(line) for line in body.splitlines() if line.strip()]
+        assert lines, f"page {number} is empty"
+        assert lines[-1] not in heading_texts, f"page {number} ends with the heading {lines[-1]!r}"
+
+
+def test_a_printed_handbook_names_its_protocol_on_every_page(served_sites: dict[str, Any], chromium_browser: Any,
+                                                             tmp_path: Path) -> None:
+    served = served_sites["clinician"]
+    heads = audit_heads(served.site.root)
+    pdf, headings = printed(served, chromium_browser, "handbooks/psychiatry-trd/print/index.html", tmp_path)
+    expected = [
+        header_of("IV ketamine for treatment-resistant depression", "1.0", "current",
+                  "2026-02-11", heads["ketamine-trd"]["1.0"]["fingerprint"]),
+        header_of("Intranasal esketamine for treatment-resistant depression", "1.1", "current",
+                  "2026-05-04", heads["esketamine-trd"]["1.1"]["fingerprint"]),
+    ]
+    check_pages(pdf, headings, expected, "Psychiatry: treatment-resistant depression")
+
+
+@pytest.mark.parametrize(("page_path", "protocol", "title", "version", "state", "effective"), [
+    ("protocols/ketamine-crps/index.html", "ketamine-crps", "IV ketamine infusion for complex regional pain syndrome",
+     "1.0", "current", "2026-04-01"),
+    ("protocols/esketamine-trd/1.0/index.html", "esketamine-trd",
+     "Intranasal esketamine for treatment-resistant depression", "1.0", "superseded", "2026-03-02"),
+])
+def test_a_printed_protocol_page_carries_its_version_on_every_page(
+        served_sites: dict[str, Any], chromium_browser: Any, tmp_path: Path,
+        page_path: str, protocol: str, title: str, version: str, state: str, effective: str) -> None:
+    served = served_sites["clinician"]
+    row = audit_heads(served.site.root)[protocol][version]
+    assert (row["state"], row["effective"]) == (state, effective)
+    pdf, headings = printed(served, chromium_browser, page_path, tmp_path)
+    check_pages(pdf, headings, [header_of(title, version, state, effective, row["fingerprint"])], None)
+
+
+def test_a_link_whose_text_is_its_address_prints_it_once(served_sites: dict[str, Any], chromium_browser: Any,
+                                                         tmp_path: Path) -> None:
+    served = served_sites["clinician"]
+    pdf, _ = printed(served, chromium_browser, "protocols/esketamine-trd/index.html", tmp_path)
+    text = squeeze(" ".join(pdf_pages(pdf, 0, PAGE_HEIGHT)))
+    assert text.count("https://www.spravatohcp.com/") == 1  # the label's only entry, a link with its address
