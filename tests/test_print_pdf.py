@@ -26,11 +26,16 @@ READER_CLOCK = "2027-03-09T10:00:00"  # the reader's date, not the build's: the 
 UNCONTROLLED = "Uncontrolled when printed: check the intranet for the version in use. Printed 2027-03-09."
 DISCLAIMER_START = "This content is for healthcare professionals."
 
-HEADINGS = """() => [...document.querySelectorAll("article h1, article h2, article h3, article h4")].map(h => {
-  const copy = h.cloneNode(true);
-  copy.querySelectorAll(".headerlink").forEach(link => link.remove());
-  return copy.textContent.replace(/\\s+/g, " ").trim();
-})"""
+# The headings' texts, less any text that also stands alone in a cell, paragraph or list item (a table's
+# "References" row label is no heading): pdftotext gives lines, not elements.
+HEADINGS = """() => {
+  const text = el => { const copy = el.cloneNode(true);
+    copy.querySelectorAll(".headerlink, sup").forEach(node => node.remove());
+    return copy.textContent.replace(/\\s+/g, " ").trim(); };
+  const others = new Set([...document.querySelectorAll("article :is(th, td, p, li, dt, dd, caption, figcaption)")]
+    .map(text));
+  return [...document.querySelectorAll("article :is(h1, h2, h3, h4)")].map(text).filter(h => !others.has(h));
+}"""
 
 
 def pdftotext() -> str:
