@@ -20,6 +20,8 @@ PAGES = [
     "protocols/ketamine-trd-twice-weekly/index.html",
     "drugs/ketamine/index.html",
     "drugs/esketamine/index.html",
+    "protocols/esketamine-trd/history/index.html",
+    "protocols/esketamine-trd/1.1/diff/index.html",
     "404.html",
 ]
 

@@ -25,6 +25,11 @@ PAGES = [
     "drugs/ketamine/index.html",
     "drugs/esketamine/index.html",
     "references/index.html",
+    "handbooks/psychiatry-trd/print/index.html",
+    "protocols/esketamine-trd/history/index.html",
+    "protocols/esketamine-trd/1.1/diff/index.html",
+    "drugs/index.html",
+    "404.html",
 ]
 
 # Each table: does it fit its box, and if not, is there a box between it and the page that scrolls sideways
