@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 
-# A4 in PostScript points (pdftotext's default 72 dpi), and print.css's margins: 20 mm top, 24 mm bottom.
-PAGE_HEIGHT = 842
+# Paper heights in PostScript points (pdftotext's default 72 dpi), and print.css's margins: 20 mm top,
+# 24 mm bottom. print.css sets no paper size: the reader's printer decides.
+PAGE_HEIGHTS = {"A4": 842, "Letter": 792}
 TOP_MARGIN = 56
 BOTTOM_MARGIN = 68
 READER_CLOCK = "2027-03-09T10:00:00"  # the reader's date, not the build's: the print date must follow it
@@ -57,7 +58,7 @@ def squeeze(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def printed(served: Any, browser: Any, page_path: str, folder: Path) -> tuple[Path, list[str]]:
+def printed(served: Any, browser: Any, page_path: str, folder: Path, paper: str = "A4") -> tuple[Path, list[str]]:
     """The page printed to PDF by Chromium, and its headings (as the reader sees them)."""
     page = browser.new_page()
     try:
@@ -65,8 +66,8 @@ def printed(served: Any, browser: Any, page_path: str, folder: Path) -> tuple[Pa
         page.goto(served.url(page_path), wait_until="load")
         page.emulate_media(media="print")
         headings = page.evaluate(HEADINGS)
-        pdf = folder / (page_path.replace("/", "_") + ".pdf")
-        pdf.write_bytes(page.pdf(prefer_css_page_size=True))
+        pdf = folder / (page_path.replace("/", "_") + f"-{paper}.pdf")
+        pdf.write_bytes(page.pdf(format=paper))
     finally:
         page.close()
     return pdf, headings
@@ -86,10 +87,12 @@ def header_of(title: str, version: str, state: str, effective: str, fingerprint:
     return f"{title} Version {version} ({state}) · effective {effective} · Fingerprint {fingerprint[:15]}"
 
 
-def check_pages(pdf: Path, headings: list[str], expected_heads: list[str], first_page_head: str | None) -> None:
+def check_pages(pdf: Path, headings: list[str], expected_heads: list[str], first_page_head: str | None,
+                paper: str = "A4") -> None:
+    height = PAGE_HEIGHTS[paper]
     headers = [squeeze(text) for text in pdf_pages(pdf, 0, TOP_MARGIN)]
-    bodies = pdf_pages(pdf, TOP_MARGIN, PAGE_HEIGHT - TOP_MARGIN - BOTTOM_MARGIN)
-    footers = [squeeze(text) for text in pdf_pages(pdf, PAGE_HEIGHT - BOTTOM_MARGIN, BOTTOM_MARGIN)]
+    bodies = pdf_pages(pdf, TOP_MARGIN, height - TOP_MARGIN - BOTTOM_MARGIN)
+    footers = [squeeze(text) for text in pdf_pages(pdf, height - BOTTOM_MARGIN, BOTTOM_MARGIN)]
     count = len(headers)
     assert count >= 2 and len(bodies) == len(footers) == count
     for number, (header, footer) in enumerate(zip(headers, footers, strict=True), start=1):
@@ -126,6 +129,7 @@ def test_a_printed_handbook_names_its_protocol_on_every_page(served_sites: dict[
     check_pages(pdf, headings, expected, "Psychiatry: treatment-resistant depression")
 
 
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
 @pytest.mark.parametrize(("page_path", "protocol", "title", "version", "state", "effective"), [
     ("protocols/ketamine-crps/index.html", "ketamine-crps", "IV ketamine infusion for complex regional pain syndrome",
      "1.0", "current", "2026-04-01"),
@@ -134,17 +138,17 @@ def test_a_printed_handbook_names_its_protocol_on_every_page(served_sites: dict[
 ])
 def test_a_printed_protocol_page_carries_its_version_on_every_page(
         served_sites: dict[str, Any], chromium_browser: Any, tmp_path: Path,
-        page_path: str, protocol: str, title: str, version: str, state: str, effective: str) -> None:
+        page_path: str, protocol: str, title: str, version: str, state: str, effective: str, paper: str) -> None:
     served = served_sites["clinician"]
     row = audit_heads(served.site.root)[protocol][version]
     assert (row["state"], row["effective"]) == (state, effective)
-    pdf, headings = printed(served, chromium_browser, page_path, tmp_path)
-    check_pages(pdf, headings, [header_of(title, version, state, effective, row["fingerprint"])], None)
+    pdf, headings = printed(served, chromium_browser, page_path, tmp_path, paper)
+    check_pages(pdf, headings, [header_of(title, version, state, effective, row["fingerprint"])], None, paper)
 
 
 def test_a_link_whose_text_is_its_address_prints_it_once(served_sites: dict[str, Any], chromium_browser: Any,
                                                          tmp_path: Path) -> None:
     served = served_sites["clinician"]
     pdf, _ = printed(served, chromium_browser, "protocols/esketamine-trd/index.html", tmp_path)
-    text = squeeze(" ".join(pdf_pages(pdf, 0, PAGE_HEIGHT)))
+    text = squeeze(" ".join(pdf_pages(pdf, 0, PAGE_HEIGHTS["A4"])))
     assert text.count("https://www.spravatohcp.com/") == 1  # the label's only entry, a link with its address
