@@ -152,3 +152,35 @@ def test_a_link_whose_text_is_its_address_prints_it_once(served_sites: dict[str,
     pdf, _ = printed(served, chromium_browser, "protocols/esketamine-trd/index.html", tmp_path)
     text = squeeze(" ".join(pdf_pages(pdf, 0, PAGE_HEIGHTS["A4"])))
     assert text.count("https://www.spravatohcp.com/") == 1  # the label's only entry, a link with its address
+
+
+HOSTILE_TITLE = 'Odd "quoted" \\ title } @page { margin: 0 } /*'
+
+
+def test_a_title_with_css_syntax_prints_as_written(chromium_browser: Any, tmp_path: Path) -> None:
+    """print.js writes each protocol's title into a CSS string of a named page: quotes, backslashes and braces
+    stay text (nothing of the title can end the string or add a rule)."""
+    from html import escape
+
+    from browser import REPO_ROOT
+
+    meta = ('<p class="pc-print-meta" hidden data-title="{}" data-version="{}" data-state="current" '
+            'data-effective="2026-02-11" data-fingerprint="sha256:0123abcd"></p>')
+    body = "".join(f"<h2>{escape(title)}</h2>{meta.format(escape(title), version)}<p>text {version}</p>"
+                   for title, version in ((HOSTILE_TITLE, "1.0"), ("Second protocol", "2.0")))
+    page = chromium_browser.new_page()
+    try:
+        page.set_content(f'<!doctype html><html lang="en"><head><title>t</title></head><body><article><h1>Handbook</h1>'
+                         f'{body}</article><aside class="pc-disclaimer"><p>Disclaimer.</p></aside></body></html>')
+        page.add_style_tag(path=str(REPO_ROOT / "site_templates/assets/print.css"))
+        page.add_script_tag(path=str(REPO_ROOT / "site_templates/assets/print.js"))
+        pdf = tmp_path / "hostile.pdf"
+        pdf.write_bytes(page.pdf(format="A4"))
+    finally:
+        page.close()
+    headers = [squeeze(text) for text in pdf_pages(pdf, 0, TOP_MARGIN)]
+    assert headers[:2] == [
+        "Handbook",
+        f"{HOSTILE_TITLE} Version 1.0 (current) · effective 2026-02-11 · Fingerprint sha256:0123abcd",
+    ]
+    assert headers[-1] == "Second protocol Version 2.0 (current) · effective 2026-02-11 · Fingerprint sha256:0123abcd"

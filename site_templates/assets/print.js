@@ -94,23 +94,23 @@
   }
 
   function setUp() {
-    var metas = Array.prototype.slice.call(document.querySelectorAll("article .pc-print-meta"));
-    var title = document.querySelector("article h1");
-    if (metas.length === 1) {
-      setRoot("--pc-print-head", metas[0].dataset.title);
-      setRoot("--pc-print-version", versionLine(metas[0]));
-    } else {
-      setRoot("--pc-print-head", title ? headingText(title) : document.title);
-      if (metas.length > 1) {
-        namedPages(protocolBlocks(metas));
-      }
-    }
     var disclaimer = document.querySelector(".pc-disclaimer p");
     if (disclaimer) {
       setRoot("--pc-print-disclaimer", disclaimer.textContent.replace(/\s+/g, " ").trim());
     }
     setPrintDate();
     markAddressLinks();
+    var metas = Array.prototype.slice.call(document.querySelectorAll("article .pc-print-meta"));
+    var title = document.querySelector("article h1");
+    if (metas.length === 1) {
+      setRoot("--pc-print-head", metas[0].dataset.title);
+      setRoot("--pc-print-version", versionLine(metas[0]));
+      return;
+    }
+    setRoot("--pc-print-head", title ? headingText(title) : document.title);
+    if (metas.length > 1 && typeof CSSStyleSheet === "function" && "adoptedStyleSheets" in document) {
+      namedPages(protocolBlocks(metas));  // a browser without constructable stylesheets prints the handbook's title
+    }
   }
 
   if (document.readyState === "loading") {
