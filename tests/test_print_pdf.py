@@ -144,6 +144,10 @@ def test_a_printed_protocol_page_carries_its_version_on_every_page(
     assert (row["state"], row["effective"]) == (state, effective)
     pdf, headings = printed(served, chromium_browser, page_path, tmp_path, paper)
     check_pages(pdf, headings, [header_of(title, version, state, effective, row["fingerprint"])], None, paper)
+    text = squeeze(" ".join(pdf_pages(pdf, 0, PAGE_HEIGHTS[paper])))
+    # the page's links to other pages stay on screen: "Referenced by", "Versions" and the version switcher
+    assert "Referenced by" not in text and "Protocols on this site that link to this one" not in text
+    assert "History of this protocol" not in text and "Versions:" not in text
 
 
 def test_a_link_whose_text_is_its_address_prints_it_once(served_sites: dict[str, Any], chromium_browser: Any,
