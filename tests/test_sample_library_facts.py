@@ -256,3 +256,9 @@ def test_sample_library_passes_every_check_strictly() -> None:
     for reviewer in (False, True):
         diagnostics = run_checks(library, CheckContext(as_of=dt.date(2026, 11, 25), reviewer=reviewer))
         assert [d.format_text() for d in diagnostics] == []
+
+
+def test_the_retired_version_opens_by_saying_do_not_use_it() -> None:
+    summary = load("ketamine-trd-twice-weekly/1.1.yaml")["summary"]
+    assert summary.startswith("**Retired: do not use this protocol.** Use [[ketamine-trd]] instead.\n")
+    assert "give" not in summary  # what it gave, in the past: no instruction
