@@ -130,3 +130,17 @@ def test_every_drug_link_resolves(handbook_library: Library) -> None:
         ]
         for path in drug_pages:
             assert broken_links(pages, path) == [], path
+
+
+def test_a_title_and_route_with_table_syntax_stay_in_their_cells(handbook_library: Library) -> None:
+    version = handbook_library.protocols["alpha-drug"].versions["2.0"]
+    doc = version.doc
+    regimen = doc.regimens[0].model_copy(update={"route": "IV | IM"})
+    version.doc = doc.model_copy(update={"title": "Alpha | [x](javascript:alert(1)) <i>", "regimens": [regimen]})
+    page = render_site(handbook_library, AS_OF, reviewer=False)["drugs/alphacaine/index.md"]
+    (row,) = [line for line in page.splitlines() if line.startswith("| [")]
+    cells = row.split(" | ")
+    assert len(cells) == 7  # the escaped pipes are text, not column breaks
+    assert cells[0] == ("| [Alpha \\| \\[x\\]\\(javascript:alert\\(1\\)\\) &lt;i&gt;]"
+                        "(../../protocols/alpha-drug/index.md#dosing)")
+    assert cells[2] == "IV \\| IM"
