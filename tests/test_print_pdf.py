@@ -188,3 +188,20 @@ def test_a_title_with_css_syntax_prints_as_written(chromium_browser: Any, tmp_pa
         f"{HOSTILE_TITLE} Version 1.0 (current) · effective 2026-02-11 · Fingerprint sha256:0123abcd",
     ]
     assert headers[-1] == "Second protocol Version 2.0 (current) · effective 2026-02-11 · Fingerprint sha256:0123abcd"
+
+
+def test_the_print_date_is_taken_again_just_before_printing(served_sites: dict[str, Any],
+                                                            chromium_browser: Any) -> None:
+    """A page opened one day and printed the next carries the day it was printed."""
+    served = served_sites["clinician"]
+    page = chromium_browser.new_page()
+    try:
+        page.clock.install(time="2027-03-09T23:59:00")
+        page.goto(served.url("protocols/ketamine-crps/index.html"), wait_until="load")
+        date_of = "getComputedStyle(document.documentElement).getPropertyValue('--pc-print-date')"
+        assert page.evaluate(date_of) == '"Printed 2027-03-09."'
+        page.clock.run_for("02:00")
+        page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+        assert page.evaluate(date_of) == '"Printed 2027-03-10."'
+    finally:
+        page.close()
