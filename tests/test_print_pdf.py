@@ -170,7 +170,9 @@ def test_a_title_with_css_syntax_prints_as_written(chromium_browser: Any, tmp_pa
 
     meta = ('<p class="pc-print-meta" hidden data-title="{}" data-version="{}" data-state="current" '
             'data-effective="2026-02-11" data-fingerprint="sha256:0123abcd"></p>')
-    body = "".join(f"<h2>{escape(title)}</h2>{meta.format(escape(title), version)}<p>text {version}</p>"
+    # a status line between a protocol's title and its meta (as a page may add) keeps the title on its sheet
+    body = "".join(f'<h2 class="pc-print-protocol">{escape(title)}</h2><p>Status line of {version}.</p>'
+                   f"{meta.format(escape(title), version)}<p>text {version}</p>"
                    for title, version in ((HOSTILE_TITLE, "1.0"), ("Second protocol", "2.0")))
     page = chromium_browser.new_page()
     try:
@@ -183,6 +185,9 @@ def test_a_title_with_css_syntax_prints_as_written(chromium_browser: Any, tmp_pa
     finally:
         page.close()
     headers = [squeeze(text) for text in pdf_pages(pdf, 0, TOP_MARGIN)]
+    bodies = [squeeze(text) for text in pdf_pages(pdf, TOP_MARGIN, PAGE_HEIGHTS["A4"] - TOP_MARGIN - BOTTOM_MARGIN)]
+    assert bodies == ["Handbook", f"{HOSTILE_TITLE} Status line of 1.0. text 1.0",
+                      "Second protocol Status line of 2.0. text 2.0 Disclaimer."]
     assert headers[:2] == [
         "Handbook",
         f"{HOSTILE_TITLE} Version 1.0 (current) · effective 2026-02-11 · Fingerprint sha256:0123abcd",

@@ -47,15 +47,26 @@
     setRoot("--pc-print-date", "Printed " + today() + ".");
   }
 
-  // The protocol each meta element describes: from its heading (the one before it) to the next
-  // protocol's heading. The heading is the meta's previous sibling on protocol pages and print views.
+  // The protocol each meta element describes: from its title (the heading of class pc-print-protocol
+  // before it in a handbook print view, whatever else the page puts between) to the next protocol's title.
+  function titleOf(meta) {
+    for (var el = meta.previousElementSibling; el; el = el.previousElementSibling) {
+      if (el.classList.contains("pc-print-protocol")) {
+        return el;
+      }
+      if (el.classList.contains("pc-print-meta")) {
+        break;
+      }
+    }
+    return meta;
+  }
+
   function protocolBlocks(metas) {
+    var starts = metas.map(titleOf);
     return metas.map(function (meta, index) {
-      var start = meta.previousElementSibling && /^H[1-6]$/.test(meta.previousElementSibling.tagName)
-        ? meta.previousElementSibling : meta;
-      var stop = index + 1 < metas.length ? metas[index + 1].previousElementSibling : null;
+      var stop = index + 1 < starts.length ? starts[index + 1] : null;
       var elements = [];
-      for (var el = start; el && el !== stop; el = el.nextElementSibling) {
+      for (var el = starts[index]; el && el !== stop; el = el.nextElementSibling) {
         elements.push(el);
       }
       return { meta: meta, elements: elements };
