@@ -43,6 +43,7 @@ from mkdocs.plugins import BasePlugin, event_priority  # noqa: E402
 from mkdocs.structure.files import File, Files, InclusionLevel  # noqa: E402
 from mkdocs.structure.nav import Navigation  # noqa: E402
 from mkdocs.structure.pages import Page  # noqa: E402
+from mkdocs.utils import is_error_template, normalize_url  # noqa: E402
 from mkdocs.utils.templates import TemplateContext  # noqa: E402
 
 from generator.resources import assets_dir, overrides_dir  # noqa: E402
@@ -232,6 +233,10 @@ class ProtocolsPlugin(BasePlugin):
             del page.meta["search"]
         return context
 
+    def on_template_context(self, context: TemplateContext, *, template_name: str,
+                            config: MkDocsConfig) -> TemplateContext:
+        return error_page_context(context, template_name, config)
+
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if page.file.src_uri in self._generated_pages:
             page.markdown = ""  # rendered; not None, which would blank the page title
@@ -241,6 +246,23 @@ class ProtocolsPlugin(BasePlugin):
         if page.file.src_uri in self._generated_pages:
             page.content = None  # written and indexed for search; later pages need only its title and URL
         return output
+
+
+def error_page_context(context: TemplateContext, template_name: str, config: MkDocsConfig) -> TemplateContext:
+    """404.html with links relative to the site root instead of root-absolute ones, when site_url is unset.
+
+    MkDocs writes an error page's links from the server root ("/assets/...") unless site_url names the
+    site's own path, so under a sub-path (https://intranet.example.org/protocols/) the page lost every
+    stylesheet and script. Relative links work wherever the server shows 404.html as <site>/404.html or for
+    a missing page directly under the site root; a server that shows it for deeper missing paths needs
+    site_url (or a redirect to <site>/404.html). With site_url set, MkDocs' absolute links are kept.
+    """
+    if not is_error_template(template_name) or config.site_url:
+        return context
+    context["base_url"] = "."
+    context["extra_css"] = [normalize_url(str(path), None, ".") for path in config.extra_css]
+    context["extra_javascript"] = [normalize_url(str(script), None, ".") for script in config.extra_javascript]
+    return context
 
 
 def _link_on_every_page(assets: list[str], config: MkDocsConfig) -> None:

@@ -3,6 +3,7 @@
 #   chromium (/usr/bin/chromium)  browser tests, driven by Playwright
 #   nodejs   (node)               the dose calculator's JavaScript parity tests
 #   openssh-client (ssh-keygen, ssh-agent, ssh-add)  signed approvals: signing and the SSHSIG parity tests
+#   poppler-utils (pdftotext)     reads back Chromium's PDF of printed pages (tests/test_print_pdf.py)
 set -euo pipefail
 
 missing=()
@@ -15,13 +16,16 @@ fi
 if ! command -v ssh-keygen >/dev/null 2>&1 || ! command -v ssh-agent >/dev/null 2>&1; then
   missing+=(openssh-client)
 fi
+if ! command -v pdftotext >/dev/null 2>&1; then
+  missing+=(poppler-utils)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "ensure-test-tools: missing ${missing[*]} and this system has no apt-get; install them" \
-       "(Chromium at /usr/bin/chromium, Node.js as node, OpenSSH's ssh-keygen and ssh-agent)" >&2
+       "(Chromium at /usr/bin/chromium, Node.js as node, OpenSSH's ssh-keygen and ssh-agent, poppler-utils' pdftotext)" >&2
   exit 1
 fi
 

@@ -6,7 +6,7 @@ browser test; the built sites served over HTTP under a sub-path.
 - `chromium_browser`: a Playwright Browser. Playwright's sync API cannot run twice at once in one
   process, so every browser test must use this fixture instead of launching its own.
 - `served_sites`: {"clinician": ServedSite, "reviewer": ServedSite}; `ServedSite.url(page)` is where a
-  page is served under /protocols/ (404.html at a server root: see ServedSite).
+  page is served under /protocols/, 404.html included (its links are relative: generator/site.py).
 """
 
 from __future__ import annotations
@@ -55,19 +55,19 @@ def chromium_browser() -> Iterator[Any]:
 
 @dataclass(frozen=True)
 class ServedSite:
-    """A built site served under /protocols/ (base), and at a server root (root_base) for 404.html only:
-    MkDocs writes 404.html with root-absolute links because it is served for any missing path, so it
-    works only where the site's path is known (site_url) or the site sits at the server root."""
+    """A built site served under /protocols/ (base), and at a server root (root_base). Every page, 404.html
+    included, is tested under the sub-path: MkDocs would write 404.html with root-absolute links, which
+    generator/site.py makes relative when site_url is unset."""
 
     site: BuiltSite
     base: str
     root_base: str
 
     def url(self, page: str) -> str:
-        return (self.root_base if page == "404.html" else self.base) + page_url(page)
+        return self.base + page_url(page)
 
     def base_for(self, page: str) -> str:
-        return self.root_base if page == "404.html" else self.base
+        return self.base
 
 
 @pytest.fixture(scope="session")

@@ -37,8 +37,8 @@ KINDS: tuple[PageKind, ...] = (
     PageKind("protocol", rf"protocols/{SEGMENT}/index\.html", ("protocols",), printable=True),
     PageKind("version", rf"protocols/{SEGMENT}/{VERSION}/index\.html", ("protocols", "versions"), printable=True),
     PageKind("history", rf"protocols/{SEGMENT}/history/index\.html", ("history", "histories")),
-    # The sample library publishes one version per protocol to clinicians: diffs show on the reviewer site.
-    PageKind("diff", rf"protocols/{SEGMENT}/{VERSION}/diff/index\.html", ("diff", "diffs"), ("reviewer",)),
+    # The sample library publishes esketamine-trd 1.0 and 1.1 to clinicians: both sites have a diff.
+    PageKind("diff", rf"protocols/{SEGMENT}/{VERSION}/diff/index\.html", ("diff", "diffs")),
     # A version awaiting approval against the version in use, when that is not its predecessor (the
     # sample library has no such version: tested when present, not required).
     PageKind("diff-current", rf"protocols/{SEGMENT}/{VERSION}/diff-current/index\.html", ("review",), ()),

@@ -114,7 +114,8 @@ def test_the_heaviest_accepted_weight_warns_outside_the_table() -> None:
     ("argv", "message"),
     [
         (["nope", "ketamine-iv", "--weight", "70"],
-         'no protocol "nope" in {dir} (protocols: esketamine-trd, ketamine-crps, ketamine-trd)'),
+         'no protocol "nope" in {dir} (protocols: esketamine-trd, ketamine-crps, ketamine-trd, '
+         'ketamine-trd-twice-weekly)'),
         (["ketamine-trd", "ketamine-im", "--weight", "70"],
          'version 1.0 of ketamine-trd has no regimen "ketamine-im" (regimens: ketamine-iv)'),
         (["ketamine-trd", "ketamine-iv", "--weight", "70", "--version", "1.9"],
@@ -226,9 +227,10 @@ def test_the_sample_library_has_dose_tables_to_compare() -> None:
     rows = sample_table_rows()
     assert {(p, v, r) for p, v, r, _ in rows} == {
         ("ketamine-trd", "1.0", "ketamine-iv"), ("ketamine-trd", "1.1", "ketamine-iv"),
-        ("ketamine-crps", "1.0", "ketamine-infusion"),
+        ("ketamine-crps", "1.0", "ketamine-infusion"), ("ketamine-crps", "1.1", "ketamine-infusion"),
+        ("ketamine-trd-twice-weekly", "1.0", "ketamine-iv"), ("ketamine-trd-twice-weekly", "1.1", "ketamine-iv"),
     }
-    assert len(rows) == 3 * 17
+    assert len(rows) == 6 * 17
 
 
 @pytest.mark.parametrize(("protocol", "version", "regimen", "row"), sample_table_rows())

@@ -110,10 +110,18 @@ def unpublished_evidence(library: Library) -> list[str]:
     return sorted(evidence)
 
 
+def _pattern(item: str) -> re.Pattern[str]:
+    """The evidence as written, not as the tail of a longer id: "ketamine-trd/1.1/" is not found in
+    "esketamine-trd/1.1/" (another protocol's published version)."""
+    boundary = r"(?<![\w-])" if item[:1].isalnum() else ""
+    return re.compile(boundary + re.escape(item))
+
+
 def leaks(files: dict[str, str], evidence: list[str]) -> dict[str, list[str]]:
     found = {}
+    patterns = {item: _pattern(item) for item in evidence}
     for path, text in files.items():
-        hits = [item for item in evidence if item in text]
+        hits = [item for item in evidence if patterns[item].search(text)]
         if hits:
             found[path] = hits
     return found
@@ -172,15 +180,21 @@ def test_sample_clinician_site_has_no_trace_of_the_draft(sample_sites: BuiltPair
     assert {"sitemap.xml", "sitemap.xml.gz", "search/search_index.json", "protocols.json"} <= set(files)
     assert f"<loc>{SITE_URL}protocols/ketamine-trd/1.0/</loc>" in files["sitemap.xml"]  # the sitemap is not empty
     assert leaks(files, unpublished_evidence(sample_sites.library)) == {}
+    draft_diff = _pattern("ketamine-trd/1.1/diff")
     for path, text in files.items():
         assert "DRAFT-ONLY" not in text, path
-        assert "1.1/diff" not in text and "diff-current" not in text, path
-    assert not any(path.startswith("review/") or "/diff" in path for path in files)
+        assert not draft_diff.search(text) and "diff-current" not in text, path
+    # esketamine-trd 1.1 is published with its diff; nothing of ketamine-trd's draft is
+    assert not any(path.startswith(("review/", "protocols/ketamine-trd/1.1")) for path in files)
     audit = json.loads(files["protocols.json"].split("\n{", 1)[0])
     assert [(entry["id"], entry["version"]) for entry in audit["protocols"]] == [
         ("esketamine-trd", "1.0"),
+        ("esketamine-trd", "1.1"),
         ("ketamine-crps", "1.0"),
+        ("ketamine-crps", "1.1"),
         ("ketamine-trd", "1.0"),
+        ("ketamine-trd-twice-weekly", "1.0"),
+        ("ketamine-trd-twice-weekly", "1.1"),
     ]
 
 

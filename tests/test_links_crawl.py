@@ -53,9 +53,7 @@ def target_file(root: Path, page: str, href: str) -> tuple[str, str] | str:
     parts = urlsplit(href)
     path = unquote(parts.path)
     if path.startswith("/"):
-        if page != "404.html":
-            return "root-absolute link (breaks under a sub-path)"
-        joined = path.lstrip("/")  # 404.html is served for any path: MkDocs writes it root-absolute
+        return "root-absolute link (breaks under a sub-path)"  # 404.html too: generator/site.py makes it relative
     elif path:
         joined = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
     else:

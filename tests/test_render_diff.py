@@ -78,13 +78,13 @@ def test_dosing_changes_come_first_as_a_table(library: Library) -> None:
     assert order == sorted(order)
     rows = [line for line in page.splitlines() if line.startswith("<tr><th scope=\"row\">")]
     assert rows == [
-        '<tr><th scope="row"><a href="../index.md#regimen-ketamine-iv">regimen ketamine-iv</a></th><td>dose</td>'
+        '<tr><th scope="row"><a href="../#regimen-ketamine-iv">regimen ketamine-iv</a></th><td>dose</td>'
         "<td><del>0.5 mg/kg</del> → <ins>0.6 mg/kg</ins></td></tr>",
-        '<tr><th scope="row"><a href="../index.md#regimen-ketamine-iv">regimen ketamine-iv</a></th><td>duration</td>'
+        '<tr><th scope="row"><a href="../#regimen-ketamine-iv">regimen ketamine-iv</a></th><td>duration</td>'
         "<td><del>40 minutes</del> → <ins>45 minutes</ins></td></tr>",
-        '<tr><th scope="row"><a href="../index.md#phase-induction">phase induction</a></th><td>frequency</td>'
+        '<tr><th scope="row"><a href="../#phase-induction">phase induction</a></th><td>frequency</td>'
         "<td><del>3 times per week</del> → <ins>twice per week</ins></td></tr>",
-        '<tr><th scope="row"><a href="../index.md#phase-induction">phase induction</a></th><td>length</td>'
+        '<tr><th scope="row"><a href="../#phase-induction">phase induction</a></th><td>length</td>'
         "<td><del>2 weeks</del> → <ins>3 weeks</ins></td></tr>",
     ]
     assert '<th scope="col">Version 1.0 → version 1.1</th>' in page

@@ -349,3 +349,26 @@ def test_handbook_pages_build_strictly(handbook_library: Library, tmp_path: Path
         ids = collections.Counter(re.findall(r'\sid="([^"]+)"', html))
         assert [anchor for anchor, count in ids.items() if count > 1] == []
         assert "assets/handbook-print.css" in html
+
+
+def test_print_view_lists_a_retired_protocol_but_does_not_print_it(handbook_library: Library) -> None:
+    retired = handbook_library.protocols["gamma-drug"].versions["1.0"]
+    retired.doc = retired.doc.model_copy(update={"status": "retired"})
+    pages = render_site(handbook_library, AS_OF, reviewer=False)
+    printed = pages["handbooks/testing/print/index.md"]
+    assert ("1. [Gamma drug for tests](../../../protocols/gamma-drug/index.md): version 1.0, retired, effective "
+            f"{retired.doc.effective.isoformat()}: **not printed here, do not use**\n") in printed
+    assert "{: #gamma-drug .pc-print-protocol }" not in printed and "gamma-drug_" not in printed
+    assert "{: #alpha-drug .pc-print-protocol }" in printed  # the protocols in use are still printed
+    assert broken_links(pages, "handbooks/testing/print/index.md") == []
+
+
+def test_print_meta_keeps_a_title_with_attribute_syntax_as_written(handbook_library: Library) -> None:
+    """The print view rewrites `{: #id }` attribute lists; a title that contains one stays as written in the
+    data the printed page header is made from (its braces are character references)."""
+    version = handbook_library.protocols["alpha-drug"].versions["2.0"]
+    version.doc = version.doc.model_copy(update={"title": 'Alpha {: #safety } "quoted" & <b>'})
+    pages = render_site(handbook_library, AS_OF, reviewer=False)
+    expected = 'data-title="Alpha &#123;: #safety } &#34;quoted&#34; &amp; &lt;b&gt;"'
+    for path in ("protocols/alpha-drug/index.md", "handbooks/testing/print/index.md"):
+        assert expected in pages[path], path

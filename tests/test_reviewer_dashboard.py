@@ -93,7 +93,7 @@ def test_diff_against_the_current_version_when_it_is_not_the_previous_one(librar
         "# IV ketamine for treatment-resistant depression: changes from version 1.0 to version 1.2\n"
     )
     assert (
-        '<tr><th scope="row"><a href="../index.md#regimen-ketamine-iv">regimen ketamine-iv</a></th>'
+        '<tr><th scope="row"><a href="../#regimen-ketamine-iv">regimen ketamine-iv</a></th>'
         "<td>dose</td><td><del>0.5 mg/kg</del> → <ins>0.6 mg/kg</ins></td></tr>"
     ) in page
     assert '<span class="pc-diff-ins">[added: <ins>pressure and pulse.</ins>]</span>' in page

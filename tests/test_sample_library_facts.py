@@ -126,10 +126,97 @@ def test_unconfirmed_reference_details_are_left_out() -> None:
     assert references["cohen-2018"]["doi"] == "10.1097/AAP.0000000000000808"
 
 
-def test_unsourced_midazolam_dose_is_only_a_verbatim_quote() -> None:
-    text = (PROTOCOLS / "ketamine-trd/1.0.yaml").read_text(encoding="utf-8")
-    assert text.count("midazolam 0.05 to 0.1 mg/kg") == 1
-    assert '{{ "midazolam 0.05 to 0.1 mg/kg" }}' in text
+def test_the_unsourced_midazolam_dose_appears_in_no_protocol() -> None:
+    """clinical-facts.md: no sourced standard premedication dose; the summary's figure must not read as
+    an instruction, so no version file states it, quoted or not (the site tests check search too)."""
+    for path in version_files():
+        text = path.read_text(encoding="utf-8")
+        assert "0.05" not in text and "midazolam" not in text.lower(), path
+
+
+def test_premedication_says_it_is_unconfirmed_and_gives_no_dose() -> None:
+    for version in ("1.0", "1.1"):
+        section = by_id(load(f"ketamine-trd/{version}.yaml")["sections"], "premedication")
+        assert section["title"] == "Premedication (unconfirmed)"
+        assert section["body"].startswith("**Unconfirmed, and not part of this protocol.**")
+        assert "mg" not in section["body"]
+
+
+# Sections of ketamine-trd whose statements rest only on the sources the summary page cites but does not
+# list (its references 4 to 7): each carries a visible "unconfirmed" mark.
+UNLISTED_SOURCE_SECTIONS = {"contraindications": "**Unconfirmed.**", "monitoring": "**Unconfirmed.**",
+                            "premedication": "**Unconfirmed, and not part of this protocol.**"}
+
+
+@pytest.mark.parametrize("version", ["1.0", "1.1"])
+def test_statements_on_unlisted_sources_are_marked_unconfirmed(version: str) -> None:
+    doc = load(f"ketamine-trd/{version}.yaml")
+    for section_id, mark in UNLISTED_SOURCE_SECTIONS.items():
+        assert by_id(doc["sections"], section_id)["body"].startswith(mark), section_id
+    caveats = by_id(doc["sections"], "caveats")["body"]
+    assert "**Long-term safety (unconfirmed).**" in caveats and "**Oral ketamine (unconfirmed)**" in caveats
+    assert doc["algorithm"][0].startswith("Screen for contraindications (unconfirmed list")
+    assert "unconfirmed" in doc["algorithm"][-1]
+
+
+@pytest.mark.parametrize("version", ["1.0", "1.1"])
+def test_phillips_2019_is_cited_only_for_what_the_trial_reports(version: str) -> None:
+    """The summary page credits the 3-to-12-day fade, the doubled response and the assess-after-three advice
+    to its guideline references (1, 2), not to the trial; clinical-facts.md lists what Phillips 2019 reports."""
+    text = (PROTOCOLS / f"ketamine-trd/{version}.yaml").read_text(encoding="utf-8")
+    paragraphs = [" ".join(p.split()) for p in text.split("\n\n")]
+    for claim in ("3 to 12", "doubles", "after the third infusion"):
+        holders = [p for p in paragraphs if claim in p]
+        assert holders, claim
+        for paragraph in holders:
+            sentence = next(s for s in paragraph.split(". ") if claim in s)
+            assert "@phillips-2019" not in sentence, sentence
+    assert "in the trial the response rate" not in text
+
+
+def test_esketamine_lists_the_labels_contraindications() -> None:
+    for version in ("1.0", "1.1"):
+        body = by_id(load(f"esketamine-trd/{version}.yaml")["sections"], "contraindications")["body"]
+        for condition in ("aneurysmal vascular disease", "arteriovenous malformation",
+                          "intracerebral haemorrhage", "hypersensitivity to esketamine, to ketamine"):
+            assert condition in " ".join(body.split()), condition
+        assert "[@spravato-label-us]" in body
+
+
+def test_esketamine_maintenance_is_every_2_weeks_or_weekly_as_the_label_says() -> None:
+    old, new = load("esketamine-trd/1.0.yaml"), load("esketamine-trd/1.1.yaml")
+    assert "either every 2 weeks or once per week" in " ".join(by_id(old["phases"], "maintenance")["notes"].split())
+    schedule = [(p["id"], p["frequency"], p.get("length")) for p in new["phases"]]
+    assert schedule == [("induction", "2 per week", "4 weeks"), ("consolidation", "1 per week", "4 weeks"),
+                        ("maintenance", "every 2 weeks", None), ("maintenance-weekly", "1 per week", None)]
+    assert new["regimens"] == old["regimens"]  # the same doses: only the schedule gained a phase
+    assert "maintenance-weekly" in new["changes"][0]
+
+
+def test_the_library_has_every_kind_of_version() -> None:
+    """Superseded, current, upcoming (after 2026-11-30), retired, draft: each appears on a built page."""
+    from generator.versions import protocol_retired, state
+
+    library = load_library(PROTOCOLS, "protocols")
+    states = {(pid, v.version): state(protocol, v, dt.date(2026, 11, 30))
+              for pid, protocol in library.protocols.items() for v in protocol.ordered()}
+    assert states == {
+        ("esketamine-trd", "1.0"): "superseded", ("esketamine-trd", "1.1"): "current",
+        ("ketamine-crps", "1.0"): "current", ("ketamine-crps", "1.1"): "upcoming",
+        ("ketamine-trd", "1.0"): "current", ("ketamine-trd", "1.1"): "draft",
+        ("ketamine-trd-twice-weekly", "1.1"): "retired",
+    } | {("ketamine-trd-twice-weekly", "1.0"): states[("ketamine-trd-twice-weekly", "1.0")]}  # the protocol is retired
+    assert [pid for pid, p in sorted(library.protocols.items()) if protocol_retired(p)] == ["ketamine-trd-twice-weekly"]
+
+
+def test_retired_protocol_is_singh_2016s_twice_weekly_arm() -> None:
+    for version in ("1.0", "1.1"):
+        doc = load(f"ketamine-trd-twice-weekly/{version}.yaml")
+        (regimen,) = doc["regimens"]
+        assert (regimen["dose"], regimen["duration"], regimen["cite"]) == ("0.5 mg/kg", "40 min", ["singh-2016"])
+        (course,) = doc["phases"]
+        assert (course["frequency"], "length" in course) == ("2 per week", False)
+    assert load("ketamine-trd-twice-weekly/1.1.yaml")["status"] == "retired"
 
 
 def test_draft_marker_appears_only_in_the_draft() -> None:
@@ -145,14 +232,17 @@ def test_draft_changes_no_dosing_field() -> None:
     assert draft["changes"]
 
 
-@pytest.mark.parametrize("protocol_id", ["ketamine-trd", "esketamine-trd", "ketamine-crps"])
+@pytest.mark.parametrize("protocol_id",
+                         ["ketamine-trd", "esketamine-trd", "ketamine-crps", "ketamine-trd-twice-weekly"])
 def test_approvals_carry_the_current_fingerprint(protocol_id: str) -> None:
-    doc = load(f"{protocol_id}/1.0.yaml")
     approvals = load(f"{protocol_id}/approvals.yaml")
-    assert {entry["role"] for entry in approvals} >= {"pharmacist", "psychiatrist"}
-    for entry in approvals:
-        assert entry["fingerprint"] == spec_fingerprint(doc)
-        assert entry["date"] <= doc["effective"]
+    for version in sorted({entry["version"] for entry in approvals}):
+        doc = load(f"{protocol_id}/{version}.yaml")
+        entries = [entry for entry in approvals if entry["version"] == version]
+        assert {entry["role"] for entry in entries} >= {"pharmacist", "psychiatrist"}
+        for entry in entries:
+            assert entry["fingerprint"] == spec_fingerprint(doc)
+            assert entry["date"] <= doc["effective"]
 
 
 def test_every_version_file_names_the_editor_schema_first() -> None:
@@ -166,3 +256,9 @@ def test_sample_library_passes_every_check_strictly() -> None:
     for reviewer in (False, True):
         diagnostics = run_checks(library, CheckContext(as_of=dt.date(2026, 11, 25), reviewer=reviewer))
         assert [d.format_text() for d in diagnostics] == []
+
+
+def test_the_retired_version_opens_by_saying_do_not_use_it() -> None:
+    summary = load("ketamine-trd-twice-weekly/1.1.yaml")["summary"]
+    assert summary.startswith("**Retired: do not use this protocol.** Use [[ketamine-trd]] instead.\n")
+    assert "give" not in summary  # what it gave, in the past: no instruction

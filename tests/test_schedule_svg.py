@@ -117,3 +117,16 @@ def test_names_are_escaped() -> None:
     figure = render_schedule_svg("p", [phase(name="A <b> & C", frequency="1 per week", length="2 weeks")])
     assert "A &lt;b&gt; &amp; C: once per week for 2 weeks" in figure
     assert "<b>" not in figure
+
+
+def test_a_phase_after_an_open_ended_phase_is_an_alternative_from_the_same_point(library: Library) -> None:
+    """esketamine-trd 1.1: maintenance every 2 weeks or once per week, both from week 9 (the label)."""
+    phases = list(library.protocols["esketamine-trd"].versions["1.1"].doc.phases)
+    spans = phase_spans(phases)
+    assert [(span.phase.id, span.start_days, span.open_ended) for span in spans] == [
+        ("induction", 0, False), ("consolidation", 28, False), ("maintenance", 56, True),
+        ("maintenance-weekly", 56, True)]
+    assert schedule_summary(phases).startswith(
+        "Phases in order: Induction (weeks 1 to 4): twice per week for 4 weeks, 8 doses; then Weeks 5 to 8: once "
+        "per week for 4 weeks, 4 doses; then Maintenance (week 9 onward): every 2 weeks, open-ended; or instead, from "
+        "the same point, Maintenance alternative (week 9 onward): once per week, open-ended.")

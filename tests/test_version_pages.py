@@ -42,9 +42,14 @@ def test_every_published_version_has_a_permanent_page_and_every_protocol_a_canon
     reviewer = render_site(sample, AS_OF, reviewer=True)
     assert protocol_pages(clinician) == [
         "protocols/esketamine-trd/1.0/index.md",
+        "protocols/esketamine-trd/1.1/index.md",
         "protocols/esketamine-trd/index.md",
         "protocols/ketamine-crps/1.0/index.md",
+        "protocols/ketamine-crps/1.1/index.md",
         "protocols/ketamine-crps/index.md",
+        "protocols/ketamine-trd-twice-weekly/1.0/index.md",
+        "protocols/ketamine-trd-twice-weekly/1.1/index.md",
+        "protocols/ketamine-trd-twice-weekly/index.md",
         "protocols/ketamine-trd/1.0/index.md",
         "protocols/ketamine-trd/index.md",
     ]

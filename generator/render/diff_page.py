@@ -103,6 +103,13 @@ def _anchor(change: DoseChange) -> str:
     return f"{'regimen' if change.kind == 'regimen' else 'phase'}-{change.id}"
 
 
+def _html_href(markdown_link: str) -> str:
+    """A link for raw HTML, which MkDocs does not rewrite: "../index.md" is the directory URL "../"."""
+    if markdown_link == "index.md":
+        return "./"
+    return markdown_link.removesuffix("index.md")
+
+
 def _dose_rows(diff: VersionDiff, page: str, old_page: str, new_page: str) -> list[DoseRow]:
     rows = []
     for change in diff.dose_changes:
@@ -111,7 +118,7 @@ def _dose_rows(diff: VersionDiff, page: str, old_page: str, new_page: str) -> li
         rows.append(
             DoseRow(
                 item=f"{change.kind} {change.id}",
-                item_link=f"{paths.relative(page, target)}#{_anchor(change)}",
+                item_link=f"{_html_href(paths.relative(page, target))}#{_anchor(change)}",
                 field=field,
                 change_html=dose_change_html(change),
             )

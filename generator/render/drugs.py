@@ -1,24 +1,30 @@
 """The drug index `drugs/index.md` (A to Z) and one page per formulary drug `drugs/<drug-id>/index.md`:
-name, class, ceiling, notes, and every regimen of the protocols in use that gives the drug.
+name, class, ceiling, notes, every regimen of the protocols in use that gives the drug, and the
+retired protocols that gave it (named and marked retired, with no dose).
 
 "In use" is what each protocol's canonical page shows (the current version, else the next one due;
-on the reviewer site possibly a draft, marked), retired protocols left out. Every number goes through
-quantity.format_quantity; the regimen figures are the ones the protocol page states.
+on the reviewer site possibly a draft, marked). Every number goes through quantity.format_quantity;
+the regimen figures are the ones the protocol page states. The table names no internal id (regimen
+ids are for authors), says whether a maximum is a rate or a dose, falls back to the formulary ceiling
+when the regimen states no maximum of its own, and joins each number to its unit with a no-break
+space so that a unit never starts a line.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from generator.library import Library
-from generator.quantity import format_quantity
+from generator.quantity import Quantity, format_length, format_quantity
 from generator.render import paths
-from generator.render.fields import dose_range, how_computed
+from generator.render.fields import dose_range, how_computed, options
 from generator.render.prose import page_prose
 from generator.render.publication import STATE_WORDS, Publication
 from generator.render.templates import render_template
-from generator.schema import Regimen
+from generator.schema import Drug, Regimen
 
 if TYPE_CHECKING:
     from generator.render.families import SiteContext
@@ -26,6 +32,7 @@ if TYPE_CHECKING:
 DRUG_INDEX = paths.DRUG_INDEX
 drug_page = paths.drug_page
 NOT_STATED = "not stated"
+NBSP = "\u00a0"
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,15 @@ class DrugUse:
     regimen: Regimen
 
 
+@dataclass(frozen=True)
+class RetiredUse:
+    """A retired protocol whose last version gave a drug: named, never dosed."""
+
+    protocol_id: str
+    title: str
+    retired_on: str  # YYYY-MM-DD, the retired version's effective date ("" if absent)
+
+
 def drug_uses(publication: Publication) -> dict[str, list[DrugUse]]:
     """Drug id -> the regimens that give it, by protocol id then regimen order. One pass per build."""
     uses: dict[str, list[DrugUse]] = {}
@@ -50,6 +66,20 @@ def drug_uses(publication: Publication) -> dict[str, list[DrugUse]]:
         for regimen in doc.regimens:
             uses.setdefault(regimen.drug, []).append(DrugUse(protocol_id, doc.title, doc.version, shown.state, regimen))
     return uses
+
+
+def retired_uses(publication: Publication) -> dict[str, list[RetiredUse]]:
+    """Drug id -> the retired protocols whose retired version names it, by protocol id."""
+    retired: dict[str, list[RetiredUse]] = {}
+    for protocol_id, info in publication.protocols.items():
+        shown = info.canonical
+        if shown is None or not info.retired:
+            continue
+        doc = shown.file.doc
+        effective = doc.effective.isoformat() if doc.effective is not None else ""
+        for drug_id in dict.fromkeys(regimen.drug for regimen in doc.regimens):
+            retired.setdefault(drug_id, []).append(RetiredUse(protocol_id, doc.title, effective))
+    return retired
 
 
 def _letter(name: str) -> str:
@@ -77,25 +107,59 @@ def render_drug_index(library: Library, uses: dict[str, list[DrugUse]]) -> str:
     return render_template("drug_index.md.j2", letters=letters)
 
 
-def _use_row(use: DrugUse, page: str) -> dict[str, str]:
+_NUMBER_THEN_UNIT = re.compile(r"(?<=\d) (?=(?:mcg|mg|g|units|mL|L|kg|min|minutes?|h|hours?|days?|weeks?|months?)\b)")
+
+
+def _joined(text: str) -> str:
+    """Every number joined to its unit by a no-break space: "25 mg/h" never breaks into "25" and "mg/h"."""
+    return _NUMBER_THEN_UNIT.sub(NBSP, text)
+
+
+def _maximum(regimen: Regimen, drug: Drug | None) -> str:
+    """The regimen's own cap, as a rate or per dose; else the formulary ceiling when it limits this dose."""
+    cap = regimen.max_dose
+    if cap is not None:
+        return f"{format_quantity(cap)} " + ("maximum rate" if "/" in cap.unit else "per dose")
+    ceiling = drug.ceiling if drug is not None else None
+    if ceiling is not None and _same_dimension(ceiling, regimen.dose):
+        return f"{format_quantity(ceiling)} per dose (formulary ceiling)"
+    return NOT_STATED
+
+
+def _same_dimension(a: Quantity, b: Quantity) -> bool:
+    return a.dimension == b.dimension
+
+
+def _range_or_options(regimen: Regimen) -> str:
+    if regimen.options:
+        return options(regimen)
+    return dose_range(regimen.dose_range) if regimen.dose_range is not None else NOT_STATED
+
+
+def _use_row(use: DrugUse, page: str, drug: Drug | None) -> dict[str, str]:
     regimen = use.regimen
     computed = how_computed(regimen)
     canonical = paths.relative(page, paths.canonical(use.protocol_id))
     return {
         "title": use.title,
-        "link": canonical,
+        "link": canonical + "#dosing",
         "version": use.version,
         "state_words": STATE_WORDS[use.state],
-        "regimen_id": regimen.id,
         "route": regimen.route,
-        "dose": format_quantity(regimen.dose) + (f" ({computed})" if computed else ""),
-        "range": dose_range(regimen.dose_range) if regimen.dose_range is not None else NOT_STATED,
-        "cap": format_quantity(regimen.max_dose) if regimen.max_dose is not None else NOT_STATED,
-        "dosing_link": canonical + "#dosing",
+        "dose": _joined(format_quantity(regimen.dose) + (f" ({computed})" if computed else "")),
+        "range": _joined(_range_or_options(regimen)),
+        "maximum": _joined(_maximum(regimen, drug)),
+        "duration": _joined(format_length(regimen.duration)) if regimen.duration is not None else NOT_STATED,
     }
 
 
-def render_drug_page(library: Library, publication: Publication, drug_id: str, uses: list[DrugUse]) -> str:
+def _retired_row(use: RetiredUse, page: str) -> dict[str, str]:
+    return {"title": use.title, "link": paths.relative(page, paths.canonical(use.protocol_id)),
+            "retired_on": use.retired_on}
+
+
+def render_drug_page(library: Library, publication: Publication, drug_id: str, uses: list[DrugUse],
+                     retired: Sequence[RetiredUse] = ()) -> str:
     page = drug_page(drug_id)
     drug = library.drugs[drug_id]
     prose = page_prose(library, publication, None, page)
@@ -106,10 +170,11 @@ def render_drug_page(library: Library, publication: Publication, drug_id: str, u
             "id": drug_id,
             "name": drug.name,
             "class": drug.class_ or NOT_STATED,
-            "ceiling": format_quantity(drug.ceiling) if drug.ceiling is not None else "none in the formulary",
+            "ceiling": _joined(format_quantity(drug.ceiling)) if drug.ceiling is not None else "none in the formulary",
             "notes_md": notes_md,
         },
-        uses=[_use_row(use, page) for use in uses],
+        uses=[_use_row(use, page, drug) for use in uses],
+        retired=[_retired_row(use, page) for use in retired],
         references=prose.references(),
         index_link=paths.relative(page, DRUG_INDEX),
     )
@@ -123,7 +188,9 @@ def render_drug_pages(ctx: SiteContext) -> dict[str, str]:
     """The drug index and every drug page of the formulary."""
     library, publication = ctx.library, ctx.publication
     uses = drug_uses(publication)
+    retired = retired_uses(publication)
     pages = {DRUG_INDEX: render_drug_index(library, uses)}
     for drug_id in sorted(library.drugs):
-        pages[drug_page(drug_id)] = render_drug_page(library, publication, drug_id, uses.get(drug_id, []))
+        pages[drug_page(drug_id)] = render_drug_page(library, publication, drug_id, uses.get(drug_id, []),
+                                                     retired.get(drug_id, []))
     return pages

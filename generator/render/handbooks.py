@@ -14,7 +14,9 @@ to share the page:
   - an in-page link to an anchor the print view does not hold (the version list, headings without an
     explicit id) goes to the protocol's own page instead, and a link to another protocol of the
     handbook stays on the print page;
-  - each protocol starts on a new printed page (class pc-print-protocol, assets/handbook-print.css).
+  - each protocol starts on a new printed page (class pc-print-protocol, assets/handbook-print.css);
+  - a retired protocol is listed as retired, linked to its page, and not printed: paper that leaves the
+    intranet must not carry the doses of a protocol that must not be used.
 """
 
 from __future__ import annotations
@@ -72,15 +74,22 @@ def handbook_entries(handbook: Handbook, publication: Publication) -> list[Handb
     return entries
 
 
+def _printed(entry: HandbookEntry) -> bool:
+    """Whether the print view prints the protocol: published and not retired."""
+    return entry.info is not None and entry.shown is not None and not entry.info.retired
+
+
 def _row(entry: HandbookEntry, page: str, print_anchor: bool = False) -> dict[str, Any]:
     if entry.shown is None:
         return {"published": False, "protocol_id": entry.protocol_id, "status": entry.status}
     doc = entry.shown.file.doc
+    on_this_page = print_anchor and _printed(entry)
     return {
         "published": True,
+        "printed": on_this_page,
         "protocol_id": entry.protocol_id,
         "title": doc.title,
-        "link": f"#{entry.protocol_id}" if print_anchor else paths.relative(page, paths.canonical(entry.protocol_id)),
+        "link": f"#{entry.protocol_id}" if on_this_page else paths.relative(page, paths.canonical(entry.protocol_id)),
         "version": doc.version,
         "status": entry.status,
         "retired": entry.info is not None and entry.info.retired,
@@ -217,7 +226,7 @@ def render_handbook_print(
     entries = handbook_entries(handbook, publication)
     printed: dict[str, PrintedProtocol] = {}
     for entry in entries:
-        if entry.info is None or entry.shown is None or entry.protocol_id in printed:
+        if entry.info is None or entry.shown is None or not _printed(entry) or entry.protocol_id in printed:
             continue
         markdown = render_protocol(entry.info, entry.shown, page)
         printed[entry.protocol_id] = PrintedProtocol(entry.protocol_id, markdown, defined_anchors(markdown))

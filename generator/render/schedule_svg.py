@@ -1,6 +1,8 @@
 """An inline SVG timeline of a protocol's phases, with a text alternative and a visible summary.
 
-Phases follow one another in the order written. Each phase is one row: its name and schedule in words,
+Phases follow one another in the order written, except after an open-ended phase: that phase never
+ends, so a phase written after it is an alternative to it and starts where it starts (esketamine's
+maintenance every 2 weeks or once per week, both from week 9). Each phase is one row: its name and schedule in words,
 then a line with one mark per administration (spaced by the frequency, from the start of the phase).
 An open-ended phase shows a few marks and an arrow with "continues". Black on white with text labels,
 so it prints as it shows; the SVG has <title> and <desc> and aria-labelledby, and the same facts are
@@ -59,9 +61,11 @@ def _length_days(phase: Phase) -> Fraction | None:
 
 def phase_spans(phases: Sequence[Phase]) -> list[PhaseSpan]:
     """Where each phase starts and ends on the time line, in days, and the offset of each administration."""
-    spans = []
+    spans: list[PhaseSpan] = []
     start = Fraction(0)
     for phase in phases:
+        if spans and spans[-1].open_ended:
+            start = spans[-1].start_days  # an alternative to the open-ended phase before it
         interval = _interval_days(phase)
         length = _length_days(phase)
         open_ended = length is None
@@ -124,8 +128,11 @@ def schedule_summary(phases: Sequence[Phase]) -> str:
     """The timeline in words, one sentence: the <desc> of the SVG."""
     if not phases:
         return ""
-    lines = [phase_line(phase) for phase in phases]
-    text = "; then ".join(lines) + "."
+    spans = phase_spans(phases)
+    text = phase_line(phases[0])
+    for previous, span in zip(spans, spans[1:], strict=False):
+        text += ("; or instead, from the same point, " if previous.open_ended else "; then ") + phase_line(span.phase)
+    text += "."
     return ("Phases in order: " if len(phases) > 1 else "") + text + (
         " Each mark on the timeline is one administration, spaced evenly by the frequency; "
         "the marks do not fix weekdays.")
@@ -154,6 +161,9 @@ def render_schedule_svg(protocol_id: str, phases: Sequence[Phase]) -> str:
     caption = "Each mark is one administration, spaced evenly by the frequency (not fixed weekdays)."
     if any(span.open_ended for span in spans):
         caption += " A dashed line with an arrow is a phase with no fixed end."
-    return (f'<figure class="pc-schedule" id="{base}">{"".join(parts)}'
+    # On a phone the figure keeps its size (text of 11 px and more) and scrolls sideways inside its own
+    # box (assets/site.css); the box takes keyboard focus so that it can be scrolled without a mouse.
+    return (f'<figure class="pc-schedule" id="{base}"><div class="pc-schedule__scroll" tabindex="0" role="group" '
+            f'aria-label="Schedule timeline (scrolls sideways on a narrow screen)">{"".join(parts)}</div>'
             f'<figcaption><ol class="pc-schedule__phases">{items}</ol><p>{html.escape(caption)}</p>'
             "</figcaption></figure>")

@@ -1,0 +1,60 @@
+"""The sample library as built for clinicians (issue 16, sample content): the summary page's unconfirmed
+midazolam dose appears nowhere, search included, and the premedication entry a search shows starts by
+saying it is unconfirmed and not part of the protocol; unconfirmed statements carry a visible mark; the
+esketamine page lists the label's contraindications; every kind of version reaches a page."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+
+def search_docs(built_sites: dict[str, Any], site: str) -> list[dict[str, str]]:
+    index = built_sites[site].root / "search/search_index.json"
+    return json.loads(index.read_text(encoding="utf-8"))["docs"]
+
+
+def page_text(built_sites: dict[str, Any], page: str) -> str:
+    html = (built_sites["clinician"].root / page).read_text(encoding="utf-8")
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_unconfirmed_midazolam_dose_is_on_no_page_and_in_no_search_entry(built_sites: dict[str, Any]) -> None:
+    for site in ("clinician", "reviewer"):
+        root = built_sites[site].root
+        for path in [*root.rglob("*.html"), root / "search/search_index.json"]:
+            text = path.read_text(encoding="utf-8")
+            assert "0.05" not in text and "midazolam" not in text.lower(), path
+        (entry,) = [doc for doc in search_docs(built_sites, site)
+                    if doc["location"] == "protocols/ketamine-trd/#premedication"]
+        assert entry["title"] == "Premedication (unconfirmed)"
+        assert entry["text"].startswith("<p>Unconfirmed, and not part of this protocol. This protocol gives no "
+                                        "premedication and no premedication dose.</p>")
+
+
+def test_statements_on_unlisted_sources_show_an_unconfirmed_mark(built_sites: dict[str, Any]) -> None:
+    html = (built_sites["clinician"].root / "protocols/ketamine-trd/index.html").read_text(encoding="utf-8")
+    for section in ("contraindications", "monitoring"):
+        body = html[html.index(f'<h2 id="{section}">'):]
+        first_paragraph = body[body.index("<p>"):body.index("</p>")]
+        assert first_paragraph.startswith("<p><strong>Unconfirmed.</strong>"), section
+    assert "<strong>Long-term safety (unconfirmed).</strong>" in html
+    assert "<strong>Oral ketamine (unconfirmed)</strong>" in html
+
+
+def test_the_esketamine_page_lists_the_labels_contraindications(built_sites: dict[str, Any]) -> None:
+    text = page_text(built_sites, "protocols/esketamine-trd/index.html")
+    assert "Contraindications" in text and "aneurysmal vascular disease" in text
+    assert "a history of intracerebral haemorrhage" in text and "Boxed warning" in text
+
+
+def test_every_kind_of_version_has_a_page(built_sites: dict[str, Any]) -> None:
+    """On the tests' build date (2026-06-01): superseded, current, upcoming, retired, and a published diff
+    with a dosing change."""
+    audit = json.loads((built_sites["clinician"].root / "protocols.json").read_text(encoding="utf-8"))
+    states = {(row["id"], row["version"]): row["state"] for row in audit["protocols"]}
+    assert states[("esketamine-trd", "1.0")] == "superseded" and states[("esketamine-trd", "1.1")] == "current"
+    assert states[("ketamine-crps", "1.1")] == "upcoming" and states[("ketamine-trd-twice-weekly", "1.1")] == "retired"
+    diff = page_text(built_sites, "protocols/esketamine-trd/1.1/diff/index.html")
+    assert "phase maintenance-weekly" in diff and "once per week" in diff
