@@ -88,22 +88,23 @@ def judge(protocol_id: str, index: int, entry: Approval, reg: Register, policy: 
                         "only a reviewer in the register may sign off: add the reviewer to the register in a "
                         "reviewed change, then the reviewer signs with `protocols approve`", "reviewer")
     held = reviewer.holds(entry.role)
+    name = excerpt(reviewer.name, quoted=False)  # the register's spelling, shown as any value is
     if held is None:
-        return _refused(index, entry, reviewer, f"{reviewer.name} as {excerpt(entry.role)}",
-                        f"the register gives {reviewer.name} the role{'s' if len(reviewer.roles) > 1 else ''} "
-                        f"{', '.join(reviewer.roles)}",
+        return _refused(index, entry, reviewer, f"{name} as {excerpt(entry.role)}",
+                        f"the register gives {name} the role{'s' if len(reviewer.roles) > 1 else ''} "
+                        f"{', '.join(excerpt(role, quoted=False) for role in reviewer.roles)}",
                         "a reviewer signs only in a role the register gives them", "role")
     if entry.signature is None:
         if policy is not None and policy.approval.signatures == "optional":
             return SignOff(index, entry, reviewer)
-        return _refused(index, entry, reviewer, f"{reviewer.name} ({held})",
+        return _refused(index, entry, reviewer, f"{name} ({excerpt(held, quoted=False)})",
                         "it is not signed, and the policy requires signatures",
                         "sign-offs are written by `protocols approve`, which signs them with the reviewer's SSH key")
     message = signed_message(protocol_id, entry.version, entry.role, entry.date, entry.fingerprint, entry.withdrawn)
     try:
         key = verify(entry.signature, message, NAMESPACE, list(reviewer.keys))
     except SshsigError as error:
-        return _refused(index, entry, reviewer, f"{reviewer.name} ({held})",
+        return _refused(index, entry, reviewer, f"{name} ({excerpt(held, quoted=False)})",
                         f"its signature does not verify: {error}",
                         "a signed entry cannot be edited or copied: the reviewer signs again with `protocols approve`",
                         "signature")

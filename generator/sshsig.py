@@ -39,6 +39,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from generator.diagnostics import excerpt
+
 MAGIC = b"SSHSIG"
 ARMOUR_BEGIN = "-----BEGIN SSH SIGNATURE-----"
 ARMOUR_END = "-----END SSH SIGNATURE-----"
@@ -150,7 +152,7 @@ def _key_from_blob(blob: bytes) -> PublicKey:
             return PublicKey(key_type, blob, rsa.RSAPublicNumbers(exponent, modulus).public_key())
         except ValueError:
             raise SshsigError("an RSA key that is not valid") from None
-    raise SshsigError(f'key type "{key_type[:40]}" is not supported (use {", ".join(KEY_TYPES)})')
+    raise SshsigError(f'key type {excerpt(key_type, 40)} is not supported (use {", ".join(KEY_TYPES)})')
 
 
 def _sk_key(key_type: str, blob: bytes, reader: _Reader) -> PublicKey:
@@ -184,7 +186,7 @@ def parse_public_key(text: str) -> PublicKey:
         raise SshsigError("expected a key type and the base64 key, e.g. ssh-ed25519 AAAAC3Nza... name@example")
     key_type, encoded = fields[0], fields[1]
     if key_type not in KEY_TYPES:
-        raise SshsigError(f'key type "{key_type[:40]}" is not supported (use {", ".join(KEY_TYPES)})')
+        raise SshsigError(f'key type {excerpt(key_type, 40)} is not supported (use {", ".join(KEY_TYPES)})')
     try:
         blob = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
@@ -283,7 +285,7 @@ def _verify_scheme(key: PublicKey, signature: Signature, data: bytes) -> None:
     elif key.key_type == "ssh-rsa" and scheme in RSA_SCHEMES:
         key.key.verify(signature.signature, data, padding.PKCS1v15(), RSA_SCHEMES[scheme])
     else:
-        raise SshsigError(f'signature scheme "{scheme[:40]}" does not belong to a {key.key_type} key')
+        raise SshsigError(f"signature scheme {excerpt(scheme, 40)} does not belong to a {key.key_type} key")
 
 
 def verify(armoured: str, message: bytes, namespace: str, allowed: list[PublicKey]) -> PublicKey:
@@ -294,9 +296,9 @@ def verify(armoured: str, message: bytes, namespace: str, allowed: list[PublicKe
         raise SshsigError(f"it was made with key {signature.public_key.fingerprint}, which the register does not "
                           "list for this reviewer")
     if signature.namespace != namespace:
-        raise SshsigError(f'its namespace is "{signature.namespace[:40]}", not "{namespace}"')
+        raise SshsigError(f'its namespace is {excerpt(signature.namespace, 40)}, not "{namespace}"')
     if signature.hash_algorithm not in HASHES:
-        raise SshsigError(f'hash algorithm "{signature.hash_algorithm[:20]}" is not sha256 or sha512')
+        raise SshsigError(f"hash algorithm {excerpt(signature.hash_algorithm, 20)} is not sha256 or sha512")
     try:
         _verify_scheme(key, signature, signed_data(namespace, signature.hash_algorithm, message))
     except (InvalidSignature, ValueError) as error:

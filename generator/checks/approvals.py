@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterator
 
 from generator.checks import CheckContext
-from generator.diagnostics import Diagnostic, format_path
+from generator.diagnostics import Diagnostic, excerpt, format_path
 from generator.diff import DoseChange, dosing_changes
 from generator.library import Library, Protocol, VersionFile, version_key
 from generator.signoffs import Ledger, ledger, missing_for, register
@@ -42,6 +42,10 @@ def _previous_numbers(protocol: Protocol) -> dict[str, str]:
     """Each version number -> the number of the version file just before it (valid or not)."""
     numbers = sorted(set(protocol.versions) | protocol.invalid_versions, key=version_key)
     return {later: earlier for earlier, later in zip(numbers, numbers[1:], strict=False)}
+
+
+def _plain(text: str) -> str:
+    return excerpt(text, quoted=False)
 
 
 def _and(items: list[str]) -> str:
@@ -97,7 +101,7 @@ def _p402(protocol: Protocol, library: Library, judged: Ledger) -> Iterator[Diag
         if approval.version not in protocol.versions and approval.version not in protocol.invalid_versions:
             yield Diagnostic(
                 "P402",
-                f"approval by {approval.reviewer} ({approval.role}) is for version {approval.version}, "
+                f"approval by {_plain(approval.reviewer)} ({_plain(approval.role)}) is for version {approval.version}, "
                 f"which {protocol.id} does not have",
                 source.at((index, "version")),
                 format_path((index, "version")),
@@ -113,13 +117,14 @@ def _p402(protocol: Protocol, library: Library, judged: Ledger) -> Iterator[Diag
                 continue
             yield Diagnostic(
                 "P402",
-                f"approval of {version.version} by {signoff.name} ({signoff.role}, {approval.date.isoformat()}) "
+                f"approval of {version.version} by {_plain(signoff.name)} ({_plain(signoff.role)}, "
+                f"{approval.date.isoformat()}) "
                 f"carries fingerprint {_short(approval.fingerprint)} but the content now has {_short(current)}: "
                 "the version, or a drug or reference entry it uses, changed after it was approved",
                 source.at((signoff.index, "fingerprint")),
                 format_path((signoff.index, "fingerprint")),
                 "check what changed with `protocols diff`; each reviewer who agrees signs the version again with "
-                f"their own key (`protocols approve {protocol.id} {version.version} --role {signoff.role}`)",
+                f"their own key (`protocols approve {protocol.id} {version.version} --role {_plain(signoff.role)}`)",
             )
 
 

@@ -14,7 +14,7 @@ from typing import TextIO
 
 from generator import signing, signoffs
 from generator.cli import EXIT_OK, UsageError, check_library, open_library
-from generator.diagnostics import Diagnostic
+from generator.diagnostics import Diagnostic, excerpt
 from generator.diff import diff_versions, format_diff_text
 from generator.library import LIBRARY_FOLDER, Library, Protocol, VersionFile
 from generator.register import RegisteredReviewer, name_key, role_key
@@ -75,7 +75,7 @@ def _held_role(reviewer: RegisteredReviewer, role: str) -> str:
         return held
     close = difflib.get_close_matches(role, list(reviewer.roles), n=1, cutoff=0.0)
     raise UsageError(
-        f'{reviewer.name} does not hold the role "{role[:60]}" in the register (roles: {", ".join(reviewer.roles)}); '
+        f"{reviewer.name} does not hold the role {excerpt(role)} in the register (roles: {', '.join(reviewer.roles)}); "
         f"did you mean --role {close[0]}? Nothing was appended"
     )
 
