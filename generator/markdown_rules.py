@@ -18,13 +18,13 @@ from pathlib import Path
 
 from markdown_it.token import Token
 
+from generator.diagnostics import excerpt
 from generator.markdown import Parsed
 from generator.prose import Finding
 
 _SAFE_DESTINATION = re.compile(r"(?:https?://[^/\\]|mailto:[^\s])", re.I)
 _ASSET = re.compile(r"_assets/(?:[A-Za-z0-9_][A-Za-z0-9._-]*/)*[A-Za-z0-9_][A-Za-z0-9._-]*\.(?:png|jpe?g|gif|webp)")
 _INVISIBLE = ("Cc", "Cf", "Zl", "Zp")
-MAX_SHOWN = 60
 HTML_HINT = "use Markdown instead (**bold**, *italic*, lists, [links](https://...)); raw HTML is refused"
 COMMENT_HINT = "remove it; a note for authors belongs in a YAML comment (# ...) outside the text"
 LINK_HINT = ("link to an https:// (or http://, mailto:) address; a link to another protocol or a section is "
@@ -34,11 +34,8 @@ IMAGE_HINT = ("a page loads nothing from outside the site: put the image file (P
 
 
 def shown(text: str) -> str:
-    """A value quoted in a message: at most 60 characters, invisible characters written as escapes."""
-    out = "".join(char if unicodedata.category(char) not in _INVISIBLE and char != "\\" else
-                  char.encode("unicode_escape").decode("ascii") for char in text)
-    out = " ".join(out.split(" "))
-    return out if len(out) <= MAX_SHOWN else out[: MAX_SHOWN - 3] + "..."
+    """A value quoted in a message: `diagnostics.excerpt`, the one quoting rule of §1."""
+    return excerpt(text, quoted=False)
 
 
 def safe_destination(url: str) -> bool:
