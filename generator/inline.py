@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar, cast
 
-from generator.diagnostics import DataPath
+from generator.diagnostics import DataPath, excerpt
 from generator.quantity import Quantity, format_length, format_number, format_quantity
 
 # Generated section ids of §3.5, with the heading text a link to them shows by default.
@@ -328,7 +328,9 @@ def render_placeholder(doc: Any, ref_id: str, field: str, drugs: Mapping[str, An
         ids = [r.id for r in doc.regimens] + [p.id for p in doc.phases]
         raise PlaceholderError(
             f'placeholder {placeholder}: no regimen or phase "{ref_id}" in this version',
-            "use the id of one of this version's regimens or phases (" + (", ".join(ids) or "none defined") + ")",
+            "use the id of one of this version's regimens or phases ("
+            + (", ".join(excerpt(i, quoted=False) for i in ids) or "none defined")
+            + ")",
         )
     if field not in fields:
         raise PlaceholderError(

@@ -24,6 +24,7 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 
 from generator import markdown
+from generator.diagnostics import excerpt
 from generator.inline import (
     GENERATED_SECTIONS,
     Citation,
@@ -62,7 +63,7 @@ def _section_title(doc: Any, section: str) -> str | None:
 
 
 def _known_sections(doc: Any) -> str:
-    own = [s.id for s in doc.sections]
+    own = [excerpt(s.id, quoted=False) for s in doc.sections]  # author ids: bounded like any quoted value
     return ("sections: " + ", ".join(own) + "; " if own else "") + "generated: " + ", ".join(GENERATED_SECTIONS)
 
 

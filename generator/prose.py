@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from generator.diagnostics import excerpt
 from generator.frequency import ABBREVIATIONS as FREQUENCY_ABBREVIATIONS
 from generator.frequency import parse_frequency
 from generator.inline import PlaceholderError, render_placeholder
@@ -189,11 +190,11 @@ def _dose_finding(
         except QuantityError:  # months against other time units: no match
             continue
     shown = format_quantity(prose)
-    what = f'"{whole}"' if single else f'{shown} (in "{whole}")'
+    what = excerpt(whole) if single else f"{excerpt(shown, quoted=False)} (in {excerpt(whole)})"
     own = [(name, q) for name, q in same_dimension if name.partition(".")[0] in _ids(doc)]
     shown_names = {name: _placeholder_text(doc, name) for name, _q in own}
     placeholders = [f"{{{{ {name} }}}} ({text})" for name, text in shown_names.items() if text is not None][:3]
-    quoting = f'only a dose quoted from a study may be written as verbatim text, {{{{ "{whole}" }}}}'
+    quoting = f"only a dose quoted from a study may be written as verbatim text, {{{{ {excerpt(whole)} }}}}"
     if placeholders:
         hint = f"write the dose as a placeholder of this version's data, such as {', '.join(placeholders)}; {quoting}"
     else:
