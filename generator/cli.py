@@ -15,7 +15,7 @@ from typing import TextIO
 
 from generator import build_date as dates
 from generator.checks import CheckContext, run_checks
-from generator.diagnostics import Diagnostic, summary_line
+from generator.diagnostics import Diagnostic, excerpt, summary_line
 from generator.library import Library, LibraryNotFound, load_library
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -27,8 +27,8 @@ class UsageError(Exception):
 
 def one_line(text: str) -> str:
     """A usage error as one visible line: line breaks and other invisible characters (from a typed weight or
-    path) written as escapes."""
-    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+    path) written as escapes, as diagnostics.excerpt writes them."""
+    return excerpt(text, limit=len(text), quoted=False)
 
 
 def build_date(as_of: str | None, environ: Mapping[str, str] | None = None) -> dt.date:

@@ -177,7 +177,7 @@ def test_a_weight_with_a_line_break_is_one_line_on_stderr_and_exact_in_the_json(
                            str(library))
     message = 'weight "70\n3" is not a number: use digits and a decimal point, e.g. 70.3'
     assert (status, json.loads(out)) == (2, {"error": message})
-    assert err == 'protocols: error: weight "70\\n3" is not a number: use digits and a decimal point, e.g. 70.3\n'
+    assert err == 'protocols: error: weight "70\\u000A3" is not a number: use digits and a decimal point, e.g. 70.3\n'
 
 
 @given(st.text(max_size=30) | st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", fullmatch=True))
@@ -203,4 +203,4 @@ def test_any_source_date_epoch_is_a_date_in_range_or_a_build_date_error(text: st
 def test_line_breaks_and_invisible_characters_in_a_date_are_shown_as_escapes() -> None:
     with pytest.raises(build_date.BuildDateError) as refused:
         build_date.parse_as_of("2026-02-11\n\u202e")
-    assert str(refused.value) == '--as-of "2026-02-11\\n\\u202e" is not a date; write YYYY-MM-DD'
+    assert str(refused.value) == '--as-of "2026-02-11\\u000A\\u202E" is not a date; write YYYY-MM-DD'

@@ -276,5 +276,5 @@ def test_a_path_with_a_line_break_is_refused_on_one_line(library: Path, tmp_path
     (folder / "index.html").write_bytes(b"keep\n")
     status, _, err = run("build", "--as-of", AS_OF, "--out", str(folder.name), str(library))
     assert status == 2 and err.count("\n") == 1
-    assert err.startswith('protocols: error: www\\nsecond line is not empty and was not written by protocols build')
+    assert err.startswith('protocols: error: www\\u000Asecond line is not empty and was not written by protocols build')
     assert (folder / "index.html").read_bytes() == b"keep\n"

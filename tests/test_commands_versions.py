@@ -9,6 +9,7 @@ import pytest
 from helpers import OTHER_KEY, REVIEWER_KEYS, VERSION, check_lines, run, write_key, write_library
 
 from generator import signoffs
+from generator.build_date import today_utc
 from generator.library import load_library
 from generator.sshsig import ed25519_public_line, parse_public_key
 from generator.versions import LEDGER_HEADER, version_fingerprint
@@ -78,13 +79,13 @@ def test_approve_date_defaults_to_today(tmp_path: Path) -> None:
     root = write_library(tmp_path)
     assert approve(root, "Ann Lee", "--role", "pharmacist")[0] == 0
     (approval,) = load_library(root).protocols["ketamine-trd"].approvals
-    assert approval.date == dt.date.today()
+    assert approval.date == today_utc()  # UTC, like the build date
 
 
 def test_approve_refuses_bad_input_and_writes_nothing(tmp_path: Path) -> None:
     root = write_library(tmp_path)
     ledger = root / "ketamine-trd" / "approvals.yaml"
-    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    tomorrow = (today_utc() + dt.timedelta(days=1)).isoformat()
     outsider = write_key(tmp_path, "Eve Outsider", OTHER_KEY)
     cases = [
         (["nothing", "1.0"], 'no protocol "nothing" in ' + str(root) + " (protocols: ketamine-trd)"),

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from generator import signing, signoffs
+from generator.build_date import today_utc
 from generator.cli import EXIT_OK, UsageError, check_library, open_library
 from generator.diagnostics import Diagnostic, excerpt
 from generator.diff import diff_versions, format_diff_text
@@ -85,7 +86,7 @@ def _blocking_errors(library: Library, version: VersionFile) -> list[Diagnostic]
 
     Approval errors (P401, P402, P406) are not blocking: signing is how they are put right.
     """
-    as_of = dt.date.today()
+    as_of = today_utc()
     files = {version.source.path}
     library_prefix = library.display(LIBRARY_FOLDER) + "/"
     return [
@@ -166,7 +167,7 @@ def cmd_approve(args: argparse.Namespace, out: TextIO, today: dt.date | None = N
         raise UsageError(f"{protocol.id} {version.version} has {len(errors)} check error{plural} "
                          f"(first: {first.location.file}:{first.location.line}:{first.location.col} {first.code}): "
                          "a version with errors cannot be approved; nothing was appended")
-    entry, _reviewer = _signed_entry(protocol, version, library, args, today or dt.date.today(), withdrawn=False)
+    entry, _reviewer = _signed_entry(protocol, version, library, args, today or today_utc(), withdrawn=False)
     _append(protocol, library, entry, out)
     reloaded = open_library(args.dir)
     again = find_protocol(reloaded, args.id, args.dir)
@@ -178,7 +179,7 @@ def cmd_withdraw(args: argparse.Namespace, out: TextIO, today: dt.date | None = 
     library = open_library(args.dir)
     protocol = find_protocol(library, args.id, args.dir)
     version = find_version(protocol, args.version, args.dir)
-    entry, reviewer = _signed_entry(protocol, version, library, args, today or dt.date.today(), withdrawn=True)
+    entry, reviewer = _signed_entry(protocol, version, library, args, today or today_utc(), withdrawn=True)
     _append(protocol, library, entry, out)
     out.write(f"{reviewer.name}'s sign-off as {entry['role']} no longer counts")
     if version.doc.status in ("approved", "retired"):
