@@ -1,13 +1,8 @@
 """docs/rules.md is generated from the rule catalog and kept fresh; its examples are real messages.
 
 Each example of generator/rule_docs.py is checked against `protocols check` over the minimal library of
-tests/helpers.py with one thing broken (CASES). Two kinds of code are not checked on this branch:
-
-- LANDING_TODAY: checks of format revision 2 written on other branches today. Their examples are what those
-  branches print for these cases; until a check is merged its case is an expected failure, and from then on
-  it is compared like the others (then remove the code from LANDING_TODAY).
-- NO_CASE: the approval rules, whose cases need a signed ledger (tests/test_approvals_rules.py builds them);
-  their examples follow the messages of those tests.
+tests/helpers.py with one thing broken (CASES), except the approval rules (NO_CASE), whose cases need a signed
+ledger (tests/test_approvals_rules.py builds them): their examples follow the messages of those tests.
 """
 
 from __future__ import annotations
@@ -93,7 +88,6 @@ CASES: dict[str, dict[str, str]] = {
     "P305": {VERSION_FILE: edited(("blood pressure.", "blood pressure ([chart](javascript:alert(1)))."))},
     "P503": {VERSION_FILE: edited(("blood pressure.", "blood pressure. ![chart](https://example.org/bp.png)"))},
 }
-LANDING_TODAY = {"P110", "P111", "P212", "P305", "P503"}
 NO_CASE = {"P401", "P402", "P406", "P407"}
 
 
@@ -126,7 +120,6 @@ def test_a_catalog_code_without_an_example_cannot_be_documented(monkeypatch: pyt
 
 def test_every_code_has_a_case_here_or_is_listed_without_one() -> None:
     assert set(CASES).isdisjoint(NO_CASE)
-    assert LANDING_TODAY <= set(CASES)
     assert sorted(set(CASES) | NO_CASE) == sorted(RULES)
 
 
@@ -134,8 +127,6 @@ def test_every_code_has_a_case_here_or_is_listed_without_one() -> None:
 def test_the_example_is_what_protocols_check_prints(tmp_path: Path, code: str) -> None:
     library = write_library(tmp_path, CASES[code])
     _status, out, _err = run("check", "--as-of", "2026-06-01", str(library))
-    if code in LANDING_TODAY and f" {code}: " not in out:
-        pytest.xfail(f"the check of {code} is merged from another branch today")
     printed = "\n" + out.replace(f"{tmp_path}/", "")
     example = EXAMPLES[code].format_text()
     assert EXAMPLES[code].hint, "a checked example shows what to do, as check prints it"
