@@ -221,6 +221,10 @@ EXAMPLES: dict[str, Diagnostic] = {
             "version 1.0 is approved without the approvals the policy asks for: 1 more distinct reviewer (has 1 of "
             "2); no approval in role psychiatrist",
             path="status",
+            hint=(
+                "each missing reviewer signs with their own key: `protocols approve ketamine-trd 1.0 --role ROLE` "
+                "(roles still needed: psychiatrist); or set status: in-review"
+            ),
         ),
         _example(
             "P402", LEDGER_FILE, 5, 16,
@@ -257,11 +261,13 @@ EXAMPLES: dict[str, Diagnostic] = {
                 "signatures"
             ),
             path="[0]",
+            hint="sign-offs are written by `protocols approve`, which signs them with the reviewer's SSH key",
         ),
         _example(
             "P407", VERSION_FILE, 5, 12,
             "review of ketamine-trd 1.0 was due on 2026-01-10 (2024-01-10 + 24 months); the build date is 2026-06-01",
             path="effective",
+            hint="review the protocol and approve its next version (start it with `protocols new ketamine-trd`)",
         ),
         _example(
             "P501", VERSION_FILE, 30, 19,
