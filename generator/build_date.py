@@ -22,9 +22,9 @@ class BuildDateError(ValueError):
     """A build date that cannot be used; the message says what to write instead."""
 
 
-def _within_years(day: dt.date, what: str) -> dt.date:
+def _within_years(day: dt.date, what: str, kind: str = "the build date") -> dt.date:
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise BuildDateError(f"{what} is {day.isoformat()}: the build date must be from {FIRST_YEAR} to {LAST_YEAR}")
+        raise BuildDateError(f"{what} is {day.isoformat()}: {kind} must be from {FIRST_YEAR} to {LAST_YEAR}")
     return day
 
 
@@ -35,13 +35,18 @@ def today_utc() -> dt.date:
 
 def parse_as_of(text: str) -> dt.date:
     """A `--as-of` value: YYYY-MM-DD, a real day, year 1900 to 2199."""
+    return parse_date_option(text, "--as-of", "the build date")
+
+
+def parse_date_option(text: str, option: str, kind: str) -> dt.date:
+    """A date given on the command line as `option`: YYYY-MM-DD, a real day, year 1900 to 2199."""
     if not DATE.fullmatch(text):
-        raise BuildDateError(f"--as-of {excerpt(text)} is not a date; write YYYY-MM-DD")
+        raise BuildDateError(f"{option} {excerpt(text)} is not a date; write YYYY-MM-DD")
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
-        raise BuildDateError(f"--as-of {excerpt(text)} is not a day of the calendar; write YYYY-MM-DD") from None
-    return _within_years(day, f"--as-of {text}")
+        raise BuildDateError(f"{option} {excerpt(text)} is not a day of the calendar; write YYYY-MM-DD") from None
+    return _within_years(day, f"{option} {text}", kind)
 
 
 def from_epoch(text: str) -> dt.date:

@@ -90,7 +90,12 @@ def test_approve_refuses_bad_input_and_writes_nothing(tmp_path: Path) -> None:
     cases = [
         (["nothing", "1.0"], 'no protocol "nothing" in ' + str(root) + " (protocols: ketamine-trd)"),
         (["ketamine-trd", "1.1"], "protocol ketamine-trd has no version 1.1 (versions: 1.0)"),
-        (["ketamine-trd", "1.0", "--date", "2026-02-30"], '--date "2026-02-30" is not a date; write YYYY-MM-DD'),
+        (["ketamine-trd", "1.0", "--date", "2026-02-30"],
+         '--date "2026-02-30" is not a day of the calendar; write YYYY-MM-DD'),
+        (["ketamine-trd", "1.0", "--date", "20260211"], '--date "20260211" is not a date; write YYYY-MM-DD'),
+        (["ketamine-trd", "1.0", "--date", "2026-W50-3"], '--date "2026-W50-3" is not a date; write YYYY-MM-DD'),
+        (["ketamine-trd", "1.0", "--date", "1899-12-31"],
+         "--date 1899-12-31 is 1899-12-31: the date of a sign-off must be from 1900 to 2199"),
         (["ketamine-trd", "1.0", "--date", tomorrow], f"--date {tomorrow} is not possible: a sign-off is dated "
                                                       "when it is given"),
         (["ketamine-trd", "1.0", "--role", "pharmacst"], 'Ann Lee does not hold the role "pharmacst" in the register '

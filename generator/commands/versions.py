@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from generator import signing, signoffs
-from generator.build_date import today_utc
+from generator.build_date import BuildDateError, parse_date_option, today_utc
 from generator.cli import EXIT_OK, UsageError, check_library, open_library
 from generator.diagnostics import Diagnostic, excerpt
 from generator.diff import diff_versions, format_diff_text
@@ -61,10 +61,10 @@ def _approval_date(text: str | None, today: dt.date) -> dt.date:
     if text is None:
         return today
     try:
-        date = dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f'--date "{text}" is not a date; write YYYY-MM-DD') from None
-    if date > today or date.year < 1900:
+        date = parse_date_option(text, "--date", "the date of a sign-off")
+    except BuildDateError as error:
+        raise UsageError(str(error)) from None
+    if date > today:
         raise UsageError(f"--date {date.isoformat()} is not possible: a sign-off is dated when it is given")
     return date
 
