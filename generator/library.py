@@ -22,7 +22,7 @@ from generator.field_types import PROTOCOL_ID, VERSION, LocalId, ReferenceId
 from generator.files import Entry, entry_kind, list_folder, not_a_file
 from generator.loader import SourceFile, load_yaml
 from generator.schema import Approval, Drug, Handbook, Policy, Reference, VersionDoc
-from generator.validate import validate
+from generator.validate import validate, validate_partial
 
 LIBRARY_FOLDER = "_library"
 APPROVALS_FILE = "approvals.yaml"
@@ -44,8 +44,9 @@ def version_key(version: str) -> tuple[int, int]:
 
 @dataclass
 class VersionFile:
-    source: SourceFile
+    source: SourceFile  # what the model was made from: the file less any values with schema errors
     doc: VersionDoc
+    parsed: Any = None  # the file as parsed (the fingerprint's), when it differs from source.data
     # versions.version_fingerprint's, kept once computed: the approvals check and every site's
     # publication ask for it, and the data it hashes is never changed once read
     fingerprint_memo: str | None = field(default=None, compare=False, repr=False)
@@ -53,6 +54,10 @@ class VersionFile:
     @property
     def id(self) -> str:
         return self.doc.id
+
+    @property
+    def parsed_data(self) -> Any:
+        return self.source.data if self.parsed is None else self.parsed
 
     @property
     def version(self) -> str:
@@ -180,8 +185,9 @@ def _read_library_files(library: Library) -> None:
         return
     source = _read(library, policy_path, LIBRARY_FOLDER, "policy.yaml")
     if source is not None:
-        library.policy, diagnostics = validate(Policy, source)
+        library.policy, diagnostics, partial = validate_partial(Policy, source)
         library.diagnostics.extend(diagnostics)
+        library.sources[source.path] = partial
 
 
 def _read_protocol(library: Library, folder: Path) -> None:
@@ -245,11 +251,16 @@ def _read_version(library: Library, protocol: Protocol, entry: Entry) -> None:
     if source is None:
         protocol.invalid_versions.add(stem)
         return
-    doc, diagnostics = validate(VersionDoc, source)
+    # id and version follow from the folder and file name, so a version with those wrong is still checked
+    # (as a draft when its status is wrong: it is not published while it has errors)
+    fill = {"id": folder, "version": stem, "title": folder, "status": "draft"}
+    doc, diagnostics, partial = validate_partial(VersionDoc, source, fill)
     library.diagnostics.extend(diagnostics)
     if doc is None:
         protocol.invalid_versions.add(stem)
         return
+    parsed, source = source.data, partial
+    library.sources[source.path] = source
     if doc.id != folder:
         library.diagnostics.append(
             Diagnostic(
@@ -272,7 +283,7 @@ def _read_version(library: Library, protocol: Protocol, entry: Entry) -> None:
         )
         protocol.invalid_versions.add(stem)
         return
-    protocol.versions[doc.version] = VersionFile(source, doc)
+    protocol.versions[doc.version] = VersionFile(source, doc, parsed)
 
 
 def load_library(root: Path | str, display_root: str | None = None) -> Library:

@@ -1,0 +1,82 @@
+"""Recovery after schema errors: the parts of a file that are sound, so every other rule still runs.
+
+A value with an error (an unknown key, a wrong type, a malformed quantity) is reported, then left out;
+a mapping that then lacks a required key is left out in turn, up to the list item or optional field
+that holds it. What is left validates as a partial model. Leaving out a list item shifts the items
+after it, so the file is given back as a view whose positions follow the data that is left.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from generator.diagnostics import DataPath
+from generator.loader import SourceFile
+
+MAX_PASSES = 12  # each pass leaves out one more level; the models nest far less deeply
+
+
+def data_path(data: Any, loc: tuple[Any, ...]) -> DataPath:
+    """The path in the data of a pydantic error location, without union member tags and "[key]"."""
+    path: list[Any] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            continue  # a union member ("str", "function-after[...]") or "[key]": not in the data
+        path.append(part)
+    return tuple(path)
+
+
+def prune(data: Any, paths: set[DataPath]) -> tuple[Any, list[tuple[DataPath, int]]]:
+    """A copy of `data` without the values at `paths`; the list items removed, as (list path, index)."""
+    pruned = copy.deepcopy(data)
+    removed: list[tuple[DataPath, int]] = []
+    # deepest and last first, so an earlier removal never moves a later one
+    for path in sorted(paths, key=lambda p: (len(p), [str(part).zfill(12) if isinstance(part, int) else str(part)
+                                                      for part in p]), reverse=True):
+        parent = pruned
+        for part in path[:-1]:
+            try:
+                parent = parent[part]
+            except (KeyError, IndexError, TypeError):
+                break
+        else:
+            last = path[-1]
+            if isinstance(parent, dict) and last in parent:
+                del parent[last]
+            elif isinstance(parent, list) and isinstance(last, int) and 0 <= last < len(parent):
+                del parent[last]
+                removed.append((path[:-1], last))
+    return pruned, removed
+
+
+def view(source: SourceFile, data: Any, removed: list[tuple[DataPath, int]], base: DataPath = ()) -> SourceFile:
+    """`source` with `data` (at `base`) in place of what was parsed, positions following removed list items."""
+    if base:
+        whole = copy.copy(source.data)
+        whole[base[0]] = data  # only top-level bases are used (a library file's entries)
+        data = whole
+    values, keys, styles = dict(source.values), dict(source.keys), dict(source.styles)
+    for list_path, index in removed:  # in the order removed: deepest and last first
+        full = (*base, *list_path)
+        values, keys, styles = (_shift(table, full, index) for table in (values, keys, styles))
+    return SourceFile(source.path, data, values, keys, styles, source.text)
+
+
+def _shift(table: dict[DataPath, Any], list_path: DataPath, index: int) -> dict[DataPath, Any]:
+    depth = len(list_path)
+    shifted: dict[DataPath, Any] = {}
+    for path, value in table.items():
+        if len(path) > depth and path[:depth] == list_path and isinstance(path[depth], int):
+            item = path[depth]
+            if item == index:
+                continue
+            if item > index:
+                path = (*list_path, item - 1, *path[depth + 1 :])
+        shifted[path] = value
+    return shifted
