@@ -43,6 +43,9 @@ class SourceFile:
     keys: dict[DataPath, tuple[int, int]] = field(default_factory=dict)
     styles: dict[DataPath, str] = field(default_factory=dict)  # scalar style: "", "|", ">", "'", '"'
     text: str = ""
+    # list items left out after schema errors, as (list path, index) in the order removed (generator.recovery):
+    # the data paths of this file's messages are shown as they stand in the file
+    shifts: list[tuple[DataPath, int]] = field(default_factory=list)
 
     def at(self, path: DataPath) -> Location:
         """Where the value at `path` starts; the nearest enclosing value when it is absent."""
@@ -331,9 +334,9 @@ def _tab(text: str, display: str, line: int, col: int) -> Diagnostic | None:
         return None
     return Diagnostic(
         "P100",
-        f"a tab character at {line}:{col}: YAML indents with spaces only",
+        f"a tab character at {line}:{col}: YAML indents with spaces only; replace the tab with spaces",
         Location(display, line, col),
-        hint="replace the tab with spaces",
+        hint="indent with spaces (most editors can be set to insert spaces for the Tab key)",
     )
 
 

@@ -9,9 +9,10 @@ after it, so the file is given back as a view whose positions follow the data th
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
-from generator.diagnostics import DataPath
+from generator.diagnostics import DataPath, format_path
 from generator.loader import SourceFile
 
 MAX_PASSES = 12  # each pass leaves out one more level; the models nest far less deeply
@@ -65,7 +66,9 @@ def view(source: SourceFile, data: Any, removed: list[tuple[DataPath, int]], bas
     for list_path, index in removed:  # in the order removed: deepest and last first
         full = (*base, *list_path)
         values, keys, styles = (_shift(table, full, index) for table in (values, keys, styles))
-    return SourceFile(source.path, data, values, keys, styles, source.text)
+    partial = SourceFile(source.path, data, values, keys, styles, source.text)
+    partial.shifts = [((*base, *list_path), index) for list_path, index in removed]
+    return partial
 
 
 def _shift(table: dict[DataPath, Any], list_path: DataPath, index: int) -> dict[DataPath, Any]:
@@ -80,3 +83,23 @@ def _shift(table: dict[DataPath, Any], list_path: DataPath, index: int) -> dict[
                 path = (*list_path, item - 1, *path[depth + 1 :])
         shifted[path] = value
     return shifted
+
+
+def original_path(path: DataPath, shifts: list[tuple[DataPath, int]]) -> DataPath:
+    """Where `path`, written after the list items `shifts` were removed, stood in the file as parsed."""
+    for list_path, index in reversed(shifts):
+        depth = len(list_path)
+        if len(path) > depth and path[:depth] == list_path and isinstance(path[depth], int) and path[depth] >= index:
+            path = (*list_path, path[depth] + 1, *path[depth + 1 :])
+    return path
+
+
+_PATH_PART = re.compile(r"\[(\d+)\]|\.?([^.\[]+)")
+
+
+def original_path_text(text: str, shifts: list[tuple[DataPath, int]]) -> str:
+    """`original_path` for a data path as shown in a message ("regimens[0].dose")."""
+    parts = tuple(int(index) if index else key for index, key in _PATH_PART.findall(text))
+    if not parts or not shifts:
+        return text
+    return format_path(original_path(parts, shifts))

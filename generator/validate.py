@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
 from collections.abc import Mapping
@@ -12,7 +13,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from generator.diagnostics import DataPath, Diagnostic, excerpt, format_path
 from generator.field_types import describe
 from generator.loader import SourceFile
-from generator.recovery import MAX_PASSES, data_path, prune, view
+from generator.recovery import MAX_PASSES, data_path, original_path, prune, view
 
 M = TypeVar("M")
 
@@ -129,18 +130,20 @@ def validate_partial(
     diagnostics = [_diagnostic(e, source, (), inner) for e in errors]
     seen = {d.format_text() for d in diagnostics}
     current, shifts, partial = source.data, [], source
+    left_out: list[DataPath] = []
     for _ in range(MAX_PASSES):
         paths = {data_path(current, tuple(e["loc"])) for e in errors if not _filled(e, fill)}
         if () in paths:
             break
         current, removed = prune(current, paths)
+        left_out.extend(original_path((*where, index), shifts) for where, index in removed)
         shifts.extend(removed)
         for key, value in (fill or {}).items():
             if isinstance(current, dict) and key not in current:
                 current[key] = value
         partial = view(source, current, shifts)
         try:
-            return adapter.validate_python(current), diagnostics, partial
+            return adapter.validate_python(current), _noting(diagnostics, left_out), partial
         except ValidationError as again:
             errors = again.errors()
         # a key missing now was left out here, as part of an error already reported; anything else was
@@ -157,3 +160,22 @@ def _filled(error: Any, fill: Mapping[str, Any] | None) -> bool:
     """A missing top-level key that `fill` gives: nothing to leave out."""
     loc = tuple(error["loc"])
     return error["type"] == "missing" and len(loc) == 1 and loc[0] in (fill or {})
+
+
+def _noting(diagnostics: list[Diagnostic], left_out: list[DataPath]) -> list[Diagnostic]:
+    """Each error inside a list item that had to be left out says so: what refers to that item (a phase
+    naming a regimen, a placeholder) is then reported as unknown, and this is why."""
+    noted = []
+    for diagnostic in diagnostics:
+        item = next((p for p in left_out if format_path(p) and _within(diagnostic.path, format_path(p))), None)
+        if item is not None:
+            note = (f"until this is fixed, {format_path(item)} is left out of the other checks, so what refers "
+                    "to it is reported as unknown")
+            hint = f"{diagnostic.hint}; {note}" if diagnostic.hint else note
+            diagnostic = dataclasses.replace(diagnostic, hint=hint)
+        noted.append(diagnostic)
+    return noted
+
+
+def _within(path: str, item: str) -> bool:
+    return path == item or path.startswith((item + ".", item + "["))
