@@ -253,7 +253,9 @@ def _read_version(library: Library, protocol: Protocol, entry: Entry) -> None:
         return
     # id and version follow from the folder and file name, so a version with those wrong is still checked
     # (as a draft when its status is wrong: it is not published while it has errors)
-    fill = {"id": folder, "version": stem, "title": folder, "status": "draft"}
+    fill = {"version": stem, "title": folder, "status": "draft"}
+    if PROTOCOL_ID.fullmatch(folder):
+        fill["id"] = folder
     doc, diagnostics, partial = validate_partial(VersionDoc, source, fill)
     library.diagnostics.extend(diagnostics)
     if doc is None:

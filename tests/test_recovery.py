@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+import yaml
 from helpers import VERSION, check_lines, run, write_library
 
 from generator.library import load_library
 from generator.loader import load_text
 from generator.versions import version_fingerprint
+
+LOCATED = re.compile(r"^\S.*:\d+:\d+: (error|warning) P\d{3}: |^\S.*: (error|warning) P\d{3}: ")
 
 EIGHT_ERRORS = (
     VERSION.replace('version: "1.0"', "version: 1.0")  # P104: a number, not a quoted string
@@ -117,3 +121,66 @@ def test_tabs_yaml_allows_are_not_errors_and_other_yaml_errors_keep_their_words(
     assert load_text("a:\t1\nb: [1,\t2]\nc: 'x\ty'\n", "f.yaml")[1] == []
     _, diagnostics = load_text("a: [1, 2\n\tb: 3\n", "f.yaml")
     assert "tab" not in diagnostics[0].message or diagnostics[0].location.col == 1
+
+
+def _leaves(node: object, path: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    if isinstance(node, dict):
+        return [path] + [leaf for key, value in node.items() for leaf in _leaves(value, (*path, key))]
+    if isinstance(node, list):
+        return [path] + [leaf for index, value in enumerate(node) for leaf in _leaves(value, (*path, index))]
+    return [path]
+
+
+def _replaced(data: object, path: tuple[object, ...], value: object) -> object:
+    if not path:
+        return value
+    copy = dict(data) if isinstance(data, dict) else list(data)  # type: ignore[call-overload]
+    copy[path[0]] = _replaced(copy[path[0]], path[1:], value)
+    return copy
+
+
+WRONG_VALUES = [True, 1.5, [], {"x": 1}, None, "Bad Id", "0.5 ug/kg"]
+
+
+def test_a_wrong_value_anywhere_is_reported_located_and_nothing_else_breaks(tmp_path: Path) -> None:
+    """Every value of the version file, in turn, replaced by each wrong value: check never raises, prints
+    only located messages, and reports an error at (or for a missing key, just above) that value."""
+    data = yaml.safe_load(VERSION)
+    library = write_library(tmp_path)
+    target = library / "ketamine-trd" / "1.0.yaml"
+    for path in _leaves(data)[1:]:
+        for value in WRONG_VALUES:
+            target.write_text(yaml.safe_dump(_replaced(data, path, value), sort_keys=False), encoding="utf-8")
+            status, out, _ = run("check", "--as-of", "2026-06-01", str(library))
+            lines = [line for line in out.splitlines()[:-1] if not line.startswith("    ")]
+            assert status in (0, 1), (path, value, out)
+            assert all(LOCATED.match(line) for line in lines), (path, value, out)
+
+
+def test_an_unknown_key_in_every_mapping_is_reported_and_the_rest_still_checked(tmp_path: Path) -> None:
+    data = yaml.safe_load(VERSION.replace("dose: 0.5 mg/kg", "dose: 0.9 mg/kg"))
+    library = write_library(tmp_path)
+    target = library / "ketamine-trd" / "1.0.yaml"
+    mappings = [path for path in _leaves(data) if isinstance(_at(data, path), dict)]
+    assert len(mappings) == 7
+    for path in mappings:
+        changed = _replaced(data, path, {**_at(data, path), "ownr": "x"})
+        target.write_text(yaml.safe_dump(changed, sort_keys=False), encoding="utf-8")
+        codes = [line.split(" ")[2] for line in check_lines(library)]
+        assert codes.count("P102:") == 1 and "P201:" in codes, (path, codes)
+
+
+def _at(data: object, path: tuple[object, ...]) -> object:
+    for part in path:
+        data = data[part]  # type: ignore[index]
+    return data
+
+
+def test_a_malformed_folder_name_is_not_used_in_place_of_a_wrong_id(tmp_path: Path) -> None:
+    library = write_library(tmp_path, {"Bad_Folder/1.0.yaml": VERSION.replace("id: ketamine-trd", "id: 7")})
+    lines = check_lines(library)
+    where = f"{library}/Bad_Folder"
+    assert lines == [
+        f'{where}:1:1: error P105: malformed protocol folder name "Bad_Folder"',
+        f"{where}/1.0.yaml:1:5: error P104: expected text, got number 7 (id)",
+    ], lines
