@@ -33,6 +33,7 @@ _REFERENCES = TypeAdapter(dict[ReferenceId, Reference])
 _DRUGS = TypeAdapter(dict[LocalId, Drug])
 _HANDBOOKS = TypeAdapter(list[Handbook])
 _APPROVALS = TypeAdapter(list[Approval])
+_FINGERPRINTED = ("references", "drugs")  # the fingerprint reads their entries as parsed (§4)
 
 
 def version_key(version: str) -> tuple[int, int]:
@@ -135,21 +136,20 @@ def _read(library: Library, path: Path, *parts: str) -> SourceFile | None:
 def _validate_entries(
     library: Library, adapter: TypeAdapter[Any], source: SourceFile, empty: Any, attribute: str
 ) -> Any:
-    """Validate a mapping or list entry by entry, so one broken entry does not hide the others."""
-    data = empty if source.data is None else source.data
-    model, diagnostics = validate(adapter, source, data)
-    if model is not None:
-        return model
+    """Validate a mapping or list of entries, recovering what is sound (generator.recovery), so one broken
+    entry or field does not hide the others; entries left out are recorded as invalid, not unknown."""
+    if source.data is None:
+        return empty
+    model, diagnostics, partial = validate_partial(adapter, source)
     library.diagnostics.extend(diagnostics)
-    if isinstance(data, dict) and isinstance(empty, dict):
-        kept = {key: value for key, value in data.items() if validate(adapter, source, {key: value})[0] is not None}
-        library.invalid[attribute] = {str(key) for key in data if key not in kept}
-    elif isinstance(data, list) and isinstance(empty, list):
-        kept = [item for item in data if validate(adapter, source, [item])[0] is not None]
-    else:
+    if model is None:
         library.invalid[attribute] = EVERY_ENTRY
         return empty
-    return adapter.validate_python(kept)
+    if isinstance(model, dict) and isinstance(source.data, dict):
+        library.invalid[attribute] = {str(key) for key in source.data if key not in model}
+    elif attribute not in _FINGERPRINTED:
+        library.sources[source.path] = partial  # its messages locate the entries left after those removed
+    return model
 
 
 def _read_library_files(library: Library) -> None:

@@ -184,3 +184,24 @@ def test_a_malformed_folder_name_is_not_used_in_place_of_a_wrong_id(tmp_path: Pa
         f'{where}:1:1: error P105: malformed protocol folder name "Bad_Folder"',
         f"{where}/1.0.yaml:1:5: error P104: expected text, got number 7 (id)",
     ], lines
+
+
+def test_a_library_entry_with_a_bad_field_is_checked_for_the_rest_and_still_known(tmp_path: Path) -> None:
+    """The lower-case name rule runs only on a sound entry: it was hidden behind the ceiling's P209."""
+    drugs = "ketamine:\n  name: Ketamine\n  ceiling: 5.0 mg\n  clas: x\n"
+    where = f"{tmp_path}/protocols/_library/drugs.yaml"
+    assert check_lines(write_library(tmp_path, {"_library/drugs.yaml": drugs})) == [
+        f'{where}:2:3: error P105: drug name "Ketamine" must be the lower-case generic name (ketamine)',
+        f"{where}:3:12: error P209: trailing zero in \"5.0 mg\": write 5 mg (ketamine.ceiling)",
+        f'{where}:4:3: error P102: unknown key "clas" (ketamine.clas)',
+    ]
+
+
+def test_a_handbook_left_out_keeps_the_locations_of_the_ones_after_it(tmp_path: Path) -> None:
+    handbooks = ("- id: first\n  title: [not, text]\n  protocols: [ketamine-trd]\n"
+                 "- id: second\n  title: Second\n  protocols: [no-such-protocol]\n")
+    lines = check_lines(write_library(tmp_path, {"_library/handbooks.yaml": handbooks}))
+    where = f"{tmp_path}/protocols/_library/handbooks.yaml"
+    assert lines[0] == f"{where}:2:10: error P104: expected text, got a list ([0].title)"
+    assert lines[1] == (f'{where}:6:15: error P303: handbook "second" lists unknown protocol "no-such-protocol" '
+                        "([1].protocols[0])")
