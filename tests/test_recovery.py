@@ -192,7 +192,7 @@ def test_a_library_entry_with_a_bad_field_is_checked_for_the_rest_and_still_know
     where = f"{tmp_path}/protocols/_library/drugs.yaml"
     assert check_lines(write_library(tmp_path, {"_library/drugs.yaml": drugs})) == [
         f'{where}:2:3: error P105: drug name "Ketamine" must be the lower-case generic name (ketamine)',
-        f"{where}:3:12: error P209: trailing zero in \"5.0 mg\": write 5 mg (ketamine.ceiling)",
+        f"{where}:3:12: error P209: trailing zero in \"5.0 mg\": write \"5 mg\" (ketamine.ceiling)",
         f'{where}:4:3: error P102: unknown key "clas" (ketamine.clas)',
     ]
 
