@@ -56,18 +56,13 @@ def prune(data: Any, paths: set[DataPath]) -> tuple[Any, list[tuple[DataPath, in
     return pruned, removed
 
 
-def view(source: SourceFile, data: Any, removed: list[tuple[DataPath, int]], base: DataPath = ()) -> SourceFile:
-    """`source` with `data` (at `base`) in place of what was parsed, positions following removed list items."""
-    if base:
-        whole = copy.copy(source.data)
-        whole[base[0]] = data  # only top-level bases are used (a library file's entries)
-        data = whole
+def view(source: SourceFile, data: Any, removed: list[tuple[DataPath, int]]) -> SourceFile:
+    """`source` with `data` in place of what was parsed, positions following the removed list items."""
     values, keys, styles = dict(source.values), dict(source.keys), dict(source.styles)
-    for list_path, index in removed:  # in the order removed: deepest and last first
-        full = (*base, *list_path)
-        values, keys, styles = (_shift(table, full, index) for table in (values, keys, styles))
+    for list_path, index in removed:  # in the order removed: deepest and last first within each pass
+        values, keys, styles = (_shift(table, list_path, index) for table in (values, keys, styles))
     partial = SourceFile(source.path, data, values, keys, styles, source.text)
-    partial.shifts = [((*base, *list_path), index) for list_path, index in removed]
+    partial.shifts = list(removed)
     return partial
 
 

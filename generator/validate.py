@@ -13,7 +13,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from generator.diagnostics import DataPath, Diagnostic, excerpt, format_path
 from generator.field_types import describe
 from generator.loader import SourceFile
-from generator.recovery import MAX_PASSES, data_path, original_path, prune, view
+from generator.recovery import MAX_PASSES, data_path, original_path, original_path_text, prune, view
 
 M = TypeVar("M")
 
@@ -150,6 +150,7 @@ def validate_partial(
         # hidden until now (a model's own rule runs only once its fields are sound)
         for e in errors:
             found = _diagnostic(e, partial, (), inner)
+            found = dataclasses.replace(found, path=original_path_text(found.path, shifts))
             if e["type"] != "missing" and found.format_text() not in seen:
                 seen.add(found.format_text())
                 diagnostics.append(found)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import VERSION, check_lines, run, write_library
+from helpers import REFERENCES, VERSION, check_lines, run, write_library
 
 from generator.library import load_library
 from generator.loader import load_text
@@ -205,3 +205,13 @@ def test_a_handbook_left_out_keeps_the_locations_of_the_ones_after_it(tmp_path: 
     assert lines[0] == f"{where}:2:10: error P104: expected text, got a list ([0].title)"
     assert lines[1] == (f'{where}:6:15: error P303: handbook "second" lists unknown protocol "no-such-protocol" '
                         "([1].protocols[0])")
+
+
+def test_a_rule_of_a_whole_entry_hidden_behind_a_field_error_is_reported_too(tmp_path: Path) -> None:
+    """The article-needs-authors rule runs only once the entry's fields are sound."""
+    references = REFERENCES + "bad-ref:\n  type: article\n  title: T\n  journal: J\n  year: 2020\n  volume: [1]\n"
+    where = f"{tmp_path}/protocols/_library/references.yaml"
+    assert check_lines(write_library(tmp_path, {"_library/references.yaml": references})) == [
+        f'{where}:13:3: error P103: missing required key "authors" (required for an article) (bad-ref)',
+        f"{where}:17:11: error P104: expected text, got a list (bad-ref.volume)",
+    ]
