@@ -74,6 +74,8 @@ class Protocol:
     approvals_source: SourceFile | None = None
     # versions whose file exists but did not validate: rules must not treat them as absent
     invalid_versions: set[str] = field(default_factory=set)
+    # those of them that are checked all the same, as partial models (generator.recovery): see checked_whole
+    partial_versions: dict[str, VersionFile] = field(default_factory=dict)
     signoffs_memo: Any = field(default=None, compare=False, repr=False)  # signoffs.ledger's, once judged
 
     def ordered(self) -> list[VersionFile]:
@@ -185,9 +187,9 @@ def _read_library_files(library: Library) -> None:
         return
     source = _read(library, policy_path, LIBRARY_FOLDER, "policy.yaml")
     if source is not None:
-        library.policy, diagnostics, partial = validate_partial(Policy, source)
+        # no partial policy: a value left out would fall back to a default that asks for fewer approvals
+        library.policy, diagnostics = validate(Policy, source)
         library.diagnostics.extend(diagnostics)
-        library.sources[source.path] = partial
 
 
 def _read_protocol(library: Library, folder: Path) -> None:
@@ -285,6 +287,10 @@ def _read_version(library: Library, protocol: Protocol, entry: Entry) -> None:
         )
         protocol.invalid_versions.add(stem)
         return
+    if diagnostics:  # checked, never used: no dose, sign-off, copy or page comes from a partial model
+        protocol.invalid_versions.add(stem)
+        protocol.partial_versions[stem] = VersionFile(source, doc, parsed)
+        return
     protocol.versions[doc.version] = VersionFile(source, doc, parsed)
 
 
@@ -307,6 +313,24 @@ def load_library(root: Path | str, display_root: str | None = None) -> Library:
                 where = library.display(excerpt(entry.name, quoted=False))
                 library.diagnostics.append(not_a_file(entry.kind, where, expected="protocol folder"))
     return library
+
+
+@contextmanager
+def partial_versions_included(library: Library) -> Iterator[None]:
+    """For the checks only: each protocol's versions with the partial ones among them, so one run reports
+    every error of every file; as before afterwards, with what was judged meanwhile forgotten."""
+    with_partial = [protocol for protocol in library.protocols.values() if protocol.partial_versions]
+    saved = {protocol.id: protocol.versions for protocol in with_partial}
+    for protocol in with_partial:
+        merged = {**protocol.versions, **protocol.partial_versions}
+        protocol.versions = dict(sorted(merged.items(), key=lambda item: version_key(item[0])))
+        protocol.signoffs_memo = None
+    try:
+        yield
+    finally:
+        for protocol in with_partial:
+            protocol.versions = saved[protocol.id]
+            protocol.signoffs_memo = None
 
 
 @contextmanager

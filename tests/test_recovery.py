@@ -83,12 +83,15 @@ def test_a_regimen_left_out_keeps_the_locations_of_the_items_after_it(tmp_path: 
     ) in out
 
 
-def test_a_version_with_errors_is_checked_but_its_fingerprint_is_of_the_file_as_parsed(tmp_path: Path) -> None:
+def test_a_version_with_errors_is_kept_apart_and_its_fingerprint_is_of_the_file_as_parsed(tmp_path: Path) -> None:
     good = load_library(write_library(tmp_path / "a"))
     bad = load_library(write_library(tmp_path / "b", {
         "ketamine-trd/1.0.yaml": VERSION.replace("owner: Department", "ownr: Department")}))
-    kept = bad.protocols["ketamine-trd"].versions["1.0"]
+    protocol = bad.protocols["ketamine-trd"]
+    kept = protocol.partial_versions["1.0"]
     assert "ownr" not in kept.source.data and kept.parsed_data["ownr"] == "Department of Psychiatry"
+    # checked, but never used for a dose, a sign-off or a page: it is not among the versions
+    assert protocol.versions == {} and protocol.invalid_versions == {"1.0"}
     assert version_fingerprint(kept, bad) != version_fingerprint(good.protocols["ketamine-trd"].versions["1.0"], good)
 
 
@@ -215,3 +218,13 @@ def test_a_rule_of_a_whole_entry_hidden_behind_a_field_error_is_reported_too(tmp
         f'{where}:13:3: error P103: missing required key "authors" (required for an article) (bad-ref)',
         f"{where}:17:11: error P104: expected text, got a list (bad-ref.volume)",
     ]
+
+
+def test_no_dose_is_given_from_a_partially_checked_version(tmp_path: Path) -> None:
+    """A max_dose with a wrong unit is left out for the checks; the dose command must not dose without it."""
+    text = VERSION.replace("    duration: 40 min\n", "    duration: 40 min\n    max_dose: 30 mgg\n")
+    library = write_library(tmp_path, {"ketamine-trd/1.0.yaml": text})
+    status, out, _ = run("dose", "ketamine-trd", "ketamine-iv", "--weight", "100", "--version", "1.0", str(library))
+    assert status == 2
+    assert out.strip() == '{"error": "version 1.0 of ketamine-trd does not validate: run `protocols check`"}'
+    assert [line.split(" ")[1:3] for line in check_lines(library)] == [["error", "P108:"]]

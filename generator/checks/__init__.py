@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from generator.diagnostics import Diagnostic, sorted_diagnostics
 from generator.inline import shared_scans
-from generator.library import Library, cycle_collection_paused
+from generator.library import Library, cycle_collection_paused, partial_versions_included
 from generator.recovery import original_path_text
 
 
@@ -41,7 +41,7 @@ def all_checks() -> list[tuple[str, Check]]:
 def run_checks(library: Library, context: CheckContext) -> list[Diagnostic]:
     """The load and schema diagnostics of the library plus every rule module's, sorted by location."""
     found: list[Diagnostic] = []
-    with shared_scans(), cycle_collection_paused():
+    with shared_scans(), cycle_collection_paused(), partial_versions_included(library):
         for _name, check in all_checks():
             found.extend(check(library, context))
     return sorted_diagnostics([*library.diagnostics, *_as_in_the_files(found, library)])
