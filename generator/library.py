@@ -22,7 +22,7 @@ from generator.field_types import PROTOCOL_ID, VERSION, LocalId, ReferenceId
 from generator.files import Entry, entry_kind, list_folder, not_a_file
 from generator.loader import SourceFile, load_yaml
 from generator.schema import Approval, Drug, Handbook, Policy, Reference, VersionDoc
-from generator.validate import validate
+from generator.validate import validate, validate_partial
 
 LIBRARY_FOLDER = "_library"
 APPROVALS_FILE = "approvals.yaml"
@@ -33,6 +33,7 @@ _REFERENCES = TypeAdapter(dict[ReferenceId, Reference])
 _DRUGS = TypeAdapter(dict[LocalId, Drug])
 _HANDBOOKS = TypeAdapter(list[Handbook])
 _APPROVALS = TypeAdapter(list[Approval])
+_FINGERPRINTED = ("references", "drugs")  # the fingerprint reads their entries as parsed (§4)
 
 
 def version_key(version: str) -> tuple[int, int]:
@@ -44,8 +45,9 @@ def version_key(version: str) -> tuple[int, int]:
 
 @dataclass
 class VersionFile:
-    source: SourceFile
+    source: SourceFile  # what the model was made from: the file less any values with schema errors
     doc: VersionDoc
+    parsed: Any = None  # the file as parsed (the fingerprint's), when it differs from source.data
     # versions.version_fingerprint's, kept once computed: the approvals check and every site's
     # publication ask for it, and the data it hashes is never changed once read
     fingerprint_memo: str | None = field(default=None, compare=False, repr=False)
@@ -53,6 +55,10 @@ class VersionFile:
     @property
     def id(self) -> str:
         return self.doc.id
+
+    @property
+    def parsed_data(self) -> Any:
+        return self.source.data if self.parsed is None else self.parsed
 
     @property
     def version(self) -> str:
@@ -68,6 +74,8 @@ class Protocol:
     approvals_source: SourceFile | None = None
     # versions whose file exists but did not validate: rules must not treat them as absent
     invalid_versions: set[str] = field(default_factory=set)
+    # those of them that are checked all the same, as partial models (generator.recovery): see checked_whole
+    partial_versions: dict[str, VersionFile] = field(default_factory=dict)
     signoffs_memo: Any = field(default=None, compare=False, repr=False)  # signoffs.ledger's, once judged
 
     def ordered(self) -> list[VersionFile]:
@@ -130,21 +138,20 @@ def _read(library: Library, path: Path, *parts: str) -> SourceFile | None:
 def _validate_entries(
     library: Library, adapter: TypeAdapter[Any], source: SourceFile, empty: Any, attribute: str
 ) -> Any:
-    """Validate a mapping or list entry by entry, so one broken entry does not hide the others."""
-    data = empty if source.data is None else source.data
-    model, diagnostics = validate(adapter, source, data)
-    if model is not None:
-        return model
+    """Validate a mapping or list of entries, recovering what is sound (generator.recovery), so one broken
+    entry or field does not hide the others; entries left out are recorded as invalid, not unknown."""
+    if source.data is None:
+        return empty
+    model, diagnostics, partial = validate_partial(adapter, source)
     library.diagnostics.extend(diagnostics)
-    if isinstance(data, dict) and isinstance(empty, dict):
-        kept = {key: value for key, value in data.items() if validate(adapter, source, {key: value})[0] is not None}
-        library.invalid[attribute] = {str(key) for key in data if key not in kept}
-    elif isinstance(data, list) and isinstance(empty, list):
-        kept = [item for item in data if validate(adapter, source, [item])[0] is not None]
-    else:
+    if model is None:
         library.invalid[attribute] = EVERY_ENTRY
         return empty
-    return adapter.validate_python(kept)
+    if isinstance(model, dict) and isinstance(source.data, dict):
+        library.invalid[attribute] = {str(key) for key in source.data if key not in model}
+    elif attribute not in _FINGERPRINTED:
+        library.sources[source.path] = partial  # its messages locate the entries left after those removed
+    return model
 
 
 def _read_library_files(library: Library) -> None:
@@ -180,6 +187,7 @@ def _read_library_files(library: Library) -> None:
         return
     source = _read(library, policy_path, LIBRARY_FOLDER, "policy.yaml")
     if source is not None:
+        # no partial policy: a value left out would fall back to a default that asks for fewer approvals
         library.policy, diagnostics = validate(Policy, source)
         library.diagnostics.extend(diagnostics)
 
@@ -245,11 +253,18 @@ def _read_version(library: Library, protocol: Protocol, entry: Entry) -> None:
     if source is None:
         protocol.invalid_versions.add(stem)
         return
-    doc, diagnostics = validate(VersionDoc, source)
+    # id and version follow from the folder and file name, so a version with those wrong is still checked
+    # (as a draft when its status is wrong: it is not published while it has errors)
+    fill = {"version": stem, "title": folder, "status": "draft"}
+    if PROTOCOL_ID.fullmatch(folder):
+        fill["id"] = folder
+    doc, diagnostics, partial = validate_partial(VersionDoc, source, fill)
     library.diagnostics.extend(diagnostics)
     if doc is None:
         protocol.invalid_versions.add(stem)
         return
+    parsed, source = source.data, partial
+    library.sources[source.path] = source
     if doc.id != folder:
         library.diagnostics.append(
             Diagnostic(
@@ -272,7 +287,11 @@ def _read_version(library: Library, protocol: Protocol, entry: Entry) -> None:
         )
         protocol.invalid_versions.add(stem)
         return
-    protocol.versions[doc.version] = VersionFile(source, doc)
+    if diagnostics:  # checked, never used: no dose, sign-off, copy or page comes from a partial model
+        protocol.invalid_versions.add(stem)
+        protocol.partial_versions[stem] = VersionFile(source, doc, parsed)
+        return
+    protocol.versions[doc.version] = VersionFile(source, doc, parsed)
 
 
 def load_library(root: Path | str, display_root: str | None = None) -> Library:
@@ -294,6 +313,24 @@ def load_library(root: Path | str, display_root: str | None = None) -> Library:
                 where = library.display(excerpt(entry.name, quoted=False))
                 library.diagnostics.append(not_a_file(entry.kind, where, expected="protocol folder"))
     return library
+
+
+@contextmanager
+def partial_versions_included(library: Library) -> Iterator[None]:
+    """For the checks only: each protocol's versions with the partial ones among them, so one run reports
+    every error of every file; as before afterwards, with what was judged meanwhile forgotten."""
+    with_partial = [protocol for protocol in library.protocols.values() if protocol.partial_versions]
+    saved = {protocol.id: protocol.versions for protocol in with_partial}
+    for protocol in with_partial:
+        merged = {**protocol.versions, **protocol.partial_versions}
+        protocol.versions = dict(sorted(merged.items(), key=lambda item: version_key(item[0])))
+        protocol.signoffs_memo = None
+    try:
+        yield
+    finally:
+        for protocol in with_partial:
+            protocol.versions = saved[protocol.id]
+            protocol.signoffs_memo = None
 
 
 @contextmanager

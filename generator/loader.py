@@ -43,6 +43,9 @@ class SourceFile:
     keys: dict[DataPath, tuple[int, int]] = field(default_factory=dict)
     styles: dict[DataPath, str] = field(default_factory=dict)  # scalar style: "", "|", ">", "'", '"'
     text: str = ""
+    # list items left out after schema errors, as (list path, index) in the order removed (generator.recovery):
+    # the data paths of this file's messages are shown as they stand in the file
+    shifts: list[tuple[DataPath, int]] = field(default_factory=list)
 
     def at(self, path: DataPath) -> Location:
         """Where the value at `path` starts; the nearest enclosing value when it is absent."""
@@ -264,7 +267,8 @@ class _Builder:
                         "P101",
                         f"key {excerpt(key)} appears twice in one mapping (first at line {first_line})",
                         Location(self.display, *_mark(key_event)),
-                        hint="keep one of them: YAML would silently drop the first",
+                        hint="keep one of them (YAML would silently drop the first); the rest of the file was "
+                        "checked with the first",
                     )
                 )
                 self._value(next(events), events, (*path, f"{key} (duplicate)"), depth)
@@ -297,24 +301,43 @@ def load_text(text: str, display: str) -> tuple[SourceFile | None, list[Diagnost
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = error.problem or error.context or "invalid YAML"
-        refusal = [
-            Diagnostic(
-                "P100",
-                f"not valid YAML: {excerpt(problem, limit=200, quoted=False)}",
-                Location(display, line, col),
-                hint="check indentation and quoting near this position",
-            )
-        ]
+        refusal = [_tab(text, display, line, col) or _not_yaml(error, display, line, col)]
     except (yaml.YAMLError, ValueError) as error:  # constructor errors, e.g. an impossible date
         problem = excerpt(str(error), limit=200, quoted=False)
         refusal = [Diagnostic("P100", f"not valid YAML: {problem}", Location(display))]
     finally:
         parser.dispose()
     invisible = list(refused_characters(text, display, builder.quoted_spans))
-    if refusal or builder.diagnostics:
+    if refusal:
         return None, [*refusal, *builder.diagnostics, *invisible]
-    return SourceFile(display, data, builder.values, builder.keys, builder.styles, text), invisible
+    # duplicate keys (P101) are reported and the first value kept, so the rest of the file is still checked
+    source = SourceFile(display, data, builder.values, builder.keys, builder.styles, text)
+    return source, [*builder.diagnostics, *invisible]
+
+
+def _not_yaml(error: yaml.MarkedYAMLError, display: str, line: int, col: int) -> Diagnostic:
+    problem = error.problem or error.context or "invalid YAML"
+    return Diagnostic(
+        "P100",
+        f"not valid YAML: {excerpt(problem, limit=200, quoted=False)}",
+        Location(display, line, col),
+        hint="check indentation and quoting near this position",
+    )
+
+
+def _tab(text: str, display: str, line: int, col: int) -> Diagnostic | None:
+    """P100 naming the tab, where the parser stopped on one: libyaml's own words never say "tab"
+    ("found character that cannot start any token")."""
+    lines = text.split("\n")
+    content = lines[line - 1] if 0 < line <= len(lines) else ""
+    if content[col - 1 : col] != "\t":
+        return None
+    return Diagnostic(
+        "P100",
+        f"a tab character at {line}:{col}: YAML indents with spaces only; replace the tab with spaces",
+        Location(display, line, col),
+        hint="indent with spaces (most editors can be set to insert spaces for the Tab key)",
+    )
 
 
 def load_yaml(path: Path, display: str | None = None) -> tuple[SourceFile | None, list[Diagnostic]]:

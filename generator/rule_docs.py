@@ -33,7 +33,8 @@ EXAMPLES: dict[str, Diagnostic] = {
         _example(
             "P101", VERSION_FILE, 6, 1,
             'key "owner" appears twice in one mapping (first at line 5)',
-            hint="keep one of them: YAML would silently drop the first",
+            hint="keep one of them (YAML would silently drop the first); the rest of the file was checked with the "
+            "first",
         ),
         _example(
             "P102", VERSION_FILE, 6, 1,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -11,6 +13,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from generator.diagnostics import DataPath, Diagnostic, excerpt, format_path
 from generator.field_types import describe
 from generator.loader import SourceFile
+from generator.recovery import MAX_PASSES, data_path, original_path, original_path_text, prune, view
 
 M = TypeVar("M")
 
@@ -108,3 +111,72 @@ def validate(
         inner = model.__args__[-1] if hasattr(model, "__args__") else model
         diagnostics = [_diagnostic(e, source, base, inner) for e in error.errors()]
         return None, diagnostics
+
+
+def validate_partial(
+    model: type[M] | Any, source: SourceFile, fill: Mapping[str, Any] | None = None
+) -> tuple[M | None, list[Diagnostic], SourceFile]:
+    """Validate the whole file as `model`, recovering what is sound (generator.recovery): every error is
+    reported, the values with errors are left out, and the model of what is left is given back with the
+    file as a view that matches it. `fill` gives top-level keys that can be known without the file
+    (a version file's id and version, from its folder and name) where they are missing or wrong.
+    None, when nothing usable is left (the file is not a mapping)."""
+    adapter = model if isinstance(model, TypeAdapter) else _adapter(model)
+    inner = model.__args__[-1] if hasattr(model, "__args__") else model
+    try:
+        return adapter.validate_python(source.data), [], source
+    except ValidationError as error:
+        errors = error.errors()
+    diagnostics = [_diagnostic(e, source, (), inner) for e in errors]
+    seen = {d.format_text() for d in diagnostics}
+    current, shifts, partial = source.data, [], source
+    left_out: list[DataPath] = []
+    for _ in range(MAX_PASSES):
+        paths = {data_path(current, tuple(e["loc"])) for e in errors if not _filled(e, fill)}
+        if () in paths:
+            break
+        current, removed = prune(current, paths)
+        left_out.extend(original_path((*where, index), shifts) for where, index in removed)
+        shifts.extend(removed)
+        for key, value in (fill or {}).items():
+            if isinstance(current, dict) and key not in current:
+                current[key] = value
+        partial = view(source, current, shifts)
+        try:
+            return adapter.validate_python(current), _noting(diagnostics, left_out), partial
+        except ValidationError as again:
+            errors = again.errors()
+        # a key missing now was left out here, as part of an error already reported; anything else was
+        # hidden until now (a model's own rule runs only once its fields are sound)
+        for e in errors:
+            found = _diagnostic(e, partial, (), inner)
+            found = dataclasses.replace(found, path=original_path_text(found.path, shifts))
+            if e["type"] != "missing" and found.format_text() not in seen:
+                seen.add(found.format_text())
+                diagnostics.append(found)
+    return None, diagnostics, source
+
+
+def _filled(error: Any, fill: Mapping[str, Any] | None) -> bool:
+    """A missing top-level key that `fill` gives: nothing to leave out."""
+    loc = tuple(error["loc"])
+    return error["type"] == "missing" and len(loc) == 1 and loc[0] in (fill or {})
+
+
+def _noting(diagnostics: list[Diagnostic], left_out: list[DataPath]) -> list[Diagnostic]:
+    """Each error inside a list item that had to be left out says so: what refers to that item (a phase
+    naming a regimen, a placeholder) is then reported as unknown, and this is why."""
+    noted = []
+    for diagnostic in diagnostics:
+        item = next((p for p in left_out if format_path(p) and _within(diagnostic.path, format_path(p))), None)
+        if item is not None:
+            note = (f"until this is fixed, {format_path(item)} is left out of the other checks, so what refers "
+                    "to it is reported as unknown")
+            hint = f"{diagnostic.hint}; {note}" if diagnostic.hint else note
+            diagnostic = dataclasses.replace(diagnostic, hint=hint)
+        noted.append(diagnostic)
+    return noted
+
+
+def _within(path: str, item: str) -> bool:
+    return path == item or path.startswith((item + ".", item + "["))

@@ -53,10 +53,20 @@ def test_p100_impossible_date_is_located() -> None:
     )
 
 
-def test_p101_duplicate_key() -> None:
-    assert only("regimens:\n  - dose: 1 mg\n    dose: 2 mg\n") == (
+def kept(text: str) -> tuple[object, str]:
+    """A file loaded in spite of its one error (P101: the first value kept): (its data, the error)."""
+    source, diagnostics = load_text(text, "f.yaml")
+    assert source is not None
+    assert len(diagnostics) == 1
+    return source.data, diagnostics[0].format_text()
+
+
+def test_p101_duplicate_key_keeps_the_first_value_and_the_file() -> None:
+    data, error = kept("regimens:\n  - dose: 1 mg\n    dose: {min: 2 mg}\n    route: IV\n")
+    assert data == {"regimens": [{"dose": "1 mg", "route": "IV"}]}
+    assert error == (
         'f.yaml:3:5: error P101: key "dose" appears twice in one mapping (first at line 2)\n'
-        "    keep one of them: YAML would silently drop the first"
+        "    keep one of them (YAML would silently drop the first); the rest of the file was checked with the first"
     )
 
 
@@ -213,7 +223,7 @@ def test_a_huge_integer_is_p100_quoting_at_most_60_characters() -> None:
 
 def test_a_long_duplicate_key_is_quoted_at_most_60_characters() -> None:
     key = "k" * 500
-    assert only(f"{key}: 1\n{key}: 2\n").startswith(f'f.yaml:2:1: error P101: key "{"k" * 60}..." appears twice')
+    assert kept(f"{key}: 1\n{key}: 2\n")[1].startswith(f'f.yaml:2:1: error P101: key "{"k" * 60}..." appears twice')
 
 
 def test_excerpt_bounds_and_escapes_what_it_quotes() -> None:

@@ -149,19 +149,21 @@ def test_library_file_errors_are_located(tmp_path: Path) -> None:
 
 
 def test_check_json_format_and_exit_codes(tmp_path: Path) -> None:
-    library = write_library(tmp_path, {"ketamine-trd/1.0.yaml": VERSION.replace("    route: IV", "    route: no")})
+    # an optional field with the wrong type is left out and everything else checked: one error
+    library = write_library(tmp_path, {"ketamine-trd/1.0.yaml": VERSION.replace("owner: Department of Psychiatry",
+                                                                                "owner: no")})
     status, out, _ = run("check", "--format", "json", str(library))
     payload = json.loads(out)
     assert status == 1
     assert payload["summary"] == {"errors": 1, "warnings": 0, "files": 5}
     assert payload["diagnostics"][0] == {
         "file": f"{library}/ketamine-trd/1.0.yaml",
-        "line": 12,
-        "col": 12,
+        "line": 5,
+        "col": 8,
         "level": "error",
         "code": "P104",
         "message": "expected text, got boolean false",
-        "path": "regimens[0].route",
+        "path": "owner",
         "hint": "YAML reads yes/no/on/off/true/false as booleans: put the text in quotes",
     }
 

@@ -6,6 +6,7 @@ runs them all, so a new rule family is a new module and nothing else changes.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import importlib
 import pkgutil
@@ -14,7 +15,8 @@ from dataclasses import dataclass
 
 from generator.diagnostics import Diagnostic, sorted_diagnostics
 from generator.inline import shared_scans
-from generator.library import Library, cycle_collection_paused
+from generator.library import Library, cycle_collection_paused, partial_versions_included
+from generator.recovery import original_path_text
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,20 @@ def all_checks() -> list[tuple[str, Check]]:
 
 def run_checks(library: Library, context: CheckContext) -> list[Diagnostic]:
     """The load and schema diagnostics of the library plus every rule module's, sorted by location."""
-    diagnostics = list(library.diagnostics)
-    with shared_scans(), cycle_collection_paused():
+    found: list[Diagnostic] = []
+    with shared_scans(), cycle_collection_paused(), partial_versions_included(library):
         for _name, check in all_checks():
-            diagnostics.extend(check(library, context))
-    return sorted_diagnostics(diagnostics)
+            found.extend(check(library, context))
+    return sorted_diagnostics([*library.diagnostics, *_as_in_the_files(found, library)])
+
+
+def _as_in_the_files(diagnostics: list[Diagnostic], library: Library) -> list[Diagnostic]:
+    """Data paths as they stand in the file where list items with schema errors were left out."""
+    shifted = {path: source.shifts for path, source in library.sources.items() if source.shifts}
+    if not shifted:
+        return diagnostics
+    return [
+        dataclasses.replace(d, path=original_path_text(d.path, shifted[d.location.file]))
+        if d.path and d.location.file in shifted else d
+        for d in diagnostics
+    ]
