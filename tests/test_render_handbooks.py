@@ -297,7 +297,8 @@ def test_print_view_holds_every_protocol_once_with_unique_anchors(handbook_libra
 
 def test_print_view_prefixes_anchors_and_keeps_links_on_the_page(handbook_library: Library) -> None:
     printed = render_site(handbook_library, AS_OF, reviewer=False)["handbooks/testing/print/index.md"]
-    assert "1. [Gamma drug for tests](#gamma-drug): version 1.0, current, effective 2026-02-01\n" in printed
+    assert ('1. [Gamma drug for tests](#gamma-drug): version 1.0, current, effective '
+            '<span class="pc-nowrap">2026-02-01</span>\n') in printed  # a date never breaks at its hyphens
     assert "3. beta-draft: not yet published\n" in printed
     for protocol in ("gamma-drug", "alpha-drug"):
         for section in ("summary", "dosing", "schedule", "dose-table", "safety", "algorithm", "references"):
@@ -357,7 +358,8 @@ def test_print_view_lists_a_retired_protocol_but_does_not_print_it(handbook_libr
     pages = render_site(handbook_library, AS_OF, reviewer=False)
     printed = pages["handbooks/testing/print/index.md"]
     assert ("1. [Gamma drug for tests](../../../protocols/gamma-drug/index.md): version 1.0, retired, effective "
-            f"{retired.doc.effective.isoformat()}: **not printed here, do not use**\n") in printed
+            f'<span class="pc-nowrap">{retired.doc.effective.isoformat()}</span>: **not printed here, do not use**\n'
+            ) in printed
     assert "{: #gamma-drug .pc-print-protocol }" not in printed and "gamma-drug_" not in printed
     assert "{: #alpha-drug .pc-print-protocol }" in printed  # the protocols in use are still printed
     assert broken_links(pages, "handbooks/testing/print/index.md") == []
