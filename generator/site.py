@@ -26,6 +26,7 @@ import io
 import logging
 import os
 import posixpath
+import re
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from mkdocs.commands.build import build as mkdocs_build  # noqa: E402
 from mkdocs.config import load_config  # noqa: E402
 from mkdocs.config.defaults import MkDocsConfig  # noqa: E402
 from mkdocs.exceptions import MkDocsException, PluginError  # noqa: E402
+from mkdocs.livereload import LiveReloadServer  # noqa: E402
 from mkdocs.plugins import BasePlugin, event_priority  # noqa: E402
 from mkdocs.structure.files import File, Files, InclusionLevel  # noqa: E402
 from mkdocs.structure.nav import Navigation  # noqa: E402
@@ -55,6 +57,7 @@ from generator.site_config import (  # noqa: E402
 )
 
 PagesProvider = Callable[[], MutableMapping[str, str]]
+BannerProvider = Callable[[], str]  # HTML shown at the top of every page ("" for none): serve's error list
 
 SITE_CSS = "assets/site.css"
 DEFAULT_DISCLAIMER = (
@@ -74,13 +77,14 @@ class SiteBuildError(Exception):
 class SiteInputs:
     pages: PagesProvider
     reviewer: bool
+    banner: BannerProvider | None = None
 
 
 _active_inputs: SiteInputs | None = None
 
 
 @contextmanager
-def site_inputs(pages: PagesProvider, reviewer: bool) -> Iterator[None]:
+def site_inputs(pages: PagesProvider, reviewer: bool, banner: BannerProvider | None = None) -> Iterator[None]:
     """Make ``pages`` the source of the ``protocols`` plugin for builds started inside the block.
 
     A callable rather than a dict so that ``serve`` renders afresh on every rebuild. The plugin empties
@@ -88,7 +92,7 @@ def site_inputs(pages: PagesProvider, reviewer: bool) -> Iterator[None]:
     """
     global _active_inputs
     previous = _active_inputs
-    _active_inputs = SiteInputs(pages, reviewer)
+    _active_inputs = SiteInputs(pages, reviewer, banner)
     try:
         yield
     finally:
@@ -245,7 +249,46 @@ class ProtocolsPlugin(BasePlugin):
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         if page.file.src_uri in self._generated_pages:
             page.content = None  # written and indexed for search; later pages need only its title and URL
-        return output
+        return with_banner(output)
+
+    def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
+        return with_banner(output_content) if is_error_template(template_name) else output_content
+
+    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., None]
+                 ) -> LiveReloadServer:
+        reloading_error_pages(server)
+        return server
+
+
+ARTICLE_START = re.compile(r'<article class="md-content__inner md-typeset">')
+BODY_START = re.compile(r"<body\b[^>]*>")
+
+
+def with_banner(page_html: str) -> str:
+    """The page with the active banner at the top of its content (the body when it has no article)."""
+    inputs = _active_inputs
+    banner = inputs.banner() if inputs is not None and inputs.banner is not None else ""
+    if not banner:
+        return page_html
+    match = ARTICLE_START.search(page_html) or BODY_START.search(page_html)
+    if match is None:
+        return banner + page_html
+    return page_html[: match.end()] + banner + page_html[match.end():]
+
+
+def reloading_error_pages(server: LiveReloadServer) -> None:
+    """Give the 404 page MkDocs serves for a missing path the live-reload script its other pages get, so a
+    page that is missing only while the library has errors comes back by itself once they are fixed."""
+    inject = getattr(server, "_inject_js_into_html", None)
+    if inject is None:  # a MkDocs without it: the 404 page is served as it is
+        return
+    serve_error = server.error_handler
+
+    def error_page(code: int) -> bytes | None:
+        content = serve_error(code)
+        return None if content is None else inject(content, server._visible_epoch)
+
+    server.error_handler = error_page
 
 
 def error_page_context(context: TemplateContext, template_name: str, config: MkDocsConfig) -> TemplateContext:
@@ -412,8 +455,9 @@ def serve(
     docs_dir: Path,
     config_file: Path | None = None,
     dev_addr: str | None = None,
+    banner: BannerProvider | None = None,
 ) -> None:
-    """MkDocs' live-reloading server; ``pages`` is called again on every rebuild.
+    """MkDocs' live-reloading server; ``pages`` is called again on every rebuild, ``banner`` after it.
 
     ``watch`` lists extra paths (the protocols folder) whose edits trigger a rebuild; ``docs_dir`` is an
     existing, normally empty folder.
@@ -429,7 +473,7 @@ def serve(
     mkdocs_logger.addHandler(console)
     mkdocs_logger.setLevel(logging.INFO)
     try:
-        with site_inputs(pages, reviewer):
+        with site_inputs(pages, reviewer, banner):
             mkdocs_serve(
                 stream,  # type: ignore[arg-type]  # load_config, which serve calls, reads a stream too
                 config_file_path=config_path,

@@ -1,0 +1,188 @@
+"""`protocols serve` for authors (issue 17): the reviewer preview by default, --clinician, the error list on
+every page while the library has errors, live reload back to the page once fixed, a clean stop on SIGTERM
+and SIGINT with no temporary folder left behind."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import signal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import VERSION, run, write_library
+from serve_process import fetch, running_serve
+
+from generator.commands.serve import ServePreview, error_banner
+from generator.diagnostics import Diagnostic, Location
+from generator.site import REVIEWER_BANNER, SiteInputs, site_inputs, with_banner
+
+AS_OF = dt.date(2026, 6, 1)
+DRAFT = "protocols/ketamine-trd/1.0.yaml"
+DRAFT_PAGE = "protocols/ketamine-trd/1.0/index.md"
+TRAILING_ZERO = VERSION.replace("    dose: 0.5 mg/kg", "    dose: 0.50 mg/kg")
+P209_LOCATION = f"{DRAFT}:13:11"
+P209_MESSAGE = 'trailing zero in "0.50 mg/kg": write "0.5 mg/kg"'
+P209_HINT = "a trailing zero is misread as a tenfold dose: 5.0 is read as 50"
+WAIT_MS = 120_000  # a rebuild takes seconds; far longer on a loaded 2-core machine
+
+
+def preview(root: Path, reviewer: bool = True) -> ServePreview:
+    return ServePreview("protocols", AS_OF, reviewer, io.StringIO())
+
+
+def test_the_default_preview_shows_the_draft_and_clinician_hides_it(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    write_library(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert DRAFT_PAGE in preview(tmp_path).pages()
+    assert DRAFT_PAGE not in ServePreview("protocols", AS_OF, False, io.StringIO()).pages()
+
+
+def test_an_error_keeps_the_last_good_pages_and_lists_every_error(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    library = write_library(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    served = preview(tmp_path)
+    good = served.pages()
+    assert served.banner() == ""
+    (library / "ketamine-trd" / "1.0.yaml").write_text(TRAILING_ZERO, encoding="utf-8")
+    assert served.pages() == good
+    link = f"{(tmp_path / DRAFT).resolve().as_uri()}#L13"
+    assert served.banner() == (
+        '<div class="admonition failure pc-serve-errors" id="protocols-errors" role="alert">'
+        '<p class="admonition-title">1 error in the protocols: this page shows the last version without errors, '
+        "and reloads when a file is saved</p>"
+        f'<ul><li><a href="{link}"><code>{P209_LOCATION}</code></a> <strong>P209</strong>: '
+        "trailing zero in &quot;0.50 mg/kg&quot;: write &quot;0.5 mg/kg&quot; (regimens[0].dose)"
+        f"<br><em>{P209_HINT}</em></li></ul></div>"
+    )
+    (library / "ketamine-trd" / "1.0.yaml").write_text(VERSION, encoding="utf-8")
+    assert served.pages() == good
+    assert served.banner() == ""
+
+
+def test_an_error_before_any_good_build_gives_a_home_page_that_says_so(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    write_library(tmp_path, {"ketamine-trd/1.0.yaml": TRAILING_ZERO})
+    monkeypatch.chdir(tmp_path)
+    served = preview(tmp_path)
+    assert list(served.pages()) == ["index.md"]
+    assert P209_LOCATION in served.banner()
+
+
+def test_a_folder_removed_while_serving_is_listed_not_a_traceback(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    library = write_library(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    served = preview(tmp_path)
+    good = served.pages()
+    library.rename(tmp_path / "moved")
+    assert served.pages() == good
+    assert "<li>no protocols folder at protocols: pass the folder holding your protocols</li>" in served.banner()
+
+
+def test_the_banner_escapes_author_text_and_links_even_odd_file_names() -> None:
+    error = Diagnostic("P209", '<script>alert(1)</script> "x"', Location("protocols/a b/<é>.yaml", 2, 3),
+                       hint="<b>bold</b>")
+    banner = error_banner([error])
+    assert "<script>" not in banner and "<b>bold" not in banner
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &quot;x&quot;" in banner
+    assert "<code>protocols/a b/&lt;é&gt;.yaml:2:3</code>" in banner
+    assert "/protocols/a%20b/%3C%C3%A9%3E.yaml#L2" in banner  # a URI: no raw space, quote or angle bracket
+
+
+@pytest.mark.parametrize("page", [
+    '<html><body class="x"><div><article class="md-content__inner md-typeset"><h1>T</h1></article></div></body>',
+    "<html><body><h1>No article</h1></body></html>",
+])
+def test_the_banner_goes_at_the_top_of_the_content_only_while_serving_with_errors(page: str) -> None:
+    banner = '<div id="protocols-errors">E</div>'
+    assert with_banner(page) == page  # a build has no banner provider
+    with site_inputs(dict, reviewer=True, banner=lambda: ""):
+        assert with_banner(page) == page
+    with site_inputs(dict, reviewer=True, banner=lambda: banner):
+        shown = with_banner(page)
+    anchor = '<article class="md-content__inner md-typeset">' if "<article" in page else "<body>"
+    assert shown == page.replace(anchor, anchor + banner, 1)
+    assert SiteInputs(dict, True).banner is None
+
+
+def test_serve_options_have_help_and_clinician_excludes_reviewer(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, _ = run("serve", "--help")
+    assert status == 0
+    shown = " ".join(capsys.readouterr().out.split())  # argparse prints help to sys.stdout, wrapped
+    assert "--clinician preview exactly the clinician site instead: no drafts, no versions in review" in shown
+    assert "--reviewer accepted for older scripts; does nothing, the reviewer site is the default" in shown
+    status, _, _ = run("serve", "--clinician", "--reviewer", str(tmp_path))
+    assert status == 2
+    assert "protocols serve: error: argument --reviewer: not allowed with argument --clinician\n" in (
+        capsys.readouterr().err
+    )
+
+
+def test_serve_on_a_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
+    status, _, err = run("serve", str(tmp_path / "none"))
+    assert status == 2
+    missing = tmp_path / "none"
+    assert err == f"protocols: error: no protocols folder at {missing}: pass the folder holding your protocols\n"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_stops_serve_cleanly_and_removes_its_temporary_folders(tmp_path: Path, signum: int) -> None:
+    write_library(tmp_path)
+    with running_serve(tmp_path) as server:
+        made = sorted(path.name.split("_")[0].rsplit("-", 1)[0] for path in server.temp.iterdir())
+        assert made == ["mkdocs", "protocols-serve"]  # the folders exist while it serves ...
+        status, output = server.stop(signum)
+    assert status == 0, output
+    assert "Traceback" not in output
+    assert list(server.temp.iterdir()) == []  # ... and none is left behind
+
+
+def test_a_path_missing_while_there_are_errors_shows_the_errors_and_reloads(tmp_path: Path) -> None:
+    write_library(tmp_path, {"ketamine-trd/1.0.yaml": TRAILING_ZERO})
+    with running_serve(tmp_path) as server:
+        status, home = fetch(server.url)
+        missing_status, missing = fetch(server.url + "protocols/ketamine-trd/1.0/")
+    assert status == 200 and P209_LOCATION in home
+    assert missing_status == 404
+    assert P209_LOCATION in missing and P209_HINT in missing
+    assert "livereload" in missing  # the 404 page comes back by itself once the error is fixed
+
+
+def test_browser_edit_error_and_fix_under_serve(tmp_path: Path, chromium_browser: Any) -> None:
+    library = write_library(tmp_path)
+    draft = library / "ketamine-trd" / "1.0.yaml"
+    with running_serve(tmp_path) as server:
+        page = chromium_browser.new_page()
+        try:
+            url = server.url + "protocols/ketamine-trd/1.0/"
+            page.goto(url)
+            assert REVIEWER_BANNER in page.inner_text("body")  # the draft, marked as on the reviewer site
+            page.get_by_text("Monitor blood pressure.").wait_for(timeout=WAIT_MS)
+
+            draft.write_text(VERSION.replace("Monitor blood pressure.", "Monitor blood pressure and pulse."),
+                             encoding="utf-8")
+            page.get_by_text("Monitor blood pressure and pulse.").wait_for(timeout=WAIT_MS)
+
+            draft.write_text(TRAILING_ZERO.replace("Monitor blood pressure.", "Monitor blood pressure and pulse."),
+                             encoding="utf-8")
+            errors = page.locator("#protocols-errors")
+            errors.wait_for(timeout=WAIT_MS)
+            assert page.url == url
+            listed = errors.inner_text()
+            assert f"{P209_LOCATION} P209: {P209_MESSAGE} (regimens[0].dose)" in listed
+            assert P209_HINT in listed
+            href = errors.locator("a").first.get_attribute("href")
+            assert href == f"{draft.resolve().as_uri()}#L13"
+            assert "Monitor blood pressure and pulse." in page.inner_text("article")  # the last good page
+
+            draft.write_text(VERSION, encoding="utf-8")
+            errors.wait_for(state="detached", timeout=WAIT_MS)
+            page.get_by_text("Monitor blood pressure.", exact=True).wait_for(timeout=WAIT_MS)
+            assert page.url == url
+        finally:
+            page.close()
