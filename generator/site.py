@@ -26,7 +26,6 @@ import io
 import logging
 import os
 import posixpath
-import re
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -55,6 +54,7 @@ from generator.site_config import (  # noqa: E402
     merged_config,
     own_config_file,
 )
+from generator.site_serve import insert_banner, reloading_error_pages, serve  # noqa: E402, F401  (site.serve)
 
 PagesProvider = Callable[[], MutableMapping[str, str]]
 BannerProvider = Callable[[], str]  # HTML shown at the top of every page ("" for none): serve's error list
@@ -249,46 +249,15 @@ class ProtocolsPlugin(BasePlugin):
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         if page.file.src_uri in self._generated_pages:
             page.content = None  # written and indexed for search; later pages need only its title and URL
-        return with_banner(output)
+        return _with_banner(output)
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
-        return with_banner(output_content) if is_error_template(template_name) else output_content
+        return _with_banner(output_content) if is_error_template(template_name) else output_content
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., None]
                  ) -> LiveReloadServer:
         reloading_error_pages(server)
         return server
-
-
-ARTICLE_START = re.compile(r'<article class="md-content__inner md-typeset">')
-BODY_START = re.compile(r"<body\b[^>]*>")
-
-
-def with_banner(page_html: str) -> str:
-    """The page with the active banner at the top of its content (the body when it has no article)."""
-    inputs = _active_inputs
-    banner = inputs.banner() if inputs is not None and inputs.banner is not None else ""
-    if not banner:
-        return page_html
-    match = ARTICLE_START.search(page_html) or BODY_START.search(page_html)
-    if match is None:
-        return banner + page_html
-    return page_html[: match.end()] + banner + page_html[match.end():]
-
-
-def reloading_error_pages(server: LiveReloadServer) -> None:
-    """Give the 404 page MkDocs serves for a missing path the live-reload script its other pages get, so a
-    page that is missing only while the library has errors comes back by itself once they are fixed."""
-    inject = getattr(server, "_inject_js_into_html", None)
-    if inject is None:  # a MkDocs without it: the 404 page is served as it is
-        return
-    serve_error = server.error_handler
-
-    def error_page(code: int) -> bytes | None:
-        content = serve_error(code)
-        return None if content is None else inject(content, server._visible_epoch)
-
-    server.error_handler = error_page
 
 
 def error_page_context(context: TemplateContext, template_name: str, config: MkDocsConfig) -> TemplateContext:
@@ -447,40 +416,7 @@ def _failure_message(error: BaseException, warnings: list[str]) -> str:
     return "\n".join(lines)
 
 
-def serve(
-    pages: PagesProvider,
-    *,
-    reviewer: bool,
-    watch: list[Path],
-    docs_dir: Path,
-    config_file: Path | None = None,
-    dev_addr: str | None = None,
-    banner: BannerProvider | None = None,
-) -> None:
-    """MkDocs' live-reloading server; ``pages`` is called again on every rebuild, ``banner`` after it.
-
-    ``watch`` lists extra paths (the protocols folder) whose edits trigger a rebuild; ``docs_dir`` is an
-    existing, normally empty folder.
-    """
-    from mkdocs.commands.serve import serve as mkdocs_serve
-
-    stream, config_path = config_source(config_file)
-    # MkDocs reports the address, each rebuild and its warnings through logging, as its own CLI does.
-    console = logging.StreamHandler()
-    console.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
-    mkdocs_logger = logging.getLogger("mkdocs")
-    previous_level = mkdocs_logger.level
-    mkdocs_logger.addHandler(console)
-    mkdocs_logger.setLevel(logging.INFO)
-    try:
-        with site_inputs(pages, reviewer, banner):
-            mkdocs_serve(
-                stream,  # type: ignore[arg-type]  # load_config, which serve calls, reads a stream too
-                config_file_path=config_path,
-                watch=[str(path) for path in watch],
-                docs_dir=str(docs_dir),
-                dev_addr=dev_addr,
-            )
-    finally:
-        mkdocs_logger.removeHandler(console)
-        mkdocs_logger.setLevel(previous_level)
+def _with_banner(page_html: str) -> str:
+    inputs = _active_inputs
+    banner = inputs.banner() if inputs is not None and inputs.banner is not None else ""
+    return insert_banner(page_html, banner)

@@ -16,7 +16,8 @@ from serve_process import fetch, running_serve
 
 from generator.commands.serve import ServePreview, error_banner
 from generator.diagnostics import Diagnostic, Location
-from generator.site import REVIEWER_BANNER, SiteInputs, site_inputs, with_banner
+from generator.site import REVIEWER_BANNER, SiteInputs
+from generator.site_serve import insert_banner
 
 AS_OF = dt.date(2026, 6, 1)
 DRAFT = "protocols/ketamine-trd/1.0.yaml"
@@ -28,7 +29,8 @@ P209_HINT = "a trailing zero is misread as a tenfold dose: 5.0 is read as 50"
 WAIT_MS = 120_000  # a rebuild takes seconds; far longer on a loaded 2-core machine
 
 
-def preview(root: Path, reviewer: bool = True) -> ServePreview:
+def preview(reviewer: bool = True) -> ServePreview:
+    """The preview of ./protocols (tests chdir into their library's parent)."""
     return ServePreview("protocols", AS_OF, reviewer, io.StringIO())
 
 
@@ -36,15 +38,23 @@ def test_the_default_preview_shows_the_draft_and_clinician_hides_it(tmp_path: Pa
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     write_library(tmp_path)
     monkeypatch.chdir(tmp_path)
-    assert DRAFT_PAGE in preview(tmp_path).pages()
-    assert DRAFT_PAGE not in ServePreview("protocols", AS_OF, False, io.StringIO()).pages()
+    assert DRAFT_PAGE in preview().pages()
+    assert DRAFT_PAGE not in preview(reviewer=False).pages()
+
+
+def test_a_warning_alone_shows_no_banner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_library(tmp_path, {"ketamine-trd/1.0.yaml.bak": VERSION})  # P111, a warning
+    monkeypatch.chdir(tmp_path)
+    served = preview()
+    assert DRAFT_PAGE in served.pages()
+    assert served.banner() == ""
 
 
 def test_an_error_keeps_the_last_good_pages_and_lists_every_error(tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     library = write_library(tmp_path)
     monkeypatch.chdir(tmp_path)
-    served = preview(tmp_path)
+    served = preview()
     good = served.pages()
     assert served.banner() == ""
     (library / "ketamine-trd" / "1.0.yaml").write_text(TRAILING_ZERO, encoding="utf-8")
@@ -67,7 +77,7 @@ def test_an_error_before_any_good_build_gives_a_home_page_that_says_so(tmp_path:
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     write_library(tmp_path, {"ketamine-trd/1.0.yaml": TRAILING_ZERO})
     monkeypatch.chdir(tmp_path)
-    served = preview(tmp_path)
+    served = preview()
     assert list(served.pages()) == ["index.md"]
     assert P209_LOCATION in served.banner()
 
@@ -76,7 +86,7 @@ def test_a_folder_removed_while_serving_is_listed_not_a_traceback(tmp_path: Path
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     library = write_library(tmp_path)
     monkeypatch.chdir(tmp_path)
-    served = preview(tmp_path)
+    served = preview()
     good = served.pages()
     library.rename(tmp_path / "moved")
     assert served.pages() == good
@@ -97,16 +107,13 @@ def test_the_banner_escapes_author_text_and_links_even_odd_file_names() -> None:
     '<html><body class="x"><div><article class="md-content__inner md-typeset"><h1>T</h1></article></div></body>',
     "<html><body><h1>No article</h1></body></html>",
 ])
-def test_the_banner_goes_at_the_top_of_the_content_only_while_serving_with_errors(page: str) -> None:
+def test_the_banner_goes_at_the_top_of_the_content_and_nothing_without_one(page: str) -> None:
     banner = '<div id="protocols-errors">E</div>'
-    assert with_banner(page) == page  # a build has no banner provider
-    with site_inputs(dict, reviewer=True, banner=lambda: ""):
-        assert with_banner(page) == page
-    with site_inputs(dict, reviewer=True, banner=lambda: banner):
-        shown = with_banner(page)
+    assert insert_banner(page, "") == page
     anchor = '<article class="md-content__inner md-typeset">' if "<article" in page else "<body>"
-    assert shown == page.replace(anchor, anchor + banner, 1)
-    assert SiteInputs(dict, True).banner is None
+    assert insert_banner(page, banner) == page.replace(anchor, anchor + banner, 1)
+    assert insert_banner("<p>bare</p>", banner) == banner + "<p>bare</p>"
+    assert SiteInputs(dict, True).banner is None  # a build has no banner
 
 
 def test_serve_options_have_help_and_clinician_excludes_reviewer(tmp_path: Path,
@@ -150,6 +157,7 @@ def test_a_path_missing_while_there_are_errors_shows_the_errors_and_reloads(tmp_
     assert status == 200 and P209_LOCATION in home
     assert missing_status == 404
     assert P209_LOCATION in missing and P209_HINT in missing
+    assert '<article class="md-content__inner md-typeset"><div class="admonition failure pc-serve-errors"' in missing
     assert "livereload" in missing  # the 404 page comes back by itself once the error is fixed
 
 
