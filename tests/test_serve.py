@@ -22,10 +22,10 @@ from generator.site_serve import insert_banner
 AS_OF = dt.date(2026, 6, 1)
 DRAFT = "protocols/ketamine-trd/1.0.yaml"
 DRAFT_PAGE = "protocols/ketamine-trd/1.0/index.md"
-TRAILING_ZERO = VERSION.replace("    dose: 0.5 mg/kg", "    dose: 0.50 mg/kg")
-P209_LOCATION = f"{DRAFT}:13:11"
-P209_MESSAGE = 'trailing zero in "0.50 mg/kg": write "0.5 mg/kg"'
-P209_HINT = "a trailing zero is misread as a tenfold dose: 5.0 is read as 50"
+UNKNOWN_CITATION = VERSION.replace("Monitor blood pressure.", "Monitor blood pressure [@nobody-2000].")
+P301_LOCATION = f"{DRAFT}:30:36"
+P301_MESSAGE = 'citation of unknown reference "nobody-2000"'
+P301_HINT = "cite an id of _library/references.yaml, or add the reference there"
 WAIT_MS = 120_000  # a rebuild takes seconds; far longer on a loaded 2-core machine
 
 
@@ -57,16 +57,16 @@ def test_an_error_keeps_the_last_good_pages_and_lists_every_error(tmp_path: Path
     served = preview()
     good = served.pages()
     assert served.banner() == ""
-    (library / "ketamine-trd" / "1.0.yaml").write_text(TRAILING_ZERO, encoding="utf-8")
+    (library / "ketamine-trd" / "1.0.yaml").write_text(UNKNOWN_CITATION, encoding="utf-8")
     assert served.pages() == good
-    link = f"{(tmp_path / DRAFT).resolve().as_uri()}#L13"
+    link = f"{(tmp_path / DRAFT).resolve().as_uri()}#L30"
     assert served.banner() == (
         '<div class="admonition failure pc-serve-errors" id="protocols-errors" role="alert">'
         '<p class="admonition-title">1 error in the protocols: this page shows the last version without errors, '
         "and reloads when a file is saved</p>"
-        f'<ul><li><a href="{link}"><code>{P209_LOCATION}</code></a> <strong>P209</strong>: '
-        "trailing zero in &quot;0.50 mg/kg&quot;: write &quot;0.5 mg/kg&quot; (regimens[0].dose)"
-        f"<br><em>{P209_HINT}</em></li></ul></div>"
+        f'<ul><li><a href="{link}"><code>{P301_LOCATION}</code></a> <strong>P301</strong>: '
+        "citation of unknown reference &quot;nobody-2000&quot; (sections[0].body)"
+        f"<br><em>{P301_HINT}</em></li></ul></div>"
     )
     (library / "ketamine-trd" / "1.0.yaml").write_text(VERSION, encoding="utf-8")
     assert served.pages() == good
@@ -75,11 +75,11 @@ def test_an_error_keeps_the_last_good_pages_and_lists_every_error(tmp_path: Path
 
 def test_an_error_before_any_good_build_gives_a_home_page_that_says_so(tmp_path: Path,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    write_library(tmp_path, {"ketamine-trd/1.0.yaml": TRAILING_ZERO})
+    write_library(tmp_path, {"ketamine-trd/1.0.yaml": UNKNOWN_CITATION})
     monkeypatch.chdir(tmp_path)
     served = preview()
     assert list(served.pages()) == ["index.md"]
-    assert P209_LOCATION in served.banner()
+    assert P301_LOCATION in served.banner()
 
 
 def test_a_folder_removed_while_serving_is_listed_not_a_traceback(tmp_path: Path,
@@ -150,13 +150,13 @@ def test_a_signal_stops_serve_cleanly_and_removes_its_temporary_folders(tmp_path
 
 
 def test_a_path_missing_while_there_are_errors_shows_the_errors_and_reloads(tmp_path: Path) -> None:
-    write_library(tmp_path, {"ketamine-trd/1.0.yaml": TRAILING_ZERO})
+    write_library(tmp_path, {"ketamine-trd/1.0.yaml": UNKNOWN_CITATION})
     with running_serve(tmp_path) as server:
         status, home = fetch(server.url)
         missing_status, missing = fetch(server.url + "protocols/ketamine-trd/1.0/")
-    assert status == 200 and P209_LOCATION in home
+    assert status == 200 and P301_LOCATION in home
     assert missing_status == 404
-    assert P209_LOCATION in missing and P209_HINT in missing
+    assert P301_LOCATION in missing and P301_HINT in missing
     assert '<article class="md-content__inner md-typeset"><div class="admonition failure pc-serve-errors"' in missing
     assert "livereload" in missing  # the 404 page comes back by itself once the error is fixed
 
@@ -176,16 +176,15 @@ def test_browser_edit_error_and_fix_under_serve(tmp_path: Path, chromium_browser
                              encoding="utf-8")
             page.get_by_text("Monitor blood pressure and pulse.").wait_for(timeout=WAIT_MS)
 
-            draft.write_text(TRAILING_ZERO.replace("Monitor blood pressure.", "Monitor blood pressure and pulse."),
-                             encoding="utf-8")
+            draft.write_text(UNKNOWN_CITATION, encoding="utf-8")
             errors = page.locator("#protocols-errors")
             errors.wait_for(timeout=WAIT_MS)
             assert page.url == url
             listed = errors.inner_text()
-            assert f"{P209_LOCATION} P209: {P209_MESSAGE} (regimens[0].dose)" in listed
-            assert P209_HINT in listed
+            assert f"{P301_LOCATION} P301: {P301_MESSAGE} (sections[0].body)" in listed
+            assert P301_HINT in listed
             href = errors.locator("a").first.get_attribute("href")
-            assert href == f"{draft.resolve().as_uri()}#L13"
+            assert href == f"{draft.resolve().as_uri()}#L30"
             assert "Monitor blood pressure and pulse." in page.inner_text("article")  # the last good page
 
             draft.write_text(VERSION, encoding="utf-8")
