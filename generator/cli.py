@@ -121,10 +121,16 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--timings", action="store_true", help="print the time of each stage and peak memory")
     add_dir(build)
 
-    serve = add("serve", _lazy("generator.commands.build", "cmd_serve"), "live-reloading preview server")
-    serve.add_argument("--reviewer", action="store_true")
-    serve.add_argument("--as-of", metavar="DATE")
-    serve.add_argument("--dev-addr", metavar="IP:PORT", default="127.0.0.1:8000")
+    serve = add("serve", _lazy("generator.commands.serve", "cmd_serve"),
+                "live-reloading preview for authors: the reviewer site, drafts included")
+    audience = serve.add_mutually_exclusive_group()
+    audience.add_argument("--clinician", action="store_true",
+                          help="preview exactly the clinician site instead: no drafts, no versions in review")
+    audience.add_argument("--reviewer", action="store_true",
+                          help="accepted for older scripts; does nothing, the reviewer site is the default")
+    serve.add_argument("--as-of", metavar="DATE", help="the build date, YYYY-MM-DD (default: today)")
+    serve.add_argument("--dev-addr", metavar="IP:PORT", default="127.0.0.1:8000",
+                       help="the address to serve on (default: 127.0.0.1:8000)")
     add_dir(serve)
 
     dose = add("dose", _lazy("generator.commands.dose", "cmd_dose"), "one dose as JSON")

@@ -39,6 +39,7 @@ from mkdocs.commands.build import build as mkdocs_build  # noqa: E402
 from mkdocs.config import load_config  # noqa: E402
 from mkdocs.config.defaults import MkDocsConfig  # noqa: E402
 from mkdocs.exceptions import MkDocsException, PluginError  # noqa: E402
+from mkdocs.livereload import LiveReloadServer  # noqa: E402
 from mkdocs.plugins import BasePlugin, event_priority  # noqa: E402
 from mkdocs.structure.files import File, Files, InclusionLevel  # noqa: E402
 from mkdocs.structure.nav import Navigation  # noqa: E402
@@ -53,8 +54,10 @@ from generator.site_config import (  # noqa: E402
     merged_config,
     own_config_file,
 )
+from generator.site_serve import insert_banner, reloading_error_pages, serve  # noqa: E402, F401  (site.serve)
 
 PagesProvider = Callable[[], MutableMapping[str, str]]
+BannerProvider = Callable[[], str]  # HTML shown at the top of every page ("" for none): serve's error list
 
 SITE_CSS = "assets/site.css"
 DEFAULT_DISCLAIMER = (
@@ -74,13 +77,14 @@ class SiteBuildError(Exception):
 class SiteInputs:
     pages: PagesProvider
     reviewer: bool
+    banner: BannerProvider | None = None
 
 
 _active_inputs: SiteInputs | None = None
 
 
 @contextmanager
-def site_inputs(pages: PagesProvider, reviewer: bool) -> Iterator[None]:
+def site_inputs(pages: PagesProvider, reviewer: bool, banner: BannerProvider | None = None) -> Iterator[None]:
     """Make ``pages`` the source of the ``protocols`` plugin for builds started inside the block.
 
     A callable rather than a dict so that ``serve`` renders afresh on every rebuild. The plugin empties
@@ -88,7 +92,7 @@ def site_inputs(pages: PagesProvider, reviewer: bool) -> Iterator[None]:
     """
     global _active_inputs
     previous = _active_inputs
-    _active_inputs = SiteInputs(pages, reviewer)
+    _active_inputs = SiteInputs(pages, reviewer, banner)
     try:
         yield
     finally:
@@ -245,7 +249,15 @@ class ProtocolsPlugin(BasePlugin):
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         if page.file.src_uri in self._generated_pages:
             page.content = None  # written and indexed for search; later pages need only its title and URL
-        return output
+        return _with_banner(output)
+
+    def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
+        return _with_banner(output_content) if is_error_template(template_name) else output_content
+
+    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., None]
+                 ) -> LiveReloadServer:
+        reloading_error_pages(server)
+        return server
 
 
 def error_page_context(context: TemplateContext, template_name: str, config: MkDocsConfig) -> TemplateContext:
@@ -404,39 +416,7 @@ def _failure_message(error: BaseException, warnings: list[str]) -> str:
     return "\n".join(lines)
 
 
-def serve(
-    pages: PagesProvider,
-    *,
-    reviewer: bool,
-    watch: list[Path],
-    docs_dir: Path,
-    config_file: Path | None = None,
-    dev_addr: str | None = None,
-) -> None:
-    """MkDocs' live-reloading server; ``pages`` is called again on every rebuild.
-
-    ``watch`` lists extra paths (the protocols folder) whose edits trigger a rebuild; ``docs_dir`` is an
-    existing, normally empty folder.
-    """
-    from mkdocs.commands.serve import serve as mkdocs_serve
-
-    stream, config_path = config_source(config_file)
-    # MkDocs reports the address, each rebuild and its warnings through logging, as its own CLI does.
-    console = logging.StreamHandler()
-    console.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
-    mkdocs_logger = logging.getLogger("mkdocs")
-    previous_level = mkdocs_logger.level
-    mkdocs_logger.addHandler(console)
-    mkdocs_logger.setLevel(logging.INFO)
-    try:
-        with site_inputs(pages, reviewer):
-            mkdocs_serve(
-                stream,  # type: ignore[arg-type]  # load_config, which serve calls, reads a stream too
-                config_file_path=config_path,
-                watch=[str(path) for path in watch],
-                docs_dir=str(docs_dir),
-                dev_addr=dev_addr,
-            )
-    finally:
-        mkdocs_logger.removeHandler(console)
-        mkdocs_logger.setLevel(previous_level)
+def _with_banner(page_html: str) -> str:
+    inputs = _active_inputs
+    banner = inputs.banner() if inputs is not None and inputs.banner is not None else ""
+    return insert_banner(page_html, banner)

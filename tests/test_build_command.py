@@ -137,10 +137,10 @@ def test_serve_renders_afresh_and_shows_errors_instead_of_failing(
     assert status == 0
     first, second = calls[0]["first"], calls[1]["second"]
     assert isinstance(first, dict) and "protocols/ketamine-trd/index.md" in first
-    assert calls[0]["reviewer"] is False and calls[0]["watch"] == [Path(str(library))]
-    assert isinstance(second, dict) and list(second) == ["index.md"]
-    assert second["index.md"].startswith("# The protocols have errors\n")
-    assert "error P102" in second["index.md"]
+    assert calls[0]["reviewer"] is True and calls[0]["watch"] == [Path(str(library))]  # drafts shown
+    assert second == first  # the last pages without errors stay served ...
+    banner = calls[0]["banner"]
+    assert callable(banner) and "<strong>P102</strong>" in banner()  # ... with the error list on every page
 
 
 def test_releasing_positions_before_render_changes_no_page() -> None:

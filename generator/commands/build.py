@@ -1,4 +1,4 @@
-"""`protocols build` and `protocols serve` (§7): check, render, then hand the pages to the site engine.
+"""`protocols build` (§7): check, render, then hand the pages to the site engine.
 
 The build refuses to start on any check error, so a failed build never touches the previous site;
 the engine adapter (generator/build.py) replaces the output folder atomically.
@@ -7,10 +7,8 @@ the engine adapter (generator/build.py) replaces the output folder atomically.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import resource
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -110,41 +108,3 @@ def _page_count(pages: dict[str, str]) -> int:
 def _timings(args: argparse.Namespace, timer: StageTimer, out: TextIO) -> None:
     if getattr(args, "timings", False):
         out.write(timer.format() + "\n")
-
-
-def serve_pages(directory: str, as_of: dt.date, reviewer: bool, out: TextIO) -> dict[str, str]:
-    """The pages of one preview rebuild; while the library has errors, a page listing them instead."""
-    library = open_library(directory)
-    diagnostics = check_library(library, as_of, reviewer)
-    if diagnostics:
-        report(diagnostics, library.file_count, "text", out)
-    if not has_errors(diagnostics):
-        return render_site(library, as_of, reviewer)
-    listing = "\n".join(d.format_text() for d in diagnostics if d.is_error)
-    return {
-        "index.md": (
-            "# The protocols have errors\n\n"
-            "Nothing can be shown until these are fixed; the page reloads when a file is saved.\n\n"
-            f"```text\n{listing}\n```\n"
-        )
-    }
-
-
-def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
-    from generator import site
-
-    as_of = build_date(args.as_of)
-    directory = args.dir
-    open_library(directory)  # a missing folder is a usage error before the server starts
-    with tempfile.TemporaryDirectory(prefix="protocols-serve-") as docs_dir:
-        try:
-            site.serve(
-                lambda: serve_pages(directory, as_of, args.reviewer, out),
-                reviewer=args.reviewer,
-                watch=[Path(directory)],
-                docs_dir=Path(docs_dir),
-                dev_addr=args.dev_addr,
-            )
-        except site.SiteBuildError as error:  # a mkdocs.yml that cannot be read or merged: nothing served
-            raise UsageError(str(error)) from None
-    return EXIT_OK

@@ -1,0 +1,151 @@
+"""`protocols serve` (§7, issue 17): a live-reloading preview for authors.
+
+By default the preview is the reviewer site (drafts and versions in review shown, and marked as such);
+``--clinician`` previews exactly the clinician site. A save that introduces a check error does not take
+the pages away: the last site without errors stays served and every page, the 404 page included, shows
+the error list with a link to each file. SIGTERM and SIGINT stop the server and remove its temporary
+folders.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import html
+import signal
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+from typing import TextIO
+
+from generator.cli import EXIT_OK, UsageError, build_date, check_library, open_library, report
+from generator.diagnostics import Diagnostic
+from generator.render import render_site
+
+NO_SITE_YET = (
+    "# The protocols have errors\n\n"
+    "Nothing can be shown until the errors listed above are fixed; the page reloads when a file is saved.\n"
+)
+
+
+class ServePreview:
+    """The pages of each preview rebuild, and the error banner that goes with them.
+
+    While the library has errors the pages are those of the last rebuild without errors (or, before there
+    was one, a home page saying so) and ``banner()`` lists the errors; otherwise ``banner()`` is empty.
+    """
+
+    def __init__(self, directory: str, as_of: dt.date, reviewer: bool, out: TextIO) -> None:
+        self.directory = directory
+        self.as_of = as_of
+        self.reviewer = reviewer
+        self.out = out
+        self._last_good: dict[str, str] | None = None
+        self._banner = ""
+
+    def pages(self) -> dict[str, str]:
+        try:
+            library = open_library(self.directory)
+        except UsageError as error:  # the folder went away while serving
+            self.out.write(f"protocols: error: {error}\n")
+            self._banner = problem_banner([html.escape(str(error))])
+            return self._fallback_pages()
+        diagnostics = check_library(library, self.as_of, self.reviewer)
+        if diagnostics:
+            report(diagnostics, library.file_count, "text", self.out)
+        errors = [d for d in diagnostics if d.is_error]
+        if errors:
+            self._banner = error_banner(errors)
+            return self._fallback_pages()
+        pages = render_site(library, self.as_of, self.reviewer)
+        self._last_good = dict(pages)  # the engine empties the dict it is given
+        self._banner = ""
+        return pages
+
+    def banner(self) -> str:
+        return self._banner
+
+    def _fallback_pages(self) -> dict[str, str]:
+        return dict(self._last_good) if self._last_good is not None else {"index.md": NO_SITE_YET}
+
+
+def error_banner(errors: list[Diagnostic]) -> str:
+    """The error list as HTML: location (a file: link), code, message and hint, all escaped."""
+    return problem_banner([_error_item(error) for error in errors])
+
+
+def problem_banner(items_html: list[str]) -> str:
+    count = len(items_html)
+    title = (
+        f"{count} error{'s' if count != 1 else ''} in the protocols: this page shows the last version "
+        "without errors, and reloads when a file is saved"
+    )
+    items = "".join(f"<li>{item}</li>" for item in items_html)
+    return (
+        '<div class="admonition failure pc-serve-errors" id="protocols-errors" role="alert">'
+        f'<p class="admonition-title">{html.escape(title)}</p><ul>{items}</ul></div>'
+    )
+
+
+def _error_item(error: Diagnostic) -> str:
+    location = html.escape(str(error.location))
+    href = html.escape(_file_link(error.location.file, error.location.line), quote=True)
+    text = (
+        f'<a href="{href}"><code>{location}</code></a> <strong>{html.escape(error.code)}</strong>: '
+        f"{html.escape(error.message)}"
+    )
+    if error.path:
+        text += f" ({html.escape(error.path)})"
+    if error.hint:
+        text += f"<br><em>{html.escape(error.hint)}</em>"
+    return text
+
+
+def _file_link(file: str, line: int) -> str:
+    """A file: URI of the file, with the line as a fragment (editors and browsers ignore what they cannot use)."""
+    return f"{Path(file).resolve().as_uri()}#L{line}"
+
+
+@contextmanager
+def stopping_on_signals() -> Iterator[None]:
+    """SIGTERM behaves as Ctrl-C (SIGINT): MkDocs stops its server and removes its folder, and the `with`
+    blocks around remove ours. A second signal while that runs is ignored rather than cutting it short."""
+    signals = (signal.SIGTERM, signal.SIGINT)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        for number in signals:
+            signal.signal(number, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    previous = {number: signal.signal(number, stop) for number in signals}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
+    from generator import site
+
+    as_of = build_date(args.as_of)
+    directory = args.dir
+    open_library(directory)  # a missing folder is a usage error before the server starts
+    preview = ServePreview(directory, as_of, reviewer=not args.clinician, out=out)
+    with stopping_on_signals(), tempfile.TemporaryDirectory(prefix="protocols-serve-") as docs_dir:
+        try:
+            site.serve(
+                preview.pages,
+                reviewer=preview.reviewer,
+                watch=[Path(directory)],
+                docs_dir=Path(docs_dir),
+                dev_addr=args.dev_addr,
+                banner=preview.banner,
+            )
+        except site.SiteBuildError as error:  # a mkdocs.yml that cannot be read or merged: nothing served
+            raise UsageError(str(error)) from None
+        except KeyboardInterrupt:  # stopped before the server was up (during the first build)
+            pass
+    return EXIT_OK
