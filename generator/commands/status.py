@@ -138,7 +138,7 @@ def _pending_lines(item: Pending) -> list[str]:
         lines.append(f"    role {needed.role}, by a reviewer who fills no other required role; may sign: {who}")
     if item.errors:
         lines.append(f"    fixes for {_plural(len(item.errors), 'check error')}:")
-        lines += [f"      {d.format_text()}" for d in item.errors[:ERRORS_SHOWN]]
+        lines += [f"      {line}" for d in item.errors[:ERRORS_SHOWN] for line in d.format_text().splitlines()]
         if len(item.errors) > ERRORS_SHOWN:
             lines.append(f"      ... and {len(item.errors) - ERRORS_SHOWN} more: run `protocols check --reviewer`")
     return lines
