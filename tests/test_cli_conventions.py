@@ -160,3 +160,26 @@ def test_dose_accepts_format_json_and_refuses_text(tmp_path: Path, capsys: pytes
     assert json.loads(plain[1])["dose"] == {"value": "35", "unit": "mg"}
     assert run("dose", "ketamine-trd", "ketamine-iv", "--weight", "70", "--format", "text", str(root))[0] == 2
     assert "invalid choice: 'text' (choose from 'json')" in capsys.readouterr().err
+
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_readme_command_table_names_every_command_and_every_option() -> None:
+    table = README.split("## Commands\n", 1)[1].split("\n## ", 1)[0]
+    rows = {line.split("`")[1].split()[1]: line for line in table.splitlines() if line.startswith("| `protocols ")}
+    for name, command in subcommands(cli.make_parser()).items():
+        if name in ("schema", "rules"):
+            continue
+        row = rows[name]
+        for action in command._actions:
+            if action.help == argparse.SUPPRESS or "-h" in action.option_strings:
+                continue
+            assert (action.option_strings or [str(action.metavar)])[-1] in row, (name, action.dest)
+        assert row.split("`")[1].endswith("[DIR]"), name
+
+
+def test_the_readme_status_example_is_what_status_prints() -> None:
+    example = README.split("`protocols status` on the sample library:\n\n```\n", 1)[1].split("```", 1)[0]
+    out = run("status", "--as-of", "2026-11-30", str(Path(__file__).resolve().parent.parent / "protocols"))[1]
+    assert example in out
