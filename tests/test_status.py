@@ -51,7 +51,7 @@ def test_status_text_names_the_overdue_review_and_what_the_draft_needs(tmp_path:
         "references, versions, approvals\n"
         "\n"
         "1 protocol: 1 review(s) overdue, 0 due within 60 days, 1 draft(s) or version(s) in review, "
-        "0 upcoming version(s)\n"
+        "0 upcoming version(s), 1 check error\n"
     )
 
 
@@ -63,6 +63,7 @@ def test_status_json_of_the_same_library(tmp_path: Path) -> None:
     assert json.loads(out) == {
         "as_of": "2026-06-01",
         "review_warning_days": 60,
+        "library_errors": [],
         "protocols": [{
             "id": "ketamine-trd",
             "title": "IV ketamine for treatment-resistant depression",
@@ -84,8 +85,10 @@ def test_status_json_of_the_same_library(tmp_path: Path) -> None:
                 "roles_needed": [{"role": "psychiatrist", "may_sign": ["Bo Chan", "Cy Dee"]}],
                 "ready": False,
             }],
+            "other_errors": [],
         }],
-        "summary": {"protocols": 1, "reviews_overdue": 1, "reviews_due": 0, "pending": 1, "upcoming": 0},
+        "summary": {"protocols": 1, "reviews_overdue": 1, "reviews_due": 0, "pending": 1, "upcoming": 0,
+                    "check_errors": 1},
     }
 
 
@@ -159,7 +162,7 @@ def test_status_of_the_sample_library() -> None:
         "  in use: none (retired)\n"
         "\n"
         "4 protocols: 0 review(s) overdue, 0 due within 60 days, 1 draft(s) or version(s) in review, "
-        "1 upcoming version(s)\n"
+        "1 upcoming version(s), 0 check errors\n"
     )
 
 
@@ -174,7 +177,7 @@ def test_sample_library_json_after_the_upcoming_version_takes_effect() -> None:
     assert by_id["ketamine-trd"]["in_use"]["review"] == "due"  # 2028-02-11 is 53 days away
     assert by_id["ketamine-trd-twice-weekly"]["in_use"] is None
     assert report["summary"] == {"protocols": 4, "reviews_overdue": 0, "reviews_due": 1, "pending": 1,
-                                 "upcoming": 0}
+                                 "upcoming": 0, "check_errors": 0}
 
 
 def test_status_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -190,3 +193,23 @@ def test_status_of_a_missing_folder(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere"
     assert run("status", str(missing)) == (
         2, "", f"protocols: error: no protocols folder at {missing}: pass the folder holding your protocols\n")
+
+
+def test_errors_outside_drafts_are_shown_where_they_are(tmp_path: Path) -> None:
+    """An approved version edited after its sign-offs (P402) and a broken library file are not drafts' errors,
+    but status must not look clean while the site cannot be built."""
+    root = overdue_library(tmp_path)
+    approved = root / "ketamine-trd" / "1.0.yaml"
+    approved.write_text(approved.read_text().replace("Monitor blood", "Watch blood"), encoding="utf-8")
+    (root / "_library" / "drugs.yaml").write_text("ketamine: [\n", encoding="utf-8")
+    status, out, err = run("status", "--format", "json", "--as-of", "2026-06-01", str(root))
+    report = json.loads(out)
+    assert (status, err) == (0, "")
+    assert [d["code"] for d in report["protocols"][0]["other_errors"]] == ["P402", "P402"]
+    assert {d["file"] for d in report["protocols"][0]["other_errors"]} == {f"{root}/ketamine-trd/approvals.yaml"}
+    assert [(d["file"], d["code"]) for d in report["library_errors"]] == [(f"{root}/_library/drugs.yaml", "P100")]
+    text = run("status", "--as-of", "2026-06-01", str(root))[1].splitlines()
+    assert text[2] == "library files: nothing is built until you fix 1 check error:"
+    assert text[3].startswith(f"  {root}/_library/drugs.yaml:2:1: error P100: ")
+    assert "  published versions or approvals.yaml: fix 2 check errors:" in text
+    assert text[-1].endswith(f", {report['summary']['check_errors']} check errors")

@@ -56,6 +56,9 @@ class ProtocolStatus:
     review: str  # "overdue", "due" (within REVIEW_WARNING_DAYS), "ok" or "" (no version in use / no date)
     upcoming: list[VersionFile]
     pending: list[Pending]
+    # errors in the protocol's other files: approved or retired versions (a change after approval, P402) and
+    # approvals.yaml; the site is not built until they are fixed
+    other_errors: list[Diagnostic] = field(default_factory=list)
 
 
 def _review(due: dt.date | None, as_of: dt.date) -> str:
@@ -100,6 +103,10 @@ def protocol_status(protocol: Protocol, library: Library, diagnostics: list[Diag
     due = review_due(in_use, library.policy) if in_use is not None else None
     pending = [_pending(protocol, v, library, diagnostics) for v in versions if v.doc.status in PENDING_STATUSES]
     pending += [_invalid(protocol, number, library, diagnostics) for number in sorted(protocol.invalid_versions)]
+    folder = library.display(protocol.id) + "/"
+    shown = {item.file for item in pending}
+    other_errors = [d for d in diagnostics
+                    if d.is_error and d.location.file.startswith(folder) and d.location.file not in shown]
     return ProtocolStatus(
         id=protocol.id,
         title=versions[-1].doc.title if versions else "",
@@ -109,12 +116,23 @@ def protocol_status(protocol: Protocol, library: Library, diagnostics: list[Diag
         review=_review(due, as_of),
         upcoming=[v for v in versions if state(protocol, v, as_of) == "upcoming"],
         pending=pending,
+        other_errors=other_errors,
     )
 
 
-def library_status(library: Library, as_of: dt.date) -> list[ProtocolStatus]:
+@dataclass(frozen=True)
+class LibraryStatus:
+    protocols: list[ProtocolStatus]
+    library_errors: list[Diagnostic]  # in _library/ files or elsewhere outside a protocol's folder
+
+
+def library_status(library: Library, as_of: dt.date) -> LibraryStatus:
     diagnostics = sorted_diagnostics(check_library(library, as_of, reviewer=True))
-    return [protocol_status(library.protocols[pid], library, diagnostics, as_of) for pid in sorted(library.protocols)]
+    protocols = [protocol_status(library.protocols[pid], library, diagnostics, as_of)
+                 for pid in sorted(library.protocols)]
+    folders = tuple(library.display(pid) + "/" for pid in library.protocols)
+    outside = [d for d in diagnostics if d.is_error and not d.location.file.startswith(folders)]
+    return LibraryStatus(protocols, outside)
 
 
 # --- text ------------------------------------------------------------------------------------------------
@@ -136,11 +154,17 @@ def _pending_lines(item: Pending) -> list[str]:
     for needed in item.roles_needed:
         who = ", ".join(needed.may_sign) or "nobody in the register (add a reviewer with this role to policy.yaml)"
         lines.append(f"    role {needed.role}, by a reviewer who fills no other required role; may sign: {who}")
-    if item.errors:
-        lines.append(f"    fixes for {_plural(len(item.errors), 'check error')}:")
-        lines += [f"      {line}" for d in item.errors[:ERRORS_SHOWN] for line in d.format_text().splitlines()]
-        if len(item.errors) > ERRORS_SHOWN:
-            lines.append(f"      ... and {len(item.errors) - ERRORS_SHOWN} more: run `protocols check --reviewer`")
+    return lines + _error_lines(item.errors, "    fixes for")
+
+
+def _error_lines(errors: list[Diagnostic], lead: str) -> list[str]:
+    if not errors:
+        return []
+    indent = " " * (len(lead) - len(lead.lstrip()) + 2)
+    lines = [f"{lead} {_plural(len(errors), 'check error')}:"]
+    lines += [f"{indent}{line}" for d in errors[:ERRORS_SHOWN] for line in d.format_text().splitlines()]
+    if len(errors) > ERRORS_SHOWN:
+        lines.append(f"{indent}... and {len(errors) - ERRORS_SHOWN} more: run `protocols check --reviewer`")
     return lines
 
 
@@ -160,9 +184,11 @@ def _in_use_lines(status: ProtocolStatus, as_of: dt.date) -> list[str]:
     return lines
 
 
-def format_text(statuses: list[ProtocolStatus], as_of: dt.date, display_root: str) -> str:
+def format_text(report: LibraryStatus, as_of: dt.date, display_root: str) -> str:
     lines = [f"status of {display_root} on {as_of.isoformat()}"]
-    for status in statuses:
+    if report.library_errors:
+        lines += [""] + _error_lines(report.library_errors, "library files: nothing is built until you fix")
+    for status in report.protocols:
         lines += ["", f"{status.id}: {status.title}" + (" (retired)" if status.retired else "")]
         lines += _in_use_lines(status, as_of)
         for version in status.upcoming:
@@ -170,24 +196,29 @@ def format_text(statuses: list[ProtocolStatus], as_of: dt.date, display_root: st
             lines.append(f"  upcoming: {version.version}, takes effect {effective.isoformat() if effective else '-'}")
         for item in status.pending:
             lines += _pending_lines(item)
-    lines += ["", summary_line(statuses)]
+        lines += _error_lines(status.other_errors, "  published versions or approvals.yaml: fix")
+    lines += ["", summary_line(report)]
     return "\n".join(lines) + "\n"
 
 
-def summary_line(statuses: list[ProtocolStatus]) -> str:
-    counts = summary(statuses)
+def summary_line(report: LibraryStatus) -> str:
+    counts = summary(report)
     return (f"{_plural(counts['protocols'], 'protocol')}: {counts['reviews_overdue']} review(s) overdue, "
             f"{counts['reviews_due']} due within {REVIEW_WARNING_DAYS} days, "
-            f"{counts['pending']} draft(s) or version(s) in review, {counts['upcoming']} upcoming version(s)")
+            f"{counts['pending']} draft(s) or version(s) in review, {counts['upcoming']} upcoming version(s), "
+            f"{_plural(counts['check_errors'], 'check error')}")
 
 
-def summary(statuses: list[ProtocolStatus]) -> dict[str, int]:
+def summary(report: LibraryStatus) -> dict[str, int]:
+    statuses = report.protocols
     return {
         "protocols": len(statuses),
         "reviews_overdue": sum(s.review == "overdue" for s in statuses),
         "reviews_due": sum(s.review == "due" for s in statuses),
         "pending": sum(len(s.pending) for s in statuses),
         "upcoming": sum(len(s.upcoming) for s in statuses),
+        "check_errors": len(report.library_errors) + sum(
+            len(s.other_errors) + sum(len(item.errors) for item in s.pending) for s in statuses),
     }
 
 
@@ -210,10 +241,11 @@ def _pending_json(item: Pending) -> dict[str, object]:
     }
 
 
-def to_json(statuses: list[ProtocolStatus], as_of: dt.date) -> dict[str, object]:
+def to_json(report: LibraryStatus, as_of: dt.date) -> dict[str, object]:
     return {
         "as_of": as_of.isoformat(),
         "review_warning_days": REVIEW_WARNING_DAYS,
+        "library_errors": [d.to_json() for d in report.library_errors],
         "protocols": [
             {
                 "id": s.id,
@@ -227,19 +259,20 @@ def to_json(statuses: list[ProtocolStatus], as_of: dt.date) -> dict[str, object]
                 },
                 "upcoming": [{"version": v.version, "effective": _date(v.doc.effective)} for v in s.upcoming],
                 "pending": [_pending_json(item) for item in s.pending],
+                "other_errors": [d.to_json() for d in s.other_errors],
             }
-            for s in statuses
+            for s in report.protocols
         ],
-        "summary": summary(statuses),
+        "summary": summary(report),
     }
 
 
 def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
     as_of = build_date(args.as_of)
     library = open_library(args.dir)
-    statuses = library_status(library, as_of)
+    report = library_status(library, as_of)
     if args.format == "json":
-        out.write(json.dumps(to_json(statuses, as_of), indent=2, ensure_ascii=False) + "\n")
+        out.write(json.dumps(to_json(report, as_of), indent=2, ensure_ascii=False) + "\n")
     else:
-        out.write(format_text(statuses, as_of, library.display_root))
+        out.write(format_text(report, as_of, library.display_root))
     return EXIT_OK
