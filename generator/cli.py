@@ -211,9 +211,14 @@ def _folder(parser: argparse.ArgumentParser, args: argparse.Namespace, extra: li
     in `protocols dose ID REGIMEN --weight 70 DIR` the DIR comes back among the unrecognized arguments.
     """
     given = [folder for folder in (args.dir, getattr(args, "dir_option", None)) if folder is not None]
-    if args.dir is None and extra and not extra[0].startswith("-"):
+    if args.dir is None and len(extra) > 1 and extra[0] == "--":  # `-- DIR`, for a folder named like an option
+        extra = extra[1:]
+        given.insert(0, extra.pop(0))
+    elif args.dir is None and extra and not extra[0].startswith("-"):
         given.insert(0, extra[0])
         extra = extra[1:]
+    if "" in given:
+        parser.error("DIR is empty: name the protocols folder (default: protocols)")
     if len(set(given)) > 1:
         parser.error(f"the protocols folder is given twice ({given[0]} and {given[1]}): give DIR once")
     args.dir = given[0] if given else DEFAULT_DIR

@@ -183,3 +183,34 @@ def test_the_readme_status_example_is_what_status_prints() -> None:
     example = README.split("`protocols status` on the sample library:\n\n```\n", 1)[1].split("```", 1)[0]
     out = run("status", "--as-of", "2026-11-30", str(Path(__file__).resolve().parent.parent / "protocols"))[1]
     assert example in out
+
+
+@pytest.mark.parametrize("command", FOLDER_COMMANDS)
+def test_an_empty_dir_is_a_usage_error_not_the_current_folder(command: str, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    write_library(tmp_path)
+    monkeypatch.chdir(tmp_path / "protocols")  # a library right here: "" must not quietly mean it
+    assert run(command, *FOLDER_COMMANDS[command], "")[:2] == (2, "")
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "protocols: error: DIR is empty: name the protocols folder (default: protocols)")
+
+
+@pytest.mark.parametrize("argv", [
+    ["status", "--", "-odd"],
+    ["new", "ketamine-trd", "--", "-odd"],
+    ["dose", "ketamine-trd", "ketamine-iv", "--weight", "70", "--version", "1.0", "--", "-odd"],
+])
+def test_a_folder_named_like_an_option_after_double_dash(argv: list[str], tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_library(tmp_path)
+    (tmp_path / "protocols").rename(tmp_path / "-odd")
+    status, out, err = run(*argv)
+    assert (status, err) == (0, ""), err
+    assert out
+
+
+def test_a_folder_name_with_a_line_break_is_one_line(tmp_path: Path) -> None:
+    assert run("status", "a\nb\u202e") == (
+        2, "", "protocols: error: no protocols folder at a\\nb\\u202e: pass the folder holding your protocols\n")
