@@ -213,3 +213,11 @@ def test_errors_outside_drafts_are_shown_where_they_are(tmp_path: Path) -> None:
     assert text[3].startswith(f"  {root}/_library/drugs.yaml:2:1: error P100: ")
     assert "  published versions or approvals.yaml: fix 2 check errors:" in text
     assert text[-1].endswith(f", {report['summary']['check_errors']} check errors")
+
+
+def test_a_protocol_whose_only_version_does_not_validate(tmp_path: Path) -> None:
+    root = write_library(tmp_path, {"ketamine-trd/1.0.yaml": "id: [\n"})
+    lines = run("status", "--as-of", "2026-06-01", str(root))[1].splitlines()
+    assert lines[2:6] == ["ketamine-trd", "  in use: none on this date", "  1.0: the file does not validate",
+                          "    fixes for 1 check error:"]
+    assert lines[6].startswith(f"      {root}/ketamine-trd/1.0.yaml:2:1: error P100: not valid YAML")

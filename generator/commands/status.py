@@ -21,6 +21,7 @@ from generator import signoffs
 from generator.cli import EXIT_OK, build_date, check_library, open_library
 from generator.diagnostics import Diagnostic, sorted_diagnostics
 from generator.library import Library, Protocol, VersionFile
+from generator.register import name_key
 from generator.versions import protocol_retired, review_due, state, version_fingerprint
 
 REVIEW_WARNING_DAYS = 60
@@ -83,7 +84,7 @@ def _pending(protocol: Protocol, version: VersionFile, library: Library, diagnos
               if s.entry.fingerprint == fingerprint}
     register = signoffs.register(library)
     roles = [
-        RoleNeeded(role, [name for name in register.who_may(role) if signoffs.name_key(name) not in signed])
+        RoleNeeded(role, [name for name in register.who_may(role) if name_key(name) not in signed])
         for role in missing.roles
     ]
     return Pending(version.version, version.doc.status, version.source.path, errors, missing.reviewers, roles)
@@ -109,7 +110,7 @@ def protocol_status(protocol: Protocol, library: Library, diagnostics: list[Diag
                     if d.is_error and d.location.file.startswith(folder) and d.location.file not in shown]
     return ProtocolStatus(
         id=protocol.id,
-        title=versions[-1].doc.title if versions else "",
+        title=(in_use or versions[-1]).doc.title if versions else "",  # the title clinicians see, if any
         retired=retired,
         in_use=in_use,
         review_due=due,
@@ -189,7 +190,8 @@ def format_text(report: LibraryStatus, as_of: dt.date, display_root: str) -> str
     if report.library_errors:
         lines += [""] + _error_lines(report.library_errors, "library files: nothing is built until you fix")
     for status in report.protocols:
-        lines += ["", f"{status.id}: {status.title}" + (" (retired)" if status.retired else "")]
+        title = f": {status.title}" if status.title else ""
+        lines += ["", f"{status.id}{title}" + (" (retired)" if status.retired else "")]
         lines += _in_use_lines(status, as_of)
         for version in status.upcoming:
             effective = version.doc.effective
