@@ -172,11 +172,13 @@ def test_the_readme_command_table_names_every_command_and_every_option() -> None
         if name in ("schema", "rules"):
             continue
         row = rows[name]
+        assert row.split("`")[1].endswith("[DIR]"), name
+        if name == "serve":  # its options belong to the preview's own section of the README
+            continue
         for action in command._actions:
             if action.help == argparse.SUPPRESS or "-h" in action.option_strings:
                 continue
             assert (action.option_strings or [str(action.metavar)])[-1] in row, (name, action.dest)
-        assert row.split("`")[1].endswith("[DIR]"), name
 
 
 def test_the_readme_status_example_is_what_status_prints() -> None:
