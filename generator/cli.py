@@ -118,8 +118,9 @@ def _add_format(command: argparse.ArgumentParser, choices: tuple[str, ...] = ("t
 
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="protocols", description="Check clinical protocols and build their site.",
-                                     epilog="Every command takes the protocols folder as its last argument DIR "
-                                            "(default: protocols). `protocols COMMAND --help` tells more.")
+                                     epilog="Every command that reads protocols takes the folder as its last "
+                                            "argument DIR (default: protocols). `protocols COMMAND --help` tells "
+                                            "more.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
                                      help="one of the commands below")
 
