@@ -215,4 +215,4 @@ def test_a_folder_named_like_an_option_after_double_dash(argv: list[str], tmp_pa
 
 def test_a_folder_name_with_a_line_break_is_one_line(tmp_path: Path) -> None:
     assert run("status", "a\nb\u202e") == (
-        2, "", "protocols: error: no protocols folder at a\\nb\\u202e: pass the folder holding your protocols\n")
+        2, "", "protocols: error: no protocols folder at a\\u000Ab\\u202E: pass the folder holding your protocols\n")
