@@ -93,33 +93,56 @@ def _lazy(module: str, name: str) -> Callable[[argparse.Namespace, TextIO], int]
     return run
 
 
+DEFAULT_DIR = "protocols"
+DIR_HELP = "the protocols folder (default: protocols)"
+AS_OF_HELP = "the date to judge versions on, YYYY-MM-DD (default: SOURCE_DATE_EPOCH, else today)"
+
+
+def _add_dir(command: argparse.ArgumentParser, deprecated_option: bool = False) -> None:
+    """The protocols folder, the same way for every command: an optional last positional.
+
+    `--dir` was the spelling of diff, approve, withdraw and new before the folder was positional; it is kept
+    as a hidden alias so existing scripts keep working.
+    """
+    command.add_argument("dir", nargs="?", default=None, metavar="DIR", help=DIR_HELP)
+    if deprecated_option:
+        command.add_argument("--dir", dest="dir_option", default=None, metavar="DIR", help=argparse.SUPPRESS)
+
+
+def _add_format(command: argparse.ArgumentParser, choices: tuple[str, ...] = ("text", "json"),
+                default: str = "text") -> None:
+    what = " or ".join(choices)
+    command.add_argument("--format", choices=choices, default=default,
+                         help=f"print the results as {what} (default: {default})")
+
+
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="protocols", description="Check clinical protocols and build their site.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser = argparse.ArgumentParser(prog="protocols", description="Check clinical protocols and build their site.",
+                                     epilog="Every command that reads protocols takes the folder as its last "
+                                            "argument DIR (default: protocols). `protocols COMMAND --help` tells "
+                                            "more.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                     help="one of the commands below")
 
     def add(name: str, handler: Callable[[argparse.Namespace, TextIO], int], help_text: str) -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=help_text, description=help_text)
         command.set_defaults(handler=handler)
         return command
 
-    def add_dir(command: argparse.ArgumentParser) -> None:
-        command.add_argument(
-            "dir", nargs="?", default="protocols", metavar="DIR", help="the protocols folder (default: protocols)"
-        )
-
     check = add("check", cmd_check, "check every rule over a protocols folder")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
-    check.add_argument("--format", choices=("text", "json"), default="text")
-    check.add_argument("--as-of", metavar="DATE", help="the build date, YYYY-MM-DD")
-    check.add_argument("--reviewer", action="store_true", help="check for the reviewer site")
-    add_dir(check)
+    _add_format(check)
+    check.add_argument("--as-of", metavar="DATE", help=AS_OF_HELP)
+    check.add_argument("--reviewer", action="store_true",
+                       help="check as for the reviewer site, drafts and versions in review included")
+    _add_dir(check)
 
     build = add("build", _lazy("generator.commands.build", "cmd_build"), "check, then build the site")
     build.add_argument("--reviewer", action="store_true", help="build the reviewer site (default out: site-review/)")
-    build.add_argument("--as-of", metavar="DATE", help="the build date, YYYY-MM-DD")
+    build.add_argument("--as-of", metavar="DATE", help=AS_OF_HELP)
     build.add_argument("--out", metavar="DIR", help="output folder (default: site/ or site-review/)")
     build.add_argument("--timings", action="store_true", help="print the time of each stage and peak memory")
-    add_dir(build)
+    _add_dir(build)
 
     serve = add("serve", _lazy("generator.commands.serve", "cmd_serve"),
                 "live-reloading preview for authors: the reviewer site, drafts included")
@@ -128,26 +151,29 @@ def make_parser() -> argparse.ArgumentParser:
                           help="preview exactly the clinician site instead: no drafts, no versions in review")
     audience.add_argument("--reviewer", action="store_true",
                           help="accepted for older scripts; does nothing, the reviewer site is the default")
-    serve.add_argument("--as-of", metavar="DATE", help="the build date, YYYY-MM-DD (default: today)")
+    serve.add_argument("--as-of", metavar="DATE", help=AS_OF_HELP)
     serve.add_argument("--dev-addr", metavar="IP:PORT", default="127.0.0.1:8000",
                        help="the address to serve on (default: 127.0.0.1:8000)")
-    add_dir(serve)
+    _add_dir(serve)
 
     dose = add("dose", _lazy("generator.commands.dose", "cmd_dose"), "one dose as JSON")
-    dose.add_argument("id", metavar="ID")
-    dose.add_argument("regimen", metavar="REGIMEN")
-    dose.add_argument("--weight", metavar="W")
-    dose.add_argument("--unit", choices=("kg", "lb"), default="kg")
-    dose.add_argument("--version", metavar="V")
+    dose.add_argument("id", metavar="ID", help="the protocol id, e.g. ketamine-trd")
+    dose.add_argument("regimen", metavar="REGIMEN", help="the regimen id within the protocol, e.g. ketamine-iv")
+    dose.add_argument("--weight", metavar="W", help="the patient's weight, e.g. 70.5")
+    dose.add_argument("--unit", choices=("kg", "lb"), default="kg", help="the unit of --weight (default: kg)")
+    dose.add_argument("--version", metavar="V",
+                      help="a version of the protocol, drafts included (default: the version in use on --as-of)")
     dose.add_argument("--spec", action="store_true", help="print the regimen's calculator spec instead")
-    dose.add_argument("--as-of", metavar="DATE")
-    add_dir(dose)
+    dose.add_argument("--as-of", metavar="DATE", help=AS_OF_HELP)
+    _add_format(dose, choices=("json",), default="json")
+    _add_dir(dose)
 
     diff = add("diff", _lazy("generator.commands.versions", "cmd_diff"), "what changed between two versions")
-    diff.add_argument("id", metavar="ID")
-    diff.add_argument("v1", metavar="V1")
-    diff.add_argument("v2", metavar="V2")
-    diff.add_argument("--dir", default="protocols", metavar="DIR")
+    diff.add_argument("id", metavar="ID", help="the protocol id")
+    diff.add_argument("v1", metavar="V1", help='the older version, e.g. "1.0"')
+    diff.add_argument("v2", metavar="V2", help='the newer version, e.g. "1.1"')
+    _add_format(diff)
+    _add_dir(diff, deprecated_option=True)
 
     approve = add("approve", _lazy("generator.commands.versions", "cmd_approve"),
                   "sign off a version with your SSH key and append the sign-off to its approvals.yaml")
@@ -163,32 +189,53 @@ def make_parser() -> argparse.ArgumentParser:
                                   "in ssh-agent (default: the key of ssh-agent or ~/.ssh/id_*.pub that the register "
                                   "lists)")
         command.add_argument("--date", metavar="DATE", help="the date of the sign-off, YYYY-MM-DD (default: today)")
-        command.add_argument("--dir", default="protocols", metavar="DIR",
-                             help="the protocols folder (default: protocols)")
+        _add_dir(command, deprecated_option=True)
 
     new = add("new", _lazy("generator.commands.versions", "cmd_new"),
               "start the next draft version, or a new protocol at 1.0")
     new.add_argument("id", metavar="ID", help="the protocol id (a new id starts a new protocol)")
     new.add_argument("--from", dest="from_version", metavar="VERSION",
                      help="copy this version instead of the latest")
-    new.add_argument("--dir", default="protocols", metavar="DIR", help="the protocols folder (default: protocols)")
+    _add_dir(new, deprecated_option=True)
+
+    status = add("status", _lazy("generator.commands.status", "cmd_status"),
+                 "what is waiting: versions in use, drafts and what they need, reviews due, upcoming versions")
+    status.add_argument("--as-of", metavar="DATE", help=AS_OF_HELP)
+    _add_format(status)
+    _add_dir(status)
 
     add("schema", cmd_schema, "print the JSON Schema of a version file")
     add("rules", _lazy("generator.rule_docs", "cmd_rules"), "print every rule code with an example, as Markdown")
     return parser
 
 
-def parse_arguments(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
-    """`parse_args`, except that a trailing DIR after options is read as DIR.
+def _folder(parser: argparse.ArgumentParser, args: argparse.Namespace, extra: list[str]) -> list[str]:
+    """Settle `args.dir` from the positional DIR, a trailing DIR or the hidden `--dir`; the arguments left over.
 
-    argparse fills an optional positional before it sees the options that follow the other
-    positionals, so `protocols dose ID REGIMEN --weight 70 DIR` would leave DIR unrecognized.
+    argparse fills an optional positional before it sees the options that follow the other positionals, so
+    in `protocols dose ID REGIMEN --weight 70 DIR` the DIR comes back among the unrecognized arguments.
     """
+    given = [folder for folder in (args.dir, getattr(args, "dir_option", None)) if folder is not None]
+    if args.dir is None and len(extra) > 1 and extra[0] == "--":  # `-- DIR`, for a folder named like an option
+        extra = extra[1:]
+        given.insert(0, extra.pop(0))
+    elif args.dir is None and extra and not extra[0].startswith("-"):
+        given.insert(0, extra[0])
+        extra = extra[1:]
+    if "" in given:
+        parser.error("DIR is empty: name the protocols folder (default: protocols)")
+    if len(set(given)) > 1:
+        parser.error(f"the protocols folder is given twice ({given[0]} and {given[1]}): give DIR once")
+    args.dir = given[0] if given else DEFAULT_DIR
+    return extra
+
+
+def parse_arguments(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """`parse_args`, except that a trailing DIR after options is read as DIR (see `_folder`)."""
     args, extra = parser.parse_known_args(argv)
-    trailing_dir = args.command == "dose" and args.dir == "protocols"
-    if trailing_dir and len(extra) == 1 and not extra[0].startswith("-"):
-        args.dir = extra[0]
-    elif extra:
+    if hasattr(args, "dir"):
+        extra = _folder(parser, args, extra)
+    if extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     return args
 

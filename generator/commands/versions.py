@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import difflib
+import json
 from pathlib import Path
 from typing import TextIO
 
@@ -16,7 +17,7 @@ from generator import signing, signoffs
 from generator.build_date import BuildDateError, parse_date_option, today_utc
 from generator.cli import EXIT_OK, UsageError, check_library, open_library
 from generator.diagnostics import Diagnostic, excerpt
-from generator.diff import diff_versions, format_diff_text
+from generator.diff import VersionDiff, diff_versions, format_diff_text
 from generator.library import LIBRARY_FOLDER, Library, Protocol, VersionFile
 from generator.register import RegisteredReviewer, name_key, role_key
 from generator.sshsig import SshsigError, verify
@@ -53,8 +54,30 @@ def cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
     library = open_library(args.dir)
     protocol = find_protocol(library, args.id, args.dir)
     old, new = find_version(protocol, args.v1, args.dir), find_version(protocol, args.v2, args.dir)
-    out.write(format_diff_text(diff_versions(old, new, library)))
+    diff = diff_versions(old, new, library)
+    if getattr(args, "format", "text") == "json":
+        out.write(json.dumps(diff_json(diff), indent=2, ensure_ascii=False) + "\n")
+    else:
+        out.write(format_diff_text(diff))
     return EXIT_OK
+
+
+def diff_json(diff: VersionDiff) -> dict[str, object]:
+    """`protocols diff --format json`: the same facts as the text, dosing changes first."""
+    return {
+        "protocol": diff.protocol_id,
+        "old_version": diff.old_version,
+        "new_version": diff.new_version,
+        "dose_changes": [
+            {"kind": c.kind, "id": c.id, "field": c.field, "change": c.change, "old": c.old, "new": c.new}
+            for c in diff.dose_changes
+        ],
+        "text_changes": [
+            {"field": c.field, "label": c.label, "ops": [[op, text] for op, text in c.ops]} for c in diff.text_changes
+        ],
+        "references_added": diff.references_added,
+        "references_removed": diff.references_removed,
+    }
 
 
 def _approval_date(text: str | None, today: dt.date) -> dt.date:
