@@ -26,9 +26,14 @@ def whole_value(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"^{pattern}\Z")  # the patterns below have no top-level alternation
 
 
+# The end of the value in a JSON Schema pattern. ECMAScript's `$` is the end already; Python's `$` (used by
+# Python validators such as jsonschema) also matches before a final line break, which `(?!\n)` refuses.
+JSON_END = "$(?!\\n)"
+
+
 def json_pattern(pattern: re.Pattern[str]) -> str:
-    """The same pattern for JSON Schema (ECMAScript, where `$` is the end of the value)."""
-    return pattern.pattern.removesuffix("\\Z") + "$"
+    """The same pattern for JSON Schema, for ECMAScript and Python validators alike."""
+    return pattern.pattern.removesuffix("\\Z") + JSON_END
 
 
 PROTOCOL_ID = whole_value(r"[a-z][a-z0-9-]{1,63}")
@@ -191,15 +196,15 @@ def _strict(expected: str, kind: type) -> Any:
 _UNIT_CHOICES = "|".join(re.escape(unit) for unit in sorted((*UNITS, *TIME_PLURALS), key=len, reverse=True))
 # no trailing zero (5.0), no missing leading zero (.5), no leading zeros (05), no sign or exponent (P209, P108)
 _NUMBER_PATTERN = r"(0|[1-9][0-9]*)(\.[0-9]*[1-9])?"
-QUANTITY_PATTERN = rf"^{_NUMBER_PATTERN} ({_UNIT_CHOICES})$"
-FREQUENCY_PATTERN = r"^([1-9][0-9]* per (day|week|month)|every [1-9][0-9]* (h|days?|weeks?|months?))$"
+QUANTITY_PATTERN = rf"^{_NUMBER_PATTERN} ({_UNIT_CHOICES}){JSON_END}"
+FREQUENCY_PATTERN = rf"^([1-9][0-9]* per (day|week|month)|every [1-9][0-9]* (h|days?|weeks?|months?)){JSON_END}"
 _MONTH_DAY = r"(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
-DATE_PATTERN = rf"^(19[0-9]{{2}}|2[01][0-9]{{2}})-{_MONTH_DAY}$"  # the years FIRST_YEAR to LAST_YEAR
+DATE_PATTERN = rf"^(19[0-9]{{2}}|2[01][0-9]{{2}})-{_MONTH_DAY}{JSON_END}"  # the years FIRST_YEAR to LAST_YEAR
 # a route is free text, except the ISMP-listed spellings of subcutaneous (P209: write SUBCUT)
-ROUTE_PATTERN = r"^(?!(SC|sc|s\.c\.|SQ|sq)$)\S.*$"
-DOI_PATTERN = r"^10\.[0-9]{4,9}/\S+$"
-PMID_PATTERN = r"^[0-9]+$"
-URL_PATTERN = r"^https://[^\s/?#@<>]+([/?#][^\s<>]*)?$"
+ROUTE_PATTERN = rf"^(?!(SC|sc|s\.c\.|SQ|sq)$)\S.*{JSON_END}"
+DOI_PATTERN = rf"^10\.[0-9]{{4,9}}/\S+{JSON_END}"
+PMID_PATTERN = rf"^[0-9]+{JSON_END}"
+URL_PATTERN = rf"^https://[^\s/?#@<>]+([/?#][^\s<>]*)?{JSON_END}"
 
 QuantityField = Annotated[
     Quantity,

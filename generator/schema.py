@@ -277,6 +277,8 @@ def file_json_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of one file type of SCHEMA_FILES, as kept in protocols/_schema/."""
     shape, title = SCHEMA_FILES[kind]
     schema = TypeAdapter(shape).json_schema(by_alias=True)
+    if "patternProperties" in schema:  # a mapping by id: a key that is not a well-formed id is refused (P105)
+        schema["additionalProperties"] = False
     schema["title"] = title
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = f"protocols/{kind}.schema.json"
