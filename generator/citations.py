@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-DOI = re.compile(r"^10\.\d{4,9}/\S+$")
-PMID = re.compile(r"^\d+$")
+DOI = re.compile(r"^10\.[0-9]{4,9}/\S+$")  # [0-9]: \d would also take other scripts' digits
+PMID = re.compile(r"^[0-9]+$")
 URL = re.compile(r"^https://[^\s/?#@<>]+(?:[/?#][^\s<>]*)?$")
 MAX_LISTED_AUTHORS = 6
 AUTHORS_BEFORE_ET_AL = 3

@@ -76,9 +76,9 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
-    from generator.schema import version_json_schema
+    from generator.schema import file_json_schema
 
-    out.write(json.dumps(version_json_schema(), indent=2, ensure_ascii=False) + "\n")
+    out.write(json.dumps(file_json_schema(args.file), indent=2, ensure_ascii=False) + "\n")
     return EXIT_OK
 
 
@@ -204,7 +204,10 @@ def make_parser() -> argparse.ArgumentParser:
     _add_format(status)
     _add_dir(status)
 
-    add("schema", cmd_schema, "print the JSON Schema of a version file")
+    schema = add("schema", cmd_schema, "print the JSON Schema of one file type (kept in protocols/_schema/)")
+    schema.add_argument("--file", default="version", metavar="TYPE",
+                        choices=["version", "references", "drugs", "policy", "handbooks", "approvals"],
+                        help="version, references, drugs, policy, handbooks or approvals (default: version)")
     add("rules", _lazy("generator.rule_docs", "cmd_rules"), "print every rule code with an example, as Markdown")
     return parser
 

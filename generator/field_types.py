@@ -17,7 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from generator.diagnostics import excerpt
 from generator.frequency import Frequency, parse_frequency
-from generator.quantity import Quantity, QuantityError, parse_quantity
+from generator.quantity import TIME_PLURALS, UNITS, Quantity, QuantityError, parse_quantity
 
 
 def whole_value(pattern: str) -> re.Pattern[str]:
@@ -26,9 +26,14 @@ def whole_value(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"^{pattern}\Z")  # the patterns below have no top-level alternation
 
 
+# The end of the value in a JSON Schema pattern. ECMAScript's `$` is the end already; Python's `$` (used by
+# Python validators such as jsonschema) also matches before a final line break, which `(?!\n)` refuses.
+JSON_END = "$(?!\\n)"
+
+
 def json_pattern(pattern: re.Pattern[str]) -> str:
-    """The same pattern for JSON Schema (ECMAScript, where `$` is the end of the value)."""
-    return pattern.pattern.removesuffix("\\Z") + "$"
+    """The same pattern for JSON Schema, for ECMAScript and Python validators alike."""
+    return pattern.pattern.removesuffix("\\Z") + JSON_END
 
 
 PROTOCOL_ID = whole_value(r"[a-z][a-z0-9-]{1,63}")
@@ -185,7 +190,22 @@ def _strict(expected: str, kind: type) -> Any:
     return check
 
 
-QUANTITY_PATTERN = r"^[0-9]+(\.[0-9]+)? [A-Za-z/]+$"
+# JSON Schema patterns of what the validators above accept, for editors (§1, §3.1, §3.3): written from the
+# same tables, so a unit added to quantity.UNITS is also added here. The checks stay the authority; these
+# only refuse early what they refuse (tests/test_json_schemas.py holds the two together).
+_UNIT_CHOICES = "|".join(re.escape(unit) for unit in sorted((*UNITS, *TIME_PLURALS), key=len, reverse=True))
+# no trailing zero (5.0), no missing leading zero (.5), no leading zeros (05), no sign or exponent (P209, P108)
+_NUMBER_PATTERN = r"(0|[1-9][0-9]*)(\.[0-9]*[1-9])?"
+QUANTITY_PATTERN = rf"^{_NUMBER_PATTERN} ({_UNIT_CHOICES}){JSON_END}"
+FREQUENCY_PATTERN = rf"^([1-9][0-9]* per (day|week|month)|every [1-9][0-9]* (h|days?|weeks?|months?)){JSON_END}"
+_MONTH_DAY = r"(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+DATE_PATTERN = rf"^(19[0-9]{{2}}|2[01][0-9]{{2}})-{_MONTH_DAY}{JSON_END}"  # the years FIRST_YEAR to LAST_YEAR
+# a route is free text, except the ISMP-listed spellings of subcutaneous (P209: write SUBCUT)
+ROUTE_PATTERN = rf"^(?!(SC|sc|s\.c\.|SQ|sq)$)\S.*{JSON_END}"
+DOI_PATTERN = rf"^10\.[0-9]{{4,9}}/\S+{JSON_END}"
+PMID_PATTERN = rf"^[0-9]+{JSON_END}"
+URL_PATTERN = rf"^https://[^\s/?#@<>]+([/?#][^\s<>]*)?{JSON_END}"
+
 QuantityField = Annotated[
     Quantity,
     BeforeValidator(_quantity),
@@ -196,20 +216,31 @@ FrequencyField = Annotated[
     Frequency,
     BeforeValidator(_frequency),
     PlainSerializer(lambda f: f.text, return_type=str),
-    WithJsonSchema({"type": "string", "examples": ["3 per week", "every 2 weeks"]}),
+    WithJsonSchema({"type": "string", "pattern": FREQUENCY_PATTERN, "examples": ["3 per week", "every 2 weeks"]}),
 ]
 Text = Annotated[str, BeforeValidator(_text)]
 Markdown = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string", "description": "Markdown"})]
 Date = Annotated[
     dt.date,
     BeforeValidator(_date),
-    WithJsonSchema({"type": "string", "format": "date", "pattern": json_pattern(DATE)}),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN, "examples": ["2026-02-11"]}),
 ]
 Int = Annotated[int, BeforeValidator(_strict("a whole number", int))]
 Bool = Annotated[bool, BeforeValidator(_strict("true or false", bool))]
 TextOrInt = Annotated[
-    str, BeforeValidator(lambda v: str(v) if isinstance(v, int) and not isinstance(v, bool) else _text(v))
+    str,
+    BeforeValidator(lambda v: str(v) if isinstance(v, int) and not isinstance(v, bool) else _text(v)),
+    WithJsonSchema({"type": ["string", "integer"]}),
 ]
+# Text fields whose form the checks judge later (P209 route, P306 DOI/PMID/URL): the schema says the form
+Route = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string", "pattern": ROUTE_PATTERN})]
+Doi = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string", "pattern": DOI_PATTERN})]
+Pmid = Annotated[
+    str,
+    BeforeValidator(lambda v: str(v) if isinstance(v, int) and not isinstance(v, bool) else _text(v)),
+    WithJsonSchema({"anyOf": [{"type": "string", "pattern": PMID_PATTERN}, {"type": "integer", "minimum": 0}]}),
+]
+Url = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string", "pattern": URL_PATTERN})]
 ProtocolId = _id_type(PROTOCOL_ID, "protocol id", "ketamine-trd")
 ReferenceId = _id_type(REFERENCE_ID, "reference id", "phillips-2019")
 LocalId = _id_type(LOCAL_ID, "id", "ketamine-iv")
