@@ -6,7 +6,7 @@ BIN     := $(VENV)/bin
 PYTHON  := $(BIN)/python
 
 .DEFAULT_GOAL := build
-.PHONY: build build-review test lint serve check bench deps test-tools docs clean sample-approvals
+.PHONY: build build-review test test-fast golden lint serve check bench deps test-tools docs clean sample-approvals
 
 # The editable install puts the `protocols` command into the virtualenv: its presence means "installed".
 $(BIN)/protocols: requirements.lock pyproject.toml
@@ -32,6 +32,15 @@ build-review: $(BIN)/protocols
 ## are missing, and the npm test tools axe-core and vnu-jar when node_modules is missing or stale)
 test: $(BIN)/protocols test-tools lint
 	$(BIN)/pytest
+
+## test-fast: the tests that need no browser, no Node and no MkDocs build (under 30 s on a quiet machine)
+test-fast: $(BIN)/protocols
+	$(BIN)/pytest -q -m "not browser and not node and not engine"
+
+## golden: rewrite tests/golden/ (both sample sites, every page; the golden page) from the current code;
+## review the diff (git diff tests/golden/) before committing it
+golden: $(BIN)/protocols
+	UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/test_golden_sites.py "tests/test_render_site.py::test_golden_protocol_page"
 
 lint: $(BIN)/protocols
 	$(BIN)/ruff check

@@ -1,0 +1,171 @@
+"""The test tiers: which tests are `browser`, `node` or `engine`, decided here so nobody has to remember.
+
+- `browser`: drives Debian's Chromium through Playwright.
+- `node`: runs Node (the calculator JS, page scripts).
+- `engine`: runs a full MkDocs build (in-process or `protocols build`/`serve` in a subprocess).
+
+`make test` runs every tier, as CI does; `make test-fast` runs `-m "not browser and not node and not engine"`.
+
+Marks come from two places, applied by conftest.py at collection:
+- the fixtures a test uses (FIXTURE_MARKS: a test that uses `built_sites` builds the sample sites);
+- MODULE_MARKS, for tests that reach the engine, Node or Chromium by their own code: a whole module
+  ("test_x.py") or one test function ("test_x.py::test_name", every parametrization of it).
+
+The tier is also watched while tests run (`TierWatch`): a test that runs the MkDocs engine, Node or
+Chromium without the mark fails and names the line to add here. So a forgotten mark cannot slip into
+`make test-fast`, which would make it slow, or hide a browser test from it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+TIERS = ("browser", "node", "engine")
+FAST = "not browser and not node and not engine"
+
+FIXTURE_MARKS: dict[str, frozenset[str]] = {
+    "chromium_browser": frozenset({"browser", "engine"}),  # every browser test loads a built site
+    "built_sites": frozenset({"engine"}),
+    "served_sites": frozenset({"engine"}),
+}
+
+_ENGINE = frozenset({"engine"})
+_NODE = frozenset({"node"})
+_BROWSER = frozenset({"browser", "engine"})
+
+MODULE_MARKS: dict[str, frozenset[str]] = {
+    # whole modules
+    "test_approval_end_to_end.py": _ENGINE,
+    "test_build.py": _ENGINE,
+    "test_build_command.py": _ENGINE,
+    "test_build_output.py": _ENGINE,
+    "test_content_safety.py": _ENGINE,
+    "test_determinism.py": _ENGINE,
+    "test_dose_panel_browser.py": _BROWSER,
+    "test_dosecalc_browser.py": _BROWSER,
+    "test_dosecalc_node.py": _NODE,
+    "test_golden_sites.py": _ENGINE,
+    "test_html_valid.py": _ENGINE,
+    "test_leak_scan.py": _ENGINE,
+    "test_markdown_browser.py": _BROWSER,
+    "test_markdown_engine.py": _ENGINE,
+    "test_packaging.py": _ENGINE,
+    "test_protocol_images.py": _ENGINE,
+    "test_serve.py": _ENGINE,
+    "test_site_atomic.py": _ENGINE,
+    # single tests of otherwise fast modules
+    "test_build_date.py::test_the_first_and_last_build_dates_build_a_site": _ENGINE,
+    "test_dose_panel.py::test_page_dates_compare_the_readers_date_with_the_build": _NODE,
+    "test_dose_panel.py::test_page_dates_ignore_malformed_attributes": _NODE,
+    "test_dose_panel.py::test_list_pages_carry_every_version_upcoming_on_the_build_date": _NODE,
+    "test_dose_panel.py::test_site_dates_name_only_the_versions_in_force_since_the_build": _NODE,
+    "test_render_handbooks.py::test_handbook_pages_build_strictly": _ENGINE,
+    "test_site_config.py::test_serve_picks_up_an_edit_to_the_site_file": _ENGINE,
+    "test_site_config.py::test_the_readme_example_of_a_site_file_builds_with_its_name_palette_and_disclaimer": _ENGINE,
+    "test_site_config.py::test_protocols_build_with_a_broken_site_file_fails_with_its_message": _ENGINE,
+    "test_site_config.py::test_protocols_serve_with_a_broken_site_file_stops_before_serving": _ENGINE,
+    "test_site_config.py::test_mkdocs_reads_env_tags_and_resolves_paths_against_the_site_file": _ENGINE,
+    "test_site_config.py::test_the_config_stream_merges_afresh_each_time_mkdocs_loads_it": _ENGINE,
+}
+
+
+def marks_for(module: str, function: str, fixturenames: Iterable[str]) -> frozenset[str]:
+    """The tiers of one test: `module` is the file name ("test_x.py"), `function` the test's name
+    without parameters."""
+    marks: set[str] = set()
+    for name in fixturenames:
+        marks |= FIXTURE_MARKS.get(name, frozenset())
+    marks |= MODULE_MARKS.get(module, frozenset())
+    marks |= MODULE_MARKS.get(f"{module}::{function}", frozenset())
+    return frozenset(marks)
+
+
+def tier_of_command(argv: Sequence[Any]) -> str | None:
+    """The tier a subprocess command belongs to: Node, or `protocols build`/`serve` (the engine)."""
+    words = [os.fspath(word) if isinstance(word, os.PathLike) else str(word) for word in argv]
+    if not words:
+        return None
+    program = os.path.basename(words[0])
+    if program in ("node", "nodejs"):
+        return "node"
+    runs_protocols = program == "protocols" or "generator.cli" in words or "generator" in words[1:3]
+    if runs_protocols and ("build" in words or "serve" in words):
+        return "engine"
+    return None
+
+
+@dataclass
+class TierWatch:
+    """What tiers the running test has used, seen from the engine's page builder, subprocess.Popen and
+    Playwright. `install()` patches them for the whole session; `running(test)` attributes what happens
+    (fixture setup included) to one test."""
+
+    used: dict[str, list[str]] = field(default_factory=dict)  # tier -> what was seen, for the message
+    _installed: list[tuple[Any, str, Any]] = field(default_factory=list)
+
+    def saw(self, tier: str, what: str) -> None:
+        self.used.setdefault(tier, []).append(what)
+
+    @contextmanager
+    def running(self) -> Iterator[dict[str, list[str]]]:
+        self.used = {}
+        try:
+            yield self.used
+        finally:
+            self.used = {}
+
+    def install(self) -> None:
+        import mkdocs.commands.build as mkdocs_build
+        import playwright.sync_api as playwright_sync
+
+        watch = self
+        build_page = mkdocs_build._build_page
+
+        def watched_build_page(*args: Any, **kwargs: Any) -> Any:
+            watch.saw("engine", "MkDocs built a page")
+            return build_page(*args, **kwargs)
+
+        popen = subprocess.Popen
+
+        class WatchedPopen(popen):  # type: ignore[misc,valid-type]
+            def __init__(self, args: Any, *rest: Any, **kwargs: Any) -> None:
+                command = [args] if isinstance(args, (str, bytes, os.PathLike)) else list(args)
+                tier = tier_of_command(command)
+                if tier:
+                    watch.saw(tier, "ran " + " ".join(map(str, command))[:120])
+                super().__init__(args, *rest, **kwargs)
+
+        sync_playwright = playwright_sync.sync_playwright
+
+        def watched_sync_playwright(*args: Any, **kwargs: Any) -> Any:
+            watch.saw("browser", "started Playwright")
+            return sync_playwright(*args, **kwargs)
+
+        for owner, name, value in ((mkdocs_build, "_build_page", watched_build_page),
+                                   (subprocess, "Popen", WatchedPopen),
+                                   (playwright_sync, "sync_playwright", watched_sync_playwright)):
+            self._installed.append((owner, name, getattr(owner, name)))
+            setattr(owner, name, value)
+
+    def uninstall(self) -> None:
+        while self._installed:
+            owner, name, value = self._installed.pop()
+            setattr(owner, name, value)
+
+
+def unmarked_tiers(used: dict[str, list[str]], marks: Iterable[str], nodeid: str) -> str:
+    """The failure message for tiers a test used without their mark, or "" when its marks cover them."""
+    missing = sorted(set(used) - set(marks))
+    if not missing:
+        return ""
+    module, _, rest = nodeid.rpartition("/")[2].partition("::")
+    function = rest.split("[")[0]
+    seen = "; ".join(f"{tier}: {used[tier][0]}" for tier in missing)
+    entry = ", ".join(f'"{module}::{function}": frozenset({{"{tier}"}})' for tier in missing)
+    return (f"this test uses the {' and '.join(missing)} tier without its mark ({seen}); "
+            f"add {entry} (or the whole module) to MODULE_MARKS in tests/markers.py")
