@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from browser import REPO_ROOT, launched_chromium, served
 from hypothesis import settings
-from markers import TierWatch, marks_for, unmarked_tiers
+from markers import SESSION_WATCH, marks_for, unmarked_tiers
 from site_pages import BuiltSite, discover, page_url
 
 from generator import cli
@@ -36,15 +36,12 @@ AS_OF = dt.date(2026, 6, 1)
 settings.register_profile("protocols", deadline=None)
 settings.load_profile("protocols")
 
-TIER_WATCH = TierWatch()
-
-
 def pytest_configure(config: pytest.Config) -> None:
-    TIER_WATCH.install()
+    SESSION_WATCH.install()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    TIER_WATCH.uninstall()
+    SESSION_WATCH.uninstall()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -56,7 +53,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
-    with TIER_WATCH.running():
+    with SESSION_WATCH.running():
         return (yield)
 
 
@@ -64,7 +61,7 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
     if call.when == "call":
-        message = unmarked_tiers(TIER_WATCH.used, {mark.name for mark in item.iter_markers()}, item.nodeid)
+        message = unmarked_tiers(SESSION_WATCH.used, {mark.name for mark in item.iter_markers()}, item.nodeid)
         if message:
             if report.passed:
                 report.outcome = "failed"

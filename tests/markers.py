@@ -29,7 +29,7 @@ TIERS = ("browser", "node", "engine")
 FAST = "not browser and not node and not engine"
 
 FIXTURE_MARKS: dict[str, frozenset[str]] = {
-    "chromium_browser": frozenset({"browser", "engine"}),  # every browser test loads a built site
+    "chromium_browser": frozenset({"browser"}),
     "built_sites": frozenset({"engine"}),
     "served_sites": frozenset({"engine"}),
 }
@@ -86,11 +86,14 @@ def marks_for(module: str, function: str, fixturenames: Iterable[str]) -> frozen
 
 
 def tier_of_command(argv: Sequence[Any]) -> str | None:
-    """The tier a subprocess command belongs to: Node, or `protocols build`/`serve` (the engine)."""
+    """The tier a subprocess command belongs to: Playwright's driver (which starts Chromium), Node, or
+    `protocols build`/`serve` (the engine)."""
     words = [os.fspath(word) if isinstance(word, os.PathLike) else str(word) for word in argv]
     if not words:
         return None
     program = os.path.basename(words[0])
+    if "run-driver" in words[1:3]:  # playwright/driver/node .../cli.js run-driver
+        return "browser"
     if program in ("node", "nodejs"):
         return "node"
     runs_protocols = program == "protocols" or "generator.cli" in words or "generator" in words[1:3]
@@ -101,15 +104,25 @@ def tier_of_command(argv: Sequence[Any]) -> str | None:
 
 @dataclass
 class TierWatch:
-    """What tiers the running test has used, seen from the engine's page builder, subprocess.Popen and
-    Playwright. `install()` patches them for the whole session; `running(test)` attributes what happens
-    (fixture setup included) to one test."""
+    """What tiers the running test has used, seen from MkDocs' page builder and subprocess.Popen (Node,
+    Playwright's driver, `protocols build`/`serve`). `install()` patches both for the whole session;
+    `running()` attributes what happens (fixture setup included) to one test."""
 
     used: dict[str, list[str]] = field(default_factory=dict)  # tier -> what was seen, for the message
+    ignoring: bool = False  # while a test of the watch itself runs a tier's stand-in
     _installed: list[tuple[Any, str, Any]] = field(default_factory=list)
 
     def saw(self, tier: str, what: str) -> None:
-        self.used.setdefault(tier, []).append(what)
+        if not self.ignoring:
+            self.used.setdefault(tier, []).append(what)
+
+    @contextmanager
+    def ignored(self) -> Iterator[None]:
+        self.ignoring = True
+        try:
+            yield
+        finally:
+            self.ignoring = False
 
     @contextmanager
     def running(self) -> Iterator[dict[str, list[str]]]:
@@ -121,7 +134,6 @@ class TierWatch:
 
     def install(self) -> None:
         import mkdocs.commands.build as mkdocs_build
-        import playwright.sync_api as playwright_sync
 
         watch = self
         build_page = mkdocs_build._build_page
@@ -140,15 +152,8 @@ class TierWatch:
                     watch.saw(tier, "ran " + " ".join(map(str, command))[:120])
                 super().__init__(args, *rest, **kwargs)
 
-        sync_playwright = playwright_sync.sync_playwright
-
-        def watched_sync_playwright(*args: Any, **kwargs: Any) -> Any:
-            watch.saw("browser", "started Playwright")
-            return sync_playwright(*args, **kwargs)
-
         for owner, name, value in ((mkdocs_build, "_build_page", watched_build_page),
-                                   (subprocess, "Popen", WatchedPopen),
-                                   (playwright_sync, "sync_playwright", watched_sync_playwright)):
+                                   (subprocess, "Popen", WatchedPopen)):
             self._installed.append((owner, name, getattr(owner, name)))
             setattr(owner, name, value)
 
@@ -156,6 +161,9 @@ class TierWatch:
         while self._installed:
             owner, name, value = self._installed.pop()
             setattr(owner, name, value)
+
+
+SESSION_WATCH = TierWatch()  # installed by conftest.py for the whole test session
 
 
 def unmarked_tiers(used: dict[str, list[str]], marks: Iterable[str], nodeid: str) -> str:
