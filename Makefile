@@ -40,10 +40,10 @@ FAST_WORKERS ?= 2
 test-fast: $(BIN)/protocols
 	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -q -n $(FAST_WORKERS) -m "not browser and not node and not engine"
 
-## golden: rewrite tests/golden/ (both sample sites, every page; the golden page) from the current code;
-## review the diff (git diff tests/golden/) before committing it
+## golden: rewrite the golden files (tests/golden/: both sample sites, every file; every test named *golden*)
+## from the current code; review the diff (git diff tests/golden/) before committing it
 golden: $(BIN)/protocols
-	UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/test_golden_sites.py "tests/test_render_site.py::test_golden_protocol_page"
+	UPDATE_GOLDEN=1 $(BIN)/pytest -q -k golden tests/
 
 lint: $(BIN)/protocols
 	$(BIN)/ruff check
