@@ -65,12 +65,7 @@ MODULE_MARKS: dict[str, frozenset[str]] = {
     "test_dose_panel.py::test_list_pages_carry_every_version_upcoming_on_the_build_date": _NODE,
     "test_dose_panel.py::test_site_dates_name_only_the_versions_in_force_since_the_build": _NODE,
     "test_render_handbooks.py::test_handbook_pages_build_strictly": _ENGINE,
-    "test_site_config.py::test_serve_picks_up_an_edit_to_the_site_file": _ENGINE,
     "test_site_config.py::test_the_readme_example_of_a_site_file_builds_with_its_name_palette_and_disclaimer": _ENGINE,
-    "test_site_config.py::test_protocols_build_with_a_broken_site_file_fails_with_its_message": _ENGINE,
-    "test_site_config.py::test_protocols_serve_with_a_broken_site_file_stops_before_serving": _ENGINE,
-    "test_site_config.py::test_mkdocs_reads_env_tags_and_resolves_paths_against_the_site_file": _ENGINE,
-    "test_site_config.py::test_the_config_stream_merges_afresh_each_time_mkdocs_loads_it": _ENGINE,
 }
 
 
