@@ -13,10 +13,10 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from generator import build_date as dates
 from generator.checks import CheckContext, run_checks
 from generator.diagnostics import Diagnostic, excerpt, summary_line
-from generator.library import Library, LibraryNotFound, load_library
+from generator.load.library import Library, LibraryNotFound, load_library
+from generator.model import build_date as dates
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -32,7 +32,8 @@ def one_line(text: str) -> str:
 
 
 def build_date(as_of: str | None, environ: Mapping[str, str] | None = None) -> dt.date:
-    """--as-of, else SOURCE_DATE_EPOCH, else today in UTC (§4; generator/build_date.py); UsageError if unusable."""
+    """--as-of, else SOURCE_DATE_EPOCH, else today in UTC (§4; generator/model/build_date.py); UsageError if
+    unusable."""
     try:
         return dates.build_date(as_of, environ)
     except dates.BuildDateError as error:
@@ -76,7 +77,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
-    from generator.schema import file_json_schema
+    from generator.model.schema import file_json_schema
 
     out.write(json.dumps(file_json_schema(args.file), indent=2, ensure_ascii=False) + "\n")
     return EXIT_OK
@@ -168,16 +169,16 @@ def make_parser() -> argparse.ArgumentParser:
     _add_format(dose, choices=("json",), default="json")
     _add_dir(dose)
 
-    diff = add("diff", _lazy("generator.commands.versions", "cmd_diff"), "what changed between two versions")
+    diff = add("diff", _lazy("generator.commands.version_lifecycle", "cmd_diff"), "what changed between two versions")
     diff.add_argument("id", metavar="ID", help="the protocol id")
     diff.add_argument("v1", metavar="V1", help='the older version, e.g. "1.0"')
     diff.add_argument("v2", metavar="V2", help='the newer version, e.g. "1.1"')
     _add_format(diff)
     _add_dir(diff, deprecated_option=True)
 
-    approve = add("approve", _lazy("generator.commands.versions", "cmd_approve"),
+    approve = add("approve", _lazy("generator.commands.version_lifecycle", "cmd_approve"),
                   "sign off a version with your SSH key and append the sign-off to its approvals.yaml")
-    withdraw = add("withdraw", _lazy("generator.commands.versions", "cmd_withdraw"),
+    withdraw = add("withdraw", _lazy("generator.commands.version_lifecycle", "cmd_withdraw"),
                    "append a signed withdrawal of your sign-off of a version")
     for command in (approve, withdraw):
         command.add_argument("id", metavar="ID", help="the protocol id")
@@ -191,7 +192,7 @@ def make_parser() -> argparse.ArgumentParser:
         command.add_argument("--date", metavar="DATE", help="the date of the sign-off, YYYY-MM-DD (default: today)")
         _add_dir(command, deprecated_option=True)
 
-    new = add("new", _lazy("generator.commands.versions", "cmd_new"),
+    new = add("new", _lazy("generator.commands.version_lifecycle", "cmd_new"),
               "start the next draft version, or a new protocol at 1.0")
     new.add_argument("id", metavar="ID", help="the protocol id (a new id starts a new protocol)")
     new.add_argument("--from", dest="from_version", metavar="VERSION",

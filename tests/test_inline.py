@@ -9,7 +9,8 @@ import pytest
 from helpers import write_files
 
 from generator.checks.structure import RESERVED_SECTION_IDS
-from generator.inline import (
+from generator.load.library import Library, load_library
+from generator.text.inline import (
     GENERATED_SECTIONS,
     Citation,
     CitationCounter,
@@ -25,7 +26,6 @@ from generator.inline import (
     render_placeholder,
     tokenize,
 )
-from generator.library import Library, load_library
 
 REFERENCES = """\
 phillips-2019:

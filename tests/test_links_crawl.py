@@ -53,7 +53,8 @@ def target_file(root: Path, page: str, href: str) -> tuple[str, str] | str:
     parts = urlsplit(href)
     path = unquote(parts.path)
     if path.startswith("/"):
-        return "root-absolute link (breaks under a sub-path)"  # 404.html too: generator/site.py makes it relative
+        # 404.html too: generator/site/engine.py makes it relative
+        return "root-absolute link (breaks under a sub-path)"
     elif path:
         joined = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
     else:

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.frequency import Frequency, parse_frequency
-from generator.quantity import (
+from generator.model.frequency import Frequency, parse_frequency
+from generator.model.quantity import (
     Quantity,
     QuantityError,
     compare_quantities,
@@ -278,7 +278,7 @@ def test_frequency_errors(text: str, code: str, message: str) -> None:
 
 
 def test_frequency_reexported_from_quantity() -> None:
-    from generator import quantity
+    from generator.model import quantity
 
     assert quantity.parse_frequency is parse_frequency
     assert isinstance(Quantity(Decimal(1), "mg", "1 mg"), Quantity)

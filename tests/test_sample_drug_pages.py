@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.library import load_library
+from generator.load.library import load_library
 from generator.render import render_site
 
 PROTOCOLS = Path(__file__).resolve().parent.parent / "protocols"

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from browser import recorded_context
 
-from generator.library import Library, load_library
+from generator.load.library import Library, load_library
 from generator.render import render_site
 from generator.render.version_switcher import page_anchors
 

@@ -18,10 +18,10 @@ from typing import Any
 
 from generator.checks import CheckContext
 from generator.diagnostics import DataPath, Diagnostic, format_path
-from generator.inline import CrossReference, library_markdown_fields, markdown_fields, tokenize
-from generator.inline_render import LinkError, SiteLinks
-from generator.library import Library
-from generator.loader import SourceFile
+from generator.load.library import Library
+from generator.load.yaml_source import SourceFile
+from generator.render.inline_render import LinkError, SiteLinks
+from generator.text.inline import CrossReference, library_markdown_fields, markdown_fields, tokenize
 
 PUBLISHED_STATUSES = ("approved", "retired")
 

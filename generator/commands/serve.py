@@ -128,7 +128,7 @@ def stopping_on_signals() -> Iterator[None]:
 
 
 def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
-    from generator import site
+    from generator.site import engine as site
 
     as_of = build_date(args.as_of)
     directory = args.dir

@@ -1,7 +1,7 @@
 """The render layer: pure functions from a checked library to the site's pages, `{relative path: text}`.
 
 `render_site` and the page families live in generator.render.families; they are imported on first use,
-so that `protocols check`, which needs only generator.render.publication (to resolve cross-references
+so that `protocols check`, which needs only generator.approvals.publication (to resolve cross-references
 as a site would), does not load the templates and every page module.
 """
 
