@@ -14,7 +14,7 @@ from pathlib import Path
 from helpers import write_files
 
 from generator.load.library import Library, load_library
-from generator.render import render_site
+from generator.render.families import render_site
 from generator.site import atomic_output as build
 
 AS_OF = dt.date(2026, 6, 1)

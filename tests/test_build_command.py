@@ -147,7 +147,7 @@ def test_releasing_positions_before_render_changes_no_page() -> None:
     import datetime as dt
 
     from generator.load.library import load_library
-    from generator.render import render_site
+    from generator.render.families import render_site
 
     sample = Path(__file__).parent.parent / "protocols"
     for reviewer in (False, True):

@@ -17,8 +17,8 @@ from panel_library import AS_OF, LIBRARY, panel_library
 from test_render_site import write_library as write_render_library
 
 from generator.load.library import Library, load_library
-from generator.render import render_site
 from generator.render.dose_panel import SPEC_ATTRIBUTE, figure_labels, headline
+from generator.render.families import render_site
 from generator.render.page_dates import url_of
 from generator.render.whats_new import whats_new_entries
 

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from site_pages import SITES, BuiltSite, expected_kinds, known_families
 
-from generator.render import FAMILIES
+from generator.render.families import FAMILIES
 
 LINK_ATTRIBUTES = {"a": "href", "area": "href", "link": "href", "script": "src", "img": "src", "iframe": "src",
                    "source": "src", "audio": "src", "video": "src", "embed": "src", "object": "data",

@@ -14,7 +14,7 @@ from browser import recorded_context, served
 from hostile_markdown import FIELDS_ALL, PAYLOADS, write_hostile_library
 
 from generator.load.library import load_library
-from generator.render import render_site
+from generator.render.families import render_site
 from generator.site.atomic_output import build_site
 
 AS_OF = dt.date(2026, 6, 1)

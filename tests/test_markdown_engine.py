@@ -9,8 +9,9 @@ from pathlib import Path
 
 from browser import REPO_ROOT
 
+from generator.approvals.site_links import SiteLinks
 from generator.load.library import load_library
-from generator.render.inline_render import PageContext, SiteLinks, render_markdown
+from generator.render.inline_render import PageContext, render_markdown
 from generator.site.atomic_output import build_site
 
 RICH = """\

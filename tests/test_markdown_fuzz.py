@@ -11,9 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_content_safety import scan
 
+from generator.approvals.site_links import SiteLinks
 from generator.checks.prose_rules import markdown_findings
 from generator.load.library import load_library
-from generator.render.inline_render import PageContext, SiteLinks, render_markdown
+from generator.render.inline_render import PageContext, render_markdown
 from generator.text.inline import tokenize
 
 PIECES = [*"<>[](){}!*_`~#|\\&;:=\"'/ \n\t\r-.5mgkL@", "javascript:", "<img src=x onerror=alert(1)>", "{{ ",

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from generator.approvals.publication import publication
 from generator.load.library import load_library
-from generator.render import paths, protocol_page, render_site
+from generator.render import paths, protocol_page
+from generator.render.families import render_site
 from generator.render.page_fragments import PageFragments, relative
 from generator.render.protocol_page import SharedProtocolText, render_protocol_page
 

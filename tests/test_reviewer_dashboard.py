@@ -11,7 +11,7 @@ from helpers import VERSION, signed_entry, write_library
 
 from generator.approvals.versions import version_fingerprint
 from generator.load.library import Library, load_library
-from generator.render import render_site
+from generator.render.families import render_site
 
 AS_OF = dt.date(2026, 3, 10)
 V1_0 = VERSION.replace("status: draft", "status: approved\neffective: 2026-01-01")

@@ -13,7 +13,7 @@ import pytest
 from browser import recorded_context
 
 from generator.load.library import Library, load_library
-from generator.render import render_site
+from generator.render.families import render_site
 from generator.render.version_switcher import page_anchors
 
 SAMPLE_LIBRARY = Path(__file__).resolve().parent.parent / "protocols"

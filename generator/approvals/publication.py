@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import Any
 
 from generator.approvals import signoffs, versions
 from generator.approvals.signoffs import SignOffView
 from generator.load.library import Library, Protocol, VersionFile
 from generator.model.schema import Approval
-
-if TYPE_CHECKING:
-    from generator.render.dose_tables import RowsCache
 
 PUBLIC_STATUSES = ("approved", "retired")
 
@@ -76,7 +73,7 @@ class Publication:
     # what several pages show identically, rendered once per build: ("schedule", protocol id, *phases as
     # JSON) -> timeline figure, ("reference", reference id) -> bibliography entry
     rendered: dict[tuple[str, ...], str] = field(default_factory=dict, compare=False, repr=False)
-    dose_rows: RowsCache = field(default_factory=dict, compare=False, repr=False)  # see render.dose_tables
+    dose_rows: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # see render.dose_tables
 
     def version_published(self, protocol_id: str, version: str) -> bool:
         info = self.protocols.get(protocol_id)

@@ -17,7 +17,6 @@ from generator.diagnostics import DataPath, Diagnostic, format_path
 from generator.load.library import Library
 from generator.load.yaml_source import SourceFile
 from generator.model.quantity import Quantity
-from generator.render.inline_render import template
 from generator.text import markdown
 from generator.text.inline import (
     Placeholder,
@@ -83,7 +82,6 @@ def _placeholder_value(token: Placeholder, doc: Any | None, drugs: Any) -> str:
 def _scanner(root: Path) -> Any:
     def scan(text: str) -> _FieldScan:
         parsed = markdown.parsed(text)
-        template(text)  # the page-independent rendering, kept for a build's render: the parse is not kept
         runs = reader_runs(parsed)
         fixed = not any(run.placeholders for run in runs)
         return _FieldScan(

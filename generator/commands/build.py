@@ -17,7 +17,7 @@ from typing import TextIO
 
 from generator.cli import EXIT_ERRORS, EXIT_OK, UsageError, build_date, check_library, open_library, report
 from generator.diagnostics import Diagnostic
-from generator.render import render_site
+from generator.render.families import render_site
 
 STAGES = ("load", "check", "render", "engine")
 

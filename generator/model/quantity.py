@@ -305,11 +305,3 @@ def parse_quantity(text: str, *, allow_grouping: bool = False) -> Quantity:
     value = _parse_number(number, text, allow_grouping)
     return Quantity(value=value, unit=_parse_unit(unit, text, number), text=text)
 
-
-def __getattr__(name: str) -> object:
-    """`Frequency` and `parse_frequency` live in generator.model.frequency; importable from here too."""
-    if name in ("Frequency", "parse_frequency"):
-        from generator.model import frequency
-
-        return getattr(frequency, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

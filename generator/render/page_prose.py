@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from generator.approvals.publication import Publication
+from generator.approvals.site_links import SiteLinks
 from generator.load.library import Library
 from generator.model.schema import VersionDoc
-from generator.render.inline_render import unwrap_paragraph
+from generator.render.inline_render import PageContext, render_cite_list, render_markdown, unwrap_paragraph
 from generator.render.page_fragments import PageFragments
 from generator.text.citations import reference_page_html
-from generator.text.inline import PageContext, SiteLinks, render_cite_list, render_markdown
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@
 the field (so rules can point at file:line:col through `SourceFile.text_at`): nothing inside code, link
 destinations or raw HTML is syntax, as the page shows it. `render_placeholder` gives a placeholder's
 text; what a reader sees of prose is in `generator.text.prose_findings`; the render layer is
-`generator.render.inline_render` (re-exported here). Protocol text is data: nothing here evaluates it.
+`generator.render.inline_render`. Protocol text is data: nothing here evaluates it.
 """
 
 from __future__ import annotations
@@ -344,16 +344,3 @@ def render_placeholder(doc: Any, ref_id: str, field: str, drugs: Mapping[str, An
         )
     return value
 
-
-_RENDER_NAMES = (
-    "CitationCounter", "LinkError", "LinkTarget", "PageContext", "SiteLinks", "render_cite_list", "render_markdown",
-)
-
-
-def __getattr__(name: str) -> object:
-    """The render layer's names live in generator.render.inline_render; importable from here too."""
-    if name in _RENDER_NAMES:
-        from generator.render import inline_render
-
-        return getattr(inline_render, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
