@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-from generator.cli import EXIT_ERRORS, EXIT_OK, UsageError, build_date, check_library, open_library, report
+from generator.commands.shared import EXIT_ERRORS, EXIT_OK, UsageError, build_date, check_library, open_library, report
 from generator.diagnostics import Diagnostic
 from generator.render.families import render_site
 

@@ -21,7 +21,7 @@ from typing import Any, TextIO
 
 from generator.approvals.versions import current_version
 from generator.checks.dose_rules import check_version
-from generator.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UsageError, build_date, open_library
+from generator.commands.shared import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UsageError, build_date, open_library
 from generator.dosing.dose_engine import DoseError, calculator_spec, evaluate_spec
 from generator.load.library import Library, Protocol, VersionFile
 from generator.model.schema import Regimen, WeightRange

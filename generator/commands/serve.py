@@ -20,7 +20,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
-from generator.cli import EXIT_OK, UsageError, build_date, check_library, open_library, report
+from generator.commands.shared import EXIT_OK, UsageError, build_date, check_library, open_library, report
 from generator.diagnostics import Diagnostic
 from generator.render.families import render_site
 

@@ -20,7 +20,7 @@ from typing import TextIO
 from generator.approvals import signoffs
 from generator.approvals.register import name_key
 from generator.approvals.versions import protocol_retired, review_due, state, version_fingerprint
-from generator.cli import EXIT_OK, build_date, check_library, open_library
+from generator.commands.shared import EXIT_OK, build_date, check_library, open_library
 from generator.diagnostics import Diagnostic, sorted_diagnostics
 from generator.load.library import Library, Protocol, VersionFile
 

@@ -26,7 +26,7 @@ from generator.approvals.versions import (
     version_fingerprint,
     write_new_version,
 )
-from generator.cli import EXIT_OK, UsageError, check_library, open_library
+from generator.commands.shared import EXIT_OK, UsageError, check_library, open_library
 from generator.diagnostics import Diagnostic, excerpt
 from generator.load.library import LIBRARY_FOLDER, Library, Protocol, VersionFile
 from generator.model.build_date import BuildDateError, parse_date_option, today_utc
