@@ -36,10 +36,9 @@ BLOCK = frozenset({
     "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3",
     "h4", "h5", "h6", "head", "header", "hr", "html", "li", "link", "main", "meta", "nav", "noscript", "ol",
     "option", "p", "pre", "script", "section", "select", "style", "summary", "table", "tbody", "td",
-    "template", "tfoot", "th", "thead", "title", "tr", "ul", "br", "svg", "g", "path", "rect", "text",
-    "line", "circle", "polyline", "polygon", "defs", "marker", "desc", "tspan", "input", "label", "button",
-    "output",
-})
+    "template", "tfoot", "th", "thead", "title", "tr", "ul", "br", "svg", "g", "path", "rect", "line",
+    "circle", "polyline", "polygon", "defs", "marker", "desc", "input",
+})  # not label, button, SVG text and tspan: a space beside them shows
 VERBATIM = frozenset({"pre", "textarea"})
 RAW_TEXT = frozenset({"script", "style"})
 ASCII_SPACE = re.compile(r"[ \t\n\r\f]+")
