@@ -119,7 +119,9 @@ def test_axe_finds_nothing_on_any_page_and_phone_tables_and_quantities_hold(
                 problems += [f"{text!r} is split across lines" for text in split]
             if problems:
                 found[page_path] = problems
-        assert (log.failed, log.external, log.page_errors) == ([], [], [])
+        # A request cut short by going to the next page (Material's search worker) is not a failure.
+        assert [failure for failure in log.failed if not failure.endswith("net::ERR_ABORTED")] == []
+        assert (log.external, log.page_errors) == ([], [])
     assert found == {}, pformat(found, width=160)
     if viewport == PHONE:
         assert tables > 20 and quantities > 300  # the checks saw the sample's tables and figures
