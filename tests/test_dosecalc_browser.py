@@ -80,7 +80,7 @@ def test_no_page_carries_a_table_calculator(built_sites: dict[str, Any]) -> None
 
 def test_dosecalc_exports_the_computation_and_writes_nothing_itself() -> None:
     script = DOSECALC.read_text(encoding="utf-8")
-    assert "Warning: " not in script and "Capped" not in script and "document." not in script
+    assert "Warning: " not in script and "Capped:" not in script and "document." not in script
     exported = subprocess.run(
         ["node", "-e", f"process.stdout.write(Object.keys(require({str(DOSECALC)!r})).join(','))"],
         capture_output=True, text=True, check=True).stdout
