@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from generator.dosing import calculator_spec, evaluate_spec
-from generator.library import Library, load_library
-from generator.quantity import format_number
+from generator.dosing.dose_engine import calculator_spec, evaluate_spec
+from generator.load.library import Library, load_library
+from generator.model.quantity import format_number
 
 ROOT = Path(__file__).resolve().parent.parent
 DOSECALC = ROOT / "site_templates" / "assets" / "dosecalc.js"

@@ -1,4 +1,4 @@
-"""generator/nowrap.py: a quantity or a date on a page never breaks across lines (issue 16: "mg" alone on a
+"""generator/site/nowrap.py: a quantity or a date on a page never breaks across lines (issue 16: "mg" alone on a
 phone line, "2026-03-/02"), without changing a character of the text. The whole sample sites at 390 px are
 checked in tests/test_accessibility.py; here the wrapping itself, what it must leave alone, the dose
 panel's own figures, and the JavaScript's units against Python's."""
@@ -12,7 +12,7 @@ import pytest
 from browser import REPO_ROOT
 from test_accessibility import PHONE, split_quantities_and_dates
 
-from generator.nowrap import UNIT_WORDS, keep_together, keep_together_text
+from generator.site.nowrap import UNIT_WORDS, keep_together, keep_together_text
 
 PAGE = '<!doctype html><html><head><title>Dose 5 mg on 2026-03-02</title></head><body>{}</body></html>'
 
