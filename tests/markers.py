@@ -47,7 +47,6 @@ MODULE_MARKS: dict[str, frozenset[str]] = {
     "test_content_safety.py": _ENGINE,
     "test_determinism.py": _ENGINE,
     "test_dose_panel_browser.py": _BROWSER,
-    "test_dosecalc_browser.py": _BROWSER,
     "test_dosecalc_node.py": _NODE,
     "test_golden_sites.py": _ENGINE,
     "test_html_valid.py": _ENGINE,
@@ -60,6 +59,7 @@ MODULE_MARKS: dict[str, frozenset[str]] = {
     "test_site_atomic.py": _ENGINE,
     # single tests of otherwise fast modules
     "test_build_date.py::test_the_first_and_last_build_dates_build_a_site": _ENGINE,
+    "test_dosecalc_browser.py::test_dosecalc_exports_the_computation_and_writes_nothing_itself": _NODE,
     "test_dose_panel.py::test_page_dates_compare_the_readers_date_with_the_build": _NODE,
     "test_dose_panel.py::test_page_dates_ignore_malformed_attributes": _NODE,
     "test_dose_panel.py::test_list_pages_carry_every_version_upcoming_on_the_build_date": _NODE,
