@@ -14,6 +14,7 @@ from difflib import SequenceMatcher
 from typing import Any, Literal
 
 from generator.frequency import Frequency
+from generator.inline import scan_version
 from generator.library import Library, VersionFile
 from generator.quantity import Quantity, format_length, format_number
 from generator.schema import DoseRange, Phase, Regimen, VersionDoc
@@ -218,30 +219,9 @@ def text_changes(old: VersionDoc, new: VersionDoc) -> list[TextChange]:
 
 # --- references ---------------------------------------------------------------------------------------
 
-_CITATION = re.compile(r"\[(@[^\[\]]*)\]")
-
-
-def cited_ids(text: str) -> list[str]:
-    """Reference ids of [@a] and [@a; @b] citations, in order of use."""
-    found = []
-    for match in _CITATION.finditer(text):
-        for part in match.group(1).split(";"):
-            part = part.strip()
-            if part.startswith("@") and part[1:].strip():
-                found.append(part[1:].strip())
-    return found
-
-
 def references_used(doc: VersionDoc) -> set[str]:
-    """Every reference a version cites: in Markdown fields, `changes`, and `cite:` lists."""
-    used: set[str] = set()
-    for _label, text in _markdown_fields(doc).values():
-        used.update(cited_ids(text))
-    for text in doc.changes:
-        used.update(cited_ids(text))
-    for item in [*doc.regimens, *doc.phases]:
-        used.update(item.cite)
-    return used
+    """Every reference a version cites where its page shows a citation, and in `cite:` lists."""
+    return set(scan_version(doc).cited_references)
 
 
 def diff_versions(old: VersionFile, new: VersionFile, library: Library | None = None) -> VersionDiff:

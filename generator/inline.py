@@ -263,6 +263,30 @@ def library_markdown_fields(library: Any) -> Iterator[tuple[str, DataPath, str]]
             yield "handbooks.yaml", (index, "description"), handbook.description
 
 
+@dataclass(frozen=True)
+class VersionScan:
+    """What one version's text points at, from the one parse of each Markdown field."""
+
+    linked_protocols: frozenset[str]  # protocol ids of its [[...]] links, itself excluded
+    cited_references: frozenset[str]  # reference ids of its citations and `cite:` lists
+
+
+def scan_version(doc: Any) -> VersionScan:
+    """The protocols a version links to and the references it cites, as its page renders them."""
+    linked: set[str] = set()
+    cited: set[str] = set()
+    for _path, text in markdown_fields(doc):
+        for token in tokenize(text):
+            if isinstance(token, CrossReference) and token.protocol and not token.error:
+                linked.add(token.protocol)
+            elif isinstance(token, Citation) and not token.error:
+                cited.update(key.id for key in token.keys)
+    for item in [*doc.regimens, *doc.phases]:
+        cited.update(item.cite or [])
+    linked.discard(doc.id)
+    return VersionScan(frozenset(linked), frozenset(cited))
+
+
 # --- placeholders ---------------------------------------------------------------------------------------
 
 
