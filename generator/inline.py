@@ -31,6 +31,12 @@ GENERATED_SECTIONS: dict[str, str] = {
     "versions": "Versions",
     "approvals": "Approvals",
 }
+# The generator's own anchors on a protocol page, "<prefix><id>", by what they name; no author section id
+# may start with one (P105).
+ANCHOR_PREFIXES: dict[str, str] = {
+    "reference": "ref-", "regimen": "regimen-", "phase": "phase-", "dose_table": "dose-table-",
+    "dose_card": "dose-card-",
+}
 REGIMEN_FIELDS = (
     "dose", "dose_range", "options", "max_dose", "duration", "concentration", "unit_dose", "route", "drug",
 )
@@ -98,6 +104,11 @@ _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]*\1[ \t]*$|\Z)", r
 # A run of backticks not preceded by one; the look-behind comes after the run's first backtick so that the
 # regex engine skips straight to backticks instead of trying every position (8 times faster on a page).
 _CODE_SPAN = re.compile(r"(`(?<!``)`*)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+
+
+def anchor(kind: str, item_id: str) -> str:
+    """The id of a generated anchor on a protocol page: anchor("regimen", "ketamine-iv") -> "regimen-ketamine-iv"."""
+    return ANCHOR_PREFIXES[kind] + item_id
 
 
 def code_ranges(text: str) -> list[Span]:

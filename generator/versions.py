@@ -26,13 +26,13 @@ from typing import Any, Literal
 
 import yaml
 
-from generator.inline import Citation, markdown_fields, tokenize
+from generator.field_types import PUBLISHED_STATUSES
+from generator.inline import scan_version
 from generator.library import LIBRARY_FOLDER, Library, Protocol, VersionFile, version_key
 from generator.loader import SourceFile, load_text
-from generator.schema import PROTOCOL_ID, Policy, VersionDoc
+from generator.schema import PROTOCOL_ID, Policy
 
 State = Literal["current", "superseded", "upcoming", "retired", "draft", "in-review"]
-PUBLISHED_STATUSES = ("approved", "retired")
 DEFAULT_REVIEW_INTERVAL_MONTHS = 24
 LEDGER_NAME = "approvals.yaml"
 LEDGER_HEADER = (
@@ -78,18 +78,6 @@ def fingerprint(data: Any, drugs: dict[str, Any] | None = None, references: dict
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def cited_references(doc: VersionDoc) -> list[str]:
-    """Every reference id a version cites, in `cite` lists or in Markdown, in first-use order."""
-    cited: dict[str, None] = {}
-    for item in [*doc.regimens, *doc.phases]:
-        cited.update(dict.fromkeys(item.cite))
-    for _path, text in markdown_fields(doc):
-        for token in tokenize(text):
-            if isinstance(token, Citation):
-                cited.update(dict.fromkeys(key.id for key in token.keys))
-    return list(cited)
-
-
 def _entries(library: Library, file_name: str, ids: list[str]) -> dict[str, Any]:
     """The entries of a library file (as parsed) for `ids` that it has."""
     source = library.source(LIBRARY_FOLDER, file_name)
@@ -100,7 +88,8 @@ def _entries(library: Library, file_name: str, ids: list[str]) -> dict[str, Any]
 def fingerprint_scope(version: VersionFile, library: Library) -> tuple[dict[str, Any], dict[str, Any]]:
     """(D, R) of §4: the drugs.yaml entries its regimens name, the references.yaml entries it cites."""
     drugs = _entries(library, "drugs.yaml", [regimen.drug for regimen in version.doc.regimens])
-    return drugs, _entries(library, "references.yaml", cited_references(version.doc))
+    cited = sorted(scan_version(version.doc).cited_references)  # `cite:` lists and the citations its page shows
+    return drugs, _entries(library, "references.yaml", cited)
 
 
 def version_fingerprint(version: VersionFile, library: Library) -> str:

@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 from helpers import write_files
 
-from generator.checks.structure import RESERVED_SECTION_IDS
 from generator.inline import (
-    GENERATED_SECTIONS,
     Citation,
     CitationCounter,
     CrossReference,
@@ -169,10 +167,6 @@ def test_markdown_fields_in_page_order(tmp_path: Path) -> None:
         (("sections", 0, "body"), "Section body."),
         (("algorithm", 0), "Step one."),
     ]
-
-
-def test_generated_sections_are_the_reserved_ids() -> None:
-    assert set(GENERATED_SECTIONS) == RESERVED_SECTION_IDS
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from generator.checks import CheckContext
 from generator.diagnostics import Diagnostic, excerpt, format_path
 from generator.diff import DoseChange, dosing_changes
+from generator.field_types import PUBLISHED_STATUSES
 from generator.library import Library, Protocol, VersionFile, version_key
 from generator.signoffs import Ledger, ledger, missing_for, register
 from generator.versions import current_version, review_due, review_overdue, version_fingerprint
@@ -108,7 +109,7 @@ def _p402(protocol: Protocol, library: Library, judged: Ledger) -> Iterator[Diag
                 f"restore {protocol.id}/{approval.version}.yaml: a signed-off version stays for the audit trail",
             )
     for version in protocol.ordered():
-        if version.doc.status not in ("approved", "retired"):
+        if version.doc.status not in PUBLISHED_STATUSES:
             continue
         current = version_fingerprint(version, library)
         for signoff in judged.standing(version.version):
@@ -174,14 +175,14 @@ def _p404_diagnostic(change: DoseChange, version: VersionFile, previous: str, pu
 
 def _latest_published_before(protocol: Protocol, version: VersionFile) -> VersionFile | None:
     earlier = [v for v in protocol.ordered() if version_key(v.version) < version_key(version.version)]
-    published = [v for v in earlier if v.doc.status in ("approved", "retired")]
+    published = [v for v in earlier if v.doc.status in PUBLISHED_STATUSES]
     return published[-1] if published else None
 
 
 def _p404(protocol: Protocol, version: VersionFile, previous: VersionFile | None,
           library: Library) -> Iterator[Diagnostic]:
     comparisons = [(previous, False)] if previous is not None else []
-    if version.doc.status in ("approved", "retired"):
+    if version.doc.status in PUBLISHED_STATUSES:
         published = _latest_published_before(protocol, version)
         if published is not None and published is not previous:
             comparisons.append((published, True))
@@ -200,7 +201,7 @@ def _p405(protocol: Protocol) -> Iterator[Diagnostic]:
     latest: VersionFile | None = None
     for version in protocol.ordered():
         doc, source = version.doc, version.source
-        if doc.status not in ("approved", "retired"):
+        if doc.status not in PUBLISHED_STATUSES:
             continue
         if doc.effective is None:
             yield Diagnostic(

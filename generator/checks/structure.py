@@ -6,13 +6,11 @@ from collections.abc import Iterator
 
 from generator.checks import CheckContext
 from generator.diagnostics import Diagnostic, excerpt
+from generator.inline import ANCHOR_PREFIXES, GENERATED_SECTIONS
 from generator.library import Library, VersionFile
 
-RESERVED_SECTION_IDS = frozenset(
-    {"summary", "dosing", "schedule", "dose-table", "algorithm", "changes", "references", "versions", "approvals"}
-)
-# the generator's own anchors on a protocol page: #ref-<reference>, #regimen-<id>, #phase-<id>, #dose-table-<id>
-RESERVED_SECTION_PREFIXES = ("ref-", "regimen-", "phase-", "dose-table-")
+RESERVED_SECTION_IDS = frozenset(GENERATED_SECTIONS)
+RESERVED_SECTION_PREFIXES = tuple(ANCHOR_PREFIXES.values())
 
 
 def reserved_section_id(section_id: str) -> str | None:

@@ -18,12 +18,11 @@ from typing import Any
 
 from generator.checks import CheckContext
 from generator.diagnostics import DataPath, Diagnostic, format_path
+from generator.field_types import PUBLISHED_STATUSES
 from generator.inline import CrossReference, library_markdown_fields, markdown_fields, tokenize
 from generator.inline_render import LinkError, SiteLinks
 from generator.library import Library
 from generator.loader import SourceFile
-
-PUBLISHED_STATUSES = ("approved", "retired")
 
 
 def _links_in(source: SourceFile, path: DataPath, text: str, doc: Any | None, links: SiteLinks,

@@ -18,6 +18,7 @@ from generator.build_date import BuildDateError, parse_date_option, today_utc
 from generator.cli import EXIT_OK, UsageError, check_library, open_library
 from generator.diagnostics import Diagnostic, excerpt
 from generator.diff import VersionDiff, diff_versions, format_diff_text
+from generator.field_types import PUBLISHED_STATUSES
 from generator.library import LIBRARY_FOLDER, Library, Protocol, VersionFile
 from generator.register import RegisteredReviewer, name_key, role_key
 from generator.sshsig import SshsigError, verify
@@ -205,7 +206,7 @@ def cmd_withdraw(args: argparse.Namespace, out: TextIO, today: dt.date | None = 
     entry, reviewer = _signed_entry(protocol, version, library, args, today or today_utc(), withdrawn=True)
     _append(protocol, library, entry, out)
     out.write(f"{reviewer.name}'s sign-off as {entry['role']} no longer counts")
-    if version.doc.status in ("approved", "retired"):
+    if version.doc.status in PUBLISHED_STATUSES:
         out.write(f"; {protocol.id} {version.version} is {version.doc.status}: run `protocols check`")
     out.write("\n")
     return EXIT_OK

@@ -1,0 +1,57 @@
+"""Each list the generator decides by is written once: a second literal copy of it is how copies drift apart
+(a status added to one list of published statuses and not to another puts a draft on the clinician site)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from generator.field_types import PUBLISHED_STATUSES
+from generator.inline import GENERATED_SECTIONS
+
+GENERATOR = Path(__file__).resolve().parent.parent / "generator"
+
+# name -> (the values, the one module that writes them)
+TRUTHS = {
+    "published statuses": (frozenset(PUBLISHED_STATUSES), "field_types.py"),
+    "generated section ids": (frozenset(GENERATED_SECTIONS), "inline.py"),
+}
+# render/ is being rewritten by another engineer, who swaps these copies for the imports
+PENDING_RENDER_SWAP = {"render/publication.py", "render/version_switcher.py"}
+
+
+def literal_strings(node: ast.AST) -> frozenset[str] | None:
+    """The strings of a tuple, list, set or dict-keys literal made only of strings, else None."""
+    elements = node.keys if isinstance(node, ast.Dict) else getattr(node, "elts", None)
+    if not isinstance(node, ast.Tuple | ast.List | ast.Set | ast.Dict) or not elements:
+        return None
+    if not all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in elements):
+        return None
+    return frozenset(e.value for e in elements if isinstance(e, ast.Constant))
+
+
+def copies_of(values: frozenset[str], source: str) -> list[int]:
+    """Lines of `source` holding a string literal collection with the same values."""
+    return [node.lineno for node in ast.walk(ast.parse(source))
+            if literal_strings(node) == values and hasattr(node, "lineno")]
+
+
+@pytest.mark.parametrize("name", sorted(TRUTHS))
+def test_each_list_is_written_in_one_module_only(name: str) -> None:
+    values, home = TRUTHS[name]
+    found = {}
+    for path in sorted(GENERATOR.rglob("*.py")):
+        relative = path.relative_to(GENERATOR).as_posix()
+        lines = copies_of(values, path.read_text(encoding="utf-8"))
+        if lines and relative != home and relative not in PENDING_RENDER_SWAP:
+            found[relative] = lines
+    assert found == {}
+    assert copies_of(values, (GENERATOR / home).read_text(encoding="utf-8")) != []
+
+
+def test_the_copy_finder_sees_a_copy_in_any_order_and_shape() -> None:
+    source = 'x = {"retired", "approved"}\nif s in ["approved", "retired"]: pass\n'
+    assert copies_of(frozenset(PUBLISHED_STATUSES), source) == [1, 2]
+    assert copies_of(frozenset(PUBLISHED_STATUSES), 'x = ("approved", "retired", "draft")\n') == []
