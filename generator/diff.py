@@ -16,7 +16,7 @@ from typing import Any, Literal
 from generator.frequency import Frequency
 from generator.inline import scan_version
 from generator.library import Library, VersionFile
-from generator.quantity import Quantity, format_length, format_number
+from generator.quantity import Quantity, format_length, format_range
 from generator.schema import DoseRange, Phase, Regimen, VersionDoc
 
 REGIMEN_DOSING_FIELDS = (
@@ -90,10 +90,7 @@ def format_value(value: Any) -> str:
     if isinstance(value, Quantity):
         return format_length(value)
     if isinstance(value, DoseRange):
-        low, high = value.min, value.max
-        if low.unit == high.unit:
-            return f"{format_number(low.value)} to {format_length(high)}"
-        return f"{format_length(low)} to {format_length(high)}"
+        return format_range(value.min, value.max)
     if isinstance(value, Frequency):
         return value.in_words()
     if isinstance(value, list):

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any, TypeVar, cast
 
 from generator.diagnostics import DataPath, excerpt
-from generator.quantity import Quantity, format_length, format_number, format_quantity
+from generator.quantity import format_length, format_number, format_quantity, format_range
 
 # Generated section ids of §3.5, with the heading text a link to them shows by default.
 GENERATED_SECTIONS: dict[str, str] = {
@@ -312,15 +312,9 @@ def _either(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
-def _range_text(low: Quantity, high: Quantity) -> str:
-    if low.unit == high.unit:
-        return f"{format_number(low.value)} to {format_quantity(high)}"
-    return f"{format_quantity(low)} to {format_quantity(high)}"
-
-
 def _regimen_value(regimen: Any, field: str, drugs: Mapping[str, Any] | None) -> str | None:
     if field == "dose_range":
-        return None if regimen.dose_range is None else _range_text(regimen.dose_range.min, regimen.dose_range.max)
+        return None if regimen.dose_range is None else format_range(regimen.dose_range.min, regimen.dose_range.max)
     if field == "options":
         return _either([format_quantity(q) for q in regimen.options]) if regimen.options else None
     if field == "duration":

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,23 @@ def test_the_copy_finder_sees_a_copy_in_any_order_and_shape() -> None:
     source = 'x = {"retired", "approved"}\nif s in ["approved", "retired"]: pass\n'
     assert copies_of(frozenset(PUBLISHED_STATUSES), source) == [1, 2]
     assert copies_of(frozenset(PUBLISHED_STATUSES), 'x = ("approved", "retired", "draft")\n') == []
+
+
+def test_range_text_is_the_same_in_placeholders_diffs_and_check_messages(tmp_path: Path) -> None:
+    from helpers import VERSION, write_library
+
+    from generator.checks import CheckContext, run_checks
+    from generator.diff import format_value
+    from generator.inline import render_placeholder
+    from generator.library import load_library
+
+    text = VERSION.replace("{min: 0.1 mg/kg, max: 0.75 mg/kg}", "{min: 100 mcg/kg, max: 0.75 mg/kg}")
+    text = text.replace("dose: 0.5 mg/kg", "dose: 0.9 mg/kg")
+    assert text.count("100 mcg/kg") == 1
+    library = load_library(write_library(tmp_path, {"ketamine-trd/1.0.yaml": text}))
+    doc = library.protocols["ketamine-trd"].versions["1.0"].doc
+    shown = "100 mcg/kg to 0.75 mg/kg"
+    assert render_placeholder(doc, "ketamine-iv", "dose_range") == shown
+    assert format_value(doc.regimens[0].dose_range) == shown
+    messages = [d.message for d in run_checks(library, CheckContext(as_of=dt.date(2026, 6, 1)))]
+    assert f"dose 0.9 mg/kg lies outside dose_range {shown}" in messages
