@@ -16,7 +16,7 @@ from typing import TextIO
 from generator import build_date as dates
 from generator.checks import CheckContext, run_checks
 from generator.diagnostics import Diagnostic, excerpt, summary_line
-from generator.library import Library, LibraryNotFound, load_library
+from generator.library import Library, LibraryNotFound, NotInLibrary, load_library
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -253,7 +253,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         return EXIT_USAGE if exit_.code else EXIT_OK
     try:
         return args.handler(args, out)
-    except UsageError as error:
+    except (UsageError, NotInLibrary) as error:
         err.write(f"protocols: error: {one_line(str(error))}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -112,6 +112,35 @@ class Library:
             source.values, source.keys, source.styles, source.text = {}, {}, {}, ""
 
 
+class NotInLibrary(LookupError):
+    """A protocol or version asked for by name (a command's argument) that the library does not have."""
+
+
+def _listed(names: list[str]) -> str:
+    return ", ".join(names) or "none"
+
+
+def find_protocol(library: Library, protocol_id: str) -> Protocol:
+    """The protocol of this id; NotInLibrary naming the ones there are otherwise."""
+    protocol = library.protocols.get(protocol_id)
+    if protocol is None:
+        known = _listed(sorted(library.protocols))
+        raise NotInLibrary(f'no protocol "{protocol_id}" in {library.display_root} (protocols: {known})')
+    return protocol
+
+
+def find_version(protocol: Protocol, number: str) -> VersionFile:
+    """The valid version of this number; NotInLibrary saying whether its file fails the checks or is absent."""
+    version = protocol.versions.get(number)
+    if version is not None:
+        return version
+    if number in protocol.invalid_versions:
+        raise NotInLibrary(
+            f"version {number} of {protocol.id} does not validate: run `protocols check {protocol.folder.parent}`"
+        )
+    raise NotInLibrary(f"protocol {protocol.id} has no version {number} (versions: {_listed(list(protocol.versions))})")
+
+
 class _EveryEntry(set[str]):
     """The entries of a library file that could not be read at all: any id may have been among them."""
 

@@ -28,7 +28,7 @@ import yaml
 
 from generator.field_types import PUBLISHED_STATUSES
 from generator.inline import scan_version
-from generator.library import LIBRARY_FOLDER, Library, Protocol, VersionFile, version_key
+from generator.library import LIBRARY_FOLDER, Library, NotInLibrary, Protocol, VersionFile, find_version, version_key
 from generator.loader import SourceFile, load_text
 from generator.schema import PROTOCOL_ID, Policy
 
@@ -301,13 +301,11 @@ def plan_new_version(protocol: Protocol, from_version: str | None = None) -> New
         if not protocol.versions:
             raise VersionError(f"protocol {protocol.id} has no valid version to copy: run `protocols check`")
         source_version = protocol.ordered()[-1]
-    elif from_version in protocol.versions:
-        source_version = protocol.versions[from_version]
-    elif from_version in protocol.invalid_versions:
-        raise VersionError(f"version {from_version} of {protocol.id} does not validate: run `protocols check`")
     else:
-        known = ", ".join(protocol.versions) or "none"
-        raise VersionError(f"protocol {protocol.id} has no version {from_version} (versions: {known})")
+        try:
+            source_version = find_version(protocol, from_version)
+        except NotInLibrary as error:
+            raise VersionError(str(error)) from None
     path = Path(protocol.folder) / f"{number}.yaml"
     if path.exists():
         raise VersionError(f"{path} already exists")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,49 @@ def test_range_text_is_the_same_in_placeholders_diffs_and_check_messages(tmp_pat
     assert format_value(doc.regimens[0].dose_range) == shown
     messages = [d.message for d in run_checks(library, CheckContext(as_of=dt.date(2026, 6, 1)))]
     assert f"dose 0.9 mg/kg lies outside dose_range {shown}" in messages
+
+
+LOOKUPS = {  # every command that names a protocol and a version, with the version 9.9 that does not exist
+    "dose": ("dose", "{id}", "ketamine-iv", "--weight", "70", "--version", "9.9"),
+    "diff": ("diff", "{id}", "1.0", "9.9"),
+    "approve": ("approve", "{id}", "9.9", "--role", "pharmacist"),
+    "withdraw": ("withdraw", "{id}", "9.9", "--role", "pharmacist"),
+    "new --from": ("new", "{id}", "--from", "9.9"),
+}
+
+
+@pytest.mark.parametrize("command", sorted(LOOKUPS))
+def test_every_command_names_a_missing_protocol_or_version_alike(tmp_path: Path, command: str) -> None:
+    from helpers import run, write_library
+
+    root = write_library(tmp_path)
+    broken = write_library(tmp_path / "second", {"ketamine-trd/9.9.yaml": "id: [\n"})
+
+    def error(library: Path, protocol_id: str) -> str:
+        status, out, err = run(*(part.format(id=protocol_id) for part in LOOKUPS[command]), str(library))
+        assert status == 2
+        return json.loads(out)["error"] if command == "dose" else err.removeprefix("protocols: error: ").strip()
+
+    assert error(root, "ketamine-trd") == "protocol ketamine-trd has no version 9.9 (versions: 1.0)"
+    assert error(broken, "ketamine-trd") == (
+        f"version 9.9 of ketamine-trd does not validate: run `protocols check {broken}`"
+    )
+    if command != "new --from":  # new: an unknown protocol is a new one, copied from nothing
+        assert error(root, "nothing") == f'no protocol "nothing" in {root} (protocols: ketamine-trd)'
+
+
+LOCAL_TIME = ("date.today(", "datetime.today(", "datetime.now()", "localtime(", "mktime(", "fromtimestamp(seconds)")
+
+
+def test_no_module_reads_the_local_clock() -> None:
+    """The build date is §4's (--as-of, SOURCE_DATE_EPOCH, today in UTC: build_date.py); the local clock's
+    date differs from it for hours each day, and a version would change status at local midnight."""
+    found = {}
+    for path in sorted(GENERATOR.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        lines = [number for number, line in enumerate(text.splitlines(), 1) if any(c in line for c in LOCAL_TIME)]
+        if lines:
+            found[path.relative_to(GENERATOR).as_posix()] = lines
+    assert found == {}
+    build_date = (GENERATOR / "build_date.py").read_text(encoding="utf-8")
+    assert "dt.datetime.now(dt.UTC)" in build_date and "fromtimestamp(seconds, dt.UTC)" in build_date

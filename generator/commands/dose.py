@@ -22,7 +22,7 @@ from typing import Any, TextIO
 from generator.checks.dosing import check_version
 from generator.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UsageError, build_date, open_library
 from generator.dosing import DoseError, calculator_spec, evaluate_spec
-from generator.library import Library, Protocol, VersionFile
+from generator.library import Library, NotInLibrary, Protocol, VersionFile, find_protocol, find_version
 from generator.schema import Regimen, WeightRange
 from generator.versions import current_version
 
@@ -44,23 +44,10 @@ def _listed(names: list[str]) -> str:
     return ", ".join(names) or "none"
 
 
-def find_protocol(library: Library, protocol_id: str) -> Protocol:
-    protocol = library.protocols.get(protocol_id)
-    if protocol is None:
-        raise DoseRefused(
-            f'no protocol "{protocol_id}" in {library.display_root} (protocols: {_listed(sorted(library.protocols))})'
-        )
-    return protocol
-
-
-def find_version(protocol: Protocol, version: str | None, as_of_text: str | None) -> VersionFile:
+def dosing_version(protocol: Protocol, version: str | None, as_of_text: str | None) -> VersionFile:
+    """--version if given, else the version in use on the build date."""
     if version is not None:
-        if version in protocol.versions:
-            return protocol.versions[version]
-        if version in protocol.invalid_versions:
-            raise DoseRefused(f"version {version} of {protocol.id} does not validate: run `protocols check`")
-        known = _listed(list(protocol.versions))
-        raise DoseRefused(f"protocol {protocol.id} has no version {version} (versions: {known})")
+        return find_version(protocol, version)
     as_of = build_date(as_of_text)
     current = current_version(protocol, as_of)
     if current is None:
@@ -107,8 +94,8 @@ def dose_result(args: argparse.Namespace) -> dict[str, Any]:
         raise DoseRefused("--weight is required: pass the body weight, e.g. --weight 70.3 (or --spec)")
     try:
         library = open_library(args.dir)
-        version = find_version(find_protocol(library, args.id), args.version, args.as_of)
-    except UsageError as error:
+        version = dosing_version(find_protocol(library, args.id), args.version, args.as_of)
+    except (UsageError, NotInLibrary) as error:
         raise DoseRefused(str(error)) from None
     index, regimen = find_regimen(version, args.regimen)
     table = table_range(version, regimen)
