@@ -14,7 +14,7 @@ from difflib import SequenceMatcher
 from typing import Any, Literal
 
 from generator.frequency import Frequency
-from generator.inline import scan_version
+from generator.inline import anchor, scan_version
 from generator.library import Library, VersionFile
 from generator.quantity import Quantity, format_length, format_range
 from generator.schema import DoseRange, Phase, Regimen, VersionDoc
@@ -47,6 +47,11 @@ class DoseChange:
     new_index: int | None = None
 
     @property
+    def anchor(self) -> str:
+        """The id of the regimen or phase on a protocol page: "regimen-ketamine-iv"."""
+        return anchor(self.kind, self.id)
+
+    @property
     def text(self) -> str:
         """"0.5 mg/kg -> 0.6 mg/kg", "added: ...", "removed: ..."."""
         if self.change == "added":
@@ -74,6 +79,11 @@ class VersionDiff:
     text_changes: list[TextChange] = field(default_factory=list)
     references_added: list[str] = field(default_factory=list)
     references_removed: list[str] = field(default_factory=list)
+
+    def target(self, change: DoseChange) -> tuple[str, str]:
+        """Where a dose change's item is shown: (version, anchor on its page); a removed item in the old
+        version, any other in the new one."""
+        return (self.old_version if change.change == "removed" else self.new_version), change.anchor
 
     @property
     def empty(self) -> bool:

@@ -176,3 +176,14 @@ def test_word_diff_reassembles_both_texts(old_parts: list[str], new_parts: list[
     assert "".join(text for op, text in ops if op != "delete") == new
     assert all(text for _, text in ops)
     assert all(a[0] != b[0] for a, b in zip(ops, ops[1:], strict=False))
+
+
+def test_each_dose_change_names_the_version_and_anchor_that_show_its_item(tmp_path: Path) -> None:
+    library = two_versions(tmp_path, {
+        "dose: 0.5 mg/kg": "dose: 0.6 mg/kg",
+        "  - id: induction\n    name: Induction": "  - id: weekly\n    name: Weekly",
+    })
+    diff = diff_of(library)
+    assert [diff.target(change) for change in diff.dose_changes] == [
+        ("1.1", "regimen-ketamine-iv"), ("1.1", "phase-weekly"), ("1.0", "phase-induction"),
+    ]
