@@ -10,8 +10,7 @@ text; what a reader sees of prose is in `generator.prose`; the render layer is `
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar, cast
@@ -122,7 +121,7 @@ def code_ranges(text: str) -> list[Span]:
 
 
 def code_spans(text: str) -> tuple[Span, ...]:
-    """`code_ranges` as a tuple, for `scanned`: code of a page's Markdown (the handbook print view's rewriting)."""
+    """`code_ranges` as a tuple: code of a page's Markdown (the handbook print view's rewriting)."""
     return tuple(code_ranges(text))
 
 
@@ -182,40 +181,25 @@ def braces_token(match: re.Match[str]) -> Placeholder | Verbatim:
 
 def tokenize(text: str) -> list[Token]:
     """Every citation, cross-reference, placeholder and verbatim text, in order, outside code."""
-    return list(scanned(text, _scan))
+    return list(_syntax(text))
 
 
 ScanResult = TypeVar("ScanResult")
-_scans: dict[tuple[Callable[[str], Any], str], Any] | None = None
 
 
-def scanned(text: str, scan: Callable[[str], ScanResult]) -> ScanResult:
-    """`scan(text)`, computed once per text within `shared_scans()`; `scan` is pure and its result immutable."""
-    if _scans is None:
-        return scan(text)
-    key = (scan, text)
-    if key not in _scans:
-        _scans[key] = scan(text)
-    return cast(ScanResult, _scans[key])
+class TextScans:
+    """Results of pure scans of texts, for one check or render run: the run makes this object and passes
+    it down, and it is forgotten with the run (versions of a protocol repeat most of their prose)."""
 
+    def __init__(self) -> None:
+        self._results: dict[tuple[Any, ...], Any] = {}
 
-@contextmanager
-def shared_scans() -> Iterator[None]:
-    """Within it, each text is scanned once by each scan: the rule families all tokenize every field, and
-    versions of a protocol repeat most of their prose. Forgotten on leaving, so a build does not keep them.
-    """
-    global _scans
-    outer = _scans
-    if outer is None:
-        _scans = {}
-    try:
-        yield
-    finally:
-        _scans = outer
-
-
-def _scan(text: str) -> tuple[Token, ...]:
-    return _syntax(text)
+    def get(self, scan: Callable[..., ScanResult], text: str, *args: Hashable) -> ScanResult:
+        """`scan(text, *args)`, computed once per run; `scan` must be pure and its result not changed."""
+        key = (scan, text, *args)
+        if key not in self._results:
+            self._results[key] = scan(text, *args)
+        return cast(ScanResult, self._results[key])
 
 
 def forget_syntax() -> None:

@@ -7,7 +7,6 @@ generator.files looks at every entry without following it).
 
 from __future__ import annotations
 
-import gc
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,9 +47,6 @@ class VersionFile:
     source: SourceFile  # what the model was made from: the file less any values with schema errors
     doc: VersionDoc
     parsed: Any = None  # the file as parsed (the fingerprint's), when it differs from source.data
-    # versions.version_fingerprint's, kept once computed: the approvals check and every site's
-    # publication ask for it, and the data it hashes is never changed once read
-    fingerprint_memo: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def id(self) -> str:
@@ -76,7 +72,6 @@ class Protocol:
     invalid_versions: set[str] = field(default_factory=set)
     # those of them that are checked all the same, as partial models (generator.recovery): see checked_whole
     partial_versions: dict[str, VersionFile] = field(default_factory=dict)
-    signoffs_memo: Any = field(default=None, compare=False, repr=False)  # signoffs.ledger's, once judged
 
     def ordered(self) -> list[VersionFile]:
         return list(self.versions.values())
@@ -97,7 +92,6 @@ class Library:
     invalid: dict[str, set[str]] = field(default_factory=dict)
     file_count: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    register_memo: Any = field(default=None, compare=False, repr=False)  # signoffs.register's, once built
 
     def display(self, *parts: str) -> str:
         return "/".join([self.display_root.rstrip("/"), *parts]) if self.display_root else "/".join(parts)
@@ -329,18 +323,17 @@ def load_library(root: Path | str, display_root: str | None = None) -> Library:
     if not root.is_dir():
         raise LibraryNotFound(f"no protocols folder at {root}")
     library = Library(root, str(root) if display_root is None else display_root)
-    with cycle_collection_paused():
-        _read_library_files(library)
-        entries, diagnostics = list_folder(root, library.display_root or ".")
-        library.diagnostics.extend(diagnostics)
-        for entry in entries:
-            if entry.name.startswith(("_", ".")):
-                continue
-            if entry.is_folder:
-                _read_protocol(library, entry.path)
-            elif entry.kind == "a symbolic link":
-                where = library.display(excerpt(entry.name, quoted=False))
-                library.diagnostics.append(not_a_file(entry.kind, where, expected="protocol folder"))
+    _read_library_files(library)
+    entries, diagnostics = list_folder(root, library.display_root or ".")
+    library.diagnostics.extend(diagnostics)
+    for entry in entries:
+        if entry.name.startswith(("_", ".")):
+            continue
+        if entry.is_folder:
+            _read_protocol(library, entry.path)
+        elif entry.kind == "a symbolic link":
+            where = library.display(excerpt(entry.name, quoted=False))
+            library.diagnostics.append(not_a_file(entry.kind, where, expected="protocol folder"))
     return library
 
 
@@ -353,43 +346,8 @@ def partial_versions_included(library: Library) -> Iterator[None]:
     for protocol in with_partial:
         merged = {**protocol.versions, **protocol.partial_versions}
         protocol.versions = dict(sorted(merged.items(), key=lambda item: version_key(item[0])))
-        protocol.signoffs_memo = None
     try:
         yield
     finally:
         for protocol in with_partial:
             protocol.versions = saved[protocol.id]
-            protocol.signoffs_memo = None
-
-
-@contextmanager
-def cycle_collection_paused() -> Iterator[None]:
-    """Python's cycle collector paused while the library is read or checked, then running as before.
-
-    Both make hundreds of thousands of small objects and almost no reference cycles (memory is freed by
-    reference counting meanwhile), and the collector would walk the whole growing library again and
-    again: about a twentieth of `protocols check`.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-@contextmanager
-def collection_of_new_objects_only() -> Iterator[None]:
-    """The cycle collector leaves every object that exists now alone (gc.freeze) until the block ends.
-
-    For rendering: the templates make short-lived reference cycles, which must still be collected (a
-    paused collector let them pile up to 14 MB at N = 1,000), but walking the whole library at every
-    collection costs about a twentieth of the render.
-    """
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-

@@ -36,10 +36,8 @@ def signed_message(protocol_id: str, version: str, role: str, date: dt.date, fin
 
 
 def register(library: Library) -> Register:
-    """The library's register, built once per library."""
-    if library.register_memo is None:
-        library.register_memo = build_register(library)
-    return library.register_memo
+    """The library's register (policy.yaml's reviewers, judged)."""
+    return build_register(library)
 
 
 @dataclass(frozen=True)
@@ -147,13 +145,11 @@ class Ledger:
 
 
 def ledger(protocol: Protocol, library: Library) -> Ledger:
-    """The protocol's ledger judged, once per library."""
-    if protocol.signoffs_memo is None:
-        reg = register(library)
-        protocol.signoffs_memo = Ledger(
-            [judge(protocol.id, index, entry, reg, library.policy) for index, entry in enumerate(protocol.approvals)]
-        )
-    return protocol.signoffs_memo
+    """The protocol's ledger, each entry judged against the register and the policy."""
+    reg = register(library)
+    return Ledger(
+        [judge(protocol.id, index, entry, reg, library.policy) for index, entry in enumerate(protocol.approvals)]
+    )
 
 
 def _role_assignment(roles: list[str], signoffs: list[SignOff]) -> dict[str, str]:

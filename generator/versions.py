@@ -93,9 +93,7 @@ def fingerprint_scope(version: VersionFile, library: Library) -> tuple[dict[str,
 
 
 def version_fingerprint(version: VersionFile, library: Library) -> str:
-    if version.fingerprint_memo is None:
-        version.fingerprint_memo = fingerprint(version.parsed_data, *fingerprint_scope(version, library))
-    return version.fingerprint_memo
+    return fingerprint(version.parsed_data, *fingerprint_scope(version, library))
 
 
 # --- status on a date ---------------------------------------------------------------------------------

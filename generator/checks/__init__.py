@@ -11,11 +11,11 @@ import datetime as dt
 import importlib
 import pkgutil
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from generator.diagnostics import Diagnostic, sorted_diagnostics
-from generator.inline import shared_scans
-from generator.library import Library, cycle_collection_paused, partial_versions_included
+from generator.inline import TextScans
+from generator.library import Library, partial_versions_included
 from generator.recovery import original_path_text
 
 
@@ -23,6 +23,8 @@ from generator.recovery import original_path_text
 class CheckContext:
     as_of: dt.date
     reviewer: bool = False  # checking for the reviewer site (drafts and versions in review are published)
+    # the run's scans of texts, shared by the rule families; a new context per run starts afresh
+    scans: TextScans = field(default_factory=TextScans, compare=False, repr=False)
 
 
 Check = Callable[[Library, CheckContext], Iterable[Diagnostic]]
@@ -41,7 +43,7 @@ def all_checks() -> list[tuple[str, Check]]:
 def run_checks(library: Library, context: CheckContext) -> list[Diagnostic]:
     """The load and schema diagnostics of the library plus every rule module's, sorted by location."""
     found: list[Diagnostic] = []
-    with shared_scans(), cycle_collection_paused(), partial_versions_included(library):
+    with partial_versions_included(library):
         for _name, check in all_checks():
             found.extend(check(library, context))
     return sorted_diagnostics([*library.diagnostics, *_as_in_the_files(found, library)])

@@ -12,9 +12,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from generator.inline import shared_scans
 from generator.inline_render import forget_texts
-from generator.library import Library, collection_of_new_objects_only
+from generator.library import Library
 from generator.render import paths
 from generator.render.audit import render_audit_file
 from generator.render.bibliography import plan_bibliography, render_bibliography_page
@@ -154,14 +153,11 @@ def render_site(library: Library, as_of: dt.date, reviewer: bool) -> dict[str, s
     for family in FAMILIES:
         ctx.site_pages.update(family.plan(ctx))
     pages: dict[str, str] = {}
-    # a text is tokenized once for the whole site: the canonical page, the version pages, diffs and
-    # handbook print views repeat most of a protocol's prose
-    with shared_scans(), collection_of_new_objects_only():
-        for family in FAMILIES:
-            rendered = family.render(ctx)
-            unplanned = sorted(set(rendered) - ctx.site_pages)
-            if unplanned:
-                raise ValueError(f"page family {family.name} rendered unplanned pages: {', '.join(unplanned)}")
-            pages.update(rendered)
+    for family in FAMILIES:
+        rendered = family.render(ctx)
+        unplanned = sorted(set(rendered) - ctx.site_pages)
+        if unplanned:
+            raise ValueError(f"page family {family.name} rendered unplanned pages: {', '.join(unplanned)}")
+        pages.update(rendered)
     forget_texts()  # the texts' templates served their pages: the engine's peak should not carry them
     return dict(sorted(pages.items()))

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from generator.inline import code_spans, inside, scanned
+from generator.inline import code_spans, inside
 from generator.inline_render import page_url
 from generator.library import Library
 from generator.render import paths
@@ -132,7 +132,7 @@ _REWRITE = re.compile(
 
 def defined_anchors(markdown: str) -> set[str]:
     """The ids a page's Markdown sets explicitly: attribute lists and HTML id attributes, outside code."""
-    code = scanned(markdown, code_spans)  # the print view's rewrite needs them too
+    code = code_spans(markdown)
     anchors: set[str] = set()
     for match in _IDS.finditer(markdown):
         if inside(match.start(), code):
@@ -205,7 +205,7 @@ class _Rewriter:
         return "](" + (self.anchor(target, anchor) if anchor else f"#{target}")
 
     def rewrite(self, markdown: str) -> str:
-        code = scanned(markdown, code_spans)
+        code = code_spans(markdown)
 
         def replace(match: re.Match[str]) -> str:
             return match.group(0) if inside(match.start(), code) else self(match)
