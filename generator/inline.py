@@ -51,19 +51,22 @@ class CitationKey:
 
 
 @dataclass(frozen=True)
-class Citation:
+class SyntaxSpan:
+    """Where a piece of §5 syntax stands in its field, and the text it was written as."""
+
     start: int
     end: int
     raw: str
+
+
+@dataclass(frozen=True)
+class Citation(SyntaxSpan):
     keys: tuple[CitationKey, ...]
     error: str = ""  # non-empty when the citation is malformed
 
 
 @dataclass(frozen=True)
-class CrossReference:
-    start: int
-    end: int
-    raw: str
+class CrossReference(SyntaxSpan):
     protocol: str = ""  # "" for [[#section]]
     version: str = ""  # "" for the current version
     section: str = ""
@@ -72,20 +75,14 @@ class CrossReference:
 
 
 @dataclass(frozen=True)
-class Placeholder:
-    start: int
-    end: int
-    raw: str
+class Placeholder(SyntaxSpan):
     target: str  # regimen or phase id
     field: str
     error: str = ""
 
 
 @dataclass(frozen=True)
-class Verbatim:
-    start: int
-    end: int
-    raw: str
+class Verbatim(SyntaxSpan):
     text: str
 
 

@@ -255,19 +255,13 @@ def _not_a_version_file(library: Library, folder: str, entry: Entry) -> Diagnost
     stem = entry.name[: -len(".yaml")] if entry.name.endswith(".yaml") else ""
     if _VERSION_LIKE.fullmatch(stem):
         library.file_count += 1
-        return Diagnostic(
-            "P105",
-            f"{excerpt(entry.name)} is not a version file name: a version has no leading zeros",
-            where,
-            hint='name version files MAJOR.MINOR.yaml without leading zeros, e.g. "1.0.yaml", "1.10.yaml"',
-        )
+        return Diagnostic("P105", f"{excerpt(entry.name)} is not a version file name: a version has no leading zeros",
+                          where, hint='name version files MAJOR.MINOR.yaml without leading zeros, e.g. "1.0.yaml", '
+                          '"1.10.yaml"')
     what = "" if entry.is_file else f" ({entry.kind})"
-    return Diagnostic(
-        "P111",
-        f"{excerpt(entry.name)}{what} is neither a version file nor {APPROVALS_FILE}: it is ignored",
-        where,
-        hint='name version files MAJOR.MINOR.yaml, e.g. "1.0.yaml", or move this one out of the protocols folder',
-    )
+    message = f"{excerpt(entry.name)}{what} is neither a version file nor {APPROVALS_FILE}: it is ignored"
+    return Diagnostic("P111", message, where, hint='name version files MAJOR.MINOR.yaml, e.g. "1.0.yaml", or move '
+                      "this one out of the protocols folder")
 
 
 def _read_version(library: Library, protocol: Protocol, entry: Entry) -> None:
@@ -289,25 +283,13 @@ def _read_version(library: Library, protocol: Protocol, entry: Entry) -> None:
     parsed, source = source.data, partial
     library.sources[source.path] = source
     if doc.id != folder:
-        library.diagnostics.append(
-            Diagnostic(
-                "P106",
-                f'id "{doc.id}" differs from the folder name {excerpt(folder)}',
-                source.at(("id",)),
-                "id",
-                hint=f"write id: {excerpt(folder, quoted=False)}, or rename the folder",
-            )
-        )
+        library.diagnostics.append(Diagnostic("P106", f'id "{doc.id}" differs from the folder name {excerpt(folder)}',
+                                              source.at(("id",)), "id",
+                                              f"write id: {excerpt(folder, quoted=False)}, or rename the folder"))
     if doc.version != stem:
-        library.diagnostics.append(
-            Diagnostic(
-                "P107",
-                f'version {excerpt(doc.version)} differs from the file name "{entry.name}"',
-                source.at(("version",)),
-                "version",
-                hint=f'write version: "{stem}", or rename the file',
-            )
-        )
+        message = f'version {excerpt(doc.version)} differs from the file name "{entry.name}"'
+        library.diagnostics.append(Diagnostic("P107", message, source.at(("version",)), "version",
+                                              f'write version: "{stem}", or rename the file'))
         protocol.invalid_versions.add(stem)
         return
     if diagnostics:  # checked, never used: no dose, sign-off, copy or page comes from a partial model

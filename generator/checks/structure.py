@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.checks import CheckContext
-from generator.diagnostics import Diagnostic, excerpt
+from generator.diagnostics import Diagnostic, excerpt, format_path
 from generator.inline import ANCHOR_PREFIXES, GENERATED_SECTIONS
 from generator.library import Library, VersionFile
 
@@ -30,13 +30,8 @@ def _unique_ids(version: VersionFile) -> Iterator[Diagnostic]:
         for index, item in enumerate(items):
             path = (kind, index, "id")
             if item.id in seen:
-                yield Diagnostic(
-                    "P105",
-                    f"id {excerpt(item.id)} is already used by {seen[item.id]}",
-                    source.at(path),
-                    f"{kind}[{index}].id",
-                    "give every regimen and phase its own id",
-                )
+                yield Diagnostic("P105", f"id {excerpt(item.id)} is already used by {seen[item.id]}", source.at(path),
+                                 format_path(path), "give every regimen and phase its own id")
             else:
                 seen[item.id] = f"{kind}[{index}]"
     sections: dict[str, int] = {}
@@ -54,13 +49,8 @@ def _unique_ids(version: VersionFile) -> Iterator[Diagnostic]:
                 else "choose another id; ids starting with " + ", ".join(RESERVED_SECTION_PREFIXES) + " are reserved",
             )
         elif section.id in sections:
-            yield Diagnostic(
-                "P105",
-                f"section id {excerpt(section.id)} is already used by sections[{sections[section.id]}]",
-                source.at(path),
-                f"sections[{index}].id",
-                "give every section its own id",
-            )
+            message = f"section id {excerpt(section.id)} is already used by sections[{sections[section.id]}]"
+            yield Diagnostic("P105", message, source.at(path), format_path(path), "give every section its own id")
         else:
             sections[section.id] = index
 
