@@ -30,7 +30,7 @@ from generator.field_types import PUBLISHED_STATUSES
 from generator.inline import scan_version
 from generator.library import LIBRARY_FOLDER, Library, NotInLibrary, Protocol, VersionFile, find_version, version_key
 from generator.loader import SourceFile, load_text
-from generator.schema import PROTOCOL_ID, Policy
+from generator.schema import PROTOCOL_ID, Policy, VersionDoc
 
 State = Literal["current", "superseded", "upcoming", "retired", "draft", "in-review"]
 DEFAULT_REVIEW_INTERVAL_MONTHS = 24
@@ -85,11 +85,15 @@ def _entries(library: Library, file_name: str, ids: list[str]) -> dict[str, Any]
     return {item: data[item] for item in ids if item in data}
 
 
+def cited_references(doc: VersionDoc) -> list[str]:
+    """The reference ids a version's fingerprint covers: its `cite:` lists and the citations its page shows."""
+    return sorted(scan_version(doc).cited_references)
+
+
 def fingerprint_scope(version: VersionFile, library: Library) -> tuple[dict[str, Any], dict[str, Any]]:
     """(D, R) of §4: the drugs.yaml entries its regimens name, the references.yaml entries it cites."""
     drugs = _entries(library, "drugs.yaml", [regimen.drug for regimen in version.doc.regimens])
-    cited = sorted(scan_version(version.doc).cited_references)  # `cite:` lists and the citations its page shows
-    return drugs, _entries(library, "references.yaml", cited)
+    return drugs, _entries(library, "references.yaml", cited_references(version.doc))
 
 
 def version_fingerprint(version: VersionFile, library: Library) -> str:

@@ -124,6 +124,7 @@ def test_cited_references_come_from_cite_lists_and_the_citations_the_page_shows(
         "body: Monitor blood pressure.", "body: Monitor blood pressure [@b-ref; @a-ref], not `[@d-ref]`.").replace(
         "cite: [phillips-2019]", "cite: [c-ref, phillips-2019]")), strict=False)
     assert scan_version(doc).cited_references == {"c-ref", "phillips-2019", "b-ref", "a-ref"}
+    assert versions.cited_references(doc) == ["a-ref", "b-ref", "c-ref", "phillips-2019"]  # the fingerprint's
 
 
 # --- status on a date ---------------------------------------------------------------------------------
