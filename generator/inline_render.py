@@ -81,10 +81,11 @@ class SiteLinks:
         self.publication = publication
 
     @classmethod
-    def for_build(cls, library: Any, as_of: dt.date, reviewer: bool) -> SiteLinks:
+    def for_build(cls, library: Any, as_of: dt.date, reviewer: bool, approvals: Any = None) -> SiteLinks:
+        """`approvals`: the run's signoffs.ApprovalFacts, if it has them."""
         from generator.render.publication import publication  # the render package imports this module
 
-        return cls(library, publication(library, as_of, reviewer))
+        return cls(library, publication(library, as_of, reviewer, approvals))
 
     def resolve(self, xref: CrossReference, source_doc: Any | None) -> LinkTarget:
         """Where `xref`, written in `source_doc` (None outside a version), leads; LinkError (P303) if nowhere."""

@@ -17,6 +17,7 @@ from generator.diagnostics import Diagnostic, sorted_diagnostics
 from generator.inline import TextScans
 from generator.library import Library, partial_versions_included
 from generator.recovery import original_path_text
+from generator.signoffs import ApprovalFacts
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,13 @@ class CheckContext:
     reviewer: bool = False  # checking for the reviewer site (drafts and versions in review are published)
     # the run's scans of texts, shared by the rule families; a new context per run starts afresh
     scans: TextScans = field(default_factory=TextScans, compare=False, repr=False)
+    approvals: ApprovalFacts | None = field(default=None, compare=False, repr=False)  # run_checks makes one
+
+    def approval_facts(self, library: Library) -> ApprovalFacts:
+        """The run's register, ledgers and fingerprints of `library` (a fresh set for a rule family run alone)."""
+        if self.approvals is not None and self.approvals.library is library:
+            return self.approvals
+        return ApprovalFacts(library)
 
 
 Check = Callable[[Library, CheckContext], Iterable[Diagnostic]]
@@ -43,6 +51,7 @@ def all_checks() -> list[tuple[str, Check]]:
 def run_checks(library: Library, context: CheckContext) -> list[Diagnostic]:
     """The load and schema diagnostics of the library plus every rule module's, sorted by location."""
     found: list[Diagnostic] = []
+    context = dataclasses.replace(context, approvals=ApprovalFacts(library))
     with partial_versions_included(library):
         for _name, check in all_checks():
             found.extend(check(library, context))

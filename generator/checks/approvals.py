@@ -31,8 +31,8 @@ from generator.diagnostics import Diagnostic, excerpt, format_path
 from generator.diff import DoseChange, dosing_changes
 from generator.field_types import PUBLISHED_STATUSES
 from generator.library import Library, Protocol, VersionFile, version_key
-from generator.signoffs import Ledger, ledger, missing_for, register
-from generator.versions import current_version, review_due, review_overdue, version_fingerprint
+from generator.signoffs import ApprovalFacts, Ledger, missing_for
+from generator.versions import current_version, review_due, review_overdue
 
 
 def _short(fingerprint: str) -> str:
@@ -53,11 +53,11 @@ def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _p401(protocol: Protocol, version: VersionFile, library: Library) -> Iterator[Diagnostic]:
+def _p401(protocol: Protocol, version: VersionFile, library: Library, judged: Ledger) -> Iterator[Diagnostic]:
     policy = library.policy
     if version.doc.status != "approved" or policy is None:
         return
-    missing = missing_for(protocol, version, library, None)
+    missing = missing_for(protocol, version, library, None, judged)
     details = []
     if missing.reviewers:
         have = policy.approval.minimum - missing.reviewers
@@ -94,7 +94,7 @@ def _p406(protocol: Protocol, judged: Ledger) -> Iterator[Diagnostic]:
         yield Diagnostic("P406", signoff.problem, source.at(path), format_path(path), signoff.hint)
 
 
-def _p402(protocol: Protocol, library: Library, judged: Ledger) -> Iterator[Diagnostic]:
+def _p402(protocol: Protocol, facts: ApprovalFacts, judged: Ledger) -> Iterator[Diagnostic]:
     source = protocol.approvals_source
     if source is None:
         return
@@ -111,7 +111,7 @@ def _p402(protocol: Protocol, library: Library, judged: Ledger) -> Iterator[Diag
     for version in protocol.ordered():
         if version.doc.status not in PUBLISHED_STATUSES:
             continue
-        current = version_fingerprint(version, library)
+        current = facts.fingerprint(version)
         for signoff in judged.standing(version.version):
             approval = signoff.entry
             if approval.fingerprint == current:
@@ -247,16 +247,17 @@ def _p407(protocol: Protocol, library: Library, context: CheckContext) -> Iterat
 
 
 def check(library: Library, context: CheckContext) -> Iterator[Diagnostic]:
-    yield from register(library).diagnostics
+    facts = context.approval_facts(library)
+    yield from facts.register().diagnostics
     for protocol in library.protocols.values():
-        judged = ledger(protocol, library)
+        judged = facts.ledger(protocol)
         previous_numbers = _previous_numbers(protocol)
         for version in protocol.ordered():
             previous = previous_numbers.get(version.version)
-            yield from _p401(protocol, version, library)
+            yield from _p401(protocol, version, library, judged)
             yield from _p403(version, previous)
             yield from _p404(protocol, version, protocol.versions.get(previous) if previous else None, library)
         yield from _p406(protocol, judged)
-        yield from _p402(protocol, library, judged)
+        yield from _p402(protocol, facts, judged)
         yield from _p405(protocol)
         yield from _p407(protocol, library, context)
