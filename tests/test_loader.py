@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.diagnostics import excerpt
-from generator.loader import MAX_FILE_BYTES, load_text, load_yaml
+from generator.load.yaml_source import MAX_FILE_BYTES, load_text, load_yaml
 
 
 def only(text: str) -> str:

@@ -11,12 +11,11 @@ from helpers import write_files
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import prose
-from generator.checks import CheckContext, run_checks
-from generator.checks import prose as prose_rules
-from generator.library import Library, load_library
-from generator.prose import ABBREVIATIONS, abbreviation_findings
-from generator.reader_text import plain_run
+from generator.checks import CheckContext, prose_rules, run_checks
+from generator.load.library import Library, load_library
+from generator.text import prose_findings as prose
+from generator.text.prose_findings import ABBREVIATIONS, abbreviation_findings
+from generator.text.reader_text import plain_run
 
 DRUGS = "ketamine:\n  name: ketamine\n"
 REFERENCES = "{}\n"

@@ -13,11 +13,11 @@ import pkgutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from generator.approvals.signoffs import ApprovalFacts
 from generator.diagnostics import Diagnostic, sorted_diagnostics
-from generator.inline import TextScans
-from generator.library import Library, partial_versions_included
-from generator.recovery import original_path_text
-from generator.signoffs import ApprovalFacts
+from generator.load.library import Library, partial_versions_included
+from generator.load.recovery import original_path_text
+from generator.text.inline import TextScans
 
 
 @dataclass(frozen=True)

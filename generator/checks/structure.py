@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from generator.checks import CheckContext
 from generator.diagnostics import Diagnostic, excerpt, format_path
-from generator.inline import ANCHOR_PREFIXES, GENERATED_SECTIONS
-from generator.library import Library, VersionFile
+from generator.load.library import Library, VersionFile
+from generator.text.inline import ANCHOR_PREFIXES, GENERATED_SECTIONS
 
 RESERVED_SECTION_IDS = frozenset(GENERATED_SECTIONS)
 RESERVED_SECTION_PREFIXES = tuple(ANCHOR_PREFIXES.values())

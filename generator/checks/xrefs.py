@@ -16,13 +16,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from generator.approvals.site_links import LinkError, SiteLinks
 from generator.checks import CheckContext
 from generator.diagnostics import DataPath, Diagnostic, format_path
-from generator.field_types import PUBLISHED_STATUSES
-from generator.inline import CrossReference, library_markdown_fields, markdown_fields, tokenize
-from generator.inline_render import LinkError, SiteLinks
-from generator.library import Library
-from generator.loader import SourceFile
+from generator.load.library import Library
+from generator.load.yaml_source import SourceFile
+from generator.model.field_types import PUBLISHED_STATUSES
+from generator.text.inline import CrossReference, library_markdown_fields, markdown_fields, tokenize
 
 
 def _links_in(source: SourceFile, path: DataPath, text: str, doc: Any | None, links: SiteLinks,

@@ -17,15 +17,15 @@ import json
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from generator import signoffs
-from generator.cli import EXIT_OK, build_date, check_library, open_library
+from generator.approvals import signoffs
+from generator.approvals.register import name_key
+from generator.approvals.versions import protocol_retired, review_due, state, version_fingerprint
+from generator.commands.shared import EXIT_OK, build_date, check_library, open_library
 from generator.diagnostics import Diagnostic, sorted_diagnostics
-from generator.library import Library, Protocol, VersionFile
-from generator.register import name_key
-from generator.versions import protocol_retired, review_due, state, version_fingerprint
+from generator.load.library import Library, Protocol, VersionFile
+from generator.model.field_types import UNPUBLISHED_STATUSES
 
 REVIEW_WARNING_DAYS = 60
-PENDING_STATUSES = ("draft", "in-review")
 ERRORS_SHOWN = 3  # per version in the text format; the JSON lists them all
 
 
@@ -102,7 +102,7 @@ def protocol_status(protocol: Protocol, library: Library, diagnostics: list[Diag
     # as on the site: no version of a retired protocol is in use, whatever its dates say
     in_use = None if retired else next((v for v in versions if state(protocol, v, as_of) == "current"), None)
     due = review_due(in_use, library.policy) if in_use is not None else None
-    pending = [_pending(protocol, v, library, diagnostics) for v in versions if v.doc.status in PENDING_STATUSES]
+    pending = [_pending(protocol, v, library, diagnostics) for v in versions if v.doc.status in UNPUBLISHED_STATUSES]
     pending += [_invalid(protocol, number, library, diagnostics) for number in sorted(protocol.invalid_versions)]
     folder = library.display(protocol.id) + "/"
     shown = {item.file for item in pending}
