@@ -231,8 +231,9 @@ def test_the_sample_library_has_dose_tables_to_compare() -> None:
         ("ketamine-trd", "1.0", "ketamine-iv"), ("ketamine-trd", "1.1", "ketamine-iv"),
         ("ketamine-crps", "1.0", "ketamine-infusion"), ("ketamine-crps", "1.1", "ketamine-infusion"),
         ("ketamine-trd-twice-weekly", "1.0", "ketamine-iv"), ("ketamine-trd-twice-weekly", "1.1", "ketamine-iv"),
+        ("ketamine-trd-twice-weekly", "1.2", "ketamine-iv"),
     }
-    assert len(rows) == 6 * 17
+    assert len(rows) == 7 * 17
 
 
 @pytest.mark.parametrize(("protocol", "version", "regimen", "row"), sample_table_rows())

@@ -30,6 +30,7 @@ from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publicati
 from generator.load.library import Library
 from generator.model.schema import Handbook
 from generator.render import paths
+from generator.render.dose_panel import PANEL_ANCHOR
 from generator.render.inline_render import page_url
 from generator.render.page_prose import page_prose
 from generator.render.templates import render_template
@@ -186,6 +187,8 @@ class _Rewriter:
             name, _, value = text.partition("=")
             own = self.printed[self.protocol_id].anchors
             refs = [self.prefix(ref) if ref in own else ref for ref in value.strip('"').split()]
+            if name == "aria-labelledby" and value.strip('"') == PANEL_ANCHOR:
+                refs.append(self.protocol_id)  # the panel's region names its protocol: one per protocol printed
             return f'{name}="{" ".join(refs)}"'
         if kind == "href":
             return f'href="{self.anchor(self.protocol_id, text[len("href=#") + 1 : -1], html=True)}"'
