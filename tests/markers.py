@@ -64,6 +64,7 @@ MODULE_MARKS: dict[str, frozenset[str]] = {
     "test_dose_panel.py::test_page_dates_ignore_malformed_attributes": _NODE,
     "test_dose_panel.py::test_list_pages_carry_every_version_upcoming_on_the_build_date": _NODE,
     "test_dose_panel.py::test_site_dates_name_only_the_versions_in_force_since_the_build": _NODE,
+    "test_links_crawl.py::test_dose_change_rows_of_diff_pages_link_to_the_item_on_its_version_page": _ENGINE,
     "test_render_handbooks.py::test_handbook_pages_build_strictly": _ENGINE,
     "test_site_config.py::test_the_readme_example_of_a_site_file_builds_with_its_name_palette_and_disclaimer": _ENGINE,
 }
