@@ -13,7 +13,6 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, TypeVar, cast
 
 from generator.diagnostics import DataPath, excerpt
@@ -208,16 +207,17 @@ def _scan(text: str) -> tuple[Token, ...]:
 
 
 def forget_syntax() -> None:
-    _syntax.cache_clear()
+    from generator.text_scan import forget
+
+    forget()
 
 
-@lru_cache(maxsize=1 << 15)
 def _syntax(text: str) -> tuple[Token, ...]:
-    """The syntax of a text, kept beyond one run (small, unlike the parse): `protocols build` checks, then
-    renders, and the render's first pass (who links to whom) needs only this."""
-    from generator.markdown import parsed  # the parser module builds its tokens with this module's classes
+    """The syntax of a text, from its one scan (`generator.text_scan`, kept beyond one run: `protocols build`
+    checks, then renders, and the render's first pass (who links to whom) needs only this)."""
+    from generator.text_scan import text_scan  # it reads the parse, whose tokens are this module's classes
 
-    return parsed(text).syntax()
+    return cast(tuple[Token, ...], text_scan(text).syntax)
 
 
 # --- fields ---------------------------------------------------------------------------------------------

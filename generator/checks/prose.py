@@ -8,11 +8,10 @@ handbooks.yaml.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from generator import markdown
 from generator.checks import CheckContext
 from generator.diagnostics import DataPath, Diagnostic, format_path
 from generator.inline import (
@@ -22,13 +21,10 @@ from generator.inline import (
     markdown_fields,
     plain_text_fields,
     render_placeholder,
-    scanned,
-    tokenize,
 )
-from generator.inline_render import template
 from generator.library import Library
 from generator.loader import SourceFile
-from generator.markdown_rules import asset_exists, markup_findings
+from generator.markdown_rules import asset_exists
 from generator.prose import (
     Finding,
     ProseQuantity,
@@ -38,7 +34,8 @@ from generator.prose import (
     quantities_findings,
 )
 from generator.quantity import Quantity
-from generator.reader_text import ReaderRun, plain_run, reader_runs
+from generator.reader_text import placeholder_text, plain_run
+from generator.text_scan import reader_findings, text_scan
 
 
 def _diagnostic(source: SourceFile, path: DataPath, finding: Finding) -> Diagnostic:
@@ -46,68 +43,8 @@ def _diagnostic(source: SourceFile, path: DataPath, finding: Finding) -> Diagnos
                       finding.hint)
 
 
-@dataclass(frozen=True)
-class _FieldScan:
-    """What one Markdown text says whichever version it is in (versions repeat most of their prose)."""
-
-    markup: tuple[Finding, ...]  # P501, P305, P503
-    placeholders: tuple[Placeholder, ...]
-    runs: tuple[ReaderRun, ...]  # the reader's text, placeholders as slots
-    quantities: tuple[tuple[ProseQuantity, ...], ...] | None  # per run when no run has a placeholder
-    abbreviations: tuple[Finding, ...] | None  # P209, likewise
-    # with placeholders: the same per the values they show (versions repeat them too)
-    filled: dict[tuple[str, ...], tuple[tuple[tuple[ProseQuantity, ...], ...], tuple[Finding, ...]]] = field(
-        default_factory=dict)
-
-    def read(self, doc: Any | None, drugs: Any) -> tuple[tuple[tuple[ProseQuantity, ...], ...], tuple[Finding, ...]]:
-        """The quantities and abbreviations of the reader's text with `doc`'s placeholder values."""
-        if self.quantities is not None and self.abbreviations is not None:
-            return self.quantities, self.abbreviations
-        values = tuple(_placeholder_value(token, doc, drugs) for token in self.placeholders)
-        if values not in self.filled:
-            runs = [run.filled(doc, drugs) for run in self.runs]
-            self.filled[values] = (tuple(prose_quantities(run) for run in runs),
-                                   tuple(finding for run in runs for finding in abbreviation_findings(run)))
-        return self.filled[values]
-
-
-def _placeholder_value(token: Placeholder, doc: Any | None, drugs: Any) -> str:
-    if doc is None or token.error:
-        return ""
-    try:
-        return render_placeholder(doc, token.target, token.field, drugs)
-    except PlaceholderError:
-        return ""
-
-
-def _scanner(root: Path) -> Any:
-    def scan(text: str) -> _FieldScan:
-        parsed = markdown.parsed(text)
-        template(text)  # the page-independent rendering, kept for a build's render: the parse is not kept
-        runs = reader_runs(parsed)
-        fixed = not any(run.placeholders for run in runs)
-        return _FieldScan(
-            tuple(markup_findings(parsed, lambda name: asset_exists(root, name))),
-            # tokenize: the syntax is cached for the other rule families (the parse itself is not kept)
-            tuple(token for token in tokenize(text) if isinstance(token, Placeholder)),
-            () if fixed else runs,  # kept only to fill placeholders in
-            tuple(prose_quantities(run) for run in runs) if fixed else None,
-            tuple(finding for run in runs for finding in abbreviation_findings(run)) if fixed else None,
-        )
-
-    return scan
-
-
-_scanners: dict[Path, Any] = {}
-
-
-def _scan_markdown(text: str, root: Path) -> _FieldScan:
-    if root not in _scanners:
-        _scanners[root] = _scanner(root)
-    return scanned(text, _scanners[root])
-
-
-def _scan_plain_text(text: str) -> tuple[tuple[ProseQuantity, ...], tuple[Finding, ...]]:
+@lru_cache(maxsize=1 << 12)
+def _plain_text_scan(text: str) -> tuple[tuple[ProseQuantity, ...], tuple[Finding, ...]]:
     run = plain_run(text)
     return prose_quantities(run), tuple(abbreviation_findings(run))
 
@@ -133,10 +70,12 @@ def markdown_findings(text: str, doc: Any | None, drugs: Any, where: str = "", r
     """Every prose finding of one Markdown field; `doc` is the version it belongs to (None in library
     files), `root` the protocols folder (for images under _assets/), `also` more quantities a dose may
     equal (the previous version's, in `changes`)."""
-    scan = _scan_markdown(text, root or Path("protocols"))
-    found = [*scan.markup]
+    scan = text_scan(text)
+    folder = root or Path("protocols")
+    found = scan.markup.findings_in(lambda name: asset_exists(folder, name))
     found += _placeholder_findings(scan.placeholders, doc, drugs, where)
-    quantities, abbreviations = scan.read(doc, drugs)
+    values = tuple(placeholder_text(token, doc, drugs) for token in scan.slots)
+    quantities, abbreviations = reader_findings(text, values)
     for run_quantities in quantities:
         found += quantities_findings(run_quantities, doc, also)
     found += abbreviations
@@ -150,7 +89,7 @@ def _version_diagnostics(source: SourceFile, doc: Any, previous: Any | None, lib
         for finding in markdown_findings(text, doc, library.drugs, root=library.root, also=also):
             yield _diagnostic(source, path, finding)
     for path, text in plain_text_fields(doc):
-        quantities, abbreviations = scanned(text, _scan_plain_text)
+        quantities, abbreviations = _plain_text_scan(text)
         for finding in sorted([*quantities_findings(quantities, doc), *abbreviations], key=lambda f: f.offset):
             yield _diagnostic(source, path, finding)
 
