@@ -70,7 +70,7 @@ def _known_sections(doc: Any) -> str:
 class SiteLinks:
     """Cross-reference targets of one site (clinician or reviewer) on one build date.
 
-    `publication` is the render layer's `generator.render.publication.Publication` (any object with
+    `publication` is `generator.render.publication`'s `Publication` or `SiteVersions` (any object with
     `reviewer`, `protocols[id].canonical.file` and `protocols[id].by_version[version].file`).
     A link without @version goes to the protocol's canonical page, so its #section must exist in the
     version that page shows; a link with @version goes to that version's permanent page.
@@ -82,9 +82,9 @@ class SiteLinks:
 
     @classmethod
     def for_build(cls, library: Any, as_of: dt.date, reviewer: bool) -> SiteLinks:
-        from generator.render.publication import publication  # the render package imports this module
+        from generator.render.publication import site_versions  # the render package imports this module
 
-        return cls(library, publication(library, as_of, reviewer))
+        return cls(library, site_versions(library, as_of, reviewer))
 
     def resolve(self, xref: CrossReference, source_doc: Any | None) -> LinkTarget:
         """Where `xref`, written in `source_doc` (None outside a version), leads; LinkError (P303) if nowhere."""

@@ -34,7 +34,7 @@ from generator.prose import (
     quantities_findings,
 )
 from generator.quantity import Quantity
-from generator.reader_text import placeholder_text, plain_run
+from generator.reader_text import BREAK, plain_run
 from generator.text_scan import reader_findings, text_scan
 
 
@@ -49,33 +49,58 @@ def _plain_text_scan(text: str) -> tuple[tuple[ProseQuantity, ...], tuple[Findin
     return prose_quantities(run), tuple(abbreviation_findings(run))
 
 
-def _placeholder_findings(
-    placeholders: tuple[Placeholder, ...], doc: Any | None, drugs: Any, where: str
-) -> Iterator[Finding]:
+class _PlaceholderValues:
+    """What each `{{ id.field }}` of one version shows, rendered once for all the version's fields (a version's
+    texts name the same few values again and again)."""
+
+    def __init__(self, doc: Any | None, drugs: Any) -> None:
+        self.doc, self.drugs = doc, drugs
+        self.rendered: dict[tuple[str, str], str | PlaceholderError] = {}
+
+    def value(self, token: Placeholder) -> str | PlaceholderError:
+        key = (token.target, token.field)
+        if key not in self.rendered:
+            try:
+                self.rendered[key] = render_placeholder(self.doc, token.target, token.field, self.drugs)
+            except PlaceholderError as error:
+                self.rendered[key] = error
+        return self.rendered[key]
+
+    def shown(self, token: Placeholder) -> str:
+        """The placeholder as the reader's text shows it (`reader_text.placeholder_text`)."""
+        if self.doc is None or token.error:
+            return BREAK
+        value = self.value(token)
+        return BREAK if isinstance(value, PlaceholderError) else value
+
+
+def _placeholder_findings(placeholders: tuple[Placeholder, ...], values: _PlaceholderValues, where: str
+                          ) -> Iterator[Finding]:
     for token in placeholders:
         if token.error:
             yield Finding("P304", token.start, token.error)
-        elif doc is None:
+        elif values.doc is None:
             yield Finding("P304", token.start, f"placeholder {token.raw} in {where}: placeholders name a "
                           "regimen or phase of a version", "write the value out, or move the text into a protocol")
         else:
-            try:
-                render_placeholder(doc, token.target, token.field, drugs)
-            except PlaceholderError as error:
-                yield Finding("P304", token.start, error.message, error.hint)
+            value = values.value(token)
+            if isinstance(value, PlaceholderError):
+                yield Finding("P304", token.start, value.message, value.hint)
 
 
 def markdown_findings(text: str, doc: Any | None, drugs: Any, where: str = "", root: Path | None = None,
-                      also: tuple[tuple[str, Quantity], ...] = ()) -> Iterator[Finding]:
+                      also: tuple[tuple[str, Quantity], ...] = (), values: _PlaceholderValues | None = None
+                      ) -> Iterator[Finding]:
     """Every prose finding of one Markdown field; `doc` is the version it belongs to (None in library
     files), `root` the protocols folder (for images under _assets/), `also` more quantities a dose may
-    equal (the previous version's, in `changes`)."""
+    equal (the previous version's, in `changes`), `values` the version's placeholder values if already
+    rendered for its other fields."""
     scan = text_scan(text)
     folder = root or Path("protocols")
+    values = values if values is not None else _PlaceholderValues(doc, drugs)
     found = scan.markup.findings_in(lambda name: asset_exists(folder, name))
-    found += _placeholder_findings(scan.placeholders, doc, drugs, where)
-    values = tuple(placeholder_text(token, doc, drugs) for token in scan.slots)
-    quantities, abbreviations = reader_findings(text, values)
+    found += _placeholder_findings(scan.placeholders, values, where)
+    quantities, abbreviations = reader_findings(text, tuple(values.shown(token) for token in scan.slots))
     for run_quantities in quantities:
         found += quantities_findings(run_quantities, doc, also)
     found += abbreviations
@@ -84,9 +109,10 @@ def markdown_findings(text: str, doc: Any | None, drugs: Any, where: str = "", r
 
 def _version_diagnostics(source: SourceFile, doc: Any, previous: Any | None, library: Library) -> Iterator[Diagnostic]:
     before = tuple(data_quantities(previous)) if previous is not None else ()
+    values = _PlaceholderValues(doc, library.drugs)
     for path, text in markdown_fields(doc):
         also = before if path[0] == "changes" else ()
-        for finding in markdown_findings(text, doc, library.drugs, root=library.root, also=also):
+        for finding in markdown_findings(text, doc, library.drugs, root=library.root, also=also, values=values):
             yield _diagnostic(source, path, finding)
     for path, text in plain_text_fields(doc):
         quantities, abbreviations = _plain_text_scan(text)
