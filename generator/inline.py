@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, TypeVar, cast
 
 from generator.diagnostics import DataPath, excerpt
@@ -207,14 +208,17 @@ def _scan(text: str) -> tuple[Token, ...]:
 
 
 def forget_syntax() -> None:
+    """Drop what is kept of texts: the syntax, and the rules' scans (`generator.text_scan`)."""
     from generator.text_scan import forget
 
+    _syntax.cache_clear()
     forget()
 
 
+@lru_cache(maxsize=1 << 15)
 def _syntax(text: str) -> tuple[Token, ...]:
-    """The syntax of a text, from its one scan (`generator.text_scan`, kept beyond one run: `protocols build`
-    checks, then renders, and the render's first pass (who links to whom) needs only this)."""
+    """The syntax of a text, from its one scan (`generator.text_scan`); kept beyond the scans, which a build
+    drops after its check: the render needs only this (who links to whom, citation numbers)."""
     from generator.text_scan import text_scan  # it reads the parse, whose tokens are this module's classes
 
     return cast(tuple[Token, ...], text_scan(text).syntax)

@@ -75,6 +75,7 @@ def reader_findings(text: str, values: tuple[str, ...]) -> tuple[Quantities, tup
 
 
 def forget() -> None:
-    """Drop every kept scan (a build calls it once its pages are rendered, before the site engine runs)."""
+    """Drop every kept scan: `protocols build` does once its check is done (the render reads only the syntax,
+    which `inline` keeps), and everything kept of texts goes once the pages are rendered."""
     text_scan.cache_clear()
     reader_findings.cache_clear()

@@ -19,6 +19,7 @@ from typing import TextIO
 from generator.cli import EXIT_ERRORS, EXIT_OK, UsageError, build_date, check_library, open_library, report
 from generator.diagnostics import Diagnostic
 from generator.render import render_site
+from generator.text_scan import forget as forget_scans
 
 STAGES = ("load", "check", "render", "engine")
 
@@ -93,6 +94,7 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
         _timings(args, timer, out)
         return EXIT_ERRORS
     library.release_positions()
+    forget_scans()  # the rules' scans of every text (about 60 MB at N = 1,000): the render needs only the syntax
     with timer.stage("render"):
         pages = render_site(library, as_of, args.reviewer)
     page_count = _page_count(pages)
