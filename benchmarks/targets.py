@@ -15,6 +15,11 @@ MEMORY_AT, MEMORY_LIMIT_MB = 1000, 500.0
 ENGINE_AT, ENGINE_VS_BARE_LIMIT = (300, 1000), 1.5
 # Issue 15: the whole build against the build of main before issue 15, side by side (benchmarks/old_main.py)
 OLD_MAIN_AT, OLD_MAIN_LIMIT = 1000, 0.4
+# Issue 15's goals for search and preview, judged through benchmarks/hooks.py (run.py --search, --preview).
+# A clinician's first search on a cold page at N = 1,000: Material's search fetched 13.2 MB and answered in
+# 3.5 s (shared/engine-facts.md).
+SEARCH_AT, SEARCH_BYTES_LIMIT_MB, SEARCH_MS_LIMIT = 1000, 1.0, 500.0
+PREVIEW_AT, PREVIEW_LIMIT_S = 1000, 3.0  # a saved edit shows within 3 s under protocols serve
 
 
 class Sized(Protocol):

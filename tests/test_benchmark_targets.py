@@ -157,3 +157,60 @@ def test_hooks_report_a_missing_module_or_function_and_pass_on_figures(tmp_path:
     (tmp_path / "preview.py").write_text("def measure(n, workdir):\n    raise OSError('no port')\n", encoding="utf-8")
     failed = hooks.run_hook("preview", 10, tmp_path, folder=tmp_path)
     assert failed.problem == "preview.measure failed: OSError: no port"
+
+
+SEARCH_TODAY = '''
+from dataclasses import dataclass
+
+@dataclass
+class Run:
+    total_bytes: int
+    ms_to_first_result: float
+
+def default_query(site):
+    return "alpha"
+
+def measure_site(site, query, repeat):
+    runs = [Run(900_000, 420.0), Run(910_000, 380.0), Run(905_000, 610.0)]
+    return runs[0], runs
+
+def describe(n, site, median, runs, query):
+    return f"search at N={n} in {site.name} for {query}:\\n  {median.total_bytes} bytes"
+'''
+
+PREVIEW_TODAY = '''
+from dataclasses import dataclass, field
+
+@dataclass
+class Result:
+    n: int
+    median_s: float | None
+    edits_s: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+
+def bench_preview(n, workdir, edits, seed):
+    return Result(n, 2.5, [2.4, 2.5, 2.9]) if workdir.name == "preview" else Result(n, None, [], ["wrong folder"])
+
+def format_results(results):
+    return "\\n".join(f"| {r.n} | {r.median_s} |" for r in results)
+'''
+
+
+def test_hooks_adapt_what_search_and_preview_measure_today(tmp_path: Path) -> None:
+    """Before the modules define measure(n, workdir), their own functions are called, and issue 15's goals
+    (under 1 MB and 500 ms to a first search result, a saved edit shown within 3 s) judged at N=1000."""
+    hooks = _module("hooks")
+    (tmp_path / "search.py").write_text(SEARCH_TODAY, encoding="utf-8")
+    (tmp_path / "preview.py").write_text(PREVIEW_TODAY, encoding="utf-8")
+    small = hooks.run_hook("search", 100, tmp_path / "n100", folder=tmp_path)
+    assert (small.problem, small.lines, small.targets) == ("", ["search at N=100 in site for alpha:",
+                                                                 "  900000 bytes"], [])
+    large = hooks.run_hook("search", 1000, tmp_path / "n1000", folder=tmp_path)
+    assert [(t["name"], t["value"], t["limit"]) for t in large.targets] == [
+        ("search: MB downloaded before the first result at N=1000", 0.9, 1.0),
+        ("search: ms from typing to the first result at N=1000", 420.0, 500.0),
+    ]
+    preview = hooks.run_hook("preview", 1000, tmp_path / "n1000", folder=tmp_path)
+    assert (preview.problem, preview.lines) == ("", ["| 1000 | 2.5 |"])
+    assert [(t["name"], t["value"], t["limit"], t["detail"]) for t in preview.targets] == [
+        ("preview: save to page shown at N=1000 (s)", 2.5, 3.0, "median of 3 edits")]
