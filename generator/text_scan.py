@@ -30,16 +30,12 @@ class TextScan:
     """One text as the rules read it, whichever version it is in."""
 
     syntax: tuple[Any, ...]  # inline.Token: the §5 syntax in text order, in field offsets
+    placeholders: tuple[Placeholder, ...]  # of the syntax: P304 judges each, shown in the reader's text or not
     markup: MarkupScan  # P501, P305, P503 (images under _assets/ judged against the folder by the caller)
     slots: tuple[Placeholder, ...]  # the placeholders of the reader's text, in order: what a version fills
     runs: tuple[ReaderRun, ...]  # the reader's text; kept only when it has slots (empty otherwise)
     quantities: Quantities  # the doses written in the reader's text, per run; empty when it has slots
     abbreviations: tuple[Finding, ...]  # P209 abbreviations and P109 spellings; empty when it has slots
-
-    @property
-    def placeholders(self) -> tuple[Placeholder, ...]:
-        """Every placeholder of the text (P304 judges each), whether or not the reader's text shows it."""
-        return tuple(token for token in self.syntax if isinstance(token, Placeholder))
 
 
 def _judged(runs: tuple[ReaderRun, ...]) -> tuple[Quantities, tuple[Finding, ...]]:
@@ -51,12 +47,14 @@ def _judged(runs: tuple[ReaderRun, ...]) -> tuple[Quantities, tuple[Finding, ...
 def text_scan(text: str) -> TextScan:
     """The scan of one Markdown text (the text's only parse in a run while it is kept)."""
     parsed = markdown.parse(text)
+    syntax = parsed.syntax()
+    placeholders = tuple(token for token in syntax if isinstance(token, Placeholder))
     runs = reader_runs(parsed)
     slots = tuple(token for run in runs for token in run.placeholders)
     if slots:
-        return TextScan(parsed.syntax(), markup_scan(parsed), slots, runs, (), ())
+        return TextScan(syntax, placeholders, markup_scan(parsed), slots, runs, (), ())
     quantities, abbreviations = _judged(runs)
-    return TextScan(parsed.syntax(), markup_scan(parsed), (), (), quantities, abbreviations)
+    return TextScan(syntax, placeholders, markup_scan(parsed), (), (), quantities, abbreviations)
 
 
 @lru_cache(maxsize=1 << 15)
