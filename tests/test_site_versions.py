@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.library import load_library
-from generator.render.publication import publication, site_versions
+from generator.approvals.publication import publication, site_versions
+from generator.load.library import load_library
 
 SAMPLE = Path(__file__).resolve().parent.parent / "protocols"
 # before any version, between the sample's effective dates, after the upcoming one

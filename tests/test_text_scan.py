@@ -1,4 +1,4 @@
-"""generator.text_scan: one scan per distinct text, shared by every version and every folder that holds the
+"""generator.text.text_scan: one scan per distinct text, shared by every version and every folder that holds the
 text, must judge exactly as a fresh parse of that text in that version and that folder would."""
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ import pytest
 from helpers import VERSION, check_lines, write_library
 from hostile_markdown import PAYLOADS
 
-from generator import markdown
-from generator.checks.prose import markdown_findings
-from generator.inline import markdown_fields
-from generator.library import load_library
-from generator.markdown_rules import asset_exists, markup_findings
-from generator.prose import Finding, abbreviation_findings, prose_quantities, quantities_findings
-from generator.reader_text import reader_runs
-from generator.text_scan import text_scan
+from generator.checks.prose_rules import markdown_findings
+from generator.load.library import load_library
+from generator.text import markdown
+from generator.text.inline import markdown_fields
+from generator.text.markdown_rules import asset_exists, markup_findings
+from generator.text.prose_findings import Finding, abbreviation_findings, prose_quantities, quantities_findings
+from generator.text.reader_text import reader_runs
+from generator.text.text_scan import text_scan
 
 SAMPLE = Path(__file__).resolve().parent.parent / "protocols"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
