@@ -11,9 +11,8 @@ from typing import Any
 from generator.approvals import signoffs, versions
 from generator.approvals.signoffs import SignOffView
 from generator.load.library import Library, Protocol, VersionFile
+from generator.model.field_types import UNPUBLISHED_STATUSES
 from generator.model.schema import Approval
-
-PUBLIC_STATUSES = ("approved", "retired")
 
 # A version's state on the build date, as the reader needs to see it.
 STATE_WORDS = {
@@ -89,14 +88,16 @@ def _missing_words(missing_now: signoffs.Missing) -> list[str]:
     return missing
 
 
-def _version_info(library: Library, protocol: Protocol, shown: ShownVersion, reviewer: bool) -> VersionInfo:
+def _version_info(
+    library: Library, protocol: Protocol, facts: signoffs.ApprovalFacts, shown: ShownVersion, reviewer: bool
+) -> VersionInfo:
     version = shown.file
-    fingerprint = versions.version_fingerprint(version, library)
-    judged = signoffs.ledger(protocol, library)
+    fingerprint = facts.fingerprint(version)
+    judged = facts.ledger(protocol)
     current = [s.entry for s in judged.standing(version.version) if s.entry.fingerprint == fingerprint]
     missing: list[str] = []
-    if reviewer and version.doc.status in ("draft", "in-review"):
-        missing = _missing_words(signoffs.missing_for(protocol, version, library, fingerprint))
+    if reviewer and version.doc.status in UNPUBLISHED_STATUSES:
+        missing = _missing_words(signoffs.missing_for(protocol, version, library, fingerprint, judged))
     return VersionInfo(
         file=version,
         state=shown.state,
@@ -175,11 +176,14 @@ def site_versions(library: Library, as_of: dt.date, reviewer: bool) -> SiteVersi
     return SiteVersions(as_of, reviewer, protocols)
 
 
-def publication(library: Library, as_of: dt.date, reviewer: bool) -> Publication:
-    """What the site publishes on `as_of`: `site_versions`, with each version's fingerprint and sign-offs."""
+def publication(library: Library, as_of: dt.date, reviewer: bool,
+                approvals: signoffs.ApprovalFacts | None = None) -> Publication:
+    """What the site publishes on `as_of`: `site_versions`, with each version's fingerprint and sign-offs
+    (`approvals`: the run's fingerprints and judged ledgers, when it has them)."""
+    facts = approvals if approvals is not None else signoffs.ApprovalFacts(library)
     protocols: dict[str, ProtocolInfo] = {}
     for protocol_id, site in site_versions(library, as_of, reviewer).protocols.items():
-        shown = [_version_info(library, site.protocol, version, reviewer) for version in site.versions]
+        shown = [_version_info(library, site.protocol, facts, version, reviewer) for version in site.versions]
         by_version = {info.version: info for info in shown}
         protocols[protocol_id] = ProtocolInfo(
             protocol=site.protocol,
