@@ -22,6 +22,7 @@ from typing import TextIO
 
 from generator.cli import EXIT_OK, UsageError, build_date, check_library, open_library, report
 from generator.diagnostics import Diagnostic
+from generator.preview_state import PageLedger, SiteUpdate, SourceCache
 from generator.render import render_site
 
 NO_SITE_YET = (
@@ -31,10 +32,13 @@ NO_SITE_YET = (
 
 
 class ServePreview:
-    """The pages of each preview rebuild, and the error banner that goes with them.
+    """Each preview rebuild's pages, as an update of the served site, and the error banner that goes with them.
 
-    While the library has errors the pages are those of the last rebuild without errors (or, before there
-    was one, a home page saying so) and ``banner()`` lists the errors; otherwise ``banner()`` is empty.
+    Files are read again only when their stamp changed (preview_state.SourceCache); the checks and the
+    render run over the whole library on every rebuild, and the engine gets only the pages whose text
+    changed (preview_state.PageLedger). While the library has errors no page changes: the served site stays
+    the last one without errors (or, before there was one, a home page saying so) and ``banner()`` lists the
+    errors; otherwise ``banner()`` is empty.
     """
 
     def __init__(self, directory: str, as_of: dt.date, reviewer: bool, out: TextIO) -> None:
@@ -42,33 +46,45 @@ class ServePreview:
         self.as_of = as_of
         self.reviewer = reviewer
         self.out = out
-        self._last_good: dict[str, str] | None = None
+        self.sources = SourceCache()
+        self._ledger = PageLedger()
         self._banner = ""
 
-    def pages(self) -> dict[str, str]:
+    def update(self, full: bool = False) -> SiteUpdate:
+        from generator.site import in_navigation
+
+        pages = self._pages()
+        if pages is None:
+            return self._ledger.unchanged() if self._ledger.built else self._ledger.update(
+                {"index.md": NO_SITE_YET}, full=True, always=in_navigation)
+        return self._ledger.update(pages, full=full, always=in_navigation)
+
+    def _pages(self) -> dict[str, str] | None:
+        """Every page of the site, or None when the library has errors (the banner lists them)."""
         try:
-            library = open_library(self.directory)
+            library = open_library(self.directory, self.sources.load)
         except UsageError as error:  # the folder went away while serving
             self.out.write(f"protocols: error: {error}\n")
             self._banner = problem_banner([html.escape(str(error))])
-            return self._fallback_pages()
+            return None
+        self.sources.sweep()
         diagnostics = check_library(library, self.as_of, self.reviewer)
         if diagnostics:
             report(diagnostics, library.file_count, "text", self.out)
         errors = [d for d in diagnostics if d.is_error]
         if errors:
             self._banner = error_banner(errors)
-            return self._fallback_pages()
-        pages = render_site(library, self.as_of, self.reviewer)
-        self._last_good = dict(pages)  # the engine empties the dict it is given
+            return None
         self._banner = ""
-        return pages
+        return render_site(library, self.as_of, self.reviewer)
+
+    def engine_failed(self, message: str) -> None:
+        """The site engine could not build the update: say so on every page; the next update is whole."""
+        self._ledger.forget()
+        self._banner = problem_banner([html.escape(message)])
 
     def banner(self) -> str:
         return self._banner
-
-    def _fallback_pages(self) -> dict[str, str]:
-        return dict(self._last_good) if self._last_good is not None else {"index.md": NO_SITE_YET}
 
 
 def error_banner(errors: list[Diagnostic]) -> str:
@@ -137,12 +153,13 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     with stopping_on_signals(), tempfile.TemporaryDirectory(prefix="protocols-serve-") as docs_dir:
         try:
             site.serve(
-                preview.pages,
+                preview.update,
                 reviewer=preview.reviewer,
                 watch=[Path(directory)],
                 docs_dir=Path(docs_dir),
                 dev_addr=args.dev_addr,
                 banner=preview.banner,
+                failed=preview.engine_failed,
             )
         except site.SiteBuildError as error:  # a mkdocs.yml that cannot be read or merged: nothing served
             raise UsageError(str(error)) from None

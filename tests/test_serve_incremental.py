@@ -1,0 +1,228 @@
+"""The incremental preview of `protocols serve` (issue 15, "Preview that scales"), in process: after a save,
+the served site equals a site built from scratch from the same files, byte for byte, and only the pages
+whose text changed were written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+from helpers import VERSION, write_library
+
+from generator.commands.serve import ServePreview
+from generator.preview_state import PageLedger, SourceCache
+from generator.site import load_site_config
+from generator.site_serve import IncrementalBuilder
+
+AS_OF = dt.date(2026, 6, 1)
+OTHER = VERSION.replace("ketamine-trd", "ketamine-two").replace(
+    "IV ketamine for treatment-resistant depression", "IV ketamine, second protocol")
+TWO_PROTOCOLS = {"ketamine-two/1.0.yaml": OTHER}
+DOSE_EDIT = ("dose: 0.5 mg/kg", "dose: 0.6 mg/kg")
+EDITED_PAGE = "protocols/ketamine-trd/1.0/index.html"
+OTHER_PAGE = "protocols/ketamine-two/1.0/index.html"
+
+
+class Served:
+    """A preview of root/protocols built into root/site by an IncrementalBuilder, as serve does."""
+
+    def __init__(self, root: Path, name: str = "site") -> None:
+        self.root = root
+        self.site = root / name
+        self.docs = root / f"{name}-docs"
+        self.site.mkdir()
+        self.docs.mkdir()
+        self.preview = ServePreview(str(root / "protocols"), AS_OF, True, io.StringIO())
+        self.failures: list[str] = []
+        self.builder = IncrementalBuilder(
+            self.preview.update, self.config, reviewer=True, config_text=lambda: "", serve_url=None,
+            failed=self.failed)
+
+    def failed(self, message: str) -> None:
+        self.failures.append(message)
+        self.preview.engine_failed(message)
+
+    def config(self):  # type: ignore[no-untyped-def]
+        return load_site_config(None, docs_dir=str(self.docs), site_dir=str(self.site))
+
+    def build(self) -> str:
+        self.builder()
+        assert self.failures == []
+        return self.builder.record.log[-1]
+
+    def files(self) -> dict[str, bytes]:
+        return {path.relative_to(self.site).as_posix(): path.read_bytes()
+                for path in sorted(self.site.rglob("*")) if path.is_file()}
+
+    def mtimes(self) -> dict[str, int]:
+        return {path.relative_to(self.site).as_posix(): path.stat().st_mtime_ns
+                for path in self.site.rglob("*.html")}
+
+
+def search_entries(files: dict[str, bytes]) -> list[str]:
+    return sorted(json.dumps(entry, sort_keys=True)
+                  for entry in json.loads(files.pop("search/search_index.json"))["docs"])
+
+
+def assert_same_site(served: Served, fresh: Served) -> None:
+    """Every output file equal byte for byte; the search index equal as a set of entries."""
+    mine, theirs = served.files(), fresh.files()
+    assert search_entries(mine) == search_entries(theirs)
+    assert sorted(mine) == sorted(theirs)
+    different = [path for path in mine if mine[path] != theirs[path]]
+    assert different == []
+
+
+def fresh_site(root: Path) -> Served:
+    fresh = Served(root, "fresh")
+    assert fresh.build().startswith("full ")
+    return fresh
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_a_dose_edit_rewrites_only_its_pages_and_equals_a_fresh_build(tmp_path: Path) -> None:
+    library = write_library(tmp_path, TWO_PROTOCOLS)
+    served = Served(tmp_path)
+    assert served.build().startswith("full ")
+    before = served.mtimes()
+    assert "0.5 mg/kg" in (served.site / EDITED_PAGE).read_text(encoding="utf-8")
+
+    edit(library / "ketamine-trd" / "1.0.yaml", *DOSE_EDIT)
+    log = served.build()
+    after = served.mtimes()
+
+    assert log.startswith("incremental ") and log.endswith(", 0 removed")
+    page = (served.site / EDITED_PAGE).read_text(encoding="utf-8")
+    assert "0.6 mg/kg" in page and "0.5 mg/kg" not in page
+    rewritten = sorted(path for path in after if after[path] != before[path])
+    assert EDITED_PAGE in rewritten
+    assert not any(path.startswith("protocols/ketamine-two/") for path in rewritten)
+    assert after[OTHER_PAGE] == before[OTHER_PAGE]
+    assert served.preview.sources.reads == 7  # the six files at the start, then only the one saved
+    assert_same_site(served, fresh_site(tmp_path))
+
+
+def test_a_deleted_protocol_leaves_no_page_and_no_search_entry(tmp_path: Path) -> None:
+    library = write_library(tmp_path, {**TWO_PROTOCOLS, "_library/handbooks.yaml": (
+        "- id: psychiatry\n  title: Psychiatry\n  description: Depression protocols.\n"
+        "  protocols: [ketamine-trd, ketamine-two]\n")})
+    served = Served(tmp_path)
+    served.build()
+    assert (served.site / OTHER_PAGE).is_file()
+    edit(library / "_library" / "handbooks.yaml", "[ketamine-trd, ketamine-two]", "[ketamine-trd]")
+    (library / "ketamine-two" / "1.0.yaml").unlink()
+    (library / "ketamine-two").rmdir()
+
+    served.build()
+
+    assert not (served.site / "protocols" / "ketamine-two").exists()
+    index = (served.site / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "ketamine-two" not in index
+    assert_same_site(served, fresh_site(tmp_path))
+
+
+def test_a_handbook_title_edit_equals_a_fresh_build(tmp_path: Path) -> None:
+    library = write_library(tmp_path, TWO_PROTOCOLS)
+    served = Served(tmp_path)
+    served.build()
+    edit(library / "_library" / "handbooks.yaml", "title: Psychiatry", "title: Psychiatry and mood")
+    served.build()
+    assert "Psychiatry and mood" in (served.site / "index.html").read_text(encoding="utf-8")
+    assert_same_site(served, fresh_site(tmp_path))
+
+
+def test_a_new_navigation_entry_rebuilds_every_page(tmp_path: Path) -> None:
+    library = write_library(tmp_path, TWO_PROTOCOLS)
+    served = Served(tmp_path)
+    served.build()
+    before = served.mtimes()
+    with (library / "_library" / "handbooks.yaml").open("a", encoding="utf-8") as handbooks:
+        handbooks.write("- id: second\n  title: Second book\n  description: More.\n  protocols: [ketamine-two]\n")
+    served.build()
+    assert served.builder.record.log[-2].startswith("incremental ")
+    assert served.builder.record.log[-1].startswith("full ")  # the navigation differed: every page again
+    after = served.mtimes()
+    assert all(after[path] != before[path] for path in before)
+    assert 'href="../../../handbooks/second/"' in (served.site / EDITED_PAGE).read_text(encoding="utf-8")
+    assert_same_site(served, fresh_site(tmp_path))
+
+
+def test_a_syntax_error_changes_no_page_then_the_fix_shows(tmp_path: Path) -> None:
+    library = write_library(tmp_path, TWO_PROTOCOLS)
+    served = Served(tmp_path)
+    served.build()
+    before = served.mtimes()
+    draft = library / "ketamine-trd" / "1.0.yaml"
+    draft.write_text(VERSION.replace("dose: 0.5 mg/kg", "dose: [0.6 mg/kg"), encoding="utf-8")
+    assert served.build() == "nothing to build"
+    assert served.mtimes() == before
+    banner = served.preview.banner()
+    assert "protocols/ketamine-trd/1.0.yaml:" in banner and "P100" in banner
+    edit(draft, "dose: [0.6 mg/kg", "dose: 0.6 mg/kg")
+    assert served.build().startswith("incremental ")
+    assert served.preview.banner() == ""
+    assert "0.6 mg/kg" in (served.site / EDITED_PAGE).read_text(encoding="utf-8")
+    assert_same_site(served, fresh_site(tmp_path))
+
+
+def test_an_engine_failure_is_reported_and_the_next_build_is_whole(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    write_library(tmp_path)
+    served = Served(tmp_path)
+    served.build()
+    monkeypatch.setattr(served, "config", lambda: (_ for _ in ()).throw(OSError("disk full")))
+    served.builder.config = served.config
+    served.builder()
+    assert served.failures == ["disk full"]
+    assert "disk full" in served.preview.banner()
+    monkeypatch.undo()
+    served.builder.config = served.config
+    served.failures.clear()
+    assert served.build().startswith("full ")
+    assert served.preview.banner() == ""
+
+
+def test_the_source_cache_reads_a_file_again_when_its_stamp_changes(tmp_path: Path) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_text("a: 1\n", encoding="utf-8")
+    cache = SourceCache()
+    first, _ = cache.load(path, "a.yaml")
+    again, _ = cache.load(path, "a.yaml")
+    assert again is first and cache.reads == 1
+    stamp = path.stat()
+    path.write_text("a: 2\n", encoding="utf-8")  # same size
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # same mtime: the ctime still differs
+    changed, _ = cache.load(path, "a.yaml")
+    assert changed is not None and changed.data == {"a": 2} and cache.reads == 2
+    path.unlink()
+    gone, diagnostics = cache.load(path, "a.yaml")
+    assert gone is None and diagnostics and cache.reads == 3
+    cache.sweep()
+    cache.sweep()  # a file not asked for in the last read is forgotten
+    assert cache._parses == {}
+
+
+def test_the_ledger_hands_over_changed_pages_and_navigation_pages_only() -> None:
+    ledger = PageLedger()
+    first = ledger.update({"index.md": "home", "a/index.md": "A", "b/index.md": "B"}, full=False,
+                          always=lambda path: path == "index.md")
+    assert first.full and sorted(first.pages) == ["a/index.md", "b/index.md", "index.md"]
+    second = ledger.update({"index.md": "home", "a/index.md": "A2", "c/index.md": "C"}, full=False,
+                           always=lambda path: path == "index.md")
+    assert not second.full
+    assert second.pages == {"index.md": "home", "a/index.md": "A2", "c/index.md": "C"}
+    assert second.unchanged == frozenset() and second.removed == frozenset({"b/index.md"})
+    third = ledger.update({"index.md": "home", "a/index.md": "A2", "c/index.md": "C"}, full=False,
+                          always=lambda path: path == "index.md")
+    assert third.pages == {"index.md": "home"} and third.unchanged == frozenset({"a/index.md", "c/index.md"})
+    assert ledger.unchanged().pages == {} and ledger.unchanged().unchanged == frozenset(
+        {"index.md", "a/index.md", "c/index.md"})
