@@ -78,9 +78,8 @@ def page_digest(text: str | bytes) -> bytes:
 class SiteUpdate:
     """What one rebuild hands the engine.
 
-    ``pages``: the pages to write ({path: text}): new or changed ones, and those that must always be
-    read again (navigation pages: their titles make the navigation on every page). ``unchanged``: the
-    pages whose output in the served site is current. ``removed``: pages of the last build that are gone.
+    ``pages``: the pages to write ({path: text}): the new and changed ones. ``unchanged``: the pages
+    whose output in the served site is current. ``removed``: pages of the last build that are gone.
     ``full``: every page is in ``pages`` and the site is built from scratch.
     """
 
@@ -104,7 +103,7 @@ class PageLedger:
     def built(self) -> bool:
         return self._digests is not None
 
-    def update(self, pages: dict[str, str], *, full: bool, always: Callable[[str], bool]) -> SiteUpdate:
+    def update(self, pages: dict[str, str], *, full: bool) -> SiteUpdate:
         """The update from the last build's pages to ``pages`` (which it takes over), and remember them."""
         digests = {path: page_digest(text) for path, text in pages.items()}
         previous = self._digests
@@ -112,9 +111,7 @@ class PageLedger:
         if full or previous is None:
             removed = frozenset() if previous is None else frozenset(previous.keys() - digests.keys())
             return SiteUpdate(pages, frozenset(), removed, full=True)
-        unchanged = frozenset(
-            path for path, digest in digests.items() if previous.get(path) == digest and not always(path)
-        )
+        unchanged = frozenset(path for path, digest in digests.items() if previous.get(path) == digest)
         for path in unchanged:
             del pages[path]
         return SiteUpdate(pages, unchanged, frozenset(previous.keys() - digests.keys()), full=False)

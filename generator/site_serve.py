@@ -3,9 +3,9 @@ incremental builder, and the banner that `protocols serve` puts at the top of ev
 has errors. MkDocs is imported only when a server starts.
 
 Incremental preview: the first build is a whole MkDocs build. After a save, the engine is handed only the
-pages whose text changed (``preview_state.SiteUpdate``), plus the navigation pages, which are always read
-again because their titles make the navigation of every page. Every other page is a file MkDocs knows
-(links to it and its place resolve) but does not read or write (a "dirty" build). The output of removed
+pages whose text changed (``preview_state.SiteUpdate``). Every other page is a file MkDocs knows (links to
+it and its place resolve) but does not read or write (a "dirty" build); the navigation pages among them
+keep the titles they were built with, as their text is unchanged. The output of removed
 pages is deleted, and the search index keeps every entry but those of the pages rewritten or removed. If the
 navigation came out different (a title, a page added to or gone from it) or the site's mkdocs.yml changed,
 the site is built again from scratch, so no page keeps an old navigation.
@@ -22,6 +22,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -89,6 +90,7 @@ class BuildRecord:
     """What one builder keeps between builds: the navigation and configuration the pages were built with."""
 
     navigation: list[tuple[str, str]] | None = None  # (title, url) of every navigation entry; None: build all
+    titles: dict[str, str] = field(default_factory=dict)  # title of each navigation page, by path
     config_text: str | None = None
     search_entries: list[dict[str, Any]] = field(default_factory=list)
     log: list[str] = field(default_factory=list)  # "full 583 pages", "incremental 3 pages, 0 removed", ...
@@ -146,10 +148,11 @@ class IncrementalBuilder:
         from generator.site import site_inputs
 
         config = config or self.config()
-        watcher = _PreviewPlugin(update.unchanged)
+        watcher = _PreviewPlugin(update.unchanged, {} if update.full else self.record.titles)
         config.plugins["protocols-preview"] = watcher
         site_dir = Path(config.site_dir)
         count = len(update.pages)
+        start = time.perf_counter()
         with site_inputs(_once(update.pages), self.reviewer), _quiet_dirty_warning():
             mkdocs_build(config, serve_url=self.serve_url, dirty=not update.full)
         if update.full:
@@ -160,7 +163,8 @@ class IncrementalBuilder:
                 _remove_output(site_dir, path, config.use_directory_urls)
             self._merge_search_index(site_dir, watcher.written_urls, update.removed, config.use_directory_urls)
             self.record.log.append(f"incremental {count} pages, {len(update.removed)} removed")
-        log.info(f"Preview: {self.record.log[-1]}")
+        log.info(f"Preview: {self.record.log[-1]} in {time.perf_counter() - start:.2f} s")
+        self.record.titles = watcher.titles
         return watcher.navigation
 
     def _merge_search_index(self, site_dir: Path, written: set[str], removed: frozenset[str],
@@ -235,13 +239,16 @@ class BuiltFile(File):
 
 
 class _PreviewPlugin(BasePlugin):  # type: ignore[type-arg]
-    """Adds the pages that are current in the served site as BuiltFiles, and notes the navigation (titles
-    and URLs, once the pages are read) and the URL of every page written."""
+    """Adds the pages that are current in the served site as BuiltFiles; gives the navigation pages among
+    them the titles they were built with (a page's title comes from its text, which is unchanged), so that
+    no unchanged page is read; notes the navigation (titles and URLs) and the URL of every page written."""
 
-    def __init__(self, unchanged: frozenset[str]) -> None:
+    def __init__(self, unchanged: frozenset[str], titles: dict[str, str]) -> None:
         super().__init__()
         self.unchanged = unchanged
+        self.known_titles = titles
         self.navigation: list[tuple[str, str]] = []
+        self.titles: dict[str, str] = {}
         self.written_urls: set[str] = set()
         self._nav: Navigation | None = None
 
@@ -258,6 +265,9 @@ class _PreviewPlugin(BasePlugin):  # type: ignore[type-arg]
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         self._nav = nav
+        for page in nav.pages:
+            if isinstance(page.file, BuiltFile) and page.file.src_uri in self.known_titles:
+                page.title = self.known_titles[page.file.src_uri]
         return nav
 
     def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
@@ -267,6 +277,7 @@ class _PreviewPlugin(BasePlugin):  # type: ignore[type-arg]
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self._nav is not None:
+            self.titles = {page.file.src_uri: str(page.title) for page in self._nav.pages}
             self.navigation = [(str(page.title), page.url) for page in self._nav.pages]
 
 

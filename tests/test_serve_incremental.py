@@ -176,9 +176,10 @@ def test_a_syntax_error_changes_no_page_then_the_fix_shows(tmp_path: Path) -> No
 
 def test_an_engine_failure_is_reported_and_the_next_build_is_whole(tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    write_library(tmp_path)
+    library = write_library(tmp_path)
     served = Served(tmp_path)
     served.build()
+    edit(library / "ketamine-trd" / "1.0.yaml", *DOSE_EDIT)
     monkeypatch.setattr(served, "config", lambda: (_ for _ in ()).throw(OSError("disk full")))
     served.builder.config = served.config
     served.builder()
@@ -189,6 +190,7 @@ def test_an_engine_failure_is_reported_and_the_next_build_is_whole(tmp_path: Pat
     served.failures.clear()
     assert served.build().startswith("full ")
     assert served.preview.banner() == ""
+    assert "0.6 mg/kg" in (served.site / "protocols/ketamine-trd/1.0/index.html").read_text(encoding="utf-8")
 
 
 def test_the_source_cache_reads_a_file_again_when_its_stamp_changes(tmp_path: Path) -> None:
@@ -211,18 +213,17 @@ def test_the_source_cache_reads_a_file_again_when_its_stamp_changes(tmp_path: Pa
     assert cache._parses == {}
 
 
-def test_the_ledger_hands_over_changed_pages_and_navigation_pages_only() -> None:
+def test_the_ledger_hands_over_new_and_changed_pages_only() -> None:
     ledger = PageLedger()
-    first = ledger.update({"index.md": "home", "a/index.md": "A", "b/index.md": "B"}, full=False,
-                          always=lambda path: path == "index.md")
+    first = ledger.update({"index.md": "home", "a/index.md": "A", "b/index.md": "B"}, full=False)
     assert first.full and sorted(first.pages) == ["a/index.md", "b/index.md", "index.md"]
-    second = ledger.update({"index.md": "home", "a/index.md": "A2", "c/index.md": "C"}, full=False,
-                           always=lambda path: path == "index.md")
+    second = ledger.update({"index.md": "home", "a/index.md": "A2", "c/index.md": "C"}, full=False)
     assert not second.full
-    assert second.pages == {"index.md": "home", "a/index.md": "A2", "c/index.md": "C"}
-    assert second.unchanged == frozenset() and second.removed == frozenset({"b/index.md"})
-    third = ledger.update({"index.md": "home", "a/index.md": "A2", "c/index.md": "C"}, full=False,
-                          always=lambda path: path == "index.md")
-    assert third.pages == {"index.md": "home"} and third.unchanged == frozenset({"a/index.md", "c/index.md"})
-    assert ledger.unchanged().pages == {} and ledger.unchanged().unchanged == frozenset(
-        {"index.md", "a/index.md", "c/index.md"})
+    assert second.pages == {"a/index.md": "A2", "c/index.md": "C"}
+    assert second.unchanged == frozenset({"index.md"}) and second.removed == frozenset({"b/index.md"})
+    again = ledger.update({"index.md": "home", "a/index.md": "A2", "c/index.md": "C"}, full=True)
+    assert again.full and len(again.pages) == 3 and again.unchanged == frozenset()
+    kept = ledger.unchanged()
+    assert kept.pages == {} and kept.unchanged == frozenset({"index.md", "a/index.md", "c/index.md"})
+    ledger.forget()
+    assert ledger.update({"index.md": "home"}, full=False).full  # nothing known built: every page

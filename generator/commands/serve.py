@@ -21,6 +21,7 @@ from types import FrameType
 from typing import TextIO
 
 from generator.cli import EXIT_OK, UsageError, build_date, check_library, open_library, report
+from generator.commands.build import StageTimer
 from generator.diagnostics import Diagnostic
 from generator.preview_state import PageLedger, SiteUpdate, SourceCache
 from generator.render import render_site
@@ -51,24 +52,26 @@ class ServePreview:
         self._banner = ""
 
     def update(self, full: bool = False) -> SiteUpdate:
-        from generator.site import in_navigation
-
         pages = self._pages()
         if pages is None:
-            return self._ledger.unchanged() if self._ledger.built else self._ledger.update(
-                {"index.md": NO_SITE_YET}, full=True, always=in_navigation)
-        return self._ledger.update(pages, full=full, always=in_navigation)
+            if self._ledger.built:
+                return self._ledger.unchanged()
+            return self._ledger.update({"index.md": NO_SITE_YET}, full=True)
+        return self._ledger.update(pages, full=full)
 
     def _pages(self) -> dict[str, str] | None:
         """Every page of the site, or None when the library has errors (the banner lists them)."""
+        timer = StageTimer()
         try:
-            library = open_library(self.directory, self.sources.load)
+            with timer.stage("load"):
+                library = open_library(self.directory, self.sources.load)
         except UsageError as error:  # the folder went away while serving
             self.out.write(f"protocols: error: {error}\n")
             self._banner = problem_banner([html.escape(str(error))])
             return None
         self.sources.sweep()
-        diagnostics = check_library(library, self.as_of, self.reviewer)
+        with timer.stage("check"):
+            diagnostics = check_library(library, self.as_of, self.reviewer)
         if diagnostics:
             report(diagnostics, library.file_count, "text", self.out)
         errors = [d for d in diagnostics if d.is_error]
@@ -76,7 +79,11 @@ class ServePreview:
             self._banner = error_banner(errors)
             return None
         self._banner = ""
-        return render_site(library, self.as_of, self.reviewer)
+        with timer.stage("render"):
+            pages = render_site(library, self.as_of, self.reviewer)
+        self.out.write(f"preview {timer.format()}\n")
+        self.out.flush()
+        return pages
 
     def engine_failed(self, message: str) -> None:
         """The site engine could not build the update: say so on every page; the next update is whole."""
