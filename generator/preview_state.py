@@ -79,14 +79,16 @@ class SiteUpdate:
     """What one rebuild hands the engine.
 
     ``pages``: the pages to write ({path: text}): the new and changed ones. ``unchanged``: the pages
-    whose output in the served site is current. ``removed``: pages of the last build that are gone.
-    ``full``: every page is in ``pages`` and the site is built from scratch.
+    whose output in the served site is current. ``removed``: pages of the last build that are gone;
+    ``added``: those of ``pages`` the last build did not have. ``full``: every page is in ``pages`` and
+    the site is built from scratch.
     """
 
     pages: dict[str, str]
     unchanged: frozenset[str]
     removed: frozenset[str]
     full: bool
+    added: frozenset[str] = frozenset()
 
     @property
     def changed(self) -> list[str]:
@@ -110,11 +112,12 @@ class PageLedger:
         self._digests = digests
         if full or previous is None:
             removed = frozenset() if previous is None else frozenset(previous.keys() - digests.keys())
-            return SiteUpdate(pages, frozenset(), removed, full=True)
+            return SiteUpdate(pages, frozenset(), removed, full=True, added=frozenset(pages))
         unchanged = frozenset(path for path, digest in digests.items() if previous.get(path) == digest)
         for path in unchanged:
             del pages[path]
-        return SiteUpdate(pages, unchanged, frozenset(previous.keys() - digests.keys()), full=False)
+        return SiteUpdate(pages, unchanged, frozenset(previous.keys() - digests.keys()), full=False,
+                          added=frozenset(digests.keys() - previous.keys()))
 
     def unchanged(self) -> SiteUpdate:
         """No page changes (the library has errors: the served site stays as built)."""

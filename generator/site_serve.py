@@ -148,6 +148,10 @@ class IncrementalBuilder:
         from generator.site import site_inputs
 
         config = config or self.config()
+        if not (update.full or update.added or update.removed):
+            # 404.html and sitemap.xml hold the navigation and the list of pages, nothing of a page's text:
+            # unchanged while no page comes or goes (a changed navigation builds every page again)
+            config.theme.static_templates = set()
         watcher = _PreviewPlugin(update.unchanged, {} if update.full else self.record.titles)
         config.plugins["protocols-preview"] = watcher
         site_dir = Path(config.site_dir)

@@ -130,6 +130,17 @@ def test_a_deleted_protocol_leaves_no_page_and_no_search_entry(tmp_path: Path) -
     assert_same_site(served, fresh_site(tmp_path))
 
 
+def test_a_new_protocol_gets_its_pages(tmp_path: Path) -> None:
+    library = write_library(tmp_path)
+    served = Served(tmp_path)
+    served.build()
+    (library / "ketamine-two").mkdir()
+    (library / "ketamine-two" / "1.0.yaml").write_text(OTHER, encoding="utf-8")
+    assert served.build().startswith("incremental ")
+    assert "IV ketamine, second protocol" in (served.site / OTHER_PAGE).read_text(encoding="utf-8")
+    assert_same_site(served, fresh_site(tmp_path))
+
+
 def test_a_handbook_title_edit_equals_a_fresh_build(tmp_path: Path) -> None:
     library = write_library(tmp_path, TWO_PROTOCOLS)
     served = Served(tmp_path)
@@ -221,6 +232,7 @@ def test_the_ledger_hands_over_new_and_changed_pages_only() -> None:
     assert not second.full
     assert second.pages == {"a/index.md": "A2", "c/index.md": "C"}
     assert second.unchanged == frozenset({"index.md"}) and second.removed == frozenset({"b/index.md"})
+    assert second.added == frozenset({"c/index.md"})
     again = ledger.update({"index.md": "home", "a/index.md": "A2", "c/index.md": "C"}, full=True)
     assert again.full and len(again.pages) == 3 and again.unchanged == frozenset()
     kept = ledger.unchanged()
