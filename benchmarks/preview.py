@@ -29,12 +29,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from synthetic import AS_OF, generate_library
+from targets import PREVIEW_LIMIT_S
 
 PROTOCOLS = [sys.executable, "-m", "generator.cli"]
 START_TIMEOUT_S = 1800.0  # the first build at N = 1,000 takes minutes on a loaded 2-core machine
 EDIT_TIMEOUT_S = 300.0
 POLL_S = 0.05
-PREVIEW_LIMIT_S = 3.0  # issue 15: a saved edit shows within 3 s at N = 1,000
 _ENGINE = re.compile(r"Preview: (incremental|full) (\d+) pages(?:, (\d+) removed)? in ([0-9.]+) s")
 _STAGES = re.compile(r"preview timings: load ([0-9.]+) s, check ([0-9.]+) s, render ([0-9.]+) s")
 
@@ -164,6 +164,13 @@ def format_results(results: list[PreviewResult]) -> str:
         split = r.rebuilds[-1] if r.rebuilds else "; ".join(r.problems) or "-"
         lines.append(f"| {r.n:,} | {r.first_build_s:.1f} | {each} | {median} | {PREVIEW_LIMIT_S:g} | {split} |")
     return "\n".join(lines)
+
+
+def preview_section(results: list[PreviewResult]) -> str:
+    """The preview part of benchmarks/results.md ("" when the preview was not measured)."""
+    if not results:
+        return ""
+    return "\n## Preview (benchmarks/preview.py)\n\n" + format_results(results) + "\n"
 
 
 def tail(path: Path, count: int = 5) -> str:

@@ -22,8 +22,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from preview import preview_section, run_preview
 from synthetic import AS_OF, generate_library
-from targets import GENERATOR_SHARE_AT, TargetResult, evaluate_targets, format_targets
+from targets import GENERATOR_SHARE_AT, TargetResult, evaluate_targets, format_targets, preview_targets
 
 from generator.commands.build import STAGES  # the stage names `protocols build --timings` prints
 
@@ -268,6 +269,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-build", action="store_true", help="measure YAML load and check only")
     parser.add_argument("--keep", type=Path, help="keep the libraries and sites under this folder")
     parser.add_argument("--results", type=Path, default=BENCHMARKS / "results.md")
+    parser.add_argument("--preview", action="store_true",
+                        help="also time `protocols serve` from a saved edit to the page shown (benchmarks/preview.py)")
     args = parser.parse_args(argv)
     sizes = QUICK_SIZES if args.quick else args.sizes
     command = "python benchmarks/run.py" + (" " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip()
@@ -281,12 +284,13 @@ def main(argv: list[str] | None = None) -> int:
                 parser.error(f"{workdir} is not empty")
             workdir.mkdir(parents=True, exist_ok=True)
             results.append(bench_size(n, workdir, max(1, args.repeat), args.seed, not args.no_build))
-    targets = evaluate_targets(results)
-    text = report(results, targets, dosecalc_lines(), command.strip())
+    previews = run_preview(list(sizes), 3, args.seed, args.keep) if args.preview else []
+    targets = evaluate_targets(results) + preview_targets(previews)
+    text = report(results, targets, dosecalc_lines(), command.strip()) + preview_section(previews)
     sys.stdout.write(text)
     args.results.write_text(text, encoding="utf-8")
     log(f"wrote {args.results}")
-    failed = any(t.passed is False for t in targets) or any(r.problems for r in results)
+    failed = any(t.passed is False for t in targets) or any(r.problems for r in [*results, *previews])
     return 1 if failed else 0
 
 
