@@ -5,9 +5,11 @@ whose text changed were written."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from helpers import VERSION, write_library
 from generator.commands.serve import ServePreview
 from generator.preview_state import PageLedger, SourceCache
 from generator.site import load_site_config
+from generator.site_config import merged_config, own_config_file
 from generator.site_serve import IncrementalBuilder
 
 AS_OF = dt.date(2026, 6, 1)
@@ -30,7 +33,7 @@ OTHER_PAGE = "protocols/ketamine-two/1.0/index.html"
 class Served:
     """A preview of root/protocols built into root/site by an IncrementalBuilder, as serve does."""
 
-    def __init__(self, root: Path, name: str = "site") -> None:
+    def __init__(self, root: Path, name: str = "site", config_text: Callable[[], str] = lambda: "") -> None:
         self.root = root
         self.site = root / name
         self.docs = root / f"{name}-docs"
@@ -39,7 +42,7 @@ class Served:
         self.preview = ServePreview(str(root / "protocols"), AS_OF, True, io.StringIO())
         self.failures: list[str] = []
         self.builder = IncrementalBuilder(
-            self.preview.update, self.config, reviewer=True, config_text=lambda: "", serve_url=None,
+            self.preview.update, self.config, reviewer=True, config_text=config_text, serve_url=None,
             failed=self.failed)
 
     def failed(self, message: str) -> None:
@@ -202,6 +205,28 @@ def test_an_engine_failure_is_reported_and_the_next_build_is_whole(tmp_path: Pat
     assert served.build().startswith("full ")
     assert served.preview.banner() == ""
     assert "0.6 mg/kg" in (served.site / "protocols/ketamine-trd/1.0/index.html").read_text(encoding="utf-8")
+
+
+def test_a_broken_mkdocs_yml_is_shown_then_its_fix_rebuilds_every_page(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    write_library(tmp_path, TWO_PROTOCOLS)
+    monkeypatch.chdir(tmp_path)  # the site's own mkdocs.yml is ./mkdocs.yml
+    settings = tmp_path / "mkdocs.yml"
+    settings.write_text("site_name: Ward protocols\n", encoding="utf-8")
+    served = Served(tmp_path, config_text=lambda: merged_config(own_config_file(None)).text)
+    served.build()
+    settings.write_text("site_name: [Ward\n", encoding="utf-8")
+    served.builder()
+    [failure] = served.failures
+    assert failure == (
+        f"{settings}: not a valid YAML file: while parsing a flow sequence in \"{settings}\", line 1, column 12 "
+        f"expected ',' or ']', but got '<stream end>' in \"{settings}\", line 2, column 1")
+    assert html.escape(failure) in served.preview.banner()
+    served.failures.clear()
+    settings.write_text("site_name: Ward two protocols\n", encoding="utf-8")
+    assert served.build().startswith("full ")
+    assert "Ward two protocols" in (served.site / OTHER_PAGE).read_text(encoding="utf-8")
+    assert served.preview.banner() == ""
 
 
 def test_the_source_cache_reads_a_file_again_when_its_stamp_changes(tmp_path: Path) -> None:
