@@ -264,3 +264,34 @@ def test_the_ledger_hands_over_new_and_changed_pages_only() -> None:
     assert kept.pages == {} and kept.unchanged == frozenset({"index.md", "a/index.md", "c/index.md"})
     ledger.forget()
     assert ledger.update({"index.md": "home"}, full=False).full  # nothing known built: every page
+
+
+class FakeServer:
+    def __init__(self) -> None:
+        self.observer: object = "polling"
+        self.watched: list[str] = []
+
+    def watch(self, path: str) -> None:
+        self.watched.append(path)
+
+
+def test_saves_are_watched_through_inotify_and_by_polling_without_it(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch,
+                                                                     caplog: pytest.LogCaptureFixture) -> None:
+    from watchdog.observers import inotify
+
+    from generator.site_serve import _watch_for_saves
+
+    server = FakeServer()
+    _watch_for_saves(server, [str(tmp_path)])  # type: ignore[arg-type]
+    assert isinstance(server.observer, inotify.InotifyObserver) and server.watched == [str(tmp_path)]
+
+    def no_watches(self: object) -> None:
+        raise OSError(28, "inotify watch limit reached")
+
+    monkeypatch.setattr(inotify.InotifyObserver, "start", no_watches)
+    server = FakeServer()
+    with caplog.at_level("INFO", logger="mkdocs.protocols.serve"):
+        _watch_for_saves(server, [str(tmp_path)])  # type: ignore[arg-type]
+    assert server.observer == "polling" and server.watched == [str(tmp_path)]
+    assert caplog.messages == ["Watching for saves by polling ([Errno 28] inotify watch limit reached)"]
