@@ -16,10 +16,10 @@ import pytest
 from helpers import VERSION, write_library
 
 from generator.commands.serve import ServePreview
-from generator.preview_state import PageLedger, SourceCache
-from generator.site import load_site_config
-from generator.site_config import merged_config, own_config_file
-from generator.site_serve import IncrementalBuilder
+from generator.site.dev_server import IncrementalBuilder
+from generator.site.engine import load_site_config
+from generator.site.mkdocs_config import merged_config, own_config_file
+from generator.site.preview_state import PageLedger, SourceCache
 
 AS_OF = dt.date(2026, 6, 1)
 OTHER = VERSION.replace("ketamine-trd", "ketamine-two").replace(
@@ -280,7 +280,7 @@ def test_saves_are_watched_through_inotify_and_by_polling_without_it(tmp_path: P
                                                                      caplog: pytest.LogCaptureFixture) -> None:
     from watchdog.observers import inotify
 
-    from generator.site_serve import _watch_for_saves
+    from generator.site.dev_server import _watch_for_saves
 
     server = FakeServer()
     _watch_for_saves(server, [str(tmp_path)])  # type: ignore[arg-type]
