@@ -1,14 +1,14 @@
-"""The serve part of the site engine adapter (generator/site/engine.py): MkDocs' live-reloading server driven by an
-incremental builder, and the banner that `protocols serve` puts at the top of every page while the library
-has errors. MkDocs is imported only when a server starts.
+"""The serve part of the site engine adapter (generator/site/engine.py): MkDocs' live-reloading server driven
+by an incremental builder, and the banner that `protocols serve` puts at the top of every page while the
+library has errors.
 
 Incremental preview: the first build is a whole MkDocs build. After a save, the engine is handed only the
 pages whose text changed (``preview_state.SiteUpdate``). Every other page is a file MkDocs knows (links to
 it and its place resolve) but does not read or write (a "dirty" build); the navigation pages among them
-keep the titles they were built with, as their text is unchanged. The output of removed
-pages is deleted, and the search index keeps every entry but those of the pages rewritten or removed. If the
-navigation came out different (a title, a page added to or gone from it) or the site's mkdocs.yml changed,
-the site is built again from scratch, so no page keeps an old navigation.
+keep the titles they were built with, as their text is unchanged. The output of removed pages is deleted,
+and the search index keeps every entry but those of the pages rewritten or removed. If the navigation came
+out different (a title, a page added to or gone from it) or the site's mkdocs.yml changed, the site is
+built again from scratch, so no page keeps an old navigation.
 
 The error banner is put into each HTML page as it is served (LiveReloadServer's script injection, which
 the 404 page goes through too), not written into the files: errors appearing or going away rewrite no page.
