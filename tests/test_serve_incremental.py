@@ -280,10 +280,10 @@ def test_saves_are_watched_through_inotify_and_by_polling_without_it(tmp_path: P
                                                                      caplog: pytest.LogCaptureFixture) -> None:
     from watchdog.observers import inotify
 
-    from generator.site.dev_server import _watch_for_saves
+    from generator.site.save_watch import watch_for_saves
 
     server = FakeServer()
-    _watch_for_saves(server, [str(tmp_path)])  # type: ignore[arg-type]
+    watch_for_saves(server, [str(tmp_path)])  # type: ignore[arg-type]
     assert isinstance(server.observer, inotify.InotifyObserver) and server.watched == [str(tmp_path)]
 
     def no_watches(self: object) -> None:
@@ -292,6 +292,29 @@ def test_saves_are_watched_through_inotify_and_by_polling_without_it(tmp_path: P
     monkeypatch.setattr(inotify.InotifyObserver, "start", no_watches)
     server = FakeServer()
     with caplog.at_level("INFO", logger="mkdocs.protocols.serve"):
-        _watch_for_saves(server, [str(tmp_path)])  # type: ignore[arg-type]
+        watch_for_saves(server, [str(tmp_path)])  # type: ignore[arg-type]
     assert server.observer == "polling" and server.watched == [str(tmp_path)]
     assert caplog.messages == ["Watching for saves by polling ([Errno 28] inotify watch limit reached)"]
+
+
+def test_reads_do_not_start_a_rebuild_and_a_folder_moved_away_does() -> None:
+    from watchdog import events
+
+    from generator.site.save_watch import SavesOnly
+
+    seen: list[tuple[str, str, bool]] = []
+
+    class Recorder(events.FileSystemEventHandler):
+        def dispatch(self, event: events.FileSystemEvent) -> None:
+            seen.append((event.event_type, str(event.src_path), event.is_directory))
+
+    saves = SavesOnly(Recorder())
+    for event in (events.FileOpenedEvent("p/a/1.0.yaml"), events.FileClosedNoWriteEvent("p/a/1.0.yaml"),
+                  events.DirModifiedEvent("p/a"), events.FileModifiedEvent("p/a/1.0.yaml"),
+                  events.FileClosedEvent("p/a/1.0.yaml"), events.FileAttribEvent("p/a/1.0.yaml"),
+                  events.DirMovedEvent("p/b", "elsewhere/b"), events.DirDeletedEvent("p/c"),
+                  events.DirCreatedEvent("p/d")):
+        saves.dispatch(event)
+    assert seen == [("modified", "p/a/1.0.yaml", False), ("closed", "p/a/1.0.yaml", False),
+                    ("attrib", "p/a/1.0.yaml", False), ("modified", "p/b", False), ("modified", "p/c", False),
+                    ("modified", "p/d", False)]

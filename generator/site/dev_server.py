@@ -40,6 +40,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from generator.site.mkdocs_config import merged_config, own_config_file
+from generator.site.save_watch import watch_for_saves
 
 if TYPE_CHECKING:
     from generator.site.preview_state import SiteUpdate
@@ -333,7 +334,7 @@ def serve(
         if banner is not None:
             serving_banner(server, banner)
         builder()  # with a configuration of its own: this one's plugins must not keep the first build's pages
-        _watch_for_saves(server, [str(docs_dir), config_path, *(str(path) for path in watch)])
+        watch_for_saves(server, [str(docs_dir), config_path, *(str(path) for path in watch)])
         try:
             server.serve()
         except KeyboardInterrupt:
@@ -347,30 +348,6 @@ def serve(
         mkdocs_logger.setLevel(previous_level)
         if os.path.isdir(site_dir):
             shutil.rmtree(site_dir)
-
-
-def _watch_for_saves(server: LiveReloadServer, paths: list[str]) -> None:
-    """Watch ``paths`` through inotify where the system has it, else by polling as MkDocs does.
-
-    MkDocs polls: every half second it lists and stats every file of the protocols folder (4,000 files at
-    N = 1,000), which costs a save up to half a second before the rebuild starts and takes the interpreter
-    from the rebuild all the while. inotify reports a save at once and costs nothing in between.
-    """
-    try:
-        from watchdog.events import FileSystemEventHandler
-        from watchdog.observers.inotify import InotifyObserver
-
-        probe = InotifyObserver()
-        for path in paths:
-            probe.schedule(FileSystemEventHandler(), path, recursive=True)
-        probe.start()  # sets the watches in this thread: a system without inotify or out of watches fails here
-        probe.stop()
-        probe.join()
-        server.observer = InotifyObserver()
-    except (ImportError, OSError) as error:
-        log.info(f"Watching for saves by polling ({error})")
-    for path in paths:
-        server.watch(path)
 
 
 def _error_pages(site_dir: str) -> Callable[[int], bytes | None]:
