@@ -99,6 +99,7 @@ def wait_until(url: str, word: str, deadline: float) -> bool:
 
 def bench_preview(n: int, workdir: Path, edits: int, seed: int) -> PreviewResult:
     result = PreviewResult(n)
+    workdir.mkdir(parents=True, exist_ok=True)
     library = workdir / "protocols"
     log(f"N={n}: generating")
     generate_library(library, n, seed)
@@ -164,13 +165,6 @@ def format_results(results: list[PreviewResult]) -> str:
         split = r.rebuilds[-1] if r.rebuilds else "; ".join(r.problems) or "-"
         lines.append(f"| {r.n:,} | {r.first_build_s:.1f} | {each} | {median} | {PREVIEW_LIMIT_S:g} | {split} |")
     return "\n".join(lines)
-
-
-def preview_section(results: list[PreviewResult]) -> str:
-    """The preview part of benchmarks/results.md ("" when the preview was not measured)."""
-    if not results:
-        return ""
-    return "\n## Preview (benchmarks/preview.py)\n\n" + format_results(results) + "\n"
 
 
 def tail(path: Path, count: int = 5) -> str:

@@ -21,9 +21,8 @@ from generator.checks import CheckContext
 from generator.diagnostics import DataPath, Diagnostic, format_path
 from generator.load.library import Library
 from generator.load.yaml_source import SourceFile
+from generator.model.field_types import PUBLISHED_STATUSES
 from generator.text.inline import CrossReference, library_markdown_fields, markdown_fields, tokenize
-
-PUBLISHED_STATUSES = ("approved", "retired")
 
 
 def _links_in(source: SourceFile, path: DataPath, text: str, doc: Any | None, links: SiteLinks,
