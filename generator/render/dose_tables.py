@@ -22,7 +22,7 @@ from generator import dosing
 from generator.quantity import format_length, format_number, fraction_to_decimal
 from generator.render.dose_calculator import spec_as_json
 from generator.render.fields import dose_statement
-from generator.render.templates import plain, render_template
+from generator.render.templates import heading, render_template
 from generator.schema import DoseTable, Drug, Regimen, VersionDoc
 
 LB_PER_KG = 1 / dosing.LB_IN_KG
@@ -206,7 +206,7 @@ def render_dose_tables(
     protocol_id: str, doc: VersionDoc, drugs: Mapping[str, Drug], cache: RowsCache | None = None,
     calculator: bool = True, status_note: str = "",
 ) -> str:
-    """Markdown for the body of #dose-table: a heading `#dose-table-<regimen-id>` and an HTML table each.
+    """HTML for the body of #dose-table: a heading `#dose-table-<regimen-id>` and a table each.
 
     `calculator=False`: the tables carry no calculator spec (a protocol page's dose panel computes for
     them: one weight field per page, never two that could disagree). `status_note`: plain text shown
@@ -218,5 +218,5 @@ def render_dose_tables(
         view = dose_table_view(protocol_id, doc.version, regimen, table, drugs, cache)
         html = render_template("dose_table.html.j2", table=view, calculator=calculator,
                                status_note=status_note).strip()
-        blocks.append(f"### {plain(view.heading)} {{: #{view.anchor} }}\n\n{html}\n")
-    return "\n".join(blocks)
+        blocks.append(f"{heading(3, view.anchor, view.heading)}\n{html}\n")
+    return "".join(blocks)

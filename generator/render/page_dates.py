@@ -15,7 +15,6 @@ import json
 from dataclasses import dataclass
 
 from generator.library import version_key
-from generator.page_fragments import PageFragments
 from generator.render import paths
 from generator.render.publication import ProtocolInfo, Publication, VersionInfo
 
@@ -43,22 +42,21 @@ def served_page(page: str) -> str:
     return page
 
 
-def _later(info: ProtocolInfo, version: VersionInfo, fragments: PageFragments) -> str:
-    """JSON of the later versions upcoming on the build date. Written by hand: the link is a page fragment
-    (a marker until the page is known), which json.dumps would escape; a relative URL needs no escaping."""
+def _later(info: ProtocolInfo, version: VersionInfo) -> str:
+    """JSON of the later versions upcoming on the build date, each "href" root-relative (made relative for
+    the page that shows it by generator.render.page_links, which looks for exactly `"href":"/`)."""
     entries = []
     for other in info.versions:
         effective = other.file.doc.effective
         if (other.state == "upcoming" and effective is not None
                 and version_key(other.version) > version_key(version.version)):
             target = paths.version_page(info.id, other.version)
-            href = fragments.text(lambda page, target=target: url_of(paths.relative(served_page(page), target)))
-            entries.append(f'{{"version":{json.dumps(other.version)},"effective":"{effective.isoformat()}",'
-                           f'"href":"{href}"}}')
-    return f"[{','.join(entries)}]" if entries else ""
+            entries.append({"version": other.version, "effective": effective.isoformat(),
+                            "href": paths.href(target)})
+    return json.dumps(entries, ensure_ascii=False, separators=(",", ":")) if entries else ""
 
 
-def page_dates(info: ProtocolInfo, version: VersionInfo, as_of: dt.date, fragments: PageFragments) -> PageDates:
+def page_dates(info: ProtocolInfo, version: VersionInfo, as_of: dt.date) -> PageDates:
     """What the status line of `version`'s page carries (retired protocols carry nothing: none takes effect)."""
     if info.retired:
         return PageDates("", "", "")
@@ -67,7 +65,7 @@ def page_dates(info: ProtocolInfo, version: VersionInfo, as_of: dt.date, fragmen
     review_due = ""
     if version.state == "current" and version.review_due is not None and version.review_due >= as_of:
         review_due = version.review_due.isoformat()
-    later = _later(info, version, fragments) if version.state in ("current", "upcoming") else ""
+    later = _later(info, version) if version.state in ("current", "upcoming") else ""
     return PageDates(shown_effective, review_due, later)
 
 
