@@ -14,6 +14,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from generator import cli
 from generator.library import load_library
 from generator.register import name_key
+from generator.render.html_page import split_html_page
+from generator.render.page_links import localize
 from generator.signoffs import NAMESPACE, signed_message
 from generator.sshsig import ed25519_public_line, sign_ed25519
 from generator.versions import version_fingerprint
@@ -107,6 +109,14 @@ sections:
 algorithm:
   - Screen for contraindications ([[#safety]]).
 """
+
+
+def shown_body(pages: dict[str, str], path: str, directory_urls: bool = True) -> str:
+    """A generated page's HTML body as the site shows it: its links made relative for that page (what the
+    site adapter does). Fails for a page that is still Markdown."""
+    split = split_html_page(pages[path])
+    assert split is not None, f"{path} is not an HTML page"
+    return localize(split[1], path, directory_urls)
 
 
 def write_library(root: Path, files: dict[str, str] | None = None) -> Path:

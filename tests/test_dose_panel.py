@@ -13,12 +13,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers import shown_body
 from panel_library import AS_OF, LIBRARY, panel_library
 from test_render_site import write_library as write_render_library
 
 from generator.library import Library, load_library
 from generator.render import render_site
 from generator.render.dose_panel import SPEC_ATTRIBUTE, figure_labels, headline
+from generator.render.html_page import HTML_BODY
 from generator.render.page_dates import url_of
 from generator.render.whats_new import whats_new_entries
 
@@ -50,14 +52,16 @@ def attribute(markup: str, name: str) -> str:
 
 def test_the_panel_comes_right_after_the_title_and_one_status_line(pages: dict[str, str]) -> None:
     page = pages["protocols/alpha-drug/index.md"]
-    title, blank, status_open, blank2, status, blank3, status_close = page.split("\n")[:7]
-    assert title == "# Alpha infusion for tests" and blank == blank2 == blank3 == ""
+    title, blank, marker, status_open, status, status_close = page.split("\n")[:6]
+    assert title == "# Alpha infusion for tests" and blank == "" and marker == HTML_BODY.strip()
     assert status_open.startswith('<div class="pc-status-line" ')
-    assert status == "**Version 2.0** · current · effective 2026-03-01 · review due 2028-03-01 · Department of Tests"
+    assert status == ("<p><strong>Version 2.0</strong> · current · effective 2026-03-01 · review due 2028-03-01 · "
+                      "Department of Tests</p>")
     assert status_close == "</div>"
-    assert page.index("</div>") < page.index('<section class="pc-dose-panel"') < page.index("## Summary")
+    assert page.index("</div>") < page.index('<section class="pc-dose-panel"') < page.index('<h2 id="summary">')
     # the contents name the calculator; the anchor cannot be an author's (ids have no underscore)
-    assert '## Dose for this patient {: #dose_calculator data-toc-label="Dose for this patient (calculator)" }' in page
+    assert ('<h2 id="dose_calculator" data-toc-label="Dose for this patient (calculator)">Dose for this patient'
+            in page)
 
 
 def test_headline_carries_the_cap_and_the_time_frame(library: Library) -> None:
@@ -93,23 +97,28 @@ def test_fixed_doses_show_their_devices_and_no_weight_field(pages: dict[str, str
 
 @pytest.mark.parametrize(("path", "status"), [
     ("protocols/alpha-drug/1.0/index.md",
-     "**Superseded.** Version 1.0 is no longer in use: use [version 2.0](../index.md), in use since 2026-03-01."),
+     '<strong>Superseded.</strong> Version 1.0 is no longer in use: use <a href="../">version 2.0</a>, in use since '
+     "2026-03-01."),
     ("protocols/alpha-drug/3.0/index.md",
-     "**Upcoming.** Version 3.0 takes effect on 2026-09-01. Until then, [version 2.0](../index.md) is in use."),
+     '<strong>Upcoming.</strong> Version 3.0 takes effect on 2026-09-01. Until then, <a href="../">version 2.0</a> '
+     "is in use."),
     ("protocols/gamma-old/index.md",
-     "**Retired.** This protocol has been retired and must not be used for new treatment."),
+     "<strong>Retired.</strong> This protocol has been retired and must not be used for new treatment."),
     ("protocols/gamma-old/1.0/index.md",
-     "**Retired.** This protocol has been retired and must not be used for new treatment."),
+     "<strong>Retired.</strong> This protocol has been retired and must not be used for new treatment."),
 ])
 def test_the_status_is_inside_the_panel_and_beside_the_dose_table(pages: dict[str, str], path: str,
                                                                    status: str) -> None:
-    page = pages[path]
+    page = shown_body(pages, path)
     panel = panel_of(page)
-    assert f'<div class="pc-dose-panel__status" markdown>\n\n{status}\n\n</div>' in panel
-    table_section = page[page.index("## Dose table {: #dose-table }"):]
-    word = status[2:status.index(".")]
-    assert table_section.startswith('## Dose table {: #dose-table }\n\n!!! ')
-    assert f' "{word}: not the dose table of the version in use"\n\n    {status[len(word) + 6:]}' in table_section
+    word = status[len("<strong>"):status.index(".")]
+    message = status[status.index("</strong> ") + len("</strong> "):]
+    assert f'<div class="pc-dose-panel__status">\n<p>{status}</p>\n</div>' in panel
+    table_section = page[page.index('<h2 id="dose-table">'):]
+    assert table_section.startswith('<h2 id="dose-table">Dose table<a class="headerlink" href="#dose-table" '
+                                    'title="Permanent link">&para;</a></h2>\n<div class="admonition ')
+    assert (f'<p class="admonition-title">{word}: not the dose table of the version in use</p>\n'
+            f"<p>{message}</p>\n</div>") in table_section
     assert pages["protocols/alpha-drug/index.md"].count("pc-dose-panel__status") == 0
 
 
@@ -120,13 +129,14 @@ def test_a_retired_page_gives_no_dose_and_is_never_called_current(pages: dict[st
         assert SPEC_ATTRIBUTE not in panel and "pc_panel_weight" not in panel
         assert re.search(r"[0-9] ?(mg|mcg|mL|units)\b", panel) is None
         assert page.startswith("# Gamma bolus no longer used (retired)\n")  # the search result's title too
-        assert "current" not in page.split("## Summary")[0]
+        assert "current" not in page.split('<h2 id="summary">')[0]
         assert "No approvals yet" not in page
         assert "No sign-offs are recorded for this version." in page
-        assert '<details class="pc-retired-tables" markdown>' in page
+        assert '<details class="pc-retired-tables">' in page
         assert "data-pc-later" not in page and "data-pc-review-due" not in page
     # 1.0 would be current on the build date if its protocol were not retired
-    assert "**Version 1.0** · retired · effective 2025-01-01\n" in pages["protocols/gamma-old/1.0/index.md"]
+    assert "<p><strong>Version 1.0</strong> · retired · effective 2025-01-01</p>\n" in pages[
+        "protocols/gamma-old/1.0/index.md"]
 
 
 def test_home_and_handbook_list_the_retired_protocol_as_retired(pages: dict[str, str]) -> None:
@@ -142,15 +152,20 @@ def test_home_and_handbook_list_the_retired_protocol_as_retired(pages: dict[str,
 
 
 def test_page_dates_carry_the_build_date_later_versions_and_the_review_date(pages: dict[str, str]) -> None:
-    canonical = pages["protocols/alpha-drug/index.md"]
+    canonical = shown_body(pages, "protocols/alpha-drug/index.md")
     line = re.search(r'<div class="pc-status-line"[^>]*>', canonical)
     assert line is not None
     assert attribute(line.group(0), "data-pc-built") == "2026-06-01"
     assert attribute(line.group(0), "data-pc-review-due") == "2028-03-01"
     assert json.loads(attribute(line.group(0), "data-pc-later")) == [
         {"version": "3.0", "effective": "2026-09-01", "href": "3.0/"}]
-    version_page = pages["protocols/alpha-drug/2.0/index.md"]
+    # written once, root-relative, and made relative for each page that shows it
+    assert '&#34;href&#34;:&#34;/protocols/alpha-drug/3.0/index.md&#34;' in pages["protocols/alpha-drug/index.md"]
+    version_page = shown_body(pages, "protocols/alpha-drug/2.0/index.md")
     assert '"href":"../3.0/"' in html.unescape(version_page)
+    # without directory URLs the page is protocols/alpha-drug/index.html and links files, not folders
+    assert '"href":"3.0/index.html"' in html.unescape(
+        shown_body(pages, "protocols/alpha-drug/index.md", directory_urls=False))
     upcoming = pages["protocols/alpha-drug/3.0/index.md"]
     assert 'data-pc-effective="2026-09-01"' in upcoming and "data-pc-later" not in upcoming
     superseded = pages["protocols/alpha-drug/1.0/index.md"]
@@ -160,6 +175,8 @@ def test_page_dates_carry_the_build_date_later_versions_and_the_review_date(page
 def test_page_date_links_point_at_real_pages_from_every_page_that_shows_them(pages: dict[str, str]) -> None:
     checked = 0
     for path, text in pages.items():
+        if HTML_BODY in text:
+            text = shown_body(pages, path)
         for later in re.findall(r'data-pc-later="([^"]*)"', text):
             for entry in json.loads(html.unescape(later)):
                 target = _normal(Path(path).parent / entry["href"] / "index.md")
@@ -340,8 +357,8 @@ def test_a_protocol_whose_first_version_is_upcoming_is_not_listed_as_in_use(tmp_
     assert ("## Protocols not yet in use {: #not-yet-in-use }\n\n| Protocol | Version | Status | Effective |\n"
             "|---|---|---|---|\n| [Delta fixed dose for tests](protocols/delta-fixed/index.md) | 1.0 | upcoming "
             "| 2026-07-01 |\n") in home
-    assert "**Upcoming.** Version 1.0 takes effect on 2026-07-01. Until then, no version is in use." in pages[
-        "protocols/delta-fixed/index.md"]
+    assert ("<strong>Upcoming.</strong> Version 1.0 takes effect on 2026-07-01. Until then, no version is in "
+            "use.") in pages["protocols/delta-fixed/index.md"]
 
 
 def test_a_retired_version_of_a_protocol_still_in_use_points_at_the_version_in_use(tmp_path: Path) -> None:
@@ -350,10 +367,11 @@ def test_a_retired_version_of_a_protocol_still_in_use_points_at_the_version_in_u
     files = dict(LIBRARY)
     files["alpha-drug/1.0.yaml"] = LIBRARY["alpha-drug/1.0.yaml"].replace("status: approved", "status: retired")
     library = load_library(write_files(tmp_path / "protocols", files), "protocols")
-    page = render_site(library, AS_OF, reviewer=False)["protocols/alpha-drug/1.0/index.md"]
-    panel = panel_of(page)
-    assert ("**Retired.** Version 1.0 has been retired and must not be used. Use [version 2.0](../index.md).\n"
-            in panel)
+    site = render_site(library, AS_OF, reviewer=False)
+    page = site["protocols/alpha-drug/1.0/index.md"]
+    panel = panel_of(shown_body(site, "protocols/alpha-drug/1.0/index.md"))
+    assert ('<p><strong>Retired.</strong> Version 1.0 has been retired and must not be used. Use '
+            '<a href="../">version 2.0</a>.</p>\n' in panel)
     assert SPEC_ATTRIBUTE not in panel and "pc_panel_weight" not in panel
     assert page.startswith("# Alpha infusion for tests (retired)\n")
     canonical = render_site(library, AS_OF, reviewer=False)["protocols/alpha-drug/index.md"]

@@ -12,6 +12,8 @@ from browser import REPO_ROOT
 from generator.build import build_site
 from generator.inline_render import PageContext, SiteLinks, render_markdown
 from generator.library import load_library
+from generator.render.html_page import html_page
+from generator.render.page_links import localize
 
 RICH = """\
 ## A heading {#not-an-id}
@@ -58,10 +60,17 @@ def test_author_html_survives_the_engine_unchanged(tmp_path: Path) -> None:
     doc = library.protocols["ketamine-trd"].versions["1.0"].doc
     fragment = render_markdown(RICH, PageContext("protocols/ketamine-trd/index.md", links, doc))
     assert "<table>" in fragment and "<pre><code>" in fragment and "<blockquote>" in fragment
-    pages = {"index.md": "# Home\n", "protocols/ketamine-trd/index.md": f"# Page\n\n{fragment}\n\nAfter.\n"}
+    assert '<a href="/protocols/ketamine-crps/index.md">a link</a>' in fragment  # root-relative until placed
+    # on a Markdown page (Python-Markdown places it as a block) and on an HTML page (placed as written)
+    pages = {"index.md": "# Home\n", "protocols/ketamine-trd/index.md": f"# Page\n\n{fragment}\n\nAfter.\n",
+             "protocols/ketamine-crps/index.md": html_page("Page", f"{fragment}\n<p>After.</p>\n")}
     out = tmp_path / "site"
     build_site(pages, out, None, False, dt.date(2026, 6, 1))
-    built = (out / "protocols/ketamine-trd/index.html").read_text(encoding="utf-8")
-    article = built.split("<article", 1)[1].split("</article>", 1)[0]
-    assert _normalised(fragment) in _normalised(article)
-    assert 'id="not-an-id"' not in article and 'id="x"' not in article and 'class="c"' not in article
+    for path in ("protocols/ketamine-trd/index.md", "protocols/ketamine-crps/index.md"):
+        built = (out / path.replace(".md", ".html")).read_text(encoding="utf-8")
+        article = built.split("<article", 1)[1].split("</article>", 1)[0]
+        assert _normalised(localize(fragment, path, True)) in _normalised(article), path
+        assert 'id="not-an-id"' not in article and 'id="x"' not in article and 'class="c"' not in article
+        assert '<h1 id="page">Page<a class="headerlink" href="#page" title="Permanent link">&para;</a></h1>' in article
+    crps = (out / "protocols/ketamine-crps/index.html").read_text(encoding="utf-8")
+    assert '<a href="#">a link</a>' in crps  # the link to the page itself

@@ -99,7 +99,7 @@ def _render_protocols(ctx: SiteContext) -> dict[str, str]:
         text = kept.get(info.id)
         if text is None or text.version is not version:
             text = SharedProtocolText(ctx.library, ctx.publication, info, version, ctx.site_pages)
-        return text.title, text.body(page)
+        return text.title, text.body(page)  # print views show no retired protocol
 
     done: set[str] = set()
     for index, handbook in enumerate(handbooks):

@@ -14,9 +14,10 @@ from generator.render.templates import plain
 HTML_BODY = "<!-- protocols: html body -->\n"
 
 
-def html_page(title: str, body: str) -> str:
-    """The page text of a title (plain text) and its HTML body (headings below H1)."""
-    return f"# {plain(title)}\n\n{HTML_BODY}{body}"
+def html_page(title: str, body: str, suffix: str = "") -> str:
+    """The page text of a title (plain text, escaped), the generator's `suffix` to it (" (retired)",
+    written as is) and its HTML body (headings below H1)."""
+    return f"# {plain(title)}{suffix}\n\n{HTML_BODY}{body}"
 
 
 def split_html_page(text: str) -> tuple[str, str] | None:

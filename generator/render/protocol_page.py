@@ -324,8 +324,7 @@ def render_protocol_text(
         lambda page: _referenced_by_section(info, referrers, page),
         lambda page: _versions_section(info, version, site_pages, page),
     ]
-    title = f"{doc.title} (retired)" if state == "retired" else doc.title
-    return title, pieces, parts
+    return doc.title, pieces, parts
 
 
 def _split_at_slots(body: str) -> list[str]:
@@ -344,7 +343,7 @@ def _split_at_slots(body: str) -> list[str]:
 class SharedProtocolText:
     """A version's protocol page rendered once for every page that shows it: its own version page, the
     canonical page while it is in use, handbook print views. `page(path)` is the page text for that path
-    (generator/render/html_page.py); `body(path)` its HTML body."""
+    (generator/render/html_page.py); `body(path)` its HTML body; `title` the version's title."""
 
     library: Library
     publication: Publication
@@ -367,7 +366,8 @@ class SharedProtocolText:
         return "".join(filled)
 
     def page(self, page: str) -> str:
-        return html_page(self.title, self.body(page))
+        retired = shown_state(self.info, self.version) == "retired"
+        return html_page(self.title, self.body(page), " (retired)" if retired else "")
 
 
 def render_protocol_page(
