@@ -423,7 +423,7 @@ def test_retired_protocol_keeps_its_page_with_a_banner(tmp_path: Path) -> None:
     root = write_library(tmp_path, {"alpha-drug/3.0.yaml": retired.replace("2026-03-01", "2026-03-05")})
     pages = render_site(load_library(root, "protocols"), AFTER_2_0, reviewer=False)
     canonical = pages["protocols/alpha-drug/index.md"]
-    assert canonical.startswith("# Alpha drug for tests \\(retired\\)\n")
+    assert canonical.startswith("# Alpha drug for tests (retired)\n")
     assert "<strong>Version 3.0</strong> · retired · effective 2026-03-05 · Department of Tests</p>\n" in canonical
     assert ("<strong>Retired.</strong> This protocol has been retired and must not be used for new "
             "treatment.</p>\n") in canonical
