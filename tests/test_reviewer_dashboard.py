@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from helpers import VERSION, signed_entry, write_library
+from helpers import VERSION, shown_body, signed_entry, write_library
 
 from generator.library import Library, load_library
 from generator.render import render_site
@@ -88,18 +88,18 @@ def test_dashboard_lists_every_version_awaiting_approval(library: Library) -> No
 
 def test_diff_against_the_current_version_when_it_is_not_the_previous_one(library: Library) -> None:
     pages = render_site(library, AS_OF, reviewer=True)
-    page = pages["protocols/ketamine-trd/1.2/diff-current/index.md"]
-    assert page.startswith(
+    assert pages["protocols/ketamine-trd/1.2/diff-current/index.md"].startswith(
         "# IV ketamine for treatment-resistant depression: changes from version 1.0 to version 1.2\n"
     )
+    page = shown_body(pages, "protocols/ketamine-trd/1.2/diff-current/index.md")
     assert (
         '<tr><th scope="row"><a href="../#regimen-ketamine-iv">regimen ketamine-iv</a></th>'
         "<td>dose</td><td><del>0.5 mg/kg</del> → <ins>0.6 mg/kg</ins></td></tr>"
     ) in page
     assert '<span class="pc-diff-ins">[added: <ins>pressure and pulse.</ins>]</span>' in page
-    assert '!!! danger "Version 1.2: draft, not approved for use"' in page
+    assert '<p class="admonition-title">Version 1.2: draft, not approved for use</p>' in page
     # the 1.1 -> 1.2 diff page is a different comparison: only the dose changed there
-    assert "No text changed.\n" in pages["protocols/ketamine-trd/1.2/diff/index.md"]
+    assert "<p>No text changed.</p>\n" in pages["protocols/ketamine-trd/1.2/diff/index.md"]
     assert sorted(path for path in pages if "diff-current" in path) == [
         "protocols/ketamine-trd/1.2/diff-current/index.md"
     ]
@@ -124,7 +124,6 @@ def test_nothing_awaiting_approval(tmp_path: Path) -> None:
 def test_history_on_the_reviewer_site_shows_every_sign_off_with_its_verification_state(tmp_path: Path) -> None:
     from helpers import OTHER_KEY, REVIEWER_KEYS
 
-    from generator.render.templates import plain
     from generator.sshsig import ed25519_public_line, parse_public_key
 
     root = write_library(tmp_path, {"ketamine-trd/1.0.yaml": V1_0})
@@ -139,18 +138,19 @@ def test_history_on_the_reviewer_site_shows_every_sign_off_with_its_verification
     )
     (root / "ketamine-trd" / "approvals.yaml").write_text(ledger, encoding="utf-8")
     library = load_library(root, "protocols")
-    key = {name: plain(parse_public_key(ed25519_public_line(REVIEWER_KEYS[name])).fingerprint)
+    key = {name: parse_public_key(ed25519_public_line(REVIEWER_KEYS[name])).fingerprint
            for name in ("Ann Lee", "Bo Chan", "Cy Dee")}
-    other = plain(parse_public_key(ed25519_public_line(OTHER_KEY)).fingerprint)
+    other = parse_public_key(ed25519_public_line(OTHER_KEY)).fingerprint
     page = render_site(library, AS_OF, reviewer=True)["protocols/ketamine-trd/history/index.md"]
-    shown = page[page.index("Sign-offs in the ledger"):].split("\n\n")[1].splitlines()
+    shown = page[page.index("Sign-offs in the ledger"):].split("<ul>\n", 1)[1].split("</ul>", 1)[0].splitlines()
     assert shown == [
-        f"- pharmacist: Ann Lee, 2026-03-01: **verified** (key {key['Ann Lee']})",
-        "- psychiatrist: Bo Chan, 2026-03-01: **withdrawn** (cancelled by a later withdrawal)",
-        f"- psychiatrist: Bo Chan, 2026-03-02, withdrawal: **verified** (key {key['Bo Chan']})",
-        "- psychiatrist: Cy Dee, 2026-03-03: **not verifiable** (its signature does not verify: it was made with "
-        f"key {other}, which the register does not list for this reviewer)",
-        "- pharmacist: Cy Dee, 2026-03-04: **for earlier content** (signed fingerprint sha256:11111111...)",
+        f"<li>pharmacist: Ann Lee, 2026-03-01: <strong>verified</strong> (key {key['Ann Lee']})</li>",
+        "<li>psychiatrist: Bo Chan, 2026-03-01: <strong>withdrawn</strong> (cancelled by a later withdrawal)</li>",
+        f"<li>psychiatrist: Bo Chan, 2026-03-02, withdrawal: <strong>verified</strong> (key {key['Bo Chan']})</li>",
+        "<li>psychiatrist: Cy Dee, 2026-03-03: <strong>not verifiable</strong> (its signature does not verify: it "
+        f"was made with key {other}, which the register does not list for this reviewer)</li>",
+        "<li>pharmacist: Cy Dee, 2026-03-04: <strong>for earlier content</strong> (signed fingerprint "
+        "sha256:11111111...)</li>",
     ]
     clinician = render_site(library, AS_OF, reviewer=False)["protocols/ketamine-trd/history/index.md"]
     assert "Sign-offs in the ledger" not in clinician
