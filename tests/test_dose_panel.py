@@ -21,7 +21,6 @@ from generator.library import Library, load_library
 from generator.render import render_site
 from generator.render.dose_panel import SPEC_ATTRIBUTE, figure_labels, headline
 from generator.render.html_page import HTML_BODY
-from generator.render.page_dates import url_of
 from generator.render.whats_new import whats_new_entries
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -193,20 +192,6 @@ def _normal(path: Path) -> str:
         elif part != ".":
             parts.append(part)
     return "/".join(parts)
-
-
-def test_served_page_is_where_directory_urls_put_a_page() -> None:
-    from generator.render.page_dates import served_page
-
-    assert served_page("whats-new.md") == "whats-new/index.md"
-    assert served_page("index.md") == "index.md"
-    assert served_page("protocols/x/1.0/index.md") == "protocols/x/1.0/index.md"
-
-
-def test_url_of_turns_page_links_into_directory_urls() -> None:
-    assert url_of("../3.0/index.md") == "../3.0/"
-    assert url_of("index.md") == "./"
-    assert url_of("../../protocols/x/index.md") == "../../protocols/x/"
 
 
 def test_print_view_prefixes_the_panel_ids_so_two_protocols_cannot_clash(pages: dict[str, str]) -> None:

@@ -80,7 +80,7 @@ def _printed(entry: HandbookEntry) -> bool:
     return entry.info is not None and entry.shown is not None and not entry.info.retired
 
 
-def _row(entry: HandbookEntry, page: str, print_anchor: bool = False) -> dict[str, Any]:
+def _row(entry: HandbookEntry, print_anchor: bool = False) -> dict[str, Any]:
     if entry.shown is None:
         return {"published": False, "protocol_id": entry.protocol_id, "status": entry.status}
     doc = entry.shown.file.doc
@@ -90,7 +90,7 @@ def _row(entry: HandbookEntry, page: str, print_anchor: bool = False) -> dict[st
         "printed": on_this_page,
         "protocol_id": entry.protocol_id,
         "title": doc.title,
-        "link": f"#{entry.protocol_id}" if on_this_page else paths.relative(page, paths.canonical(entry.protocol_id)),
+        "link": f"#{entry.protocol_id}" if on_this_page else paths.href(paths.canonical(entry.protocol_id)),
         "version": doc.version,
         "status": entry.status,
         "retired": entry.info is not None and entry.info.retired,
@@ -101,15 +101,16 @@ def _row(entry: HandbookEntry, page: str, print_anchor: bool = False) -> dict[st
 def render_handbook(library: Library, publication: Publication, handbook: Handbook) -> str:
     page = paths.handbook(handbook.id)
     prose = page_prose(library, publication, None, page)
-    description_md = prose.markdown(handbook.description) if handbook.description else ""
-    return render_template(
-        "handbook.md.j2",
-        handbook={"id": handbook.id, "title": handbook.title, "description_md": description_md},
-        rows=[_row(entry, page) for entry in handbook_entries(handbook, publication)],
-        print_link=paths.relative(page, handbook_print(handbook.id)),
+    description_html = Markup(prose.markdown(handbook.description)) if handbook.description else ""
+    body = render_template(
+        "handbook.html.j2",
+        handbook={"id": handbook.id, "title": handbook.title, "description_html": description_html},
+        rows=[_row(entry) for entry in handbook_entries(handbook, publication)],
+        print_link=paths.href(handbook_print(handbook.id)),
         as_of=publication.as_of,
-        references=prose.references(),
+        references=[{"id": ref.id, "text_html": Markup(ref.text_md)} for ref in prose.references()],
     )
+    return html_page(handbook.title, body)
 
 
 # --- print view -----------------------------------------------------------------------------------------
@@ -221,12 +222,8 @@ def render_handbook_print(
 
 
 def _print_row(entry: HandbookEntry) -> dict[str, Any]:
-    """A row of the print view's list: a printed protocol links to its place on the page, a protocol not
-    printed (retired) to its own page (root-relative)."""
-    row = _row(entry, "", print_anchor=True)
-    if row["published"] and not row["printed"]:
-        row["link"] = paths.href(paths.canonical(entry.protocol_id))
-    return row
+    """A row of the print view's list: a printed protocol links to its place on the page."""
+    return _row(entry, print_anchor=True)
 
 
 def plan_handbook_pages(ctx: SiteContext) -> list[str]:
