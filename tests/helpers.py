@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import tempfile
 from pathlib import Path
 
@@ -117,6 +118,12 @@ def shown_body(pages: dict[str, str], path: str, directory_urls: bool = True) ->
     split = split_html_page(pages[path])
     assert split is not None, f"{path} is not an HTML page"
     return localize(split[1], path, directory_urls)
+
+
+def table_rows(html: str) -> list[list[str]]:
+    """The body rows of the generated HTML tables in `html` (one <td> per line), each as its cells' HTML."""
+    rows = re.findall(r"<tr>\n((?:<td>.*</td>\n)+)</tr>", html)
+    return [re.findall(r"<td>(.*)</td>", cells) for cells in rows]
 
 
 def write_library(root: Path, files: dict[str, str] | None = None) -> Path:

@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import shown_body
+from helpers import shown_body, table_rows
 from panel_library import AS_OF, LIBRARY, panel_library
 from test_render_site import write_library as write_render_library
 
@@ -139,15 +139,16 @@ def test_a_retired_page_gives_no_dose_and_is_never_called_current(pages: dict[st
 
 
 def test_home_and_handbook_list_the_retired_protocol_as_retired(pages: dict[str, str]) -> None:
-    home = pages["index.md"]
-    in_use = home[home.index("## Protocols in use"):home.index("## Retired protocols")]
+    home = shown_body(pages, "index.md")
+    in_use = home[home.index('<h2 id="protocols">'):home.index('<h2 id="retired">')]
     assert "gamma-old" not in in_use
-    assert "| [Gamma bolus no longer used](protocols/gamma-old/index.md) (retired) | 2.0 | retired | 2026-02-01 |" \
-        in home
-    assert "2. [Gamma bolus no longer used](protocols/gamma-old/index.md) (retired)\n" in home
-    handbook = pages["handbooks/testing/index.md"]
-    assert "| 2 | [Gamma bolus no longer used](../../protocols/gamma-old/index.md) (retired: not for new treatment) " \
-           "| 2.0 | retired | 2026-02-01 |" in handbook
+    retired = home[home.index('<h2 id="retired">'):home.index('<h2 id="handbooks">')]
+    assert table_rows(retired) == [['<a href="protocols/gamma-old/">Gamma bolus no longer used</a> (retired)', "2.0",
+                                    "retired", "2026-02-01"]]
+    assert '<li><a href="protocols/gamma-old/">Gamma bolus no longer used</a> (retired)</li>\n' in home
+    handbook = shown_body(pages, "handbooks/testing/index.md")
+    assert table_rows(handbook)[1] == ["2", '<a href="../../protocols/gamma-old/">Gamma bolus no longer used</a> '
+                                       "(retired: not for new treatment)", "2.0", "retired", "2026-02-01"]
 
 
 def test_page_dates_carry_the_build_date_later_versions_and_the_review_date(pages: dict[str, str]) -> None:
@@ -222,14 +223,15 @@ def test_whats_new_lists_upcoming_first_then_newest_first_with_dose_changes(libr
     assert [(e.title, e.version) for e in groups["upcoming"]] == [("Alpha infusion for tests", "3.0")]
     assert [e.date for e in groups["in_effect"]] == sorted((e.date for e in groups["in_effect"]), reverse=True)
     assert groups["in_preparation"] == []
-    page = pages["whats-new.md"]
-    assert page.index("## Coming into effect") < page.index("**2026-09-01**") < page.index("## In effect")
-    assert ("- **2026-09-01** · [Alpha infusion for tests, version 3.0](protocols/alpha-drug/3.0/index.md) "
-            "(upcoming)\n    - Dose change: regimen alpha-infusion, dose: 0.35 mg/kg/h changed to 0.4 mg/kg/h\n"
-            "    - [What changed in this version](protocols/alpha-drug/3.0/index.md#changes) (1 change listed)\n"
-            ) in page
-    assert "(retired)\n    - No dose change.\n" in page
-    assert "## In preparation" not in page
+    page = shown_body(pages, "whats-new.md")
+    assert (page.index('<h2 id="upcoming">Coming into effect') < page.index("<strong>2026-09-01</strong>")
+            < page.index('<h2 id="in-effect">In effect'))
+    assert ('<li><strong>2026-09-01</strong> · <a href="../protocols/alpha-drug/3.0/">Alpha infusion for tests, '
+            "version 3.0</a> (upcoming)<ul>\n<li>Dose change: regimen alpha-infusion, dose: 0.35 mg/kg/h changed to "
+            '0.4 mg/kg/h</li>\n<li><a href="../protocols/alpha-drug/3.0/#changes">What changed in this version</a> '
+            "(1 change listed)</li>\n</ul>\n</li>") in page
+    assert "(retired)<ul>\n<li>No dose change.</li>\n" in page
+    assert "In preparation" not in page
 
 
 def test_whats_new_on_the_clinician_site_shows_no_draft(tmp_path: Path) -> None:
@@ -238,9 +240,9 @@ def test_whats_new_on_the_clinician_site_shows_no_draft(tmp_path: Path) -> None:
     clinician = render_site(library, AS_OF, reviewer=False)["whats-new.md"]
     assert "2.1" not in clinician and "draft" not in clinician.lower() and "Beta" not in clinician
     reviewer = render_site(library, AS_OF, reviewer=True)["whats-new.md"]
-    assert "## In preparation {: #in-preparation }" in reviewer
-    assert "[Beta protocol still in draft, version 1.0](protocols/beta-draft/1.0/index.md) (draft, not " \
-           "approved for use)" in reviewer
+    assert '<h2 id="in-preparation">In preparation<a' in reviewer
+    assert ('<a href="/protocols/beta-draft/1.0/index.md">Beta protocol still in draft, version 1.0</a> (draft, not '
+            "approved for use)") in reviewer
 
 
 def node() -> str:
@@ -299,7 +301,7 @@ def test_on_one_date_the_versions_that_change_a_dose_come_first(tmp_path: Path) 
 
 def test_list_pages_carry_every_version_upcoming_on_the_build_date(pages: dict[str, str]) -> None:
     for path, href in (("index.md", "protocols/alpha-drug/3.0/"), ("whats-new.md", "../protocols/alpha-drug/3.0/")):
-        node = re.search(r'<p class="pc-site-dates"[^>]*>', pages[path])
+        node = re.search(r'<p class="pc-site-dates"[^>]*>', shown_body(pages, path))
         assert node is not None, path
         assert attribute(node.group(0), "data-pc-built") == "2026-06-01"
         assert json.loads(attribute(node.group(0), "data-pc-upcoming")) == [
@@ -336,12 +338,12 @@ def test_a_protocol_whose_first_version_is_upcoming_is_not_listed_as_in_use(tmp_
     later["delta-fixed/1.0.yaml"] = LIBRARY["delta-fixed/1.0.yaml"].replace("2026-02-01", "2026-07-01")
     library = load_library(write_files(tmp_path / "protocols", later), "protocols")
     pages = render_site(library, AS_OF, reviewer=False)
-    home = pages["index.md"]
-    in_use = home[home.index("## Protocols in use"):home.index("## Protocols not yet in use")]
+    home = shown_body(pages, "index.md")
+    in_use = home[home.index('<h2 id="protocols">'):home.index('<h2 id="not-yet-in-use">')]
     assert "delta-fixed" not in in_use
-    assert ("## Protocols not yet in use {: #not-yet-in-use }\n\n| Protocol | Version | Status | Effective |\n"
-            "|---|---|---|---|\n| [Delta fixed dose for tests](protocols/delta-fixed/index.md) | 1.0 | upcoming "
-            "| 2026-07-01 |\n") in home
+    not_yet = home[home.index('<h2 id="not-yet-in-use">Protocols not yet in use<a'):]
+    assert table_rows(not_yet)[0] == ['<a href="protocols/delta-fixed/">Delta fixed dose for tests</a>', "1.0",
+                                      "upcoming", "2026-07-01"]
     assert ("<strong>Upcoming.</strong> Version 1.0 takes effect on 2026-07-01. Until then, no version is in "
             "use.") in pages["protocols/delta-fixed/index.md"]
 

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import register_yaml, run, shown_body, signed_ledger, write_files
+from helpers import register_yaml, run, shown_body, signed_ledger, table_rows, write_files
 
 from generator.library import Library, load_library
 from generator.render import render_site
@@ -234,41 +234,40 @@ def broken_links(pages: dict[str, str], path: str) -> list[str]:
 
 
 def test_handbook_page_lists_its_protocols_in_handbook_order(handbook_library: Library) -> None:
-    page = render_site(handbook_library, AS_OF, reviewer=False)["handbooks/testing/index.md"]
-    assert page.startswith("# Testing handbook\n\n<p>Protocols used by the handbook tests ")
-    assert (
-        "| # | Protocol | Version | Status | Effective |\n|---|---|---|---|---|\n"
-        "| 1 | [Gamma drug for tests](../../protocols/gamma-drug/index.md) | 1.0 | current | 2026-02-01 |\n"
-        "| 2 | [Alpha drug for tests](../../protocols/alpha-drug/index.md) | 2.0 | current | 2026-03-01 |\n"
-        "| 3 | beta-draft | | not yet published | |\n"
-    ) in page
-    assert "[Print the whole handbook](print/index.md)" in page
+    pages = render_site(handbook_library, AS_OF, reviewer=False)
+    page = shown_body(pages, "handbooks/testing/index.md")
+    assert pages["handbooks/testing/index.md"].startswith("# Testing handbook\n\n")
+    assert page.startswith("<p>Protocols used by the handbook tests ")
+    assert "<th>#</th>\n<th>Protocol</th>\n<th>Version</th>\n<th>Status</th>\n<th>Effective</th>" in page
+    assert table_rows(page) == [
+        ["1", '<a href="../../protocols/gamma-drug/">Gamma drug for tests</a>', "1.0", "current", "2026-02-01"],
+        ["2", '<a href="../../protocols/alpha-drug/">Alpha drug for tests</a>', "2.0", "current", "2026-03-01"],
+        ["3", "beta-draft", "", "not yet published", ""],
+    ]
+    assert '<a href="print/">Print the whole handbook</a>' in page
     assert "Beta protocol" not in page and "beta-draft/" not in page
 
 
 def test_handbook_page_follows_the_build_date(handbook_library: Library) -> None:
-    page = render_site(handbook_library, dt.date(2026, 2, 15), reviewer=False)["handbooks/testing/index.md"]
-    assert "| 2 | [Alpha drug for tests](../../protocols/alpha-drug/index.md) | 1.0 | current | 2026-01-01 |\n" in page
+    page = shown_body(render_site(handbook_library, dt.date(2026, 2, 15), reviewer=False), "handbooks/testing/index.md")
+    assert table_rows(page)[1] == ["2", '<a href="../../protocols/alpha-drug/">Alpha drug for tests</a>', "1.0",
+                                   "current", "2026-01-01"]
 
 
 def test_reviewer_handbook_links_the_draft_and_marks_it(handbook_library: Library) -> None:
     pages = render_site(handbook_library, AS_OF, reviewer=True)
-    row = (
-        "| 3 | [Beta protocol still in draft](../../protocols/beta-draft/index.md) | 1.0 "
-        "| draft, not approved for use |  |\n"
-    )
-    assert row in pages["handbooks/testing/index.md"]
+    rows = table_rows(shown_body(pages, "handbooks/testing/index.md"))
+    assert rows[2] == ["3", '<a href="../../protocols/beta-draft/">Beta protocol still in draft</a>', "1.0",
+                       "draft, not approved for use", ""]
     # the version in use stays the canonical one, not the draft 2.1
-    assert "| 2 | [Alpha drug for tests](../../protocols/alpha-drug/index.md) | 2.0 | current |" in pages[
-        "handbooks/testing/index.md"
-    ]
+    assert rows[1][:4] == ["2", '<a href="../../protocols/alpha-drug/">Alpha drug for tests</a>', "2.0", "current"]
 
 
 def test_description_citations_are_anchored_on_the_handbook_pages(handbook_library: Library) -> None:
     pages = render_site(handbook_library, AS_OF, reviewer=False)
     page = pages["handbooks/testing/index.md"]
     assert '<a href="#ref-smith-2020">1</a>' in page
-    assert "1. Smith AB. Alphacaine for testing. <em>J Test Med</em>. 2020.\n{: #ref-smith-2020 }\n" in page
+    assert '<li id="ref-smith-2020">Smith AB. Alphacaine for testing. <em>J Test Med</em>. 2020.</li>\n' in page
     printed = pages["handbooks/testing/print/index.md"]
     assert '<a href="#h_ref-smith-2020">1</a>' in printed
     assert '<li id="h_ref-smith-2020">Smith AB. Alphacaine for testing.' in printed
@@ -279,7 +278,7 @@ def test_every_handbook_link_resolves_and_no_draft_reaches_the_clinician_site(ha
     for path in ("handbooks/testing/index.md", "handbooks/testing/print/index.md", "handbooks/later/index.md"):
         assert broken_links(pages, path) == [], path
         assert "Beta protocol" not in pages[path] and "2.1" not in pages[path]
-    assert "| 1 | beta-draft | | not yet published | |\n" in pages["handbooks/later/index.md"]
+    assert table_rows(pages["handbooks/later/index.md"]) == [["1", "beta-draft", "", "not yet published", ""]]
     assert "<li>beta-draft: not yet published</li>\n" in pages["handbooks/later/print/index.md"]
 
 

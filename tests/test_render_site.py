@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import REVIEWER_KEYS, register_yaml, shown_body, signed_ledger, write_files
+from helpers import REVIEWER_KEYS, register_yaml, shown_body, signed_ledger, table_rows, write_files
 
 from generator.library import Library, load_library
 from generator.render import render_site
@@ -212,7 +212,8 @@ def test_clinician_site_has_exactly_the_published_pages(library: Library) -> Non
 def test_drafts_never_reach_the_clinician_site(library: Library) -> None:
     pages = render_site(library, AFTER_2_0, reviewer=False)
     # handbooks.yaml names beta-draft: its handbook pages list the id, unlinked, and nothing of the draft
-    unpublished = ("| 2 | beta-draft | | not yet published | |\n", "<li>beta-draft: not yet published</li>\n")
+    unpublished = ("<td>beta-draft</td>\n<td></td>\n<td>not yet published</td>",
+                   "<li>beta-draft: not yet published</li>\n")
     for path, text in pages.items():
         for line in unpublished:
             text = text.replace(line, "")
@@ -232,17 +233,14 @@ def test_reviewer_site_adds_drafts_with_banners_and_missing_approvals(library: L
     assert '<p id="approvals">No approvals yet. Still needed: a pharmacist and a physician</p>\n' in draft
     # the canonical page still shows the version in use, not the draft
     assert pages["protocols/alpha-drug/index.md"].count("<strong>Version 2.0</strong>") == 1
-    home = pages["index.md"]
-    assert "## Drafts and versions in review {: #in-review }" in home
-    assert (
-        "| [Alpha drug for tests](protocols/alpha-drug/2.1/index.md) | 2.1 | draft | a pharmacist and a physician |"
-        in home
-    )
-    beta_row = (
-        "| [Beta protocol still in draft](protocols/beta-draft/1.0/index.md) | 1.0 | draft "
-        "| a pharmacist and a physician |"
-    )
-    assert beta_row in home
+    home = shown_body(pages, "index.md")
+    in_review = home[home.index('<h2 id="in-review">Drafts and versions in review<a'):]
+    assert table_rows(in_review) == [
+        ['<a href="protocols/alpha-drug/2.1/">Alpha drug for tests</a>', "2.1", "draft",
+         "a pharmacist and a physician"],
+        ['<a href="protocols/beta-draft/1.0/">Beta protocol still in draft</a>', "1.0", "draft",
+         "a pharmacist and a physician"],
+    ]
 
 
 def test_canonical_page_follows_the_build_date(library: Library) -> None:
@@ -373,13 +371,13 @@ def test_version_switcher_lists_every_published_version(library: Library) -> Non
 
 
 def test_home_page_lists_protocols_and_handbooks(library: Library) -> None:
-    home = render_site(library, AFTER_2_0, reviewer=False)["index.md"]
-    assert (
-        "| Protocol | Version | Status | Effective |\n|---|---|---|---|\n"
-        "| [Alpha drug for tests](protocols/alpha-drug/index.md) | 2.0 | current | 2026-03-01 |\n"
-    ) in home
-    assert "### Testing handbook {: #handbook-testing }" in home
-    assert "1. [Alpha drug for tests](protocols/alpha-drug/index.md)\n" in home
+    home = shown_body(render_site(library, AFTER_2_0, reviewer=False), "index.md")
+    in_use = home[home.index('<h2 id="protocols">Protocols in use<a'):home.index('<h2 id="handbooks">')]
+    assert "<th>Protocol</th>\n<th>Version</th>\n<th>Status</th>\n<th>Effective</th>" in in_use
+    assert table_rows(in_use) == [['<a href="protocols/alpha-drug/">Alpha drug for tests</a>', "2.0", "current",
+                                   "2026-03-01"]]
+    assert '<h3 id="handbook-testing">Testing handbook<a class="headerlink"' in home
+    assert '<ol>\n<li><a href="protocols/alpha-drug/">Alpha drug for tests</a></li>\n' in home
     assert "Drafts" not in home
 
 
@@ -430,12 +428,14 @@ def test_retired_protocol_keeps_its_page_with_a_banner(tmp_path: Path) -> None:
     # 2.0 would be current on this date: a retired protocol has no version in use
     assert "<strong>Version 2.0</strong> · retired · effective 2026-03-01 · Department of Tests</p>\n" in pages[
         "protocols/alpha-drug/2.0/index.md"]
-    home = pages["index.md"]
-    assert ("## Retired protocols {: #retired }\n\nRetired protocols must not be used for new treatment; "
-            "their pages are kept for the record and give no dose.\n\n") in home
-    assert "| [Alpha drug for tests](protocols/alpha-drug/index.md) (retired) | 3.0 | retired | 2026-03-05 |" in home
-    assert "## Protocols in use {: #protocols }\n\n| Protocol" not in home
-    assert "No protocol is in use yet." in home
+    home = shown_body(pages, "index.md")
+    retired_part = home[home.index('<h2 id="retired">Retired protocols<a'):]
+    assert ("&para;</a></h2>\n<p>Retired protocols must not be used for new treatment; "
+            "their pages are kept for the record and give no dose.</p>\n<table>") in retired_part
+    assert table_rows(retired_part)[0] == ['<a href="protocols/alpha-drug/">Alpha drug for tests</a> (retired)',
+                                           "3.0", "retired", "2026-03-05"]
+    in_use = home[home.index('<h2 id="protocols">'):home.index('<h2 id="retired">')]
+    assert table_rows(in_use) == [] and "<p>No protocol is in use yet.</p>" in in_use
 
 
 def test_text_from_data_is_shown_as_written(tmp_path: Path) -> None:
@@ -518,13 +518,13 @@ def test_home_links_the_indexes_that_exist_on_each_site() -> None:
     from generator.render import render_site
 
     library = load_library(Path(__file__).parent.parent / "protocols")
-    clinician = render_site(library, dt.date(2026, 11, 25), reviewer=False)["index.md"]
-    reviewer = render_site(library, dt.date(2026, 11, 25), reviewer=True)["index.md"]
-    assert ("Also: [What's new](whats-new.md) · [Drugs A to Z](drugs/index.md) · "
-            "[Bibliography](references/index.md).\n") in clinician
+    clinician = shown_body(render_site(library, dt.date(2026, 11, 25), reviewer=False), "index.md")
+    reviewer = shown_body(render_site(library, dt.date(2026, 11, 25), reviewer=True), "index.md")
+    assert ('<p>Also: <a href="whats-new/">What&#39;s new</a> · <a href="drugs/">Drugs A to Z</a> · '
+            '<a href="references/">Bibliography</a>.</p>\n') in clinician
     assert (
-        "Also: [What's new](whats-new.md) · [Drugs A to Z](drugs/index.md) · "
-        "[Bibliography](references/index.md) · [Review dashboard](review/index.md).\n" in reviewer
+        '<p>Also: <a href="whats-new/">What&#39;s new</a> · <a href="drugs/">Drugs A to Z</a> · '
+        '<a href="references/">Bibliography</a> · <a href="review/">Review dashboard</a>.</p>\n' in reviewer
     )
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from helpers import VERSION, shown_body, signed_entry, write_library
+from helpers import VERSION, shown_body, signed_entry, table_rows, write_library
 
 from generator.library import Library, load_library
 from generator.render import render_site
@@ -30,8 +30,9 @@ V1_2 = (
 NEW_PROTOCOL = VERSION.replace("ketamine-trd", "esketamine-trd").replace("IV ketamine", "Esketamine")
 DASHBOARD = "review/index.md"
 HEADER = (
-    "| Protocol | Version | State | Approvals so far | Approvals still needed | Roles still needed "
-    "| Dose changes against the version in use | Changes against the version in use |"
+    "<thead>\n<tr>\n<th>Protocol</th>\n<th>Version</th>\n<th>State</th>\n<th>Approvals so far</th>\n"
+    "<th>Approvals still needed</th>\n<th>Roles still needed</th>\n<th>Dose changes against the version in use</th>\n"
+    "<th>Changes against the version in use</th>\n</tr>\n</thead>"
 )
 
 
@@ -60,29 +61,32 @@ def library(tmp_path: Path) -> Library:
     return load_library(root, "protocols")
 
 
-def rows(page: str) -> list[str]:
-    table = page[page.index(HEADER) :].splitlines()
-    return [line for line in table[2:] if line.startswith("|")]
+def rows(pages: dict[str, str]) -> list[list[str]]:
+    """The dashboard's table rows as the site shows them, each as its cells' HTML."""
+    page = shown_body(pages, DASHBOARD)
+    assert HEADER in page
+    return table_rows(page[page.index(HEADER):])
 
 
 def test_dashboard_lists_every_version_awaiting_approval(library: Library) -> None:
-    page = render_site(library, AS_OF, reviewer=True)[DASHBOARD]
+    pages = render_site(library, AS_OF, reviewer=True)
+    page = pages[DASHBOARD]
     assert page.startswith("# Review dashboard\n")
     assert "Versions awaiting approval on 2026-03-10:" in page
-    assert rows(page) == [
-        "| [Esketamine for treatment-resistant depression](../protocols/esketamine-trd/1.0/index.md) | 1.0 "
-        "| draft, not approved for use | none | 2 | a pharmacist \\(Ann Lee, Cy Dee\\) and a psychiatrist \\(Bo Chan, "
-        "Cy Dee\\) | no version in use | no version in use to compare with |",
-        "| [IV ketamine for treatment-resistant depression](../protocols/ketamine-trd/1.0/index.md) | 1.0 "
-        "| approved (current) | pharmacist Ann Lee (2026-03-01) | 1 | a psychiatrist \\(Bo Chan, Cy Dee\\) "
-        "| no version in use | no version in use to compare with |",
-        "| [IV ketamine for treatment-resistant depression](../protocols/ketamine-trd/1.1/index.md) | 1.1 "
-        "| in review, not approved for use | pharmacist Ann Lee (2026-03-01) | 1 | a psychiatrist \\(Bo Chan, "
-        "Cy Dee\\) | none | [changes against version 1.0](../protocols/ketamine-trd/1.1/diff/index.md) |",
-        "| [IV ketamine for treatment-resistant depression](../protocols/ketamine-trd/1.2/index.md) | 1.2 "
-        "| draft, not approved for use | none | 2 | a pharmacist \\(Ann Lee, Cy Dee\\) and a psychiatrist \\(Bo Chan, "
-        "Cy Dee\\) | **Dose changed:** regimen ketamine-iv dose: 0.5 mg/kg to 0.6 mg/kg "
-        "| [changes against version 1.0](../protocols/ketamine-trd/1.2/diff-current/index.md) |",
+    assert rows(pages) == [
+        ['<a href="../protocols/esketamine-trd/1.0/">Esketamine for treatment-resistant depression</a>', "1.0",
+         "draft, not approved for use", "none", "2", "a pharmacist (Ann Lee, Cy Dee) and a psychiatrist (Bo Chan, "
+         "Cy Dee)", "no version in use", "no version in use to compare with"],
+        ['<a href="../protocols/ketamine-trd/1.0/">IV ketamine for treatment-resistant depression</a>', "1.0",
+         "approved (current)", "pharmacist Ann Lee (2026-03-01)", "1", "a psychiatrist (Bo Chan, Cy Dee)",
+         "no version in use", "no version in use to compare with"],
+        ['<a href="../protocols/ketamine-trd/1.1/">IV ketamine for treatment-resistant depression</a>', "1.1",
+         "in review, not approved for use", "pharmacist Ann Lee (2026-03-01)", "1", "a psychiatrist (Bo Chan, "
+         'Cy Dee)', "none", '<a href="../protocols/ketamine-trd/1.1/diff/">changes against version 1.0</a>'],
+        ['<a href="../protocols/ketamine-trd/1.2/">IV ketamine for treatment-resistant depression</a>', "1.2",
+         "draft, not approved for use", "none", "2", "a pharmacist (Ann Lee, Cy Dee) and a psychiatrist (Bo Chan, "
+         "Cy Dee)", "<strong>Dose changed:</strong> regimen ketamine-iv dose: 0.5 mg/kg to 0.6 mg/kg",
+         '<a href="../protocols/ketamine-trd/1.2/diff-current/">changes against version 1.0</a>'],
     ]
 
 
@@ -118,7 +122,7 @@ def test_nothing_awaiting_approval(tmp_path: Path) -> None:
     ledger += ledger_entry("1.0", "Bo Chan", "psychiatrist", prints)
     (root / "ketamine-trd" / "approvals.yaml").write_text(ledger, encoding="utf-8")
     page = render_site(load_library(root, "protocols"), AS_OF, reviewer=True)[DASHBOARD]
-    assert page.endswith("may fill each role.\n\nNothing is awaiting approval.\n")
+    assert page.endswith("may fill each role.</p>\n<p>Nothing is awaiting approval.</p>\n")
 
 
 def test_history_on_the_reviewer_site_shows_every_sign_off_with_its_verification_state(tmp_path: Path) -> None:

@@ -1,10 +1,11 @@
 """The Jinja2 environment of OUR page templates (site_templates/*.j2, located by generator.resources).
 
 Protocol text never goes through Jinja: it is rendered by generator.inline first and inserted as data.
-HTML templates (*.html.j2) autoescape and write headings with `heading` (the markup Python-Markdown's
-toc extension wrote: an id and a permalink; the site adapter builds the page contents from exactly this
-form); Markdown templates (*.md.j2) insert plain text through the `plain` filter, which escapes both HTML
-and Markdown punctuation, and rendered Markdown as is.
+Every template is HTML (*.html.j2) and autoescapes: data is escaped, HTML made by the generator (rendered
+author Markdown, sanitized; tables; the schedule figure) arrives as Markup. Headings are written with
+`heading` (the markup Python-Markdown's toc extension wrote: an id and a permalink; the site adapter
+builds the page contents from exactly this form). `plain` escapes a page's title for the one Markdown
+line MkDocs still converts (generator/render/html_page.py).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+!|])")
 
 
 def plain(text: object) -> str:
-    """Plain text for a Markdown page: shown as written, never read as Markdown or HTML."""
+    """Plain text for Markdown (a page's title line): shown as written, never read as Markdown or HTML."""
     escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", escaped)
 
@@ -32,12 +33,6 @@ def plain(text: object) -> str:
 def iso_date(value: dt.date | None) -> str:
     """Dates are shown as YYYY-MM-DD: unambiguous whatever the reader's locale."""
     return value.isoformat() if value is not None else ""
-
-
-def and_list(items: list[str]) -> str:
-    """Plain-text items as words: "a pharmacist and a psychiatrist"."""
-    shown = [plain(item) for item in items]
-    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}" if shown else ""
 
 
 def words(items: list[str]) -> str:
@@ -67,16 +62,14 @@ def admonition(kind: str, title: object, body_html: object) -> Markup:
 def environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(site_templates_dir())),
-        autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False, default=False),
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=True, default=True),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,  # templates are compiled once per process: no stat() of the file on every page
     )
-    env.filters["plain"] = plain
     env.filters["iso_date"] = iso_date
-    env.filters["and_list"] = and_list
     env.filters["words"] = words
     env.globals["heading"] = heading
     env.globals["admonition"] = admonition
