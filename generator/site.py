@@ -1,7 +1,7 @@
 """The site engine adapter: the only module that imports MkDocs or Material.
 
 Pages come from the pure render layer as ``{relative path: text}``. The ``protocols`` MkDocs plugin adds
-them to the build in ``on_files`` (Markdown pages go through MkDocs, every other file is copied as-is),
+them to the build in ``on_files`` (``.md`` pages are wrapped in the theme, every other file is copied as-is),
 adds the static assets and the theme overrides that ship with the generator (``generator.resources``), and
 enforces what an offline intranet needs whatever the user's ``mkdocs.yml`` says: no web fonts, no "made
 with" link, no source maps, a disclaimer on every page.
@@ -16,7 +16,14 @@ reviewer site indexes every page, drafts included.
 The configuration is the generator's default_mkdocs.yml with the folder's own mkdocs.yml merged over it
 (``generator.site_config``), so a site's file names only what it changes.
 
-Memory: a page's Markdown is dropped once it is rendered to HTML, and its HTML once the page is written
+The generator writes each page's body as HTML (``generator.render.html_page``): MkDocs gets only the
+page's title line to convert with Python-Markdown (title, H1 and its id as for any page); the plugin puts
+the body after that H1 in ``on_page_content``, hands MkDocs the headings the generator wrote as the page's
+contents (``page.toc``: Material's right-hand contents, the phone menu) and makes the body's root-relative
+links relative to the page (``generator.render.page_links.localize``, with ``use_directory_urls`` as
+configured). Search reads ``page.content`` afterwards, so it indexes the whole page.
+
+Memory: a page's text is dropped once it is rendered to HTML, and its HTML once the page is written
 (search has indexed it by then), so at no point does the engine hold every page's text twice.
 """
 
