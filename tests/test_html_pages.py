@@ -1,6 +1,6 @@
 """Each page's body is the generator's HTML: MkDocs converts only the title line, the plugin places the
 body, gives Material the page contents from the generator's headings, and makes the links relative for
-the page (generator/site.py); the search index gets the whole page."""
+the page (generator/site/engine.py); the search index gets the whole page."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build_site
-from generator.library import load_library
-from generator.render import render_site
+from generator.load.library import load_library
+from generator.render.families import render_site
 from generator.render.html_page import html_page
+from generator.site.atomic_output import build_site
 
 SAMPLE_LIBRARY = Path(__file__).resolve().parent.parent / "protocols"
 AS_OF = dt.date(2026, 11, 30)

@@ -16,13 +16,15 @@ from helpers import VERSION, shown_body, write_library
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.inline_render import PageContext, SiteLinks, render_markdown
-from generator.library import load_library
-from generator.render import paths, protocol_page, render_site
+from generator.approvals.publication import publication
+from generator.approvals.site_links import SiteLinks
+from generator.load.library import load_library
+from generator.render import paths, protocol_page
+from generator.render.families import render_site
 from generator.render.html_page import HTML_BODY, html_page, split_html_page
+from generator.render.inline_render import PageContext, render_markdown
 from generator.render.page_links import localize, relative_url, served_url
 from generator.render.protocol_page import SharedProtocolText
-from generator.render.publication import publication
 
 SAMPLE_LIBRARY = Path(__file__).resolve().parent.parent / "protocols"
 AS_OF = dt.date(2026, 6, 1)

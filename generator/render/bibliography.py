@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
-from generator.citations import reference_page_html
-from generator.library import Library
+from generator.approvals.publication import STATE_WORDS, Publication, VersionInfo
+from generator.load.library import Library
 from generator.render import paths
 from generator.render.html_page import html_page
-from generator.render.publication import STATE_WORDS, Publication, VersionInfo
 from generator.render.referenced_by import scan_version
 from generator.render.templates import render_template
+from generator.text.citations import reference_page_html
 
 if TYPE_CHECKING:
     from generator.render.families import SiteContext

@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Any
 from markdown.extensions.toc import slugify, unique
 from markupsafe import Markup
 
-from generator.citations import reference_page_html
-from generator.diff import DoseChange, Op, TextChange, VersionDiff, diff_versions
-from generator.library import Library
+from generator.approvals.diff import DoseChange, Op, TextChange, VersionDiff, diff_versions
+from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
+from generator.load.library import Library
 from generator.render import paths
 from generator.render.html_page import html_page
-from generator.render.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
 from generator.render.templates import render_template
+from generator.text.citations import reference_page_html
 
 if TYPE_CHECKING:
     from generator.render.families import SiteContext

@@ -28,13 +28,13 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from generator.library import Library
+from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
+from generator.load.library import Library
+from generator.model.schema import Handbook
 from generator.render import paths
 from generator.render.html_page import html_page
-from generator.render.prose import page_prose
-from generator.render.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
+from generator.render.page_prose import page_prose
 from generator.render.templates import heading, render_template
-from generator.schema import Handbook
 
 if TYPE_CHECKING:
     from generator.render.families import SiteContext

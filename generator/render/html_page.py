@@ -2,7 +2,7 @@
 
 MkDocs still takes a Markdown source per page (it gives the page its title, its H1 and the H1's id, as
 for every page before). So a page's text is that one line, `# <title>`, then HTML_BODY, then the body:
-the adapter (generator/site.py) lets Python-Markdown convert the line only, and puts the body after it.
+the adapter (generator/site/engine.py) lets Python-Markdown convert the line only, and puts the body after it.
 The marker is an HTML comment: no escaped data, no sanitized author HTML (comments are stripped) and no
 Markdown title line (`plain` escapes "<") can hold one, so the first one splits the page.
 """

@@ -14,9 +14,9 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from generator.library import version_key
+from generator.approvals.publication import ProtocolInfo, Publication, VersionInfo
+from generator.load.library import version_key
 from generator.render import paths
-from generator.render.publication import ProtocolInfo, Publication, VersionInfo
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The Jinja2 environment of OUR page templates (site_templates/*.j2, located by generator.resources).
 
-Protocol text never goes through Jinja: it is rendered by generator.inline first and inserted as data.
+Protocol text never goes through Jinja: it is rendered by generator.text.inline first and inserted as data.
 Every template is HTML (*.html.j2) and autoescapes: data is escaped, HTML made by the generator (rendered
 author Markdown, sanitized; tables; the schedule figure) arrives as Markup. Headings are written with
 `heading` (the markup Python-Markdown's toc extension wrote: an id and a permalink; the site adapter
