@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import http.server
 import io
+import re
 import shutil
 import struct
 import threading
@@ -58,8 +59,8 @@ def served_tables(library: Library, protocol_ids: tuple[str, ...], folder: Path)
     tables = []
     for protocol_id in protocol_ids:
         doc = library.protocols[protocol_id].versions["1.0"].doc
-        markdown = render_dose_tables(protocol_id, doc, library.drugs)
-        tables.append(f'<section id="{protocol_id}">' + markdown.split("\n\n", 1)[1] + "</section>")
+        html = render_dose_tables(protocol_id, doc, library.drugs)
+        tables.append(f'<section id="{protocol_id}">' + re.sub(r"<h3 [^>]*>.*?</h3>\n", "", html) + "</section>")
     (folder / "index.html").write_text(
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
