@@ -77,6 +77,12 @@ def test_only_attributes_of_real_tags_are_rewritten() -> None:
             '<a href="https://example.org/protocols/x/index.md">web</a> <a href="#local">here</a>')
     assert localize(html, "protocols/x/index.md", True) == html.replace(
         'href="/protocols/y/index.md">y', 'href="../y/">y')
+    # a quoted value before the link may hold "<" and ">" (the serializer leaves them in attributes)
+    tricky = ('<a title="a<b>c" data-x="<p>" href="/protocols/y/index.md">y</a> after <i title="x>y">i</i>'
+              ' href="/protocols/y/index.md" <img alt="1 > 0" src="/assets/protocol-files/a.png">')
+    assert localize(tricky, "protocols/x/index.md", True) == (
+        '<a title="a<b>c" data-x="<p>" href="../y/">y</a> after <i title="x>y">i</i>'
+        ' href="/protocols/y/index.md" <img alt="1 > 0" src="../../assets/protocol-files/a.png">')
 
 
 @given(st.lists(st.sampled_from(["protocols", "x", "1.0", "print", "handbooks", "a-b"]), min_size=0, max_size=4),

@@ -17,12 +17,28 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-# A root-relative href or src inside a tag (tags only start with a real "<"; quoted values may hold ">"),
-# or the "href" entry of JSON in a data attribute (quotes escaped as &#34; by Jinja's autoescape).
+# A root-relative href or src, or the "href" of JSON in a data attribute (quotes escaped as &#34; by
+# Jinja's autoescape); each is rewritten only inside a tag (_inside_tag).
 _LINK = re.compile(
-    r'(?P<tag><[a-zA-Z][a-zA-Z0-9]*(?:\s+[^\s"=<>/]+(?:="[^"]*")?)*?\s+(?:href|src)=")/(?P<path>[^"#]*)(?P<anchor>#[^"]*)?"'
+    r'(?<=\s)(?P<attr>href|src)="/(?P<path>[^"#]*)(?P<anchor>#[^"]*)?"'
     r"|(?P<json>&#34;href&#34;:&#34;)/(?P<json_path>[^&#]*)(?P<json_anchor>#[^&]*)?&#34;"
 )
+# From a tag's "<" to one of its attributes: its name and whole attributes (quoted values may hold "<" or
+# ">"), no unquoted ">".
+_TAG_SO_FAR = re.compile(r'<[a-zA-Z][a-zA-Z0-9]*(?:\s+[^\s"=<>/]+(?:="[^"]*")?)*(?:\s+[^\s"=<>/]+="[^"]*)?\s*')
+_TAG_REACH = 1 << 14  # characters back to look for the tag's "<" (our tags are far shorter)
+
+
+def _inside_tag(html: str, position: int) -> bool:
+    """Whether `position` lies among the attributes of a tag. Text has "<" escaped, so the tag starts at one
+    of the "<" before it: the nearest from which all up to `position` reads as a tag so far."""
+    floor = max(0, position - _TAG_REACH)
+    start = html.rfind("<", floor, position)
+    while start >= 0:
+        if _TAG_SO_FAR.fullmatch(html, start, position):
+            return True
+        start = html.rfind("<", floor, start)
+    return False
 
 
 @lru_cache(maxsize=1 << 12)
@@ -60,12 +76,14 @@ def localize(html: str, page: str, directory_urls: bool) -> str:
     """`html` with every root-relative link written relative to `page` (a path of the pages dict)."""
 
     def replace(match: re.Match[str]) -> str:
-        if match.group("tag") is not None:
-            opening, path, anchor = match.group("tag"), match.group("path"), match.group("anchor") or ""
-            closing = '"'
+        if not _inside_tag(html, match.start()):
+            return match.group(0)
+        if match.group("attr") is not None:
+            opening, closing = f'{match.group("attr")}="', '"'
+            path, anchor = match.group("path"), match.group("anchor") or ""
         else:
-            opening, path, anchor = match.group("json"), match.group("json_path"), match.group("json_anchor") or ""
-            closing = "&#34;"
+            opening, closing = match.group("json"), "&#34;"
+            path, anchor = match.group("json_path"), match.group("json_anchor") or ""
         url = relative_url(page, path, directory_urls)
         return f"{opening}{url + anchor if url or anchor else '#'}{closing}"
 
