@@ -102,19 +102,16 @@ def dose_change_html(change: DoseChange) -> str:
     return f"<del>{old}</del> → <ins>{new}</ins>"
 
 
-def _anchor(change: DoseChange) -> str:
-    return f"{'regimen' if change.kind == 'regimen' else 'phase'}-{change.id}"
-
-
-def _dose_rows(diff: VersionDiff, old_page: str, new_page: str) -> list[DoseRow]:
+def _dose_rows(diff: VersionDiff) -> list[DoseRow]:
     rows = []
     for change in diff.dose_changes:
-        target = old_page if change.change == "removed" else new_page
+        version, anchor = diff.target(change)
+        target = paths.version_page(diff.protocol_id, version)
         field = change.field or f"whole {change.kind} ({change.change})"
         rows.append(
             DoseRow(
                 item=f"{change.kind} {change.id}",
-                item_link=paths.href(target, _anchor(change)),
+                item_link=paths.href(target, anchor),
                 field=field,
                 change_html=Markup(dose_change_html(change)),
             )
@@ -176,7 +173,7 @@ def render_diff_page(
         "canonical_link": paths.href(paths.canonical(info.id)),
         "history_link": paths.href(history) if history in site_pages else "",
         "changes_link": paths.href(new_page, "changes") if new.file.doc.changes else "",
-        "dose_rows": _dose_rows(diff, old_page, new_page),
+        "dose_rows": _dose_rows(diff),
         "text_changes": _text_views(diff.text_changes),
         "references_added": reference_entries(diff.references_added),
         "references_removed": reference_entries(diff.references_removed),

@@ -32,6 +32,7 @@ from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publicati
 from generator.load.library import Library
 from generator.model.schema import Handbook
 from generator.render import paths
+from generator.render.dose_panel import PANEL_ANCHOR
 from generator.render.html_page import html_page
 from generator.render.page_prose import page_prose
 from generator.render.templates import heading, render_template
@@ -168,6 +169,8 @@ class _Rewriter:
             return f'id="{self.prefix(value)}"'
         if name != "href":
             refs = [self.prefix(ref) if ref in own else ref for ref in value.split()]
+            if name == "aria-labelledby" and value == PANEL_ANCHOR:
+                refs.append(self.protocol_id)  # the panel's region names its protocol: one per protocol printed
             return f'{name}="{" ".join(refs)}"'
         if value.startswith("#") and len(value) > 1:
             return f'href="{self.anchor(self.protocol_id, value[1:])}"'

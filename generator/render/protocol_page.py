@@ -278,7 +278,7 @@ def render_protocol_text(
     summary_html = prose.markdown(doc.summary) if doc.summary else "<p>This version has no summary.</p>"
     regimens = _regimen_views(doc, library, prose)
     phases = _phase_views(doc, library, prose)
-    dose_tables_html = (render_dose_tables(info.id, doc, library.drugs, publication.dose_rows, calculator=False,
+    dose_tables_html = (render_dose_tables(info.id, doc, library.drugs, publication.dose_rows,
                                            status_note=_table_note(info, version)) if doc.dose_tables else "")
     status_html = _status_html(info, version)
     panel = dose_panel(info.id, doc, library.drugs, version.state, info.retired, status_html)
