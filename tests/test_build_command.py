@@ -94,7 +94,8 @@ def test_timings_name_every_stage_and_peak_memory(library: Path, tmp_path: Path)
     timing_line = out.splitlines()[-1]
     pattern = (
         r"timings: load \d+\.\d\d s, check \d+\.\d\d s, render \d+\.\d\d s, engine \d+\.\d\d s, "
-        r"total \d+\.\d\d s; peak memory \d+\.\d MB"
+        r"total \d+\.\d\d s; peak memory \d+\.\d MB; "
+        r"CPU load \d+\.\d\d s, check \d+\.\d\d s, render \d+\.\d\d s, engine \d+\.\d\d s"
     )
     assert re.fullmatch(pattern, timing_line), timing_line
 
