@@ -40,6 +40,11 @@ BLOCK = frozenset({
     "circle", "polyline", "polygon", "defs", "marker", "desc", "input",
 })  # not label, button, SVG text and tspan: a space beside them shows
 VERBATIM = frozenset({"pre", "textarea"})
+# HTML's boolean attributes: `hidden`, `hidden=""` and `hidden="hidden"` are one and the same.
+BOOLEAN = frozenset({"allowfullscreen", "async", "autofocus", "autoplay", "checked", "controls", "default", "defer",
+                     "disabled", "formnovalidate", "hidden", "inert", "ismap", "itemscope", "loop", "multiple",
+                     "muted", "nomodule", "novalidate", "open", "playsinline", "readonly", "required", "reversed",
+                     "selected"})
 RAW_TEXT = frozenset({"script", "style"})
 ASCII_SPACE = re.compile(r"[ \t\n\r\f]+")
 MANIFEST = "MANIFEST.txt"
@@ -102,8 +107,8 @@ def visible(text: str, quote: str = '"') -> str:
 def _start_tag(token: _Token) -> str:
     parts = [token.tag]
     for name, value in sorted(token.attrs, key=lambda attr: attr[0]):
-        if value is None:
-            parts.append(name)
+        if value is None or value == "" or (name in BOOLEAN and value.lower() == name):
+            parts.append(name)  # an empty value is the bare attribute in HTML
             continue
         if name == "class":
             value = " ".join(value.split())

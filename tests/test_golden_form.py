@@ -59,6 +59,12 @@ def test_insignificant_differences_give_the_same_form(variant: str) -> None:
     assert form(variant) == form(PAGE)
 
 
+def test_a_boolean_or_empty_attribute_is_written_bare_however_it_is_spelt() -> None:
+    assert form('<article><div hidden="hidden" title=""></div></article>') == \
+        form("<article><div hidden title></div></article>") == "title: \narticle:\n<div hidden title>\n"
+    assert form('<article><div title="title"></div></article>') != form("<article><div title></div></article>")
+
+
 def test_attribute_order_gives_the_same_form() -> None:
     assert form('<article><a href="x" class="c" id="i">t</a></article>') == \
         form('<article><a id="i" class="c" href="x">t</a></article>')
