@@ -64,8 +64,18 @@ MODULE_MARKS: dict[str, frozenset[str]] = {
     "test_dose_panel.py::test_page_dates_ignore_malformed_attributes": _NODE,
     "test_dose_panel.py::test_list_pages_carry_every_version_upcoming_on_the_build_date": _NODE,
     "test_dose_panel.py::test_site_dates_name_only_the_versions_in_force_since_the_build": _NODE,
+    "test_html_pages.py::test_the_page_contents_are_the_generators_headings_in_page_order": _ENGINE,
+    "test_html_pages.py::test_without_directory_urls_links_name_the_html_files": _ENGINE,
     "test_links_crawl.py::test_dose_change_rows_of_diff_pages_link_to_the_item_on_its_version_page": _ENGINE,
     "test_render_handbooks.py::test_handbook_pages_build_strictly": _ENGINE,
+    "test_serve_incremental.py::test_a_dose_edit_rewrites_only_its_pages_and_equals_a_fresh_build": _ENGINE,
+    "test_serve_incremental.py::test_a_deleted_protocol_leaves_no_page_and_no_search_entry": _ENGINE,
+    "test_serve_incremental.py::test_a_new_protocol_gets_its_pages": _ENGINE,
+    "test_serve_incremental.py::test_a_handbook_title_edit_equals_a_fresh_build": _ENGINE,
+    "test_serve_incremental.py::test_a_new_navigation_entry_rebuilds_every_page": _ENGINE,
+    "test_serve_incremental.py::test_a_syntax_error_changes_no_page_then_the_fix_shows": _ENGINE,
+    "test_serve_incremental.py::test_an_engine_failure_is_reported_and_the_next_build_is_whole": _ENGINE,
+    "test_serve_incremental.py::test_a_broken_mkdocs_yml_is_shown_then_its_fix_rebuilds_every_page": _ENGINE,
     "test_site_config.py::test_the_readme_example_of_a_site_file_builds_with_its_name_palette_and_disclaimer": _ENGINE,
 }
 
