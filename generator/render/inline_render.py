@@ -30,6 +30,7 @@ from generator.text.inline import (
     CrossReference,
     Placeholder,
     PlaceholderError,
+    anchor,
     forget_syntax,
     render_placeholder,
 )
@@ -70,7 +71,7 @@ class PageContext:
 
 def _citation_html(reference_ids: list[str], page: PageContext) -> str:
     links = [
-        f'<a href="#ref-{ref}">{page.citations.number(ref)}</a>'
+        f'<a href="#{anchor("reference", ref)}">{page.citations.number(ref)}</a>'
         for ref in reference_ids
     ]
     return '<sup class="citation">' + ",".join(links) + "</sup>"
