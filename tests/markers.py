@@ -9,7 +9,9 @@
 Marks come from two places, applied by conftest.py at collection:
 - the fixtures a test uses (FIXTURE_MARKS: a test that uses `built_sites` builds the sample sites);
 - MODULE_MARKS, for tests that reach the engine, Node or Chromium by their own code: a whole module
-  ("test_x.py") or one test function ("test_x.py::test_name", every parametrization of it).
+  ("test_x.py") or one test function ("test_x.py::test_name", every parametrization of it). A module
+  fixture that builds a site runs in whichever of its tests comes first (in any order, under xdist too):
+  mark every test that uses it, or the module.
 
 The tier is also watched while tests run (`TierWatch`): a test that runs the MkDocs engine, Node or
 Chromium without the mark fails and names the line to add here. So a forgotten mark cannot slip into
@@ -50,6 +52,7 @@ MODULE_MARKS: dict[str, frozenset[str]] = {
     "test_dosecalc_node.py": _NODE,
     "test_golden_sites.py": _ENGINE,
     "test_html_valid.py": _ENGINE,
+    "test_html_pages.py": _ENGINE,
     "test_leak_scan.py": _ENGINE,
     "test_markdown_browser.py": _BROWSER,
     "test_markdown_engine.py": _ENGINE,
@@ -64,8 +67,6 @@ MODULE_MARKS: dict[str, frozenset[str]] = {
     "test_dose_panel.py::test_page_dates_ignore_malformed_attributes": _NODE,
     "test_dose_panel.py::test_list_pages_carry_every_version_upcoming_on_the_build_date": _NODE,
     "test_dose_panel.py::test_site_dates_name_only_the_versions_in_force_since_the_build": _NODE,
-    "test_html_pages.py::test_the_page_contents_are_the_generators_headings_in_page_order": _ENGINE,
-    "test_html_pages.py::test_without_directory_urls_links_name_the_html_files": _ENGINE,
     "test_links_crawl.py::test_dose_change_rows_of_diff_pages_link_to_the_item_on_its_version_page": _ENGINE,
     "test_render_handbooks.py::test_handbook_pages_build_strictly": _ENGINE,
     "test_serve_incremental.py::test_a_dose_edit_rewrites_only_its_pages_and_equals_a_fresh_build": _ENGINE,
