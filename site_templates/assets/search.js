@@ -1,0 +1,250 @@
+/* The header's search box on Pagefind's index (generator/search_index.py writes it into pagefind/).
+   Material's search is not used: its index is one file of every page, which each reader would download
+   whole (13 MB at 1,000 protocols). Pagefind's API (pagefind/pagefind.js, loaded on the first search)
+   fetches only the index chunks and page fragments of the words typed.
+
+   The box keeps Material's markup and styles (overrides/partials/search.html): focusing it or pressing
+   "/", "s" or "f" elsewhere opens it through Material's __search toggle, Escape closes it, the arrow keys
+   move between results, Enter opens the first. Results use Material's result markup; their titles are
+   the pages' titles ("(retired)" included), a protocol page's version and status follow (its status
+   line's data-pagefind-meta), and their excerpts keep only text and Pagefind's <mark>s. */
+(function () {
+  "use strict";
+
+  var PAGE_SIZE = 10;
+  var SHORTCUTS = { "/": true, s: true, f: true };
+
+  var root = document.querySelector("[data-pc-search]");
+  if (!root) {
+    return;
+  }
+  var toggle = document.getElementById("__search");
+  var form = root.querySelector("form");
+  var input = root.querySelector("[data-pc-search-query]");
+  var result = root.querySelector("[data-pc-search-result]");
+  var meta = result.querySelector(".md-search-result__meta");
+  var list = result.querySelector(".md-search-result__list");
+  var bundle = new URL(root.getAttribute("data-pc-search-bundle"), document.baseURI);
+
+  var loading = null; // the Pagefind module, once asked for
+  var asked = 0; // the number of the latest search; older answers are dropped
+  var shown = []; // the results of the latest search not yet listed
+
+  function pagefind() {
+    if (loading === null) {
+      loading = import(new URL("pagefind.js", bundle).href).then(function (module) {
+        // Results carry root-absolute paths ("/protocols/x/"); prefix the path the site is served under.
+        return module.options({ baseUrl: new URL("../", bundle).pathname }).then(function () {
+          return module;
+        });
+      });
+    }
+    return loading;
+  }
+
+  function say(text) {
+    meta.textContent = text;
+  }
+
+  function counted(count) {
+    if (count === 0) {
+      return result.getAttribute("data-pc-none");
+    }
+    if (count === 1) {
+      return result.getAttribute("data-pc-one");
+    }
+    return result.getAttribute("data-pc-other").replace("#", String(count));
+  }
+
+  // The excerpt as nodes: its text and <mark> elements only, whatever else the string holds.
+  function excerptNodes(html) {
+    var parsed = document.createElement("template");
+    parsed.innerHTML = html; // inert: a template's content runs no script and loads nothing
+    var nodes = [];
+    parsed.content.childNodes.forEach(function (node) {
+      if (node.nodeName === "MARK") {
+        var mark = document.createElement("mark");
+        mark.textContent = node.textContent;
+        nodes.push(mark);
+      } else {
+        nodes.push(document.createTextNode(node.textContent));
+      }
+    });
+    return nodes;
+  }
+
+  function item(data) {
+    var entry = document.createElement("li");
+    entry.className = "md-search-result__item";
+    var link = document.createElement("a");
+    link.className = "md-search-result__link";
+    link.href = data.url;
+    var article = document.createElement("article");
+    article.className = "md-search-result__article md-typeset";
+    var icon = document.createElement("div");
+    icon.className = "md-search-result__icon md-icon";
+    var title = document.createElement("h1");
+    title.textContent = (data.meta && data.meta.title) || data.url;
+    var excerpt = document.createElement("p");
+    excerptNodes(data.excerpt || "").forEach(function (node) {
+      excerpt.appendChild(node);
+    });
+    article.appendChild(icon);
+    article.appendChild(title);
+    if (data.meta && data.meta.version && data.meta.status) {
+      // A protocol page's version and status (its status line), so a reviewer tells the copies apart.
+      var status = document.createElement("p");
+      status.className = "pc-search-status";
+      status.textContent = "Version " + data.meta.version + " · " + data.meta.status;
+      article.appendChild(status);
+    }
+    article.appendChild(excerpt);
+    link.appendChild(article);
+    entry.appendChild(link);
+    return entry;
+  }
+
+  function moreButton() {
+    var entry = document.createElement("li");
+    entry.className = "md-search-result__item pc-search-more";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "md-search-result__more";
+    button.textContent = "Show more results";
+    button.addEventListener("click", function () {
+      var focusNext = list.querySelectorAll(".md-search-result__link").length;
+      entry.remove();
+      listNext(asked).then(function () {
+        var links = list.querySelectorAll(".md-search-result__link");
+        if (links[focusNext]) {
+          links[focusNext].focus();
+        }
+      });
+    });
+    entry.appendChild(button);
+    return entry;
+  }
+
+  function listNext(number) {
+    var page = shown.splice(0, PAGE_SIZE);
+    return Promise.all(page.map(function (found) {
+      return found.data();
+    })).then(function (pages) {
+      if (number !== asked) {
+        return;
+      }
+      pages.forEach(function (data) {
+        list.appendChild(item(data));
+      });
+      if (shown.length > 0) {
+        list.appendChild(moreButton());
+      }
+    });
+  }
+
+  function clear() {
+    asked += 1;
+    shown = [];
+    list.textContent = "";
+    say(result.getAttribute("data-pc-placeholder"));
+  }
+
+  function search(query) {
+    if (query.trim() === "") {
+      clear();
+      return;
+    }
+    asked += 1;
+    var number = asked;
+    pagefind().then(function (module) {
+      return module.search(query);
+    }).then(function (found) {
+      if (number !== asked || found === null) {
+        return;
+      }
+      shown = found.results.slice();
+      list.textContent = "";
+      say(counted(found.results.length));
+      return listNext(number);
+    }).catch(function () {
+      if (number === asked) {
+        list.textContent = "";
+        say(result.getAttribute("data-pc-unavailable"));
+      }
+    });
+  }
+
+  function open() {
+    if (!toggle.checked) {
+      toggle.checked = true;
+    }
+  }
+
+  function close() {
+    toggle.checked = false;
+    input.blur();
+  }
+
+  function links() {
+    return Array.prototype.slice.call(list.querySelectorAll(".md-search-result__link, .md-search-result__more"));
+  }
+
+  function editable(target) {
+    return target instanceof HTMLElement &&
+      (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+  }
+
+  input.addEventListener("focus", open);
+  input.addEventListener("input", function () {
+    search(input.value);
+  });
+  toggle.addEventListener("change", function () {
+    if (toggle.checked) {
+      input.focus(); // the header's magnifier on a phone opens the box through the toggle
+    }
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var first = list.querySelector(".md-search-result__link");
+    if (first) {
+      window.location.href = first.href;
+    }
+  });
+  form.addEventListener("reset", function () {
+    clear();
+    window.setTimeout(function () {
+      input.focus();
+    }, 0);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.altKey || event.metaKey) {
+      return;
+    }
+    if (!toggle.checked) {
+      if (SHORTCUTS[event.key] && !editable(event.target)) {
+        event.preventDefault();
+        open();
+        input.focus();
+        input.select();
+      }
+      return;
+    }
+    if (event.key === "Escape") {
+      event.preventDefault();
+      close();
+      return;
+    }
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") {
+      return;
+    }
+    var targets = [input].concat(links());
+    var at = targets.indexOf(document.activeElement);
+    if (at === -1) {
+      return;
+    }
+    event.preventDefault();
+    var next = event.key === "ArrowDown" ? Math.min(at + 1, targets.length - 1) : Math.max(at - 1, 0);
+    targets[next].focus();
+  });
+})();
