@@ -22,9 +22,8 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from generator import site
+from generator import search_index, site
 from generator.build_date import build_date
-from generator.search_index import SearchIndexError, index_site
 from generator.site import SiteBuildError
 
 __all__ = ["MARKER_NAME", "OutputRefused", "SiteBuildError", "build_site", "check_output", "default_as_of"]
@@ -207,8 +206,8 @@ def build_site(
 def _index_for_search(new_site: Path) -> None:
     """The Pagefind search index of the written site (generator/search_index.py); a failure fails the build."""
     try:
-        index_site(new_site)
-    except SearchIndexError as error:
+        search_index.index_site(new_site)
+    except search_index.SearchIndexError as error:
         raise SiteBuildError(f"site build failed: {error}") from None
 
 

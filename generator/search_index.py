@@ -19,6 +19,7 @@ user interface files Pagefind writes for its own widgets are removed: the header
 
 from __future__ import annotations
 
+import signal
 import subprocess
 from pathlib import Path
 
@@ -91,9 +92,9 @@ def index_site(site_dir: Path, timeout: float = TIMEOUT_SECONDS) -> None:
         ) from None
     if finished.returncode != 0:
         said = _output_text(finished.stderr) or _output_text(finished.stdout) or "no message"
-        raise SearchIndexError(
-            f"the search index was not built: Pagefind exited with status {finished.returncode}: {said}"
-        )
+        how = (f"was stopped by signal {signal.Signals(-finished.returncode).name}" if finished.returncode < 0
+               else f"exited with status {finished.returncode}")
+        raise SearchIndexError(f"the search index was not built: Pagefind {how}: {said}")
     bundle = site_dir / BUNDLE_DIR
     if not (bundle / "pagefind.js").is_file() or not (bundle / "pagefind-entry.json").is_file():
         raise SearchIndexError(f"the search index was not built: Pagefind wrote no index into {bundle}")

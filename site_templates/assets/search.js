@@ -34,7 +34,13 @@
     if (loading === null) {
       loading = import(new URL("pagefind.js", bundle).href).then(function (module) {
         // Results carry root-absolute paths ("/protocols/x/"); prefix the path the site is served under.
-        return module.options({ baseUrl: new URL("../", bundle).pathname }).then(function () {
+        // Pagefind's default pageLength (0.75) ranks a short page that names a word (a drug's entry)
+        // above the protocol that is about it; 0.3 keeps the protocol first without letting the
+        // longest pages (bibliography, What's new) win every search.
+        return module.options({
+          baseUrl: new URL("../", bundle).pathname,
+          ranking: { pageLength: 0.3 }
+        }).then(function () {
           return module;
         });
       });
@@ -133,13 +139,23 @@
       if (number !== asked) {
         return;
       }
-      pages.forEach(function (data) {
+      // A retired protocol stays findable, below the pages in use among those listed together.
+      retiredLast(pages).forEach(function (data) {
         list.appendChild(item(data));
       });
       if (shown.length > 0) {
         list.appendChild(moreButton());
       }
     });
+  }
+
+  function retiredLast(pages) {
+    var retired = function (data) {
+      return data.meta && data.meta.status === "retired";
+    };
+    return pages.filter(function (data) {
+      return !retired(data);
+    }).concat(pages.filter(retired));
   }
 
   function clear() {
