@@ -282,13 +282,13 @@ def test_search_on_a_phone_opens_from_the_header_icon(served_sites: dict[str, An
         page = context.new_page()
         log.watch(page)
         page.goto(served.url("protocols/ketamine-trd/index.html"), wait_until="networkidle")
-        query = page.locator("input.md-search__input")
         assert not page.evaluate("document.getElementById('__search').checked")
         page.locator('label.md-header__button[for="__search"]').click()
         assert page.evaluate("document.getElementById('__search').checked")
-        opened = query.bounding_box()
-        assert opened is not None and opened["x"] >= 0 and 200 <= opened["width"] <= 360
         page.wait_for_function("document.activeElement.matches('input.md-search__input')")
+        # Material's opening transition widens the box: wait until it spans the phone's width.
+        page.wait_for_function("(box => box.left >= 0 && box.width >= 200 && box.right <= 360)"
+                               "(document.querySelector('input.md-search__input').getBoundingClientRect())")
         results = _search(page, "regional pain")
         assert results[0]["href"] == served.base + "protocols/ketamine-crps/"
         box = page.locator(".md-search-result__item").first.bounding_box()
