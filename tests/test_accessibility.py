@@ -6,7 +6,6 @@ The calculator's keyboard use and its aria-live result are tested in tests/test_
 
 from __future__ import annotations
 
-from pathlib import Path
 from pprint import pformat
 from typing import Any
 
