@@ -1,11 +1,13 @@
 """Benchmark the generator against its performance targets (what `make bench` runs).
 
-    python benchmarks/run.py [--sizes 100,300,1000 | --quick] [--repeat 3] [--keep DIR] [--results FILE]
+    python benchmarks/run.py [--sizes 100,300,1000 | --quick] [--repeat 3] [--keep DIR] [--results FILE] [--search]
 
 For each size N it writes a synthetic library (benchmarks/synthetic.py) into a temporary folder, then
 measures, each in a fresh process (benchmarks/measure.py): bare PyYAML C-loading of every file,
 `protocols check`, and `protocols build --timings`. It prints a table and each target as a ratio
 against its limit, writes the table to benchmarks/results.md, and exits 1 when a target fails.
+With --search, each site built is also searched in headless Chromium (benchmarks/search.py): bytes and
+time to the first result on a cold page.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import search
 from synthetic import AS_OF, generate_library
-from targets import GENERATOR_SHARE_AT, TargetResult, evaluate_targets, format_targets
+from targets import GENERATOR_SHARE_AT, TargetResult, evaluate_targets, format_targets, search_targets
 
 from generator.commands.build import STAGES  # the stage names `protocols build --timings` prints
 
@@ -243,6 +246,14 @@ def report(results: list[SizeResult], targets: list[TargetResult], dosecalc: lis
     return "\n".join(parts) + "\n"
 
 
+def search_step(n: int, site: Path, repeat: int) -> tuple[search.SearchRun, str]:
+    """A first search on the site just built: the median run and its description."""
+    log(f"N={n}: search in headless Chromium")
+    query = search.default_query(site)
+    median, runs = search.measure_site(site, query, repeat)
+    return median, search.describe(n, site, median, runs, query)
+
+
 def log(message: str) -> None:
     sys.stderr.write(f"[bench] {message}\n")
     sys.stderr.flush()
@@ -268,11 +279,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-build", action="store_true", help="measure YAML load and check only")
     parser.add_argument("--keep", type=Path, help="keep the libraries and sites under this folder")
     parser.add_argument("--results", type=Path, default=BENCHMARKS / "results.md")
+    parser.add_argument("--search", action="store_true",
+                        help="also measure a first search on each site built (benchmarks/search.py)")
     args = parser.parse_args(argv)
     sizes = QUICK_SIZES if args.quick else args.sizes
     command = "python benchmarks/run.py" + (" " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip()
 
     results = []
+    searched: dict[int, tuple[search.SearchRun, str]] = {}
     with tempfile.TemporaryDirectory(prefix="protocols-bench-") as scratch:
         base = args.keep or Path(scratch)
         for n in sizes:
@@ -281,8 +295,14 @@ def main(argv: list[str] | None = None) -> int:
                 parser.error(f"{workdir} is not empty")
             workdir.mkdir(parents=True, exist_ok=True)
             results.append(bench_size(n, workdir, max(1, args.repeat), args.seed, not args.no_build))
-    targets = evaluate_targets(results)
+            if args.search and results[-1].build_s is not None:
+                searched[n] = search_step(n, workdir / "site", max(1, args.repeat))
+    targets = evaluate_targets(results) + (search_targets({n: run for n, (run, _) in searched.items()})
+                                           if args.search else [])
     text = report(results, targets, dosecalc_lines(), command.strip())
+    if searched:
+        text += "\n## Search (benchmarks/search.py)\n\n```text\n" + "\n".join(
+            lines for _run, lines in searched.values()) + "\n```\n"
     sys.stdout.write(text)
     args.results.write_text(text, encoding="utf-8")
     log(f"wrote {args.results}")

@@ -306,3 +306,48 @@ def test_a_shortcut_key_typed_into_a_field_is_text(served_sites: dict[str, Any],
         field.press_sequentially("7s/")
         assert field.input_value() == "7s/"
         assert not page.evaluate("document.getElementById('__search').checked")
+
+
+# benchmarks/search.py and its targets.
+
+BENCHMARKS = REPO_ROOT / "benchmarks"
+
+
+@pytest.fixture(scope="module")
+def bench(request: pytest.FixtureRequest) -> Any:
+    import importlib
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.syspath_prepend(str(BENCHMARKS))
+        return importlib.import_module("search"), importlib.import_module("targets")
+
+
+def test_the_search_benchmark_measures_a_cold_first_search(bench: Any, built_sites: dict[str, Any],
+                                                           chromium_browser: Any) -> None:
+    search_bench, _targets = bench
+    site = built_sites["clinician"].root
+    assert search_bench.default_query(site) == "esketamine"
+    assert search_bench.default_page(site) == "protocols/esketamine-trd/"
+    median, runs = search_bench.measure_with(chromium_browser, site, repeat=2)
+    assert len(runs) == 2 and median in runs
+    assert median.first_result == "protocols/esketamine-trd/"
+    # The page's own files, then Pagefind's script, WebAssembly, metadata, an index chunk and fragments.
+    assert 100_000 < median.page_bytes and 50_000 < median.search_bytes < 1_000_000
+    assert 0 < median.ms_to_first_result < 60_000
+    text = search_bench.describe(100, site, median, runs, "esketamine")
+    assert text.startswith("search at N=100 (query 'esketamine', 2 cold runs, median shown):\n"
+                           "  bytes before the first result: ")
+
+
+def test_the_search_targets(bench: Any) -> None:
+    search_bench, targets = bench
+    run = search_bench.SearchRun(page_bytes=400_000, search_bytes=150_000, ms_to_first_result=320.0,
+                                 first_result="protocols/x/")
+    measured = targets.search_targets({1000: run})
+    assert [(t.name, round(t.value, 3), t.passed, t.detail) for t in measured] == [
+        ("search: MB downloaded before the first result at N=1000", 0.55, True, "0.550 MB (Material: 13.2 MB)"),
+        ("search: ms from typing to the first result at N=1000", 320.0, True, "320 ms (Material: 3,500 ms)"),
+    ]
+    slow = search_bench.SearchRun(1_200_000, 0, 501.0, "")
+    assert [t.passed for t in targets.search_targets({1000: slow})] == [False, False]
+    assert [(t.value, t.passed) for t in targets.search_targets({100: run})] == [(None, None), (None, None)]

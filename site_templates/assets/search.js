@@ -29,6 +29,8 @@
   var loading = null; // the Pagefind module, once asked for
   var asked = 0; // the number of the latest search; older answers are dropped
   var shown = []; // the results of the latest search not yet listed
+  var running = false; // a search is under way
+  var waiting = null; // the latest query typed meanwhile: {query, number}
 
   function pagefind() {
     if (loading === null) {
@@ -131,16 +133,32 @@
     return entry;
   }
 
+  // The next PAGE_SIZE results, each listed as soon as it and those before it are loaded (the fragments
+  // load side by side); a retired protocol stays findable, listed after the others of its batch.
   function listNext(number) {
-    var page = shown.splice(0, PAGE_SIZE);
-    return Promise.all(page.map(function (found) {
+    var held = [];
+    var listed = Promise.resolve();
+    shown.splice(0, PAGE_SIZE).map(function (found) {
       return found.data();
-    })).then(function (pages) {
+    }).forEach(function (loading) {
+      listed = listed.then(function () {
+        return loading;
+      }).then(function (data) {
+        if (number !== asked) {
+          return;
+        }
+        if (isRetired(data)) {
+          held.push(data);
+        } else {
+          list.appendChild(item(data));
+        }
+      });
+    });
+    return listed.then(function () {
       if (number !== asked) {
         return;
       }
-      // A retired protocol stays findable, below the pages in use among those listed together.
-      retiredLast(pages).forEach(function (data) {
+      held.forEach(function (data) {
         list.appendChild(item(data));
       });
       if (shown.length > 0) {
@@ -149,13 +167,8 @@
     });
   }
 
-  function retiredLast(pages) {
-    var retired = function (data) {
-      return data.meta && data.meta.status === "retired";
-    };
-    return pages.filter(function (data) {
-      return !retired(data);
-    }).concat(pages.filter(retired));
+  function isRetired(data) {
+    return Boolean(data.meta && data.meta.status === "retired");
   }
 
   function clear() {
@@ -165,29 +178,44 @@
     say(result.getAttribute("data-pc-placeholder"));
   }
 
+  // One search runs at a time: keys typed meanwhile leave only the latest query waiting, so fast typing
+  // does not queue a search per key in front of the one the reader wants.
   function search(query) {
     if (query.trim() === "") {
+      waiting = null;
       clear();
       return;
     }
     asked += 1;
-    var number = asked;
+    waiting = { query: query, number: asked };
+    if (!running) {
+      runWaiting();
+    }
+  }
+
+  function runWaiting() {
+    var job = waiting;
+    waiting = null;
+    running = job !== null;
+    if (job === null) {
+      return;
+    }
     pagefind().then(function (module) {
-      return module.search(query);
+      return module.search(job.query);
     }).then(function (found) {
-      if (number !== asked || found === null) {
+      if (job.number !== asked || found === null) {
         return;
       }
       shown = found.results.slice();
       list.textContent = "";
       say(counted(found.results.length));
-      return listNext(number);
+      listNext(job.number);
     }).catch(function () {
-      if (number === asked) {
+      if (job.number === asked) {
         list.textContent = "";
         say(result.getAttribute("data-pc-unavailable"));
       }
-    });
+    }).then(runWaiting);
   }
 
   function open() {
@@ -210,7 +238,15 @@
       (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
   }
 
-  input.addEventListener("focus", open);
+  input.addEventListener("focus", function () {
+    open();
+    // Load the index's entry files while the reader types the first letters.
+    pagefind().then(function (module) {
+      return module.init();
+    }).catch(function () {
+      return null; // reported by the search itself
+    });
+  });
   input.addEventListener("input", function () {
     search(input.value);
   });
