@@ -296,6 +296,22 @@ def test_search_on_a_phone_opens_from_the_header_icon(served_sites: dict[str, An
         assert log.external == [] and log.failed == [] and log.page_errors == []
 
 
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_open_search_with_results_has_no_serious_accessibility_violation(
+    served_sites: dict[str, Any], chromium_browser: Any, width: int
+) -> None:
+    from test_accessibility import axe_results, blocking
+
+    served = served_sites["clinician"]
+    with recorded_context(chromium_browser, served.base, viewport={"width": width, "height": 800}) as (context, _log):
+        page = context.new_page()
+        page.goto(served.url("index.html"), wait_until="networkidle")
+        page.keyboard.press("s")
+        _search(page, "ketamine")
+        page.wait_for_load_state("networkidle")
+        assert blocking(axe_results(page)["violations"]) == []
+
+
 def test_a_shortcut_key_typed_into_a_field_is_text(served_sites: dict[str, Any], chromium_browser: Any) -> None:
     served = served_sites["clinician"]
     with recorded_context(chromium_browser, served.base) as (context, _log):
