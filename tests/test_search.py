@@ -367,3 +367,32 @@ def test_the_search_targets(bench: Any) -> None:
     slow = search_bench.SearchRun(1_200_000, 0, 501.0, "")
     assert [t.passed for t in targets.search_targets({1000: slow})] == [False, False]
     assert [(t.value, t.passed) for t in targets.search_targets({100: run})] == [(None, None), (None, None)]
+
+
+def test_markup_in_page_text_stays_text_in_results(tmp_path: Path, chromium_browser: Any) -> None:
+    """Pagefind keeps a page's text as written, "<img ...>" included, and its excerpts are HTML: search.js
+    keeps only their text and <mark>s, so words that look like markup never become elements."""
+    from browser import served
+
+    pages = {
+        "index.md": "# Home\n\nStart here.\n",
+        "protocols/hostile/index.md": (
+            "# Okapi &lt;b&gt;bold&lt;/b&gt; protocol\n\n"
+            "Give okapi &lt;img src=x onerror=\"document.title='pwned'\"&gt; with care &amp; attention.\n"
+        ),
+    }
+    build_site(pages, tmp_path / "site")
+    with served(tmp_path / "site") as base, recorded_context(chromium_browser, base) as (context, log):
+        page = context.new_page()
+        log.watch(page)
+        page.goto(base, wait_until="networkidle")
+        page.keyboard.press("/")
+        results = _search(page, "okapi")
+        page.wait_for_load_state("networkidle")
+        assert results[0]["title"] == "Okapi <b>bold</b> protocol"
+        assert page.locator(".md-search-result img, .md-search-result b, .md-search-result script").count() == 0
+        assert page.title() != "pwned"
+        excerpt = page.locator(".md-search-result__item p").first.inner_text()
+        assert excerpt == ("Okapi <b>bold</b> protocol. Give okapi <img src=x onerror=\"document.title='pwned'\"> "
+                           "with care & attention.")
+        assert log.external == [] and log.failed == [] and log.page_errors == []
