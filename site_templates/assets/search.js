@@ -12,6 +12,8 @@
   "use strict";
 
   var PAGE_SIZE = 10;
+  // One letter matches most of a large library (slow, and no help to the reader); searching starts at two.
+  var MIN_QUERY = 2;
   var SHORTCUTS = { "/": true, s: true, f: true };
 
   var root = document.querySelector("[data-pc-search]");
@@ -41,7 +43,10 @@
         // longest pages (bibliography, What's new) win every search.
         return module.options({
           baseUrl: new URL("../", bundle).pathname,
-          ranking: { pageLength: 0.3 }
+          ranking: { pageLength: 0.3 },
+          // In the page itself: a first search then waits for no worker to start (one request and its
+          // set-up fewer); a search over the chunks of a few words is short work.
+          noWorker: true
         }).then(function () {
           return module;
         });
@@ -181,7 +186,7 @@
   // One search runs at a time: keys typed meanwhile leave only the latest query waiting, so fast typing
   // does not queue a search per key in front of the one the reader wants.
   function search(query) {
-    if (query.trim() === "") {
+    if (query.trim().length < MIN_QUERY) {
       waiting = null;
       clear();
       return;
@@ -238,14 +243,24 @@
       (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
   }
 
-  input.addEventListener("focus", function () {
-    open();
-    // Load the index's entry files while the reader types the first letters.
+  // Load Pagefind and the index's entry files as soon as the reader heads for the box (pointer over it,
+  // the phone's magnifier touched, focus): they arrive while the first letters are typed. A page that is
+  // only read loads none of it.
+  function warm() {
     pagefind().then(function (module) {
       return module.init();
     }).catch(function () {
       return null; // reported by the search itself
     });
+  }
+
+  input.addEventListener("focus", function () {
+    open();
+    warm();
+  });
+  root.addEventListener("pointerenter", warm, { once: true });
+  document.querySelectorAll('label[for="__search"]').forEach(function (label) {
+    label.addEventListener("pointerdown", warm, { once: true });
   });
   input.addEventListener("input", function () {
     search(input.value);
