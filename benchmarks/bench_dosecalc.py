@@ -49,8 +49,8 @@ def gzipped_size(path: Path) -> int:
 
 
 def sample_specs() -> list[dict[str, object]]:
-    from generator.dosing import calculator_spec
-    from generator.library import load_library
+    from generator.dosing.dose_engine import calculator_spec
+    from generator.load.library import load_library
 
     library = load_library(REPOSITORY / "protocols")
     specs = []

@@ -26,12 +26,12 @@ import yaml
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from synthetic_plan import REFERENCES_PER_PROTOCOL, Flow, FlowList, ProtocolPlan, make_drugs, plan_protocols
 
-from generator.loader import load_text
-from generator.schema import VersionDoc
-from generator.signoffs import NAMESPACE, signed_message
-from generator.sshsig import ed25519_public_line, sign_ed25519
-from generator.validate import validate
-from generator.versions import cited_references, fingerprint
+from generator.approvals.signoffs import NAMESPACE, signed_message
+from generator.approvals.sshsig import ed25519_public_line, sign_ed25519
+from generator.approvals.versions import cited_references, fingerprint
+from generator.load.validate import validate
+from generator.load.yaml_source import load_text
+from generator.model.schema import VersionDoc
 
 # the fictional reviewers' keys: fixed seeds, so the same library has the same bytes (benchmark-only keys)
 REVIEWER_KEYS = {name: Ed25519PrivateKey.from_private_bytes(bytes([index + 1]) * 32)

@@ -6,66 +6,23 @@ Exit status: 0 success, 1 check errors, 2 usage or input errors.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
-from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from generator import build_date as dates
-from generator.checks import CheckContext, run_checks
-from generator.diagnostics import Diagnostic, excerpt, summary_line
-from generator.library import Library, LibraryNotFound, load_library
-
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """Bad input from the command line: printed as one line, exit 2."""
-
-
-def one_line(text: str) -> str:
-    """A usage error as one visible line: line breaks and other invisible characters (from a typed weight or
-    path) written as escapes, as diagnostics.excerpt writes them."""
-    return excerpt(text, limit=len(text), quoted=False)
-
-
-def build_date(as_of: str | None, environ: Mapping[str, str] | None = None) -> dt.date:
-    """--as-of, else SOURCE_DATE_EPOCH, else today in UTC (§4; generator/build_date.py); UsageError if unusable."""
-    try:
-        return dates.build_date(as_of, environ)
-    except dates.BuildDateError as error:
-        raise UsageError(str(error)) from None
-
-
-def open_library(directory: str) -> Library:
-    try:
-        return load_library(Path(directory), directory.rstrip("/") or directory)
-    except LibraryNotFound:
-        raise UsageError(f"no protocols folder at {directory}: pass the folder holding your protocols") from None
-
-
-def check_library(library: Library, as_of: dt.date, reviewer: bool = False) -> list[Diagnostic]:
-    return run_checks(library, CheckContext(as_of=as_of, reviewer=reviewer))
-
-
-def report(diagnostics: list[Diagnostic], file_count: int, fmt: str, out: TextIO) -> None:
-    if fmt == "json":
-        errors = sum(1 for d in diagnostics if d.is_error)
-        payload = {
-            "diagnostics": [d.to_json() for d in diagnostics],
-            "summary": {"errors": errors, "warnings": len(diagnostics) - errors, "files": file_count},
-        }
-        out.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
-        return
-    for diagnostic in diagnostics:
-        out.write(diagnostic.format_text() + "\n")
-    out.write(summary_line(diagnostics, file_count) + "\n")
-
-
-def failed(diagnostics: list[Diagnostic], strict: bool) -> bool:
-    return any(d.is_error or strict for d in diagnostics)
+from generator.commands.shared import (
+    EXIT_ERRORS,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+    build_date,
+    check_library,
+    failed,
+    one_line,
+    open_library,
+    report,
+)
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
@@ -76,7 +33,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
-    from generator.schema import file_json_schema
+    from generator.model.schema import file_json_schema
 
     out.write(json.dumps(file_json_schema(args.file), indent=2, ensure_ascii=False) + "\n")
     return EXIT_OK
@@ -168,16 +125,16 @@ def make_parser() -> argparse.ArgumentParser:
     _add_format(dose, choices=("json",), default="json")
     _add_dir(dose)
 
-    diff = add("diff", _lazy("generator.commands.versions", "cmd_diff"), "what changed between two versions")
+    diff = add("diff", _lazy("generator.commands.version_lifecycle", "cmd_diff"), "what changed between two versions")
     diff.add_argument("id", metavar="ID", help="the protocol id")
     diff.add_argument("v1", metavar="V1", help='the older version, e.g. "1.0"')
     diff.add_argument("v2", metavar="V2", help='the newer version, e.g. "1.1"')
     _add_format(diff)
     _add_dir(diff, deprecated_option=True)
 
-    approve = add("approve", _lazy("generator.commands.versions", "cmd_approve"),
+    approve = add("approve", _lazy("generator.commands.version_lifecycle", "cmd_approve"),
                   "sign off a version with your SSH key and append the sign-off to its approvals.yaml")
-    withdraw = add("withdraw", _lazy("generator.commands.versions", "cmd_withdraw"),
+    withdraw = add("withdraw", _lazy("generator.commands.version_lifecycle", "cmd_withdraw"),
                    "append a signed withdrawal of your sign-off of a version")
     for command in (approve, withdraw):
         command.add_argument("id", metavar="ID", help="the protocol id")
@@ -191,7 +148,7 @@ def make_parser() -> argparse.ArgumentParser:
         command.add_argument("--date", metavar="DATE", help="the date of the sign-off, YYYY-MM-DD (default: today)")
         _add_dir(command, deprecated_option=True)
 
-    new = add("new", _lazy("generator.commands.versions", "cmd_new"),
+    new = add("new", _lazy("generator.commands.version_lifecycle", "cmd_new"),
               "start the next draft version, or a new protocol at 1.0")
     new.add_argument("id", metavar="ID", help="the protocol id (a new id starts a new protocol)")
     new.add_argument("--from", dest="from_version", metavar="VERSION",

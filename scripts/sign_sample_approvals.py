@@ -25,8 +25,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from generator.approvals.register import name_key  # noqa: E402
 from generator.cli import main as protocols  # noqa: E402
-from generator.register import name_key  # noqa: E402
 
 KEYS = ROOT / "tests" / "sample_keys"
 

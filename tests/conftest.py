@@ -6,7 +6,7 @@ browser test; the built sites served over HTTP under a sub-path.
 - `chromium_browser`: a Playwright Browser. Playwright's sync API cannot run twice at once in one
   process, so every browser test must use this fixture instead of launching its own.
 - `served_sites`: {"clinician": ServedSite, "reviewer": ServedSite}; `ServedSite.url(page)` is where a
-  page is served under /protocols/, 404.html included (its links are relative: generator/site.py).
+  page is served under /protocols/, 404.html included (its links are relative: generator/site/engine.py).
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def chromium_browser() -> Iterator[Any]:
 class ServedSite:
     """A built site served under /protocols/ (base), and at a server root (root_base). Every page, 404.html
     included, is tested under the sub-path: MkDocs would write 404.html with root-absolute links, which
-    generator/site.py makes relative when site_url is unset."""
+    generator/site/engine.py makes relative when site_url is unset."""
 
     site: BuiltSite
     base: str

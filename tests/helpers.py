@@ -12,11 +12,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from generator import cli
-from generator.library import load_library
-from generator.register import name_key
-from generator.signoffs import NAMESPACE, signed_message
-from generator.sshsig import ed25519_public_line, sign_ed25519
-from generator.versions import version_fingerprint
+from generator.approvals.register import name_key
+from generator.approvals.signoffs import NAMESPACE, signed_message
+from generator.approvals.sshsig import ed25519_public_line, sign_ed25519
+from generator.approvals.versions import version_fingerprint
+from generator.load.library import load_library
 
 # Fictional reviewers of the minimal library, with Ed25519 keys made from fixed seeds (test-only keys).
 REVIEWER_KEYS = {

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from helpers import write_files
 
-from generator import build
-from generator.library import Library, load_library
-from generator.render import render_site
+from generator.load.library import Library, load_library
+from generator.render.families import render_site
+from generator.site import atomic_output as build
 
 AS_OF = dt.date(2026, 6, 1)
 UPCOMING_EFFECTIVE = dt.date(2026, 9, 1)

@@ -3,7 +3,7 @@
 
 - Every HTML file of a built site must match exactly one kind of KINDS: a new kind of page fails
   `test_every_built_page_has_a_known_kind` until it is added here, and is then tested everywhere.
-- Every page family of the render layer (`generator.render.FAMILIES`) must be named by some kind
+- Every page family of the render layer (`generator.render.families.FAMILIES`) must be named by some kind
   (or by FAMILIES_WITHOUT_HTML); once a family exists, the sample library must produce each of its kinds
   on the sites the kind lists, or `test_every_expected_kind_is_built` fails: a page family that the
   sample library does not exercise would go untested.
@@ -22,7 +22,7 @@ SITES = ("clinician", "reviewer")
 class PageKind:
     name: str
     pattern: str  # full match of the page's path relative to the site root
-    families: tuple[str, ...]  # names of generator.render.FAMILIES entries that render it (any spelling)
+    families: tuple[str, ...]  # names of generator.render.families.FAMILIES entries that render it (any spelling)
     sites: tuple[str, ...] = SITES  # where the sample library must have one once a family exists
     printable: bool = False  # a page clinicians print: tested under print media
 

@@ -13,8 +13,9 @@ import pytest
 import yaml
 from helpers import run
 
-from generator import dosing, signoffs, versions
-from generator.library import load_library
+from generator.approvals import signoffs, versions
+from generator.dosing import dose_engine as dosing
+from generator.load.library import load_library
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 

@@ -15,9 +15,9 @@ import pytest
 from browser import served
 from pagefind_index import indexed_urls
 
-from generator import site
-from generator.build import build_site
 from generator.resources import assets_dir
+from generator.site import engine as site
+from generator.site.atomic_output import build_site
 
 AS_OF = date(2026, 2, 11)
 DOI_URL = "https://doi.org/10.1176/appi.ajp.2018.18070834"
@@ -126,7 +126,7 @@ def test_a_rendered_asset_replaces_the_template_of_the_same_path(tmp_path: Path)
 
 
 def test_links_are_relative_so_the_site_works_under_a_sub_path(built: Path) -> None:
-    for name, html in html_pages(built):  # 404.html too (generator/site.py: error_page_context)
+    for name, html in html_pages(built):  # 404.html too (generator/site/engine.py: error_page_context)
         assert re.findall(r'(?:href|src)="/[^"]*"', html) == [], name
 
 
@@ -415,7 +415,7 @@ def test_the_sample_librarys_mkdocs_yml_builds(tmp_path: Path, monkeypatch: pyte
 SERVE_SCRIPT = """
 import sys
 from pathlib import Path
-from generator import site
+from generator.site import engine as site
 source = Path(sys.argv[1])
 site.serve(lambda: {"index.md": source.read_text(encoding="utf-8")}, reviewer=False,
            watch=[source.parent], docs_dir=Path(sys.argv[2]), dev_addr=sys.argv[3])

@@ -122,7 +122,7 @@ def test_missing_library_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.Mo
 def test_serve_renders_afresh_and_shows_errors_instead_of_failing(
     library: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from generator import site
+    from generator.site import engine as site
 
     calls: list[dict[str, object]] = []
 
@@ -146,8 +146,8 @@ def test_serve_renders_afresh_and_shows_errors_instead_of_failing(
 def test_releasing_positions_before_render_changes_no_page() -> None:
     import datetime as dt
 
-    from generator.library import load_library
-    from generator.render import render_site
+    from generator.load.library import load_library
+    from generator.render.families import render_site
 
     sample = Path(__file__).parent.parent / "protocols"
     for reviewer in (False, True):

@@ -15,7 +15,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator import build, build_date, cli
+from generator import cli
+from generator.model import build_date
+from generator.site import atomic_output as build
 
 SAMPLE_LIBRARY = Path(__file__).resolve().parent.parent / "protocols"
 DOSE = ["dose", "ketamine-trd", "ketamine-iv", "--weight", "70"]

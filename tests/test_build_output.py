@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import build, cli
-from generator.build import MARKER_BYTES, MARKER_NAME, check_output
+from generator import cli
+from generator.site import atomic_output as build
+from generator.site.atomic_output import MARKER_BYTES, MARKER_NAME, check_output
 
 SAMPLE_LIBRARY = Path(__file__).resolve().parent.parent / "protocols"
 AS_OF = "2026-03-10"

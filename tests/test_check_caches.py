@@ -18,15 +18,18 @@ from pydantic_core import PydanticCustomError
 from test_prose_rules import VERSION
 
 from generator import checks as checks_module
-from generator import field_types, inline, prose, versions
-from generator import library as library_module
+from generator.approvals import versions
+from generator.approvals.versions import version_fingerprint
 from generator.checks import CheckContext, run_checks
-from generator.inline import Citation, CitationKey, Placeholder, shared_scans, tokenize
-from generator.library import Library, VersionFile, load_library
-from generator.loader import SourceFile, load_text
-from generator.prose import ABBREVIATIONS, abbreviation_findings, prose_quantities, quantities_findings
-from generator.reader_text import plain_run
-from generator.versions import version_fingerprint
+from generator.load import library as library_module
+from generator.load.library import Library, VersionFile, load_library
+from generator.load.yaml_source import SourceFile, load_text
+from generator.model import field_types
+from generator.text import inline
+from generator.text import prose_findings as prose
+from generator.text.inline import Citation, CitationKey, Placeholder, shared_scans, tokenize
+from generator.text.prose_findings import ABBREVIATIONS, abbreviation_findings, prose_quantities, quantities_findings
+from generator.text.reader_text import plain_run
 
 TEXT = "Give {{ r.dose }} [@a]."
 TOKENS = [Placeholder(5, 17, "{{ r.dose }}", "r", "dose"), Citation(18, 22, "[@a]", (CitationKey("a", 20),))]

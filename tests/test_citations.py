@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from generator.citations import author_list, doi_url, reference_html, reference_markdown, reference_text
-from generator.schema import Reference
+from generator.model.schema import Reference
+from generator.text.citations import author_list, doi_url, reference_html, reference_markdown, reference_text
 
 PHILLIPS = Reference(
     type="article",

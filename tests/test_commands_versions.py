@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from helpers import OTHER_KEY, REVIEWER_KEYS, VERSION, check_lines, run, write_key, write_library
 
-from generator import signoffs
-from generator.build_date import today_utc
-from generator.library import load_library
-from generator.sshsig import ed25519_public_line, parse_public_key
-from generator.versions import LEDGER_HEADER, version_fingerprint
+from generator.approvals import signoffs
+from generator.approvals.sshsig import ed25519_public_line, parse_public_key
+from generator.approvals.versions import LEDGER_HEADER, version_fingerprint
+from generator.load.library import load_library
+from generator.model.build_date import today_utc
 
 OUTSIDER_PRINT = parse_public_key(ed25519_public_line(OTHER_KEY)).fingerprint
 

@@ -24,10 +24,11 @@ import pytest
 from browser import REPO_ROOT
 from site_pages import SITES, BuiltSite
 
-from generator.build import build_site
-from generator.checks.prose import markdown_findings
-from generator.inline_render import PageContext, SiteLinks, render_markdown
-from generator.library import load_library
+from generator.approvals.site_links import SiteLinks
+from generator.checks.prose_rules import markdown_findings
+from generator.load.library import load_library
+from generator.render.inline_render import PageContext, render_markdown
+from generator.site.atomic_output import build_site
 
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "poster", "xlink:href", "background", "cite",
                   "srcset", "ping", "manifest", "codebase"}

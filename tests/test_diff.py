@@ -8,8 +8,8 @@ from helpers import VERSION, write_library
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.diff import DoseChange, TextChange, cited_ids, diff_versions, format_diff_text, word_diff
-from generator.library import Library, load_library
+from generator.approvals.diff import DoseChange, TextChange, cited_ids, diff_versions, format_diff_text, word_diff
+from generator.load.library import Library, load_library
 
 
 def two_versions(tmp_path: Path, edit: dict[str, str]) -> Library:
@@ -151,7 +151,7 @@ def test_terminal_diff_lists_dosing_first_then_text_then_references(tmp_path: Pa
 
 
 def test_long_unchanged_text_is_shortened_in_the_terminal() -> None:
-    from generator.diff import format_ops
+    from generator.approvals.diff import format_ops
 
     words = " ".join(f"w{i}" for i in range(40))
     ops = word_diff(f"{words} old {words}", f"{words} new {words}")

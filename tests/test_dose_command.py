@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from helpers import VERSION, run, write_library
 
-from generator.dosing import calculator_spec, table_rows
-from generator.library import load_library
+from generator.dosing.dose_engine import calculator_spec, table_rows
+from generator.load.library import load_library
 
 SAMPLES = Path(__file__).parent.parent / "protocols"
 AS_OF = "2026-06-01"

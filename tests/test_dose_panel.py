@@ -16,9 +16,9 @@ import pytest
 from panel_library import AS_OF, LIBRARY, panel_library
 from test_render_site import write_library as write_render_library
 
-from generator.library import Library, load_library
-from generator.render import render_site
+from generator.load.library import Library, load_library
 from generator.render.dose_panel import SPEC_ATTRIBUTE, figure_labels, headline
+from generator.render.families import render_site
 from generator.render.page_dates import url_of
 from generator.render.whats_new import whats_new_entries
 
@@ -71,7 +71,7 @@ def test_headline_carries_the_cap_and_the_time_frame(library: Library) -> None:
 
 
 def test_the_panel_spec_is_the_calculator_spec_of_the_table(library: Library, pages: dict[str, str]) -> None:
-    from generator.dosing import calculator_spec
+    from generator.dosing.dose_engine import calculator_spec
 
     panel = panel_of(pages["protocols/alpha-drug/index.md"])
     spec = json.loads(attribute(panel, SPEC_ATTRIBUTE))
@@ -214,7 +214,7 @@ def test_text_from_data_is_escaped_in_the_panel(tmp_path: Path) -> None:
 
 def test_whats_new_lists_upcoming_first_then_newest_first_with_dose_changes(library: Library,
                                                                             pages: dict[str, str]) -> None:
-    from generator.render.publication import publication
+    from generator.approvals.publication import publication
 
     groups = whats_new_entries(library, publication(library, AS_OF, reviewer=False))
     assert [(e.title, e.version) for e in groups["upcoming"]] == [("Alpha infusion for tests", "3.0")]
@@ -285,7 +285,7 @@ def test_page_dates_ignore_malformed_attributes(attributes: dict[str, str]) -> N
 def test_on_one_date_the_versions_that_change_a_dose_come_first(tmp_path: Path) -> None:
     from helpers import write_files
 
-    from generator.render.publication import publication
+    from generator.approvals.publication import publication
 
     same_day = dict(LIBRARY)
     same_day["alpha-drug/2.0.yaml"] = LIBRARY["alpha-drug/2.0.yaml"].replace("2026-03-01", "2026-02-01")

@@ -27,9 +27,9 @@ from pagefind_index import fragments
 from panel_library import AS_OF, REVIEW_DUE, UPCOMING_EFFECTIVE, build_panel_site
 from test_accessibility import axe_results, blocking
 
-from generator.dosing import DoseError, calculator_spec, evaluate_spec
-from generator.library import Library, load_library
-from generator.quantity import format_number
+from generator.dosing.dose_engine import DoseError, calculator_spec, evaluate_spec
+from generator.load.library import Library, load_library
+from generator.model.quantity import format_number
 
 ROOT = Path(__file__).resolve().parent.parent
 VIEWPORTS = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from generator import dosing
-from generator.library import Library, load_library
-from generator.quantity import format_number
+from generator.dosing import dose_engine as dosing
+from generator.load.library import Library, load_library
+from generator.model.quantity import format_number
+from generator.model.schema import DoseTable, Regimen
 from generator.render.dose_card import devices_text, render_dose_card, render_dose_cards
 from generator.render.dose_tables import body_rows_html, dose_table_view, pounds, render_dose_tables
-from generator.schema import DoseTable, Regimen
 
 ROOT = Path(__file__).resolve().parent.parent
 

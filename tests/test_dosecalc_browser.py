@@ -23,9 +23,9 @@ from typing import Any
 import pytest
 
 from generator import cli
-from generator.dosing import DoseError, NoDose, calculator_spec, evaluate_spec
-from generator.library import Library, load_library
-from generator.quantity import format_number
+from generator.dosing.dose_engine import DoseError, NoDose, calculator_spec, evaluate_spec
+from generator.load.library import Library, load_library
+from generator.model.quantity import format_number
 from generator.render.dose_tables import render_dose_tables
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,8 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.dosing import DoseError, calculator_spec, evaluate_spec
-from generator.library import load_library
+from generator.dosing.dose_engine import DoseError, calculator_spec, evaluate_spec
+from generator.load.library import load_library
 
 ROOT = Path(__file__).resolve().parent.parent
 BATCH_JS = ROOT / "tests" / "js" / "batch.js"

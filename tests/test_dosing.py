@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from generator.dosing import (
+from generator.dosing.dose_engine import (
     DoseError,
     NoDose,
     RegimenSpec,
@@ -17,7 +17,7 @@ from generator.dosing import (
     parse_weight,
     table_rows,
 )
-from generator.quantity import parse_quantity as q
+from generator.model.quantity import parse_quantity as q
 
 KETAMINE = RegimenSpec(
     id="ketamine-iv", drug="ketamine", route="IV", dose=q("0.5 mg/kg"),
@@ -300,7 +300,7 @@ def test_a_float_weighs_what_javascript_string_of_it_says() -> None:
 def test_a_weight_longer_than_twenty_characters_is_refused_without_echoing_it() -> None:
     import pytest
 
-    from generator.dosing import DoseError, parse_weight
+    from generator.dosing.dose_engine import DoseError, parse_weight
 
     with pytest.raises(DoseError, match="^weight has more than 20 characters: type it in kg or lb, e.g. 70.3$"):
         parse_weight("1" * 5000)

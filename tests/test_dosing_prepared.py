@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.dose_evaluation import PreparedSpec, _plain_decimal
-from generator.dosing import DoseError, NoDose, RegimenSpec, calculator_spec, evaluate_spec, table_rows
-from generator.library import load_library
-from generator.quantity import Quantity, format_number, fraction_to_decimal
+from generator.dosing.dose_engine import DoseError, NoDose, RegimenSpec, calculator_spec, evaluate_spec, table_rows
+from generator.dosing.dose_evaluation import PreparedSpec, _plain_decimal
+from generator.load.library import load_library
+from generator.model.quantity import Quantity, format_number, fraction_to_decimal
 
 SAMPLE_LIBRARY = Path(__file__).resolve().parent.parent / "protocols"
 

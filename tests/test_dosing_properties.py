@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.dosing import NoDose, RegimenSpec, compute_dose, parse_weight
-from generator.quantity import Quantity
+from generator.dosing.dose_engine import NoDose, RegimenSpec, compute_dose, parse_weight
+from generator.model.quantity import Quantity
 
 PLAIN_DECIMAL = re.compile(r"(0|[1-9][0-9]*)(\.[0-9]*[1-9])?")
 

@@ -9,8 +9,8 @@ import pytest
 from helpers import DRUGS, VERSION, check_lines, run, write_library
 
 from generator.checks import CheckContext
-from generator.checks.dosing import check as dosing_check
-from generator.library import load_library
+from generator.checks.dose_rules import check as dosing_check
+from generator.load.library import load_library
 
 DOSING_CODES = ("P201", "P203", "P204", "P205", "P206", "P207", "P210", "P212")
 FILE = "ketamine-trd/1.0.yaml"

@@ -28,7 +28,9 @@ import pytest
 import yaml
 from helpers import DRUGS, HANDBOOKS, POLICY, REFERENCES, VERSION, run, write_library
 
-from generator import cli, files, loader
+from generator import cli
+from generator.load import files
+from generator.load import yaml_source as loader
 
 SECRET = "SECRET-MARKER-5e1d"
 APPROVALS = """\

@@ -8,24 +8,21 @@ from pathlib import Path
 import pytest
 from helpers import write_files
 
+from generator.approvals.site_links import SiteLinks
 from generator.checks.structure import RESERVED_SECTION_IDS
-from generator.inline import (
+from generator.load.library import Library, load_library
+from generator.render.inline_render import CitationCounter, PageContext, render_cite_list, render_markdown
+from generator.text.inline import (
     GENERATED_SECTIONS,
     Citation,
-    CitationCounter,
     CrossReference,
-    PageContext,
     Placeholder,
     PlaceholderError,
-    SiteLinks,
     Verbatim,
     markdown_fields,
-    render_cite_list,
-    render_markdown,
     render_placeholder,
     tokenize,
 )
-from generator.library import Library, load_library
 
 REFERENCES = """\
 phillips-2019:

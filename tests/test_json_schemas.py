@@ -15,7 +15,7 @@ import pytest
 import yaml
 from helpers import DRUGS, HANDBOOKS, POLICY, REFERENCES, VERSION, check_lines, run, write_library
 
-from generator.field_types import (
+from generator.model.field_types import (
     DATE_PATTERN,
     FREQUENCY_PATTERN,
     QUANTITY_PATTERN,
@@ -24,7 +24,7 @@ from generator.field_types import (
     FrequencyField,
     QuantityField,
 )
-from generator.schema import SCHEMA_FILES, Regimen
+from generator.model.schema import SCHEMA_FILES, Regimen
 
 PROTOCOLS = Path(__file__).parent.parent / "protocols"
 SCHEMA_DIR = PROTOCOLS / "_schema"

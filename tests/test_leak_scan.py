@@ -24,8 +24,8 @@ from helpers import VERSION, signed_ledger, write_library
 from pagefind_index import FRAGMENT_SIGNATURE
 
 from generator import cli
-from generator.library import Library, load_library
-from generator.versions import PUBLISHED_STATUSES, version_fingerprint
+from generator.approvals.versions import PUBLISHED_STATUSES, version_fingerprint
+from generator.load.library import Library, load_library
 
 SAMPLE_LIBRARY = Path(__file__).resolve().parent.parent / "protocols"
 AS_OF = "2026-06-01"

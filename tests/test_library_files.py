@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from helpers import VERSION, check_lines, run, write_library
 
-from generator import files
-from generator.files import MAX_FILE_BYTES, kind_of, read_regular_file
-from generator.library import load_library
+from generator.load import files
+from generator.load.files import MAX_FILE_BYTES, kind_of, read_regular_file
+from generator.load.library import load_library
 
 SECRET = "SECRET-MARKER-7f3a"
 LINK = "error P100: a symbolic link stands where a file is expected: nothing was read from it"

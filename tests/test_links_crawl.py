@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from site_pages import SITES, BuiltSite, expected_kinds, known_families
 
-from generator.render import FAMILIES
+from generator.render.families import FAMILIES
 
 LINK_ATTRIBUTES = {"a": "href", "area": "href", "link": "href", "script": "src", "img": "src", "iframe": "src",
                    "source": "src", "audio": "src", "video": "src", "embed": "src", "object": "data",
@@ -53,7 +53,8 @@ def target_file(root: Path, page: str, href: str) -> tuple[str, str] | str:
     parts = urlsplit(href)
     path = unquote(parts.path)
     if path.startswith("/"):
-        return "root-absolute link (breaks under a sub-path)"  # 404.html too: generator/site.py makes it relative
+        # 404.html too: generator/site/engine.py makes it relative
+        return "root-absolute link (breaks under a sub-path)"
     elif path:
         joined = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
     else:

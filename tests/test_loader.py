@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator.diagnostics import excerpt
-from generator.loader import MAX_FILE_BYTES, load_text, load_yaml
+from generator.load.yaml_source import MAX_FILE_BYTES, load_text, load_yaml
 
 
 def only(text: str) -> str:

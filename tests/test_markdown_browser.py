@@ -13,9 +13,9 @@ import pytest
 from browser import recorded_context, served
 from hostile_markdown import FIELDS_ALL, PAYLOADS, write_hostile_library
 
-from generator.build import build_site
-from generator.library import load_library
-from generator.render import render_site
+from generator.load.library import load_library
+from generator.render.families import render_site
+from generator.site.atomic_output import build_site
 
 AS_OF = dt.date(2026, 6, 1)
 REFERENCE_LINKS = ("https://doi.org/", "https://pubmed.ncbi.nlm.nih.gov/")

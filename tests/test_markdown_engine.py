@@ -9,9 +9,10 @@ from pathlib import Path
 
 from browser import REPO_ROOT
 
-from generator.build import build_site
-from generator.inline_render import PageContext, SiteLinks, render_markdown
-from generator.library import load_library
+from generator.approvals.site_links import SiteLinks
+from generator.load.library import load_library
+from generator.render.inline_render import PageContext, render_markdown
+from generator.site.atomic_output import build_site
 
 RICH = """\
 ## A heading {#not-an-id}

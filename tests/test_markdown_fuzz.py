@@ -11,10 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_content_safety import scan
 
-from generator.checks.prose import markdown_findings
-from generator.inline import tokenize
-from generator.inline_render import PageContext, SiteLinks, render_markdown
-from generator.library import load_library
+from generator.approvals.site_links import SiteLinks
+from generator.checks.prose_rules import markdown_findings
+from generator.load.library import load_library
+from generator.render.inline_render import PageContext, render_markdown
+from generator.text.inline import tokenize
 
 PIECES = [*"<>[](){}!*_`~#|\\&;:=\"'/ \n\t\r-.5mgkL@", "javascript:", "<img src=x onerror=alert(1)>", "{{ ",
           " }}", "[[", "]]", "[@", "ketamine-iv.dose", '"5.0 mg"', "&#48;", "&nbsp;", "\u200b", "\uff15",
@@ -46,7 +47,7 @@ def test_random_markdown(context: PageContext, text: str) -> None:
 def test_many_unclosed_placeholders_parse_in_linear_time() -> None:
     import time
 
-    from generator.markdown import parse
+    from generator.text.markdown import parse
 
     started = time.process_time()
     parsed = parse("{{" * 200_000)

@@ -10,10 +10,10 @@ import pytest
 from helpers import check_lines, write_files, write_library
 from test_prose_rules import FILE, TEXT_COL, TEXT_LINE, VERSION, prose_lines, write
 
-from generator.checks.prose import markdown_findings
-from generator.library import load_library
-from generator.markdown import parse
-from generator.reader_text import reader_runs
+from generator.checks.prose_rules import markdown_findings
+from generator.load.library import load_library
+from generator.text.markdown import parse
+from generator.text.reader_text import reader_runs
 
 
 def indented(text: str) -> str:

@@ -1,5 +1,5 @@
 """The 404 page under a sub-path (issue 16): MkDocs writes an error page's links from the server root unless
-site_url is set, so under /protocols/ it lost its styles. generator/site.py writes them relative to the site
+site_url is set, so under /protocols/ it lost its styles. generator/site/engine.py writes them relative to the site
 root instead; here the page is served under /protocols/ in Chromium and must load every stylesheet and
 script from the site, look like the site, and link into the site. With site_url, MkDocs' absolute links stay.
 """
@@ -10,7 +10,7 @@ from typing import Any
 
 from browser import recorded_context
 
-from generator.site import error_page_context
+from generator.site.engine import error_page_context
 
 STYLED = """() => ({
   sheets: [...document.styleSheets].map(s => s.href ? new URL(s.href).pathname : null).filter(Boolean),

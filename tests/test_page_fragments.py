@@ -14,11 +14,12 @@ from helpers import VERSION, write_library
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.library import load_library
-from generator.page_fragments import PageFragments, relative
-from generator.render import paths, protocol_page, render_site
+from generator.approvals.publication import publication
+from generator.load.library import load_library
+from generator.render import paths, protocol_page
+from generator.render.families import render_site
+from generator.render.page_fragments import PageFragments, relative
 from generator.render.protocol_page import SharedProtocolText, render_protocol_page
-from generator.render.publication import publication
 
 SAMPLE_LIBRARY = Path(__file__).resolve().parent.parent / "protocols"
 AS_OF = dt.date(2026, 6, 1)

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 from helpers import write_files
 
-from generator.checks import CheckContext, run_checks
-from generator.checks import prose as prose_rules
-from generator.library import Library, load_library
+from generator.checks import CheckContext, prose_rules, run_checks
+from generator.load.library import Library, load_library
 
 DRUGS = "ketamine:\n  name: ketamine\n"
 REFERENCES = "{}\n"

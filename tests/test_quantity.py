@@ -5,9 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.frequency import Frequency, parse_frequency
-from generator.quantity import (
-    Quantity,
+from generator.model.frequency import Frequency, parse_frequency
+from generator.model.quantity import (
     QuantityError,
     compare_quantities,
     dimensions_compatible,
@@ -275,13 +274,6 @@ def test_frequency_errors(text: str, code: str, message: str) -> None:
         parse_frequency(text)
     assert caught.value.code == code
     assert caught.value.message == message
-
-
-def test_frequency_reexported_from_quantity() -> None:
-    from generator import quantity
-
-    assert quantity.parse_frequency is parse_frequency
-    assert isinstance(Quantity(Decimal(1), "mg", "1 mg"), Quantity)
 
 
 @given(st.integers(min_value=-10**12, max_value=10**12), st.integers(min_value=-6, max_value=8),

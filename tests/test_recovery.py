@@ -9,9 +9,9 @@ import pytest
 import yaml
 from helpers import REFERENCES, VERSION, check_lines, run, write_library
 
-from generator.library import load_library
-from generator.loader import load_text
-from generator.versions import version_fingerprint
+from generator.approvals.versions import version_fingerprint
+from generator.load.library import load_library
+from generator.load.yaml_source import load_text
 
 LOCATED = re.compile(r"^\S.*:\d+:\d+: (error|warning) P\d{3}: |^\S.*: (error|warning) P\d{3}: ")
 

@@ -10,7 +10,7 @@ from helpers import write_files
 
 from generator.checks import CheckContext
 from generator.checks import references as reference_rules
-from generator.library import Library, load_library
+from generator.load.library import Library, load_library
 
 REFERENCES = """\
 phillips-2019:

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from test_render_handbooks import AS_OF, broken_links, write_handbook_library
 
-from generator.library import Library, load_library
-from generator.render import referenced_by, render_site
-from generator.render.publication import publication
+from generator.approvals.publication import publication
+from generator.load.library import Library, load_library
+from generator.render import referenced_by
+from generator.render.families import render_site
 from generator.render.referenced_by import VersionScan, referenced_by_index, scan_version
 
 

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 from helpers import VERSION, write_library
 
-from generator.library import load_library
-from generator.render import dose_tables, protocol_page, render_site
-from generator.render import prose as render_prose
+from generator.load.library import load_library
+from generator.render import dose_tables, protocol_page
+from generator.render import page_prose as render_prose
+from generator.render.families import render_site
 
 SAMPLE_LIBRARY = Path(__file__).resolve().parent.parent / "protocols"
 AS_OF = dt.date(2026, 6, 1)

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from helpers import REFERENCES, VERSION, write_library
 
-from generator.diff import TextChange
-from generator.library import Library, load_library
-from generator.render import render_site
+from generator.approvals.diff import TextChange
+from generator.load.library import Library, load_library
 from generator.render.diff_page import ops_html
+from generator.render.families import render_site
 
 AS_OF = dt.date(2026, 3, 10)
 

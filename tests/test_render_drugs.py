@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from test_render_handbooks import AS_OF, broken_links, write_handbook_library
 
-from generator.library import Library, load_library
-from generator.render import render_site
+from generator.load.library import Library, load_library
+from generator.render.families import render_site
 
 
 @pytest.fixture

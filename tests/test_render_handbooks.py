@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from helpers import register_yaml, run, signed_ledger, write_files
 
-from generator.library import Library, load_library
-from generator.render import render_site
+from generator.load.library import Library, load_library
+from generator.render.families import render_site
 
 AS_OF = dt.date(2026, 6, 1)
 

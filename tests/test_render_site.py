@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from helpers import REVIEWER_KEYS, register_yaml, signed_ledger, write_files
 
-from generator.library import Library, load_library
-from generator.render import render_site
+from generator.approvals.sshsig import ed25519_public_line, parse_public_key
+from generator.approvals.versions import version_fingerprint
+from generator.load.library import Library, load_library
+from generator.render.families import render_site
 from generator.render.templates import plain
-from generator.sshsig import ed25519_public_line, parse_public_key
-from generator.versions import version_fingerprint
 
 GOLDEN = Path(__file__).parent / "golden" / "alpha-drug-2.0.md"
 BEFORE_2_0 = dt.date(2026, 2, 1)
@@ -505,8 +505,8 @@ def test_reviewer_site_points_published_pages_at_the_version_in_preparation(libr
 def test_home_links_the_indexes_that_exist_on_each_site() -> None:
     from pathlib import Path
 
-    from generator.library import load_library
-    from generator.render import render_site
+    from generator.load.library import load_library
+    from generator.render.families import render_site
 
     library = load_library(Path(__file__).parent.parent / "protocols")
     clinician = render_site(library, dt.date(2026, 11, 25), reviewer=False)["index.md"]
@@ -523,8 +523,8 @@ def test_section_links_in_changes_point_at_their_version_page_from_the_history(t
     import shutil
     from pathlib import Path
 
-    from generator.library import load_library
-    from generator.render import render_site
+    from generator.load.library import load_library
+    from generator.render.families import render_site
 
     root = tmp_path / "protocols"
     shutil.copytree(Path(__file__).parent.parent / "protocols", root)

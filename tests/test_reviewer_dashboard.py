@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from helpers import VERSION, signed_entry, write_library
 
-from generator.library import Library, load_library
-from generator.render import render_site
-from generator.versions import version_fingerprint
+from generator.approvals.versions import version_fingerprint
+from generator.load.library import Library, load_library
+from generator.render.families import render_site
 
 AS_OF = dt.date(2026, 3, 10)
 V1_0 = VERSION.replace("status: draft", "status: approved\neffective: 2026-01-01")
@@ -124,8 +124,8 @@ def test_nothing_awaiting_approval(tmp_path: Path) -> None:
 def test_history_on_the_reviewer_site_shows_every_sign_off_with_its_verification_state(tmp_path: Path) -> None:
     from helpers import OTHER_KEY, REVIEWER_KEYS
 
+    from generator.approvals.sshsig import ed25519_public_line, parse_public_key
     from generator.render.templates import plain
-    from generator.sshsig import ed25519_public_line, parse_public_key
 
     root = write_library(tmp_path, {"ketamine-trd/1.0.yaml": V1_0})
     library = load_library(root, "protocols")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.library import load_library
-from generator.render import render_site
+from generator.load.library import load_library
+from generator.render.families import render_site
 
 PROTOCOLS = Path(__file__).resolve().parent.parent / "protocols"
 NBSP = "\u00a0"

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from generator.checks import CheckContext, run_checks
-from generator.library import load_library
+from generator.load.library import load_library
 
 PROTOCOLS = Path(__file__).resolve().parent.parent / "protocols"
 DRAFT_MARKER = "DRAFT-ONLY monitoring wording"
@@ -195,7 +195,7 @@ def test_esketamine_maintenance_is_every_2_weeks_or_weekly_as_the_label_says() -
 
 def test_the_library_has_every_kind_of_version() -> None:
     """Superseded, current, upcoming (after 2026-11-30), retired, draft: each appears on a built page."""
-    from generator.versions import protocol_retired, state
+    from generator.approvals.versions import protocol_retired, state
 
     library = load_library(PROTOCOLS, "protocols")
     states = {(pid, v.version): state(protocol, v, dt.date(2026, 11, 30))

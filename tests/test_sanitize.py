@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from test_content_safety import scan
 
-from generator.sanitize import inert_for_markdown, sanitize
+from generator.text.sanitize import inert_for_markdown, sanitize
 
 
 @pytest.mark.parametrize(

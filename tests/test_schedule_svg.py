@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.library import Library, load_library
+from generator.load.library import Library, load_library
+from generator.model.schema import Phase
 from generator.render.schedule_svg import phase_spans, render_schedule_svg, schedule_summary
-from generator.schema import Phase
 
 ROOT = Path(__file__).resolve().parent.parent
 SVG = "{http://www.w3.org/2000/svg}"

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from helpers import REFERENCES, VERSION, check_lines, run, write_library
 
-from generator.library import load_library
-from generator.schema import LOCAL_ID, PROTOCOL_ID, REFERENCE_ID
-from generator.schema import VERSION as VERSION_ID
-from generator.versions import review_due
+from generator.approvals.versions import review_due
+from generator.load.library import load_library
+from generator.model.schema import LOCAL_ID, PROTOCOL_ID, REFERENCE_ID
+from generator.model.schema import VERSION as VERSION_ID
 
 
 def test_the_minimal_library_is_clean(tmp_path: Path) -> None:

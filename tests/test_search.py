@@ -1,4 +1,4 @@
-"""Search on Pagefind (generator/search_index.py, overrides/partials/search.html, assets/search.js).
+"""Search on Pagefind (generator/site/search_index.py, overrides/partials/search.html, assets/search.js).
 
 Which pages the index holds on each site (read back from Pagefind's fragments), what the excerpts leave
 out, a build that fails with a clear message when the binary fails, and in Chromium: the header's search
@@ -18,8 +18,9 @@ import pytest
 from browser import REPO_ROOT, recorded_context
 from pagefind_index import fragments, indexed_urls
 
-from generator import cli, search_index
-from generator.build import SiteBuildError, build_site
+from generator import cli
+from generator.site import search_index
+from generator.site.atomic_output import SiteBuildError, build_site
 
 SMALL_SITE = {"index.md": "# Home\n\nketamine\n"}
 CANONICAL_PAGES = [

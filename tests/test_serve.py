@@ -16,8 +16,8 @@ from serve_process import fetch, running_serve
 
 from generator.commands.serve import ServePreview, error_banner
 from generator.diagnostics import Diagnostic, Location
-from generator.site import REVIEWER_BANNER, SiteInputs
-from generator.site_serve import insert_banner
+from generator.site.dev_server import insert_banner
+from generator.site.engine import REVIEWER_BANNER, SiteInputs
 
 AS_OF = dt.date(2026, 6, 1)
 DRAFT = "protocols/ketamine-trd/1.0.yaml"

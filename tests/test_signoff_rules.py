@@ -10,7 +10,7 @@ from pathlib import Path
 from helpers import DRUGS, OTHER_KEY, POLICY, REFERENCES, REVIEWER_KEYS, signed_entry
 from test_approvals_rules import APPROVED, F10, LEDGER, at, fp, ledger, lines, signed, version_text
 
-from generator.sshsig import ed25519_public_line, parse_public_key
+from generator.approvals.sshsig import ed25519_public_line, parse_public_key
 
 POLICY_FILE = "protocols/_library/policy.yaml"
 F12 = "protocols/ketamine-trd/1.2.yaml"

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import build, site
-from generator.build import SiteBuildError, build_site
+from generator.site import atomic_output as build
+from generator.site import engine as site
+from generator.site.atomic_output import SiteBuildError, build_site
 
 AS_OF = date(2026, 2, 11)
 GOOD_PAGES = {

@@ -1,4 +1,4 @@
-"""A site's mkdocs.yml is merged over the generator's defaults (generator.site_config): what a hospital writes
+"""A site's mkdocs.yml is merged over the generator's defaults (generator.site.mkdocs_config): what a hospital writes
 wins, mappings merge key by key, lists replace, and nothing it writes makes a traceback."""
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ import yaml
 from helpers import run, write_library
 from mkdocs.config import load_config
 
-from generator import site
 from generator.resources import default_mkdocs_file
-from generator.site_config import ReloadingConfigStream, SiteConfigError, merged_config, own_config_file
+from generator.site import engine as site
+from generator.site.mkdocs_config import ReloadingConfigStream, SiteConfigError, merged_config, own_config_file
 
 DEFAULTS: dict[str, Any] = yaml.safe_load(default_mkdocs_file().read_text(encoding="utf-8"))
 
@@ -239,7 +239,7 @@ def test_the_config_stream_merges_afresh_each_time_mkdocs_loads_it(tmp_path: Pat
 SERVE_SCRIPT = """
 import sys
 from pathlib import Path
-from generator import site
+from generator.site import engine as site
 site.serve(lambda: {"index.md": "# Home\\n"}, reviewer=False, watch=[], docs_dir=Path(sys.argv[1]),
            dev_addr=sys.argv[2])
 """

@@ -1,4 +1,4 @@
-"""SSHSIG verification in-process (generator.sshsig) against `ssh-keygen` itself: what ssh-keygen signs
+"""SSHSIG verification in-process (generator.approvals.sshsig) against `ssh-keygen` itself: what ssh-keygen signs
 verifies, and what `ssh-keygen -Y verify` rejects is rejected here too."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from helpers import REVIEWER_KEYS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import sshsig
-from generator.sshsig import SshsigError
+from generator.approvals import sshsig
+from generator.approvals.sshsig import SshsigError
 
 NAMESPACE = "protocols-approval"
 MESSAGE = b"protocols-approval\nketamine-trd\n1.0\npharmacist\n2026-02-02\nsha256:ab\napproved\n"

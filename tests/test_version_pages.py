@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from browser import recorded_context
 
-from generator.library import Library, load_library
-from generator.render import render_site
+from generator.load.library import Library, load_library
+from generator.render.families import render_site
 from generator.render.version_switcher import page_anchors
 
 SAMPLE_LIBRARY = Path(__file__).resolve().parent.parent / "protocols"

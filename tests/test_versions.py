@@ -14,9 +14,9 @@ from helpers import VERSION, signed_entry, write_library
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator import signoffs, versions
-from generator.library import Library, Protocol, load_library
-from generator.versions import VersionError
+from generator.approvals import signoffs, versions
+from generator.approvals.versions import VersionError
+from generator.load.library import Library, Protocol, load_library
 
 D = dt.date
 FEB_2 = D(2026, 2, 2)
@@ -118,7 +118,7 @@ def test_fingerprint_scope_is_the_version_and_the_drug_and_reference_entries_it_
 
 
 def test_cited_references_come_from_cite_lists_and_markdown() -> None:
-    from generator.schema import VersionDoc
+    from generator.model.schema import VersionDoc
     doc = VersionDoc.model_validate(yaml.safe_load(VERSION.replace(
         "body: Monitor blood pressure.", "body: Monitor blood pressure [@b-ref; @a-ref].").replace(
         "cite: [phillips-2019]", "cite: [c-ref, phillips-2019]")), strict=False)

@@ -10,7 +10,7 @@ from helpers import write_files
 
 from generator.checks import CheckContext
 from generator.checks import xrefs as xref_rules
-from generator.library import Library, load_library
+from generator.load.library import Library, load_library
 
 
 def version(protocol: str, number: str, status: str, effective: str = "", sections: str = "safety",

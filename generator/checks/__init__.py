@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from generator.diagnostics import Diagnostic, sorted_diagnostics
-from generator.inline import shared_scans
-from generator.library import Library, cycle_collection_paused, partial_versions_included
-from generator.recovery import original_path_text
+from generator.load.library import Library, cycle_collection_paused, partial_versions_included
+from generator.load.recovery import original_path_text
+from generator.text.inline import shared_scans
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,11 @@ import difflib
 from collections.abc import Iterator
 
 from generator.checks import CheckContext
-from generator.citations import DOI, PMID, URL
 from generator.diagnostics import DataPath, Diagnostic, excerpt, format_path
-from generator.inline import Citation, library_markdown_fields, markdown_fields, tokenize
-from generator.library import Library
-from generator.loader import SourceFile
+from generator.load.library import Library
+from generator.load.yaml_source import SourceFile
+from generator.text.citations import DOI, PMID, URL
+from generator.text.inline import Citation, library_markdown_fields, markdown_fields, tokenize
 
 
 def _unknown(library: Library, reference_id: str, source: SourceFile, path: DataPath, offset: int | None) -> Diagnostic:

@@ -13,10 +13,10 @@ from decimal import Decimal
 from typing import Any
 
 from generator.diagnostics import Diagnostic, format_path
-from generator.dose_evaluation import PreparedSpec
-from generator.library import VersionFile
-from generator.quantity import format_number
-from generator.schema import DoseTable, Regimen
+from generator.dosing.dose_evaluation import PreparedSpec
+from generator.load.library import VersionFile
+from generator.model.quantity import format_number
+from generator.model.schema import DoseTable, Regimen
 
 
 def table_weights(table: DoseTable) -> list[Decimal]:

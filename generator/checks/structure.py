@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from generator.checks import CheckContext
 from generator.diagnostics import Diagnostic, excerpt
-from generator.library import Library, VersionFile
+from generator.load.library import Library, VersionFile
 
 RESERVED_SECTION_IDS = frozenset(
     {"summary", "dosing", "schedule", "dose-table", "algorithm", "changes", "references", "versions", "approvals"}

@@ -16,12 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from generator.approvals.site_links import LinkError, SiteLinks
 from generator.checks import CheckContext
 from generator.diagnostics import DataPath, Diagnostic, format_path
-from generator.inline import CrossReference, library_markdown_fields, markdown_fields, tokenize
-from generator.inline_render import LinkError, SiteLinks
-from generator.library import Library
-from generator.loader import SourceFile
+from generator.load.library import Library
+from generator.load.yaml_source import SourceFile
+from generator.text.inline import CrossReference, library_markdown_fields, markdown_fields, tokenize
 
 PUBLISHED_STATUSES = ("approved", "retired")
 

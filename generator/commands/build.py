@@ -1,7 +1,7 @@
 """`protocols build` (§7): check, render, then hand the pages to the site engine.
 
 The build refuses to start on any check error, so a failed build never touches the previous site;
-the engine adapter (generator/build.py) replaces the output folder atomically.
+the engine adapter (generator/site/atomic_output.py) replaces the output folder atomically.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-from generator.cli import EXIT_ERRORS, EXIT_OK, UsageError, build_date, check_library, open_library, report
+from generator.commands.shared import EXIT_ERRORS, EXIT_OK, UsageError, build_date, check_library, open_library, report
 from generator.diagnostics import Diagnostic
-from generator.render import render_site
+from generator.render.families import render_site
 
 STAGES = ("load", "check", "render", "engine")
 
@@ -59,7 +59,7 @@ def has_errors(diagnostics: list[Diagnostic]) -> bool:
 
 
 def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
-    from generator import build  # imports MkDocs: only when a site is really built
+    from generator.site import atomic_output as build  # imports MkDocs: only when a site is really built
 
     timer = StageTimer()
     as_of = build_date(args.as_of)

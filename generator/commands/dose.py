@@ -19,12 +19,12 @@ import argparse
 import json
 from typing import Any, TextIO
 
-from generator.checks.dosing import check_version
-from generator.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UsageError, build_date, open_library
-from generator.dosing import DoseError, calculator_spec, evaluate_spec
-from generator.library import Library, Protocol, VersionFile
-from generator.schema import Regimen, WeightRange
-from generator.versions import current_version
+from generator.approvals.versions import current_version
+from generator.checks.dose_rules import check_version
+from generator.commands.shared import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UsageError, build_date, open_library
+from generator.dosing.dose_engine import DoseError, calculator_spec, evaluate_spec
+from generator.load.library import Library, Protocol, VersionFile
+from generator.model.schema import Regimen, WeightRange
 
 # P212 (a table weight without a dose) is about some weights, not the regimen: every other weight's dose is
 # exact, and a weight without one is refused by evaluate_spec itself with exit 2, as the calculator refuses it.

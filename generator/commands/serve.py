@@ -20,9 +20,9 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
-from generator.cli import EXIT_OK, UsageError, build_date, check_library, open_library, report
+from generator.commands.shared import EXIT_OK, UsageError, build_date, check_library, open_library, report
 from generator.diagnostics import Diagnostic
-from generator.render import render_site
+from generator.render.families import render_site
 
 NO_SITE_YET = (
     "# The protocols have errors\n\n"
@@ -128,7 +128,7 @@ def stopping_on_signals() -> Iterator[None]:
 
 
 def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
-    from generator import site
+    from generator.site import engine as site
 
     as_of = build_date(args.as_of)
     directory = args.dir

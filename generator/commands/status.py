@@ -17,12 +17,12 @@ import json
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from generator import signoffs
-from generator.cli import EXIT_OK, build_date, check_library, open_library
+from generator.approvals import signoffs
+from generator.approvals.register import name_key
+from generator.approvals.versions import protocol_retired, review_due, state, version_fingerprint
+from generator.commands.shared import EXIT_OK, build_date, check_library, open_library
 from generator.diagnostics import Diagnostic, sorted_diagnostics
-from generator.library import Library, Protocol, VersionFile
-from generator.register import name_key
-from generator.versions import protocol_retired, review_due, state, version_fingerprint
+from generator.load.library import Library, Protocol, VersionFile
 
 REVIEW_WARNING_DAYS = 60
 PENDING_STATUSES = ("draft", "in-review")

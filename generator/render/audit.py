@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from generator.render.publication import Publication
+from generator.approvals.publication import Publication
 
 
 def render_audit_file(publication: Publication) -> str:

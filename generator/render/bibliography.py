@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from generator.citations import reference_page_html
-from generator.library import Library
+from generator.approvals.publication import STATE_WORDS, Publication, VersionInfo
+from generator.load.library import Library
 from generator.render import paths
-from generator.render.publication import STATE_WORDS, Publication, VersionInfo
 from generator.render.referenced_by import scan_version
 from generator.render.templates import plain, render_template
+from generator.text.citations import reference_page_html
 
 if TYPE_CHECKING:
     from generator.render.families import SiteContext

@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from generator import signoffs
-from generator.diff import DoseChange, dosing_changes
-from generator.library import Library
+from generator.approvals import signoffs
+from generator.approvals.diff import DoseChange, dosing_changes
+from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
+from generator.load.library import Library
 from generator.render import paths
 from generator.render.diff_page import predecessor, render_diff_page
-from generator.render.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
 from generator.render.templates import render_template
 
 if TYPE_CHECKING:

@@ -17,12 +17,12 @@ import html
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from generator.citations import reference_page_html
-from generator.diff import DoseChange, Op, TextChange, VersionDiff, diff_versions
-from generator.library import Library
+from generator.approvals.diff import DoseChange, Op, TextChange, VersionDiff, diff_versions
+from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
+from generator.load.library import Library
 from generator.render import paths
-from generator.render.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
 from generator.render.templates import render_template
+from generator.text.citations import reference_page_html
 
 if TYPE_CHECKING:
     from generator.render.families import SiteContext

@@ -12,10 +12,10 @@ import html
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from generator import dosing
-from generator.quantity import Quantity, format_length, format_number, format_quantity
+from generator.dosing import dose_engine as dosing
+from generator.model.quantity import Quantity, format_length, format_number, format_quantity
+from generator.model.schema import Drug, Phase, Regimen
 from generator.render.fields import drug_name
-from generator.schema import Drug, Phase, Regimen
 
 # What one unit_dose is called, by route; anything else is a "unit".
 _DEVICE_WORDS = {"intranasal": ("device", "devices"), "PO": ("tablet", "tablets"), "SL": ("tablet", "tablets"),

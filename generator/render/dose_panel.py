@@ -16,12 +16,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from generator import dosing
-from generator.quantity import Quantity, format_length, format_quantity
+from generator.dosing import dose_engine as dosing
+from generator.model.quantity import Quantity, format_length, format_quantity
+from generator.model.schema import Drug, Regimen, VersionDoc
 from generator.render.dose_calculator import spec_as_json
 from generator.render.dose_card import devices_text
 from generator.render.fields import drug_name, word_list
-from generator.schema import Drug, Regimen, VersionDoc
 
 PANEL_ANCHOR = "dose_calculator"  # an underscore: no author id (^[a-z][a-z0-9-]*$) can take it
 SPEC_ATTRIBUTE = "data-dose-panel-spec"

@@ -18,12 +18,12 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from generator import dosing
-from generator.quantity import format_length, format_number, fraction_to_decimal
+from generator.dosing import dose_engine as dosing
+from generator.model.quantity import format_length, format_number, fraction_to_decimal
+from generator.model.schema import DoseTable, Drug, Regimen, VersionDoc
 from generator.render.dose_calculator import spec_as_json
 from generator.render.fields import dose_statement
 from generator.render.templates import plain, render_template
-from generator.schema import DoseTable, Drug, Regimen, VersionDoc
 
 LB_PER_KG = 1 / dosing.LB_IN_KG
 POUND_STEP = Fraction(1, 10)

@@ -17,14 +17,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from generator.library import Library
-from generator.quantity import Quantity, format_length, format_quantity
+from generator.approvals.publication import STATE_WORDS, Publication
+from generator.load.library import Library
+from generator.model.quantity import Quantity, format_length, format_quantity
+from generator.model.schema import Drug, Regimen
 from generator.render import paths
 from generator.render.fields import dose_range, how_computed, options
-from generator.render.prose import page_prose
-from generator.render.publication import STATE_WORDS, Publication
+from generator.render.page_prose import page_prose
 from generator.render.templates import render_template
-from generator.schema import Drug, Regimen
 
 if TYPE_CHECKING:
     from generator.render.families import SiteContext

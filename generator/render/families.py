@@ -12,9 +12,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from generator.inline import shared_scans
-from generator.inline_render import forget_texts
-from generator.library import Library, collection_of_new_objects_only
+from generator.approvals.publication import ProtocolInfo, Publication, VersionInfo, publication
+from generator.load.library import Library, collection_of_new_objects_only
 from generator.render import paths
 from generator.render.audit import render_audit_file
 from generator.render.bibliography import plan_bibliography, render_bibliography_page
@@ -24,12 +23,13 @@ from generator.render.drugs import plan_drug_pages, render_drug_pages
 from generator.render.handbooks import plan_handbook_pages, render_handbook_pages, render_handbook_print
 from generator.render.history import render_history
 from generator.render.home import render_home
-from generator.render.prose import page_prose
+from generator.render.inline_render import forget_texts
+from generator.render.page_prose import page_prose
 from generator.render.protocol_files import plan_protocol_files, render_protocol_files
 from generator.render.protocol_page import SharedProtocolText
-from generator.render.publication import ProtocolInfo, Publication, VersionInfo, publication
 from generator.render.referenced_by import referenced_by_index
 from generator.render.whats_new import render_whats_new_page
+from generator.text.inline import shared_scans
 
 __all__ = ["FAMILIES", "Family", "SiteContext", "render_site"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from generator import dosing
-from generator.quantity import Quantity, format_length, format_number, format_quantity
-from generator.schema import DoseRange, Drug, Phase, Regimen
+from generator.dosing import dose_engine as dosing
+from generator.model.quantity import Quantity, format_length, format_number, format_quantity
+from generator.model.schema import DoseRange, Drug, Phase, Regimen
 
 
 def quantity_range(low: Quantity, high: Quantity) -> str:

@@ -26,14 +26,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from generator.inline import code_spans, inside, scanned
-from generator.inline_render import page_url
-from generator.library import Library
+from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
+from generator.load.library import Library
+from generator.model.schema import Handbook
 from generator.render import paths
-from generator.render.prose import page_prose
-from generator.render.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
+from generator.render.inline_render import page_url
+from generator.render.page_prose import page_prose
 from generator.render.templates import render_template
-from generator.schema import Handbook
+from generator.text.inline import code_spans, inside, scanned
 
 if TYPE_CHECKING:
     from generator.render.families import SiteContext

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.library import Library
+from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publication
+from generator.load.library import Library
 from generator.render import paths
-from generator.render.prose import page_prose
-from generator.render.publication import STATE_WORDS, ProtocolInfo, Publication
+from generator.render.page_prose import page_prose
 from generator.render.templates import render_template
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.library import Library
+from generator.approvals.publication import STATE_WORDS, Publication
+from generator.load.library import Library
 from generator.render import paths
 from generator.render.page_dates import upcoming_on_site
-from generator.render.publication import STATE_WORDS, Publication
 from generator.render.templates import render_template
 
 SITE_TITLE = "Clinical protocols"

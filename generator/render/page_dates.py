@@ -14,10 +14,10 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from generator.library import version_key
-from generator.page_fragments import PageFragments
+from generator.approvals.publication import ProtocolInfo, Publication, VersionInfo
+from generator.load.library import version_key
 from generator.render import paths
-from generator.render.publication import ProtocolInfo, Publication, VersionInfo
+from generator.render.page_fragments import PageFragments
 
 
 @dataclass(frozen=True)

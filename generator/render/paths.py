@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator import page_fragments
+from generator.render import page_fragments
 
 HOME = "index.md"
 AUDIT_FILE = "protocols.json"

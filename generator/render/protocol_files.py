@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from generator.inline import library_markdown_fields, markdown_fields
-from generator.inline_render import ASSETS_FOLDER, Image, template
-from generator.markdown_rules import asset_exists
+from generator.render.inline_render import ASSETS_FOLDER, Image, template
+from generator.text.inline import library_markdown_fields, markdown_fields
+from generator.text.markdown_rules import asset_exists
 
 if TYPE_CHECKING:
     from generator.render.families import SiteContext

@@ -4,7 +4,7 @@ and one permanent page per published version `protocols/<id>/<version>/index.md`
 The bottom line comes first: the title, one status line, the "Dose for this patient" panel (which names
 the version's status), then the summary, the dose tables and the version box (approvals, fingerprint,
 versions), then the doses, the schedule and the author's sections. Protocol text is rendered by
-generator.inline (citations numbered by first use, so sections render in page order).
+generator.text.inline (citations numbered by first use, so sections render in page order).
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator import dosing
-from generator.library import Library, version_key
-from generator.page_fragments import PageFragments
+from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
+from generator.dosing import dose_engine as dosing
+from generator.load.library import Library, version_key
+from generator.model.schema import VersionDoc
 from generator.render import paths
 from generator.render.dose_card import render_dose_card
 from generator.render.dose_panel import (
@@ -28,13 +29,12 @@ from generator.render.dose_panel import (
 from generator.render.dose_tables import render_dose_tables
 from generator.render.fields import dose_statement, drug_name, phase_facts, regimen_facts
 from generator.render.page_dates import page_dates
-from generator.render.prose import PageProse, page_prose
-from generator.render.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
+from generator.render.page_fragments import PageFragments
+from generator.render.page_prose import PageProse, page_prose
 from generator.render.referenced_by import Referrer, render_referenced_by
 from generator.render.schedule_svg import render_schedule_svg
 from generator.render.templates import iso_date, render_template
 from generator.render.version_switcher import render_version_switcher
-from generator.schema import VersionDoc
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Reverse indexes of protocol text, built once per build: which protocols link to a protocol
 ("Referenced by" on every protocol page) and which versions cite a reference (the bibliography).
 
-Both come from one scan of each published version with generator.inline's tokenizer, so a link or a
+Both come from one scan of each published version with generator.text.inline's tokenizer, so a link or a
 citation counts here exactly when it renders as one. Building the index is linear in the text of the
 site; looking a protocol up is a dict access.
 """
@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from generator.inline import Citation, CrossReference, markdown_fields, tokenize
+from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
 from generator.render import paths
-from generator.render.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
 from generator.render.templates import plain
+from generator.text.inline import Citation, CrossReference, markdown_fields, tokenize
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from generator.quantity import format_number
+from generator.model.quantity import format_number
+from generator.model.schema import Phase
 from generator.render.dose_card import phase_line
-from generator.schema import Phase
 
 WIDTH = 720
 LEFT = 12

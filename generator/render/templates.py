@@ -1,6 +1,6 @@
 """The Jinja2 environment of OUR page templates (site_templates/*.j2, located by generator.resources).
 
-Protocol text never goes through Jinja: it is rendered by generator.inline first and inserted as data.
+Protocol text never goes through Jinja: it is rendered by generator.text.inline first and inserted as data.
 HTML templates (*.html.j2) autoescape; Markdown templates (*.md.j2) insert plain text through the
 `plain` filter, which escapes both HTML and Markdown punctuation, and rendered Markdown as is.
 """

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from generator.approvals.publication import STATE_WORDS, ProtocolInfo, VersionInfo
 from generator.render import paths
-from generator.render.publication import STATE_WORDS, ProtocolInfo, VersionInfo
 from generator.render.templates import render_template
 
 GENERATED_ANCHORS = (

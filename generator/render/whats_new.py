@@ -2,7 +2,7 @@
 
 Versions that will take effect come first, soonest first, with their dates; then the versions that took
 effect (and retirements), newest first. Each entry lists its dose changes against the version before it
-on this site first (generator.diff.dosing_changes, the same comparison as the diff pages), then points to
+on this site first (generator.approvals.diff.dosing_changes, the same comparison as the diff pages), then points to
 the version's own list of changes. The clinician site shows only published versions (the publication
 holds nothing else); the reviewer site adds the versions in preparation.
 """
@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from generator.diff import DoseChange, dosing_changes
-from generator.library import Library
+from generator.approvals.diff import DoseChange, dosing_changes
+from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
+from generator.load.library import Library
 from generator.render import paths
 from generator.render.page_dates import upcoming_on_site
-from generator.render.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
 from generator.render.templates import render_template
 
 if TYPE_CHECKING:

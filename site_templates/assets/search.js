@@ -1,4 +1,4 @@
-/* The header's search box on Pagefind's index (generator/search_index.py writes it into pagefind/).
+/* The header's search box on Pagefind's index (generator/site/search_index.py writes it into pagefind/).
    Material's search is not used: its index is one file of every page, which each reader would download
    whole (13 MB at 1,000 protocols). Pagefind's API (pagefind/pagefind.js, loaded on the first search)
    fetches only the index chunks and page fragments of the words typed.

@@ -1,0 +1,151 @@
+"""What the site publishes on a build date: per protocol, its published versions, their state, and
+the version its canonical page shows (§4). Pure; computed once per build and shared by every page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from generator.approvals import signoffs, versions
+from generator.approvals.signoffs import SignOffView
+from generator.load.library import Library, Protocol, VersionFile
+from generator.model.schema import Approval
+
+PUBLIC_STATUSES = ("approved", "retired")
+
+# A version's state on the build date, as the reader needs to see it.
+STATE_WORDS = {
+    "current": "current",
+    "superseded": "superseded",
+    "upcoming": "upcoming",
+    "retired": "retired",
+    "draft": "draft, not approved for use",
+    "in-review": "in review, not approved for use",
+}
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    file: VersionFile
+    state: str  # a key of STATE_WORDS
+    fingerprint: str
+    review_due: dt.date | None
+    approvals: list[Approval]  # the standing, verified sign-offs that carry the current fingerprint
+    missing_approvals: list[str]  # reviewer site: what the policy still asks for
+    signoffs: list[SignOffView] = field(default_factory=list)  # every ledger entry, with its state
+    audit_signoffs: list[dict[str, str | None]] = field(default_factory=list)  # protocols.json
+
+    @property
+    def version(self) -> str:
+        return self.file.version
+
+    @property
+    def short_fingerprint(self) -> str:
+        """ "sha256:161a5071": enough to compare a printed page with the audit file."""
+        return self.fingerprint[: len("sha256:") + 8]
+
+    def review_overdue(self, as_of: dt.date) -> bool:
+        """Only the version in use is held to its review date."""
+        return self.state == "current" and self.review_due is not None and self.review_due < as_of
+
+
+@dataclass(frozen=True)
+class ProtocolInfo:
+    protocol: Protocol
+    versions: list[VersionInfo]  # published on this site, ascending version order
+    canonical: VersionInfo | None  # what protocols/<id>/ shows; None: no page
+    current: VersionInfo | None  # the current version on the build date, if any
+    retired: bool
+    by_version: dict[str, VersionInfo] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.protocol.id
+
+
+@dataclass(frozen=True)
+class Publication:
+    as_of: dt.date
+    reviewer: bool
+    protocols: dict[str, ProtocolInfo]  # sorted by id; only protocols with a page
+    # what several pages show identically, rendered once per build: ("schedule", protocol id, *phases as
+    # JSON) -> timeline figure, ("reference", reference id) -> bibliography entry
+    rendered: dict[tuple[str, ...], str] = field(default_factory=dict, compare=False, repr=False)
+    dose_rows: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # see render.dose_tables
+
+    def version_published(self, protocol_id: str, version: str) -> bool:
+        info = self.protocols.get(protocol_id)
+        return info is not None and version in info.by_version
+
+
+def _missing_words(missing_now: signoffs.Missing) -> list[str]:
+    count, roles = missing_now.reviewers, missing_now.roles
+    missing = [f"a {role}" for role in roles]
+    if count > len(roles):
+        extra = count - len(roles)
+        missing.append(f"{extra} more {'reviewer' if extra == 1 else 'reviewers'}")
+    return missing
+
+
+def _version_info(
+    library: Library, protocol: Protocol, version: VersionFile, as_of: dt.date, reviewer: bool
+) -> VersionInfo:
+    fingerprint = versions.version_fingerprint(version, library)
+    judged = signoffs.ledger(protocol, library)
+    current = [s.entry for s in judged.standing(version.version) if s.entry.fingerprint == fingerprint]
+    missing: list[str] = []
+    if reviewer and version.doc.status in ("draft", "in-review"):
+        missing = _missing_words(signoffs.missing_for(protocol, version, library, fingerprint))
+    return VersionInfo(
+        file=version,
+        state=versions.state(protocol, version, as_of),
+        fingerprint=fingerprint,
+        review_due=versions.review_due(version, library.policy),
+        approvals=current,
+        missing_approvals=missing,
+        signoffs=signoffs.views(judged, version.version, fingerprint) if reviewer else [],
+        audit_signoffs=signoffs.audit_entries(judged, version.version, fingerprint),
+    )
+
+
+def _canonical(shown: list[VersionInfo], current: VersionInfo | None, retired: bool) -> VersionInfo | None:
+    """The version protocols/<id>/ shows: the retired one, else the current one, else the next one due
+    (clinician site: the earliest upcoming), else the latest (reviewer site: a draft or one in review)."""
+    if not shown:
+        return None
+    if retired:
+        retired_versions = [info for info in shown if info.state == "retired"]
+        if retired_versions:
+            return retired_versions[-1]
+    if current is not None:
+        return current
+    upcoming = [info for info in shown if info.state == "upcoming"]
+    return upcoming[0] if upcoming else shown[-1]
+
+
+def publication(library: Library, as_of: dt.date, reviewer: bool) -> Publication:
+    """Which protocols and versions the site shows on `as_of`, and in which state."""
+    protocols: dict[str, ProtocolInfo] = {}
+    for protocol_id in sorted(library.protocols):
+        protocol = library.protocols[protocol_id]
+        shown = [
+            _version_info(library, protocol, version, as_of, reviewer)
+            for version in versions.published(protocol, reviewer)
+        ]
+        if not shown:
+            continue
+        retired = versions.protocol_retired(protocol)
+        if retired:  # no version of a retired protocol is in use, whatever its dates say
+            shown = [replace(info, state="retired") if info.state == "current" else info for info in shown]
+        current = next((info for info in shown if info.state == "current"), None)
+        protocols[protocol_id] = ProtocolInfo(
+            protocol=protocol,
+            versions=shown,
+            canonical=_canonical(shown, current, retired),
+            current=current,
+            retired=retired,
+            by_version={info.version: info for info in shown},
+        )
+    return Publication(as_of, reviewer, protocols)

@@ -1,0 +1,412 @@
+"""The site engine adapter: the only module that imports MkDocs or Material.
+
+Pages come from the pure render layer as ``{relative path: text}``. The ``protocols`` MkDocs plugin adds
+them to the build in ``on_files`` (Markdown pages go through MkDocs, every other file is copied as-is),
+adds the static assets and the theme overrides that ship with the generator (``generator.resources``), and
+enforces what an offline intranet needs whatever the user's ``mkdocs.yml`` says: no web fonts, no "made
+with" link, no source maps, a disclaimer on every page.
+
+Material writes the whole navigation into every page, so only the pages of NAVIGATION_PATTERNS (home,
+top-level indexes such as the drug index and bibliography, handbooks) enter the navigation; protocol,
+version and diff pages are reached by links only. On the clinician site, the other copies of a
+protocol (permanent version pages, diffs, history, handbook print views: SEARCH_EXCLUDED_PATTERNS) stay
+out of the search index, so a search lands on the canonical page, which carries the version in use; the
+reviewer site indexes every page, drafts included. Search is Pagefind's (generator/site/search_index.py runs it
+after the build), not Material's: the plugin marks the article of each page to index with
+``data-pagefind-body`` (overrides/main.html) and the header's search box is ours (overrides/partials).
+
+The configuration is the generator's default_mkdocs.yml with the folder's own mkdocs.yml merged over it
+(``generator.site.mkdocs_config``), so a site's file names only what it changes.
+
+Memory: a page's Markdown is dropped once it is rendered to HTML, and its HTML once the page is written
+(only its title and URL are needed afterwards), so at no point does the engine hold every page's text twice.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import posixpath
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's end-of-life banner, printed on import
+
+from mkdocs import utils as mkdocs_utils  # noqa: E402
+from mkdocs.commands.build import build as mkdocs_build  # noqa: E402
+from mkdocs.config import load_config  # noqa: E402
+from mkdocs.config.defaults import MkDocsConfig  # noqa: E402
+from mkdocs.exceptions import MkDocsException, PluginError  # noqa: E402
+from mkdocs.livereload import LiveReloadServer  # noqa: E402
+from mkdocs.plugins import BasePlugin  # noqa: E402
+from mkdocs.structure.files import File, Files, InclusionLevel  # noqa: E402
+from mkdocs.structure.nav import Navigation  # noqa: E402
+from mkdocs.structure.pages import Page  # noqa: E402
+from mkdocs.utils import is_error_template, normalize_url  # noqa: E402
+from mkdocs.utils.templates import TemplateContext  # noqa: E402
+
+from generator.resources import assets_dir, overrides_dir  # noqa: E402
+from generator.site.dev_server import insert_banner, reloading_error_pages, serve  # noqa: E402, F401  (site.serve)
+from generator.site.mkdocs_config import (  # noqa: E402
+    ReloadingConfigStream,
+    SiteConfigError,
+    merged_config,
+    own_config_file,
+)
+
+PagesProvider = Callable[[], MutableMapping[str, str]]
+BannerProvider = Callable[[], str]  # HTML shown at the top of every page ("" for none): serve's error list
+
+SITE_CSS = "assets/site.css"
+MATERIAL_SEARCH_FILES = ("assets/javascripts/lunr/", "assets/javascripts/workers/search.")
+DEFAULT_DISCLAIMER = (
+    "This content is for healthcare professionals. Check every dose and instruction against your "
+    "local policy and the patient's clinical condition before use."
+)
+REVIEWER_BANNER = (
+    "Reviewer site: it includes drafts and versions in review that are not approved for clinical use."
+)
+
+
+class SiteBuildError(Exception):
+    """The site could not be built; the message says why (MkDocs warnings included)."""
+
+
+@dataclass(frozen=True)
+class SiteInputs:
+    pages: PagesProvider
+    reviewer: bool
+    banner: BannerProvider | None = None
+
+
+_active_inputs: SiteInputs | None = None
+
+
+@contextmanager
+def site_inputs(pages: PagesProvider, reviewer: bool, banner: BannerProvider | None = None) -> Iterator[None]:
+    """Make ``pages`` the source of the ``protocols`` plugin for builds started inside the block.
+
+    A callable rather than a dict so that ``serve`` renders afresh on every rebuild. The plugin empties
+    the mapping it gets (each page's text moves into the engine, which frees it once written).
+    """
+    global _active_inputs
+    previous = _active_inputs
+    _active_inputs = SiteInputs(pages, reviewer, banner)
+    try:
+        yield
+    finally:
+        _active_inputs = previous
+
+
+def check_page_path(path: str) -> None:
+    """Reject a page path that could escape the site folder or is not a plain relative POSIX path."""
+    normalised = posixpath.normpath(path) if path else ""
+    if (
+        not path
+        or path != normalised
+        or path.startswith("/")
+        or "\\" in path
+        or normalised == ".."
+        or normalised.startswith("../")
+    ):
+        raise SiteBuildError(f"page path {path!r} is not a plain relative path inside the site")
+
+
+# Pages listed in the site navigation; "*" stands for one path segment. Everything else (protocols,
+# versions, diffs, drugs, print views) is reached by links only: Material writes the whole navigation
+# into every page, so a long navigation makes the build quadratic.
+NAVIGATION_PATTERNS = ("index.md", "*.md", "*/index.md", "handbooks/*/index.md")
+
+
+# Pages a clinician should not land on from the search box: permanent version pages (the canonical page
+# carries the version in use), history, diffs and handbook print views (the handbook itself is indexed).
+SEARCH_EXCLUDED_PATTERNS = (
+    "protocols/*/*/index.md",
+    "protocols/*/*/diff/index.md",
+    "protocols/*/*/diff-current/index.md",
+    "handbooks/*/print/index.md",
+)
+
+
+def in_navigation(path: str) -> bool:
+    """Whether a generated page belongs in the site navigation (see NAVIGATION_PATTERNS)."""
+    return _matches_any(NAVIGATION_PATTERNS, path)
+
+
+def in_search(path: str) -> bool:
+    """Whether a page's text goes into the search index (see SEARCH_EXCLUDED_PATTERNS)."""
+    return path.endswith(".md") and not _matches_any(SEARCH_EXCLUDED_PATTERNS, path)
+
+
+def _matches_any(patterns: tuple[str, ...], path: str) -> bool:
+    if not path.endswith(".md"):
+        return False
+    segments = path.split("/")
+    return any(_matches(pattern.split("/"), segments) for pattern in patterns)
+
+
+def _matches(pattern: list[str], segments: list[str]) -> bool:
+    return len(pattern) == len(segments) and all(
+        part in ("*", segment) for part, segment in zip(pattern, segments, strict=True)
+    )
+
+
+class ProtocolsPlugin(BasePlugin):
+    """Adds the generated pages and the generator's assets and theme overrides to an MkDocs build."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._generated_pages: set[str] = set()  # src_uri of every page from the pages provider
+        self._unsearched_pages: set[str] = set()  # those kept out of the search index
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if config.theme.name != "material":
+            raise PluginError(f"the protocols site needs theme 'material', not {config.theme.name!r}")
+        overrides = str(overrides_dir())
+        if overrides not in config.theme.dirs:
+            # After the user's custom_dir (if any), before Material's own templates.
+            position = 1 if config.theme.custom_dir is not None else 0
+            config.theme.dirs.insert(position, overrides)
+        config.theme["font"] = False  # Google Fonts: the intranet has no route out
+        extra = config.extra
+        extra["generator"] = False  # Material's footer link to its own web site
+        disclaimer = extra.get("disclaimer", DEFAULT_DISCLAIMER)
+        if not isinstance(disclaimer, str) or not disclaimer.strip():
+            raise PluginError("extra.disclaimer must be a non-empty text")
+        extra["disclaimer"] = disclaimer.strip()
+        inputs = _active_inputs
+        extra["reviewer_banner"] = REVIEWER_BANNER if inputs is not None and inputs.reviewer else ""
+        if SITE_CSS not in config.extra_css:
+            config.extra_css.append(SITE_CSS)
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        inputs = _active_inputs
+        if inputs is None:
+            raise PluginError("no pages to build: run `protocols build` or `protocols serve`, not mkdocs")
+        pages = inputs.pages()
+        own_assets = {path for path in pages if path.startswith("assets/")}
+        self._generated_pages = set()
+        self._unsearched_pages = set()
+        for path in sorted(pages):
+            check_page_path(path)
+            if path in files:
+                raise PluginError(f"generated page {path!r} clashes with a file of the docs or theme")
+            inclusion = InclusionLevel.INCLUDED if in_navigation(path) else InclusionLevel.NOT_IN_NAV
+            # Popped: from here on the File holds the only reference, freed once the page is read.
+            files.append(File.generated(config, path, content=pages.pop(path), inclusion=inclusion))
+            self._generated_pages.add(path)
+            if not inputs.reviewer and not in_search(path):
+                self._unsearched_pages.add(path)
+        assets = assets_dir()
+        for asset in sorted(p for p in assets.rglob("*") if p.is_file() and not p.name.startswith(".")):
+            src_uri = "assets/" + asset.relative_to(assets).as_posix()
+            if src_uri not in files:  # a rendered page of the same path wins over the template
+                files.append(File.generated(config, src_uri, abs_src_path=str(asset)))
+                own_assets.add(src_uri)
+        for file in list(files):
+            # Source maps of Material's bundles are dead weight offline; so is Material's search (its
+            # worker and lunr), which Pagefind replaces.
+            if file.src_uri.endswith(".map") or file.src_uri.startswith(MATERIAL_SEARCH_FILES):
+                files.remove(file)
+        _link_on_every_page(sorted(own_assets), config)
+        return files
+
+    def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
+        if page.file.src_uri not in self._generated_pages:
+            return None
+        source = page.file.content_string
+        page.file.content_string = ""  # MkDocs copies the text into page.markdown; keep one copy only
+        return source
+
+    def on_page_context(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        # overrides/main.html marks the article of a page to index with data-pagefind-body; Pagefind skips
+        # every page without it (a page of the theme's or the docs folder's own included).
+        generated = page.file.src_uri in self._generated_pages
+        context["pagefind_body"] = generated and page.file.src_uri not in self._unsearched_pages
+        return context
+
+    def on_template_context(self, context: TemplateContext, *, template_name: str,
+                            config: MkDocsConfig) -> TemplateContext:
+        return error_page_context(context, template_name, config)
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if page.file.src_uri in self._generated_pages:
+            page.markdown = ""  # rendered; not None, which would blank the page title
+        return html
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        if page.file.src_uri in self._generated_pages:
+            page.content = None  # written and indexed for search; later pages need only its title and URL
+        return _with_banner(output)
+
+    def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
+        return _with_banner(output_content) if is_error_template(template_name) else output_content
+
+    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., None]
+                 ) -> LiveReloadServer:
+        reloading_error_pages(server)
+        return server
+
+
+def error_page_context(context: TemplateContext, template_name: str, config: MkDocsConfig) -> TemplateContext:
+    """404.html with links relative to the site root instead of root-absolute ones, when site_url is unset.
+
+    MkDocs writes an error page's links from the server root ("/assets/...") unless site_url names the
+    site's own path, so under a sub-path (https://intranet.example.org/protocols/) the page lost every
+    stylesheet and script. Relative links work wherever the server shows 404.html as <site>/404.html or for
+    a missing page directly under the site root; a server that shows it for deeper missing paths needs
+    site_url (or a redirect to <site>/404.html). With site_url set, MkDocs' absolute links are kept.
+    """
+    if not is_error_template(template_name) or config.site_url:
+        return context
+    context["base_url"] = "."
+    context["extra_css"] = [normalize_url(str(path), None, ".") for path in config.extra_css]
+    context["extra_javascript"] = [normalize_url(str(script), None, ".") for script in config.extra_javascript]
+    return context
+
+
+def _link_on_every_page(assets: list[str], config: MkDocsConfig) -> None:
+    """Link every stylesheet and script of our assets from every page (site.css first)."""
+    linked_css = [str(entry) for entry in config.extra_css]
+    linked_js = [str(entry) for entry in config.extra_javascript]
+    for asset in assets:
+        if asset.endswith(".css") and asset not in linked_css:
+            config.extra_css.append(asset)
+        elif asset.endswith(".js") and asset not in linked_js:
+            config.extra_javascript.append(asset)
+
+
+GZIP_MTIMES = range(0, 2**32)  # what a gzip header can hold: 1970-01-01 to 2106-02-07 UTC
+
+
+@contextmanager
+def _source_date(as_of: date) -> Iterator[None]:
+    """Pin MkDocs' build date (sitemap lastmod, sitemap.xml.gz mtime) to the build date.
+
+    Build dates run from 1900 to 2199 (§1), beyond what a gzip header holds: outside it the
+    sitemap.xml.gz mtime is 0, which RFC 1952 defines as "no time stamp"."""
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    midnight = int(datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC).timestamp())
+    os.environ["SOURCE_DATE_EPOCH"] = str(midnight)
+    timestamp = mkdocs_utils.get_build_timestamp
+    if midnight not in GZIP_MTIMES:
+        mkdocs_utils.get_build_timestamp = _no_time_stamp
+    try:
+        yield
+    finally:
+        mkdocs_utils.get_build_timestamp = timestamp
+        if previous is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
+
+
+def _no_time_stamp(*, pages: object = None) -> int:
+    return 0
+
+
+class _WarningCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"{record.levelname}: {record.getMessage()}")
+
+
+def config_source(config_file: Path | None) -> tuple[io.BytesIO, str]:
+    """What MkDocs loads: the merged configuration as a stream, and the path it stands for.
+
+    ``config_file``: the site's own mkdocs.yml; None means ./mkdocs.yml when there is one. The path is that
+    file's (MkDocs resolves relative paths and watches edits against it), else the generator's default.
+    Raises SiteBuildError when the site's file cannot be read or merged.
+    """
+    own = own_config_file(config_file)
+    try:
+        first = merged_config(own)  # a broken file is reported here, before MkDocs starts
+    except SiteConfigError as error:
+        raise SiteBuildError(str(error)) from None
+    return ReloadingConfigStream(lambda: merged_config(own).text), str(first.path)
+
+
+def load_site_config(config_file: Path | None, **options: object) -> MkDocsConfig:
+    """The MkDocs configuration of a site (see config_source), with ``options`` over it."""
+    stream, path = config_source(config_file)
+    config = load_config(stream, config_file_path=path, **options)
+    if "protocols" not in config.plugins:
+        raise SiteBuildError(f"{path}: a plugins list replaces the generator's, so it must name 'protocols'")
+    if "material/search" in config.plugins:
+        raise SiteBuildError(
+            f"{path}: remove 'search' from plugins: the site's search is Pagefind's, built by protocols build"
+        )
+    return config
+
+
+def build_into(
+    pages: Mapping[str, str],
+    site_dir: Path,
+    docs_dir: Path,
+    config_file: Path | None,
+    reviewer: bool,
+    as_of: date,
+    release_pages: bool = False,
+) -> None:
+    """Build the site into ``site_dir`` in strict mode (a warning is an error).
+
+    ``docs_dir`` must be an existing folder, normally empty: every page comes from ``pages``.
+    ``release_pages``: the engine empties ``pages`` (a dict the caller gives up) as it takes each page,
+    so no page's text outlives its use; otherwise the engine works on a copy and ``pages`` is untouched.
+    Raises SiteBuildError with MkDocs' warnings on failure; ``site_dir`` is then partly written.
+    """
+    if release_pages and not isinstance(pages, dict):
+        raise TypeError("release_pages needs the pages as a dict the engine may empty")
+    provide = _hand_over_once(pages if release_pages else dict(pages))
+    collector = _WarningCollector()
+    mkdocs_logger = logging.getLogger("mkdocs")
+    mkdocs_logger.addHandler(collector)
+    try:
+        with site_inputs(provide, reviewer), _source_date(as_of):
+            config = load_site_config(
+                config_file,
+                docs_dir=str(docs_dir),
+                site_dir=str(site_dir),
+                strict=True,
+            )
+            mkdocs_build(config)
+    except SiteBuildError:
+        raise
+    except (MkDocsException, OSError) as error:
+        raise SiteBuildError(_failure_message(error, collector.messages)) from error
+    finally:
+        mkdocs_logger.removeHandler(collector)
+
+
+def _hand_over_once(pages: dict[str, str]) -> PagesProvider:
+    """A provider that gives ``pages`` to the one build that asks and then forgets it."""
+    remaining = [pages]
+
+    def provide() -> dict[str, str]:
+        if not remaining:
+            raise PluginError("the pages were already handed to a build")
+        return remaining.pop()
+
+    return provide
+
+
+def _failure_message(error: BaseException, warnings: list[str]) -> str:
+    lines = [f"site build failed: {error}".rstrip()]
+    lines.extend(f"  {message}" for message in warnings)
+    return "\n".join(lines)
+
+
+def _with_banner(page_html: str) -> str:
+    inputs = _active_inputs
+    banner = inputs.banner() if inputs is not None and inputs.banner is not None else ""
+    return insert_banner(page_html, banner)
