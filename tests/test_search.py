@@ -187,11 +187,47 @@ def test_a_missing_binary_fails_the_build_with_what_to_do(previous_site: Path, t
         "(No such file or directory); reinstall the generator's dependencies (make deps)")
 
 
+MARKED_PAGE = '<html lang="en"><body><article data-pagefind-body><h1>Alpha</h1><p>ketamine</p></article></body></html>'
+
+
 def test_a_binary_that_hangs_is_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(stand_in(tmp_path, "exec sleep 30\n")))
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(MARKED_PAGE, encoding="utf-8")
     with pytest.raises(search_index.SearchIndexError) as raised:
-        search_index.index_site(tmp_path, timeout=0.5)
+        search_index.index_site(site, timeout=0.5)
     assert str(raised.value) == "the search index was not built: Pagefind ran for more than 0.5 s and was stopped"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["pagefind-stand-in", "site"]  # no staging left
+
+
+def test_a_site_with_no_marked_page_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "index.html").write_text("<html><body><p>ketamine data-pagefind</p></body></html>", encoding="utf-8")
+    with pytest.raises(search_index.SearchIndexError) as raised:
+        search_index.index_site(tmp_path)
+    assert str(raised.value) == (
+        f"the search index was not built: no page of {tmp_path} is marked for search (data-pagefind-body, "
+        "written by the theme's main.html): a custom_dir main.html must keep Material's content block inside "
+        "the generator's")
+
+
+def test_pagefind_reads_only_the_marked_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stand-in lists the folder Pagefind is given: the marked pages, at their paths, and nothing else."""
+    site = tmp_path / "site"
+    (site / "protocols/x/1.0").mkdir(parents=True)
+    (site / "index.html").write_text(MARKED_PAGE, encoding="utf-8")
+    (site / "protocols/x/index.html").write_text(MARKED_PAGE, encoding="utf-8")
+    (site / "protocols/x/1.0/index.html").write_text("<html><body><article>old</article></body></html>",
+                                                      encoding="utf-8")
+    listing = tmp_path / "listing.txt"
+    script = (f'cd "$2" && find . -type f | sort > {listing}\n'
+              'mkdir -p "$4" && touch "$4/pagefind.js" "$4/pagefind-entry.json"\n')
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(stand_in(tmp_path, script)))
+    search_index.index_site(site)
+    assert listing.read_text(encoding="utf-8").split() == ["./index.html", "./protocols/x/index.html"]
+    assert sorted(path.relative_to(site).as_posix() for path in site.rglob("*") if path.is_file()) == [
+        "index.html", "pagefind/pagefind-entry.json", "pagefind/pagefind.js", "protocols/x/1.0/index.html",
+        "protocols/x/index.html"]
 
 
 def test_protocols_build_reports_a_failing_binary_without_a_traceback(
@@ -215,12 +251,10 @@ def test_the_real_binary_runs_with_no_network_variables(tmp_path: Path, monkeypa
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
         monkeypatch.setenv(name, "http://127.0.0.1:9")
     monkeypatch.delenv("PAGEFIND_BINARY_PATH", raising=False)
-    (tmp_path / "index.html").write_text(
-        '<html lang="en"><body><article data-pagefind-body><h1>Alpha</h1><p>ketamine</p></article></body></html>',
-        encoding="utf-8")
+    (tmp_path / "index.html").write_text(MARKED_PAGE, encoding="utf-8")
     search_index.index_site(tmp_path)
     assert indexed_urls(tmp_path) == ["/"]
-    assert os.access(search_index.pagefind_command(tmp_path)[0], os.X_OK)
+    assert os.access(search_index.pagefind_command(tmp_path, tmp_path / "pagefind")[0], os.X_OK)
 
 
 # In Chromium, on the sample sites served under /protocols/.
@@ -397,3 +431,27 @@ def test_markup_in_page_text_stays_text_in_results(tmp_path: Path, chromium_brow
         assert excerpt == ("Okapi <b>bold</b> protocol. Give okapi <img src=x onerror=\"document.title='pwned'\"> "
                            "with care & attention.")
         assert log.external == [] and log.failed == [] and log.page_errors == []
+
+
+def test_a_site_without_its_index_says_search_is_not_available(tmp_path: Path, chromium_browser: Any) -> None:
+    """A copy of the site without pagefind/ (or `protocols serve`, which does not index) answers with a
+    sentence instead of failing silently or throwing."""
+    import shutil
+
+    from browser import served
+
+    build_site(SMALL_SITE, tmp_path / "site")
+    shutil.rmtree(tmp_path / "site" / "pagefind")
+    with served(tmp_path / "site") as base, recorded_context(chromium_browser, base) as (context, log):
+        page = context.new_page()
+        log.watch(page)
+        page.goto(base, wait_until="networkidle")
+        assert log.failed == []  # nothing of the index is fetched before the reader turns to search
+        page.keyboard.press("/")
+        page.locator("input.md-search__input").press_sequentially("ketamine")
+        meta = page.locator(".md-search-result__meta")
+        meta.filter(has_text="not available").wait_for()
+        assert meta.inner_text() == ("Search is not available: this copy of the site has no search index "
+                                     "(protocols build writes it).")
+        assert page.locator(".md-search-result__item").count() == 0
+        assert log.page_errors == [] and log.external == []
