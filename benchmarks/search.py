@@ -138,6 +138,7 @@ def measure_once(browser: Any, base: str, sent: SentBytes, page_path: str, query
         page.goto(base + page_path, wait_until="networkidle", timeout=TIMEOUT_MS)
         page_bytes = sent.total - start
         page.keyboard.press("/")
+        page.wait_for_function("document.activeElement.matches('input.md-search__input')", timeout=TIMEOUT_MS)
         page.keyboard.type(query)
         page.wait_for_selector(RESULT, timeout=TIMEOUT_MS)
         page.wait_for_function("window.__search.shown !== null", timeout=TIMEOUT_MS)
