@@ -1,4 +1,4 @@
-// Times the work of one calculator input update in Node: computeDose and the result's text lines, for
+// Times the work of one calculator input update in Node: computeDose and the figures' text, for
 // weights typed one character at a time. Usage: node dosecalc_update.js SPECS.json [UPDATES]
 // Prints {"updates": N, "mean_us": ..., "p50_us": ..., "p99_us": ..., "max_us": ...}.
 "use strict";
@@ -17,7 +17,11 @@ function update(index) {
   const spec = specs[index % specs.length];
   const unit = index % 5 === 0 ? "lb" : "kg";
   const result = calc.computeDose(spec, typed[index % typed.length], unit);
-  return result.error === undefined ? calc.resultLines(spec, result).length : 0;
+  if (result.error !== undefined) return 0;
+  // The text the dose panel (dose-panel.js) shows: the amount, the range ends and each derived figure.
+  const figures = [result[spec.amount_key], ...(result.range ? [result.range.min, result.range.max] : []),
+                   ...(spec.derived || []).map((figure) => result[figure.key])];
+  return figures.map((figure) => calc.formatGrouped(figure.value) + " " + figure.unit).length;
 }
 
 for (let i = 0; i < 2000; i++) update(i);  // warm-up: let the JIT settle

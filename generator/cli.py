@@ -6,6 +6,7 @@ Exit status: 0 success, 1 check errors, 2 usage or input errors.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -23,6 +24,7 @@ from generator.commands.shared import (
     open_library,
     report,
 )
+from generator.load.library import NotInLibrary
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
@@ -210,12 +212,24 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         return EXIT_USAGE if exit_.code else EXIT_OK
     try:
         return args.handler(args, out)
-    except UsageError as error:
+    except (UsageError, NotInLibrary) as error:
         err.write(f"protocols: error: {one_line(str(error))}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
 
 
-if __name__ == "__main__":
+def run() -> None:
+    """The `protocols` program: `main` in a process of its own (the console script and `python -m`).
+
+    The one process-wide choice is made here, at the entry point, never inside the pipeline: a library is
+    hundreds of thousands of small long-lived objects with few reference cycles, and at the collector's
+    default pace (a young-generation collection every 700 allocations) it walks them again and again,
+    about 7% of `protocols check` at N = 300. Cycles are still collected, less often.
+    """
+    gc.set_threshold(100_000, 50, 100)
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -93,7 +93,8 @@ def test_generated_pages_are_written(built: Path) -> None:
     assert (built / "drugs/ketamine/index.html").is_file()
     assert (built / "protocols.json").read_text(encoding="utf-8") == PROTOCOLS_JSON
     page = (built / "protocols/ketamine-trd/index.html").read_text(encoding="utf-8")
-    assert "<p>Give 0.5 mg/kg over 40 min.</p>" in page
+    assert ('<p>Give <span class="pc-nowrap">0.5 mg/kg</span> over <span class="pc-nowrap">40 min</span>.</p>'
+            in page)  # quantities kept on one line (site/nowrap.py)
     assert '<h2 id="dosing">Dosing' in page
 
 

@@ -42,7 +42,7 @@ def test_builds_the_sample_library(library: Path, tmp_path: Path) -> None:
     out_dir = tmp_path / "out"
     status, out, err = run("build", "--as-of", AS_OF, "--out", str(out_dir), str(library))
     assert (status, err) == (0, "")
-    assert out == f"built the site into {out_dir} (28 pages, as of {AS_OF})\n"
+    assert out == f"built the site into {out_dir} (30 pages, as of {AS_OF})\n"
     for page in [
         "index.html",
         "protocols/ketamine-trd/index.html",
@@ -76,6 +76,7 @@ def test_builds_the_sample_library(library: Path, tmp_path: Path) -> None:
         ("ketamine-trd", "1.0"),
         ("ketamine-trd-twice-weekly", "1.0"),
         ("ketamine-trd-twice-weekly", "1.1"),
+        ("ketamine-trd-twice-weekly", "1.2"),
     ]
 
 

@@ -7,7 +7,7 @@ verbatim text in a link address are no Markdown to markdown-it: they are text, a
 as text (author HTML reaches MkDocs as block HTML, which attr_list never reads).
 
 And every built page of both sites carries no inline event handler and no inline script but Material's
-own (INLINE_SCRIPTS_OF_MATERIAL) and JSON data blocks.
+own and our theme overrides' (INLINE_SCRIPTS_OF_MATERIAL) and JSON data blocks.
 """
 
 from __future__ import annotations
@@ -52,7 +52,18 @@ def material_inline_scripts() -> list[re.Pattern[str]]:
     return patterns
 
 
-INLINE_SCRIPTS_OF_MATERIAL = material_inline_scripts()
+def theme_inline_scripts() -> list[re.Pattern[str]]:
+    """The inline scripts of our own theme overrides (site_templates/overrides: the 404 page's search for
+    the site root, which must run before any link is read), matched exactly like Material's."""
+    patterns = []
+    for template in sorted((REPO_ROOT / "site_templates/overrides").rglob("*.html")):
+        for body in re.findall(r"<script>(.*?)</script>", template.read_text(encoding="utf-8"), re.S):
+            parts = re.split(r"\{\{.*?\}\}", body)
+            patterns.append(re.compile('[^"]*'.join(re.escape(part) for part in parts)))
+    return patterns
+
+
+INLINE_SCRIPTS_OF_MATERIAL = material_inline_scripts() + theme_inline_scripts()
 
 
 @dataclass

@@ -8,7 +8,7 @@ from helpers import VERSION, write_library
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.approvals.diff import DoseChange, TextChange, cited_ids, diff_versions, format_diff_text, word_diff
+from generator.approvals.diff import DoseChange, TextChange, diff_versions, format_diff_text, word_diff
 from generator.load.library import Library, load_library
 
 
@@ -122,8 +122,13 @@ def test_references_added_and_removed_from_citations_and_cite_lists(tmp_path: Pa
     assert (diff.references_added, diff.references_removed) == (["sanacora-2017", "singh-2016"], ["phillips-2019"])
 
 
-def test_cited_ids_reads_grouped_citations() -> None:
-    assert cited_ids("a [@x] b [@y; @z-1] c [see @w] [[#s]] [@]") == ["x", "y", "z-1"]
+def test_references_the_page_does_not_show_as_citations_are_not_added(tmp_path: Path) -> None:
+    # code spans, link text and a link whose text looks like a citation render no citation
+    library = two_versions(tmp_path, {
+        "[@phillips-2019].": "[@phillips-2019]. Use `[@singh-2016]` or see [@sanacora-2017](https://x.example).",
+    })
+    diff = diff_of(library)
+    assert (diff.references_added, diff.references_removed) == ([], [])
 
 
 def test_terminal_diff_lists_dosing_first_then_text_then_references(tmp_path: Path) -> None:
@@ -171,3 +176,14 @@ def test_word_diff_reassembles_both_texts(old_parts: list[str], new_parts: list[
     assert "".join(text for op, text in ops if op != "delete") == new
     assert all(text for _, text in ops)
     assert all(a[0] != b[0] for a, b in zip(ops, ops[1:], strict=False))
+
+
+def test_each_dose_change_names_the_version_and_anchor_that_show_its_item(tmp_path: Path) -> None:
+    library = two_versions(tmp_path, {
+        "dose: 0.5 mg/kg": "dose: 0.6 mg/kg",
+        "  - id: induction\n    name: Induction": "  - id: weekly\n    name: Weekly",
+    })
+    diff = diff_of(library)
+    assert [diff.target(change) for change in diff.dose_changes] == [
+        ("1.1", "regimen-ketamine-iv"), ("1.1", "phase-weekly"), ("1.0", "phase-induction"),
+    ]

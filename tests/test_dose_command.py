@@ -152,7 +152,9 @@ def test_a_version_that_does_not_validate(tmp_path: Path) -> None:
     library = write_library(tmp_path, {"ketamine-trd/1.1.yaml": broken})
     status, out, _ = run("dose", "ketamine-trd", "ketamine-iv", "--weight", "70", "--version", "1.1", str(library))
     assert status == 2
-    assert json.loads(out) == {"error": "version 1.1 of ketamine-trd does not validate: run `protocols check`"}
+    assert json.loads(out) == {
+        "error": f"version 1.1 of ketamine-trd does not validate: run `protocols check {library}`"
+    }
 
 
 def test_a_regimen_that_breaks_a_dosing_rule_gives_no_dose(tmp_path: Path) -> None:
@@ -229,8 +231,9 @@ def test_the_sample_library_has_dose_tables_to_compare() -> None:
         ("ketamine-trd", "1.0", "ketamine-iv"), ("ketamine-trd", "1.1", "ketamine-iv"),
         ("ketamine-crps", "1.0", "ketamine-infusion"), ("ketamine-crps", "1.1", "ketamine-infusion"),
         ("ketamine-trd-twice-weekly", "1.0", "ketamine-iv"), ("ketamine-trd-twice-weekly", "1.1", "ketamine-iv"),
+        ("ketamine-trd-twice-weekly", "1.2", "ketamine-iv"),
     }
-    assert len(rows) == 6 * 17
+    assert len(rows) == 7 * 17
 
 
 @pytest.mark.parametrize(("protocol", "version", "regimen", "row"), sample_table_rows())

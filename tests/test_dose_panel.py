@@ -197,7 +197,10 @@ def test_print_view_prefixes_the_panel_ids_so_two_protocols_cannot_clash(pages: 
     ids = re.findall(r'\bid="([^"]+)"', printed) + re.findall(r"\{: #([^ }]+)", printed)
     assert len(ids) == len(set(ids))
     assert 'id="alpha-drug_pc_panel_weight"' in printed and 'for="alpha-drug_pc_panel_weight"' in printed
-    assert 'aria-labelledby="alpha-drug_dose_calculator"' in printed
+    # Each panel's region is named by its heading and its protocol's: two "Dose for this patient" regions
+    # of the same name would be two landmarks a screen reader cannot tell apart (axe landmark-unique).
+    assert 'aria-labelledby="alpha-drug_dose_calculator alpha-drug"' in printed
+    assert "{: #alpha-drug .pc-print-protocol }" in printed
 
 
 def test_text_from_data_is_escaped_in_the_panel(tmp_path: Path) -> None:

@@ -9,11 +9,9 @@ import pytest
 from helpers import write_files
 
 from generator.approvals.site_links import SiteLinks
-from generator.checks.structure import RESERVED_SECTION_IDS
 from generator.load.library import Library, load_library
 from generator.render.inline_render import CitationCounter, PageContext, render_cite_list, render_markdown
 from generator.text.inline import (
-    GENERATED_SECTIONS,
     Citation,
     CrossReference,
     Placeholder,
@@ -21,6 +19,7 @@ from generator.text.inline import (
     Verbatim,
     markdown_fields,
     render_placeholder,
+    scan_version,
     tokenize,
 )
 
@@ -167,10 +166,6 @@ def test_markdown_fields_in_page_order(tmp_path: Path) -> None:
     ]
 
 
-def test_generated_sections_are_the_reserved_ids() -> None:
-    assert set(GENERATED_SECTIONS) == RESERVED_SECTION_IDS
-
-
 @pytest.mark.parametrize(
     ("target", "field", "text"),
     [
@@ -285,3 +280,29 @@ def test_protocol_text_is_never_a_template(tmp_path: Path) -> None:
         "<p>&#123;% for x in y %&#125;&#123;&#123; x &#125;&#125;&#123;% endfor %&#125; &#123;&#123; 7&#42;7"
         " &#125;&#125;</p>"
     )
+
+
+# Where a citation is not one on the page, the diff and the bibliography must not count it either.
+CITATION_TRAPS = [
+    ("Use `[@phillips-2019]` or see [@singh-2016](https://x.example).", []),
+    ("```\n[@phillips-2019]\n```", []),
+    ("    [@phillips-2019] indented code", []),
+    ("![chart [@phillips-2019]](x.png) [@singh-2016][label]\n\n[label]: https://x.example", []),
+    ("<span>x</span> [@singh-2016; @phillips-2019] and [@phillips-2019]", ["singh-2016", "phillips-2019"]),
+    ("\\[@phillips-2019] escaped, then [@singh-2016]", ["singh-2016"]),
+    ("[@phillips-2019; bad] malformed, then [see @singh-2016] prose", []),
+]
+
+
+@pytest.mark.parametrize(("text", "rendered"), CITATION_TRAPS)
+def test_citations_counted_are_exactly_those_the_page_renders(
+    tmp_path: Path, text: str, rendered: list[str]
+) -> None:
+    context = page(tmp_path)
+    assert context.doc is not None
+    doc = context.doc.model_copy(
+        update={"summary": text, "regimens": [], "phases": [], "sections": [], "algorithm": [], "changes": []}
+    )
+    render_markdown(text, context)
+    assert context.citations.ordered() == rendered
+    assert scan_version(doc).cited_references == frozenset(rendered)

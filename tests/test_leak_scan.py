@@ -202,6 +202,7 @@ def test_sample_clinician_site_has_no_trace_of_the_draft(sample_sites: BuiltPair
         ("ketamine-trd", "1.0"),
         ("ketamine-trd-twice-weekly", "1.0"),
         ("ketamine-trd-twice-weekly", "1.1"),
+        ("ketamine-trd-twice-weekly", "1.2"),
     ]
 
 

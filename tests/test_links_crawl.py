@@ -160,3 +160,33 @@ def test_every_expected_kind_is_built(built_sites: dict[str, BuiltSite], site: s
     assert {"home", "not-found", "protocol", "version", "history"} <= set(expected)
     missing = [kind for kind in expected if kind not in built_sites[site].by_kind]
     assert missing == [], "the sample library (protocols/) must produce a page of each kind its render family makes"
+
+
+@pytest.mark.parametrize("reviewer", [False, True], ids=["clinician", "reviewer"])
+def test_dose_change_rows_of_diff_pages_link_to_the_item_on_its_version_page(tmp_path: Path, reviewer: bool) -> None:
+    """The sample library may have no diff with a dose change: this one changes a dose and a duration,
+    removes a phase (its row links to the old version's page) and adds one (the new version's page)."""
+    from helpers import VERSION, run, signed_ledger, write_library
+
+    v1_0 = VERSION.replace("status: draft", "status: approved\neffective: 2026-01-01")
+    v1_1 = (v1_0.replace('version: "1.0"', 'version: "1.1"').replace("effective: 2026-01-01", "effective: 2026-02-01")
+            .replace("dose: 0.5 mg/kg", "dose: 0.6 mg/kg").replace("duration: 40 min", "duration: 45 min")
+            .replace("  - id: induction\n    name: Induction", "  - id: weekly\n    name: Weekly")
+            .replace("changes: []", "changes: [Raised ketamine-iv; induction is now weekly.]"))
+    assert v1_1.count("weekly") == 2
+    library = write_library(tmp_path, {"ketamine-trd/1.0.yaml": v1_0, "ketamine-trd/1.1.yaml": v1_1})
+    signers = (("Ann Lee", "pharmacist"), ("Bo Chan", "psychiatrist"))
+    (library / "ketamine-trd" / "approvals.yaml").write_text(signed_ledger(library, "ketamine-trd", [
+        (version, name, role, "2025-12-20") for version in ("1.0", "1.1") for name, role in signers
+    ]), encoding="utf-8")
+    out = tmp_path / "site"
+    flags = ["--reviewer"] if reviewer else []
+    status, printed, err = run("build", *flags, "--as-of", "2026-03-01", "--out", str(out), str(library))
+    assert (status, err) == (0, ""), printed
+    result = crawl(out)
+    diff_page = "protocols/ketamine-trd/1.1/diff/index.html"
+    row_links = sorted(href for href in result.links[diff_page] if "#regimen-" in href or "#phase-" in href)
+    assert row_links == [
+        "../#phase-weekly", "../#regimen-ketamine-iv", "../#regimen-ketamine-iv", "../../1.0/#phase-induction",
+    ]
+    assert result.broken == []

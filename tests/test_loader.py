@@ -6,6 +6,9 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.diagnostics import excerpt
 from generator.load.yaml_source import MAX_FILE_BYTES, load_text, load_yaml
@@ -257,3 +260,22 @@ def test_p100_a_noncharacter_is_located() -> None:
     assert only("a: 1\nb: x\ufffe\n") == (
         "f.yaml:2:5: error P100: not valid YAML: character U+FFFE is not allowed in a YAML file\n    delete it"
     )
+
+
+SCALARS = st.sampled_from([
+    "1", "-2", "0x1F", "0o17", "1_000", "1.5", "1e3", ".inf", "-.Inf", ".nan", "yes", "No", "true", "FALSE", "on",
+    "off", "~", "null", "", "2026-02-03", "2026-02-03 10:00:00", "2026-2-3", "0.5 mg/kg", "'5'", '"x"',
+    "'<<'", "!!str 5", "!!int '7'", "! 8", "abc", "3 per week", "+12", "0012", "1:30",
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(SCALARS, min_size=1, max_size=6))
+def test_scalars_have_the_value_plain_pyyaml_gives(values: list[str]) -> None:
+    text = "".join(f"k{index}: {value}\n" for index, value in enumerate(values))
+    source, diagnostics = load_text(text, "f.yaml")
+    assert diagnostics == []
+    assert source is not None
+    expected = yaml.load(text, Loader=yaml.CSafeLoader)
+    assert source.data == expected or str(source.data) == str(expected)  # nan != nan
+    assert [type(value) for value in source.data.values()] == [type(value) for value in expected.values()]

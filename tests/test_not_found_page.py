@@ -6,8 +6,15 @@ script from the site, look like the site, and link into the site. With site_url,
 
 from __future__ import annotations
 
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+import pytest
 from browser import recorded_context
 
 from generator.site.engine import error_page_context
@@ -60,4 +67,75 @@ def test_site_url_keeps_mkdocs_absolute_links_and_other_pages_are_untouched() ->
     assert error_page_context(dict(absolute), "404.html", with_site_url) == absolute
     assert error_page_context(dict(absolute), "sitemap.xml", _Config(None)) == absolute
     assert error_page_context(dict(absolute), "404.html", _Config(None)) == {
-        "base_url": ".", "extra_css": ["./assets/site.css"], "extra_javascript": ["./assets/print.js"]}
+        "base_url": ".", "pc_find_site_root": True, "extra_css": ["./assets/site.css"],
+        "extra_javascript": ["./assets/print.js"]}
+
+
+@contextmanager
+def served_with_not_found_page(directory: Path, mount: str) -> Iterator[str]:
+    """Like browser.served, but a missing file inside the mount answers 404 with the site's 404.html, as an
+    intranet server configured with `error_page 404 <mount>404.html` does (the URL stays the missing one)."""
+
+    class NotFoundPageHandler(http.server.SimpleHTTPRequestHandler):
+        def translate_path(self, path: str) -> str:
+            inside = "/" + path[len(mount):] if path.startswith(mount) else "/__outside_the_mount__"
+            return super().translate_path(inside)
+
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+            page = directory / "404.html"
+            if code != 404 or not self.path.startswith(mount):
+                super().send_error(code, message, explain)
+                return
+            body = page.read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    handler = functools.partial(NotFoundPageHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{mount}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.mark.parametrize("mount", ["/protocols/", "/"])
+@pytest.mark.parametrize("missing", ["a/b/c/missing-page/", "protocols/ketamine-trd/9.9/gone.html", "nothing"])
+def test_the_404_page_keeps_its_styles_and_links_at_any_depth(built_sites: dict[str, Any], chromium_browser: Any,
+                                                              mount: str, missing: str) -> None:
+    """A missing URL three folders deep under the sub-path (and at the server root): the page that the
+    server shows there loads the site's stylesheets and scripts and links into the site."""
+    with served_with_not_found_page(built_sites["clinician"].root, mount) as base:
+        with recorded_context(chromium_browser, base) as (context, log):
+            page = context.new_page()
+            log.watch(page)
+            response = page.goto(base + missing, wait_until="networkidle")
+            assert response is not None and response.status == 404
+            assert page.locator("h1").inner_text() == "404 - Not found"
+            styled = page.evaluate(STYLED)
+    root = mount
+    # Besides the missing page itself, the failed requests are the probes for the site root (a HEAD of
+    # assets/site.css in each folder above the missing URL, down to the mount) and what Chromium's
+    # preload scanner fetched from the missing URL's folder before the script had set the page's base.
+    folders = missing.split("/")[:-1]
+    probes = [f"{base}{''.join(f + '/' for f in folders[:depth])}assets/site.css: HTTP 404"
+              for depth in range(len(folders), 0, -1)]
+    assert log.failed[0] == f"{base}{missing}: HTTP 404"
+    assert set(probes) <= set(log.failed)
+    below = base + "".join(f + "/" for f in folders)
+    assert all(failure.startswith(below) for failure in log.failed[1:] if failure not in probes)
+    assert (log.external, log.page_errors) == ([], [])
+    assert f"{root}assets/site.css" in styled["sheets"] and f"{root}assets/print.css" in styled["sheets"]
+    assert styled["rules"] > 500 and styled["disclaimer"] == "solid"
+    assert f"{root}drugs/" in styled["links"] and all(link.startswith(root) for link in styled["links"])
+    assert all(link.count("/") <= root.count("/") + 2 for link in styled["links"])  # not under the missing URL

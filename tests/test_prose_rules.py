@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
 from helpers import write_files
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.checks import CheckContext, prose_rules, run_checks
 from generator.load.library import Library, load_library
+from generator.text import prose_findings as prose
+from generator.text.prose_findings import ABBREVIATIONS, abbreviation_findings
+from generator.text.reader_text import plain_run
 
 DRUGS = "ketamine:\n  name: ketamine\n"
 REFERENCES = "{}\n"
@@ -243,3 +249,57 @@ def test_library_markdown_is_checked_too(tmp_path: Path) -> None:
 def test_the_rules_run_with_every_other_check(tmp_path: Path) -> None:
     diagnostics = run_checks(write(tmp_path, "Give 5 ml"), CheckContext(as_of=dt.date(2026, 6, 1)))
     assert [(d.code, str(d.location)) for d in diagnostics] == [("P109", at(7))]
+
+
+def _abbreviations_one_by_one(text: str) -> list[tuple[int, str]]:
+    """The scan as it was: every pattern of prose.ABBREVIATIONS in turn."""
+    return [(match.start(), match.group(0)) for pattern, _i, _w in ABBREVIATIONS for match in pattern.finditer(text)]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from([*"sScCqQoOdDtTiIwWbBhHmL.- \n5_x", "SC", "s.c.", "qod", "Q.D.", "TIW", "b.i.w.",
+                                 "h.s.", "cc", "SQ", "hs", "5 cc"]), max_size=14).map("".join))
+def test_one_scan_finds_the_abbreviations_each_pattern_finds_in_the_same_order(text: str) -> None:
+    expected = [start for start, written in _abbreviations_one_by_one(text)
+                if not (written == "cc" and re.search(r"[0-9][ \t\u00a0]*$", text[max(0, start - 8):start]))]
+    assert [finding.offset for finding in abbreviation_findings(plain_run(text))] == expected
+
+
+@pytest.mark.parametrize("spellings", [spellings for spellings, _i, _w in prose._ABBREVIATION_SPELLINGS])
+@given(data=st.data())
+def test_every_abbreviation_starts_with_a_letter_the_one_scan_looks_for(spellings: str, data: st.DataObject) -> None:
+    written = data.draw(st.from_regex(spellings, fullmatch=True))
+    assert written[0] in prose.ABBREVIATION_FIRST_LETTERS
+
+
+def test_abbreviations_come_pattern_by_pattern_and_cc_after_a_number_is_left_to_p109() -> None:
+    assert [(f.offset, f.message) for f in abbreviation_findings(plain_run("hs, 5 cc or cc, then SC; h.s.c."))] == [
+        (21, 'error-prone abbreviation "SC": write "SUBCUT"'),
+        (27, 'error-prone abbreviation "s.c.": write "SUBCUT"'),
+        (0, 'error-prone abbreviation "hs": write "at bedtime" or "half-strength"'),
+        (12, 'error-prone abbreviation "cc": write "mL"'),
+    ]
+
+
+def test_prose_shared_by_two_versions_is_judged_against_each_versions_data(tmp_path: Path) -> None:
+    text = "Give 0.5 mg/kg as {{ ketamine-iv.dose }} for {{ induction.doses }} doses."
+    second = VERSION.replace('version: "1.0"', 'version: "1.1"').replace("dose: 0.5 mg/kg", "dose: 0.4 mg/kg")
+    second = second.replace("    doses: 6\n", "")
+    files = {
+        "_library/references.yaml": "{}\n",
+        "_library/drugs.yaml": "ketamine:\n  name: ketamine\n",
+        "_library/policy.yaml": "approval:\n  minimum: 1\n",
+        "ketamine-trd/1.0.yaml": VERSION.replace("TEXT", text),
+        "ketamine-trd/1.1.yaml": second.replace("TEXT", text),
+    }
+    write_files(tmp_path / "protocols", files)
+    library = load_library(tmp_path / "protocols", "protocols")
+    diagnostics = run_checks(library, CheckContext(as_of=dt.date(2026, 6, 1)))
+    assert [d.format_text() for d in diagnostics if d.code in ("P208", "P304")] == [
+        "protocols/ketamine-trd/1.1.yaml:24:12: error P208: dose \"0.5 mg/kg\" matches no quantity of this "
+        "version's data (sections[0].body)\n    write the dose as a placeholder of this version's data, such as "
+        "{{ ketamine-iv.dose }} (0.4 mg/kg), {{ ketamine-iv.dose_range }} (0.1 to 0.75 mg/kg); only a dose quoted "
+        "from a study may be written as verbatim text, {{ \"0.5 mg/kg\" }}",
+        "protocols/ketamine-trd/1.1.yaml:24:52: error P304: placeholder {{ induction.doses }}: phase induction "
+        "has no doses (sections[0].body)\n    add doses to the phase, or remove the placeholder",
+    ]

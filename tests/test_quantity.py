@@ -13,6 +13,7 @@ from generator.model.quantity import (
     format_length,
     format_number,
     format_quantity,
+    format_range,
     parse_quantity,
     to_unit,
     to_unit_exact,
@@ -160,6 +161,20 @@ def test_equality_ignores_text() -> None:
 def test_format_number(value: str, grouped: str, plain: str) -> None:
     assert format_number(Decimal(value)) == grouped
     assert format_number(Decimal(value), group=False) == plain
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "grouped", "plain"),
+    [
+        ("0.1 mg/kg", "0.75 mg/kg", "0.1 to 0.75 mg/kg", "0.1 to 0.75 mg/kg"),
+        ("1000 mg", "3000 mg", "1,000 to 3,000 mg", "1000 to 3000 mg"),
+        ("100 mcg/kg", "1 mg/kg", "100 mcg/kg to 1 mg/kg", "100 mcg/kg to 1 mg/kg"),
+        ("0.00001 mg", "10000.5 mg", "0.00001 to 10,000.5 mg", "0.00001 to 10000.5 mg"),
+    ],
+)
+def test_format_range(low: str, high: str, grouped: str, plain: str) -> None:
+    assert format_range(parse_quantity(low), parse_quantity(high)) == grouped
+    assert format_range(parse_quantity(low), parse_quantity(high), group=False) == plain
 
 
 def test_format_quantity_and_length() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -226,5 +227,7 @@ def test_no_dose_is_given_from_a_partially_checked_version(tmp_path: Path) -> No
     library = write_library(tmp_path, {"ketamine-trd/1.0.yaml": text})
     status, out, _ = run("dose", "ketamine-trd", "ketamine-iv", "--weight", "100", "--version", "1.0", str(library))
     assert status == 2
-    assert out.strip() == '{"error": "version 1.0 of ketamine-trd does not validate: run `protocols check`"}'
+    assert json.loads(out) == {
+        "error": f"version 1.0 of ketamine-trd does not validate: run `protocols check {library}`"
+    }
     assert [line.split(" ")[1:3] for line in check_lines(library)] == [["error", "P108:"]]

@@ -204,19 +204,26 @@ def test_the_library_has_every_kind_of_version() -> None:
         ("esketamine-trd", "1.0"): "superseded", ("esketamine-trd", "1.1"): "current",
         ("ketamine-crps", "1.0"): "current", ("ketamine-crps", "1.1"): "upcoming",
         ("ketamine-trd", "1.0"): "current", ("ketamine-trd", "1.1"): "draft",
-        ("ketamine-trd-twice-weekly", "1.1"): "retired",
-    } | {("ketamine-trd-twice-weekly", "1.0"): states[("ketamine-trd-twice-weekly", "1.0")]}  # the protocol is retired
+        ("ketamine-trd-twice-weekly", "1.2"): "retired",
+    } | {(pid, v): states[(pid, v)] for pid, v in (("ketamine-trd-twice-weekly", "1.0"),
+                                                   ("ketamine-trd-twice-weekly", "1.1"))}  # the protocol is retired
     assert [pid for pid, p in sorted(library.protocols.items()) if protocol_retired(p)] == ["ketamine-trd-twice-weekly"]
 
 
 def test_retired_protocol_is_singh_2016s_twice_weekly_arm() -> None:
-    for version in ("1.0", "1.1"):
+    """1.0 is the trial's dose; 1.1 adds the range that the source summary gives for IV ketamine in
+    treatment-resistant depression (the range of ketamine-trd, from the same source); 1.2 retires it."""
+    range_of_ketamine_trd = load("ketamine-trd/1.0.yaml")["regimens"][0]["dose_range"]
+    for version in ("1.0", "1.1", "1.2"):
         doc = load(f"ketamine-trd-twice-weekly/{version}.yaml")
         (regimen,) = doc["regimens"]
-        assert (regimen["dose"], regimen["duration"], regimen["cite"]) == ("0.5 mg/kg", "40 min", ["singh-2016"])
+        assert (regimen["dose"], regimen["duration"], regimen["cite"][0]) == ("0.5 mg/kg", "40 min", "singh-2016")
+        assert regimen.get("dose_range") == (None if version == "1.0" else range_of_ketamine_trd)
+        assert regimen["cite"][1:] == ([] if version == "1.0" else ["ketamine-depression-review-2022"])
         (course,) = doc["phases"]
         assert (course["frequency"], "length" in course) == ("2 per week", False)
-    assert load("ketamine-trd-twice-weekly/1.1.yaml")["status"] == "retired"
+    assert range_of_ketamine_trd == {"min": "0.1 mg/kg", "max": "0.75 mg/kg"}
+    assert load("ketamine-trd-twice-weekly/1.2.yaml")["status"] == "retired"
 
 
 def test_draft_marker_appears_only_in_the_draft() -> None:
@@ -259,6 +266,6 @@ def test_sample_library_passes_every_check_strictly() -> None:
 
 
 def test_the_retired_version_opens_by_saying_do_not_use_it() -> None:
-    summary = load("ketamine-trd-twice-weekly/1.1.yaml")["summary"]
+    summary = load("ketamine-trd-twice-weekly/1.2.yaml")["summary"]
     assert summary.startswith("**Retired: do not use this protocol.** Use [[ketamine-trd]] instead.\n")
     assert "give" not in summary  # what it gave, in the past: no instruction

@@ -55,6 +55,15 @@ def test_every_kind_of_version_has_a_page(built_sites: dict[str, Any]) -> None:
     audit = json.loads((built_sites["clinician"].root / "protocols.json").read_text(encoding="utf-8"))
     states = {(row["id"], row["version"]): row["state"] for row in audit["protocols"]}
     assert states[("esketamine-trd", "1.0")] == "superseded" and states[("esketamine-trd", "1.1")] == "current"
-    assert states[("ketamine-crps", "1.1")] == "upcoming" and states[("ketamine-trd-twice-weekly", "1.1")] == "retired"
+    assert states[("ketamine-crps", "1.1")] == "upcoming" and states[("ketamine-trd-twice-weekly", "1.2")] == "retired"
     diff = page_text(built_sites, "protocols/esketamine-trd/1.1/diff/index.html")
     assert "phase maintenance-weekly" in diff and "once per week" in diff
+    # A dose-amount change, from the source only: twice-weekly 1.1 adds the range the source summary gives
+    # for IV ketamine in treatment-resistant depression; its diff and What's new show it first.
+    dose_diff = page_text(built_sites, "protocols/ketamine-trd-twice-weekly/1.1/diff/index.html")
+    assert dose_diff.index("Dosing changes") < dose_diff.index("Text changes")
+    assert "ketamine-iv dose_range (none) \u2192 0.1 to 0.75 mg/kg" in dose_diff
+    news = page_text(built_sites, "whats-new/index.html")
+    entry = news[news.index("2025-09-01 "):]
+    assert entry.index("Dose change: regimen ketamine-iv, dose_range: (none) changed to 0.1 to 0.75 mg/kg") < \
+        entry.index("What changed in this version")

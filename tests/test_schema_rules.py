@@ -319,6 +319,7 @@ def test_p105_reference_and_handbook_ids_match_the_whole_value(tmp_path: Path) -
         ("regimen-ketamine-iv", 'starts with "regimen-", which the generator uses for its own anchors'),
         ("phase-induction", 'starts with "phase-", which the generator uses for its own anchors'),
         ("dose-table-ketamine-iv", 'starts with "dose-table-", which the generator uses for its own anchors'),
+        ("dose-card-ketamine-iv", 'starts with "dose-card-", which the generator uses for its own anchors'),
     ],
 )
 def test_p105_reserved_section_ids_and_prefixes(tmp_path: Path, section_id: str, why: str) -> None:
@@ -382,5 +383,5 @@ def test_p105_reserved_prefix_hint_names_the_prefixes(tmp_path: Path) -> None:
     assert out.splitlines()[:2] == [
         f'{tmp_path}/protocols/ketamine-trd/1.0.yaml:28:9: error P105: section id "phase-one" starts with "phase-",'
         " which the generator uses for its own anchors (sections[0].id)",
-        "    choose another id; ids starting with ref-, regimen-, phase-, dose-table- are reserved",
+        "    choose another id; ids starting with ref-, regimen-, phase-, dose-table-, dose-card- are reserved",
     ]

@@ -49,6 +49,7 @@ def test_every_published_version_has_a_permanent_page_and_every_protocol_a_canon
         "protocols/ketamine-crps/index.md",
         "protocols/ketamine-trd-twice-weekly/1.0/index.md",
         "protocols/ketamine-trd-twice-weekly/1.1/index.md",
+        "protocols/ketamine-trd-twice-weekly/1.2/index.md",
         "protocols/ketamine-trd-twice-weekly/index.md",
         "protocols/ketamine-trd/1.0/index.md",
         "protocols/ketamine-trd/index.md",

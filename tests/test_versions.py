@@ -117,12 +117,14 @@ def test_fingerprint_scope_is_the_version_and_the_drug_and_reference_entries_it_
     assert versions.version_fingerprint(version, library) == sha(text)
 
 
-def test_cited_references_come_from_cite_lists_and_markdown() -> None:
+def test_cited_references_come_from_cite_lists_and_the_citations_the_page_shows() -> None:
     from generator.model.schema import VersionDoc
+    from generator.text.inline import scan_version
     doc = VersionDoc.model_validate(yaml.safe_load(VERSION.replace(
-        "body: Monitor blood pressure.", "body: Monitor blood pressure [@b-ref; @a-ref].").replace(
+        "body: Monitor blood pressure.", "body: Monitor blood pressure [@b-ref; @a-ref], not `[@d-ref]`.").replace(
         "cite: [phillips-2019]", "cite: [c-ref, phillips-2019]")), strict=False)
-    assert versions.cited_references(doc) == ["c-ref", "phillips-2019", "b-ref", "a-ref"]
+    assert scan_version(doc).cited_references == {"c-ref", "phillips-2019", "b-ref", "a-ref"}
+    assert versions.cited_references(doc) == ["a-ref", "b-ref", "c-ref", "phillips-2019"]  # the fingerprint's
 
 
 # --- status on a date ---------------------------------------------------------------------------------
@@ -379,8 +381,9 @@ def test_new_version_counts_invalid_files_when_numbering(tmp_path: Path) -> None
     root = write_library(tmp_path, {"ketamine-trd/1.1.yaml": "id: [unclosed\n"})
     protocol = load_library(root).protocols["ketamine-trd"]
     assert versions.next_version_number(protocol) == "1.2"
-    with pytest.raises(VersionError, match=r"^version 1.1 of ketamine-trd does not validate: run `protocols check`$"):
+    with pytest.raises(VersionError) as refused:
         versions.plan_new_version(protocol, "1.1")
+    assert str(refused.value) == f"version 1.1 of ketamine-trd does not validate: run `protocols check {root}`"
 
 
 def test_append_entry_refuses_a_ledger_that_is_a_symbolic_link(tmp_path: Path) -> None:

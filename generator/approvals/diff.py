@@ -15,8 +15,9 @@ from typing import Any, Literal
 
 from generator.load.library import Library, VersionFile
 from generator.model.frequency import Frequency
-from generator.model.quantity import Quantity, format_length, format_number
+from generator.model.quantity import Quantity, format_length, format_range
 from generator.model.schema import DoseRange, Phase, Regimen, VersionDoc
+from generator.text.inline import anchor, scan_version
 
 REGIMEN_DOSING_FIELDS = (
     "drug", "route", "dose", "dose_range", "options", "max_dose", "duration", "concentration", "unit_dose", "rounding",
@@ -44,6 +45,11 @@ class DoseChange:
     change: Literal["changed", "added", "removed"] = "changed"
     old_index: int | None = None
     new_index: int | None = None
+
+    @property
+    def anchor(self) -> str:
+        """The id of the regimen or phase on a protocol page: "regimen-ketamine-iv"."""
+        return anchor(self.kind, self.id)
 
     @property
     def text(self) -> str:
@@ -74,6 +80,11 @@ class VersionDiff:
     references_added: list[str] = field(default_factory=list)
     references_removed: list[str] = field(default_factory=list)
 
+    def target(self, change: DoseChange) -> tuple[str, str]:
+        """Where a dose change's item is shown: (version, anchor on its page); a removed item in the old
+        version, any other in the new one."""
+        return (self.old_version if change.change == "removed" else self.new_version), change.anchor
+
     @property
     def empty(self) -> bool:
         return not (self.dose_changes or self.text_changes or self.references_added or self.references_removed)
@@ -89,10 +100,7 @@ def format_value(value: Any) -> str:
     if isinstance(value, Quantity):
         return format_length(value)
     if isinstance(value, DoseRange):
-        low, high = value.min, value.max
-        if low.unit == high.unit:
-            return f"{format_number(low.value)} to {format_length(high)}"
-        return f"{format_length(low)} to {format_length(high)}"
+        return format_range(value.min, value.max)
     if isinstance(value, Frequency):
         return value.in_words()
     if isinstance(value, list):
@@ -218,30 +226,9 @@ def text_changes(old: VersionDoc, new: VersionDoc) -> list[TextChange]:
 
 # --- references ---------------------------------------------------------------------------------------
 
-_CITATION = re.compile(r"\[(@[^\[\]]*)\]")
-
-
-def cited_ids(text: str) -> list[str]:
-    """Reference ids of [@a] and [@a; @b] citations, in order of use."""
-    found = []
-    for match in _CITATION.finditer(text):
-        for part in match.group(1).split(";"):
-            part = part.strip()
-            if part.startswith("@") and part[1:].strip():
-                found.append(part[1:].strip())
-    return found
-
-
 def references_used(doc: VersionDoc) -> set[str]:
-    """Every reference a version cites: in Markdown fields, `changes`, and `cite:` lists."""
-    used: set[str] = set()
-    for _label, text in _markdown_fields(doc).values():
-        used.update(cited_ids(text))
-    for text in doc.changes:
-        used.update(cited_ids(text))
-    for item in [*doc.regimens, *doc.phases]:
-        used.update(item.cite)
-    return used
+    """Every reference a version cites where its page shows a citation, and in `cite:` lists."""
+    return set(scan_version(doc).cited_references)
 
 
 def diff_versions(old: VersionFile, new: VersionFile, library: Library | None = None) -> VersionDiff:

@@ -11,9 +11,8 @@ from typing import Any
 from generator.approvals import signoffs, versions
 from generator.approvals.signoffs import SignOffView
 from generator.load.library import Library, Protocol, VersionFile
+from generator.model.field_types import UNPUBLISHED_STATUSES
 from generator.model.schema import Approval
-
-PUBLIC_STATUSES = ("approved", "retired")
 
 # A version's state on the build date, as the reader needs to see it.
 STATE_WORDS = {
@@ -90,14 +89,15 @@ def _missing_words(missing_now: signoffs.Missing) -> list[str]:
 
 
 def _version_info(
-    library: Library, protocol: Protocol, version: VersionFile, as_of: dt.date, reviewer: bool
+    library: Library, protocol: Protocol, facts: signoffs.ApprovalFacts, version: VersionFile, as_of: dt.date,
+    reviewer: bool,
 ) -> VersionInfo:
-    fingerprint = versions.version_fingerprint(version, library)
-    judged = signoffs.ledger(protocol, library)
+    fingerprint = facts.fingerprint(version)
+    judged = facts.ledger(protocol)
     current = [s.entry for s in judged.standing(version.version) if s.entry.fingerprint == fingerprint]
     missing: list[str] = []
-    if reviewer and version.doc.status in ("draft", "in-review"):
-        missing = _missing_words(signoffs.missing_for(protocol, version, library, fingerprint))
+    if reviewer and version.doc.status in UNPUBLISHED_STATUSES:
+        missing = _missing_words(signoffs.missing_for(protocol, version, library, fingerprint, judged))
     return VersionInfo(
         file=version,
         state=versions.state(protocol, version, as_of),
@@ -125,13 +125,16 @@ def _canonical(shown: list[VersionInfo], current: VersionInfo | None, retired: b
     return upcoming[0] if upcoming else shown[-1]
 
 
-def publication(library: Library, as_of: dt.date, reviewer: bool) -> Publication:
-    """Which protocols and versions the site shows on `as_of`, and in which state."""
+def publication(library: Library, as_of: dt.date, reviewer: bool,
+                approvals: signoffs.ApprovalFacts | None = None) -> Publication:
+    """Which protocols and versions the site shows on `as_of`, and in which state (`approvals`: the run's
+    fingerprints and judged ledgers, when it has them)."""
+    facts = approvals if approvals is not None else signoffs.ApprovalFacts(library)
     protocols: dict[str, ProtocolInfo] = {}
     for protocol_id in sorted(library.protocols):
         protocol = library.protocols[protocol_id]
         shown = [
-            _version_info(library, protocol, version, as_of, reviewer)
+            _version_info(library, protocol, facts, version, as_of, reviewer)
             for version in versions.published(protocol, reviewer)
         ]
         if not shown:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from generator.approvals.register import Register, RegisteredReviewer, build_register, name_key, role_key
 from generator.approvals.sshsig import PublicKey, SshsigError, verify
+from generator.approvals.versions import version_fingerprint
 from generator.diagnostics import excerpt
 from generator.load.library import Library, Protocol, VersionFile
 from generator.model.schema import Approval, Policy
@@ -36,10 +37,8 @@ def signed_message(protocol_id: str, version: str, role: str, date: dt.date, fin
 
 
 def register(library: Library) -> Register:
-    """The library's register, built once per library."""
-    if library.register_memo is None:
-        library.register_memo = build_register(library)
-    return library.register_memo
+    """The library's register (policy.yaml's reviewers, judged)."""
+    return build_register(library)
 
 
 @dataclass(frozen=True)
@@ -146,14 +145,38 @@ class Ledger:
         return cancelled
 
 
-def ledger(protocol: Protocol, library: Library) -> Ledger:
-    """The protocol's ledger judged, once per library."""
-    if protocol.signoffs_memo is None:
-        reg = register(library)
-        protocol.signoffs_memo = Ledger(
-            [judge(protocol.id, index, entry, reg, library.policy) for index, entry in enumerate(protocol.approvals)]
-        )
-    return protocol.signoffs_memo
+def ledger(protocol: Protocol, library: Library, reg: Register | None = None) -> Ledger:
+    """The protocol's ledger, each entry judged against the register (`reg`, else the library's) and the policy."""
+    reg = reg or register(library)
+    return Ledger(
+        [judge(protocol.id, index, entry, reg, library.policy) for index, entry in enumerate(protocol.approvals)]
+    )
+
+
+class ApprovalFacts:
+    """The register, each protocol's judged ledger and each version's fingerprint, each computed once for
+    the run (a check, a site's publication) that makes this object and passes it down; forgotten with it."""
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self._register: Register | None = None
+        self._ledgers: dict[str, Ledger] = {}
+        self._fingerprints: dict[int, tuple[VersionFile, str]] = {}  # by id(), the version kept so ids stay unique
+
+    def register(self) -> Register:
+        if self._register is None:
+            self._register = register(self.library)
+        return self._register
+
+    def ledger(self, protocol: Protocol) -> Ledger:
+        if protocol.id not in self._ledgers:
+            self._ledgers[protocol.id] = ledger(protocol, self.library, self.register())
+        return self._ledgers[protocol.id]
+
+    def fingerprint(self, version: VersionFile) -> str:
+        if id(version) not in self._fingerprints:
+            self._fingerprints[id(version)] = (version, version_fingerprint(version, self.library))
+        return self._fingerprints[id(version)][1]
 
 
 def _role_assignment(roles: list[str], signoffs: list[SignOff]) -> dict[str, str]:
@@ -200,9 +223,11 @@ def missing(signoffs: list[SignOff], policy: Policy | None) -> Missing:
     return Missing(reviewers, unfilled, shared)
 
 
-def missing_for(protocol: Protocol, version: VersionFile, library: Library, fingerprint: str | None) -> Missing:
-    """What `version` still needs; with `fingerprint`, only sign-offs carrying it count."""
-    standing = ledger(protocol, library).standing(version.version)
+def missing_for(protocol: Protocol, version: VersionFile, library: Library, fingerprint: str | None,
+                judged: Ledger | None = None) -> Missing:
+    """What `version` still needs; with `fingerprint`, only sign-offs carrying it count. `judged`: the
+    protocol's ledger when the caller has it already."""
+    standing = (judged or ledger(protocol, library)).standing(version.version)
     if fingerprint is not None:
         standing = [s for s in standing if s.entry.fingerprint == fingerprint]
     return missing(standing, library.policy)

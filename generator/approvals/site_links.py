@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.approvals.publication import publication
+from generator.approvals.signoffs import ApprovalFacts
 from generator.diagnostics import excerpt
 from generator.text.inline import GENERATED_SECTIONS, CrossReference
 
@@ -53,9 +54,10 @@ class SiteLinks:
         self.publication = publication
 
     @classmethod
-    def for_build(cls, library: Any, as_of: dt.date, reviewer: bool) -> SiteLinks:
-
-        return cls(library, publication(library, as_of, reviewer))
+    def for_build(cls, library: Any, as_of: dt.date, reviewer: bool,
+                  approvals: ApprovalFacts | None = None) -> SiteLinks:
+        """`approvals`: the run's fingerprints and judged ledgers, when it has them."""
+        return cls(library, publication(library, as_of, reviewer, approvals))
 
     def resolve(self, xref: CrossReference, source_doc: Any | None) -> LinkTarget:
         """Where `xref`, written in `source_doc` (None outside a version), leads; LinkError (P303) if nowhere."""

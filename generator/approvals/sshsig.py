@@ -299,14 +299,25 @@ def verify(armoured: str, message: bytes, namespace: str, allowed: list[PublicKe
         raise SshsigError(f'its namespace is {excerpt(signature.namespace, 40)}, not "{namespace}"')
     if signature.hash_algorithm not in HASHES:
         raise SshsigError(f"hash algorithm {excerpt(signature.hash_algorithm, 20)} is not sha256 or sha512")
-    try:
-        _verify_scheme(key, signature, signed_data(namespace, signature.hash_algorithm, message))
-    except (InvalidSignature, ValueError) as error:
-        if isinstance(error, SshsigError):
-            raise
-        raise SshsigError("it does not match the entry: the entry was changed after it was signed, or the "
-                          "signature belongs to another entry") from None
+    problem = _verification_problem(armoured, signed_data(namespace, signature.hash_algorithm, message))
+    if problem:
+        raise SshsigError(problem)
     return key
+
+
+@functools.lru_cache(maxsize=65536)  # pure: a build judges each ledger entry for the checks and for each site
+def _verification_problem(armoured: str, data: bytes) -> str:
+    """"" when the signature is of `data` by the key it carries (`verify` has checked that key is allowed),
+    else what is wrong."""
+    signature = parse_signature(armoured)
+    try:
+        _verify_scheme(signature.public_key, signature, data)
+    except SshsigError as error:
+        return str(error)
+    except (InvalidSignature, ValueError):
+        return ("it does not match the entry: the entry was changed after it was signed, or the signature belongs "
+                "to another entry")
+    return ""
 
 
 def ed25519_public_line(key: Ed25519PrivateKey, comment: str = "") -> str:

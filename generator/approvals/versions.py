@@ -26,13 +26,21 @@ from typing import Any, Literal
 
 import yaml
 
-from generator.load.library import LIBRARY_FOLDER, Library, Protocol, VersionFile, version_key
+from generator.load.library import (
+    LIBRARY_FOLDER,
+    Library,
+    NotInLibrary,
+    Protocol,
+    VersionFile,
+    find_version,
+    version_key,
+)
 from generator.load.yaml_source import SourceFile, load_text
+from generator.model.field_types import PUBLISHED_STATUSES
 from generator.model.schema import PROTOCOL_ID, Policy, VersionDoc
-from generator.text.inline import Citation, markdown_fields, tokenize
+from generator.text.inline import scan_version
 
 State = Literal["current", "superseded", "upcoming", "retired", "draft", "in-review"]
-PUBLISHED_STATUSES = ("approved", "retired")
 DEFAULT_REVIEW_INTERVAL_MONTHS = 24
 LEDGER_NAME = "approvals.yaml"
 LEDGER_HEADER = (
@@ -78,23 +86,16 @@ def fingerprint(data: Any, drugs: dict[str, Any] | None = None, references: dict
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def cited_references(doc: VersionDoc) -> list[str]:
-    """Every reference id a version cites, in `cite` lists or in Markdown, in first-use order."""
-    cited: dict[str, None] = {}
-    for item in [*doc.regimens, *doc.phases]:
-        cited.update(dict.fromkeys(item.cite))
-    for _path, text in markdown_fields(doc):
-        for token in tokenize(text):
-            if isinstance(token, Citation):
-                cited.update(dict.fromkeys(key.id for key in token.keys))
-    return list(cited)
-
-
 def _entries(library: Library, file_name: str, ids: list[str]) -> dict[str, Any]:
     """The entries of a library file (as parsed) for `ids` that it has."""
     source = library.source(LIBRARY_FOLDER, file_name)
     data = source.data if source is not None and isinstance(source.data, dict) else {}
     return {item: data[item] for item in ids if item in data}
+
+
+def cited_references(doc: VersionDoc) -> list[str]:
+    """The reference ids a version's fingerprint covers: its `cite:` lists and the citations its page shows."""
+    return sorted(scan_version(doc).cited_references)
 
 
 def fingerprint_scope(version: VersionFile, library: Library) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -104,9 +105,7 @@ def fingerprint_scope(version: VersionFile, library: Library) -> tuple[dict[str,
 
 
 def version_fingerprint(version: VersionFile, library: Library) -> str:
-    if version.fingerprint_memo is None:
-        version.fingerprint_memo = fingerprint(version.parsed_data, *fingerprint_scope(version, library))
-    return version.fingerprint_memo
+    return fingerprint(version.parsed_data, *fingerprint_scope(version, library))
 
 
 # --- status on a date ---------------------------------------------------------------------------------
@@ -312,13 +311,11 @@ def plan_new_version(protocol: Protocol, from_version: str | None = None) -> New
         if not protocol.versions:
             raise VersionError(f"protocol {protocol.id} has no valid version to copy: run `protocols check`")
         source_version = protocol.ordered()[-1]
-    elif from_version in protocol.versions:
-        source_version = protocol.versions[from_version]
-    elif from_version in protocol.invalid_versions:
-        raise VersionError(f"version {from_version} of {protocol.id} does not validate: run `protocols check`")
     else:
-        known = ", ".join(protocol.versions) or "none"
-        raise VersionError(f"protocol {protocol.id} has no version {from_version} (versions: {known})")
+        try:
+            source_version = find_version(protocol, from_version)
+        except NotInLibrary as error:
+            raise VersionError(str(error)) from None
     path = Path(protocol.folder) / f"{number}.yaml"
     if path.exists():
         raise VersionError(f"{path} already exists")

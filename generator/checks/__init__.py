@@ -11,18 +11,28 @@ import datetime as dt
 import importlib
 import pkgutil
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from generator.approvals.signoffs import ApprovalFacts
 from generator.diagnostics import Diagnostic, sorted_diagnostics
-from generator.load.library import Library, cycle_collection_paused, partial_versions_included
+from generator.load.library import Library, partial_versions_included
 from generator.load.recovery import original_path_text
-from generator.text.inline import shared_scans
+from generator.text.inline import TextScans
 
 
 @dataclass(frozen=True)
 class CheckContext:
     as_of: dt.date
     reviewer: bool = False  # checking for the reviewer site (drafts and versions in review are published)
+    # the run's scans of texts, shared by the rule families; a new context per run starts afresh
+    scans: TextScans = field(default_factory=TextScans, compare=False, repr=False)
+    approvals: ApprovalFacts | None = field(default=None, compare=False, repr=False)  # run_checks makes one
+
+    def approval_facts(self, library: Library) -> ApprovalFacts:
+        """The run's register, ledgers and fingerprints of `library` (a fresh set for a rule family run alone)."""
+        if self.approvals is not None and self.approvals.library is library:
+            return self.approvals
+        return ApprovalFacts(library)
 
 
 Check = Callable[[Library, CheckContext], Iterable[Diagnostic]]
@@ -41,7 +51,8 @@ def all_checks() -> list[tuple[str, Check]]:
 def run_checks(library: Library, context: CheckContext) -> list[Diagnostic]:
     """The load and schema diagnostics of the library plus every rule module's, sorted by location."""
     found: list[Diagnostic] = []
-    with shared_scans(), cycle_collection_paused(), partial_versions_included(library):
+    context = dataclasses.replace(context, approvals=ApprovalFacts(library))
+    with partial_versions_included(library):
         for _name, check in all_checks():
             found.extend(check(library, context))
     return sorted_diagnostics([*library.diagnostics, *_as_in_the_files(found, library)])

@@ -27,11 +27,12 @@ import re
 from collections.abc import Iterator
 
 from generator.approvals.diff import DoseChange, dosing_changes
-from generator.approvals.signoffs import Ledger, ledger, missing_for, register
-from generator.approvals.versions import current_version, review_due, review_overdue, version_fingerprint
+from generator.approvals.signoffs import ApprovalFacts, Ledger, missing_for
+from generator.approvals.versions import current_version, review_due, review_overdue
 from generator.checks import CheckContext
 from generator.diagnostics import Diagnostic, excerpt, format_path
 from generator.load.library import Library, Protocol, VersionFile, version_key
+from generator.model.field_types import PUBLISHED_STATUSES
 
 
 def _short(fingerprint: str) -> str:
@@ -52,11 +53,11 @@ def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _p401(protocol: Protocol, version: VersionFile, library: Library) -> Iterator[Diagnostic]:
+def _p401(protocol: Protocol, version: VersionFile, library: Library, judged: Ledger) -> Iterator[Diagnostic]:
     policy = library.policy
     if version.doc.status != "approved" or policy is None:
         return
-    missing = missing_for(protocol, version, library, None)
+    missing = missing_for(protocol, version, library, None, judged)
     details = []
     if missing.reviewers:
         have = policy.approval.minimum - missing.reviewers
@@ -93,7 +94,7 @@ def _p406(protocol: Protocol, judged: Ledger) -> Iterator[Diagnostic]:
         yield Diagnostic("P406", signoff.problem, source.at(path), format_path(path), signoff.hint)
 
 
-def _p402(protocol: Protocol, library: Library, judged: Ledger) -> Iterator[Diagnostic]:
+def _p402(protocol: Protocol, facts: ApprovalFacts, judged: Ledger) -> Iterator[Diagnostic]:
     source = protocol.approvals_source
     if source is None:
         return
@@ -108,9 +109,9 @@ def _p402(protocol: Protocol, library: Library, judged: Ledger) -> Iterator[Diag
                 f"restore {protocol.id}/{approval.version}.yaml: a signed-off version stays for the audit trail",
             )
     for version in protocol.ordered():
-        if version.doc.status not in ("approved", "retired"):
+        if version.doc.status not in PUBLISHED_STATUSES:
             continue
-        current = version_fingerprint(version, library)
+        current = facts.fingerprint(version)
         for signoff in judged.standing(version.version):
             approval = signoff.entry
             if approval.fingerprint == current:
@@ -174,14 +175,14 @@ def _p404_diagnostic(change: DoseChange, version: VersionFile, previous: str, pu
 
 def _latest_published_before(protocol: Protocol, version: VersionFile) -> VersionFile | None:
     earlier = [v for v in protocol.ordered() if version_key(v.version) < version_key(version.version)]
-    published = [v for v in earlier if v.doc.status in ("approved", "retired")]
+    published = [v for v in earlier if v.doc.status in PUBLISHED_STATUSES]
     return published[-1] if published else None
 
 
 def _p404(protocol: Protocol, version: VersionFile, previous: VersionFile | None,
           library: Library) -> Iterator[Diagnostic]:
     comparisons = [(previous, False)] if previous is not None else []
-    if version.doc.status in ("approved", "retired"):
+    if version.doc.status in PUBLISHED_STATUSES:
         published = _latest_published_before(protocol, version)
         if published is not None and published is not previous:
             comparisons.append((published, True))
@@ -200,7 +201,7 @@ def _p405(protocol: Protocol) -> Iterator[Diagnostic]:
     latest: VersionFile | None = None
     for version in protocol.ordered():
         doc, source = version.doc, version.source
-        if doc.status not in ("approved", "retired"):
+        if doc.status not in PUBLISHED_STATUSES:
             continue
         if doc.effective is None:
             yield Diagnostic(
@@ -246,16 +247,17 @@ def _p407(protocol: Protocol, library: Library, context: CheckContext) -> Iterat
 
 
 def check(library: Library, context: CheckContext) -> Iterator[Diagnostic]:
-    yield from register(library).diagnostics
+    facts = context.approval_facts(library)
+    yield from facts.register().diagnostics
     for protocol in library.protocols.values():
-        judged = ledger(protocol, library)
+        judged = facts.ledger(protocol)
         previous_numbers = _previous_numbers(protocol)
         for version in protocol.ordered():
             previous = previous_numbers.get(version.version)
-            yield from _p401(protocol, version, library)
+            yield from _p401(protocol, version, library, judged)
             yield from _p403(version, previous)
             yield from _p404(protocol, version, protocol.versions.get(previous) if previous else None, library)
         yield from _p406(protocol, judged)
-        yield from _p402(protocol, library, judged)
+        yield from _p402(protocol, facts, judged)
         yield from _p405(protocol)
         yield from _p407(protocol, library, context)

@@ -41,6 +41,7 @@ from generator.model.quantity import (
     QuantityError,
     compare_quantities,
     format_number,
+    format_range,
     fraction_to_decimal,
     to_unit_exact,
 )
@@ -58,13 +59,6 @@ _KG_STEP = Fraction(1, 10)
 def shown(q: Quantity) -> str:
     """A quantity as the author wrote it."""
     return q.text or f"{format_number(q.value, group=False)} {q.unit}"
-
-
-def range_shown(low: Quantity, high: Quantity) -> str:
-    """"0.1 to 0.75 mg/kg", or "0.1 mg/kg to 750 mcg/kg" when the ends have different units."""
-    if low.unit == high.unit:
-        return f"{shown(low).split(' ')[0]} to {shown(high)}"
-    return f"{shown(low)} to {shown(high)}"
 
 
 def _number(value: Fraction) -> str:
@@ -219,7 +213,7 @@ def _within_range(where: _Where, regimen: Regimen) -> Iterator[Diagnostic]:
             continue
         if compare_quantities(value, low) < 0 or compare_quantities(value, high) > 0:
             yield where.diagnostic(
-                "P201", f"{name} {shown(value)} lies outside dose_range {range_shown(low, high)}", *field,
+                "P201", f"{name} {shown(value)} lies outside dose_range {format_range(low, high, group=False)}", *field,
                 hint=f"change the {name} or the range so that the range contains it",
             )
 

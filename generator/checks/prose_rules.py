@@ -21,11 +21,11 @@ from generator.text import markdown
 from generator.text.inline import (
     Placeholder,
     PlaceholderError,
+    TextScans,
     library_markdown_fields,
     markdown_fields,
     plain_text_fields,
     render_placeholder,
-    scanned,
     tokenize,
 )
 from generator.text.markdown_rules import asset_exists, markup_findings
@@ -79,30 +79,19 @@ def _placeholder_value(token: Placeholder, doc: Any | None, drugs: Any) -> str:
         return ""
 
 
-def _scanner(root: Path) -> Any:
-    def scan(text: str) -> _FieldScan:
-        parsed = markdown.parsed(text)
-        runs = reader_runs(parsed)
-        fixed = not any(run.placeholders for run in runs)
-        return _FieldScan(
-            tuple(markup_findings(parsed, lambda name: asset_exists(root, name))),
-            # tokenize: the syntax is cached for the other rule families (the parse itself is not kept)
-            tuple(token for token in tokenize(text) if isinstance(token, Placeholder)),
-            () if fixed else runs,  # kept only to fill placeholders in
-            tuple(prose_quantities(run) for run in runs) if fixed else None,
-            tuple(finding for run in runs for finding in abbreviation_findings(run)) if fixed else None,
-        )
-
-    return scan
-
-
-_scanners: dict[Path, Any] = {}
-
-
 def _scan_markdown(text: str, root: Path) -> _FieldScan:
-    if root not in _scanners:
-        _scanners[root] = _scanner(root)
-    return scanned(text, _scanners[root])
+    """What a Markdown text says, whichever version it is in (images are looked for under `root`)."""
+    parsed = markdown.parsed(text)
+    runs = reader_runs(parsed)
+    fixed = not any(run.placeholders for run in runs)
+    return _FieldScan(
+        tuple(markup_findings(parsed, lambda name: asset_exists(root, name))),
+        # tokenize: the syntax is cached for the other rule families (the parse itself is not kept)
+        tuple(token for token in tokenize(text) if isinstance(token, Placeholder)),
+        () if fixed else runs,  # kept only to fill placeholders in
+        tuple(prose_quantities(run) for run in runs) if fixed else None,
+        tuple(finding for run in runs for finding in abbreviation_findings(run)) if fixed else None,
+    )
 
 
 def _scan_plain_text(text: str) -> tuple[tuple[ProseQuantity, ...], tuple[Finding, ...]]:
@@ -127,11 +116,11 @@ def _placeholder_findings(
 
 
 def markdown_findings(text: str, doc: Any | None, drugs: Any, where: str = "", root: Path | None = None,
-                      also: tuple[tuple[str, Quantity], ...] = ()) -> Iterator[Finding]:
+                      also: tuple[tuple[str, Quantity], ...] = (), scans: TextScans | None = None) -> Iterator[Finding]:
     """Every prose finding of one Markdown field; `doc` is the version it belongs to (None in library
     files), `root` the protocols folder (for images under _assets/), `also` more quantities a dose may
-    equal (the previous version's, in `changes`)."""
-    scan = _scan_markdown(text, root or Path("protocols"))
+    equal (the previous version's, in `changes`), `scans` the run's scans of texts."""
+    scan = (scans or TextScans()).get(_scan_markdown, text, root or Path("protocols"))
     found = [*scan.markup]
     found += _placeholder_findings(scan.placeholders, doc, drugs, where)
     quantities, abbreviations = scan.read(doc, drugs)
@@ -141,14 +130,15 @@ def markdown_findings(text: str, doc: Any | None, drugs: Any, where: str = "", r
     return iter(sorted(found, key=lambda finding: finding.offset))
 
 
-def _version_diagnostics(source: SourceFile, doc: Any, previous: Any | None, library: Library) -> Iterator[Diagnostic]:
+def _version_diagnostics(source: SourceFile, doc: Any, previous: Any | None, library: Library,
+                         scans: TextScans) -> Iterator[Diagnostic]:
     before = tuple(data_quantities(previous)) if previous is not None else ()
     for path, text in markdown_fields(doc):
         also = before if path[0] == "changes" else ()
-        for finding in markdown_findings(text, doc, library.drugs, root=library.root, also=also):
+        for finding in markdown_findings(text, doc, library.drugs, root=library.root, also=also, scans=scans):
             yield _diagnostic(source, path, finding)
     for path, text in plain_text_fields(doc):
-        quantities, abbreviations = scanned(text, _scan_plain_text)
+        quantities, abbreviations = scans.get(_scan_plain_text, text)
         for finding in sorted([*quantities_findings(quantities, doc), *abbreviations], key=lambda f: f.offset):
             yield _diagnostic(source, path, finding)
 
@@ -157,11 +147,12 @@ def check(library: Library, context: CheckContext) -> Iterator[Diagnostic]:
     for protocol in library.protocols.values():
         previous = None
         for version in protocol.ordered():
-            yield from _version_diagnostics(version.source, version.doc, previous, library)
+            yield from _version_diagnostics(version.source, version.doc, previous, library, context.scans)
             previous = version.doc
     for file_name, path, text in library_markdown_fields(library):
         source = library.source("_library", file_name)
         if source is None:
             continue
-        for finding in markdown_findings(text, None, library.drugs, file_name, root=library.root):
+        for finding in markdown_findings(text, None, library.drugs, file_name, root=library.root,
+                                         scans=context.scans):
             yield _diagnostic(source, path, finding)

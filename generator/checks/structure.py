@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.checks import CheckContext
-from generator.diagnostics import Diagnostic, excerpt
+from generator.diagnostics import Diagnostic, excerpt, format_path
 from generator.load.library import Library, VersionFile
+from generator.text.inline import ANCHOR_PREFIXES, GENERATED_SECTIONS
 
-RESERVED_SECTION_IDS = frozenset(
-    {"summary", "dosing", "schedule", "dose-table", "algorithm", "changes", "references", "versions", "approvals"}
-)
-# the generator's own anchors on a protocol page: #ref-<reference>, #regimen-<id>, #phase-<id>, #dose-table-<id>
-RESERVED_SECTION_PREFIXES = ("ref-", "regimen-", "phase-", "dose-table-")
+RESERVED_SECTION_IDS = frozenset(GENERATED_SECTIONS)
+RESERVED_SECTION_PREFIXES = tuple(ANCHOR_PREFIXES.values())
 
 
 def reserved_section_id(section_id: str) -> str | None:
@@ -32,13 +30,8 @@ def _unique_ids(version: VersionFile) -> Iterator[Diagnostic]:
         for index, item in enumerate(items):
             path = (kind, index, "id")
             if item.id in seen:
-                yield Diagnostic(
-                    "P105",
-                    f"id {excerpt(item.id)} is already used by {seen[item.id]}",
-                    source.at(path),
-                    f"{kind}[{index}].id",
-                    "give every regimen and phase its own id",
-                )
+                yield Diagnostic("P105", f"id {excerpt(item.id)} is already used by {seen[item.id]}", source.at(path),
+                                 format_path(path), "give every regimen and phase its own id")
             else:
                 seen[item.id] = f"{kind}[{index}]"
     sections: dict[str, int] = {}
@@ -56,13 +49,8 @@ def _unique_ids(version: VersionFile) -> Iterator[Diagnostic]:
                 else "choose another id; ids starting with " + ", ".join(RESERVED_SECTION_PREFIXES) + " are reserved",
             )
         elif section.id in sections:
-            yield Diagnostic(
-                "P105",
-                f"section id {excerpt(section.id)} is already used by sections[{sections[section.id]}]",
-                source.at(path),
-                f"sections[{index}].id",
-                "give every section its own id",
-            )
+            message = f"section id {excerpt(section.id)} is already used by sections[{sections[section.id]}]"
+            yield Diagnostic("P105", message, source.at(path), format_path(path), "give every section its own id")
         else:
             sections[section.id] = index
 

@@ -21,9 +21,8 @@ from generator.checks import CheckContext
 from generator.diagnostics import DataPath, Diagnostic, format_path
 from generator.load.library import Library
 from generator.load.yaml_source import SourceFile
+from generator.model.field_types import PUBLISHED_STATUSES
 from generator.text.inline import CrossReference, library_markdown_fields, markdown_fields, tokenize
-
-PUBLISHED_STATUSES = ("approved", "retired")
 
 
 def _links_in(source: SourceFile, path: DataPath, text: str, doc: Any | None, links: SiteLinks,
@@ -42,10 +41,11 @@ def _links_in(source: SourceFile, path: DataPath, text: str, doc: Any | None, li
 
 def check(library: Library, context: CheckContext) -> Iterator[Diagnostic]:
     sites: dict[bool, SiteLinks] = {}
+    facts = context.approval_facts(library)
 
     def site(reviewer: bool) -> SiteLinks:
         if reviewer not in sites:
-            sites[reviewer] = SiteLinks.for_build(library, context.as_of, reviewer)
+            sites[reviewer] = SiteLinks.for_build(library, context.as_of, reviewer, facts)
         return sites[reviewer]
 
     for protocol in library.protocols.values():

@@ -23,7 +23,7 @@ from generator.approvals.versions import current_version
 from generator.checks.dose_rules import check_version
 from generator.commands.shared import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UsageError, build_date, open_library
 from generator.dosing.dose_engine import DoseError, calculator_spec, evaluate_spec
-from generator.load.library import Library, Protocol, VersionFile
+from generator.load.library import Library, NotInLibrary, Protocol, VersionFile, find_protocol, find_version
 from generator.model.schema import Regimen, WeightRange
 
 # P212 (a table weight without a dose) is about some weights, not the regimen: every other weight's dose is
@@ -44,23 +44,10 @@ def _listed(names: list[str]) -> str:
     return ", ".join(names) or "none"
 
 
-def find_protocol(library: Library, protocol_id: str) -> Protocol:
-    protocol = library.protocols.get(protocol_id)
-    if protocol is None:
-        raise DoseRefused(
-            f'no protocol "{protocol_id}" in {library.display_root} (protocols: {_listed(sorted(library.protocols))})'
-        )
-    return protocol
-
-
-def find_version(protocol: Protocol, version: str | None, as_of_text: str | None) -> VersionFile:
+def dosing_version(protocol: Protocol, version: str | None, as_of_text: str | None) -> VersionFile:
+    """--version if given, else the version in use on the build date."""
     if version is not None:
-        if version in protocol.versions:
-            return protocol.versions[version]
-        if version in protocol.invalid_versions:
-            raise DoseRefused(f"version {version} of {protocol.id} does not validate: run `protocols check`")
-        known = _listed(list(protocol.versions))
-        raise DoseRefused(f"protocol {protocol.id} has no version {version} (versions: {known})")
+        return find_version(protocol, version)
     as_of = build_date(as_of_text)
     current = current_version(protocol, as_of)
     if current is None:
@@ -107,8 +94,8 @@ def dose_result(args: argparse.Namespace) -> dict[str, Any]:
         raise DoseRefused("--weight is required: pass the body weight, e.g. --weight 70.3 (or --spec)")
     try:
         library = open_library(args.dir)
-        version = find_version(find_protocol(library, args.id), args.version, args.as_of)
-    except UsageError as error:
+        version = dosing_version(find_protocol(library, args.id), args.version, args.as_of)
+    except (UsageError, NotInLibrary) as error:
         raise DoseRefused(str(error)) from None
     index, regimen = find_regimen(version, args.regimen)
     table = table_range(version, regimen)

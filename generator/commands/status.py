@@ -23,9 +23,9 @@ from generator.approvals.versions import protocol_retired, review_due, state, ve
 from generator.commands.shared import EXIT_OK, build_date, check_library, open_library
 from generator.diagnostics import Diagnostic, sorted_diagnostics
 from generator.load.library import Library, Protocol, VersionFile
+from generator.model.field_types import UNPUBLISHED_STATUSES
 
 REVIEW_WARNING_DAYS = 60
-PENDING_STATUSES = ("draft", "in-review")
 ERRORS_SHOWN = 3  # per version in the text format; the JSON lists them all
 
 
@@ -102,7 +102,7 @@ def protocol_status(protocol: Protocol, library: Library, diagnostics: list[Diag
     # as on the site: no version of a retired protocol is in use, whatever its dates say
     in_use = None if retired else next((v for v in versions if state(protocol, v, as_of) == "current"), None)
     due = review_due(in_use, library.policy) if in_use is not None else None
-    pending = [_pending(protocol, v, library, diagnostics) for v in versions if v.doc.status in PENDING_STATUSES]
+    pending = [_pending(protocol, v, library, diagnostics) for v in versions if v.doc.status in UNPUBLISHED_STATUSES]
     pending += [_invalid(protocol, number, library, diagnostics) for number in sorted(protocol.invalid_versions)]
     folder = library.display(protocol.id) + "/"
     shown = {item.file for item in pending}

@@ -28,32 +28,15 @@ from generator.approvals.versions import (
 )
 from generator.commands.shared import EXIT_OK, UsageError, check_library, open_library
 from generator.diagnostics import Diagnostic, excerpt
-from generator.load.library import LIBRARY_FOLDER, Library, Protocol, VersionFile
+from generator.load.library import LIBRARY_FOLDER, Library, Protocol, VersionFile, find_protocol, find_version
 from generator.model.build_date import BuildDateError, parse_date_option, today_utc
-
-
-def find_protocol(library: Library, protocol_id: str, directory: str) -> Protocol:
-    protocol = library.protocols.get(protocol_id)
-    if protocol is None:
-        known = ", ".join(library.protocols) or "none"
-        raise UsageError(f'no protocol "{protocol_id}" in {directory} (protocols: {known})')
-    return protocol
-
-
-def find_version(protocol: Protocol, number: str, directory: str) -> VersionFile:
-    version = protocol.versions.get(number)
-    if version is not None:
-        return version
-    if number in protocol.invalid_versions:
-        raise UsageError(f"version {number} of {protocol.id} does not validate: run `protocols check {directory}`")
-    known = ", ".join(protocol.versions) or "none"
-    raise UsageError(f"protocol {protocol.id} has no version {number} (versions: {known})")
+from generator.model.field_types import PUBLISHED_STATUSES
 
 
 def cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
     library = open_library(args.dir)
-    protocol = find_protocol(library, args.id, args.dir)
-    old, new = find_version(protocol, args.v1, args.dir), find_version(protocol, args.v2, args.dir)
+    protocol = find_protocol(library, args.id)
+    old, new = find_version(protocol, args.v1), find_version(protocol, args.v2)
     diff = diff_versions(old, new, library)
     if getattr(args, "format", "text") == "json":
         out.write(json.dumps(diff_json(diff), indent=2, ensure_ascii=False) + "\n")
@@ -181,8 +164,8 @@ def _append(protocol: Protocol, library: Library, entry: dict[str, object], out:
 
 def cmd_approve(args: argparse.Namespace, out: TextIO, today: dt.date | None = None) -> int:
     library = open_library(args.dir)
-    protocol = find_protocol(library, args.id, args.dir)
-    version = find_version(protocol, args.version, args.dir)
+    protocol = find_protocol(library, args.id)
+    version = find_version(protocol, args.version)
     errors = _blocking_errors(library, version)
     if errors:
         first = errors[0]
@@ -193,19 +176,19 @@ def cmd_approve(args: argparse.Namespace, out: TextIO, today: dt.date | None = N
     entry, _reviewer = _signed_entry(protocol, version, library, args, today or today_utc(), withdrawn=False)
     _append(protocol, library, entry, out)
     reloaded = open_library(args.dir)
-    again = find_protocol(reloaded, args.id, args.dir)
-    out.write(_still_missing(again, find_version(again, args.version, args.dir), reloaded) + "\n")
+    again = find_protocol(reloaded, args.id)
+    out.write(_still_missing(again, find_version(again, args.version), reloaded) + "\n")
     return EXIT_OK
 
 
 def cmd_withdraw(args: argparse.Namespace, out: TextIO, today: dt.date | None = None) -> int:
     library = open_library(args.dir)
-    protocol = find_protocol(library, args.id, args.dir)
-    version = find_version(protocol, args.version, args.dir)
+    protocol = find_protocol(library, args.id)
+    version = find_version(protocol, args.version)
     entry, reviewer = _signed_entry(protocol, version, library, args, today or today_utc(), withdrawn=True)
     _append(protocol, library, entry, out)
     out.write(f"{reviewer.name}'s sign-off as {entry['role']} no longer counts")
-    if version.doc.status in ("approved", "retired"):
+    if version.doc.status in PUBLISHED_STATUSES:
         out.write(f"; {protocol.id} {version.version} is {version.doc.status}: run `protocols check`")
     out.write("\n")
     return EXIT_OK
@@ -223,7 +206,7 @@ def cmd_new(args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"created {library.display(args.id, path.name)}: a new protocol's first draft\n")
         out.write("  next: write its title, summary, regimens and sections, then `protocols check`\n")
         return EXIT_OK
-    protocol = find_protocol(library, args.id, args.dir)
+    protocol = find_protocol(library, args.id)
     try:
         plan = plan_new_version(protocol, args.from_version)
         write_new_version(plan)

@@ -45,8 +45,6 @@ class NoDose(DoseError):
 
     def __init__(self, weight_kg: str, reason: str) -> None:
         super().__init__(f"no dose for {weight_kg} kg: {reason}; the step is too coarse for this regimen")
-        self.weight_kg = weight_kg
-        self.reason = reason
 
 
 @dataclass(frozen=True)

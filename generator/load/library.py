@@ -7,7 +7,6 @@ generator.load.files looks at every entry without following it).
 
 from __future__ import annotations
 
-import gc
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,9 +47,6 @@ class VersionFile:
     source: SourceFile  # what the model was made from: the file less any values with schema errors
     doc: VersionDoc
     parsed: Any = None  # the file as parsed (the fingerprint's), when it differs from source.data
-    # versions.version_fingerprint's, kept once computed: the approvals check and every site's
-    # publication ask for it, and the data it hashes is never changed once read
-    fingerprint_memo: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def id(self) -> str:
@@ -76,7 +72,6 @@ class Protocol:
     invalid_versions: set[str] = field(default_factory=set)
     # those of them that are checked all the same, as partial models (generator.load.recovery): see checked_whole
     partial_versions: dict[str, VersionFile] = field(default_factory=dict)
-    signoffs_memo: Any = field(default=None, compare=False, repr=False)  # signoffs.ledger's, once judged
 
     def ordered(self) -> list[VersionFile]:
         return list(self.versions.values())
@@ -97,7 +92,6 @@ class Library:
     invalid: dict[str, set[str]] = field(default_factory=dict)
     file_count: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    register_memo: Any = field(default=None, compare=False, repr=False)  # signoffs.register's, once built
 
     def display(self, *parts: str) -> str:
         return "/".join([self.display_root.rstrip("/"), *parts]) if self.display_root else "/".join(parts)
@@ -110,6 +104,35 @@ class Library:
         the checks have passed, so rendering a large library does not carry every position along."""
         for source in self.sources.values():
             source.values, source.keys, source.styles, source.text = {}, {}, {}, ""
+
+
+class NotInLibrary(LookupError):
+    """A protocol or version asked for by name (a command's argument) that the library does not have."""
+
+
+def _listed(names: list[str]) -> str:
+    return ", ".join(names) or "none"
+
+
+def find_protocol(library: Library, protocol_id: str) -> Protocol:
+    """The protocol of this id; NotInLibrary naming the ones there are otherwise."""
+    protocol = library.protocols.get(protocol_id)
+    if protocol is None:
+        known = _listed(sorted(library.protocols))
+        raise NotInLibrary(f'no protocol "{protocol_id}" in {library.display_root} (protocols: {known})')
+    return protocol
+
+
+def find_version(protocol: Protocol, number: str) -> VersionFile:
+    """The valid version of this number; NotInLibrary saying whether its file fails the checks or is absent."""
+    version = protocol.versions.get(number)
+    if version is not None:
+        return version
+    if number in protocol.invalid_versions:
+        raise NotInLibrary(
+            f"version {number} of {protocol.id} does not validate: run `protocols check {protocol.folder.parent}`"
+        )
+    raise NotInLibrary(f"protocol {protocol.id} has no version {number} (versions: {_listed(list(protocol.versions))})")
 
 
 class _EveryEntry(set[str]):
@@ -232,19 +255,13 @@ def _not_a_version_file(library: Library, folder: str, entry: Entry) -> Diagnost
     stem = entry.name[: -len(".yaml")] if entry.name.endswith(".yaml") else ""
     if _VERSION_LIKE.fullmatch(stem):
         library.file_count += 1
-        return Diagnostic(
-            "P105",
-            f"{excerpt(entry.name)} is not a version file name: a version has no leading zeros",
-            where,
-            hint='name version files MAJOR.MINOR.yaml without leading zeros, e.g. "1.0.yaml", "1.10.yaml"',
-        )
+        return Diagnostic("P105", f"{excerpt(entry.name)} is not a version file name: a version has no leading zeros",
+                          where, hint='name version files MAJOR.MINOR.yaml without leading zeros, e.g. "1.0.yaml", '
+                          '"1.10.yaml"')
     what = "" if entry.is_file else f" ({entry.kind})"
-    return Diagnostic(
-        "P111",
-        f"{excerpt(entry.name)}{what} is neither a version file nor {APPROVALS_FILE}: it is ignored",
-        where,
-        hint='name version files MAJOR.MINOR.yaml, e.g. "1.0.yaml", or move this one out of the protocols folder',
-    )
+    message = f"{excerpt(entry.name)}{what} is neither a version file nor {APPROVALS_FILE}: it is ignored"
+    return Diagnostic("P111", message, where, hint='name version files MAJOR.MINOR.yaml, e.g. "1.0.yaml", or move '
+                      "this one out of the protocols folder")
 
 
 def _read_version(library: Library, protocol: Protocol, entry: Entry) -> None:
@@ -266,25 +283,13 @@ def _read_version(library: Library, protocol: Protocol, entry: Entry) -> None:
     parsed, source = source.data, partial
     library.sources[source.path] = source
     if doc.id != folder:
-        library.diagnostics.append(
-            Diagnostic(
-                "P106",
-                f'id "{doc.id}" differs from the folder name {excerpt(folder)}',
-                source.at(("id",)),
-                "id",
-                hint=f"write id: {excerpt(folder, quoted=False)}, or rename the folder",
-            )
-        )
+        library.diagnostics.append(Diagnostic("P106", f'id "{doc.id}" differs from the folder name {excerpt(folder)}',
+                                              source.at(("id",)), "id",
+                                              f"write id: {excerpt(folder, quoted=False)}, or rename the folder"))
     if doc.version != stem:
-        library.diagnostics.append(
-            Diagnostic(
-                "P107",
-                f'version {excerpt(doc.version)} differs from the file name "{entry.name}"',
-                source.at(("version",)),
-                "version",
-                hint=f'write version: "{stem}", or rename the file',
-            )
-        )
+        message = f'version {excerpt(doc.version)} differs from the file name "{entry.name}"'
+        library.diagnostics.append(Diagnostic("P107", message, source.at(("version",)), "version",
+                                              f'write version: "{stem}", or rename the file'))
         protocol.invalid_versions.add(stem)
         return
     if diagnostics:  # checked, never used: no dose, sign-off, copy or page comes from a partial model
@@ -300,18 +305,17 @@ def load_library(root: Path | str, display_root: str | None = None) -> Library:
     if not root.is_dir():
         raise LibraryNotFound(f"no protocols folder at {root}")
     library = Library(root, str(root) if display_root is None else display_root)
-    with cycle_collection_paused():
-        _read_library_files(library)
-        entries, diagnostics = list_folder(root, library.display_root or ".")
-        library.diagnostics.extend(diagnostics)
-        for entry in entries:
-            if entry.name.startswith(("_", ".")):
-                continue
-            if entry.is_folder:
-                _read_protocol(library, entry.path)
-            elif entry.kind == "a symbolic link":
-                where = library.display(excerpt(entry.name, quoted=False))
-                library.diagnostics.append(not_a_file(entry.kind, where, expected="protocol folder"))
+    _read_library_files(library)
+    entries, diagnostics = list_folder(root, library.display_root or ".")
+    library.diagnostics.extend(diagnostics)
+    for entry in entries:
+        if entry.name.startswith(("_", ".")):
+            continue
+        if entry.is_folder:
+            _read_protocol(library, entry.path)
+        elif entry.kind == "a symbolic link":
+            where = library.display(excerpt(entry.name, quoted=False))
+            library.diagnostics.append(not_a_file(entry.kind, where, expected="protocol folder"))
     return library
 
 
@@ -324,43 +328,8 @@ def partial_versions_included(library: Library) -> Iterator[None]:
     for protocol in with_partial:
         merged = {**protocol.versions, **protocol.partial_versions}
         protocol.versions = dict(sorted(merged.items(), key=lambda item: version_key(item[0])))
-        protocol.signoffs_memo = None
     try:
         yield
     finally:
         for protocol in with_partial:
             protocol.versions = saved[protocol.id]
-            protocol.signoffs_memo = None
-
-
-@contextmanager
-def cycle_collection_paused() -> Iterator[None]:
-    """Python's cycle collector paused while the library is read or checked, then running as before.
-
-    Both make hundreds of thousands of small objects and almost no reference cycles (memory is freed by
-    reference counting meanwhile), and the collector would walk the whole growing library again and
-    again: about a twentieth of `protocols check`.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-@contextmanager
-def collection_of_new_objects_only() -> Iterator[None]:
-    """The cycle collector leaves every object that exists now alone (gc.freeze) until the block ends.
-
-    For rendering: the templates make short-lived reference cycles, which must still be collected (a
-    paused collector let them pile up to 14 MB at N = 1,000), but walking the whole library at every
-    collection costs about a twentieth of the render.
-    """
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-

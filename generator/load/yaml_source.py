@@ -90,35 +90,25 @@ class SourceFile:
         return node
 
 
-class _Refused(Exception):
-    def __init__(self, diagnostic: Diagnostic) -> None:
-        self.diagnostic = diagnostic
-
-
 def _mark(event: yaml.Event) -> tuple[int, int]:
     return event.start_mark.line + 1, event.start_mark.column + 1
+
+
+class _Refused(Exception):
+    """A file refused as a whole, at the event that breaks the rule."""
+
+    def __init__(self, code: str, message: str, display: str, event: yaml.Event, hint: str = "") -> None:
+        self.diagnostic = Diagnostic(code, message, Location(display, *_mark(event)), hint=hint)
 
 
 def _check_tag(event: Any, display: str) -> None:
     tag = getattr(event, "tag", None)
     if tag and tag not in ("!", "?") and tag not in _STANDARD_TAGS:
-        raise _Refused(
-            Diagnostic(
-                "P502",
-                f"tag {tag.replace('tag:yaml.org,2002:', '!!')} is not allowed",
-                Location(display, *_mark(event)),
-                hint="remove the tag; protocol files use plain YAML values only",
-            )
-        )
+        raise _Refused("P502", f"tag {tag.replace('tag:yaml.org,2002:', '!!')} is not allowed", display, event,
+                       "remove the tag; protocol files use plain YAML values only")
     if getattr(event, "anchor", None):
-        raise _Refused(
-            Diagnostic(
-                "P502",
-                f"anchor &{event.anchor} is not allowed",
-                Location(display, *_mark(event)),
-                hint="write the value out in full: anchors and aliases are refused so that every value is visible",
-            )
-        )
+        raise _Refused("P502", f"anchor &{event.anchor} is not allowed", display, event,
+                       "write the value out in full: anchors and aliases are refused so that every value is visible")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -179,28 +169,16 @@ class _Builder:
         for event in events:
             if isinstance(event, yaml.DocumentStartEvent):
                 if documents:
-                    raise _Refused(
-                        Diagnostic(
-                            "P100",
-                            "more than one YAML document in the file",
-                            Location(self.display, *_mark(event)),
-                            hint="keep one document per file; remove the `---` separator",
-                        )
-                    )
+                    raise _Refused("P100", "more than one YAML document in the file", self.display, event,
+                                   "keep one document per file; remove the `---` separator")
                 documents.append(self._value(next(events), events, (), 0))
         return documents[0] if documents else None
 
     def _value(self, event: Any, events: Any, path: DataPath, depth: int) -> Any:
         kind = type(event)
         if kind is yaml.AliasEvent:
-            raise _Refused(
-                Diagnostic(
-                    "P502",
-                    f"alias *{event.anchor} is not allowed",
-                    Location(self.display, *_mark(event)),
-                    hint="write the value out in full",
-                )
-            )
+            raise _Refused("P502", f"alias *{event.anchor} is not allowed", self.display, event,
+                           "write the value out in full")
         if kind not in _NODE_EVENTS or event.tag is not None or event.anchor is not None:
             _check_tag(event, self.display)
         mark = event.start_mark
@@ -212,14 +190,8 @@ class _Builder:
                     self.quoted_spans.append((event.start_mark.index, event.end_mark.index))
             return _scalar(event)
         if depth >= MAX_DEPTH:
-            raise _Refused(
-                Diagnostic(
-                    "P502",
-                    f"nesting deeper than {MAX_DEPTH} levels of mappings and lists",
-                    Location(self.display, *_mark(event)),
-                    hint="protocol files need only a few levels: check the indentation and brackets here",
-                )
-            )
+            raise _Refused("P502", f"nesting deeper than {MAX_DEPTH} levels of mappings and lists", self.display, event,
+                           "protocol files need only a few levels: check the indentation and brackets here")
         if kind is yaml.SequenceStartEvent:
             items: list[Any] = []
             for item_event in events:
@@ -229,7 +201,7 @@ class _Builder:
         if kind is yaml.MappingStartEvent:
             return self._mapping(events, path, depth + 1)
         unexpected = f"unexpected YAML event {type(event).__name__}"  # never the event itself: it holds the value
-        raise _Refused(Diagnostic("P100", unexpected, Location(self.display, *_mark(event))))
+        raise _Refused("P100", unexpected, self.display, event)
 
     def _mapping(self, events: Any, path: DataPath, depth: int) -> dict[str, Any]:
         mapping: dict[str, Any] = {}
@@ -238,27 +210,15 @@ class _Builder:
             if kind is yaml.MappingEndEvent:
                 return mapping
             if kind is not yaml.ScalarEvent:
-                raise _Refused(
-                    Diagnostic(
-                        "P100",
-                        "a mapping key must be a plain word",
-                        Location(self.display, *_mark(key_event)),
-                    )
-                )
+                raise _Refused("P100", "a mapping key must be a plain word", self.display, key_event)
             if key_event.tag is not None or key_event.anchor is not None:
                 _check_tag(key_event, self.display)
             key = key_event.value
             if key_event.style == '"':
                 self.quoted_spans.append((key_event.start_mark.index, key_event.end_mark.index))
             if key == "<<" and key_event.implicit[0]:  # the one plain scalar YAML resolves to a merge key
-                raise _Refused(
-                    Diagnostic(
-                        "P502",
-                        "merge key << is not allowed",
-                        Location(self.display, *_mark(key_event)),
-                        hint="write the keys out in full",
-                    )
-                )
+                raise _Refused("P502", "merge key << is not allowed", self.display, key_event,
+                               "write the keys out in full")
             key_path = (*path, key)
             if key in mapping:
                 first_line = self.keys[key_path][0]

@@ -44,6 +44,8 @@ DATE = whole_value(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 FIRST_YEAR, LAST_YEAR = 1900, 2199  # dates of §1
 LONGEST_INTERVAL_MONTHS = 120
 STATUSES = ("draft", "in-review", "approved", "retired")
+PUBLISHED_STATUSES = ("approved", "retired")  # what the clinician site shows
+UNPUBLISHED_STATUSES = ("draft", "in-review")  # in preparation: on the reviewer site only
 
 
 def describe(value: Any) -> str:

@@ -210,6 +210,13 @@ def format_quantity(q: Quantity, group: bool = True) -> str:
     return f"{format_number(q.value, group)} {q.unit}"
 
 
+def format_range(low: Quantity, high: Quantity, group: bool = True) -> str:
+    """"0.1 to 0.75 mg/kg"; "100 mcg to 1 mg" when the two ends are written in different units."""
+    if low.unit == high.unit:
+        return f"{format_number(low.value, group)} to {format_quantity(high, group)}"
+    return f"{format_quantity(low, group)} to {format_quantity(high, group)}"
+
+
 _TIME_WORDS: dict[str, tuple[str, str]] = {
     "min": ("minute", "minutes"),
     "h": ("hour", "hours"),

@@ -99,10 +99,6 @@ def dose_change_html(change: DoseChange) -> str:
     return f"<del>{old}</del> → <ins>{new}</ins>"
 
 
-def _anchor(change: DoseChange) -> str:
-    return f"{'regimen' if change.kind == 'regimen' else 'phase'}-{change.id}"
-
-
 def _html_href(markdown_link: str) -> str:
     """A link for raw HTML, which MkDocs does not rewrite: "../index.md" is the directory URL "../"."""
     if markdown_link == "index.md":
@@ -110,15 +106,16 @@ def _html_href(markdown_link: str) -> str:
     return markdown_link.removesuffix("index.md")
 
 
-def _dose_rows(diff: VersionDiff, page: str, old_page: str, new_page: str) -> list[DoseRow]:
+def _dose_rows(diff: VersionDiff, page: str) -> list[DoseRow]:
     rows = []
     for change in diff.dose_changes:
-        target = old_page if change.change == "removed" else new_page
+        version, anchor = diff.target(change)
+        target = paths.version_page(diff.protocol_id, version)
         field = change.field or f"whole {change.kind} ({change.change})"
         rows.append(
             DoseRow(
                 item=f"{change.kind} {change.id}",
-                item_link=f"{_html_href(paths.relative(page, target))}#{_anchor(change)}",
+                item_link=f"{_html_href(paths.relative(page, target))}#{anchor}",
                 field=field,
                 change_html=dose_change_html(change),
             )
@@ -172,7 +169,7 @@ def render_diff_page(
         "canonical_link": paths.relative(page, paths.canonical(info.id)),
         "history_link": paths.relative(page, history) if history in site_pages else "",
         "changes_link": f"{paths.relative(page, new_page)}#changes" if new.file.doc.changes else "",
-        "dose_rows": _dose_rows(diff, page, old_page, new_page),
+        "dose_rows": _dose_rows(diff, page),
         "text_changes": _text_views(diff.text_changes),
         "references_added": reference_entries(diff.references_added),
         "references_removed": reference_entries(diff.references_removed),

@@ -43,7 +43,6 @@ class DoseTableView:
     any_capped: bool  # some row gives the maximum instead of the weight-based figure
     capped_note: str
     rounding_note: str
-    spec_json: str
 
 
 @cache  # the same few hundred weights recur in every table
@@ -175,7 +174,6 @@ def dose_table_view(
     weights = table.weights
     spec = dosing.calculator_spec(protocol_id, version, regimen, weights)
     computed = _table_rows(spec, regimen, table, cache)
-    spec_json = spec_as_json(spec)
     headings = _headings(regimen, computed.first)
     keys = [key for key in AMOUNT_COLUMNS if key in computed.first]
     capped_note = ""
@@ -198,25 +196,23 @@ def dose_table_view(
         any_capped=computed.any_capped,
         capped_note=capped_note,
         rounding_note=_rounding_note(spec),
-        spec_json=spec_json,
     )
 
 
 def render_dose_tables(
     protocol_id: str, doc: VersionDoc, drugs: Mapping[str, Drug], cache: RowsCache | None = None,
-    calculator: bool = True, status_note: str = "",
+    status_note: str = "",
 ) -> str:
     """Markdown for the body of #dose-table: a heading `#dose-table-<regimen-id>` and an HTML table each.
 
-    `calculator=False`: the tables carry no calculator spec (a protocol page's dose panel computes for
-    them: one weight field per page, never two that could disagree). `status_note`: plain text shown
+    The tables carry no calculator (the protocol page's dose panel computes for them: one weight field
+    per page, never two that could disagree). `status_note`: plain text shown
     above each table of a version not in use, for whoever lands on `#dose-table-<regimen-id>`."""
     regimens = {regimen.id: regimen for regimen in doc.regimens}
     blocks = []
     for table in doc.dose_tables:
         regimen = regimens[table.regimen]
         view = dose_table_view(protocol_id, doc.version, regimen, table, drugs, cache)
-        html = render_template("dose_table.html.j2", table=view, calculator=calculator,
-                               status_note=status_note).strip()
+        html = render_template("dose_table.html.j2", table=view, status_note=status_note).strip()
         blocks.append(f"### {plain(view.heading)} {{: #{view.anchor} }}\n\n{html}\n")
     return "\n".join(blocks)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from generator.approvals.publication import ProtocolInfo, Publication, VersionInfo, publication
-from generator.load.library import Library, collection_of_new_objects_only
+from generator.load.library import Library
 from generator.render import paths
 from generator.render.audit import render_audit_file
 from generator.render.bibliography import plan_bibliography, render_bibliography_page
@@ -29,7 +29,6 @@ from generator.render.protocol_files import plan_protocol_files, render_protocol
 from generator.render.protocol_page import SharedProtocolText
 from generator.render.referenced_by import referenced_by_index
 from generator.render.whats_new import render_whats_new_page
-from generator.text.inline import shared_scans
 
 __all__ = ["FAMILIES", "Family", "SiteContext", "render_site"]
 
@@ -154,14 +153,11 @@ def render_site(library: Library, as_of: dt.date, reviewer: bool) -> dict[str, s
     for family in FAMILIES:
         ctx.site_pages.update(family.plan(ctx))
     pages: dict[str, str] = {}
-    # a text is tokenized once for the whole site: the canonical page, the version pages, diffs and
-    # handbook print views repeat most of a protocol's prose
-    with shared_scans(), collection_of_new_objects_only():
-        for family in FAMILIES:
-            rendered = family.render(ctx)
-            unplanned = sorted(set(rendered) - ctx.site_pages)
-            if unplanned:
-                raise ValueError(f"page family {family.name} rendered unplanned pages: {', '.join(unplanned)}")
-            pages.update(rendered)
+    for family in FAMILIES:
+        rendered = family.render(ctx)
+        unplanned = sorted(set(rendered) - ctx.site_pages)
+        if unplanned:
+            raise ValueError(f"page family {family.name} rendered unplanned pages: {', '.join(unplanned)}")
+        pages.update(rendered)
     forget_texts()  # the texts' templates served their pages: the engine's peak should not carry them
     return dict(sorted(pages.items()))

@@ -30,10 +30,11 @@ from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publicati
 from generator.load.library import Library
 from generator.model.schema import Handbook
 from generator.render import paths
+from generator.render.dose_panel import PANEL_ANCHOR
 from generator.render.inline_render import page_url
 from generator.render.page_prose import page_prose
 from generator.render.templates import render_template
-from generator.text.inline import code_spans, inside, scanned
+from generator.text.inline import code_spans, inside
 
 if TYPE_CHECKING:
     from generator.render.families import SiteContext
@@ -132,7 +133,7 @@ _REWRITE = re.compile(
 
 def defined_anchors(markdown: str) -> set[str]:
     """The ids a page's Markdown sets explicitly: attribute lists and HTML id attributes, outside code."""
-    code = scanned(markdown, code_spans)  # the print view's rewrite needs them too
+    code = code_spans(markdown)
     anchors: set[str] = set()
     for match in _IDS.finditer(markdown):
         if inside(match.start(), code):
@@ -186,6 +187,8 @@ class _Rewriter:
             name, _, value = text.partition("=")
             own = self.printed[self.protocol_id].anchors
             refs = [self.prefix(ref) if ref in own else ref for ref in value.strip('"').split()]
+            if name == "aria-labelledby" and value.strip('"') == PANEL_ANCHOR:
+                refs.append(self.protocol_id)  # the panel's region names its protocol: one per protocol printed
             return f'{name}="{" ".join(refs)}"'
         if kind == "href":
             return f'href="{self.anchor(self.protocol_id, text[len("href=#") + 1 : -1], html=True)}"'
@@ -205,7 +208,7 @@ class _Rewriter:
         return "](" + (self.anchor(target, anchor) if anchor else f"#{target}")
 
     def rewrite(self, markdown: str) -> str:
-        code = scanned(markdown, code_spans)
+        code = code_spans(markdown)
 
         def replace(match: re.Match[str]) -> str:
             return match.group(0) if inside(match.start(), code) else self(match)

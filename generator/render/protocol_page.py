@@ -263,7 +263,7 @@ def render_protocol_text(
     summary_md = prose.markdown(doc.summary) if doc.summary else ""
     regimens = _regimen_views(doc, library, prose)
     phases = _phase_views(doc, library, prose)
-    dose_tables_md = (render_dose_tables(info.id, doc, library.drugs, publication.dose_rows, calculator=False,
+    dose_tables_md = (render_dose_tables(info.id, doc, library.drugs, publication.dose_rows,
                                          status_note=_table_note(info, version)) if doc.dose_tables else "")
     status_md = _status_md(info, version, fragments)
     panel = dose_panel(info.id, doc, library.drugs, version.state, info.retired, status_md)

@@ -57,6 +57,7 @@ from generator.site.mkdocs_config import (  # noqa: E402
     merged_config,
     own_config_file,
 )
+from generator.site.nowrap import keep_together  # noqa: E402
 
 PagesProvider = Callable[[], MutableMapping[str, str]]
 BannerProvider = Callable[[], str]  # HTML shown at the top of every page ("" for none): serve's error list
@@ -244,10 +245,10 @@ class ProtocolsPlugin(BasePlugin):
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         if page.file.src_uri in self._generated_pages:
             page.content = None  # written and indexed for search; later pages need only its title and URL
-        return _with_banner(output)
+        return _with_banner(keep_together(output))
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
-        return _with_banner(output_content) if is_error_template(template_name) else output_content
+        return _with_banner(keep_together(output_content)) if is_error_template(template_name) else output_content
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., None]
                  ) -> LiveReloadServer:
@@ -260,13 +261,15 @@ def error_page_context(context: TemplateContext, template_name: str, config: MkD
 
     MkDocs writes an error page's links from the server root ("/assets/...") unless site_url names the
     site's own path, so under a sub-path (https://intranet.example.org/protocols/) the page lost every
-    stylesheet and script. Relative links work wherever the server shows 404.html as <site>/404.html or for
-    a missing page directly under the site root; a server that shows it for deeper missing paths needs
-    site_url (or a redirect to <site>/404.html). With site_url set, MkDocs' absolute links are kept.
+    stylesheet and script. Relative links work where the server shows 404.html as <site>/404.html; for a
+    missing URL at any depth, a script at the top of the page (overrides/main.html, `pc_find_site_root`)
+    finds the site root, the nearest folder above the URL that holds assets/site.css, and makes it the
+    page's base before any link is read. With site_url set, MkDocs' absolute links are kept.
     """
     if not is_error_template(template_name) or config.site_url:
         return context
     context["base_url"] = "."
+    context["pc_find_site_root"] = True  # overrides/main.html: links resolve from the site root at any depth
     context["extra_css"] = [normalize_url(str(path), None, ".") for path in config.extra_css]
     context["extra_javascript"] = [normalize_url(str(script), None, ".") for script in config.extra_javascript]
     return context

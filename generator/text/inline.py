@@ -10,14 +10,13 @@ text; what a reader sees of prose is in `generator.text.prose_findings`; the ren
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar, cast
 
 from generator.diagnostics import DataPath, excerpt
-from generator.model.quantity import Quantity, format_length, format_number, format_quantity
+from generator.model.quantity import format_length, format_number, format_quantity, format_range
 
 # Generated section ids of §3.5, with the heading text a link to them shows by default.
 GENERATED_SECTIONS: dict[str, str] = {
@@ -30,6 +29,12 @@ GENERATED_SECTIONS: dict[str, str] = {
     "references": "References",
     "versions": "Versions",
     "approvals": "Approvals",
+}
+# The generator's own anchors on a protocol page, "<prefix><id>", by what they name; no author section id
+# may start with one (P105).
+ANCHOR_PREFIXES: dict[str, str] = {
+    "reference": "ref-", "regimen": "regimen-", "phase": "phase-", "dose_table": "dose-table-",
+    "dose_card": "dose-card-",
 }
 REGIMEN_FIELDS = (
     "dose", "dose_range", "options", "max_dose", "duration", "concentration", "unit_dose", "route", "drug",
@@ -46,19 +51,22 @@ class CitationKey:
 
 
 @dataclass(frozen=True)
-class Citation:
+class SyntaxSpan:
+    """Where a piece of §5 syntax stands in its field, and the text it was written as."""
+
     start: int
     end: int
     raw: str
+
+
+@dataclass(frozen=True)
+class Citation(SyntaxSpan):
     keys: tuple[CitationKey, ...]
     error: str = ""  # non-empty when the citation is malformed
 
 
 @dataclass(frozen=True)
-class CrossReference:
-    start: int
-    end: int
-    raw: str
+class CrossReference(SyntaxSpan):
     protocol: str = ""  # "" for [[#section]]
     version: str = ""  # "" for the current version
     section: str = ""
@@ -67,20 +75,14 @@ class CrossReference:
 
 
 @dataclass(frozen=True)
-class Placeholder:
-    start: int
-    end: int
-    raw: str
+class Placeholder(SyntaxSpan):
     target: str  # regimen or phase id
     field: str
     error: str = ""
 
 
 @dataclass(frozen=True)
-class Verbatim:
-    start: int
-    end: int
-    raw: str
+class Verbatim(SyntaxSpan):
     text: str
 
 
@@ -100,6 +102,11 @@ _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]*\1[ \t]*$|\Z)", r
 _CODE_SPAN = re.compile(r"(`(?<!``)`*)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
 
 
+def anchor(kind: str, item_id: str) -> str:
+    """The id of a generated anchor on a protocol page: anchor("regimen", "ketamine-iv") -> "regimen-ketamine-iv"."""
+    return ANCHOR_PREFIXES[kind] + item_id
+
+
 def code_ranges(text: str) -> list[Span]:
     """Fenced code blocks and inline code spans of generated page Markdown (author text is parsed instead)."""
     # a fence needs three backticks or tildes: the substring test spares a scan of every line start
@@ -111,7 +118,7 @@ def code_ranges(text: str) -> list[Span]:
 
 
 def code_spans(text: str) -> tuple[Span, ...]:
-    """`code_ranges` as a tuple, for `scanned`: code of a page's Markdown (the handbook print view's rewriting)."""
+    """`code_ranges` as a tuple: code of a page's Markdown (the handbook print view's rewriting)."""
     return tuple(code_ranges(text))
 
 
@@ -171,40 +178,25 @@ def braces_token(match: re.Match[str]) -> Placeholder | Verbatim:
 
 def tokenize(text: str) -> list[Token]:
     """Every citation, cross-reference, placeholder and verbatim text, in order, outside code."""
-    return list(scanned(text, _scan))
+    return list(_syntax(text))
 
 
 ScanResult = TypeVar("ScanResult")
-_scans: dict[tuple[Callable[[str], Any], str], Any] | None = None
 
 
-def scanned(text: str, scan: Callable[[str], ScanResult]) -> ScanResult:
-    """`scan(text)`, computed once per text within `shared_scans()`; `scan` is pure and its result immutable."""
-    if _scans is None:
-        return scan(text)
-    key = (scan, text)
-    if key not in _scans:
-        _scans[key] = scan(text)
-    return cast(ScanResult, _scans[key])
+class TextScans:
+    """Results of pure scans of texts, for one check or render run: the run makes this object and passes
+    it down, and it is forgotten with the run (versions of a protocol repeat most of their prose)."""
 
+    def __init__(self) -> None:
+        self._results: dict[tuple[Any, ...], Any] = {}
 
-@contextmanager
-def shared_scans() -> Iterator[None]:
-    """Within it, each text is scanned once by each scan: the rule families all tokenize every field, and
-    versions of a protocol repeat most of their prose. Forgotten on leaving, so a build does not keep them.
-    """
-    global _scans
-    outer = _scans
-    if outer is None:
-        _scans = {}
-    try:
-        yield
-    finally:
-        _scans = outer
-
-
-def _scan(text: str) -> tuple[Token, ...]:
-    return _syntax(text)
+    def get(self, scan: Callable[..., ScanResult], text: str, *args: Hashable) -> ScanResult:
+        """`scan(text, *args)`, computed once per run; `scan` must be pure and its result not changed."""
+        key = (scan, text, *args)
+        if key not in self._results:
+            self._results[key] = scan(text, *args)
+        return cast(ScanResult, self._results[key])
 
 
 def forget_syntax() -> None:
@@ -263,6 +255,30 @@ def library_markdown_fields(library: Any) -> Iterator[tuple[str, DataPath, str]]
             yield "handbooks.yaml", (index, "description"), handbook.description
 
 
+@dataclass(frozen=True)
+class VersionScan:
+    """What one version's text points at, from the one parse of each Markdown field."""
+
+    linked_protocols: frozenset[str]  # protocol ids of its [[...]] links, itself excluded
+    cited_references: frozenset[str]  # reference ids of its citations and `cite:` lists
+
+
+def scan_version(doc: Any) -> VersionScan:
+    """The protocols a version links to and the references it cites, as its page renders them."""
+    linked: set[str] = set()
+    cited: set[str] = set()
+    for _path, text in markdown_fields(doc):
+        for token in tokenize(text):
+            if isinstance(token, CrossReference) and token.protocol and not token.error:
+                linked.add(token.protocol)
+            elif isinstance(token, Citation) and not token.error:
+                cited.update(key.id for key in token.keys)
+    for item in [*doc.regimens, *doc.phases]:
+        cited.update(item.cite or [])
+    linked.discard(doc.id)
+    return VersionScan(frozenset(linked), frozenset(cited))
+
+
 # --- placeholders ---------------------------------------------------------------------------------------
 
 
@@ -277,15 +293,9 @@ def _either(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
-def _range_text(low: Quantity, high: Quantity) -> str:
-    if low.unit == high.unit:
-        return f"{format_number(low.value)} to {format_quantity(high)}"
-    return f"{format_quantity(low)} to {format_quantity(high)}"
-
-
 def _regimen_value(regimen: Any, field: str, drugs: Mapping[str, Any] | None) -> str | None:
     if field == "dose_range":
-        return None if regimen.dose_range is None else _range_text(regimen.dose_range.min, regimen.dose_range.max)
+        return None if regimen.dose_range is None else format_range(regimen.dose_range.min, regimen.dose_range.max)
     if field == "options":
         return _either([format_quantity(q) for q in regimen.options]) if regimen.options else None
     if field == "duration":

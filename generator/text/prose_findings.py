@@ -106,17 +106,6 @@ def data_quantities(doc: Any) -> list[tuple[str, Quantity]]:
     return found
 
 
-_last_version: tuple[Any, list[tuple[str, Quantity]]] | None = None
-
-
-def _version_quantities(doc: Any) -> list[tuple[str, Quantity]]:
-    """`data_quantities(doc)`, computed once for the fields of one version (they are checked one after another)."""
-    global _last_version
-    if _last_version is None or _last_version[0] is not doc:
-        _last_version = (doc, data_quantities(doc))
-    return _last_version[1]
-
-
 # Units written out in words: a reader takes "50 milligrams" for 50 mg, so P208 does too.
 SPELLED_OUT_UNITS = {
     word + plural: unit
@@ -258,6 +247,7 @@ def quantities_findings(
 ) -> Iterator[Finding]:
     """The findings of `prose_quantities` in a version (`doc`; None outside protocols: no P208). `also`: more
     quantities a dose may equal (in `changes`, the previous version's)."""
+    known: list[tuple[str, Quantity]] | None = None  # the version's, gathered at the first dose
     for quantity in quantities:
         yield from quantity.notation
         if quantity.unsafe is not None:
@@ -265,9 +255,8 @@ def quantities_findings(
             continue
         if doc is None or not quantity.is_dose or quantity.quoted:
             continue
-        known = _version_quantities(doc)
-        if also:
-            known = [*known, *also]
+        if known is None:
+            known = [*data_quantities(doc), *also]
         for number, start in quantity.numbers:
             value = Decimal(number.replace(",", ""))
             finding = _dose_finding(doc, value, quantity.unit, number, start, quantity.whole, quantity.single, known)

@@ -11,11 +11,40 @@
 
   var EDGE_SPACE = /^[ \t\r\n]+|[ \t\r\n]+$/g;
 
-  function element(tag, className, text) {
+  // `content`: a text, or a list of texts and nodes (the figures, kept on one line).
+  function element(tag, className, content) {
     var node = document.createElement(tag);
     if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
+    if (typeof content === "string") node.textContent = content;
+    else if (content) content.forEach(function (part) {
+      node.appendChild(typeof part === "string" ? document.createTextNode(part) : part);
+    });
     return node;
+  }
+
+  // A number and its unit never break across lines ("25 mg/h", "70 kg"), as generator/site/nowrap.py keeps
+  // them on the page: the same units, longest first.
+  var UNIT_WORDS = ["mcg/kg/min", "units/kg/h", "mcg/kg/h", "units/kg", "units/mL", "mcg/min", "mg/kg/h",
+                    "minutes", "units/h", "mcg/kg", "mcg/mL", "minute", "months", "hours", "mg/kg", "mg/mL",
+                    "month", "units", "weeks", "days", "hour", "mL/h", "mg/h", "mins", "week", "day", "mcg",
+                    "min", "kg", "lb", "mL", "mg", "L", "g", "h"];
+  var QUANTITY = new RegExp("(?<![\\w.,])[0-9][0-9,]*(?:\\.[0-9]+)?[ \\u00a0](?:" +
+                            UNIT_WORDS.map(function (u) { return u.replace(/\//g, "\\/"); }).join("|") +
+                            ")(?![\\w/])", "g");
+
+  function nowrap(text) { return element("span", "pc-nowrap", text); }
+
+  // A text as parts for `element`: each quantity in it a nowrap span.
+  function keptTogether(text) {
+    var parts = [], last = 0;
+    text.replace(QUANTITY, function (match, offset) {
+      if (offset > last) parts.push(text.slice(last, offset));
+      parts.push(nowrap(match));
+      last = offset + match.length;
+      return match;
+    });
+    if (last < text.length) parts.push(text.slice(last));
+    return parts;
   }
 
   function parsed(node, name) {
@@ -79,21 +108,22 @@
     var result = calc.computeDose(regimen.spec, typed, unit);
     if (result.error !== undefined) {
       highlight(regimen.table, null);
-      output.appendChild(element("p", "pc-dose-panel__error", "No dose: " + result.error + "."));
+      output.appendChild(element("p", "pc-dose-panel__error", keptTogether("No dose: " + result.error + ".")));
       return;
     }
     var weight = "For " + calc.formatGrouped(result.weight_kg) + " kg";
     if (unit === "lb") weight += " (" + typed.replace(EDGE_SPACE, "") + " lb)";
-    output.appendChild(element("p", "pc-dose-panel__for", weight + ":"));
+    output.appendChild(element("p", "pc-dose-panel__for", keptTogether(weight + ":")));
     var list = element("ul", "pc-dose-panel__figures");
-    list.appendChild(element("li", "pc-dose-panel__amount", amountLine(calc, regimen.spec, regimen.labels, result)));
+    list.appendChild(element("li", "pc-dose-panel__amount",
+                             keptTogether(amountLine(calc, regimen.spec, regimen.labels, result))));
     figureLines(calc, regimen.spec, regimen.labels, result).forEach(function (line) {
-      list.appendChild(element("li", "pc-dose-panel__figure", line));
+      list.appendChild(element("li", "pc-dose-panel__figure", keptTogether(line)));
     });
     output.appendChild(list);
-    if (caution) output.appendChild(element("p", "pc-dose-panel__warning", caution));
+    if (caution) output.appendChild(element("p", "pc-dose-panel__warning", keptTogether(caution)));
     result.warnings.forEach(function (text) {
-      output.appendChild(element("p", "pc-dose-panel__warning", "Check: " + text + "."));
+      output.appendChild(element("p", "pc-dose-panel__warning", keptTogether("Check: " + text + ".")));
     });
     if (highlight(regimen.table, result.weight_kg)) {
       output.appendChild(element("p", "pc-dose-panel__row", "The dose table below highlights this weight."));

@@ -3,8 +3,9 @@
  * computeDose(spec, weight, unit) follows generator/dosing.py evaluate_spec digit for digit: every
  * number is an exact rational of BigInts built from decimal strings; binary floating point never
  * touches a dose. It returns {error} for a refused weight and for one the rounding step leaves
- * without a dose (§3.2). From Node: require("dosecalc.js").computeDose. In the page it enhances every
- * dose table that carries its calculator spec (`.pc-dose-table[data-dosecalc-spec]`).
+ * without a dose (§3.2). From Node: require("dosecalc.js").computeDose. In the page it is
+ * window.ProtocolsDosecalc, which the "Dose for this patient" panel (dose-panel.js) words and shows;
+ * it writes nothing to the page itself.
  */
 (function () {
   "use strict";
@@ -183,12 +184,9 @@
     return result;
   }
 
-  // resultLines is exported for benchmarks/dosecalc_update.js: the text work of one input update.
-  var api = { computeDose: computeDose, formatGrouped: formatGrouped, resultLines: resultLines };
+  var api = { computeDose: computeDose, formatGrouped: formatGrouped };
 
-  // ---- the page ----------------------------------------------------------------------------------
-
-  // "3000" -> "3,000" as quantity.format_number(group=True) shows it.
+  // "3000" -> "3,000" as quantity.format_number(group=True) shows it (dose-panel.js words the result).
   function formatGrouped(text) {
     var negative = text.charAt(0) === "-";
     var body = negative ? text.slice(1) : text;
@@ -198,127 +196,6 @@
     return (negative ? "-" : "") + grouped + (dot < 0 ? "" : body.slice(dot));
   }
 
-  function shownAmount(figure) { return formatGrouped(figure.value) + " " + figure.unit; }
-
-  var LABELS = { dose: "Dose", rate: "Rate", volume: "Volume", total: "Total", pump_rate: "Pump rate" };
-
-  function element(tag, attributes, text) {
-    var node = document.createElement(tag);
-    Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
-  function resultLines(spec, result) {
-    var lines = [];
-    var main = result[spec.amount_key];
-    var mainText = LABELS[spec.amount_key] + ": " + shownAmount(main);
-    if (result.capped) mainText += " (capped at the maximum)";
-    lines.push({ text: mainText, kind: "amount" });
-    if (result.range) {
-      lines.push({ text: "Range: " + shownAmount(result.range.min) + " to " + shownAmount(result.range.max),
-                   kind: "figure" });
-    }
-    (spec.derived || []).forEach(function (figure) {
-      lines.push({ text: (LABELS[figure.key] || figure.key) + ": " + shownAmount(result[figure.key]),
-                   kind: "figure" });
-    });
-    return lines;
-  }
-
-  // The weight of a table row as dosing prints it ("70"), read from its header cell ("70 kg").
-  function rowWeight(row) {
-    var header = row.querySelector("th");
-    return header ? header.textContent.replace(/[\s,]/g, "").replace(/kg$/, "") : "";
-  }
-
-  function enhance(container, index) {
-    var spec;
-    try { spec = JSON.parse(container.getAttribute("data-dosecalc-spec")); } catch (e) { return; }
-    var table = container.querySelector("table");
-    if (!table || container.hasAttribute("data-dosecalc-ready")) return;
-    container.setAttribute("data-dosecalc-ready", "");
-    var id = "pc-dosecalc-" + (container.id || index);
-    var form = element("div", { "class": "pc-dosecalc", role: "group", "aria-labelledby": id + "-title" });
-    form.appendChild(element("p", { "class": "pc-dosecalc__title", id: id + "-title" }, "Dose calculator"));
-    var fields = element("div", { "class": "pc-dosecalc__fields" });
-    var weightField = element("div", { "class": "pc-dosecalc__field" });
-    weightField.appendChild(element("label", { "for": id + "-weight" }, "Patient weight"));
-    var input = element("input", { id: id + "-weight", type: "text", inputmode: "decimal", autocomplete: "off",
-                                   spellcheck: "false", "aria-describedby": id + "-result" });
-    weightField.appendChild(input);
-    var unitField = element("div", { "class": "pc-dosecalc__field" });
-    unitField.appendChild(element("label", { "for": id + "-unit" }, "Unit"));
-    var select = element("select", { id: id + "-unit" });
-    select.appendChild(element("option", { value: "kg" }, "kg"));
-    select.appendChild(element("option", { value: "lb" }, "lb"));
-    unitField.appendChild(select);
-    fields.appendChild(weightField);
-    fields.appendChild(unitField);
-    form.appendChild(fields);
-    var output = element("div", { "class": "pc-dosecalc__result", id: id + "-result", role: "status",
-                                  "aria-live": "polite", "aria-atomic": "true" });
-    form.appendChild(output);
-    container.insertBefore(form, container.firstChild);
-
-    function show() {
-      var rows = table.querySelectorAll("tbody tr");
-      Array.prototype.forEach.call(rows, function (row) {
-        row.classList.remove("pc-dosecalc-match");
-        row.removeAttribute("aria-current");
-      });
-      output.textContent = "";
-      output.className = "pc-dosecalc__result";
-      if (input.value.replace(/[ \t\r\n]/g, "") === "") {
-        output.appendChild(element("p", {}, "Type the weight to see the dose."));
-        return;
-      }
-      var result = computeDose(spec, input.value, select.value);
-      if (result.error !== undefined) {
-        output.classList.add("pc-dosecalc__result--refused");
-        output.appendChild(element("p", { "class": "pc-dosecalc__error" }, "No dose: " + result.error + "."));
-        return;
-      }
-      var heading = "For " + formatGrouped(result.weight_kg) + " kg";
-      if (select.value === "lb") heading += " (" + input.value.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "") + " lb)";
-      output.appendChild(element("p", { "class": "pc-dosecalc__weight" }, heading + ":"));
-      var list = element("ul", { "class": "pc-dosecalc__figures" });
-      resultLines(spec, result).forEach(function (line) {
-        list.appendChild(element("li", { "class": "pc-dosecalc__" + line.kind }, line.text));
-      });
-      output.appendChild(list);
-      var warnings = result.warnings.slice();
-      if (result.capped) warnings.unshift("Capped: the weight-based " + LABELS[spec.amount_key].toLowerCase() +
-                                          " is above the maximum of " + formatGrouped(spec.cap) + " " + spec.unit +
-                                          ", so the maximum is given");
-      warnings.forEach(function (text) {
-        output.appendChild(element("p", { "class": "pc-dosecalc__warning" }, "Warning: " + text + "."));
-      });
-      var match = Array.prototype.filter.call(rows, function (row) {
-        return rowWeight(row) === result.weight_kg;
-      })[0];
-      if (match) {
-        match.classList.add("pc-dosecalc-match");
-        match.setAttribute("aria-current", "true");
-        output.appendChild(element("p", { "class": "pc-dosecalc__row" },
-                                   "The highlighted row of the table is this weight."));
-      }
-    }
-
-    input.addEventListener("input", show);
-    select.addEventListener("change", show);
-    show();
-  }
-
-  function enhanceAll() {
-    var containers = document.querySelectorAll(".pc-dose-table[data-dosecalc-spec]");
-    Array.prototype.forEach.call(containers, enhance);
-  }
-
   if (typeof module !== "undefined" && module.exports) module.exports = api;
   if (typeof window !== "undefined") window.ProtocolsDosecalc = api;  // for dose-panel.js
-  if (typeof document !== "undefined") {
-    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", enhanceAll);
-    else enhanceAll();
-  }
 })();
