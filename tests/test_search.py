@@ -57,7 +57,7 @@ def test_the_reviewer_site_indexes_every_page_drafts_included(built_sites: dict[
 def test_a_retired_protocol_is_indexed_under_a_title_that_says_retired(built_sites: dict[str, Any]) -> None:
     page = fragments(built_sites["clinician"].root)["/protocols/ketamine-trd-twice-weekly/"]
     assert page["meta"] == {"title": "IV ketamine twice weekly for treatment-resistant depression (retired)",
-                            "version": "1.1", "status": "retired"}
+                            "version": "1.2", "status": "retired"}
 
 
 def test_excerpts_leave_out_permalinks_print_data_dose_rows_and_the_panels_form(built_sites: dict[str, Any]) -> None:
@@ -302,7 +302,7 @@ def test_a_retired_protocol_is_marked_and_version_copies_are_absent(served_sites
         hrefs = [result["href"].removeprefix(served.base) for result in results]
         retired = [result for result in results if result["href"].endswith("/ketamine-trd-twice-weekly/")]
         assert [(r["title"], r["status"]) for r in retired] == [
-            ("IV ketamine twice weekly for treatment-resistant depression (retired)", "Version 1.1 · retired")]
+            ("IV ketamine twice weekly for treatment-resistant depression (retired)", "Version 1.2 · retired")]
         assert "protocols/ketamine-trd/" in hrefs and "protocols/ketamine-crps/" in hrefs
         assert [href for href in hrefs if "/1." in href or "history" in href or "diff" in href
                 or "print" in href] == []
