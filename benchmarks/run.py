@@ -1,22 +1,26 @@
 """Benchmark the generator against its performance targets (what `make bench` runs).
 
-    python benchmarks/run.py [--sizes 100,300,1000 | --quick] [--repeat 3] [--keep DIR] [--results FILE] [--search]
+    python benchmarks/run.py [--sizes 100,300,1000 | --quick] [--repeat 3] [--keep DIR] [--results FILE]
+                             [--old-main REV | --no-old-main] [--old-main-at N] [--search] [--preview]
 
 For each size N it writes a synthetic library (benchmarks/synthetic.py) into a temporary folder, then
 measures, each in a fresh process (benchmarks/measure.py): bare PyYAML C-loading of every file,
-`protocols check`, and `protocols build --timings`. It prints a table and each target as a ratio
-against its limit, writes the table to benchmarks/results.md, and exits 1 when a target fails.
-With --search, each site built is also searched in headless Chromium (benchmarks/search.py): bytes and
-time to the first result on a cold page.
+`protocols check`, `protocols build --timings`, and a bare Material build of the same pages with
+placeholder bodies and the same navigation (benchmarks/bare_material.py). At N=1000 (--old-main-at) it
+also builds the same library with the generator of main before issue 15 (benchmarks/old_main.py), right
+after this tree's build. --search and --preview add the measurements of benchmarks/search.py and
+benchmarks/preview.py (benchmarks/hooks.py). It prints a table and each target as a ratio against its
+limit (benchmarks/targets.py), writes them to benchmarks/results.md (not with --quick unless --results
+is given), and exits 1 when a target fails or a step fails.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
-import platform
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -24,16 +28,18 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import search
+import hooks
+import old_main
+from report import report
 from synthetic import AS_OF, generate_library
-from targets import GENERATOR_SHARE_AT, TargetResult, evaluate_targets, format_targets, search_targets
+from targets import GENERATOR_SHARE_AT, OLD_MAIN_AT, TargetResult, evaluate_targets
 
 from generator.commands.build import STAGES  # the stage names `protocols build --timings` prints
 
 BENCHMARKS = Path(__file__).resolve().parent
 REPOSITORY = BENCHMARKS.parent
 DEFAULT_SIZES = (100, 300, 1000)
-QUICK_SIZES = (100, 300)
+QUICK_SIZES = (30, 100)  # a developer's loop: a few minutes on a shared 2-core machine
 YAML_LOAD = (
     "import pathlib, sys, yaml\n"
     "for path in sorted(pathlib.Path(sys.argv[1]).rglob('*.yaml')):\n"
@@ -64,10 +70,19 @@ class SizeResult:
     build_s: float | None = None  # wall time of the whole `protocols build` process
     build_cpu_s: float | None = None
     build_peak_mb: float | None = None
-    stages: dict[str, float] = field(default_factory=dict)  # from --timings
+    stages: dict[str, float] = field(default_factory=dict)  # from --timings, wall clock
+    stage_cpu: dict[str, float] = field(default_factory=dict)  # from --timings, CPU time
     # generator / engine of each build at this size, when it was built more than once (the row shows the
     # build with the median ratio)
     share_ratios: list[float] = field(default_factory=list)
+    pages: int | None = None  # pages the build handed to the engine
+    bare_s: float | None = None  # bare Material build of the same pages (benchmarks/bare_material.py)
+    bare_cpu_s: float | None = None
+    bare_pages: int | None = None
+    old_build_s: float | None = None  # the old commit's build of the same library (benchmarks/old_main.py)
+    old_build_cpu_s: float | None = None
+    old_build_peak_mb: float | None = None
+    old_stages: dict[str, float] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -85,10 +100,11 @@ def generator_seconds(stages: dict[str, float]) -> float | None:
     return sum(stages[stage] for stage in GENERATOR_STAGES)
 
 
-def measure(command: list[str], cwd: Path) -> Measurement:
-    """Run `command` under measure.py, a fresh child whose only child is the command."""
+def measure(command: list[str], cwd: Path, python_path: Path = REPOSITORY) -> Measurement:
+    """Run `command` under measure.py, a fresh child whose only child is the command; `python_path` is the
+    generator it imports (this tree, or an old commit's unpacked package)."""
     wrapper = [sys.executable, str(BENCHMARKS / "measure.py"), "--cwd", str(cwd), "--", *command]
-    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(REPOSITORY)}
+    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(python_path)}
     completed = subprocess.run(wrapper, capture_output=True, text=True, check=True, env=environment)
     return Measurement(**json.loads(completed.stdout))
 
@@ -99,25 +115,49 @@ def median_run(command: list[str], cwd: Path, repeat: int) -> tuple[float, float
     return statistics.median(r.seconds for r in runs), statistics.median(r.cpu_seconds for r in runs), runs[-1]
 
 
+def _stage_seconds(part: str) -> dict[str, float]:
+    found = {}
+    for item in part.split(", "):
+        name, _, rest = item.partition(" ")
+        if name in STAGES:
+            found[name] = float(rest.removesuffix(" s"))
+    return found
+
+
 def parse_timings(stdout: str) -> dict[str, float]:
-    """The stage seconds of `timings: load 0.05 s, check 0.12 s, render ..., engine ..., total ...; ...`."""
+    """The stage wall seconds of `timings: load 0.05 s, check 0.12 s, render ..., engine ..., total ...; ...`."""
     for line in stdout.splitlines():
         if line.startswith("timings: "):
-            parts = line.removeprefix("timings: ").split(";")[0].split(", ")
-            found = {}
-            for part in parts:
-                name, _, rest = part.partition(" ")
-                if name in STAGES:
-                    found[name] = float(rest.removesuffix(" s"))
-            return found
+            return _stage_seconds(line.removeprefix("timings: ").split(";")[0])
     return {}
+
+
+def parse_cpu_timings(stdout: str) -> dict[str, float]:
+    """The stage CPU seconds of the `timings:` line's `; CPU load 0.04 s, ...` part (empty if it has none: an
+    older generator's)."""
+    for line in stdout.splitlines():
+        if line.startswith("timings: "):
+            for part in line.split("; ")[1:]:
+                if part.startswith("CPU "):
+                    return _stage_seconds(part.removeprefix("CPU "))
+    return {}
+
+
+_PAGES = re.compile(r"^built the .* \(([0-9]+) pages, as of ", re.M)
+
+
+def parse_page_count(stdout: str) -> int | None:
+    """The page count of `built the site into DIR (N pages, as of DATE)`."""
+    match = _PAGES.search(stdout)
+    return int(match.group(1)) if match else None
 
 
 def tail(text: str, lines: int = 5) -> str:
     return " | ".join(text.strip().splitlines()[-lines:])
 
 
-def bench_size(n: int, workdir: Path, repeat: int, seed: int, build: bool) -> SizeResult:
+def bench_size(n: int, workdir: Path, repeat: int, seed: int, build: bool,
+               old: old_main.OldMain | None = None) -> SizeResult:
     result = SizeResult(n)
     library = workdir / "protocols"
     log(f"N={n}: generating")
@@ -152,7 +192,44 @@ def bench_size(n: int, workdir: Path, repeat: int, seed: int, build: bool) -> Si
     run, result.stages, ratios = median_build(runs)
     result.build_s, result.build_cpu_s, result.build_peak_mb = run.seconds, run.cpu_seconds, run.peak_mb
     result.share_ratios = ratios if builds > 1 else []
+    result.pages = parse_page_count(run.stdout)
+    result.stage_cpu = parse_cpu_timings(run.stdout)
+    if old is not None:
+        old_build(result, old, build_command, workdir)
+    bare_build(result, out, workdir, repeat if n < 1000 else 1)
     return result
+
+
+def old_build(result: SizeResult, old: old_main.OldMain, build_command: list[str], workdir: Path) -> None:
+    """The same build with the old commit's generator, right after this tree's (the machine's speed drifts)."""
+    log(f"N={result.n}: protocols build with {old.rev}")
+    command = [arg if arg != str(workdir / "site") else str(workdir / "site-old") for arg in build_command]
+    run = measure(command, workdir, old.site_packages)
+    if run.returncode != 0:
+        result.problems.append(f"old main build exited {run.returncode}: {tail(run.stdout + run.stderr)}")
+        return
+    result.old_build_s, result.old_build_cpu_s, result.old_build_peak_mb = run.seconds, run.cpu_seconds, run.peak_mb
+    result.old_stages = parse_timings(run.stdout)
+
+
+def bare_build(result: SizeResult, site: Path, workdir: Path, repeat: int) -> None:
+    """A bare Material build of the site's pages (median wall time of `repeat` builds)."""
+    runs = []
+    for index in range(repeat):
+        log(f"N={result.n}: bare Material build" + (f" ({index + 1} of {repeat})" if repeat > 1 else ""))
+        folder = workdir / f"bare-{index}"
+        completed = subprocess.run(
+            [sys.executable, str(BENCHMARKS / "bare_material.py"), str(site), str(folder)],
+            capture_output=True, text=True, check=False,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(REPOSITORY)},
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+        if completed.returncode != 0:
+            result.problems.append(f"bare Material build exited {completed.returncode}: {tail(completed.stderr)}")
+            return
+        runs.append(json.loads(completed.stdout))
+    middle = sorted(runs, key=lambda found: found["seconds"])[len(runs) // 2]
+    result.bare_s, result.bare_cpu_s, result.bare_pages = middle["seconds"], middle["cpu_seconds"], middle["pages"]
 
 
 def share(stages: dict[str, float]) -> float:
@@ -171,33 +248,6 @@ def median_build(
     return run, stages, [share(stages) for _run, stages in ordered]
 
 
-def _seconds(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"
-
-
-def format_table(results: list[SizeResult]) -> str:
-    lines = [
-        "| N | files | YAML load (s) | check (s) | generator: load+check+render (s) | engine (s) | build total (s) "
-        "| build CPU (s) | build peak memory (MB) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in results:
-        memory = "-" if r.build_peak_mb is None else f"{r.build_peak_mb:.0f}"
-        lines.append(
-            f"| {r.n:,} | {r.files:,} | {r.yaml_s:.2f} | {r.check_s:.2f} | {_seconds(r.generator_s)} "
-            f"| {_seconds(r.stages.get('engine'))} | {_seconds(r.build_s)} | {_seconds(r.build_cpu_s)} | {memory} |"
-        )
-    return "\n".join(lines)
-
-
-def format_stages(results: list[SizeResult]) -> str:
-    lines = ["| N | " + " | ".join(f"{stage} (s)" for stage in STAGES) + " |", "|---:|" + "---:|" * len(STAGES)]
-    for r in results:
-        if r.stages:
-            lines.append(f"| {r.n:,} | " + " | ".join(_seconds(r.stages.get(stage)) for stage in STAGES) + " |")
-    return "\n".join(lines)
-
-
 def dosecalc_lines() -> list[str]:
     """The output of benchmarks/bench_dosecalc.py (another engineer's), when it exists."""
     script = BENCHMARKS / "bench_dosecalc.py"
@@ -212,46 +262,6 @@ def dosecalc_lines() -> list[str]:
     if completed.returncode != 0:
         lines.append(f"bench_dosecalc.py exited {completed.returncode}: {tail(completed.stderr)}")
     return lines
-
-
-def report(results: list[SizeResult], targets: list[TargetResult], dosecalc: list[str], command: str) -> str:
-    machine = f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
-    parts = [
-        "# Benchmark results",
-        "",
-        f"Run {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')} on {machine}, with `{command}`.",
-        f"Synthetic libraries (benchmarks/synthetic.py): N protocols of 3 versions each, built as of {AS_OF}.",
-        "Times are wall-clock seconds of a fresh process (medians for YAML load and check); stage times come",
-        "from `protocols build --timings` (wall clock); peak memory is the build process's maximum resident",
-        "set size. Whole-process ratios are judged on CPU time (user + system), which other work on a shared",
-        "machine disturbs far less than wall time; the wall-time ratio is shown next to it. At",
-        f"N={GENERATOR_SHARE_AT} the site is built several times and the rows show the build with the median",
-        "generator/engine ratio.",
-        "",
-        format_table(results),
-        "",
-        "Stages of `protocols build --timings`:",
-        "",
-        format_stages(results),
-        "",
-        "## Targets",
-        "",
-        format_targets(targets),
-    ]
-    problems = [f"- N={r.n}: {problem}" for r in results for problem in r.problems]
-    if problems:
-        parts += ["", "## Problems", "", *problems]
-    if dosecalc:
-        parts += ["", "## Dose calculator (benchmarks/bench_dosecalc.py)", "", "```text", *dosecalc, "```"]
-    return "\n".join(parts) + "\n"
-
-
-def search_step(n: int, site: Path, repeat: int) -> tuple[search.SearchRun, str]:
-    """A first search on the site just built: the median run and its description."""
-    log(f"N={n}: search in headless Chromium")
-    query = search.default_query(site)
-    median, runs = search.measure_site(site, query, repeat)
-    return median, search.describe(n, site, median, runs, query)
 
 
 def log(message: str) -> None:
@@ -272,41 +282,65 @@ def parse_sizes(text: str) -> tuple[int, ...]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark the generator against its performance targets.")
     parser.add_argument("--sizes", type=parse_sizes, default=DEFAULT_SIZES, help="protocol counts, e.g. 100,300")
-    parser.add_argument("--quick", action="store_true", help=f"sizes {','.join(map(str, QUICK_SIZES))} only")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help=f"runs of YAML load and check per size, of the build at N={GENERATOR_SHARE_AT} (median)")
+    parser.add_argument("--quick", action="store_true",
+                        help=f"sizes {','.join(map(str, QUICK_SIZES))}, one run each, the old main at the largest;"
+                        " results.md untouched unless --results is given")
+    parser.add_argument("--repeat", type=int, default=None,
+                        help=f"runs of YAML load, check and bare Material per size, of the build at "
+                        f"N={GENERATOR_SHARE_AT} (median; default 3, 1 with --quick)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-build", action="store_true", help="measure YAML load and check only")
     parser.add_argument("--keep", type=Path, help="keep the libraries and sites under this folder")
-    parser.add_argument("--results", type=Path, default=BENCHMARKS / "results.md")
-    parser.add_argument("--search", action="store_true",
-                        help="also measure a first search on each site built (benchmarks/search.py)")
+    parser.add_argument("--results", type=Path, default=None, help="where to write the report (default "
+                        "benchmarks/results.md)")
+    parser.add_argument("--old-main", default=old_main.OLD_MAIN_REV, metavar="REV",
+                        help=f"the commit to compare the whole build with (default {old_main.OLD_MAIN_REV})")
+    parser.add_argument("--no-old-main", action="store_true", help="skip the side-by-side build of the old main")
+    parser.add_argument("--old-main-at", type=int, default=None, metavar="N",
+                        help=f"the size to build with the old main too (default {OLD_MAIN_AT}; with --quick the "
+                        "largest size)")
+    for name, what in hooks.HOOKS.items():
+        parser.add_argument(f"--{name}", action="store_true",
+                            help=f"also measure the {what} at each size (benchmarks/{name}.py)")
     args = parser.parse_args(argv)
     sizes = QUICK_SIZES if args.quick else args.sizes
+    repeat = max(1, args.repeat if args.repeat is not None else (1 if args.quick else 3))
+    old_at = args.old_main_at if args.old_main_at is not None else (max(sizes) if args.quick else OLD_MAIN_AT)
+    results_file = args.results if args.results is not None else (None if args.quick else BENCHMARKS / "results.md")
     command = "python benchmarks/run.py" + (" " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip()
 
-    results = []
-    searched: dict[int, tuple[search.SearchRun, str]] = {}
+    results: list[SizeResult] = []
+    extras: list[hooks.HookResult] = []
+    old: old_main.OldMain | None = None
     with tempfile.TemporaryDirectory(prefix="protocols-bench-") as scratch:
         base = args.keep or Path(scratch)
+        if not args.no_old_main and not args.no_build and old_at in sizes:
+            log(f"installing {args.old_main} beside this tree (benchmarks/old_main.py)")
+            try:
+                old = old_main.prepare(base / "old-main", args.old_main)
+            except old_main.OldMainError as error:
+                parser.exit(2, f"run.py: the old main could not be prepared: {error}\n")
+            log(f"old main: {old.proof}")
         for n in sizes:
             workdir = base / f"n{n}"
             if workdir.exists() and any(workdir.iterdir()):
                 parser.error(f"{workdir} is not empty")
             workdir.mkdir(parents=True, exist_ok=True)
-            results.append(bench_size(n, workdir, max(1, args.repeat), args.seed, not args.no_build))
-            if args.search and results[-1].build_s is not None:
-                searched[n] = search_step(n, workdir / "site", max(1, args.repeat))
-    targets = evaluate_targets(results) + (search_targets({n: run for n, (run, _) in searched.items()})
-                                           if args.search else [])
-    text = report(results, targets, dosecalc_lines(), command.strip())
-    if searched:
-        text += "\n## Search (benchmarks/search.py)\n\n```text\n" + "\n".join(
-            lines for _run, lines in searched.values()) + "\n```\n"
+            results.append(bench_size(n, workdir, repeat, args.seed, not args.no_build, old if n == old_at else None))
+            for name in hooks.HOOKS:
+                if getattr(args, name) and results[-1].build_s is not None:
+                    log(f"N={n}: {name} (benchmarks/{name}.py)")
+                    extras.append(hooks.run_hook(name, n, workdir))
+    targets = evaluate_targets(results, old.rev if old is not None else args.old_main)
+    targets += [TargetResult(t["name"], t["value"], t["limit"], str(t.get("detail", ""))) for e in extras
+                for t in e.targets]
+    text = report(results, targets, dosecalc_lines(), command.strip(), old, extras)
     sys.stdout.write(text)
-    args.results.write_text(text, encoding="utf-8")
-    log(f"wrote {args.results}")
-    failed = any(t.passed is False for t in targets) or any(r.problems for r in results)
+    if results_file is not None:
+        results_file.write_text(text, encoding="utf-8")
+        log(f"wrote {results_file}")
+    failed = (any(t.passed is False for t in targets) or any(r.problems for r in results)
+              or any(e.problem for e in extras))
     return 1 if failed else 0
 
 

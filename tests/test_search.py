@@ -359,7 +359,7 @@ def test_a_shortcut_key_typed_into_a_field_is_text(served_sites: dict[str, Any],
         assert not page.evaluate("document.getElementById('__search').checked")
 
 
-# benchmarks/search.py and its targets.
+# benchmarks/search.py (run.py --search runs it through benchmarks/hooks.py).
 
 BENCHMARKS = REPO_ROOT / "benchmarks"
 
@@ -370,7 +370,7 @@ def bench(request: pytest.FixtureRequest) -> Any:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.syspath_prepend(str(BENCHMARKS))
-        return importlib.import_module("search"), importlib.import_module("targets")
+        return importlib.import_module("search"), importlib.import_module("hooks")
 
 
 def test_the_search_benchmark_measures_a_cold_first_search(bench: Any, built_sites: dict[str, Any],
@@ -388,20 +388,6 @@ def test_the_search_benchmark_measures_a_cold_first_search(bench: Any, built_sit
     text = search_bench.describe(100, site, median, runs, "esketamine")
     assert text.startswith("search at N=100 (query 'esketamine', 2 cold runs, median shown):\n"
                            "  bytes before the first result: ")
-
-
-def test_the_search_targets(bench: Any) -> None:
-    search_bench, targets = bench
-    run = search_bench.SearchRun(page_bytes=400_000, search_bytes=150_000, ms_to_first_result=320.0,
-                                 first_result="protocols/x/")
-    measured = targets.search_targets({1000: run})
-    assert [(t.name, round(t.value, 3), t.passed, t.detail) for t in measured] == [
-        ("search: MB downloaded before the first result at N=1000", 0.55, True, "0.550 MB (Material: 13.2 MB)"),
-        ("search: ms from typing to the first result at N=1000", 320.0, True, "320 ms (Material: 3,500 ms)"),
-    ]
-    slow = search_bench.SearchRun(1_200_000, 0, 501.0, "")
-    assert [t.passed for t in targets.search_targets({1000: slow})] == [False, False]
-    assert [(t.value, t.passed) for t in targets.search_targets({100: run})] == [(None, None), (None, None)]
 
 
 def test_markup_in_page_text_stays_text_in_results(tmp_path: Path, chromium_browser: Any) -> None:

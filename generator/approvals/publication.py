@@ -5,7 +5,7 @@ the version its canonical page shows (§4). Pure; computed once per build and sh
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from generator.approvals import signoffs, versions
@@ -89,9 +89,9 @@ def _missing_words(missing_now: signoffs.Missing) -> list[str]:
 
 
 def _version_info(
-    library: Library, protocol: Protocol, facts: signoffs.ApprovalFacts, version: VersionFile, as_of: dt.date,
-    reviewer: bool,
+    library: Library, protocol: Protocol, facts: signoffs.ApprovalFacts, shown: ShownVersion, reviewer: bool
 ) -> VersionInfo:
+    version = shown.file
     fingerprint = facts.fingerprint(version)
     judged = facts.ledger(protocol)
     current = [s.entry for s in judged.standing(version.version) if s.entry.fingerprint == fingerprint]
@@ -100,7 +100,7 @@ def _version_info(
         missing = _missing_words(signoffs.missing_for(protocol, version, library, fingerprint, judged))
     return VersionInfo(
         file=version,
-        state=versions.state(protocol, version, as_of),
+        state=shown.state,
         fingerprint=fingerprint,
         review_due=versions.review_due(version, library.policy),
         approvals=current,
@@ -110,7 +110,39 @@ def _version_info(
     )
 
 
-def _canonical(shown: list[VersionInfo], current: VersionInfo | None, retired: bool) -> VersionInfo | None:
+@dataclass(frozen=True)
+class ShownVersion:
+    """A version a site shows, and its state on the build date."""
+
+    file: VersionFile
+    state: str  # a key of STATE_WORDS
+
+    @property
+    def version(self) -> str:
+        return self.file.version
+
+
+@dataclass(frozen=True)
+class ShownProtocol:
+    protocol: Protocol
+    versions: list[ShownVersion]  # published on this site, ascending version order
+    canonical: ShownVersion | None  # what protocols/<id>/ shows
+    current: ShownVersion | None
+    retired: bool
+    by_version: dict[str, ShownVersion] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SiteVersions:
+    """Which versions a site shows on a date, and which one each canonical page shows: all that cross-references
+    need (`SiteLinks`), without the fingerprints and sign-offs that `publication` adds for the pages."""
+
+    as_of: dt.date
+    reviewer: bool
+    protocols: dict[str, ShownProtocol]  # sorted by id; only protocols with a page
+
+
+def _canonical(shown: list[ShownVersion], current: ShownVersion | None, retired: bool) -> ShownVersion | None:
     """The version protocols/<id>/ shows: the retired one, else the current one, else the next one due
     (clinician site: the earliest upcoming), else the latest (reviewer site: a draft or one in review)."""
     if not shown:
@@ -125,30 +157,40 @@ def _canonical(shown: list[VersionInfo], current: VersionInfo | None, retired: b
     return upcoming[0] if upcoming else shown[-1]
 
 
-def publication(library: Library, as_of: dt.date, reviewer: bool,
-                approvals: signoffs.ApprovalFacts | None = None) -> Publication:
-    """Which protocols and versions the site shows on `as_of`, and in which state (`approvals`: the run's
-    fingerprints and judged ledgers, when it has them)."""
-    facts = approvals if approvals is not None else signoffs.ApprovalFacts(library)
-    protocols: dict[str, ProtocolInfo] = {}
+def site_versions(library: Library, as_of: dt.date, reviewer: bool) -> SiteVersions:
+    """Which protocols and versions the site shows on `as_of`, and in which state."""
+    protocols: dict[str, ShownProtocol] = {}
     for protocol_id in sorted(library.protocols):
         protocol = library.protocols[protocol_id]
-        shown = [
-            _version_info(library, protocol, facts, version, as_of, reviewer)
-            for version in versions.published(protocol, reviewer)
-        ]
+        retired = versions.protocol_retired(protocol)
+        shown = []
+        for version in versions.published(protocol, reviewer):
+            state = versions.state(protocol, version, as_of)
+            # no version of a retired protocol is in use, whatever its dates say
+            shown.append(ShownVersion(version, "retired" if retired and state == "current" else state))
         if not shown:
             continue
-        retired = versions.protocol_retired(protocol)
-        if retired:  # no version of a retired protocol is in use, whatever its dates say
-            shown = [replace(info, state="retired") if info.state == "current" else info for info in shown]
         current = next((info for info in shown if info.state == "current"), None)
+        protocols[protocol_id] = ShownProtocol(protocol, shown, _canonical(shown, current, retired), current, retired,
+                                               {info.version: info for info in shown})
+    return SiteVersions(as_of, reviewer, protocols)
+
+
+def publication(library: Library, as_of: dt.date, reviewer: bool,
+                approvals: signoffs.ApprovalFacts | None = None) -> Publication:
+    """What the site publishes on `as_of`: `site_versions`, with each version's fingerprint and sign-offs
+    (`approvals`: the run's fingerprints and judged ledgers, when it has them)."""
+    facts = approvals if approvals is not None else signoffs.ApprovalFacts(library)
+    protocols: dict[str, ProtocolInfo] = {}
+    for protocol_id, site in site_versions(library, as_of, reviewer).protocols.items():
+        shown = [_version_info(library, site.protocol, facts, version, reviewer) for version in site.versions]
+        by_version = {info.version: info for info in shown}
         protocols[protocol_id] = ProtocolInfo(
-            protocol=protocol,
+            protocol=site.protocol,
             versions=shown,
-            canonical=_canonical(shown, current, retired),
-            current=current,
-            retired=retired,
-            by_version={info.version: info for info in shown},
+            canonical=by_version[site.canonical.version] if site.canonical is not None else None,
+            current=by_version[site.current.version] if site.current is not None else None,
+            retired=site.retired,
+            by_version=by_version,
         )
     return Publication(as_of, reviewer, protocols)

@@ -9,8 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from generator.approvals.publication import publication
-from generator.approvals.signoffs import ApprovalFacts
+from generator.approvals.publication import site_versions
 from generator.diagnostics import excerpt
 from generator.text.inline import GENERATED_SECTIONS, CrossReference
 
@@ -43,7 +42,7 @@ def _known_sections(doc: Any) -> str:
 class SiteLinks:
     """Cross-reference targets of one site (clinician or reviewer) on one build date.
 
-    `publication` is the render layer's `generator.approvals.publication.Publication` (any object with
+    `publication` is `generator.approvals.publication`'s `Publication` or `SiteVersions` (any object with
     `reviewer`, `protocols[id].canonical.file` and `protocols[id].by_version[version].file`).
     A link without @version goes to the protocol's canonical page, so its #section must exist in the
     version that page shows; a link with @version goes to that version's permanent page.
@@ -54,10 +53,10 @@ class SiteLinks:
         self.publication = publication
 
     @classmethod
-    def for_build(cls, library: Any, as_of: dt.date, reviewer: bool,
-                  approvals: ApprovalFacts | None = None) -> SiteLinks:
-        """`approvals`: the run's fingerprints and judged ledgers, when it has them."""
-        return cls(library, publication(library, as_of, reviewer, approvals))
+    def for_build(cls, library: Any, as_of: dt.date, reviewer: bool) -> SiteLinks:
+        """The links of the site `protocols build` makes: which versions it shows is all they need
+        (`site_versions`, without the fingerprints and sign-offs that `publication` adds for the pages)."""
+        return cls(library, site_versions(library, as_of, reviewer))
 
     def resolve(self, xref: CrossReference, source_doc: Any | None) -> LinkTarget:
         """Where `xref`, written in `source_doc` (None outside a version), leads; LinkError (P303) if nowhere."""

@@ -17,15 +17,12 @@ from generator.approvals.signoffs import ApprovalFacts
 from generator.diagnostics import Diagnostic, sorted_diagnostics
 from generator.load.library import Library, partial_versions_included
 from generator.load.recovery import original_path_text
-from generator.text.inline import TextScans
 
 
 @dataclass(frozen=True)
 class CheckContext:
     as_of: dt.date
     reviewer: bool = False  # checking for the reviewer site (drafts and versions in review are published)
-    # the run's scans of texts, shared by the rule families; a new context per run starts afresh
-    scans: TextScans = field(default_factory=TextScans, compare=False, repr=False)
     approvals: ApprovalFacts | None = field(default=None, compare=False, repr=False)  # run_checks makes one
 
     def approval_facts(self, library: Library) -> ApprovalFacts:

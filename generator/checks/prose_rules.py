@@ -8,7 +8,7 @@ handbooks.yaml.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -17,18 +17,15 @@ from generator.diagnostics import DataPath, Diagnostic, format_path
 from generator.load.library import Library
 from generator.load.yaml_source import SourceFile
 from generator.model.quantity import Quantity
-from generator.text import markdown
 from generator.text.inline import (
     Placeholder,
     PlaceholderError,
-    TextScans,
     library_markdown_fields,
     markdown_fields,
     plain_text_fields,
     render_placeholder,
-    tokenize,
 )
-from generator.text.markdown_rules import asset_exists, markup_findings
+from generator.text.markdown_rules import asset_exists
 from generator.text.prose_findings import (
     Finding,
     ProseQuantity,
@@ -37,7 +34,8 @@ from generator.text.prose_findings import (
     prose_quantities,
     quantities_findings,
 )
-from generator.text.reader_text import ReaderRun, plain_run, reader_runs
+from generator.text.reader_text import BREAK, plain_run
+from generator.text.text_scan import reader_findings, text_scan
 
 
 def _diagnostic(source: SourceFile, path: DataPath, finding: Finding) -> Diagnostic:
@@ -45,100 +43,79 @@ def _diagnostic(source: SourceFile, path: DataPath, finding: Finding) -> Diagnos
                       finding.hint)
 
 
-@dataclass(frozen=True)
-class _FieldScan:
-    """What one Markdown text says whichever version it is in (versions repeat most of their prose)."""
-
-    markup: tuple[Finding, ...]  # P501, P305, P503
-    placeholders: tuple[Placeholder, ...]
-    runs: tuple[ReaderRun, ...]  # the reader's text, placeholders as slots
-    quantities: tuple[tuple[ProseQuantity, ...], ...] | None  # per run when no run has a placeholder
-    abbreviations: tuple[Finding, ...] | None  # P209, likewise
-    # with placeholders: the same per the values they show (versions repeat them too)
-    filled: dict[tuple[str, ...], tuple[tuple[tuple[ProseQuantity, ...], ...], tuple[Finding, ...]]] = field(
-        default_factory=dict)
-
-    def read(self, doc: Any | None, drugs: Any) -> tuple[tuple[tuple[ProseQuantity, ...], ...], tuple[Finding, ...]]:
-        """The quantities and abbreviations of the reader's text with `doc`'s placeholder values."""
-        if self.quantities is not None and self.abbreviations is not None:
-            return self.quantities, self.abbreviations
-        values = tuple(_placeholder_value(token, doc, drugs) for token in self.placeholders)
-        if values not in self.filled:
-            runs = [run.filled(doc, drugs) for run in self.runs]
-            self.filled[values] = (tuple(prose_quantities(run) for run in runs),
-                                   tuple(finding for run in runs for finding in abbreviation_findings(run)))
-        return self.filled[values]
-
-
-def _placeholder_value(token: Placeholder, doc: Any | None, drugs: Any) -> str:
-    if doc is None or token.error:
-        return ""
-    try:
-        return render_placeholder(doc, token.target, token.field, drugs)
-    except PlaceholderError:
-        return ""
-
-
-def _scan_markdown(text: str, root: Path) -> _FieldScan:
-    """What a Markdown text says, whichever version it is in (images are looked for under `root`)."""
-    parsed = markdown.parsed(text)
-    runs = reader_runs(parsed)
-    fixed = not any(run.placeholders for run in runs)
-    return _FieldScan(
-        tuple(markup_findings(parsed, lambda name: asset_exists(root, name))),
-        # tokenize: the syntax is cached for the other rule families (the parse itself is not kept)
-        tuple(token for token in tokenize(text) if isinstance(token, Placeholder)),
-        () if fixed else runs,  # kept only to fill placeholders in
-        tuple(prose_quantities(run) for run in runs) if fixed else None,
-        tuple(finding for run in runs for finding in abbreviation_findings(run)) if fixed else None,
-    )
-
-
-def _scan_plain_text(text: str) -> tuple[tuple[ProseQuantity, ...], tuple[Finding, ...]]:
+@lru_cache(maxsize=1 << 12)
+def _plain_text_scan(text: str) -> tuple[tuple[ProseQuantity, ...], tuple[Finding, ...]]:
     run = plain_run(text)
     return prose_quantities(run), tuple(abbreviation_findings(run))
 
 
-def _placeholder_findings(
-    placeholders: tuple[Placeholder, ...], doc: Any | None, drugs: Any, where: str
-) -> Iterator[Finding]:
+class _PlaceholderValues:
+    """What each `{{ id.field }}` of one version shows, rendered once for all the version's fields (a version's
+    texts name the same few values again and again)."""
+
+    def __init__(self, doc: Any | None, drugs: Any) -> None:
+        self.doc, self.drugs = doc, drugs
+        self.rendered: dict[tuple[str, str], str | PlaceholderError] = {}
+
+    def value(self, token: Placeholder) -> str | PlaceholderError:
+        key = (token.target, token.field)
+        if key not in self.rendered:
+            try:
+                self.rendered[key] = render_placeholder(self.doc, token.target, token.field, self.drugs)
+            except PlaceholderError as error:
+                self.rendered[key] = error
+        return self.rendered[key]
+
+    def shown(self, token: Placeholder) -> str:
+        """The placeholder as the reader's text shows it (`reader_text.placeholder_text`)."""
+        if self.doc is None or token.error:
+            return BREAK
+        value = self.value(token)
+        return BREAK if isinstance(value, PlaceholderError) else value
+
+
+def _placeholder_findings(placeholders: tuple[Placeholder, ...], values: _PlaceholderValues, where: str
+                          ) -> Iterator[Finding]:
     for token in placeholders:
         if token.error:
             yield Finding("P304", token.start, token.error)
-        elif doc is None:
+        elif values.doc is None:
             yield Finding("P304", token.start, f"placeholder {token.raw} in {where}: placeholders name a "
                           "regimen or phase of a version", "write the value out, or move the text into a protocol")
         else:
-            try:
-                render_placeholder(doc, token.target, token.field, drugs)
-            except PlaceholderError as error:
-                yield Finding("P304", token.start, error.message, error.hint)
+            value = values.value(token)
+            if isinstance(value, PlaceholderError):
+                yield Finding("P304", token.start, value.message, value.hint)
 
 
 def markdown_findings(text: str, doc: Any | None, drugs: Any, where: str = "", root: Path | None = None,
-                      also: tuple[tuple[str, Quantity], ...] = (), scans: TextScans | None = None) -> Iterator[Finding]:
+                      also: tuple[tuple[str, Quantity], ...] = (), values: _PlaceholderValues | None = None
+                      ) -> Iterator[Finding]:
     """Every prose finding of one Markdown field; `doc` is the version it belongs to (None in library
     files), `root` the protocols folder (for images under _assets/), `also` more quantities a dose may
-    equal (the previous version's, in `changes`), `scans` the run's scans of texts."""
-    scan = (scans or TextScans()).get(_scan_markdown, text, root or Path("protocols"))
-    found = [*scan.markup]
-    found += _placeholder_findings(scan.placeholders, doc, drugs, where)
-    quantities, abbreviations = scan.read(doc, drugs)
+    equal (the previous version's, in `changes`), `values` the version's placeholder values if already
+    rendered for its other fields."""
+    scan = text_scan(text)
+    folder = root or Path("protocols")
+    values = values if values is not None else _PlaceholderValues(doc, drugs)
+    found = scan.markup.findings_in(lambda name: asset_exists(folder, name))
+    found += _placeholder_findings(scan.placeholders, values, where)
+    quantities, abbreviations = reader_findings(text, tuple(values.shown(token) for token in scan.slots))
     for run_quantities in quantities:
         found += quantities_findings(run_quantities, doc, also)
     found += abbreviations
     return iter(sorted(found, key=lambda finding: finding.offset))
 
 
-def _version_diagnostics(source: SourceFile, doc: Any, previous: Any | None, library: Library,
-                         scans: TextScans) -> Iterator[Diagnostic]:
+def _version_diagnostics(source: SourceFile, doc: Any, previous: Any | None, library: Library) -> Iterator[Diagnostic]:
     before = tuple(data_quantities(previous)) if previous is not None else ()
+    values = _PlaceholderValues(doc, library.drugs)
     for path, text in markdown_fields(doc):
         also = before if path[0] == "changes" else ()
-        for finding in markdown_findings(text, doc, library.drugs, root=library.root, also=also, scans=scans):
+        for finding in markdown_findings(text, doc, library.drugs, root=library.root, also=also, values=values):
             yield _diagnostic(source, path, finding)
     for path, text in plain_text_fields(doc):
-        quantities, abbreviations = scans.get(_scan_plain_text, text)
+        quantities, abbreviations = _plain_text_scan(text)
         for finding in sorted([*quantities_findings(quantities, doc), *abbreviations], key=lambda f: f.offset):
             yield _diagnostic(source, path, finding)
 
@@ -147,12 +124,11 @@ def check(library: Library, context: CheckContext) -> Iterator[Diagnostic]:
     for protocol in library.protocols.values():
         previous = None
         for version in protocol.ordered():
-            yield from _version_diagnostics(version.source, version.doc, previous, library, context.scans)
+            yield from _version_diagnostics(version.source, version.doc, previous, library)
             previous = version.doc
     for file_name, path, text in library_markdown_fields(library):
         source = library.source("_library", file_name)
         if source is None:
             continue
-        for finding in markdown_findings(text, None, library.drugs, file_name, root=library.root,
-                                         scans=context.scans):
+        for finding in markdown_findings(text, None, library.drugs, file_name, root=library.root):
             yield _diagnostic(source, path, finding)

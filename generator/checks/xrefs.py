@@ -41,11 +41,10 @@ def _links_in(source: SourceFile, path: DataPath, text: str, doc: Any | None, li
 
 def check(library: Library, context: CheckContext) -> Iterator[Diagnostic]:
     sites: dict[bool, SiteLinks] = {}
-    facts = context.approval_facts(library)
 
     def site(reviewer: bool) -> SiteLinks:
         if reviewer not in sites:
-            sites[reviewer] = SiteLinks.for_build(library, context.as_of, reviewer, facts)
+            sites[reviewer] = SiteLinks.for_build(library, context.as_of, reviewer)
         return sites[reviewer]
 
     for protocol in library.protocols.values():

@@ -1,7 +1,7 @@
 """The site engine adapter: the only module that imports MkDocs or Material.
 
 Pages come from the pure render layer as ``{relative path: text}``. The ``protocols`` MkDocs plugin adds
-them to the build in ``on_files`` (Markdown pages go through MkDocs, every other file is copied as-is),
+them to the build in ``on_files`` (``.md`` pages are wrapped in the theme, every other file is copied as-is),
 adds the static assets and the theme overrides that ship with the generator (``generator.resources``), and
 enforces what an offline intranet needs whatever the user's ``mkdocs.yml`` says: no web fonts, no "made
 with" link, no source maps, a disclaimer on every page.
@@ -18,7 +18,14 @@ after the build), not Material's: the plugin marks the article of each page to i
 The configuration is the generator's default_mkdocs.yml with the folder's own mkdocs.yml merged over it
 (``generator.site.mkdocs_config``), so a site's file names only what it changes.
 
-Memory: a page's Markdown is dropped once it is rendered to HTML, and its HTML once the page is written
+The generator writes each page's body as HTML (``generator.render.html_page``): MkDocs gets only the
+page's title line to convert with Python-Markdown (title, H1 and its id as for any page); the plugin puts
+the body after that H1 in ``on_page_content``, hands MkDocs the headings the generator wrote as the page's
+contents (``page.toc``: Material's right-hand contents, the phone menu) and makes the body's root-relative
+links relative to the page (``generator.render.page_links.localize``, with ``use_directory_urls`` as
+configured). Pagefind indexes the written pages afterwards (generator/site/search_index.py).
+
+Memory: a page's text is dropped once it is rendered to HTML, and its HTML once the page is written
 (only its title and URL are needed afterwards), so at no point does the engine hold every page's text twice.
 """
 
@@ -28,6 +35,7 @@ import io
 import logging
 import os
 import posixpath
+import re
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,16 +49,18 @@ from mkdocs.commands.build import build as mkdocs_build  # noqa: E402
 from mkdocs.config import load_config  # noqa: E402
 from mkdocs.config.defaults import MkDocsConfig  # noqa: E402
 from mkdocs.exceptions import MkDocsException, PluginError  # noqa: E402
-from mkdocs.livereload import LiveReloadServer  # noqa: E402
 from mkdocs.plugins import BasePlugin  # noqa: E402
 from mkdocs.structure.files import File, Files, InclusionLevel  # noqa: E402
 from mkdocs.structure.nav import Navigation  # noqa: E402
 from mkdocs.structure.pages import Page  # noqa: E402
+from mkdocs.structure.toc import TableOfContents, get_toc  # noqa: E402
 from mkdocs.utils import is_error_template, normalize_url  # noqa: E402
 from mkdocs.utils.templates import TemplateContext  # noqa: E402
 
+from generator.render.html_page import split_html_page  # noqa: E402
+from generator.render.page_links import localize  # noqa: E402
 from generator.resources import assets_dir, overrides_dir  # noqa: E402
-from generator.site.dev_server import insert_banner, reloading_error_pages, serve  # noqa: E402, F401  (site.serve)
+from generator.site.dev_server import serve  # noqa: E402, F401  (site.serve)
 from generator.site.mkdocs_config import (  # noqa: E402
     ReloadingConfigStream,
     SiteConfigError,
@@ -59,8 +69,8 @@ from generator.site.mkdocs_config import (  # noqa: E402
 )
 from generator.site.nowrap import keep_together  # noqa: E402
 
+TocToken = dict  # what mkdocs.structure.toc.get_toc takes: level, id, name, children
 PagesProvider = Callable[[], MutableMapping[str, str]]
-BannerProvider = Callable[[], str]  # HTML shown at the top of every page ("" for none): serve's error list
 
 SITE_CSS = "assets/site.css"
 MATERIAL_SEARCH_FILES = ("assets/javascripts/lunr/", "assets/javascripts/workers/search.")
@@ -81,14 +91,13 @@ class SiteBuildError(Exception):
 class SiteInputs:
     pages: PagesProvider
     reviewer: bool
-    banner: BannerProvider | None = None
 
 
 _active_inputs: SiteInputs | None = None
 
 
 @contextmanager
-def site_inputs(pages: PagesProvider, reviewer: bool, banner: BannerProvider | None = None) -> Iterator[None]:
+def site_inputs(pages: PagesProvider, reviewer: bool) -> Iterator[None]:
     """Make ``pages`` the source of the ``protocols`` plugin for builds started inside the block.
 
     A callable rather than a dict so that ``serve`` renders afresh on every rebuild. The plugin empties
@@ -96,7 +105,7 @@ def site_inputs(pages: PagesProvider, reviewer: bool, banner: BannerProvider | N
     """
     global _active_inputs
     previous = _active_inputs
-    _active_inputs = SiteInputs(pages, reviewer, banner)
+    _active_inputs = SiteInputs(pages, reviewer)
     try:
         yield
     finally:
@@ -163,6 +172,7 @@ class ProtocolsPlugin(BasePlugin):
         super().__init__()
         self._generated_pages: set[str] = set()  # src_uri of every page from the pages provider
         self._unsearched_pages: set[str] = set()  # those kept out of the search index
+        self._bodies: dict[str, str] = {}  # HTML bodies of generated pages, from reading until rendered
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if config.theme.name != "material":
@@ -193,6 +203,7 @@ class ProtocolsPlugin(BasePlugin):
         own_assets = {path for path in pages if path.startswith("assets/")}
         self._generated_pages = set()
         self._unsearched_pages = set()
+        self._bodies = {}
         for path in sorted(pages):
             check_page_path(path)
             if path in files:
@@ -222,7 +233,13 @@ class ProtocolsPlugin(BasePlugin):
             return None
         source = page.file.content_string
         page.file.content_string = ""  # MkDocs copies the text into page.markdown; keep one copy only
-        return source
+        html_page = split_html_page(source)
+        if html_page is None:
+            return source
+        # Python-Markdown converts the title line only (the page's title, its H1 and the H1's id, as for
+        # any page); the generator wrote the body, which takes its place in on_page_content.
+        title_line, self._bodies[page.file.src_uri] = html_page
+        return title_line
 
     def on_page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
@@ -238,22 +255,58 @@ class ProtocolsPlugin(BasePlugin):
         return error_page_context(context, template_name, config)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        if page.file.src_uri in self._generated_pages:
-            page.markdown = ""  # rendered; not None, which would blank the page title
-        return html
+        src_uri = page.file.src_uri
+        if src_uri not in self._generated_pages:
+            return html
+        page.markdown = ""  # rendered; not None, which would blank the page title
+        body = self._bodies.pop(src_uri, None)
+        if body is not None:
+            tokens, body = toc_tokens(page.toc, body)
+            html = f"{html}\n{body}"
+            page.toc = get_toc(tokens)
+            page.present_anchor_ids = (page.present_anchor_ids or set()) | set(_IDS.findall(body))
+        return localize(html, src_uri, config.use_directory_urls)
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         if page.file.src_uri in self._generated_pages:
             page.content = None  # written and indexed for search; later pages need only its title and URL
-        return _with_banner(keep_together(output))
+        return keep_together(output)
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
-        return _with_banner(keep_together(output_content)) if is_error_template(template_name) else output_content
+        return keep_together(output_content) if is_error_template(template_name) else output_content
 
-    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., None]
-                 ) -> LiveReloadServer:
-        reloading_error_pages(server)
-        return server
+
+# The headings the generator writes (generator.render.templates.heading): an id, perhaps a class before it
+# and a contents label after it, the text, then Material's permalink anchor.
+_HEADING = re.compile(
+    r'<h(?P<level>[1-6])(?: class="[^"]*")? id="(?P<id>[^"]*)"(?P<labelled> data-toc-label="(?P<label>[^"]*)")?>'
+    r'(?P<text>.*?)<a class="headerlink" href="#'
+)
+_IDS = re.compile(r'\sid="([^"]*)"')
+_TAGS = re.compile(r"<[^>]*>")
+
+
+def toc_tokens(title_toc: TableOfContents, body: str) -> tuple[list[TocToken], str]:
+    """The page contents as Python-Markdown's toc extension gives them to MkDocs: the H1 that MkDocs made
+    of the title line, and below it every heading the generator wrote in `body`, nested by level; and
+    `body` without the headings' contents labels (which, like the toc extension, only the contents show)."""
+    root: TocToken = {"level": 0, "id": "", "name": "", "children": []}
+    for item in title_toc:
+        root["children"].append({"level": item.level, "id": item.id, "name": item.title, "children": []})
+    stack = [root, *root["children"][-1:]]
+
+    def add(match: re.Match[str]) -> str:
+        level = int(match.group("level"))
+        name = match.group("label") or _TAGS.sub("", match.group("text"))
+        token: TocToken = {"level": level, "id": match.group("id"), "name": name, "children": []}
+        while len(stack) > 1 and stack[-1]["level"] >= level:
+            stack.pop()
+        stack[-1]["children"].append(token)
+        stack.append(token)
+        return match.group(0) if match.group("label") is None else match.group(0).replace(match.group("labelled"), "")
+
+    body = _HEADING.sub(add, body)
+    return root["children"], body
 
 
 def error_page_context(context: TemplateContext, template_name: str, config: MkDocsConfig) -> TemplateContext:
@@ -407,9 +460,3 @@ def _failure_message(error: BaseException, warnings: list[str]) -> str:
     lines = [f"site build failed: {error}".rstrip()]
     lines.extend(f"  {message}" for message in warnings)
     return "\n".join(lines)
-
-
-def _with_banner(page_html: str) -> str:
-    inputs = _active_inputs
-    banner = inputs.banner() if inputs is not None and inputs.banner is not None else ""
-    return insert_banner(page_html, banner)

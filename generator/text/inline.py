@@ -10,10 +10,10 @@ text; what a reader sees of prose is in `generator.text.prose_findings`; the ren
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 from generator.diagnostics import DataPath, excerpt
 from generator.model.quantity import format_length, format_number, format_quantity, format_range
@@ -181,35 +181,21 @@ def tokenize(text: str) -> list[Token]:
     return list(_syntax(text))
 
 
-ScanResult = TypeVar("ScanResult")
-
-
-class TextScans:
-    """Results of pure scans of texts, for one check or render run: the run makes this object and passes
-    it down, and it is forgotten with the run (versions of a protocol repeat most of their prose)."""
-
-    def __init__(self) -> None:
-        self._results: dict[tuple[Any, ...], Any] = {}
-
-    def get(self, scan: Callable[..., ScanResult], text: str, *args: Hashable) -> ScanResult:
-        """`scan(text, *args)`, computed once per run; `scan` must be pure and its result not changed."""
-        key = (scan, text, *args)
-        if key not in self._results:
-            self._results[key] = scan(text, *args)
-        return cast(ScanResult, self._results[key])
-
-
 def forget_syntax() -> None:
+    """Drop what is kept of texts: the syntax, and the rules' scans (`generator.text.text_scan`)."""
+    from generator.text.text_scan import forget
+
     _syntax.cache_clear()
+    forget()
 
 
 @lru_cache(maxsize=1 << 15)
 def _syntax(text: str) -> tuple[Token, ...]:
-    """The syntax of a text, kept beyond one run (small, unlike the parse): `protocols build` checks, then
-    renders, and the render's first pass (who links to whom) needs only this."""
-    from generator.text.markdown import parsed  # the parser module builds its tokens with this module's classes
+    """The syntax of a text, from its one scan (`generator.text.text_scan`); kept beyond the scans, which a build
+    drops after its check: the render needs only this (who links to whom, citation numbers)."""
+    from generator.text.text_scan import text_scan  # it reads the parse, whose tokens are this module's classes
 
-    return parsed(text).syntax()
+    return cast(tuple[Token, ...], text_scan(text).syntax)
 
 
 # --- fields ---------------------------------------------------------------------------------------------

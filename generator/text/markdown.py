@@ -250,7 +250,8 @@ class Parsed:
 
     def syntax_of(self, child: Token) -> Any:
         """The syntax token of one pc_* child, in field offsets."""
-        self.syntax()
+        if self._syntax is None:
+            self.syntax()
         assert self._syntax is not None
         return self._syntax[id(child)]
 

@@ -14,6 +14,7 @@ import re
 import stat
 import unicodedata
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from markdown_it.token import Token
@@ -89,7 +90,7 @@ def _link_finding(url: str, offset: int) -> Finding:
     return Finding("P305", offset, f'link destination "{shown(url)}" is not https, http or mailto', LINK_HINT)
 
 
-def _inline_findings(parsed: Parsed, block: Token, asset_exists: Callable[[str], bool]) -> Iterator[Finding]:
+def _inline_findings(parsed: Parsed, block: Token) -> Iterator[Finding | AssetImage]:
     children = block.children or []
     for index, child in enumerate(children):
         if child.type == "html_inline":
@@ -113,24 +114,56 @@ def _inline_findings(parsed: Parsed, block: Token, asset_exists: Callable[[str],
         elif child.type == "image":
             source = str(child.attrs.get("src", ""))
             name = asset_name(source)
-            if name is not None and asset_exists(name):
-                continue
             start = parsed.inline_offset(block, child)
-            message = (f'image "{shown(source)}": no file {name} in protocols/_assets/' if name is not None
-                       else f'image "{shown(source)}" is not a file under protocols/_assets/')
-            yield Finding("P503", start, message, IMAGE_HINT)
+            if name is None:
+                yield Finding("P503", start, f'image "{shown(source)}" is not a file under protocols/_assets/',
+                              IMAGE_HINT)
+            else:
+                missing = Finding("P503", start, f'image "{shown(source)}": no file {name} in protocols/_assets/',
+                                  IMAGE_HINT)
+                yield AssetImage(name, missing)
 
 
-def markup_findings(parsed: Parsed, asset_exists: Callable[[str], bool]) -> Iterator[Finding]:
-    """P501, P305 and P503 of one parsed field, in text order; `asset_exists(name)` says whether
-    protocols/_assets/<name> is a regular file."""
+@dataclass(frozen=True)
+class AssetImage:
+    """An image whose source names a file under protocols/_assets/: P503 (`missing`) only if there is no such
+    file, which the folder decides, not the text."""
+
+    name: str
+    missing: Finding
+
+
+@dataclass(frozen=True)
+class MarkupScan:
+    """What one parsed field holds against §5, whatever folder it is in (so it can be kept per text)."""
+
+    findings: tuple[Finding, ...]  # P501, P305, and P503 for a source outside protocols/_assets/
+    assets: tuple[AssetImage, ...]
+
+    def findings_in(self, asset_exists: Callable[[str], bool]) -> list[Finding]:
+        """Every P501, P305 and P503, in text order; `asset_exists(name)` says whether protocols/_assets/<name>
+        is a regular file."""
+        found = [*self.findings, *(image.missing for image in self.assets if not asset_exists(image.name))]
+        return sorted(found, key=lambda finding: finding.offset)
+
+
+def markup_scan(parsed: Parsed) -> MarkupScan:
+    """P501, P305 and the images of one parsed field."""
     found: list[Finding] = []
+    assets: list[AssetImage] = []
     for block in parsed.tokens:
         if block.type == "html_block":
             content = block.content
             lead = len(content) - len(content.lstrip())
             found.append(_html_finding(content.lstrip().split("\n", 1)[0], parsed.offset(block, lead)))
         elif block.type == "inline":
-            found += _inline_findings(parsed, block, asset_exists)
+            for item in _inline_findings(parsed, block):
+                (assets if isinstance(item, AssetImage) else found).append(item)  # type: ignore[arg-type]
     found += [_link_finding(d.url, d.offset) for d in parsed.definitions if not safe_destination(d.url)]
-    return iter(sorted(found, key=lambda finding: finding.offset))
+    return MarkupScan(tuple(found), tuple(assets))
+
+
+def markup_findings(parsed: Parsed, asset_exists: Callable[[str], bool]) -> Iterator[Finding]:
+    """P501, P305 and P503 of one parsed field, in text order; `asset_exists(name)` says whether
+    protocols/_assets/<name> is a regular file."""
+    return iter(markup_scan(parsed).findings_in(asset_exists))

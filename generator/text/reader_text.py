@@ -59,23 +59,32 @@ class ReaderRun:
 
     def filled(self, doc: Any | None, drugs: Mapping[str, Any] | None) -> ReaderRun:
         """Each placeholder slot replaced by the text the page shows for it in `doc` (kind DATA)."""
+        return self.filled_with(tuple(placeholder_text(token, doc, drugs) for token in self.placeholders))
+
+    def filled_with(self, values: Sequence[str]) -> ReaderRun:
+        """Each placeholder slot replaced by its value (`placeholder_text`), in order (kind DATA)."""
         if not self.placeholders:
             return self
         builder = _Builder()
         position = 0
         slots = [index for index, kind in enumerate(self.kinds) if kind == SLOT]
-        for index, token in zip(slots, self.placeholders, strict=True):
+        for index, token, value in zip(slots, self.placeholders, values, strict=True):
             builder.extend(self.text[position:index], self.origins[position:index], self.kinds[position:index])
             position = index + 1
-            value = BREAK
-            if doc is not None and not token.error:
-                try:
-                    value = render_placeholder(doc, token.target, token.field, drugs)
-                except PlaceholderError:
-                    value = BREAK
             builder.add(value, token.start, DATA, step=0)
         builder.extend(self.text[position:], self.origins[position:], self.kinds[position:])
         return builder.run()
+
+
+def placeholder_text(token: Placeholder, doc: Any | None, drugs: Mapping[str, Any] | None) -> str:
+    """What a reader sees for a placeholder in `doc`: its value, or BREAK where it shows none (an error, or
+    text with no version)."""
+    if doc is None or token.error:
+        return BREAK
+    try:
+        return render_placeholder(doc, token.target, token.field, drugs)
+    except PlaceholderError:
+        return BREAK
 
 
 class _Builder:
