@@ -94,7 +94,7 @@ def title(page: Path) -> str:
     return match.group(1)
 
 
-def test_the_wheel_carries_the_templates_assets_overrides_default_config_and_rule_examples(wheel: Path) -> None:
+def test_the_wheel_carries_the_templates_assets_overrides_default_config_and_rule_catalog(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         shipped = {
@@ -103,10 +103,10 @@ def test_the_wheel_carries_the_templates_assets_overrides_default_config_and_rul
             if name.startswith("generator/site_templates/")
         }
         default_config = archive.read("generator/default_mkdocs.yml")
-        rule_examples = archive.read("generator/rule_examples.yaml")
+        rule_catalog = archive.read("generator/rules.yaml")
     assert shipped == shipped_template_files()
     assert default_config == (REPO_ROOT / "generator/default_mkdocs.yml").read_bytes()
-    assert rule_examples == (REPO_ROOT / "generator/rule_examples.yaml").read_bytes()
+    assert rule_catalog == (REPO_ROOT / "generator/rules.yaml").read_bytes()
     assert not [name for name in names if not name.startswith(("generator/", "protocols-"))]
 
 
@@ -146,7 +146,7 @@ def test_an_installed_wheel_builds_a_folder_that_holds_only_a_protocols_library(
 
 
 def test_the_installed_protocols_rules_prints_the_page_of_the_checkout(installed: Path, tmp_path: Path) -> None:
-    """The rule examples are package data (generator/rule_examples.yaml): the installed copy reads its own."""
+    """The rule catalog is package data (generator/rules.yaml): the installed copy reads its own."""
     result = run([str(installed / "bin/protocols"), "rules"], cwd=tmp_path)
     assert result.stdout == (REPO_ROOT / "docs/rules.md").read_text(encoding="utf-8")
 

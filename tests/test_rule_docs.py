@@ -1,6 +1,6 @@
 """docs/rules.md is generated from the rule catalog and kept fresh; its examples are real messages.
 
-Each example of generator/rule_examples.yaml is checked against `protocols check` over the minimal library of
+Each example of generator/rules.yaml is checked against `protocols check` over the minimal library of
 tests/helpers.py with one thing broken (CASES), except P402 (NO_CASE), whose message shows fingerprints of
 the test library: its example follows the form of tests/test_approvals_rules.py with made-up fingerprints.
 """
@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from helpers import DRUGS, REFERENCES, VERSION, fingerprint_of, run, signed_entry, write_library
 
-from generator.diagnostics import RULES, Diagnostic, Location
-from generator.rule_docs import EXAMPLES, parse_examples, rules_markdown
+from generator.diagnostics import RULES
+from generator.rule_docs import EXAMPLES, rules_markdown
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RULES_DOC = REPO_ROOT / "docs" / "rules.md"
@@ -145,64 +145,6 @@ def test_the_example_is_what_protocols_check_prints(tmp_path: Path, code: str) -
     example = EXAMPLES[code].format_text()
     assert EXAMPLES[code].hint, "a checked example shows what to do, as check prints it"
     assert f"\n{example}\n" in printed, (
-        f"the example of {code} in generator/rule_examples.yaml is not what check prints; "
+        f"the example of {code} in generator/rules.yaml is not what check prints; "
         f"take the message and hint from here and run `make docs`:{printed}"
     )
-
-
-SOURCE = "generator/rule_examples.yaml"
-NEEDS = (
-    f"{SOURCE}: the example of P102 needs file, line, col and message, and may have path and hint "
-    "(numbers for line and col, text for the others)"
-)
-
-
-def test_an_example_entry_reads_as_the_diagnostic_check_prints() -> None:
-    text = "P102:\n  file: a.yaml\n  line: 6\n  col: 1\n  message: unknown key\n  path: author\n  hint: remove it\n"
-    assert parse_examples(text, SOURCE) == {
-        "P102": Diagnostic("P102", "unknown key", Location("a.yaml", 6, 1), "author", "remove it")
-    }
-    assert parse_examples(text.replace("  path: author\n", ""), SOURCE)["P102"].path == ""
-
-
-@pytest.mark.parametrize(
-    "broken",
-    [
-        "P102:\n  file: a.yaml\n  line: 6\n  col: 1\n",  # no message
-        "P102:\n  file: a.yaml\n  line: 6\n  col: 1\n  message: m\n  level: error\n",  # unknown field
-        "P102:\n  file: a.yaml\n  line: '6'\n  col: 1\n  message: m\n",  # a line that is text
-        "P102:\n  file: a.yaml\n  line: true\n  col: 1\n  message: m\n",  # a boolean is no line number
-        "P102:\n  file: a.yaml\n  line: 0\n  col: 1\n  message: m\n",  # lines count from 1
-        "P102:\n  file: a.yaml\n  line: 6\n  col: 1\n  message: 40\n",  # a message that is a number
-        "P102:\n  file: a.yaml\n  line: 6\n  col: 1\n  message: m\n  hint: [a, b]\n",
-        "P102: unknown key\n",
-    ],
-)
-def test_a_malformed_example_entry_is_named_with_what_it_needs(broken: str) -> None:
-    with pytest.raises(ValueError) as raised:
-        parse_examples(broken, SOURCE)
-    assert str(raised.value) == NEEDS
-
-
-def test_a_code_written_twice_is_refused_not_silently_replaced() -> None:
-    entry = "  file: a.yaml\n  line: 6\n  col: 1\n  message: m\n"
-    with pytest.raises(ValueError) as raised:
-        parse_examples(f"P102:\n{entry}P102:\n{entry}", SOURCE)
-    assert str(raised.value) == f"{SOURCE}:6:1: P102 appears twice"
-
-
-def test_an_examples_file_that_is_not_yaml_is_refused_with_its_place() -> None:
-    with pytest.raises(ValueError) as raised:
-        parse_examples("P102: [unclosed\n", SOURCE)
-    assert str(raised.value) == f"{SOURCE}:2:1: expected ',' or ']', but got '<stream end>'"
-
-
-def test_a_file_that_is_not_a_mapping_of_examples_is_refused() -> None:
-    with pytest.raises(ValueError) as raised:
-        parse_examples("- P102\n", SOURCE)
-    assert str(raised.value) == f"{SOURCE}: expected a mapping from rule code to example"
-
-
-def test_the_examples_file_is_in_catalog_order_so_the_page_reads_in_order() -> None:
-    text = (REPO_ROOT / SOURCE).read_text(encoding="utf-8")
-    assert list(parse_examples(text, SOURCE)) == list(RULES)
