@@ -1,12 +1,10 @@
 """YAML with the position of every key and value.
 
-Where libyaml's C composer's nodes show all the rules need, the tree is walked from them
-(generator.load.yaml_nodes, several times faster). Otherwise the file is read as libyaml events (C parser
-where present) and the tree is built from them here, so that anchors, aliases, unknown tags and duplicate
-keys are refused before any value is built: an alias bomb stops at its first anchor and a `!!python/...`
-tag is never constructed. Nesting is bounded (P502) before the tree is built, files are read only as
-regular files (generator.load.files), and invisible or direction-changing characters are reported where
-they stand (P110, generator.load.invisible).
+The file is read as libyaml events (C parser where present) and the tree is built from them here,
+so that anchors, aliases, unknown tags and duplicate keys are refused before any value is built:
+an alias bomb stops at its first anchor and a `!!python/...` tag is never constructed. Nesting is
+bounded (P502) before the tree is built, files are read only as regular files (generator.load.files), and
+invisible or direction-changing characters are reported where they stand (P110, generator.load.invisible).
 """
 
 from __future__ import annotations
@@ -21,23 +19,20 @@ import yaml
 from generator.diagnostics import DataPath, Diagnostic, Location, excerpt
 from generator.load.files import MAX_FILE_BYTES, read_regular_file
 from generator.load.invisible import position, refused_characters
-from generator.load.yaml_nodes import (
-    CACHED_TEXT,
-    IMMUTABLE_TAGS,
-    MAX_DEPTH,
-    STANDARD_TAGS,
-    STR_TAG,
-    compose,
-    constructed,
-    constructor,
-    duplicate_key,
-)
 
-__all__ = ["MAX_FILE_BYTES", "MAX_DEPTH", "SourceFile", "load_text", "load_text_through_events", "load_yaml"]
+__all__ = ["MAX_FILE_BYTES", "MAX_DEPTH", "SourceFile", "load_text", "load_yaml"]
 
+MAX_DEPTH = 64  # nested mappings and lists (§1): deeper is P502, long before Python's recursion limit
+_CACHED_TEXT = 64  # plain scalars longer than this are resolved without the caches (bounded memory)
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STANDARD_TAGS = {
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
+}
+_STR_TAG = "tag:yaml.org,2002:str"
+_IMMUTABLE_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("int", "float", "bool", "null", "timestamp")}
 _NODE_EVENTS = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
 _resolver = yaml.resolver.Resolver()
+_constructor = yaml.constructor.SafeConstructor()
 
 
 @dataclass
@@ -108,7 +103,7 @@ class _Refused(Exception):
 
 def _check_tag(event: Any, display: str) -> None:
     tag = getattr(event, "tag", None)
-    if tag and tag not in ("!", "?") and tag not in STANDARD_TAGS:
+    if tag and tag not in ("!", "?") and tag not in _STANDARD_TAGS:
         raise _Refused("P502", f"tag {tag.replace('tag:yaml.org,2002:', '!!')} is not allowed", display, event,
                        "remove the tag; protocol files use plain YAML values only")
     if getattr(event, "anchor", None):
@@ -122,31 +117,38 @@ def _plain_tag(value: str) -> str:
     return str(_resolver.resolve(yaml.ScalarNode, value, (True, False)))
 
 
+@functools.lru_cache(maxsize=4096)
+def _constructed(tag: str, value: str) -> Any:
+    """A non-string scalar's value (numbers, booleans, null, dates: immutable, so built once per text)."""
+    node = yaml.ScalarNode(tag, value)
+    return _constructor.yaml_constructors[tag](_constructor, node)
+
+
 def _scalar(event: yaml.ScalarEvent) -> Any:
     tag = event.tag
     if tag is None or tag == "!":
         # the resolver reads only the first of the implicit flags for a scalar: untagged plain scalars
         # are resolved, anything else is a string
         if not event.implicit[0]:
-            tag = STR_TAG
-        elif len(event.value) <= CACHED_TEXT:
+            tag = _STR_TAG
+        elif len(event.value) <= _CACHED_TEXT:
             tag = _plain_tag(event.value)
         else:
             tag = _plain_tag.__wrapped__(event.value)
-    if tag == STR_TAG or tag not in constructor.yaml_constructors:
+    if tag == _STR_TAG or tag not in _constructor.yaml_constructors:
         # YAML 1.1 resolves a plain "=" to its "value" type and "<<" to "merge", which the safe
         # constructor does not build: as values they are the text written
         return event.value
     short_tag = tag.replace("tag:yaml.org,2002:", "!!")
-    if tag not in IMMUTABLE_TAGS:  # an explicit !!map or !!seq on a single value would build a generator
+    if tag not in _IMMUTABLE_TAGS:  # an explicit !!map or !!seq on a single value would build a generator
         raise yaml.MarkedYAMLError(
             problem=f"{excerpt(event.value)} is not a valid value (a {short_tag} tag on a single value)",
             problem_mark=event.start_mark,
         )
     try:
-        if len(event.value) > CACHED_TEXT:
-            return constructed.__wrapped__(tag, event.value)
-        return constructed(tag, event.value)
+        if len(event.value) > _CACHED_TEXT:
+            return _constructed.__wrapped__(tag, event.value)
+        return _constructed(tag, event.value)
     except (ValueError, OverflowError, yaml.YAMLError) as error:  # 2026-02-30; an int of 5,000 digits
         detail = excerpt(str(error), limit=200, quoted=False)
     except (LookupError, AttributeError):  # an explicit tag on text it cannot read: !!bool maybe, !!int ""
@@ -225,7 +227,15 @@ class _Builder:
             key_path = (*path, key)
             if key in mapping:
                 first_line = self.keys[key_path][0]
-                self.diagnostics.append(duplicate_key(key, first_line, self.display, *_mark(key_event)))
+                self.diagnostics.append(
+                    Diagnostic(
+                        "P101",
+                        f"key {excerpt(key)} appears twice in one mapping (first at line {first_line})",
+                        Location(self.display, *_mark(key_event)),
+                        hint="keep one of them (YAML would silently drop the first); the rest of the file was "
+                        "checked with the first",
+                    )
+                )
                 self._value(next(events), events, (*path, f"{key} (duplicate)"), depth)
                 continue
             mark = key_event.start_mark
@@ -235,21 +245,7 @@ class _Builder:
 
 
 def load_text(text: str, display: str) -> tuple[SourceFile | None, list[Diagnostic]]:
-    """Parse one YAML document; the file is None when it cannot be used, with the reasons.
-
-    Through the C composer where its nodes show all the rules need (generator.load.yaml_nodes), else
-    through the events; both give the same data, positions and diagnostics (tests/test_yaml_paths.py).
-    """
-    composed = compose(text, display)
-    if composed is None:
-        return load_text_through_events(text, display)
-    data, walk = composed
-    invisible = list(refused_characters(text, display, walk.quoted_spans))
-    return SourceFile(display, data, walk.values, walk.keys, walk.styles, text), [*walk.diagnostics, *invisible]
-
-
-def load_text_through_events(text: str, display: str) -> tuple[SourceFile | None, list[Diagnostic]]:
-    """`load_text` through libyaml's events: every file the composed path cannot be sure of."""
+    """Parse one YAML document; the file is None when it cannot be used, with the reasons."""
     builder = _Builder(display)
     parser = _Loader(text)
     refusal: list[Diagnostic] = []
