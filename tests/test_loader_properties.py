@@ -157,7 +157,7 @@ FRAGMENTS = st.sampled_from(
         "9" * 70,
     ]
 )
-FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FAST
