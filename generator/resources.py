@@ -30,7 +30,7 @@ def package_folder(package: str) -> Path:
 
 
 def site_templates_dir() -> Path:
-    """The page templates (``*.md.j2``, ``*.html.j2``)."""
+    """The page templates (``*.html.j2``)."""
     return package_folder(TEMPLATES_PACKAGE)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import tempfile
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from generator.approvals.signoffs import NAMESPACE, signed_message
 from generator.approvals.sshsig import ed25519_public_line, sign_ed25519
 from generator.approvals.versions import version_fingerprint
 from generator.load.library import load_library
+from generator.render.html_page import split_html_page
+from generator.render.page_links import localize
 
 # Fictional reviewers of the minimal library, with Ed25519 keys made from fixed seeds (test-only keys).
 REVIEWER_KEYS = {
@@ -107,6 +110,20 @@ sections:
 algorithm:
   - Screen for contraindications ([[#safety]]).
 """
+
+
+def shown_body(pages: dict[str, str], path: str, directory_urls: bool = True) -> str:
+    """A generated page's HTML body as the site shows it: its links made relative for that page (what the
+    site adapter does). Fails for a page that is still Markdown."""
+    split = split_html_page(pages[path])
+    assert split is not None, f"{path} is not an HTML page"
+    return localize(split[1], path, directory_urls)
+
+
+def table_rows(html: str) -> list[list[str]]:
+    """The body rows of the generated HTML tables in `html` (one <td> per line), each as its cells' HTML."""
+    rows = re.findall(r"<tr>\n((?:<td>.*</td>\n)+)</tr>", html)
+    return [re.findall(r"<td>(.*)</td>", cells) for cells in rows]
 
 
 def write_library(root: Path, files: dict[str, str] | None = None) -> Path:

@@ -13,13 +13,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers import shown_body, table_rows
 from panel_library import AS_OF, LIBRARY, panel_library
 from test_render_site import write_library as write_render_library
 
 from generator.load.library import Library, load_library
 from generator.render.dose_panel import SPEC_ATTRIBUTE, figure_labels, headline
 from generator.render.families import render_site
-from generator.render.page_dates import url_of
+from generator.render.html_page import HTML_BODY
 from generator.render.whats_new import whats_new_entries
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,14 +51,16 @@ def attribute(markup: str, name: str) -> str:
 
 def test_the_panel_comes_right_after_the_title_and_one_status_line(pages: dict[str, str]) -> None:
     page = pages["protocols/alpha-drug/index.md"]
-    title, blank, status_open, blank2, status, blank3, status_close = page.split("\n")[:7]
-    assert title == "# Alpha infusion for tests" and blank == blank2 == blank3 == ""
+    title, blank, marker, status_open, status, status_close = page.split("\n")[:6]
+    assert title == "# Alpha infusion for tests" and blank == "" and marker == HTML_BODY.strip()
     assert status_open.startswith('<div class="pc-status-line" ')
-    assert status == "**Version 2.0** · current · effective 2026-03-01 · review due 2028-03-01 · Department of Tests"
+    assert status == ("<p><strong>Version 2.0</strong> · current · effective 2026-03-01 · review due 2028-03-01 · "
+                      "Department of Tests</p>")
     assert status_close == "</div>"
-    assert page.index("</div>") < page.index('<section class="pc-dose-panel"') < page.index("## Summary")
+    assert page.index("</div>") < page.index('<section class="pc-dose-panel"') < page.index('<h2 id="summary">')
     # the contents name the calculator; the anchor cannot be an author's (ids have no underscore)
-    assert '## Dose for this patient {: #dose_calculator data-toc-label="Dose for this patient (calculator)" }' in page
+    assert ('<h2 id="dose_calculator" data-toc-label="Dose for this patient (calculator)">Dose for this patient'
+            in page)
 
 
 def test_headline_carries_the_cap_and_the_time_frame(library: Library) -> None:
@@ -93,23 +96,28 @@ def test_fixed_doses_show_their_devices_and_no_weight_field(pages: dict[str, str
 
 @pytest.mark.parametrize(("path", "status"), [
     ("protocols/alpha-drug/1.0/index.md",
-     "**Superseded.** Version 1.0 is no longer in use: use [version 2.0](../index.md), in use since 2026-03-01."),
+     '<strong>Superseded.</strong> Version 1.0 is no longer in use: use <a href="../">version 2.0</a>, in use since '
+     "2026-03-01."),
     ("protocols/alpha-drug/3.0/index.md",
-     "**Upcoming.** Version 3.0 takes effect on 2026-09-01. Until then, [version 2.0](../index.md) is in use."),
+     '<strong>Upcoming.</strong> Version 3.0 takes effect on 2026-09-01. Until then, <a href="../">version 2.0</a> '
+     "is in use."),
     ("protocols/gamma-old/index.md",
-     "**Retired.** This protocol has been retired and must not be used for new treatment."),
+     "<strong>Retired.</strong> This protocol has been retired and must not be used for new treatment."),
     ("protocols/gamma-old/1.0/index.md",
-     "**Retired.** This protocol has been retired and must not be used for new treatment."),
+     "<strong>Retired.</strong> This protocol has been retired and must not be used for new treatment."),
 ])
 def test_the_status_is_inside_the_panel_and_beside_the_dose_table(pages: dict[str, str], path: str,
                                                                    status: str) -> None:
-    page = pages[path]
+    page = shown_body(pages, path)
     panel = panel_of(page)
-    assert f'<div class="pc-dose-panel__status" markdown>\n\n{status}\n\n</div>' in panel
-    table_section = page[page.index("## Dose table {: #dose-table }"):]
-    word = status[2:status.index(".")]
-    assert table_section.startswith('## Dose table {: #dose-table }\n\n!!! ')
-    assert f' "{word}: not the dose table of the version in use"\n\n    {status[len(word) + 6:]}' in table_section
+    word = status[len("<strong>"):status.index(".")]
+    message = status[status.index("</strong> ") + len("</strong> "):]
+    assert f'<div class="pc-dose-panel__status">\n<p>{status}</p>\n</div>' in panel
+    table_section = page[page.index('<h2 id="dose-table">'):]
+    assert table_section.startswith('<h2 id="dose-table">Dose table<a class="headerlink" href="#dose-table" '
+                                    'title="Permanent link">&para;</a></h2>\n<div class="admonition ')
+    assert (f'<p class="admonition-title">{word}: not the dose table of the version in use</p>\n'
+            f"<p>{message}</p>\n</div>") in table_section
     assert pages["protocols/alpha-drug/index.md"].count("pc-dose-panel__status") == 0
 
 
@@ -120,37 +128,44 @@ def test_a_retired_page_gives_no_dose_and_is_never_called_current(pages: dict[st
         assert SPEC_ATTRIBUTE not in panel and "pc_panel_weight" not in panel
         assert re.search(r"[0-9] ?(mg|mcg|mL|units)\b", panel) is None
         assert page.startswith("# Gamma bolus no longer used (retired)\n")  # the search result's title too
-        assert "current" not in page.split("## Summary")[0]
+        assert "current" not in page.split('<h2 id="summary">')[0]
         assert "No approvals yet" not in page
         assert "No sign-offs are recorded for this version." in page
-        assert '<details class="pc-retired-tables" markdown>' in page
+        assert '<details class="pc-retired-tables">' in page
         assert "data-pc-later" not in page and "data-pc-review-due" not in page
     # 1.0 would be current on the build date if its protocol were not retired
-    assert "**Version 1.0** · retired · effective 2025-01-01\n" in pages["protocols/gamma-old/1.0/index.md"]
+    assert "<p><strong>Version 1.0</strong> · retired · effective 2025-01-01</p>\n" in pages[
+        "protocols/gamma-old/1.0/index.md"]
 
 
 def test_home_and_handbook_list_the_retired_protocol_as_retired(pages: dict[str, str]) -> None:
-    home = pages["index.md"]
-    in_use = home[home.index("## Protocols in use"):home.index("## Retired protocols")]
+    home = shown_body(pages, "index.md")
+    in_use = home[home.index('<h2 id="protocols">'):home.index('<h2 id="retired">')]
     assert "gamma-old" not in in_use
-    assert "| [Gamma bolus no longer used](protocols/gamma-old/index.md) (retired) | 2.0 | retired | 2026-02-01 |" \
-        in home
-    assert "2. [Gamma bolus no longer used](protocols/gamma-old/index.md) (retired)\n" in home
-    handbook = pages["handbooks/testing/index.md"]
-    assert "| 2 | [Gamma bolus no longer used](../../protocols/gamma-old/index.md) (retired: not for new treatment) " \
-           "| 2.0 | retired | 2026-02-01 |" in handbook
+    retired = home[home.index('<h2 id="retired">'):home.index('<h2 id="handbooks">')]
+    assert table_rows(retired) == [['<a href="protocols/gamma-old/">Gamma bolus no longer used</a> (retired)', "2.0",
+                                    "retired", "2026-02-01"]]
+    assert '<li><a href="protocols/gamma-old/">Gamma bolus no longer used</a> (retired)</li>\n' in home
+    handbook = shown_body(pages, "handbooks/testing/index.md")
+    assert table_rows(handbook)[1] == ["2", '<a href="../../protocols/gamma-old/">Gamma bolus no longer used</a> '
+                                       "(retired: not for new treatment)", "2.0", "retired", "2026-02-01"]
 
 
 def test_page_dates_carry_the_build_date_later_versions_and_the_review_date(pages: dict[str, str]) -> None:
-    canonical = pages["protocols/alpha-drug/index.md"]
+    canonical = shown_body(pages, "protocols/alpha-drug/index.md")
     line = re.search(r'<div class="pc-status-line"[^>]*>', canonical)
     assert line is not None
     assert attribute(line.group(0), "data-pc-built") == "2026-06-01"
     assert attribute(line.group(0), "data-pc-review-due") == "2028-03-01"
     assert json.loads(attribute(line.group(0), "data-pc-later")) == [
         {"version": "3.0", "effective": "2026-09-01", "href": "3.0/"}]
-    version_page = pages["protocols/alpha-drug/2.0/index.md"]
+    # written once, root-relative, and made relative for each page that shows it
+    assert '&#34;href&#34;:&#34;/protocols/alpha-drug/3.0/index.md&#34;' in pages["protocols/alpha-drug/index.md"]
+    version_page = shown_body(pages, "protocols/alpha-drug/2.0/index.md")
     assert '"href":"../3.0/"' in html.unescape(version_page)
+    # without directory URLs the page is protocols/alpha-drug/index.html and links files, not folders
+    assert '"href":"3.0/index.html"' in html.unescape(
+        shown_body(pages, "protocols/alpha-drug/index.md", directory_urls=False))
     upcoming = pages["protocols/alpha-drug/3.0/index.md"]
     assert 'data-pc-effective="2026-09-01"' in upcoming and "data-pc-later" not in upcoming
     superseded = pages["protocols/alpha-drug/1.0/index.md"]
@@ -160,6 +175,8 @@ def test_page_dates_carry_the_build_date_later_versions_and_the_review_date(page
 def test_page_date_links_point_at_real_pages_from_every_page_that_shows_them(pages: dict[str, str]) -> None:
     checked = 0
     for path, text in pages.items():
+        if HTML_BODY in text:
+            text = shown_body(pages, path)
         for later in re.findall(r'data-pc-later="([^"]*)"', text):
             for entry in json.loads(html.unescape(later)):
                 target = _normal(Path(path).parent / entry["href"] / "index.md")
@@ -178,29 +195,15 @@ def _normal(path: Path) -> str:
     return "/".join(parts)
 
 
-def test_served_page_is_where_directory_urls_put_a_page() -> None:
-    from generator.render.page_dates import served_page
-
-    assert served_page("whats-new.md") == "whats-new/index.md"
-    assert served_page("index.md") == "index.md"
-    assert served_page("protocols/x/1.0/index.md") == "protocols/x/1.0/index.md"
-
-
-def test_url_of_turns_page_links_into_directory_urls() -> None:
-    assert url_of("../3.0/index.md") == "../3.0/"
-    assert url_of("index.md") == "./"
-    assert url_of("../../protocols/x/index.md") == "../../protocols/x/"
-
-
 def test_print_view_prefixes_the_panel_ids_so_two_protocols_cannot_clash(pages: dict[str, str]) -> None:
     printed = pages["handbooks/testing/print/index.md"]
-    ids = re.findall(r'\bid="([^"]+)"', printed) + re.findall(r"\{: #([^ }]+)", printed)
+    ids = re.findall(r'\bid="([^"]+)"', printed)
     assert len(ids) == len(set(ids))
     assert 'id="alpha-drug_pc_panel_weight"' in printed and 'for="alpha-drug_pc_panel_weight"' in printed
     # Each panel's region is named by its heading and its protocol's: two "Dose for this patient" regions
     # of the same name would be two landmarks a screen reader cannot tell apart (axe landmark-unique).
     assert 'aria-labelledby="alpha-drug_dose_calculator alpha-drug"' in printed
-    assert "{: #alpha-drug .pc-print-protocol }" in printed
+    assert '<h2 class="pc-print-protocol" id="alpha-drug">' in printed
 
 
 def test_text_from_data_is_escaped_in_the_panel(tmp_path: Path) -> None:
@@ -223,14 +226,15 @@ def test_whats_new_lists_upcoming_first_then_newest_first_with_dose_changes(libr
     assert [(e.title, e.version) for e in groups["upcoming"]] == [("Alpha infusion for tests", "3.0")]
     assert [e.date for e in groups["in_effect"]] == sorted((e.date for e in groups["in_effect"]), reverse=True)
     assert groups["in_preparation"] == []
-    page = pages["whats-new.md"]
-    assert page.index("## Coming into effect") < page.index("**2026-09-01**") < page.index("## In effect")
-    assert ("- **2026-09-01** · [Alpha infusion for tests, version 3.0](protocols/alpha-drug/3.0/index.md) "
-            "(upcoming)\n    - Dose change: regimen alpha-infusion, dose: 0.35 mg/kg/h changed to 0.4 mg/kg/h\n"
-            "    - [What changed in this version](protocols/alpha-drug/3.0/index.md#changes) (1 change listed)\n"
-            ) in page
-    assert "(retired)\n    - No dose change.\n" in page
-    assert "## In preparation" not in page
+    page = shown_body(pages, "whats-new.md")
+    assert (page.index('<h2 id="upcoming">Coming into effect') < page.index("<strong>2026-09-01</strong>")
+            < page.index('<h2 id="in-effect">In effect'))
+    assert ('<li><strong>2026-09-01</strong> · <a href="../protocols/alpha-drug/3.0/">Alpha infusion for tests, '
+            "version 3.0</a> (upcoming)<ul>\n<li>Dose change: regimen alpha-infusion, dose: 0.35 mg/kg/h changed to "
+            '0.4 mg/kg/h</li>\n<li><a href="../protocols/alpha-drug/3.0/#changes">What changed in this version</a> '
+            "(1 change listed)</li>\n</ul>\n</li>") in page
+    assert "(retired)<ul>\n<li>No dose change.</li>\n" in page
+    assert "In preparation" not in page
 
 
 def test_whats_new_on_the_clinician_site_shows_no_draft(tmp_path: Path) -> None:
@@ -239,9 +243,9 @@ def test_whats_new_on_the_clinician_site_shows_no_draft(tmp_path: Path) -> None:
     clinician = render_site(library, AS_OF, reviewer=False)["whats-new.md"]
     assert "2.1" not in clinician and "draft" not in clinician.lower() and "Beta" not in clinician
     reviewer = render_site(library, AS_OF, reviewer=True)["whats-new.md"]
-    assert "## In preparation {: #in-preparation }" in reviewer
-    assert "[Beta protocol still in draft, version 1.0](protocols/beta-draft/1.0/index.md) (draft, not " \
-           "approved for use)" in reviewer
+    assert '<h2 id="in-preparation">In preparation<a' in reviewer
+    assert ('<a href="/protocols/beta-draft/1.0/index.md">Beta protocol still in draft, version 1.0</a> (draft, not '
+            "approved for use)") in reviewer
 
 
 def node() -> str:
@@ -300,7 +304,7 @@ def test_on_one_date_the_versions_that_change_a_dose_come_first(tmp_path: Path) 
 
 def test_list_pages_carry_every_version_upcoming_on_the_build_date(pages: dict[str, str]) -> None:
     for path, href in (("index.md", "protocols/alpha-drug/3.0/"), ("whats-new.md", "../protocols/alpha-drug/3.0/")):
-        node = re.search(r'<p class="pc-site-dates"[^>]*>', pages[path])
+        node = re.search(r'<p class="pc-site-dates"[^>]*>', shown_body(pages, path))
         assert node is not None, path
         assert attribute(node.group(0), "data-pc-built") == "2026-06-01"
         assert json.loads(attribute(node.group(0), "data-pc-upcoming")) == [
@@ -337,14 +341,14 @@ def test_a_protocol_whose_first_version_is_upcoming_is_not_listed_as_in_use(tmp_
     later["delta-fixed/1.0.yaml"] = LIBRARY["delta-fixed/1.0.yaml"].replace("2026-02-01", "2026-07-01")
     library = load_library(write_files(tmp_path / "protocols", later), "protocols")
     pages = render_site(library, AS_OF, reviewer=False)
-    home = pages["index.md"]
-    in_use = home[home.index("## Protocols in use"):home.index("## Protocols not yet in use")]
+    home = shown_body(pages, "index.md")
+    in_use = home[home.index('<h2 id="protocols">'):home.index('<h2 id="not-yet-in-use">')]
     assert "delta-fixed" not in in_use
-    assert ("## Protocols not yet in use {: #not-yet-in-use }\n\n| Protocol | Version | Status | Effective |\n"
-            "|---|---|---|---|\n| [Delta fixed dose for tests](protocols/delta-fixed/index.md) | 1.0 | upcoming "
-            "| 2026-07-01 |\n") in home
-    assert "**Upcoming.** Version 1.0 takes effect on 2026-07-01. Until then, no version is in use." in pages[
-        "protocols/delta-fixed/index.md"]
+    not_yet = home[home.index('<h2 id="not-yet-in-use">Protocols not yet in use<a'):]
+    assert table_rows(not_yet)[0] == ['<a href="protocols/delta-fixed/">Delta fixed dose for tests</a>', "1.0",
+                                      "upcoming", "2026-07-01"]
+    assert ("<strong>Upcoming.</strong> Version 1.0 takes effect on 2026-07-01. Until then, no version is in "
+            "use.") in pages["protocols/delta-fixed/index.md"]
 
 
 def test_a_retired_version_of_a_protocol_still_in_use_points_at_the_version_in_use(tmp_path: Path) -> None:
@@ -353,10 +357,11 @@ def test_a_retired_version_of_a_protocol_still_in_use_points_at_the_version_in_u
     files = dict(LIBRARY)
     files["alpha-drug/1.0.yaml"] = LIBRARY["alpha-drug/1.0.yaml"].replace("status: approved", "status: retired")
     library = load_library(write_files(tmp_path / "protocols", files), "protocols")
-    page = render_site(library, AS_OF, reviewer=False)["protocols/alpha-drug/1.0/index.md"]
-    panel = panel_of(page)
-    assert ("**Retired.** Version 1.0 has been retired and must not be used. Use [version 2.0](../index.md).\n"
-            in panel)
+    site = render_site(library, AS_OF, reviewer=False)
+    page = site["protocols/alpha-drug/1.0/index.md"]
+    panel = panel_of(shown_body(site, "protocols/alpha-drug/1.0/index.md"))
+    assert ('<p><strong>Retired.</strong> Version 1.0 has been retired and must not be used. Use '
+            '<a href="../">version 2.0</a>.</p>\n' in panel)
     assert SPEC_ATTRIBUTE not in panel and "pc_panel_weight" not in panel
     assert page.startswith("# Alpha infusion for tests (retired)\n")
     canonical = render_site(library, AS_OF, reviewer=False)["protocols/alpha-drug/index.md"]

@@ -38,7 +38,9 @@ def body_rows(markup: str) -> list[list[str]]:
 def test_crps_table_heading_caption_headers_and_capped_rows(library: Library) -> None:
     markup = table_html(library, "ketamine-crps")
     assert markup.startswith(
-        "### ketamine 0.35 mg/kg/h IV \\(maximum 25 mg/h\\) for 4 hours {: #dose-table-ketamine-infusion }\n\n")
+        '<h3 id="dose-table-ketamine-infusion">ketamine 0.35 mg/kg/h IV (maximum 25 mg/h) for 4 hours'
+        '<a class="headerlink" href="#dose-table-ketamine-infusion" title="Permanent link">&para;</a></h3>\n'
+        '<div class="pc-dose-table" data-regimen="ketamine-infusion">\n<table>\n')
     assert "<caption>ketamine 0.35 mg/kg/h IV (maximum 25 mg/h) for 4 hours, by body weight from 40 to 120 kg " \
            "in steps of 5 kg</caption>" in markup
     assert ('<tr><th scope="col">Weight (kg)</th><th scope="col">Weight (lb)</th><th scope="col">Rate (mg/h)</th>'

@@ -11,6 +11,7 @@ from helpers import write_files
 from generator.approvals.site_links import SiteLinks
 from generator.load.library import Library, load_library
 from generator.render.inline_render import CitationCounter, PageContext, render_cite_list, render_markdown
+from generator.render.page_links import localize
 from generator.text.inline import (
     Citation,
     CrossReference,
@@ -235,10 +236,10 @@ def test_render_replaces_placeholders_numbers_citations_and_links(tmp_path: Path
     assert render_markdown(text, context) == (
         "<p>Give 0.5 mg/kg IV over 40 minutes, 3 times per week"
         ' <sup class="citation"><a href="#ref-phillips-2019">1</a>,<a href="#ref-singh-2016">2</a></sup>.'
-        ' See <a href="#safety">Safety</a>, <a href="../ketamine-crps/">IV ketamine for CRPS</a>,'
-        ' <a href="../ketamine-crps/#evidence">the evidence</a>,'
-        ' <a href="../ketamine-crps/1.0/#dosing">IV ketamine for CRPS (version 1.0): Dosing</a>; 22 mg/h&#42;'
-        ' <sup class="citation"><a href="#ref-singh-2016">2</a></sup>.</p>'
+        ' See <a href="#safety">Safety</a>, <a href="/protocols/ketamine-crps/index.md">IV ketamine for CRPS</a>,'
+        ' <a href="/protocols/ketamine-crps/index.md#evidence">the evidence</a>,'
+        ' <a href="/protocols/ketamine-crps/1.0/index.md#dosing">IV ketamine for CRPS (version 1.0): Dosing</a>;'
+        ' 22 mg/h&#42; <sup class="citation"><a href="#ref-singh-2016">2</a></sup>.</p>'
     )
     assert context.citations.ordered() == ["phillips-2019", "singh-2016"]
 
@@ -250,9 +251,9 @@ def test_citation_numbers_run_across_the_fields_and_cite_lists_of_a_page(tmp_pat
         '<p><sup class="citation"><a href="#ref-phillips-2019">2</a></sup>'
         ' <sup class="citation"><a href="#ref-singh-2016">1</a></sup></p>'
     )
-    assert render_markdown("[[ketamine-trd#safety]]", context) == (
-        '<p><a href="../#safety">IV ketamine for depression: Safety</a></p>'
-    )
+    linked = render_markdown("[[ketamine-trd#safety]]", context)
+    assert linked == '<p><a href="/protocols/ketamine-trd/index.md#safety">IV ketamine for depression: Safety</a></p>'
+    assert localize(linked, context.path, True) == '<p><a href="../#safety">IV ketamine for depression: Safety</a></p>'
     assert CitationCounter().number("x") == 1
 
 

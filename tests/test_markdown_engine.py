@@ -11,7 +11,9 @@ from browser import REPO_ROOT
 
 from generator.approvals.site_links import SiteLinks
 from generator.load.library import load_library
+from generator.render.html_page import html_page
 from generator.render.inline_render import PageContext, render_markdown
+from generator.render.page_links import localize
 from generator.site.atomic_output import build_site
 
 RICH = """\
@@ -59,13 +61,20 @@ def test_author_html_survives_the_engine_unchanged(tmp_path: Path) -> None:
     doc = library.protocols["ketamine-trd"].versions["1.0"].doc
     fragment = render_markdown(RICH, PageContext("protocols/ketamine-trd/index.md", links, doc))
     assert "<table>" in fragment and "<pre><code>" in fragment and "<blockquote>" in fragment
-    pages = {"index.md": "# Home\n", "protocols/ketamine-trd/index.md": f"# Page\n\n{fragment}\n\nAfter.\n"}
+    assert '<a href="/protocols/ketamine-crps/index.md">a link</a>' in fragment  # root-relative until placed
+    # on a Markdown page (Python-Markdown places it as a block) and on an HTML page (placed as written)
+    pages = {"index.md": "# Home\n", "protocols/ketamine-trd/index.md": f"# Page\n\n{fragment}\n\nAfter.\n",
+             "protocols/ketamine-crps/index.md": html_page("Page", f"{fragment}\n<p>After.</p>\n")}
     out = tmp_path / "site"
     build_site(pages, out, None, False, dt.date(2026, 6, 1))
-    built = (out / "protocols/ketamine-trd/index.html").read_text(encoding="utf-8")
-    article = built.split("<article", 1)[1].split("</article>", 1)[0]
-    # The one change the engine makes: quantities kept on one line (site/nowrap.py), outside code.
-    assert '<strong><span class="pc-nowrap">0.5 mg/kg</span></strong>' in article
-    kept_together = re.sub(r'<span class="pc-nowrap">([^<]*)</span>', r"\1", article)
-    assert _normalised(fragment) in _normalised(kept_together)
-    assert 'id="not-an-id"' not in article and 'id="x"' not in article and 'class="c"' not in article
+    for path in ("protocols/ketamine-trd/index.md", "protocols/ketamine-crps/index.md"):
+        built = (out / path.replace(".md", ".html")).read_text(encoding="utf-8")
+        article = built.split("<article", 1)[1].split("</article>", 1)[0]
+        # The one change the engine makes: quantities kept on one line (site/nowrap.py), outside code.
+        assert '<strong><span class="pc-nowrap">0.5 mg/kg</span></strong>' in article, path
+        kept_together = re.sub(r'<span class="pc-nowrap">([^<]*)</span>', r"\1", article)
+        assert _normalised(localize(fragment, path, True)) in _normalised(kept_together), path
+        assert 'id="not-an-id"' not in article and 'id="x"' not in article and 'class="c"' not in article
+        assert '<h1 id="page">Page<a class="headerlink" href="#page" title="Permanent link">&para;</a></h1>' in article
+    crps = (out / "protocols/ketamine-crps/index.html").read_text(encoding="utf-8")
+    assert '<a href="#">a link</a>' in crps  # the link to the page itself

@@ -137,7 +137,7 @@ def test_an_installed_wheel_builds_a_folder_that_holds_only_a_protocols_library(
         if name.startswith("assets/"):
             assert (site / name).read_bytes() == content, name
     protocol = (site / "protocols/ketamine-trd/index.html").read_text(encoding="utf-8")
-    assert 'id="dose-table-ketamine-iv"' in protocol  # protocol.md.j2 and dose_table.html.j2
+    assert 'id="dose-table-ketamine-iv"' in protocol  # protocol.html.j2 and dose_table.html.j2
     written = [path for path in site.rglob("*") if path.is_file()]
     assert [path for path in written if str(REPO_ROOT).encode() in path.read_bytes()] == []
     assert sorted(path.name for path in folder.iterdir()) == ["protocols", "site"]

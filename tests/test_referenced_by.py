@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import shown_body
 from test_render_handbooks import AS_OF, broken_links, write_handbook_library
 
 from generator.approvals.publication import publication
@@ -70,20 +71,22 @@ def test_each_version_is_scanned_once_per_index(handbook_library: Library, monke
 def test_protocol_pages_list_the_protocols_that_link_to_them(handbook_library: Library) -> None:
     pages = render_site(handbook_library, AS_OF, reviewer=False)
     block = (
-        "## Referenced by\n\nProtocols on this site that link to this one:\n\n"
-        "- [Alpha drug for tests](../alpha-drug/index.md): [version 2.0](../alpha-drug/2.0/index.md) (current)\n"
+        '<h2 id="referenced-by">Referenced by<a class="headerlink" href="#referenced-by" title="Permanent link">'
+        "&para;</a></h2>\n<p>Protocols on this site that link to this one:</p>\n<ul>\n"
+        '<li><a href="../alpha-drug/">Alpha drug for tests</a>: <a href="../alpha-drug/2.0/">version 2.0</a> '
+        "(current)</li>\n</ul>\n"
     )
-    gamma = pages["protocols/gamma-drug/index.md"]
+    gamma = shown_body(pages, "protocols/gamma-drug/index.md")
     assert block in gamma
-    assert gamma.index("{: #references }") < gamma.index("## Referenced by") < gamma.index("{: #versions }")
-    version_page = pages["protocols/gamma-drug/1.0/index.md"]
+    assert gamma.index('id="references"') < gamma.index('id="referenced-by"') < gamma.index('id="versions"')
+    version_page = shown_body(pages, "protocols/gamma-drug/1.0/index.md")
     assert (
-        "- [Alpha drug for tests](../../alpha-drug/index.md): [version 2.0](../../alpha-drug/2.0/index.md) (current)\n"
-        in version_page
+        '<li><a href="../../alpha-drug/">Alpha drug for tests</a>: <a href="../../alpha-drug/2.0/">version 2.0</a> '
+        "(current)</li>\n" in version_page
     )
     assert (
-        "- [Gamma drug for tests](../gamma-drug/index.md): [version 1.0](../gamma-drug/1.0/index.md) (current)\n"
-        in pages["protocols/alpha-drug/index.md"]
+        '<li><a href="../gamma-drug/">Gamma drug for tests</a>: <a href="../gamma-drug/1.0/">version 1.0</a> '
+        "(current)</li>\n" in shown_body(pages, "protocols/alpha-drug/index.md")
     )
     for path in ("protocols/gamma-drug/index.md", "protocols/gamma-drug/1.0/index.md", "protocols/alpha-drug/index.md"):
         assert broken_links(pages, path) == [], path
@@ -93,10 +96,10 @@ def test_protocol_pages_list_the_protocols_that_link_to_them(handbook_library: L
 def test_reviewer_pages_name_drafts_that_link_and_no_block_without_links(handbook_library: Library) -> None:
     pages = render_site(handbook_library, AS_OF, reviewer=True)
     assert (
-        "- [Alpha drug for tests](../alpha-drug/index.md): [version 2.0](../alpha-drug/2.0/index.md) (current), "
-        "[version 2.1](../alpha-drug/2.1/index.md) (draft, not approved for use)\n"
-        "- [Beta protocol still in draft](../beta-draft/index.md): [version 1.0](../beta-draft/1.0/index.md) "
-        "(draft, not approved for use)\n"
-    ) in pages["protocols/gamma-drug/index.md"]
+        '<li><a href="../alpha-drug/">Alpha drug for tests</a>: <a href="../alpha-drug/2.0/">version 2.0</a> '
+        '(current), <a href="../alpha-drug/2.1/">version 2.1</a> (draft, not approved for use)</li>\n'
+        '<li><a href="../beta-draft/">Beta protocol still in draft</a>: <a href="../beta-draft/1.0/">version 1.0</a> '
+        "(draft, not approved for use)</li>\n"
+    ) in shown_body(pages, "protocols/gamma-drug/index.md")
     assert "Referenced by" not in pages["protocols/beta-draft/index.md"]
     assert broken_links(pages, "protocols/gamma-drug/index.md") == []

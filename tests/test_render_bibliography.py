@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import shown_body
 from test_render_handbooks import AS_OF, broken_links, write_handbook_library
 
 from generator.load.library import Library, load_library
@@ -21,14 +22,15 @@ def handbook_library(tmp_path: Path) -> Library:
     return loaded
 
 
-def entries(page: str) -> list[tuple[str, str, str]]:
-    """(entry Markdown, anchor, cited-by line) of each bibliography entry, in page order."""
-    return re.findall(r"^- (.*)\n\{: #ref-([a-z0-9-]+) \}\n\n    (.*)$", page, re.M)
+def entries(pages: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(entry HTML, anchor, cited-by line) of each bibliography entry, in page order, as the site shows them."""
+    page = shown_body(pages, "references/index.md")
+    return [(text, anchor, cited) for anchor, text, cited in
+            re.findall(r'^<li>\n<p id="ref-([a-z0-9-]+)">(.*)</p>\n<p>(.*)</p>\n</li>$', page, re.M)]
 
 
 def test_every_reference_in_ama_style_sorted_by_first_author_or_title(handbook_library: Library) -> None:
-    page = render_site(handbook_library, AS_OF, reviewer=False)["references/index.md"]
-    found = entries(page)
+    found = entries(render_site(handbook_library, AS_OF, reviewer=False))
     # Adams C, then the label without authors (sorted by its title "Alphacaine ..."), Brown D, Smith AB
     assert [anchor for _, anchor, _ in found] == ["adams-2019", "label-alphacaine", "brown-2018", "smith-2020"]
     for text, anchor, _ in found:
@@ -38,14 +40,14 @@ def test_every_reference_in_ama_style_sorted_by_first_author_or_title(handbook_l
 
 def test_clinician_site_names_the_protocols_in_use_that_cite_a_reference(handbook_library: Library) -> None:
     pages = render_site(handbook_library, AS_OF, reviewer=False)
-    cited_by = {anchor: line for _, anchor, line in entries(pages["references/index.md"])}
+    cited_by = {anchor: line for _, anchor, line in entries(pages)}
     assert cited_by == {
-        "adams-2019": "Cited by: [Gamma drug for tests](../protocols/gamma-drug/index.md).",
+        "adams-2019": 'Cited by: <a href="../protocols/gamma-drug/">Gamma drug for tests</a>.',
         # cited twice by alpha-drug 2.0 (its section and its changes): the protocol is named once
-        "label-alphacaine": "Cited by: [Alpha drug for tests](../protocols/alpha-drug/index.md).",
+        "label-alphacaine": 'Cited by: <a href="../protocols/alpha-drug/">Alpha drug for tests</a>.',
         # cited only by the draft beta-draft: drafts never count on the clinician site
         "brown-2018": "Cited by no protocol on this site.",
-        "smith-2020": "Cited by: [Alpha drug for tests](../protocols/alpha-drug/index.md).",
+        "smith-2020": 'Cited by: <a href="../protocols/alpha-drug/">Alpha drug for tests</a>.',
     }
     assert broken_links(pages, "references/index.md") == []
 
@@ -53,21 +55,21 @@ def test_clinician_site_names_the_protocols_in_use_that_cite_a_reference(handboo
 def test_clinician_site_counts_only_the_version_in_use(handbook_library: Library) -> None:
     # label-alphacaine is cited only from 2.0: before 2.0 takes effect, nothing in use cites it
     pages = render_site(handbook_library, dt.date(2026, 2, 15), reviewer=False)
-    cited_by = {anchor: line for _, anchor, line in entries(pages["references/index.md"])}
+    cited_by = {anchor: line for _, anchor, line in entries(pages)}
     assert cited_by["label-alphacaine"] == "Cited by no protocol on this site."
 
 
 def test_reviewer_site_names_every_citing_version(handbook_library: Library) -> None:
     pages = render_site(handbook_library, AS_OF, reviewer=True)
-    cited_by = {anchor: line for _, anchor, line in entries(pages["references/index.md"])}
+    cited_by = {anchor: line for _, anchor, line in entries(pages)}
     assert cited_by["brown-2018"] == (
-        "Cited by: [Beta protocol still in draft](../protocols/beta-draft/index.md), "
-        "version [1.0](../protocols/beta-draft/1.0/index.md) (draft, not approved for use)."
+        'Cited by: <a href="../protocols/beta-draft/">Beta protocol still in draft</a>, '
+        'version <a href="../protocols/beta-draft/1.0/">1.0</a> (draft, not approved for use).'
     )
     assert cited_by["smith-2020"] == (
-        "Cited by: [Alpha drug for tests](../protocols/alpha-drug/index.md), versions "
-        "[1.0](../protocols/alpha-drug/1.0/index.md) (superseded), "
-        "[2.0](../protocols/alpha-drug/2.0/index.md) (current), "
-        "[2.1](../protocols/alpha-drug/2.1/index.md) (draft, not approved for use)."
+        'Cited by: <a href="../protocols/alpha-drug/">Alpha drug for tests</a>, versions '
+        '<a href="../protocols/alpha-drug/1.0/">1.0</a> (superseded), '
+        '<a href="../protocols/alpha-drug/2.0/">2.0</a> (current), '
+        '<a href="../protocols/alpha-drug/2.1/">2.1</a> (draft, not approved for use).'
     )
     assert broken_links(pages, "references/index.md") == []

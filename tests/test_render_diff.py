@@ -8,7 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from helpers import REFERENCES, VERSION, write_library
+from helpers import REFERENCES, VERSION, shown_body, write_library
 
 from generator.approvals.diff import TextChange
 from generator.load.library import Library, load_library
@@ -70,11 +70,12 @@ def test_diff_pages_exist_for_versions_with_a_predecessor_on_that_site(library: 
 
 
 def test_dosing_changes_come_first_as_a_table(library: Library) -> None:
-    page = render_site(library, AS_OF, reviewer=False)[DIFF_1_1]
-    assert page.startswith(
+    pages = render_site(library, AS_OF, reviewer=False)
+    assert pages[DIFF_1_1].startswith(
         "# IV ketamine for treatment-resistant depression: changes from version 1.0 to version 1.1\n"
     )
-    order = [page.index(f"{{: #{anchor} }}") for anchor in ("dosing-changes", "text-changes", "references-changed")]
+    page = shown_body(pages, DIFF_1_1)
+    order = [page.index(f'<h2 id="{anchor}">') for anchor in ("dosing-changes", "text-changes", "references-changed")]
     assert order == sorted(order)
     rows = [line for line in page.splitlines() if line.startswith("<tr><th scope=\"row\">")]
     assert rows == [
@@ -91,46 +92,51 @@ def test_dosing_changes_come_first_as_a_table(library: Library) -> None:
 
 
 def test_text_changes_are_marked_in_words_and_escaped(library: Library) -> None:
-    page = render_site(library, AS_OF, reviewer=False)[DIFF_1_1]
-    assert "### section safety: body\n" in page
+    page = shown_body(render_site(library, AS_OF, reviewer=False), DIFF_1_1)
+    assert '<h3 id="section-safety-body">section safety: body<a class="headerlink"' in page
     assert (
         '<div class="pc-diff-text">Monitor blood <span class="pc-diff-del">[removed: <del>pressure.</del>]</span>'
         '<span class="pc-diff-ins">[added: <ins>pressure &amp; &lt;b&gt;pulse&lt;/b&gt; closely.</ins>]</span></div>'
     ) in page
     assert "<b>" not in page
-    assert "### changes" not in page  # `changes` is shown on the version page, linked from here
-    assert "[The authors' list of changes](../index.md#changes)" in page
+    assert ">changes<a" not in page  # `changes` is shown on the version page, linked from here
+    assert '<a href="../#changes">The authors\' list of changes</a>' in page
 
 
 def test_references_added_and_removed(library: Library) -> None:
     added = render_site(library, AS_OF, reviewer=False)[DIFF_1_1]
-    section = added[added.index("{: #references-changed }") :]
-    assert section == (
-        "{: #references-changed }\n\nAdded:\n\n"
-        "- Sanacora G. A consensus statement on the use of ketamine. <em>JAMA Psychiatry</em>. 2017.\n\n"
+    section = added[added.index('<h2 id="references-changed">') :]
+    assert section.split("</h2>\n", 1)[1] == (
+        "<p>Added:</p>\n<ul>\n"
+        "<li>Sanacora G. A consensus statement on the use of ketamine. <em>JAMA Psychiatry</em>. 2017.</li>\n</ul>\n"
     )
     same = render_site(library, AS_OF, reviewer=True)[DIFF_1_2]
-    assert same.endswith("{: #references-changed }\n\nThe same references are cited.\n")
+    assert same.endswith("&para;</a></h2>\n<p>The same references are cited.</p>\n")
+    assert same.index('<h2 id="references-changed">') < same.index("The same references are cited.")
 
 
 def test_a_draft_diff_is_marked_on_the_reviewer_site(library: Library) -> None:
-    page = render_site(library, AS_OF, reviewer=True)[DIFF_1_2]
+    page = shown_body(render_site(library, AS_OF, reviewer=True), DIFF_1_2)
     assert (
-        '!!! danger "Version 1.2: draft, not approved for use"\n\n'
-        "    Version 1.2 is a draft: it is not approved for clinical use and is shown on the reviewer site only.\n"
+        '<div class="admonition danger">\n<p class="admonition-title">Version 1.2: draft, not approved for use</p>\n'
+        "<p>Version 1.2 is a draft: it is not approved for clinical use and is shown on the reviewer site only.</p>\n"
+        "</div>"
     ) in page
-    assert "No dose, route, range, cap, duration, concentration or schedule changed.\n" in page
-    versions = "[Version 1.1](../../1.1/index.md) (current) → [version 1.2](../index.md) (draft, not approved for use)"
+    assert "<p>No dose, route, range, cap, duration, concentration or schedule changed.</p>\n" in page
+    versions = ('<a href="../../1.1/">Version 1.1</a> (current) → <a href="../">version 1.2</a> (draft, not '
+                "approved for use)")
     assert versions in page
 
 
 def test_diff_pages_are_linked_from_version_canonical_and_history_pages(library: Library) -> None:
     pages = render_site(library, AS_OF, reviewer=False)
-    link = "· [changes from the version before]"
-    version_page, canonical = pages["protocols/ketamine-trd/1.1/index.md"], pages["protocols/ketamine-trd/index.md"]
-    assert f"(current, effective 2026-02-01): this page {link}(diff/index.md)\n" in version_page
-    assert f"(current, effective 2026-02-01) {link}(1.1/diff/index.md)\n" in canonical
-    assert f"{link}(../1.1/diff/index.md)" in pages["protocols/ketamine-trd/history/index.md"]
+    version_page = shown_body(pages, "protocols/ketamine-trd/1.1/index.md")
+    canonical = shown_body(pages, "protocols/ketamine-trd/index.md")
+    assert ('(current, effective 2026-02-01): this page · <a href="diff/">changes from the version before</a></li>'
+            in version_page)
+    assert '(current, effective 2026-02-01) · <a href="1.1/diff/">changes from the version before</a></li>' in canonical
+    assert ' · <a href="../1.1/diff/">changes from the version before</a></p>' in shown_body(
+        pages, "protocols/ketamine-trd/history/index.md")
     assert "1.2/diff" not in "".join(pages.values())
 
 

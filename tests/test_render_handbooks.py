@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import register_yaml, run, signed_ledger, write_files
+from helpers import register_yaml, run, shown_body, signed_ledger, table_rows, write_files
 
 from generator.load.library import Library, load_library
 from generator.render.families import render_site
@@ -224,51 +224,53 @@ def broken_links(pages: dict[str, str], path: str) -> list[str]:
         file, _, anchor = target.partition("#")
         if file.endswith("/"):  # a directory URL (HTML of author text): the page is its index.md
             file += "index.md"
-        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), file)) if file else path
+        if file.startswith("/"):  # root-relative (generator HTML): a site path
+            resolved = file[1:]
+        else:
+            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), file)) if file else path
         if resolved not in pages or (anchor and anchor not in page_anchors(pages[resolved])):
             broken.append(target)
     return broken
 
 
 def test_handbook_page_lists_its_protocols_in_handbook_order(handbook_library: Library) -> None:
-    page = render_site(handbook_library, AS_OF, reviewer=False)["handbooks/testing/index.md"]
-    assert page.startswith("# Testing handbook\n\n<p>Protocols used by the handbook tests ")
-    assert (
-        "| # | Protocol | Version | Status | Effective |\n|---|---|---|---|---|\n"
-        "| 1 | [Gamma drug for tests](../../protocols/gamma-drug/index.md) | 1.0 | current | 2026-02-01 |\n"
-        "| 2 | [Alpha drug for tests](../../protocols/alpha-drug/index.md) | 2.0 | current | 2026-03-01 |\n"
-        "| 3 | beta-draft | | not yet published | |\n"
-    ) in page
-    assert "[Print the whole handbook](print/index.md)" in page
+    pages = render_site(handbook_library, AS_OF, reviewer=False)
+    page = shown_body(pages, "handbooks/testing/index.md")
+    assert pages["handbooks/testing/index.md"].startswith("# Testing handbook\n\n")
+    assert page.startswith("<p>Protocols used by the handbook tests ")
+    assert "<th>#</th>\n<th>Protocol</th>\n<th>Version</th>\n<th>Status</th>\n<th>Effective</th>" in page
+    assert table_rows(page) == [
+        ["1", '<a href="../../protocols/gamma-drug/">Gamma drug for tests</a>', "1.0", "current", "2026-02-01"],
+        ["2", '<a href="../../protocols/alpha-drug/">Alpha drug for tests</a>', "2.0", "current", "2026-03-01"],
+        ["3", "beta-draft", "", "not yet published", ""],
+    ]
+    assert '<a href="print/">Print the whole handbook</a>' in page
     assert "Beta protocol" not in page and "beta-draft/" not in page
 
 
 def test_handbook_page_follows_the_build_date(handbook_library: Library) -> None:
-    page = render_site(handbook_library, dt.date(2026, 2, 15), reviewer=False)["handbooks/testing/index.md"]
-    assert "| 2 | [Alpha drug for tests](../../protocols/alpha-drug/index.md) | 1.0 | current | 2026-01-01 |\n" in page
+    page = shown_body(render_site(handbook_library, dt.date(2026, 2, 15), reviewer=False), "handbooks/testing/index.md")
+    assert table_rows(page)[1] == ["2", '<a href="../../protocols/alpha-drug/">Alpha drug for tests</a>', "1.0",
+                                   "current", "2026-01-01"]
 
 
 def test_reviewer_handbook_links_the_draft_and_marks_it(handbook_library: Library) -> None:
     pages = render_site(handbook_library, AS_OF, reviewer=True)
-    row = (
-        "| 3 | [Beta protocol still in draft](../../protocols/beta-draft/index.md) | 1.0 "
-        "| draft, not approved for use |  |\n"
-    )
-    assert row in pages["handbooks/testing/index.md"]
+    rows = table_rows(shown_body(pages, "handbooks/testing/index.md"))
+    assert rows[2] == ["3", '<a href="../../protocols/beta-draft/">Beta protocol still in draft</a>', "1.0",
+                       "draft, not approved for use", ""]
     # the version in use stays the canonical one, not the draft 2.1
-    assert "| 2 | [Alpha drug for tests](../../protocols/alpha-drug/index.md) | 2.0 | current |" in pages[
-        "handbooks/testing/index.md"
-    ]
+    assert rows[1][:4] == ["2", '<a href="../../protocols/alpha-drug/">Alpha drug for tests</a>', "2.0", "current"]
 
 
 def test_description_citations_are_anchored_on_the_handbook_pages(handbook_library: Library) -> None:
     pages = render_site(handbook_library, AS_OF, reviewer=False)
     page = pages["handbooks/testing/index.md"]
     assert '<a href="#ref-smith-2020">1</a>' in page
-    assert "1. Smith AB. Alphacaine for testing. <em>J Test Med</em>. 2020.\n{: #ref-smith-2020 }\n" in page
+    assert '<li id="ref-smith-2020">Smith AB. Alphacaine for testing. <em>J Test Med</em>. 2020.</li>\n' in page
     printed = pages["handbooks/testing/print/index.md"]
     assert '<a href="#h_ref-smith-2020">1</a>' in printed
-    assert "{: #h_ref-smith-2020 }" in printed
+    assert '<li id="h_ref-smith-2020">Smith AB. Alphacaine for testing.' in printed
 
 
 def test_every_handbook_link_resolves_and_no_draft_reaches_the_clinician_site(handbook_library: Library) -> None:
@@ -276,8 +278,8 @@ def test_every_handbook_link_resolves_and_no_draft_reaches_the_clinician_site(ha
     for path in ("handbooks/testing/index.md", "handbooks/testing/print/index.md", "handbooks/later/index.md"):
         assert broken_links(pages, path) == [], path
         assert "Beta protocol" not in pages[path] and "2.1" not in pages[path]
-    assert "| 1 | beta-draft | | not yet published | |\n" in pages["handbooks/later/index.md"]
-    assert "1. beta-draft: not yet published\n" in pages["handbooks/later/print/index.md"]
+    assert table_rows(pages["handbooks/later/index.md"]) == [["1", "beta-draft", "", "not yet published", ""]]
+    assert "<li>beta-draft: not yet published</li>\n" in pages["handbooks/later/print/index.md"]
 
 
 def test_print_view_holds_every_protocol_once_with_unique_anchors(handbook_library: Library) -> None:
@@ -288,7 +290,10 @@ def test_print_view_holds_every_protocol_once_with_unique_anchors(handbook_libra
         assert [anchor for anchor, count in counts.items() if count > 1] == []
         assert broken_links(pages, "handbooks/testing/print/index.md") == []
         assert re.findall(r"^# .*$", printed, re.M) == ["# Testing handbook"]
-        protocols = re.findall(r"^## (.*) \{: #([a-z-]+) \.pc-print-protocol \}$", printed, re.M)
+        assert "<h1" not in printed  # the page's only H1 is its title
+        protocols = re.findall(r'^<h2 class="pc-print-protocol" id="([a-z-]+)">(.*?)<a class="headerlink"',
+                               printed, re.M)
+        protocols = [(title, anchor) for anchor, title in protocols]
         expected = [("Gamma drug for tests", "gamma-drug"), ("Alpha drug for tests", "alpha-drug")]
         if reviewer:
             expected.append(("Beta protocol still in draft", "beta-draft"))
@@ -296,15 +301,18 @@ def test_print_view_holds_every_protocol_once_with_unique_anchors(handbook_libra
 
 
 def test_print_view_prefixes_anchors_and_keeps_links_on_the_page(handbook_library: Library) -> None:
-    printed = render_site(handbook_library, AS_OF, reviewer=False)["handbooks/testing/print/index.md"]
-    assert ('1. [Gamma drug for tests](#gamma-drug): version 1.0, current, effective '
-            '<span class="pc-nowrap">2026-02-01</span>\n') in printed  # a date never breaks at its hyphens
-    assert "3. beta-draft: not yet published\n" in printed
+    pages = render_site(handbook_library, AS_OF, reviewer=False)
+    printed = shown_body(pages, "handbooks/testing/print/index.md")
+    assert ('<li><a href="#gamma-drug">Gamma drug for tests</a>: version 1.0, current, effective '
+            '<span class="pc-nowrap">2026-02-01</span></li>\n') in printed  # a date never breaks at its hyphens
+    assert "<li>beta-draft: not yet published</li>\n" in printed
     for protocol in ("gamma-drug", "alpha-drug"):
         for section in ("summary", "dosing", "schedule", "dose-table", "safety", "algorithm", "references"):
-            assert f"{{: #{protocol}_{section} }}" in printed
-    assert "### Safety {: #gamma-drug_safety }" in printed and "### Safety {: #alpha-drug_safety }" in printed
-    heading = "#### alphacaine 0.5 mg/kg IV \\(maximum 40 mg\\) over 30 minutes {: #alpha-drug_dose-table-alpha-iv }"
+            assert f'<h3 id="{protocol}_{section}">' in printed
+    assert '<h3 id="gamma-drug_safety">Safety<a class="headerlink" href="#gamma-drug_safety"' in printed
+    assert '<h3 id="alpha-drug_safety">Safety<a class="headerlink" href="#alpha-drug_safety"' in printed
+    heading = ('<h4 id="alpha-drug_dose-table-alpha-iv">alphacaine 0.5 mg/kg IV (maximum 40 mg) over 30 minutes'
+               '<a class="headerlink" href="#alpha-drug_dose-table-alpha-iv" title="Permanent link">&para;</a></h4>')
     assert heading in printed
     # [[#dose-table]] and [[gamma-drug#safety]] of alpha; [[alpha-drug#dosing]] and [[#dosing]] of gamma
     assert '<a href="#alpha-drug_dose-table">Dose table</a>' in printed
@@ -313,10 +321,10 @@ def test_print_view_prefixes_anchors_and_keeps_links_on_the_page(handbook_librar
     assert '<a href="#gamma-drug_dosing">Dosing</a>' in printed
     # citations are numbered per protocol and point at that protocol's own reference list
     assert '<a href="#alpha-drug_ref-smith-2020">1</a>' in printed
-    assert "{: #alpha-drug_ref-smith-2020 }" in printed and "{: #gamma-drug_ref-adams-2019 }" in printed
+    assert '<li id="alpha-drug_ref-smith-2020">' in printed and '<li id="gamma-drug_ref-adams-2019">' in printed
     # the version list is left out; the provenance link to it goes to the protocol's own page
-    assert "{: #alpha-drug_versions }" not in printed
-    assert "[All versions](../../../protocols/alpha-drug/index.md#versions)" in printed
+    assert 'id="alpha-drug_versions"' not in printed
+    assert '<a href="../../../protocols/alpha-drug/#versions">All versions</a>' in printed
     assert printed.count("pc-print-protocol") == 2
 
 
@@ -324,7 +332,7 @@ def test_print_view_leaves_out_the_navigation_of_protocol_pages(handbook_library
     pages = render_site(handbook_library, AS_OF, reviewer=False)
     printed = pages["handbooks/testing/print/index.md"]
     canonical = pages["protocols/alpha-drug/index.md"]
-    for navigation in ('<nav class="pc-switcher"', "## Versions {: #versions }", "## Referenced by"):
+    for navigation in ('<nav class="pc-switcher"', '<h2 id="versions">', '<h2 id="referenced-by">'):
         assert navigation in canonical
         assert navigation not in printed
 
@@ -356,21 +364,21 @@ def test_print_view_lists_a_retired_protocol_but_does_not_print_it(handbook_libr
     retired = handbook_library.protocols["gamma-drug"].versions["1.0"]
     retired.doc = retired.doc.model_copy(update={"status": "retired"})
     pages = render_site(handbook_library, AS_OF, reviewer=False)
-    printed = pages["handbooks/testing/print/index.md"]
-    assert ("1. [Gamma drug for tests](../../../protocols/gamma-drug/index.md): version 1.0, retired, effective "
-            f'<span class="pc-nowrap">{retired.doc.effective.isoformat()}</span>: **not printed here, do not use**\n'
-            ) in printed
-    assert "{: #gamma-drug .pc-print-protocol }" not in printed and "gamma-drug_" not in printed
-    assert "{: #alpha-drug .pc-print-protocol }" in printed  # the protocols in use are still printed
+    printed = shown_body(pages, "handbooks/testing/print/index.md")
+    assert ('<li><a href="../../../protocols/gamma-drug/">Gamma drug for tests</a>: version 1.0, retired, effective '
+            f'<span class="pc-nowrap">{retired.doc.effective.isoformat()}</span>: <strong>not printed here, do not '
+            "use</strong></li>\n") in printed
+    assert 'id="gamma-drug"' not in printed and "gamma-drug_" not in printed
+    assert '<h2 class="pc-print-protocol" id="alpha-drug">' in printed  # the protocols in use are still printed
     assert broken_links(pages, "handbooks/testing/print/index.md") == []
 
 
 def test_print_meta_keeps_a_title_with_attribute_syntax_as_written(handbook_library: Library) -> None:
-    """The print view rewrites `{: #id }` attribute lists; a title that contains one stays as written in the
-    data the printed page header is made from (its braces are character references)."""
+    """The print view rewrites ids; a title that looks like an id or an attribute list stays as written in the
+    data the printed page header is made from."""
     version = handbook_library.protocols["alpha-drug"].versions["2.0"]
     version.doc = version.doc.model_copy(update={"title": 'Alpha {: #safety } "quoted" & <b>'})
     pages = render_site(handbook_library, AS_OF, reviewer=False)
-    expected = 'data-title="Alpha &#123;: #safety } &#34;quoted&#34; &amp; &lt;b&gt;"'
+    expected = 'data-title="Alpha {: #safety } &#34;quoted&#34; &amp; &lt;b&gt;"'
     for path in ("protocols/alpha-drug/index.md", "handbooks/testing/print/index.md"):
         assert expected in pages[path], path

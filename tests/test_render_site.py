@@ -15,12 +15,13 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import REVIEWER_KEYS, register_yaml, signed_ledger, write_files
+from helpers import REVIEWER_KEYS, register_yaml, shown_body, signed_ledger, table_rows, write_files
 
 from generator.approvals.sshsig import ed25519_public_line, parse_public_key
 from generator.approvals.versions import version_fingerprint
 from generator.load.library import Library, load_library
 from generator.render.families import render_site
+from generator.render.page_links import localize
 from generator.render.templates import plain
 
 GOLDEN = Path(__file__).parent / "golden" / "alpha-drug-2.0.md"
@@ -211,7 +212,8 @@ def test_clinician_site_has_exactly_the_published_pages(library: Library) -> Non
 def test_drafts_never_reach_the_clinician_site(library: Library) -> None:
     pages = render_site(library, AFTER_2_0, reviewer=False)
     # handbooks.yaml names beta-draft: its handbook pages list the id, unlinked, and nothing of the draft
-    unpublished = ("| 2 | beta-draft | | not yet published | |\n", "2. beta-draft: not yet published\n")
+    unpublished = ("<td>beta-draft</td>\n<td></td>\n<td>not yet published</td>",
+                   "<li>beta-draft: not yet published</li>\n")
     for path, text in pages.items():
         for line in unpublished:
             text = text.replace(line, "")
@@ -225,46 +227,46 @@ def test_reviewer_site_adds_drafts_with_banners_and_missing_approvals(library: L
     assert "protocols/alpha-drug/2.1/index.md" in pages
     assert "protocols/beta-draft/index.md" in pages
     assert "protocols/beta-draft/1.0/index.md" in pages
-    draft = pages["protocols/alpha-drug/2.1/index.md"]
-    assert "**Draft.** Version 2.1 is a draft: not approved for clinical use. The version in use is " \
-           "[version 2.0](../index.md).\n" in draft
-    assert "No approvals yet. Still needed: a pharmacist and a physician\n{: #approvals }\n" in draft
+    draft = shown_body(pages, "protocols/alpha-drug/2.1/index.md")
+    assert "<p><strong>Draft.</strong> Version 2.1 is a draft: not approved for clinical use. The version in use " \
+           'is <a href="../">version 2.0</a>.</p>\n' in draft
+    assert '<p id="approvals">No approvals yet. Still needed: a pharmacist and a physician</p>\n' in draft
     # the canonical page still shows the version in use, not the draft
-    assert pages["protocols/alpha-drug/index.md"].count("**Version 2.0**") == 1
-    home = pages["index.md"]
-    assert "## Drafts and versions in review {: #in-review }" in home
-    assert (
-        "| [Alpha drug for tests](protocols/alpha-drug/2.1/index.md) | 2.1 | draft | a pharmacist and a physician |"
-        in home
-    )
-    beta_row = (
-        "| [Beta protocol still in draft](protocols/beta-draft/1.0/index.md) | 1.0 | draft "
-        "| a pharmacist and a physician |"
-    )
-    assert beta_row in home
+    assert pages["protocols/alpha-drug/index.md"].count("<strong>Version 2.0</strong>") == 1
+    home = shown_body(pages, "index.md")
+    in_review = home[home.index('<h2 id="in-review">Drafts and versions in review<a'):]
+    assert table_rows(in_review) == [
+        ['<a href="protocols/alpha-drug/2.1/">Alpha drug for tests</a>', "2.1", "draft",
+         "a pharmacist and a physician"],
+        ['<a href="protocols/beta-draft/1.0/">Beta protocol still in draft</a>', "1.0", "draft",
+         "a pharmacist and a physician"],
+    ]
 
 
 def test_canonical_page_follows_the_build_date(library: Library) -> None:
     before = render_site(library, BEFORE_2_0, reviewer=False)["protocols/alpha-drug/index.md"]
     after = render_site(library, AFTER_2_0, reviewer=False)["protocols/alpha-drug/index.md"]
-    assert "**Version 1.0** · current · effective 2026-01-01" in before
-    assert "**Version 2.0** · current · effective 2026-03-01" in after
+    assert "<strong>Version 1.0</strong> · current · effective 2026-01-01" in before
+    assert "<strong>Version 2.0</strong> · current · effective 2026-03-01" in after
 
 
 def test_superseded_and_upcoming_banners_link_the_version_in_use(library: Library) -> None:
     after = render_site(library, AFTER_2_0, reviewer=False)
-    old = after["protocols/alpha-drug/1.0/index.md"]
+    old = shown_body(after, "protocols/alpha-drug/1.0/index.md")
     # inside the dose panel, and beside the dose table for whoever lands on #dose-table
-    assert ("**Superseded.** Version 1.0 is no longer in use: use [version 2.0](../index.md), in use since "
-            "2026-03-01.\n") in old
-    assert ('## Dose table {: #dose-table }\n\n!!! warning "Superseded: not the dose table of the version in use"'
-            "\n\n    Version 1.0 is no longer in use: use [version 2.0](../index.md), in use since "
-            "2026-03-01.\n") in old
+    assert ('<p><strong>Superseded.</strong> Version 1.0 is no longer in use: use <a href="../">version 2.0</a>, '
+            "in use since 2026-03-01.</p>\n") in old
+    assert ('title="Permanent link">&para;</a></h2>\n<div class="admonition warning">\n'
+            '<p class="admonition-title">Superseded: not the dose table of the version in use</p>\n'
+            '<p>Version 1.0 is no longer in use: use <a href="../">version 2.0</a>, in use since '
+            "2026-03-01.</p>\n</div>\n") in old
+    assert old.index('id="dose-table"') < old.index("Superseded: not the dose table") < old.index('id="dosing"')
     before = render_site(library, BEFORE_2_0, reviewer=False)
-    upcoming = before["protocols/alpha-drug/2.0/index.md"]
-    assert ("**Upcoming.** Version 2.0 takes effect on 2026-03-01. Until then, [version 1.0](../index.md) is in "
-            "use.\n") in upcoming
-    assert '!!! warning "Upcoming: not the dose table of the version in use"' in upcoming
+    upcoming = shown_body(before, "protocols/alpha-drug/2.0/index.md")
+    assert ('<p><strong>Upcoming.</strong> Version 2.0 takes effect on 2026-03-01. Until then, '
+            '<a href="../">version 1.0</a> is in use.</p>\n') in upcoming
+    assert ('<div class="admonition warning">\n<p class="admonition-title">Upcoming: not the dose table of the '
+            "version in use</p>") in upcoming
 
 
 def test_review_overdue_banner_only_after_the_due_date(library: Library) -> None:
@@ -272,7 +274,7 @@ def test_review_overdue_banner_only_after_the_due_date(library: Library) -> None
     on_due = render_site(library, due, reviewer=False)["protocols/alpha-drug/index.md"]
     after_due = render_site(library, due + dt.timedelta(days=1), reviewer=False)["protocols/alpha-drug/index.md"]
     assert "Review overdue" not in on_due
-    assert '!!! warning "Review overdue"' in after_due
+    assert '<div class="admonition warning">\n<p class="admonition-title">Review overdue</p>' in after_due
     assert "This version was due for review on 2028-03-01." in after_due
 
 
@@ -281,18 +283,21 @@ def test_provenance_block(library: Library) -> None:
     short = fingerprint_of(library.root / "alpha-drug" / "2.0.yaml")[: len("sha256:") + 8]
     assert re.fullmatch(r"sha256:[0-9a-f]{8}", short)
     # one status line under the title; the approvals and the fingerprint below the dose table
-    assert "**Version 2.0** · current · effective 2026-03-01 · review due 2028-03-01 · Department of Tests\n" in page
+    assert ("<p><strong>Version 2.0</strong> · current · effective 2026-03-01 · review due 2028-03-01 · "
+            "Department of Tests</p>\n") in page
+    body = shown_body({"protocols/alpha-drug/index.md": page}, "protocols/alpha-drug/index.md")
     assert (
-        '<div class="pc-provenance" markdown>\n\n'
-        "Approved by pharmacist Pat Pharm (2025-12-10); physician Dr Phil Doc (2025-12-12)\n{: #approvals }\n\n"
-        f"Fingerprint `{short}` · [All versions](#versions) · [History](history/index.md)\n"
-    ) in page
-    assert page.index("{: #dose-table-alpha-iv }") < page.index("pc-provenance") < page.index("{: #dosing }")
+        '<div class="pc-provenance">\n'
+        '<p id="approvals">Approved by pharmacist Pat Pharm (2025-12-10); physician Dr Phil Doc (2025-12-12)</p>\n'
+        f'<p>Fingerprint <code>{short}</code> · <a href="#versions">All versions</a> · '
+        '<a href="history/">History</a></p>\n'
+    ) in body
+    assert page.index('id="dose-table-alpha-iv"') < page.index("pc-provenance") < page.index('id="dosing"')
 
 
 def test_sections_come_in_the_page_order(library: Library) -> None:
     page = render_site(library, AFTER_2_0, reviewer=False)["protocols/alpha-drug/index.md"]
-    anchors = re.findall(r"^##+ .* \{: #([a-z0-9-]+) \}$", page, re.M)
+    anchors = re.findall(r'^<h[23] id="([a-z0-9-]+)">', page, re.M)
     assert anchors == [
         "summary",
         "dose-table",
@@ -308,7 +313,7 @@ def test_sections_come_in_the_page_order(library: Library) -> None:
         "versions",
     ]
     assert (page.index("# Alpha drug for tests") < page.index("pc-status-line") < page.index("pc-dose-panel")
-            < page.index("{: #summary }") < page.index("pc-provenance"))
+            < page.index('<h2 id="summary">') < page.index("pc-provenance"))
 
 
 def test_dose_block_states_every_field(library: Library) -> None:
@@ -333,7 +338,7 @@ def test_dose_block_states_every_field(library: Library) -> None:
 
 def test_dose_table_rows_mark_capped_doses_in_words(library: Library) -> None:
     page = render_site(library, AFTER_2_0, reviewer=False)["protocols/alpha-drug/index.md"]
-    table = page[page.index("{: #dose-table }") : page.index("{: #dosing }")]
+    table = page[page.index('<h2 id="dose-table">') : page.index('<h2 id="dosing">')]
     rows = re.findall(r"<tr[^>]*><th scope=\"row\">.*</tr>", table)
     assert rows == [
         '<tr><th scope="row">60 kg</th><td>132.3 lb</td><td>30 mg</td><td>15 to 40 mg</td><td>3 mL</td></tr>',
@@ -349,30 +354,30 @@ def test_dose_table_rows_mark_capped_doses_in_words(library: Library) -> None:
 
 def test_version_switcher_lists_every_published_version(library: Library) -> None:
     pages = render_site(library, AFTER_2_0, reviewer=False)
-    canonical = pages["protocols/alpha-drug/index.md"]
+    canonical = shown_body(pages, "protocols/alpha-drug/index.md")
     assert (
-        "- [Version 2.0](2.0/index.md) (current, effective 2026-03-01) · [changes from the version before]"
-        "(2.0/diff/index.md)\n"
+        '<li><a href="2.0/">Version 2.0</a> (current, effective 2026-03-01) · '
+        '<a href="2.0/diff/">changes from the version before</a></li>\n'
     ) in canonical
-    assert "- [Version 1.0](1.0/index.md) (superseded, effective 2026-01-01)\n" in canonical
-    version_page = pages["protocols/alpha-drug/1.0/index.md"]
-    assert "- **Version 1.0** (superseded, effective 2026-01-01): this page\n" in version_page
+    assert '<li><a href="1.0/">Version 1.0</a> (superseded, effective 2026-01-01)</li>\n' in canonical
+    version_page = shown_body(pages, "protocols/alpha-drug/1.0/index.md")
+    assert "<li><strong>Version 1.0</strong> (superseded, effective 2026-01-01): this page</li>\n" in version_page
     assert (
-        "- [Version 2.0](../2.0/index.md) (current, effective 2026-03-01) · [changes from the version before]"
-        "(../2.0/diff/index.md)\n"
+        '<li><a href="../2.0/">Version 2.0</a> (current, effective 2026-03-01) · '
+        '<a href="../2.0/diff/">changes from the version before</a></li>\n'
     ) in version_page
-    assert "[History of this protocol](../history/index.md)" in version_page
+    assert '<a href="../history/">History of this protocol</a>' in version_page
     assert "<script" not in canonical and "onclick" not in canonical
 
 
 def test_home_page_lists_protocols_and_handbooks(library: Library) -> None:
-    home = render_site(library, AFTER_2_0, reviewer=False)["index.md"]
-    assert (
-        "| Protocol | Version | Status | Effective |\n|---|---|---|---|\n"
-        "| [Alpha drug for tests](protocols/alpha-drug/index.md) | 2.0 | current | 2026-03-01 |\n"
-    ) in home
-    assert "### Testing handbook {: #handbook-testing }" in home
-    assert "1. [Alpha drug for tests](protocols/alpha-drug/index.md)\n" in home
+    home = shown_body(render_site(library, AFTER_2_0, reviewer=False), "index.md")
+    in_use = home[home.index('<h2 id="protocols">Protocols in use<a'):home.index('<h2 id="handbooks">')]
+    assert "<th>Protocol</th>\n<th>Version</th>\n<th>Status</th>\n<th>Effective</th>" in in_use
+    assert table_rows(in_use) == [['<a href="protocols/alpha-drug/">Alpha drug for tests</a>', "2.0", "current",
+                                   "2026-03-01"]]
+    assert '<h3 id="handbook-testing">Testing handbook<a class="headerlink"' in home
+    assert '<ol>\n<li><a href="protocols/alpha-drug/">Alpha drug for tests</a></li>\n' in home
     assert "Drafts" not in home
 
 
@@ -417,17 +422,20 @@ def test_retired_protocol_keeps_its_page_with_a_banner(tmp_path: Path) -> None:
     pages = render_site(load_library(root, "protocols"), AFTER_2_0, reviewer=False)
     canonical = pages["protocols/alpha-drug/index.md"]
     assert canonical.startswith("# Alpha drug for tests (retired)\n")
-    assert "**Version 3.0** · retired · effective 2026-03-05 · Department of Tests\n" in canonical
-    assert "**Retired.** This protocol has been retired and must not be used for new treatment.\n" in canonical
+    assert "<strong>Version 3.0</strong> · retired · effective 2026-03-05 · Department of Tests</p>\n" in canonical
+    assert ("<strong>Retired.</strong> This protocol has been retired and must not be used for new "
+            "treatment.</p>\n") in canonical
     # 2.0 would be current on this date: a retired protocol has no version in use
-    assert "**Version 2.0** · retired · effective 2026-03-01 · Department of Tests\n" in pages[
+    assert "<strong>Version 2.0</strong> · retired · effective 2026-03-01 · Department of Tests</p>\n" in pages[
         "protocols/alpha-drug/2.0/index.md"]
-    home = pages["index.md"]
-    assert ("## Retired protocols {: #retired }\n\nRetired protocols must not be used for new treatment; "
-            "their pages are kept for the record and give no dose.\n\n") in home
-    assert "| [Alpha drug for tests](protocols/alpha-drug/index.md) (retired) | 3.0 | retired | 2026-03-05 |" in home
-    assert "## Protocols in use {: #protocols }\n\n| Protocol" not in home
-    assert "No protocol is in use yet." in home
+    home = shown_body(pages, "index.md")
+    retired_part = home[home.index('<h2 id="retired">Retired protocols<a'):]
+    assert ("&para;</a></h2>\n<p>Retired protocols must not be used for new treatment; "
+            "their pages are kept for the record and give no dose.</p>\n<table>") in retired_part
+    assert table_rows(retired_part)[0] == ['<a href="protocols/alpha-drug/">Alpha drug for tests</a> (retired)',
+                                           "3.0", "retired", "2026-03-05"]
+    in_use = home[home.index('<h2 id="protocols">'):home.index('<h2 id="retired">')]
+    assert table_rows(in_use) == [] and "<p>No protocol is in use yet.</p>" in in_use
 
 
 def test_text_from_data_is_shown_as_written(tmp_path: Path) -> None:
@@ -461,11 +469,10 @@ def test_citations_are_numbered_by_first_use_and_anchored(library: Library) -> N
     )
     cite_list = '<sup class="citation"><a href="#ref-smith-2020">1</a>,<a href="#ref-label-alphacaine">2</a></sup>'
     assert f'<tr><th scope="row">References</th><td>{cite_list}</td></tr>\n' in page
-    references = page[page.index("## References {: #references }") : page.index("## Versions")]
-    assert re.findall(r"^(\d+)\. .*\n\{: #ref-([a-z0-9-]+) \}$", references, re.M) == [
-        ("1", "smith-2020"),
-        ("2", "label-alphacaine"),
-    ]
+    references = page[page.index('<h2 id="references">') : page.index('<h2 id="versions">')]
+    # an ordered list: the first item is number 1
+    assert re.findall(r'^<ol>\n|^<li id="ref-([a-z0-9-]+)">', references, re.M) == ["", "smith-2020",
+                                                                                  "label-alphacaine"]
 
 
 def test_placeholders_and_links_are_rendered(library: Library) -> None:
@@ -480,23 +487,25 @@ def test_placeholders_and_links_are_rendered(library: Library) -> None:
 def test_every_generated_anchor_exists_even_when_a_version_has_no_such_content(library: Library) -> None:
     """[[#dose-table]] or [[#schedule]] pass the checks on any version, so the anchors must always exist."""
     page = render_site(library, BEFORE_2_0, reviewer=False)["protocols/alpha-drug/1.0/index.md"]
-    anchors = re.findall(r"\{: #([a-z0-9-]+) \}", page)
+    anchors = re.findall(r' id="([a-z0-9-]+)"', page)
     generated = ["summary", "dose-table", "approvals", "dosing", "schedule", "algorithm", "changes", "references",
                  "versions"]
     assert [anchor for anchor in anchors if anchor in generated] == generated
-    assert "## Schedule {: #schedule }\n\nThis version sets no schedule.\n" in page
-    assert "This version has no weight-based dose table: see the doses below.\n" in page
-    assert "## Algorithm {: #algorithm }\n\nThis version has no algorithm.\n" in page
+    assert 'title="Permanent link">&para;</a></h2>\n<p>This version sets no schedule.</p>\n' in page
+    assert "<p>This version has no weight-based dose table: see the doses below.</p>\n" in page
+    assert 'title="Permanent link">&para;</a></h2>\n<p>This version has no algorithm.</p>\n' in page
+    assert page.index('<h2 id="schedule">') < page.index("This version sets no schedule.") < page.index(
+        '<h2 id="algorithm">') < page.index("This version has no algorithm.")
 
 
 def test_reviewer_site_points_published_pages_at_the_version_in_preparation(library: Library) -> None:
     reviewer = render_site(library, AFTER_2_0, reviewer=True)
     banner = (
-        '!!! info "Newer version in preparation"\n\n'
-        "    Not yet approved: [version 2.1](2.1/index.md) (draft, not approved for use), "
-        "[its changes](2.1/diff/index.md).\n"
+        '<div class="admonition info">\n<p class="admonition-title">Newer version in preparation</p>\n'
+        '<p>Not yet approved: <a href="2.1/">version 2.1</a> (draft, not approved for use), '
+        '<a href="2.1/diff/">its changes</a>.</p>\n</div>'
     )
-    assert banner in reviewer["protocols/alpha-drug/index.md"]
+    assert banner in shown_body(reviewer, "protocols/alpha-drug/index.md")
     assert "Newer version in preparation" not in reviewer["protocols/alpha-drug/2.1/index.md"]
     clinician = render_site(library, AFTER_2_0, reviewer=False)
     assert "Newer version in preparation" not in clinician["protocols/alpha-drug/index.md"]
@@ -509,13 +518,13 @@ def test_home_links_the_indexes_that_exist_on_each_site() -> None:
     from generator.render.families import render_site
 
     library = load_library(Path(__file__).parent.parent / "protocols")
-    clinician = render_site(library, dt.date(2026, 11, 25), reviewer=False)["index.md"]
-    reviewer = render_site(library, dt.date(2026, 11, 25), reviewer=True)["index.md"]
-    assert ("Also: [What's new](whats-new.md) · [Drugs A to Z](drugs/index.md) · "
-            "[Bibliography](references/index.md).\n") in clinician
+    clinician = shown_body(render_site(library, dt.date(2026, 11, 25), reviewer=False), "index.md")
+    reviewer = shown_body(render_site(library, dt.date(2026, 11, 25), reviewer=True), "index.md")
+    assert ('<p>Also: <a href="whats-new/">What&#39;s new</a> · <a href="drugs/">Drugs A to Z</a> · '
+            '<a href="references/">Bibliography</a>.</p>\n') in clinician
     assert (
-        "Also: [What's new](whats-new.md) · [Drugs A to Z](drugs/index.md) · "
-        "[Bibliography](references/index.md) · [Review dashboard](review/index.md).\n" in reviewer
+        '<p>Also: <a href="whats-new/">What&#39;s new</a> · <a href="drugs/">Drugs A to Z</a> · '
+        '<a href="references/">Bibliography</a> · <a href="review/">Review dashboard</a>.</p>\n' in reviewer
     )
 
 
@@ -533,4 +542,7 @@ def test_section_links_in_changes_point_at_their_version_page_from_the_history(t
     history = render_site(load_library(root), dt.date(2026, 11, 25), reviewer=True)[
         "protocols/ketamine-trd/history/index.md"
     ]
-    assert 'See <a href="../1.1/#contraindications">Contraindications</a>.' in history
+    # root-relative in the page's text; relative once the site adapter places it on the history page
+    assert 'See <a href="/protocols/ketamine-trd/1.1/index.md#contraindications">Contraindications</a>.' in history
+    assert 'See <a href="../1.1/#contraindications">Contraindications</a>.' in localize(
+        history, "protocols/ketamine-trd/history/index.md", True)

@@ -26,8 +26,8 @@ def test_an_editable_install_uses_the_live_files_of_the_checkout() -> None:
 
 
 def test_the_page_templates_load_from_the_resources_folder() -> None:
-    template = environment().get_template("home.md.j2")
-    assert Path(template.filename) == resources.site_templates_dir() / "home.md.j2"
+    template = environment().get_template("home.html.j2")
+    assert Path(template.filename) == resources.site_templates_dir() / "home.html.j2"
 
 
 def test_no_module_of_the_generator_builds_a_path_from_its_own_location() -> None:
@@ -45,7 +45,7 @@ def test_a_package_that_is_not_a_folder_is_refused_with_what_to_do(tmp_path: Pat
     archive = tmp_path / "zipped.zip"
     with zipfile.ZipFile(archive, "w") as zipped:
         zipped.writestr("zipped_templates/__init__.py", "")
-        zipped.writestr("zipped_templates/home.md.j2", "# Home\n")
+        zipped.writestr("zipped_templates/home.html.j2", "# Home\n")
     sys.path.insert(0, str(archive))
     try:
         with pytest.raises(RuntimeError) as raised:

@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from helpers import VERSION, signed_entry, write_library
+from helpers import VERSION, shown_body, signed_entry, table_rows, write_library
 
 from generator.approvals.versions import version_fingerprint
 from generator.load.library import Library, load_library
@@ -30,8 +30,9 @@ V1_2 = (
 NEW_PROTOCOL = VERSION.replace("ketamine-trd", "esketamine-trd").replace("IV ketamine", "Esketamine")
 DASHBOARD = "review/index.md"
 HEADER = (
-    "| Protocol | Version | State | Approvals so far | Approvals still needed | Roles still needed "
-    "| Dose changes against the version in use | Changes against the version in use |"
+    "<thead>\n<tr>\n<th>Protocol</th>\n<th>Version</th>\n<th>State</th>\n<th>Approvals so far</th>\n"
+    "<th>Approvals still needed</th>\n<th>Roles still needed</th>\n<th>Dose changes against the version in use</th>\n"
+    "<th>Changes against the version in use</th>\n</tr>\n</thead>"
 )
 
 
@@ -60,46 +61,49 @@ def library(tmp_path: Path) -> Library:
     return load_library(root, "protocols")
 
 
-def rows(page: str) -> list[str]:
-    table = page[page.index(HEADER) :].splitlines()
-    return [line for line in table[2:] if line.startswith("|")]
+def rows(pages: dict[str, str]) -> list[list[str]]:
+    """The dashboard's table rows as the site shows them, each as its cells' HTML."""
+    page = shown_body(pages, DASHBOARD)
+    assert HEADER in page
+    return table_rows(page[page.index(HEADER):])
 
 
 def test_dashboard_lists_every_version_awaiting_approval(library: Library) -> None:
-    page = render_site(library, AS_OF, reviewer=True)[DASHBOARD]
+    pages = render_site(library, AS_OF, reviewer=True)
+    page = pages[DASHBOARD]
     assert page.startswith("# Review dashboard\n")
     assert "Versions awaiting approval on 2026-03-10:" in page
-    assert rows(page) == [
-        "| [Esketamine for treatment-resistant depression](../protocols/esketamine-trd/1.0/index.md) | 1.0 "
-        "| draft, not approved for use | none | 2 | a pharmacist \\(Ann Lee, Cy Dee\\) and a psychiatrist \\(Bo Chan, "
-        "Cy Dee\\) | no version in use | no version in use to compare with |",
-        "| [IV ketamine for treatment-resistant depression](../protocols/ketamine-trd/1.0/index.md) | 1.0 "
-        "| approved (current) | pharmacist Ann Lee (2026-03-01) | 1 | a psychiatrist \\(Bo Chan, Cy Dee\\) "
-        "| no version in use | no version in use to compare with |",
-        "| [IV ketamine for treatment-resistant depression](../protocols/ketamine-trd/1.1/index.md) | 1.1 "
-        "| in review, not approved for use | pharmacist Ann Lee (2026-03-01) | 1 | a psychiatrist \\(Bo Chan, "
-        "Cy Dee\\) | none | [changes against version 1.0](../protocols/ketamine-trd/1.1/diff/index.md) |",
-        "| [IV ketamine for treatment-resistant depression](../protocols/ketamine-trd/1.2/index.md) | 1.2 "
-        "| draft, not approved for use | none | 2 | a pharmacist \\(Ann Lee, Cy Dee\\) and a psychiatrist \\(Bo Chan, "
-        "Cy Dee\\) | **Dose changed:** regimen ketamine-iv dose: 0.5 mg/kg to 0.6 mg/kg "
-        "| [changes against version 1.0](../protocols/ketamine-trd/1.2/diff-current/index.md) |",
+    assert rows(pages) == [
+        ['<a href="../protocols/esketamine-trd/1.0/">Esketamine for treatment-resistant depression</a>', "1.0",
+         "draft, not approved for use", "none", "2", "a pharmacist (Ann Lee, Cy Dee) and a psychiatrist (Bo Chan, "
+         "Cy Dee)", "no version in use", "no version in use to compare with"],
+        ['<a href="../protocols/ketamine-trd/1.0/">IV ketamine for treatment-resistant depression</a>', "1.0",
+         "approved (current)", "pharmacist Ann Lee (2026-03-01)", "1", "a psychiatrist (Bo Chan, Cy Dee)",
+         "no version in use", "no version in use to compare with"],
+        ['<a href="../protocols/ketamine-trd/1.1/">IV ketamine for treatment-resistant depression</a>', "1.1",
+         "in review, not approved for use", "pharmacist Ann Lee (2026-03-01)", "1", "a psychiatrist (Bo Chan, "
+         'Cy Dee)', "none", '<a href="../protocols/ketamine-trd/1.1/diff/">changes against version 1.0</a>'],
+        ['<a href="../protocols/ketamine-trd/1.2/">IV ketamine for treatment-resistant depression</a>', "1.2",
+         "draft, not approved for use", "none", "2", "a pharmacist (Ann Lee, Cy Dee) and a psychiatrist (Bo Chan, "
+         "Cy Dee)", "<strong>Dose changed:</strong> regimen ketamine-iv dose: 0.5 mg/kg to 0.6 mg/kg",
+         '<a href="../protocols/ketamine-trd/1.2/diff-current/">changes against version 1.0</a>'],
     ]
 
 
 def test_diff_against_the_current_version_when_it_is_not_the_previous_one(library: Library) -> None:
     pages = render_site(library, AS_OF, reviewer=True)
-    page = pages["protocols/ketamine-trd/1.2/diff-current/index.md"]
-    assert page.startswith(
+    assert pages["protocols/ketamine-trd/1.2/diff-current/index.md"].startswith(
         "# IV ketamine for treatment-resistant depression: changes from version 1.0 to version 1.2\n"
     )
+    page = shown_body(pages, "protocols/ketamine-trd/1.2/diff-current/index.md")
     assert (
         '<tr><th scope="row"><a href="../#regimen-ketamine-iv">regimen ketamine-iv</a></th>'
         "<td>dose</td><td><del>0.5 mg/kg</del> → <ins>0.6 mg/kg</ins></td></tr>"
     ) in page
     assert '<span class="pc-diff-ins">[added: <ins>pressure and pulse.</ins>]</span>' in page
-    assert '!!! danger "Version 1.2: draft, not approved for use"' in page
+    assert '<p class="admonition-title">Version 1.2: draft, not approved for use</p>' in page
     # the 1.1 -> 1.2 diff page is a different comparison: only the dose changed there
-    assert "No text changed.\n" in pages["protocols/ketamine-trd/1.2/diff/index.md"]
+    assert "<p>No text changed.</p>\n" in pages["protocols/ketamine-trd/1.2/diff/index.md"]
     assert sorted(path for path in pages if "diff-current" in path) == [
         "protocols/ketamine-trd/1.2/diff-current/index.md"
     ]
@@ -118,14 +122,13 @@ def test_nothing_awaiting_approval(tmp_path: Path) -> None:
     ledger += ledger_entry("1.0", "Bo Chan", "psychiatrist", prints)
     (root / "ketamine-trd" / "approvals.yaml").write_text(ledger, encoding="utf-8")
     page = render_site(load_library(root, "protocols"), AS_OF, reviewer=True)[DASHBOARD]
-    assert page.endswith("may fill each role.\n\nNothing is awaiting approval.\n")
+    assert page.endswith("may fill each role.</p>\n<p>Nothing is awaiting approval.</p>\n")
 
 
 def test_history_on_the_reviewer_site_shows_every_sign_off_with_its_verification_state(tmp_path: Path) -> None:
     from helpers import OTHER_KEY, REVIEWER_KEYS
 
     from generator.approvals.sshsig import ed25519_public_line, parse_public_key
-    from generator.render.templates import plain
 
     root = write_library(tmp_path, {"ketamine-trd/1.0.yaml": V1_0})
     library = load_library(root, "protocols")
@@ -139,18 +142,19 @@ def test_history_on_the_reviewer_site_shows_every_sign_off_with_its_verification
     )
     (root / "ketamine-trd" / "approvals.yaml").write_text(ledger, encoding="utf-8")
     library = load_library(root, "protocols")
-    key = {name: plain(parse_public_key(ed25519_public_line(REVIEWER_KEYS[name])).fingerprint)
+    key = {name: parse_public_key(ed25519_public_line(REVIEWER_KEYS[name])).fingerprint
            for name in ("Ann Lee", "Bo Chan", "Cy Dee")}
-    other = plain(parse_public_key(ed25519_public_line(OTHER_KEY)).fingerprint)
+    other = parse_public_key(ed25519_public_line(OTHER_KEY)).fingerprint
     page = render_site(library, AS_OF, reviewer=True)["protocols/ketamine-trd/history/index.md"]
-    shown = page[page.index("Sign-offs in the ledger"):].split("\n\n")[1].splitlines()
+    shown = page[page.index("Sign-offs in the ledger"):].split("<ul>\n", 1)[1].split("</ul>", 1)[0].splitlines()
     assert shown == [
-        f"- pharmacist: Ann Lee, 2026-03-01: **verified** (key {key['Ann Lee']})",
-        "- psychiatrist: Bo Chan, 2026-03-01: **withdrawn** (cancelled by a later withdrawal)",
-        f"- psychiatrist: Bo Chan, 2026-03-02, withdrawal: **verified** (key {key['Bo Chan']})",
-        "- psychiatrist: Cy Dee, 2026-03-03: **not verifiable** (its signature does not verify: it was made with "
-        f"key {other}, which the register does not list for this reviewer)",
-        "- pharmacist: Cy Dee, 2026-03-04: **for earlier content** (signed fingerprint sha256:11111111...)",
+        f"<li>pharmacist: Ann Lee, 2026-03-01: <strong>verified</strong> (key {key['Ann Lee']})</li>",
+        "<li>psychiatrist: Bo Chan, 2026-03-01: <strong>withdrawn</strong> (cancelled by a later withdrawal)</li>",
+        f"<li>psychiatrist: Bo Chan, 2026-03-02, withdrawal: <strong>verified</strong> (key {key['Bo Chan']})</li>",
+        "<li>psychiatrist: Cy Dee, 2026-03-03: <strong>not verifiable</strong> (its signature does not verify: it "
+        f"was made with key {other}, which the register does not list for this reviewer)</li>",
+        "<li>pharmacist: Cy Dee, 2026-03-04: <strong>for earlier content</strong> (signed fingerprint "
+        "sha256:11111111...)</li>",
     ]
     clinician = render_site(library, AS_OF, reviewer=False)["protocols/ketamine-trd/history/index.md"]
     assert "Sign-offs in the ledger" not in clinician

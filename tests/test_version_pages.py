@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from browser import recorded_context
+from helpers import shown_body
 
 from generator.load.library import Library, load_library
 from generator.render.families import render_site
@@ -18,8 +19,14 @@ from generator.render.version_switcher import page_anchors
 
 SAMPLE_LIBRARY = Path(__file__).resolve().parent.parent / "protocols"
 AS_OF = dt.date(2026, 6, 1)
-SWITCHER = re.compile(r'<nav class="pc-switcher" aria-label="Versions of this protocol" markdown>\n(.*?)\n</nav>', re.S)
-LINK = re.compile(r'\[([0-9.]+)\]\(([^)]+)\)\{: \.pc-switch data-pc-anchors="([a-z0-9 -]+)" \} \(([^)]*)\)')
+SWITCHER = re.compile(r'<nav class="pc-switcher" aria-label="Versions of this protocol">\n<p>(.*?)</p>\n</nav>', re.S)
+_LINK = re.compile(r'<a class="pc-switch" data-pc-anchors="([a-z0-9 -]+)" href="([^"]+)">([0-9.]+)</a> \(([^)]*)\)')
+
+
+class LINK:  # noqa: N801  (the switcher's links as (version, link, anchors, state))
+    @staticmethod
+    def findall(switcher: str) -> list[tuple[str, str, str, str]]:
+        return [(version, link, anchors, state) for anchors, link, version, state in _LINK.findall(switcher)]
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +35,7 @@ def sample() -> Library:
 
 
 def switcher_of(page: str) -> str:
+    """The switcher of a page's body as the site shows it (pass shown_body)."""
     found = SWITCHER.findall(page)
     assert len(found) == 1
     return found[0]
@@ -61,19 +69,20 @@ def test_every_published_version_has_a_permanent_page_and_every_protocol_a_canon
 
 def test_switcher_on_every_protocol_page_names_this_version_and_links_the_others(sample: Library) -> None:
     pages = render_site(sample, AS_OF, reviewer=True)
-    version_page = switcher_of(pages["protocols/ketamine-trd/1.1/index.md"])
+    version_page = switcher_of(shown_body(pages, "protocols/ketamine-trd/1.1/index.md"))
     assert version_page.startswith(
-        "**Versions:** **1.1** (draft, not approved for use, this page) · [1.0](../1.0/index.md)"
+        '<strong>Versions:</strong> <strong>1.1</strong> (draft, not approved for use, this page) · '
+        '<a class="pc-switch" data-pc-anchors="'
     )
     assert [(v, link, state) for v, link, _anchors, state in LINK.findall(version_page)] == [
-        ("1.0", "../1.0/index.md", "current")
+        ("1.0", "../1.0/", "current")
     ]
-    assert version_page.endswith("(current)  \n[What changed since version 1.0](diff/index.md)")
-    canonical = switcher_of(pages["protocols/ketamine-trd/index.md"])
+    assert version_page.endswith('(current)<br>\n<a href="diff/">What changed since version 1.0</a>')
+    canonical = switcher_of(shown_body(pages, "protocols/ketamine-trd/index.md"))
     assert "What changed" not in canonical  # it shows 1.0, the first version
     assert [(v, link, state) for v, link, _anchors, state in LINK.findall(canonical)] == [
-        ("1.1", "1.1/index.md", "draft, not approved for use"),
-        ("1.0", "1.0/index.md", "current, shown on this page"),
+        ("1.1", "1.1/", "draft, not approved for use"),
+        ("1.0", "1.0/", "current, shown on this page"),
     ]
     for path in protocol_pages(pages):
         switcher_of(pages[path])  # exactly one on each
@@ -81,7 +90,8 @@ def test_switcher_on_every_protocol_page_names_this_version_and_links_the_others
 
 def test_clinician_switcher_lists_published_versions_only(sample: Library) -> None:
     pages = render_site(sample, AS_OF, reviewer=False)
-    assert switcher_of(pages["protocols/ketamine-trd/1.0/index.md"]) == "**Versions:** **1.0** (current, this page)"
+    assert switcher_of(pages["protocols/ketamine-trd/1.0/index.md"]) == (
+        "<strong>Versions:</strong> <strong>1.0</strong> (current, this page)")
     canonical = switcher_of(pages["protocols/ketamine-trd/index.md"])
     assert [version for version, *_ in LINK.findall(canonical)] == ["1.0"]
     assert "1.1" not in canonical
@@ -93,7 +103,7 @@ def test_switcher_anchors_are_the_anchors_of_the_target_page(sample: Library) ->
         for version, link, anchors, _state in LINK.findall(switcher_of(pages[path])):
             protocol_id = path.split("/")[1]
             target = pages[f"protocols/{protocol_id}/{version}/index.md"]
-            on_page = set(re.findall(r"\{: #([a-z0-9-]+) \}", target))
+            on_page = set(re.findall(r' id="([a-z0-9-]+)"', target))
             assert set(anchors.split()) <= on_page, (path, link)
             assert {"summary", "dosing", "versions", "approvals"} <= set(anchors.split())
     [(_v, _link, anchors, _state)] = LINK.findall(switcher_of(pages["protocols/ketamine-trd/1.1/index.md"]))
@@ -105,12 +115,12 @@ def test_switcher_anchors_are_the_anchors_of_the_target_page(sample: Library) ->
 
 
 def test_provenance_of_a_version_in_preparation(sample: Library) -> None:
-    page = render_site(sample, AS_OF, reviewer=True)["protocols/ketamine-trd/1.1/index.md"]
-    assert "**Version 1.1** · draft, not approved for use · Department of Psychiatry\n" in page
-    assert "No approvals yet. Still needed: a pharmacist and a psychiatrist\n{: #approvals }\n" in page
-    assert re.search(r"Fingerprint `sha256:[0-9a-f]{8}` · \[All versions\]\(#versions\)", page)
-    assert "**Draft.** Version 1.1 is a draft: not approved for clinical use. The version in use is " \
-           "[version 1.0](../index.md).\n" in page
+    page = shown_body(render_site(sample, AS_OF, reviewer=True), "protocols/ketamine-trd/1.1/index.md")
+    assert "<strong>Version 1.1</strong> · draft, not approved for use · Department of Psychiatry</p>\n" in page
+    assert '<p id="approvals">No approvals yet. Still needed: a pharmacist and a psychiatrist</p>\n' in page
+    assert re.search(r'Fingerprint <code>sha256:[0-9a-f]{8}</code> · <a href="#versions">All versions</a>', page)
+    assert "<strong>Draft.</strong> Version 1.1 is a draft: not approved for clinical use. The version in use is " \
+           '<a href="../">version 1.0</a>.</p>\n' in page
 
 
 @pytest.mark.parametrize("start", ["monitoring", "dose-table-ketamine-iv", "phase-maintenance"])

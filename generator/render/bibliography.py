@@ -11,11 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup, escape
+
 from generator.approvals.publication import STATE_WORDS, Publication, VersionInfo
 from generator.load.library import Library
 from generator.render import paths
+from generator.render.html_page import html_page
 from generator.render.referenced_by import scan_version
-from generator.render.templates import plain, render_template
+from generator.render.templates import render_template
 from generator.text.citations import reference_page_html
 
 if TYPE_CHECKING:
@@ -58,23 +61,24 @@ def citing_index(publication: Publication) -> dict[str, list[CitingProtocol]]:
     return index
 
 
-def _cited_by_md(citing: list[CitingProtocol], reviewer: bool) -> str:
-    """ "Cited by: [Title](link); ..." (reviewer site: each citing version named and linked)."""
+def _cited_by_html(citing: list[CitingProtocol], reviewer: bool) -> Markup:
+    """ "Cited by: <a>Title</a>; ..." (reviewer site: each citing version named and linked), links
+    root-relative."""
     if not citing:
-        return "Cited by no protocol on this site."
+        return Markup("Cited by no protocol on this site.")
     items = []
     for protocol in citing:
         pid = protocol.protocol_id
-        item = f"[{plain(protocol.title)}]({paths.relative(BIBLIOGRAPHY, paths.canonical(pid))})"
+        item = f'<a href="{paths.href(paths.canonical(pid))}">{escape(protocol.title)}</a>'
         if reviewer:
             versions = ", ".join(
-                f"[{version.version}]({paths.relative(BIBLIOGRAPHY, paths.version_page(pid, version.version))}) "
+                f'<a href="{paths.href(paths.version_page(pid, version.version))}">{escape(version.version)}</a> '
                 f"({STATE_WORDS[version.state]})"
                 for version in protocol.versions
             )
             item += f", {'version' if len(protocol.versions) == 1 else 'versions'} {versions}"
         items.append(item)
-    return "Cited by: " + "; ".join(items) + "."
+    return Markup("Cited by: " + "; ".join(items) + ".")
 
 
 def render_bibliography(library: Library, publication: Publication) -> str:
@@ -84,11 +88,12 @@ def render_bibliography(library: Library, publication: Publication) -> str:
         entries.append(
             {
                 "id": reference_id,
-                "text_md": reference_page_html(reference),
-                "cited_by_md": _cited_by_md(citing.get(reference_id, []), publication.reviewer),
+                "text_html": Markup(reference_page_html(reference)),
+                "cited_by_html": _cited_by_html(citing.get(reference_id, []), publication.reviewer),
             }
         )
-    return render_template("bibliography.md.j2", entries=entries, reviewer=publication.reviewer)
+    return html_page("References", render_template("bibliography.html.j2", entries=entries,
+                                                   reviewer=publication.reviewer))
 
 
 def plan_bibliography(ctx: SiteContext) -> list[str]:

@@ -19,6 +19,7 @@ from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publicati
 from generator.load.library import Library
 from generator.render import paths
 from generator.render.diff_page import predecessor, render_diff_page
+from generator.render.html_page import html_page
 from generator.render.templates import render_template
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ def _row(item: Awaiting) -> dict[str, Any]:
     current = item.compared_with
     return {
         "title": version.file.doc.title,
-        "link": paths.relative(DASHBOARD, paths.version_page(item.info.id, version.version)),
+        "link": paths.href(paths.version_page(item.info.id, version.version)),
         "version": version.version,
         "state_words": (
             f"approved ({STATE_WORDS[version.state]})"
@@ -134,9 +135,10 @@ def _row(item: Awaiting) -> dict[str, Any]:
         ],
         "dose_changes": [_dose_change_words(change) for change in item.dose_changes],
         "current_version": current.version if current is not None else "",
-        "diff_link": paths.relative(DASHBOARD, diff) if diff else "",
+        "diff_link": paths.href(diff) if diff else "",
     }
 
 
 def render_dashboard(items: list[Awaiting], publication: Publication) -> str:
-    return render_template("dashboard.md.j2", as_of=publication.as_of, rows=[_row(item) for item in items])
+    body = render_template("dashboard.html.j2", as_of=publication.as_of, rows=[_row(item) for item in items])
+    return html_page("Review dashboard", body)

@@ -6,9 +6,8 @@ The reviewer dashboard reuses `render_diff_page` to compare a version awaiting a
 version in use.
 
 Protocol text reaches the page only escaped: the word diff works on the authors' Markdown source, so
-each piece is shown as source text (HTML-escaped, inside an HTML block that Markdown leaves alone),
-never rendered as Markdown or HTML. Insertions and deletions carry words as well as <ins>/<del>, so the
-page does not rely on colour or strike-through alone.
+each piece is shown as source text (HTML-escaped), never rendered as Markdown or HTML. Insertions and
+deletions carry words as well as <ins>/<del>, so the page does not rely on colour or strike-through alone.
 """
 
 from __future__ import annotations
@@ -17,10 +16,14 @@ import html
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from markdown.extensions.toc import slugify, unique
+from markupsafe import Markup
+
 from generator.approvals.diff import DoseChange, Op, TextChange, VersionDiff, diff_versions
 from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
 from generator.load.library import Library
 from generator.render import paths
+from generator.render.html_page import html_page
 from generator.render.templates import render_template
 from generator.text.citations import reference_page_html
 
@@ -67,7 +70,7 @@ class DoseRow:
     item: str  # "regimen ketamine-iv"
     item_link: str  # to the regimen or phase on the version page that has it; "" for none
     field: str  # "dose", or "whole regimen (added)" when one was added or removed
-    change_html: str  # "<del>0.5 mg/kg</del> → <ins>0.6 mg/kg</ins>", "added: <ins>...</ins>"
+    change_html: Markup  # "<del>0.5 mg/kg</del> → <ins>0.6 mg/kg</ins>", "added: <ins>...</ins>"
 
 
 def _escape_source(text: str) -> str:
@@ -99,14 +102,7 @@ def dose_change_html(change: DoseChange) -> str:
     return f"<del>{old}</del> → <ins>{new}</ins>"
 
 
-def _html_href(markdown_link: str) -> str:
-    """A link for raw HTML, which MkDocs does not rewrite: "../index.md" is the directory URL "../"."""
-    if markdown_link == "index.md":
-        return "./"
-    return markdown_link.removesuffix("index.md")
-
-
-def _dose_rows(diff: VersionDiff, page: str) -> list[DoseRow]:
+def _dose_rows(diff: VersionDiff) -> list[DoseRow]:
     rows = []
     for change in diff.dose_changes:
         version, anchor = diff.target(change)
@@ -115,19 +111,26 @@ def _dose_rows(diff: VersionDiff, page: str) -> list[DoseRow]:
         rows.append(
             DoseRow(
                 item=f"{change.kind} {change.id}",
-                item_link=f"{_html_href(paths.relative(page, target))}#{anchor}",
+                item_link=paths.href(target, anchor),
                 field=field,
-                change_html=dose_change_html(change),
+                change_html=Markup(dose_change_html(change)),
             )
         )
     return rows
 
 
-def _text_views(changes: list[TextChange]) -> list[dict[str, str]]:
-    return [{"label": change.label, "html": ops_html(change.ops)} for change in changes]
+# The ids the page sets itself; a text change's heading gets the id Python-Markdown's toc extension
+# would give it (its slug, made unique on the page).
+_PAGE_IDS = ("dosing-changes", "text-changes", "references-changed")
 
 
-def _state_banners(old: VersionInfo, new: VersionInfo) -> list[dict[str, str]]:
+def _text_views(changes: list[TextChange]) -> list[dict[str, Any]]:
+    used = set(_PAGE_IDS)
+    return [{"label": change.label, "anchor": unique(slugify(change.label, "-"), used),
+             "html": Markup(ops_html(change.ops))} for change in changes]
+
+
+def _state_banners(old: VersionInfo, new: VersionInfo) -> list[dict[str, Any]]:
     """Reviewer site: a version that is not approved is marked on every page that shows it."""
     banners = []
     for version in (new, old) if old.version != new.version else (new,):
@@ -135,8 +138,8 @@ def _state_banners(old: VersionInfo, new: VersionInfo) -> list[dict[str, str]]:
             banners.append(
                 {
                     "title": f"Version {version.version}: {STATE_WORDS[version.state]}",
-                    "body": f"Version {version.version} is {NOT_APPROVED[version.state]}: it is not approved "
-                    "for clinical use and is shown on the reviewer site only.",
+                    "body_html": Markup(f"<p>Version {version.version} is {NOT_APPROVED[version.state]}: it is not "
+                                        "approved for clinical use and is shown on the reviewer site only.</p>"),
                 }
             )
     return banners
@@ -152,26 +155,28 @@ def render_diff_page(
     site_pages: set[str],
     diff: VersionDiff | None = None,
 ) -> str:
-    """The Markdown of a page showing what changed from version `old` to version `new`."""
+    """The page text showing what changed from version `old` to version `new` (links root-relative, so the
+    page path `page` only names where it goes)."""
     diff = diff if diff is not None else diff_versions(old.file, new.file, library)
     old_page = paths.version_page(info.id, old.version)
     new_page = paths.version_page(info.id, new.version)
     history = paths.history(info.id)
 
-    def reference_entries(ids: list[str]) -> list[str]:
-        return [reference_page_html(library.references[ref]) if ref in library.references else ref for ref in ids]
+    def reference_entries(ids: list[str]) -> list[Markup | str]:
+        return [Markup(reference_page_html(library.references[ref])) if ref in library.references else ref
+                for ref in ids]
 
     context: dict[str, Any] = {
-        "title": new.file.doc.title,
-        "old": {"version": old.version, "state_words": STATE_WORDS[old.state], "link": paths.relative(page, old_page)},
-        "new": {"version": new.version, "state_words": STATE_WORDS[new.state], "link": paths.relative(page, new_page)},
+        "old": {"version": old.version, "state_words": STATE_WORDS[old.state], "link": paths.href(old_page)},
+        "new": {"version": new.version, "state_words": STATE_WORDS[new.state], "link": paths.href(new_page)},
         "banners": _state_banners(old, new),
-        "canonical_link": paths.relative(page, paths.canonical(info.id)),
-        "history_link": paths.relative(page, history) if history in site_pages else "",
-        "changes_link": f"{paths.relative(page, new_page)}#changes" if new.file.doc.changes else "",
-        "dose_rows": _dose_rows(diff, page),
+        "canonical_link": paths.href(paths.canonical(info.id)),
+        "history_link": paths.href(history) if history in site_pages else "",
+        "changes_link": paths.href(new_page, "changes") if new.file.doc.changes else "",
+        "dose_rows": _dose_rows(diff),
         "text_changes": _text_views(diff.text_changes),
         "references_added": reference_entries(diff.references_added),
         "references_removed": reference_entries(diff.references_removed),
     }
-    return render_template("diff.md.j2", d=context)
+    title = f"{new.file.doc.title}: changes from version {old.version} to version {new.version}"
+    return html_page(title, render_template("diff.html.j2", d=context))

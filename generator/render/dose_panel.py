@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import Markup
+
 from generator.dosing import dose_engine as dosing
 from generator.model.quantity import Quantity, format_length, format_quantity
 from generator.model.schema import Drug, Regimen, VersionDoc
@@ -52,7 +54,7 @@ _CAUTIONS = {
 class PanelStatus:
     state: str  # "superseded", "upcoming", "retired", "draft", "in-review"
     word: str  # STATUS_WORDS[state]
-    message_md: str  # Markdown after the word, links to the version in use already relative
+    message_html: Markup  # HTML after the word, its links root-relative
     caution: str  # shown with each computed dose ("" for retired: no dose)
 
 
@@ -130,14 +132,14 @@ def _panel_regimen(protocol_id: str, doc: VersionDoc, regimen: Regimen, drugs: M
 
 
 def dose_panel(protocol_id: str, doc: VersionDoc, drugs: Mapping[str, Drug], state: str,
-               protocol_retired: bool, status_md: str) -> DosePanel:
-    """The panel of one version's page. `state` is VersionInfo.state; `status_md` what the panel says
-    after the status word (links already made for the page), "" for the version in use."""
+               protocol_retired: bool, status_html: str) -> DosePanel:
+    """The panel of one version's page. `state` is VersionInfo.state; `status_html` what the panel says
+    after the status word (links root-relative), "" for the version in use."""
     shown_state = "retired" if protocol_retired else state
     status = None
     if shown_state in STATUS_WORDS:
         caution = _CAUTIONS.get(shown_state, "").format(version=doc.version)
-        status = PanelStatus(shown_state, STATUS_WORDS[shown_state], status_md, caution)
+        status = PanelStatus(shown_state, STATUS_WORDS[shown_state], Markup(status_html), caution)
     if shown_state in NO_DOSE_STATES:
         return DosePanel(status, False, ())
     regimens = tuple(_panel_regimen(protocol_id, doc, regimen, drugs) for regimen in doc.regimens)
@@ -145,6 +147,6 @@ def dose_panel(protocol_id: str, doc: VersionDoc, drugs: Mapping[str, Drug], sta
 
 
 def panel_context(panel: DosePanel) -> dict[str, Any]:
-    """The template's view of a panel (site_templates/dose_panel.md.j2)."""
+    """The template's view of a panel (site_templates/dose_panel.html.j2)."""
     return {"status": panel.status, "gives_dose": panel.gives_dose, "weight_based": panel.weight_based,
             "regimens": panel.regimens, "anchor": PANEL_ANCHOR}

@@ -23,7 +23,7 @@ from generator.model.quantity import format_length, format_number, fraction_to_d
 from generator.model.schema import DoseTable, Drug, Regimen, VersionDoc
 from generator.render.dose_calculator import spec_as_json
 from generator.render.fields import dose_statement
-from generator.render.templates import plain, render_template
+from generator.render.templates import heading, render_template
 
 LB_PER_KG = 1 / dosing.LB_IN_KG
 POUND_STEP = Fraction(1, 10)
@@ -203,7 +203,7 @@ def render_dose_tables(
     protocol_id: str, doc: VersionDoc, drugs: Mapping[str, Drug], cache: RowsCache | None = None,
     status_note: str = "",
 ) -> str:
-    """Markdown for the body of #dose-table: a heading `#dose-table-<regimen-id>` and an HTML table each.
+    """HTML for the body of #dose-table: a heading `#dose-table-<regimen-id>` and a table each.
 
     The tables carry no calculator (the protocol page's dose panel computes for them: one weight field
     per page, never two that could disagree). `status_note`: plain text shown
@@ -214,5 +214,5 @@ def render_dose_tables(
         regimen = regimens[table.regimen]
         view = dose_table_view(protocol_id, doc.version, regimen, table, drugs, cache)
         html = render_template("dose_table.html.j2", table=view, status_note=status_note).strip()
-        blocks.append(f"### {plain(view.heading)} {{: #{view.anchor} }}\n\n{html}\n")
-    return "\n".join(blocks)
+        blocks.append(f"{heading(3, view.anchor, view.heading)}\n{html}\n")
+    return "".join(blocks)

@@ -17,12 +17,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup
+
 from generator.approvals.publication import STATE_WORDS, Publication
 from generator.load.library import Library
 from generator.model.quantity import Quantity, format_length, format_quantity
 from generator.model.schema import Drug, Regimen
 from generator.render import paths
 from generator.render.fields import dose_range, how_computed, options
+from generator.render.html_page import html_page
 from generator.render.page_prose import page_prose
 from generator.render.templates import render_template
 
@@ -98,13 +101,13 @@ def render_drug_index(library: Library, uses: dict[str, list[DrugUse]]) -> str:
         groups.setdefault(_letter(drug.name), []).append(
             {
                 "name": drug.name,
-                "link": paths.relative(DRUG_INDEX, drug_page(drug_id)),
+                "link": paths.href(drug_page(drug_id)),
                 "class": drug.class_ or "",
                 "protocol_count": protocol_count,
             }
         )
     letters = [{"letter": letter, "anchor": f"letter-{letter.lower()}", "drugs": groups[letter]} for letter in groups]
-    return render_template("drug_index.md.j2", letters=letters)
+    return html_page("Drugs", render_template("drug_index.html.j2", letters=letters))
 
 
 _NUMBER_THEN_UNIT = re.compile(r"(?<=\d) (?=(?:mcg|mg|g|units|mL|L|kg|min|minutes?|h|hours?|days?|weeks?|months?)\b)")
@@ -136,13 +139,12 @@ def _range_or_options(regimen: Regimen) -> str:
     return dose_range(regimen.dose_range) if regimen.dose_range is not None else NOT_STATED
 
 
-def _use_row(use: DrugUse, page: str, drug: Drug | None) -> dict[str, str]:
+def _use_row(use: DrugUse, drug: Drug | None) -> dict[str, str]:
     regimen = use.regimen
     computed = how_computed(regimen)
-    canonical = paths.relative(page, paths.canonical(use.protocol_id))
     return {
         "title": use.title,
-        "link": canonical + "#dosing",
+        "link": paths.href(paths.canonical(use.protocol_id), "dosing"),
         "version": use.version,
         "state_words": STATE_WORDS[use.state],
         "route": regimen.route,
@@ -153,9 +155,8 @@ def _use_row(use: DrugUse, page: str, drug: Drug | None) -> dict[str, str]:
     }
 
 
-def _retired_row(use: RetiredUse, page: str) -> dict[str, str]:
-    return {"title": use.title, "link": paths.relative(page, paths.canonical(use.protocol_id)),
-            "retired_on": use.retired_on}
+def _retired_row(use: RetiredUse) -> dict[str, str]:
+    return {"title": use.title, "link": paths.href(paths.canonical(use.protocol_id)), "retired_on": use.retired_on}
 
 
 def render_drug_page(library: Library, publication: Publication, drug_id: str, uses: list[DrugUse],
@@ -163,21 +164,22 @@ def render_drug_page(library: Library, publication: Publication, drug_id: str, u
     page = drug_page(drug_id)
     drug = library.drugs[drug_id]
     prose = page_prose(library, publication, None, page)
-    notes_md = prose.markdown(drug.notes) if drug.notes else ""
-    return render_template(
-        "drug.md.j2",
+    notes_html = Markup(prose.markdown(drug.notes)) if drug.notes else ""
+    body = render_template(
+        "drug.html.j2",
         drug={
             "id": drug_id,
             "name": drug.name,
             "class": drug.class_ or NOT_STATED,
             "ceiling": _joined(format_quantity(drug.ceiling)) if drug.ceiling is not None else "none in the formulary",
-            "notes_md": notes_md,
+            "notes_html": notes_html,
         },
-        uses=[_use_row(use, page, drug) for use in uses],
-        retired=[_retired_row(use, page) for use in retired],
-        references=prose.references(),
-        index_link=paths.relative(page, DRUG_INDEX),
+        uses=[_use_row(use, drug) for use in uses],
+        retired=[_retired_row(use) for use in retired],
+        references=[{"id": ref.id, "text_html": Markup(ref.text_md)} for ref in prose.references()],
+        index_link=paths.href(DRUG_INDEX),
     )
+    return html_page(drug.name, body)
 
 
 def plan_drug_pages(ctx: SiteContext) -> list[str]:

@@ -94,11 +94,11 @@ def _render_protocols(ctx: SiteContext) -> dict[str, str]:
                 if protocol_id in last_print:
                     kept[protocol_id] = text
 
-    def printed(info: ProtocolInfo, version: VersionInfo, page: str) -> str:
+    def printed(info: ProtocolInfo, version: VersionInfo, page: str) -> tuple[str, str]:
         text = kept.get(info.id)
         if text is None or text.version is not version:
             text = SharedProtocolText(ctx.library, ctx.publication, info, version, ctx.site_pages)
-        return text.page(page)
+        return text.title, text.body(page)  # print views show no retired protocol
 
     done: set[str] = set()
     for index, handbook in enumerate(handbooks):

@@ -26,15 +26,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup
+
 from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
 from generator.load.library import Library
 from generator.model.schema import Handbook
 from generator.render import paths
 from generator.render.dose_panel import PANEL_ANCHOR
-from generator.render.inline_render import page_url
+from generator.render.html_page import html_page
 from generator.render.page_prose import page_prose
-from generator.render.templates import render_template
-from generator.text.inline import code_spans, inside
+from generator.render.templates import heading, render_template
 
 if TYPE_CHECKING:
     from generator.render.families import SiteContext
@@ -46,8 +47,8 @@ PRINT_CLASS = "pc-print-protocol"
 # (protocol ids have at least two characters).
 DESCRIPTION_PREFIX = "h_"
 
-# One protocol page's Markdown for a page path: render_protocol_page with the build's shared arguments.
-ProtocolRenderer = Callable[[ProtocolInfo, VersionInfo, str], str]
+# One protocol page's title and HTML body for a page path (the protocols family's shared text).
+ProtocolRenderer = Callable[[ProtocolInfo, VersionInfo, str], tuple[str, str]]
 
 
 handbook_print = paths.handbook_print
@@ -80,7 +81,7 @@ def _printed(entry: HandbookEntry) -> bool:
     return entry.info is not None and entry.shown is not None and not entry.info.retired
 
 
-def _row(entry: HandbookEntry, page: str, print_anchor: bool = False) -> dict[str, Any]:
+def _row(entry: HandbookEntry, print_anchor: bool = False) -> dict[str, Any]:
     if entry.shown is None:
         return {"published": False, "protocol_id": entry.protocol_id, "status": entry.status}
     doc = entry.shown.file.doc
@@ -90,7 +91,7 @@ def _row(entry: HandbookEntry, page: str, print_anchor: bool = False) -> dict[st
         "printed": on_this_page,
         "protocol_id": entry.protocol_id,
         "title": doc.title,
-        "link": f"#{entry.protocol_id}" if on_this_page else paths.relative(page, paths.canonical(entry.protocol_id)),
+        "link": f"#{entry.protocol_id}" if on_this_page else paths.href(paths.canonical(entry.protocol_id)),
         "version": doc.version,
         "status": entry.status,
         "retired": entry.info is not None and entry.info.retired,
@@ -101,155 +102,131 @@ def _row(entry: HandbookEntry, page: str, print_anchor: bool = False) -> dict[st
 def render_handbook(library: Library, publication: Publication, handbook: Handbook) -> str:
     page = paths.handbook(handbook.id)
     prose = page_prose(library, publication, None, page)
-    description_md = prose.markdown(handbook.description) if handbook.description else ""
-    return render_template(
-        "handbook.md.j2",
-        handbook={"id": handbook.id, "title": handbook.title, "description_md": description_md},
-        rows=[_row(entry, page) for entry in handbook_entries(handbook, publication)],
-        print_link=paths.relative(page, handbook_print(handbook.id)),
+    description_html = Markup(prose.markdown(handbook.description)) if handbook.description else ""
+    body = render_template(
+        "handbook.html.j2",
+        handbook={"id": handbook.id, "title": handbook.title, "description_html": description_html},
+        rows=[_row(entry) for entry in handbook_entries(handbook, publication)],
+        print_link=paths.href(handbook_print(handbook.id)),
         as_of=publication.as_of,
-        references=prose.references(),
+        references=[{"id": ref.id, "text_html": Markup(ref.text_md)} for ref in prose.references()],
     )
+    return html_page(handbook.title, body)
 
 
 # --- print view -----------------------------------------------------------------------------------------
 
-_IDS = re.compile(r"\{(?<!\\\{):[^}\n]*\}|i(?<![\w-]i)d=\"[^\"]*\"")
-_ATTR_ID = re.compile(r"(?<=[\s{:])#([A-Za-z][\w-]*)")
-# Each branch starts with a plain character outside its group (the match, group 0, is what is rewritten;
-# the group only names the kind), and its look-behind comes after that character (over it and the one
-# before: the same matches): the regex engine then skips straight to candidate characters.
-_REWRITE = re.compile(
-    r"#(?P<heading>(?<![^\n]#)#{0,4}(?= ))"
-    r"|\{(?P<attr>(?<!\\\{):[^}\n]*\})"
-    r"|i(?P<html_id>(?<![\w-]i)d=\"[^\"]*\")"
-    r"|h(?P<href>ref=\"#[^\"]*\")"
-    r"|h(?P<page_href>ref=\"[^\"#][^\"]*\")"
-    r"|a(?P<id_refs>(?<![\w-]a)ria-(?:labelledby|describedby|controls)=\"[^\"]*\")"
-    r"|f(?P<for_refs>(?<![\w-]f)or=\"[^\"]*\")"
-    r"|\](?P<md_link>\([^)\s]*)",
+# A tag of the generated HTML (only a real tag starts with "<": text has it escaped; quoted attribute
+# values may hold ">"), and within one an attribute that names or points to an anchor.
+_TAG = re.compile(
+    r'<(?P<close>/?)(?P<name>[a-zA-Z][a-zA-Z0-9]*)(?P<attrs>(?:\s+[^\s"=<>/]+(?:="[^"]*")?)*)\s*(?P<end>/?>)'
 )
+_ANCHOR_ATTRIBUTE = re.compile(
+    r'(?<=\s)(?P<name>id|href|aria-labelledby|aria-describedby|aria-controls|for)="(?P<value>[^"]*)"'
+)
+_HEADING = re.compile(r"h[1-6]")
 
 
-def defined_anchors(markdown: str) -> set[str]:
-    """The ids a page's Markdown sets explicitly: attribute lists and HTML id attributes, outside code."""
-    code = code_spans(markdown)
+def defined_anchors(html: str) -> set[str]:
+    """The ids a page's HTML sets (attributes of its tags only, never text)."""
     anchors: set[str] = set()
-    for match in _IDS.finditer(markdown):
-        if inside(match.start(), code):
-            continue
-        text = match.group(0)
-        if text.startswith("id="):
-            anchors.add(text[len('id="') : -1])
-        else:
-            anchors.update(_ATTR_ID.findall(text))
+    for tag in _TAG.finditer(html):
+        anchors.update(match.group("value") for match in _ANCHOR_ATTRIBUTE.finditer(tag.group("attrs"))
+                       if match.group("name") == "id")
     return anchors
 
 
 @dataclass(frozen=True)
 class PrintedProtocol:
     protocol_id: str
-    markdown: str  # as the protocol page renders it for the print page (without its navigation)
-    anchors: set[str]  # explicit ids it defines, unprefixed
+    title: str  # the protocol page's title
+    html: str  # its body as the protocol page renders it for the print page (without its navigation)
+    anchors: set[str]  # the ids it defines, unprefixed
 
 
 class _Rewriter:
-    """Rewrites one protocol's Markdown for the shared print page (see the module docstring)."""
+    """Rewrites one protocol's HTML for the shared print page (see the module docstring)."""
 
-    def __init__(self, printed: dict[str, PrintedProtocol], protocol_id: str, page: str,
-                 canonical_links: dict[str, str]) -> None:
+    def __init__(self, printed: dict[str, PrintedProtocol], protocol_id: str) -> None:
         self.printed = printed
         self.protocol_id = protocol_id
-        self.page = page
-        self.canonical_links = canonical_links  # link from `page` to a printed protocol's page -> its id
-        self.canonical_urls = {page_url(page, paths.canonical(pid)): pid for pid in canonical_links.values()}
+        # the root-relative link of a printed protocol's page -> its id
+        self.canonical_links = {paths.href(paths.canonical(pid)): pid for pid in printed}
 
-    def anchor(self, protocol_id: str, anchor: str, html: bool = False) -> str:
-        """Where `#anchor` of a protocol's page is on the print page: prefixed, or on its own page (a page
-        path for a Markdown link, the page's URL for an HTML one: MkDocs rewrites only the first)."""
+    def anchor(self, protocol_id: str, anchor: str) -> str:
+        """Where `#anchor` of a protocol's page is on the print page: prefixed, or on its own page."""
         if anchor in self.printed[protocol_id].anchors:
             return f"#{protocol_id}_{anchor}"
-        canonical = paths.canonical(protocol_id)
-        return (page_url(self.page, canonical) if html else paths.relative(self.page, canonical)) + f"#{anchor}"
+        return paths.href(paths.canonical(protocol_id), anchor)
 
     def prefix(self, anchor: str) -> str:
         return f"{self.protocol_id}_{anchor}"
 
-    def __call__(self, match: re.Match[str]) -> str:
-        text, kind = match.group(0), match.lastgroup
-        if kind == "heading":
-            return text + "#"
-        if kind == "attr":
-            return _ATTR_ID.sub(lambda m: "#" + self.prefix(m.group(1)), text)
-        if kind == "html_id":
-            return f'id="{self.prefix(text[len("id=") + 1 : -1])}"'
-        if kind in ("id_refs", "for_refs"):
-            name, _, value = text.partition("=")
-            own = self.printed[self.protocol_id].anchors
-            refs = [self.prefix(ref) if ref in own else ref for ref in value.strip('"').split()]
-            if name == "aria-labelledby" and value.strip('"') == PANEL_ANCHOR:
+    def attribute(self, match: re.Match[str]) -> str:
+        name, value = match.group("name"), match.group("value")
+        own = self.printed[self.protocol_id].anchors
+        if name == "id":
+            return f'id="{self.prefix(value)}"'
+        if name != "href":
+            refs = [self.prefix(ref) if ref in own else ref for ref in value.split()]
+            if name == "aria-labelledby" and value == PANEL_ANCHOR:
                 refs.append(self.protocol_id)  # the panel's region names its protocol: one per protocol printed
             return f'{name}="{" ".join(refs)}"'
-        if kind == "href":
-            return f'href="{self.anchor(self.protocol_id, text[len("href=#") + 1 : -1], html=True)}"'
-        if kind == "page_href":  # a link of author text (HTML) to another page: kept on the print page
-            path, _, anchor = text[len('href="') : -1].partition("#")
-            target = self.canonical_urls.get(path)
-            if target is None:
-                return text
-            return f'href="{self.anchor(target, anchor, html=True) if anchor else "#" + target}"'
-        destination = text[2:]
-        if destination.startswith("#") and len(destination) > 1:
-            return "](" + self.anchor(self.protocol_id, destination[1:])
-        path, _, anchor = destination.partition("#")
+        if value.startswith("#") and len(value) > 1:
+            return f'href="{self.anchor(self.protocol_id, value[1:])}"'
+        path, _, anchor = value.partition("#")
         target = self.canonical_links.get(path)
-        if target is None:
-            return text
-        return "](" + (self.anchor(target, anchor) if anchor else f"#{target}")
+        if target is None:  # another page, or the web: kept
+            return match.group(0)
+        return f'href="{self.anchor(target, anchor) if anchor else "#" + target}"'
 
-    def rewrite(self, markdown: str) -> str:
-        code = code_spans(markdown)
+    def tag(self, match: re.Match[str]) -> str:
+        name = match.group("name")
+        if _HEADING.fullmatch(name.lower()):  # one level down: the handbook title is the page's H1
+            name = f"h{min(int(name[1]) + 1, 6)}"
+        attrs = _ANCHOR_ATTRIBUTE.sub(self.attribute, match.group("attrs"))
+        return f"<{match.group('close')}{name}{attrs}{match.group('end')}"
 
-        def replace(match: re.Match[str]) -> str:
-            return match.group(0) if inside(match.start(), code) else self(match)
-
-        lines = _REWRITE.sub(replace, markdown).split("\n")
-        for index, line in enumerate(lines):
-            if line.startswith("## "):  # the protocol's title, formerly its H1
-                lines[index] = f"{line} {{: #{self.protocol_id} .{PRINT_CLASS} }}"
-                break
-        return "\n".join(lines)
+    def rewrite(self, protocol: PrintedProtocol) -> str:
+        title = str(heading(2, self.protocol_id, protocol.title)).replace("<h2 ", f'<h2 class="{PRINT_CLASS}" ', 1)
+        return f"{title}\n{_TAG.sub(self.tag, protocol.html).strip()}"
 
 
 def render_handbook_print(
     library: Library, publication: Publication, handbook: Handbook, render_protocol: ProtocolRenderer
 ) -> str:
-    """The whole handbook on one page. `render_protocol(info, version, page)` is the protocol page."""
+    """The whole handbook on one page. `render_protocol(info, version, page)` is the protocol page's
+    title and body."""
     page = handbook_print(handbook.id)
     entries = handbook_entries(handbook, publication)
     printed: dict[str, PrintedProtocol] = {}
     for entry in entries:
         if entry.info is None or entry.shown is None or not _printed(entry) or entry.protocol_id in printed:
             continue
-        markdown = render_protocol(entry.info, entry.shown, page)
-        printed[entry.protocol_id] = PrintedProtocol(entry.protocol_id, markdown, defined_anchors(markdown))
-    canonical_links = {paths.relative(page, paths.canonical(pid)): pid for pid in printed}
-    bodies = [_Rewriter(printed, pid, page, canonical_links).rewrite(protocol.markdown).strip()
-              for pid, protocol in printed.items()]
+        title, body = render_protocol(entry.info, entry.shown, page)
+        printed[entry.protocol_id] = PrintedProtocol(entry.protocol_id, title, body, defined_anchors(body))
+    bodies = [Markup(_Rewriter(printed, pid).rewrite(protocol)) for pid, protocol in printed.items()]
     prose = page_prose(library, publication, None, page)
-    description_md = prose.markdown(handbook.description) if handbook.description else ""
+    description_html = prose.markdown(handbook.description) if handbook.description else ""
     # the description's own citations, if any, are anchored on this page under a prefix of their own
-    description_md = description_md.replace('href="#ref-', f'href="#{DESCRIPTION_PREFIX}ref-')
-    return render_template(
-        "handbook_print.md.j2",
-        handbook={"id": handbook.id, "title": handbook.title, "description_md": description_md},
-        rows=[_row(entry, page, print_anchor=True) for entry in entries],
-        handbook_link=paths.relative(page, paths.handbook(handbook.id)),
+    description_html = description_html.replace('href="#ref-', f'href="#{DESCRIPTION_PREFIX}ref-')
+    body = render_template(
+        "handbook_print.html.j2",
+        handbook={"id": handbook.id, "title": handbook.title, "description_html": Markup(description_html)},
+        rows=[_print_row(entry) for entry in entries],
+        handbook_link=paths.href(paths.handbook(handbook.id)),
         as_of=publication.as_of,
-        protocols_md=bodies,
-        references=prose.references(),
+        protocols_html=bodies,
+        references=[{"number": ref.number, "id": ref.id, "text_html": Markup(ref.text_md)}
+                    for ref in prose.references()],
         reference_prefix=DESCRIPTION_PREFIX,
     )
+    return html_page(handbook.title, body)
+
+
+def _print_row(entry: HandbookEntry) -> dict[str, Any]:
+    """A row of the print view's list: a printed protocol links to its place on the page."""
+    return _row(entry, print_anchor=True)
 
 
 def plan_handbook_pages(ctx: SiteContext) -> list[str]:

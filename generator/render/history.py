@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import Markup
+
 from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publication
 from generator.load.library import Library
 from generator.render import paths
+from generator.render.html_page import html_page
 from generator.render.page_prose import page_prose
 from generator.render.templates import render_template
 
@@ -22,23 +25,23 @@ def render_history(library: Library, publication: Publication, info: ProtocolInf
             {
                 "version": version.version,
                 "anchor": version.version.replace(".", "-"),
-                "link": paths.relative(page, paths.version_page(info.id, version.version)),
+                "link": paths.href(paths.version_page(info.id, version.version)),
                 "state_words": STATE_WORDS[version.state],
                 "effective": version.file.doc.effective,
                 "review_due": version.review_due,
                 "short_fingerprint": version.short_fingerprint,
-                "diff_link": paths.relative(page, diff) if diff in site_pages else "",
+                "diff_link": paths.href(diff) if diff in site_pages else "",
                 "approvals": version.approvals,
                 "signoffs": version.signoffs,
                 "missing": version.missing_approvals,
-                "changes_md": [prose.item(change) for change in version.file.doc.changes],
+                "changes_html": [Markup(prose.item(change)) for change in version.file.doc.changes],
             }
         )
     assert info.canonical is not None
-    return render_template(
-        "history.md.j2",
-        title=info.canonical.file.doc.title,
-        canonical_link=paths.relative(page, paths.canonical(info.id)),
+    body = render_template(
+        "history.html.j2",
+        canonical_link=paths.href(paths.canonical(info.id)),
         versions=entries,
-        references=prose.references(),
+        references=[{"id": ref.id, "text_html": Markup(ref.text_md)} for ref in prose.references()],
     )
+    return html_page(f"{info.canonical.file.doc.title}: history", body)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import Markup
+
 from generator.approvals.publication import STATE_WORDS, Publication
 from generator.load.library import Library
 from generator.render import paths
+from generator.render.html_page import html_page
 from generator.render.page_dates import upcoming_on_site
 from generator.render.templates import render_template
 
@@ -36,7 +39,7 @@ def _protocol_row(publication: Publication, protocol_id: str) -> dict[str, Any]:
     return {
         "group": "retired" if info.retired else "in-use" if info.current is not None else "not-yet",
         "title": shown.file.doc.title,
-        "link": paths.canonical(protocol_id),
+        "link": paths.href(paths.canonical(protocol_id)),
         "version": shown.version,
         "status": status,
         "effective": shown.file.doc.effective,
@@ -55,8 +58,8 @@ def _handbooks(
             {
                 "id": handbook.id,
                 "title": handbook.title,
-                "link": paths.handbook(handbook.id) if paths.handbook(handbook.id) in site_pages else "",
-                "description_md": prose_markdown(handbook.description) if handbook.description else "",
+                "link": paths.href(paths.handbook(handbook.id)) if paths.handbook(handbook.id) in site_pages else "",
+                "description_html": Markup(prose_markdown(handbook.description)) if handbook.description else "",
                 "protocols": rows,
             }
         )
@@ -71,7 +74,7 @@ def _pending(publication: Publication) -> list[dict[str, Any]]:
                 rows.append(
                     {
                         "title": version.file.doc.title,
-                        "link": paths.version_page(protocol_id, version.version),
+                        "link": paths.href(paths.version_page(protocol_id, version.version)),
                         "version": version.version,
                         "status": version.state,
                         "missing": version.missing_approvals,
@@ -81,17 +84,18 @@ def _pending(publication: Publication) -> list[dict[str, Any]]:
 
 
 def render_home(library: Library, publication: Publication, prose_markdown: Any, site_pages: set[str]) -> str:
-    """`prose_markdown(text) -> Markdown` renders a handbook description (library Markdown); handbook
+    """`prose_markdown(text) -> HTML` renders a handbook description (library Markdown); handbook
     titles link to their pages when `site_pages` has them."""
-    return render_template(
-        "home.md.j2",
-        site_title=SITE_TITLE,
+    body = render_template(
+        "home.html.j2",
         as_of=publication.as_of,
-        upcoming_json=upcoming_on_site(publication, paths.HOME),
+        upcoming_json=upcoming_on_site(publication),
         reviewer=publication.reviewer,
         protocols=[_protocol_row(publication, pid) for pid in publication.protocols],
         groups=PROTOCOL_GROUPS,
         handbooks=_handbooks(library, publication, prose_markdown, site_pages),
         pending=_pending(publication) if publication.reviewer else [],
-        indexes=[(title, path) for title, path in _INDEXES if path in site_pages],
+        indexes=[(title, paths.href(path)) for title, path in _INDEXES if path in site_pages],
+        audit_link=paths.href(paths.AUDIT_FILE),
     )
+    return html_page(SITE_TITLE, body)

@@ -5,7 +5,7 @@ is the page-independent part, made once per text: markdown-it's HTML with raw HT
 link's destination kept only when it is http(s) or mailto, an image only from protocols/_assets/ (copied
 into the site), verbatim text as written; what depends on the page is left as stand-ins and filled per
 page in text order: placeholders (the version's data), citations (numbered per page by first use,
-`CitationCounter`), cross-references (relative links), image URLs. `protocols check` refuses what the
+`CitationCounter`), cross-references (root-relative links), image URLs. `protocols check` refuses what the
 renderer drops anyway (P501, P305, P503), and the result passes the sanitizer (`generator.text.sanitize`)
 whatever the parse held. Cross-references resolve with
 `generator.approvals.site_links.SiteLinks`, the resolver the xrefs check (P303) uses, so a link that checks
@@ -24,7 +24,6 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 
 from generator.approvals.site_links import LinkError, LinkTarget, SiteLinks
-from generator.render.page_fragments import PageFragments, relative
 from generator.text import markdown
 from generator.text.inline import (
     Citation,
@@ -67,8 +66,6 @@ class PageContext:
     # where `doc`'s own sections are, when not on this page (the history page shows every version's
     # changes): [[#section]] links there
     doc_page: str = ""
-    # set when the text is rendered once for several pages: links to other pages are left to it
-    fragments: PageFragments | None = None
 
 
 def _citation_html(reference_ids: list[str], page: PageContext) -> str:
@@ -85,39 +82,29 @@ def render_cite_list(reference_ids: list[str], page: PageContext) -> str:
     return _citation_html(known, page) if known else ""
 
 
-def page_url(from_page: str, to_page: str) -> str:
-    """The relative URL of a page (a path of the pages dict, always `.../index.md`) from another, as the
-    site serves it with directory URLs: raw HTML is not rewritten by MkDocs."""
-    link = relative(from_page, to_page)
-    if link.endswith("index.md"):
-        link = link[: -len("index.md")] or "./"
-    return link
-
-
-def _url(from_page: str, target: LinkTarget) -> str:
+def _url(target: LinkTarget) -> str:
+    """A cross-reference's URL: its bare anchor within the text's own page, else root-relative (made
+    relative for each page that shows the text by generator.render.page_links)."""
     anchor = f"#{target.anchor}" if target.anchor else ""
-    if not target.path or target.path == from_page:
+    if not target.path:
         return anchor or "#"
-    return page_url(from_page, target.path) + anchor
+    return f"/{target.path}{anchor}"
 
 
 @dataclass
 class _Render:
-    """The page and what one render leaves to fill after sanitizing (page fragments' markers)."""
+    """The page and the URLs one render writes after sanitizing (the sanitizer drops a root-relative image
+    source, so URLs stand as "#pc-url-<n>" until then)."""
 
     page: PageContext
     deferred: list[str] = field(default_factory=list)
 
     def href(self, target: LinkTarget) -> str:
-        if self.page.fragments is not None and target.path:
-            return self.defer(lambda path: _url(path, target))
-        return _url(self.page.path, target)
+        return self.defer(_url(target)) if target.path else _url(target)
 
-    def defer(self, fragment: Any) -> str:
-        """A page-dependent URL, left to the page fragments; a stand-in the sanitizer keeps until then."""
-        assert self.page.fragments is not None
-        self.deferred.append(self.page.fragments.text(fragment))
-        return f"#pc-fragment-{len(self.deferred) - 1}"
+    def defer(self, url: str) -> str:
+        self.deferred.append(url)
+        return f"#pc-url-{len(self.deferred) - 1}"
 
 
 def _placeholder(syntax: Any, render: _Render) -> str:
@@ -174,11 +161,8 @@ def _image(tokens: list[Token], index: int, options: Any, env: Any) -> str:
 
 
 def _image_html(image: Image, render: _Render) -> str:
-    def src(page: str) -> str:
-        return normalizeLink(page_url(page, "index.md").removeprefix("./") + ASSETS_FOLDER + image.name)
-
-    shown = render.defer(src) if render.page.fragments is not None else src(render.page.path)
-    return f'<img src="{escapeHtml(shown)}" alt="{image.alt}">'
+    src = render.defer("/" + normalizeLink(ASSETS_FOLDER + image.name))
+    return f'<img src="{src}" alt="{image.alt}">'
 
 
 def _stand_in(env: Any, piece: Any) -> str:
@@ -237,7 +221,7 @@ def forget_texts() -> None:
 _PIECES: dict[type, Any] = {Placeholder: _placeholder, Citation: _citation, CrossReference: _cross_reference,
                             Image: _image_html}
 _STAND_IN = re.compile("\x00([0-9]+)\x00")
-_FRAGMENT_URL = re.compile(r'(href|src)="#pc-fragment-([0-9]+)"')
+_DEFERRED_URL = re.compile(r'(href|src)="#pc-url-([0-9]+)"')
 
 
 def render_markdown(text: str, page: PageContext) -> str:
@@ -254,8 +238,8 @@ def render_markdown(text: str, page: PageContext) -> str:
     html = _STAND_IN.sub(piece, rendered.html) if rendered.pieces else rendered.html
     html = inert_for_markdown(sanitize(html)).strip()
     if render.deferred:
-        html = _FRAGMENT_URL.sub(
-            lambda match: f'{match.group(1)}="{render.deferred[int(match.group(2))]}"'
+        html = _DEFERRED_URL.sub(
+            lambda match: f'{match.group(1)}="{escapeHtml(render.deferred[int(match.group(2))])}"'
             if int(match.group(2)) < len(render.deferred) else f'{match.group(1)}="#"', html)
     return html
 

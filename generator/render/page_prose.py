@@ -15,7 +15,6 @@ from generator.approvals.site_links import SiteLinks
 from generator.load.library import Library
 from generator.model.schema import VersionDoc
 from generator.render.inline_render import PageContext, render_cite_list, render_markdown, unwrap_paragraph
-from generator.render.page_fragments import PageFragments
 from generator.text.citations import reference_page_html
 
 
@@ -30,9 +29,9 @@ class PageProse:
     """Renders the Markdown fields of one page with generator.text.inline, numbering citations by first use."""
 
     def __init__(self, library: Library, links: SiteLinks, doc: VersionDoc | None, page: str,
-                 rendered: dict[tuple[str, ...], str] | None = None, fragments: PageFragments | None = None) -> None:
+                 rendered: dict[tuple[str, ...], str] | None = None) -> None:
         self.library = library
-        self.context = PageContext(path=page, links=links, doc=doc, fragments=fragments)
+        self.context = PageContext(path=page, links=links, doc=doc)
         self.rendered = {} if rendered is None else rendered  # Publication.rendered: entries once per build
 
     def use_doc(self, doc: VersionDoc | None, doc_page: str = "") -> None:
@@ -68,7 +67,7 @@ def site_links(library: Library, publication: Publication) -> SiteLinks:
     return SiteLinks(library, publication)
 
 
-def page_prose(library: Library, publication: Publication, doc: VersionDoc | None, page: str,
-               fragments: PageFragments | None = None) -> PageProse:
-    """`fragments`: for a text rendered once for several pages (links to other pages left to them)."""
-    return PageProse(library, site_links(library, publication), doc, page, publication.rendered, fragments)
+def page_prose(library: Library, publication: Publication, doc: VersionDoc | None, page: str) -> PageProse:
+    """`page`: the page the text is for ("" for a text shown on several pages: its links are root-relative
+    whatever the page)."""
+    return PageProse(library, site_links(library, publication), doc, page, publication.rendered)

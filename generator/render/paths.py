@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.render import page_fragments
+from functools import lru_cache
 
 HOME = "index.md"
 AUDIT_FILE = "protocols.json"
@@ -50,6 +50,24 @@ def diff_current_page(protocol_id: str, version: str) -> str:
     return f"protocols/{protocol_id}/{version}/diff-current/index.md"
 
 
+@lru_cache(maxsize=1 << 16)  # a site links the same few pages from many places
 def relative(from_page: str, to_page: str) -> str:
-    """A relative link from one page path to another (both keys of the pages dict)."""
-    return page_fragments.relative(from_page, to_page)
+    """A relative link from one page path to another (both keys of the pages dict):
+    posixpath.relpath(to_page, dirname(from_page)) without relpath's two os.getcwd() calls. For the
+    Markdown links of pages that still go through MkDocs' Markdown (MkDocs rewrites those)."""
+    start = from_page.split("/")[:-1]
+    target = to_page.split("/")
+    common = 0
+    for here, there in zip(start, target, strict=False):
+        if here != there:
+            break
+        common += 1
+    return "/".join([".."] * (len(start) - common) + target[common:]) or "."
+
+
+def href(target: str, anchor: str = "") -> str:
+    """The link to a site path (a page of the pages dict or a copied file) as the render layer writes it in
+    HTML: root-relative, "/protocols/x/index.md#dosing". Author text never yields an href or src that
+    starts with "/" (only http, https and mailto links pass), so the site adapter makes exactly these
+    relative for each page (generator.render.page_links.localize)."""
+    return f"/{target}#{anchor}" if anchor else f"/{target}"

@@ -5,13 +5,21 @@ The bottom line comes first: the title, one status line, the "Dose for this pati
 the version's status), then the summary, the dose tables and the version box (approvals, fingerprint,
 versions), then the doses, the schedule and the author's sections. Protocol text is rendered by
 generator.text.inline (citations numbered by first use, so sections render in page order).
+
+A version's page is rendered once (`SharedProtocolText`) for every page that shows it: its own version
+page, the canonical page while it is in use, handbook print views. Its links are root-relative, so they
+read right on each (the site adapter makes them relative per page); what differs between those pages
+(the version switcher, "Referenced by", the "Versions" section: navigation, on the protocol's own pages
+only) is left as slots, filled per page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from markupsafe import Markup
 
 from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
 from generator.dosing import dose_engine as dosing
@@ -28,8 +36,8 @@ from generator.render.dose_panel import (
 )
 from generator.render.dose_tables import render_dose_tables
 from generator.render.fields import dose_statement, drug_name, phase_facts, regimen_facts
+from generator.render.html_page import html_page
 from generator.render.page_dates import page_dates
-from generator.render.page_fragments import PageFragments
 from generator.render.page_prose import PageProse, page_prose
 from generator.render.referenced_by import Referrer, render_referenced_by
 from generator.render.schedule_svg import render_schedule_svg
@@ -41,7 +49,7 @@ from generator.render.version_switcher import render_version_switcher
 class Banner:
     kind: str  # admonition type: "danger", "warning", "info"
     title: str
-    body_md: str
+    body_html: Markup  # a paragraph, links root-relative
 
 
 def _schedule_svg(publication: Publication, protocol_id: str, doc: VersionDoc) -> str:
@@ -53,13 +61,12 @@ def _schedule_svg(publication: Publication, protocol_id: str, doc: VersionDoc) -
     return publication.rendered[key]
 
 
-def _link(fragments: PageFragments, target: str) -> str:
-    """A relative link to page path `target` from the page (or pages) being rendered."""
-    return fragments.text(lambda page: paths.relative(page, target))
+def _link(target: str, text: str) -> str:
+    """An HTML link to page path `target` (root-relative) with plain `text`."""
+    return f'<a href="{paths.href(target)}">{Markup.escape(text)}</a>'
 
 
-def _pending_banner(info: ProtocolInfo, version: VersionInfo, fragments: PageFragments,
-                    site_pages: set[str]) -> Banner | None:
+def _pending_banner(info: ProtocolInfo, version: VersionInfo, site_pages: set[str]) -> Banner | None:
     """Reviewer site: on a published version's page, the later versions waiting for approval."""
     later = [
         pending
@@ -70,17 +77,18 @@ def _pending_banner(info: ProtocolInfo, version: VersionInfo, fragments: PageFra
         return None
     items = []
     for pending in later:
-        item = f"[version {pending.version}]({_link(fragments, paths.version_page(info.id, pending.version))}) "
+        item = f"{_link(paths.version_page(info.id, pending.version), f'version {pending.version}')} "
         item += f"({STATE_WORDS[pending.state]})"
         diff = paths.diff_page(info.id, pending.version)
         if diff in site_pages:
-            item += f", [its changes]({_link(fragments, diff)})"
+            item += f", {_link(diff, 'its changes')}"
         items.append(item)
-    return Banner("info", "Newer version in preparation", "Not yet approved: " + "; ".join(items) + ".")
+    body = Markup(f"<p>Not yet approved: {'; '.join(items)}.</p>")
+    return Banner("info", "Newer version in preparation", body)
 
 
 def _banners(
-    info: ProtocolInfo, version: VersionInfo, fragments: PageFragments, publication: Publication, site_pages: set[str]
+    info: ProtocolInfo, version: VersionInfo, publication: Publication, site_pages: set[str]
 ) -> list[Banner]:
     """Below the dose panel, which names the version's status itself: an overdue review and, on the
     reviewer site, the versions in preparation."""
@@ -90,11 +98,11 @@ def _banners(
             Banner(
                 "warning",
                 "Review overdue",
-                f"This version was due for review on {iso_date(version.review_due)}. "
-                "Check with the protocol owner that it still applies.",
+                Markup(f"<p>This version was due for review on {iso_date(version.review_due)}. "
+                       "Check with the protocol owner that it still applies.</p>"),
             )
         )
-    pending = _pending_banner(info, version, fragments, site_pages) if publication.reviewer else None
+    pending = _pending_banner(info, version, site_pages) if publication.reviewer else None
     if pending is not None:
         banners.append(pending)
     return banners
@@ -105,13 +113,14 @@ def shown_state(info: ProtocolInfo, version: VersionInfo) -> str:
     return "retired" if info.retired else version.state
 
 
-def _status_md(info: ProtocolInfo, version: VersionInfo, fragments: PageFragments) -> str:
-    """What the dose panel and the dose table say after the status word, for a version not in use."""
+def _status_html(info: ProtocolInfo, version: VersionInfo) -> str:
+    """What the dose panel and the dose table say after the status word, for a version not in use (HTML
+    text, no block)."""
     state = shown_state(info, version)
     current = info.current
     in_use = ""
     if current is not None and current is not version:
-        in_use = f"[version {current.version}]({_link(fragments, paths.canonical(info.id))})"
+        in_use = _link(paths.canonical(info.id), f"version {current.version}")
     number = version.version
     if state == "retired":
         if info.retired:
@@ -147,13 +156,13 @@ def _table_note(info: ProtocolInfo, version: VersionInfo) -> str:
     return _TABLE_NOTES.get(shown_state(info, version), "").format(version=version.version)
 
 
-def _table_warning(info: ProtocolInfo, version: VersionInfo, status_md: str) -> Banner | None:
+def _table_warning(info: ProtocolInfo, version: VersionInfo, status_html: str) -> Banner | None:
     """Beside the dose table, for whoever lands on #dose-table of a version that is not in use."""
     state = shown_state(info, version)
-    if state == "current" or not status_md:
+    if state == "current" or not status_html:
         return None
     title = f"{STATUS_WORDS[state]}: not the dose table of the version in use"
-    return Banner(_TABLE_WARNING_KINDS.get(state, "danger"), title, status_md)
+    return Banner(_TABLE_WARNING_KINDS.get(state, "danger"), title, Markup(f"<p>{status_html}</p>"))
 
 
 def _weight_based(regimen: Any) -> bool:
@@ -173,9 +182,9 @@ def _regimen_views(doc: Any, library: Library, prose: PageProse) -> list[dict[st
                 "heading": f"{drug_name(regimen, library.drugs)} {regimen.route}",
                 "statement": statement,
                 "facts": regimen_facts(regimen, library.drugs),
-                "cite_md": prose.cite(regimen.cite),
-                "notes_md": prose.markdown(regimen.notes) if regimen.notes else "",
-                "card_html": render_dose_card(regimen, doc.phases, library.drugs),
+                "cite_html": Markup(prose.cite(regimen.cite)),
+                "notes_html": Markup(prose.markdown(regimen.notes)) if regimen.notes else "",
+                "card_html": Markup(render_dose_card(regimen, doc.phases, library.drugs)),
             }
         )
     return views
@@ -193,8 +202,8 @@ def _phase_views(doc: Any, library: Library, prose: PageProse) -> list[dict[str,
                 "regimen_id": phase.regimen,
                 "regimen_statement": dose_statement(regimen, library.drugs) if regimen is not None else phase.regimen,
                 "facts": phase_facts(phase),
-                "cite_md": prose.cite(phase.cite),
-                "notes_md": prose.markdown(phase.notes) if phase.notes else "",
+                "cite_html": Markup(prose.cite(phase.cite)),
+                "notes_html": Markup(prose.markdown(phase.notes)) if phase.notes else "",
             }
         )
     return views
@@ -211,7 +220,7 @@ def _own_page(info: ProtocolInfo, page: str) -> bool:
 def _switcher(info: ProtocolInfo, shown: VersionInfo, page: str) -> str:
     if not _own_page(info, page):
         return ""
-    return render_version_switcher(info, shown, page, page == paths.canonical(info.id)) + "\n\n"
+    return render_version_switcher(info, shown, page == paths.canonical(info.id)) + "\n"
 
 
 def _versions_section(info: ProtocolInfo, shown: VersionInfo, site_pages: set[str], page: str) -> str:
@@ -221,7 +230,6 @@ def _versions_section(info: ProtocolInfo, shown: VersionInfo, site_pages: set[st
     canonical_page = page == paths.canonical(info.id)
     entries = []
     for version in reversed(info.versions):
-        target = paths.version_page(info.id, version.version)
         diff = paths.diff_page(info.id, version.version)
         entries.append(
             {
@@ -229,23 +237,30 @@ def _versions_section(info: ProtocolInfo, shown: VersionInfo, site_pages: set[st
                 "state_words": STATE_WORDS[version.state],
                 "effective": version.file.doc.effective,
                 "is_this": version.version == shown.version and not canonical_page,
-                "link": paths.relative(page, target),
-                "diff_link": paths.relative(page, diff) if diff in site_pages else "",
+                "link": paths.href(paths.version_page(info.id, version.version)),
+                "diff_link": paths.href(diff) if diff in site_pages else "",
             }
         )
     history = paths.history(info.id)
     context = {
         "version_links": entries,
-        "canonical_link": "" if canonical_page else paths.relative(page, paths.canonical(info.id)),
-        "history_link": paths.relative(page, history) if history in site_pages else "",
+        "canonical_link": "" if canonical_page else paths.href(paths.canonical(info.id)),
+        "history_link": paths.href(history) if history in site_pages else "",
     }
-    return render_template("protocol_versions.md.j2", p=context)
+    return render_template("protocol_versions.html.j2", p=context)
 
 
 def _referenced_by_section(info: ProtocolInfo, referrers: list[Referrer], page: str) -> str:
     if not referrers or not _own_page(info, page):
         return ""
-    return render_referenced_by(referrers, page) + "\n"
+    return render_referenced_by(referrers)
+
+
+# Where the page-dependent parts go in the shared text: HTML comments, which neither escaped data nor
+# sanitized author HTML (comments stripped) can hold, so the text splits at exactly these.
+_SLOTS = ("switcher", "referenced_by", "versions")
+_SLOT_MARKS = {name: Markup(f"<!-- protocols: {name} -->") for name in _SLOTS}
+PagePart = Callable[[str], str]  # page path -> that part of the page
 
 
 def render_protocol_text(
@@ -254,58 +269,105 @@ def render_protocol_text(
     info: ProtocolInfo,
     version: VersionInfo,
     site_pages: set[str],
-    fragments: PageFragments,
     referenced_by: Sequence[Referrer] = (),
-) -> str:
-    """The Markdown of a protocol page showing `version`, what depends on the page left to `fragments`."""
+) -> tuple[str, list[str], list[PagePart]]:
+    """A protocol page showing `version` for every page that shows it: the page's title, then the body's
+    pieces between the slots, and for each slot what it holds on a given page."""
     doc = version.file.doc
-    prose = page_prose(library, publication, doc, fragments.page or "", fragments)
-    summary_md = prose.markdown(doc.summary) if doc.summary else ""
+    prose = page_prose(library, publication, doc, "")
+    summary_html = prose.markdown(doc.summary) if doc.summary else "<p>This version has no summary.</p>"
     regimens = _regimen_views(doc, library, prose)
     phases = _phase_views(doc, library, prose)
-    dose_tables_md = (render_dose_tables(info.id, doc, library.drugs, publication.dose_rows,
-                                         status_note=_table_note(info, version)) if doc.dose_tables else "")
-    status_md = _status_md(info, version, fragments)
-    panel = dose_panel(info.id, doc, library.drugs, version.state, info.retired, status_md)
-    sections = [{"id": s.id, "title": s.title, "body_md": prose.markdown(s.body)} for s in doc.sections]
-    algorithm_md = [prose.item(step) for step in doc.algorithm]
-    changes_md = [prose.item(change) for change in doc.changes]
+    dose_tables_html = (render_dose_tables(info.id, doc, library.drugs, publication.dose_rows,
+                                           status_note=_table_note(info, version)) if doc.dose_tables else "")
+    status_html = _status_html(info, version)
+    panel = dose_panel(info.id, doc, library.drugs, version.state, info.retired, status_html)
+    sections = [{"id": s.id, "title": s.title, "body_html": Markup(prose.markdown(s.body))} for s in doc.sections]
+    algorithm_html = [Markup(prose.item(step)) for step in doc.algorithm]
+    changes_html = [Markup(prose.item(change)) for change in doc.changes]
     history = paths.history(info.id)
     referrers = list(referenced_by)
+    state = shown_state(info, version)
     context = {
         "title": doc.title,
         "version": doc.version,
-        "state": shown_state(info, version),
-        "state_words": STATE_WORDS[shown_state(info, version)],
-        "retired": shown_state(info, version) == "retired",
+        "state": state,
+        "state_words": STATE_WORDS[state],
+        "retired": state == "retired",
         "built": publication.as_of,
-        "dates": page_dates(info, version, publication.as_of, fragments),
+        "dates": page_dates(info, version, publication.as_of),
         "effective": doc.effective,
         "review_due": version.review_due,
         "owner": doc.owner,
         "approvals": version.approvals,
         "missing_approvals": version.missing_approvals,
         "short_fingerprint": version.short_fingerprint,
-        "banners": _banners(info, version, fragments, publication, site_pages),
-        "summary_md": summary_md or "This version has no summary.",
+        "banners": _banners(info, version, publication, site_pages),
+        "summary_html": Markup(summary_html),
         "regimens": regimens,
         "phases": phases,
-        "schedule_svg": _schedule_svg(publication, info.id, doc),
-        "dose_tables_md": dose_tables_md,
-        # its own links: each page fragment marker may occur once in the text
-        "table_warning": _table_warning(info, version, _status_md(info, version, fragments)),
+        "schedule_svg": Markup(_schedule_svg(publication, info.id, doc)),
+        "dose_tables_html": Markup(dose_tables_html),
+        "table_warning": _table_warning(info, version, status_html),
         "all_fixed": all(not _weight_based(regimen) for regimen in doc.regimens),
         "sections": sections,
-        "algorithm_md": algorithm_md,
-        "changes_md": changes_md,
-        "references": prose.references(),
-        "switcher_md": fragments.text(lambda page: _switcher(info, version, page)),
-        "history_link": _link(fragments, history) if history in site_pages else "",
-        "referenced_by_md": fragments.text(lambda page: _referenced_by_section(info, referrers, page)),
-        "versions_md": fragments.text(lambda page: _versions_section(info, version, site_pages, page)),
+        "algorithm_html": algorithm_html,
+        "changes_html": changes_html,
+        "references": [{"id": ref.id, "text_html": Markup(ref.text_md)} for ref in prose.references()],
+        "history_link": paths.href(history) if history in site_pages else "",
     }
-    return render_template("protocol.md.j2", p=context, panel=panel_context(panel),
+    body = render_template("protocol.html.j2", p=context, panel=panel_context(panel), slots=_SLOT_MARKS,
                            spec_attribute=SPEC_ATTRIBUTE, labels_attribute=LABELS_ATTRIBUTE)
+    pieces = _split_at_slots(body)
+    parts: list[PagePart] = [
+        lambda page: _switcher(info, version, page),
+        lambda page: _referenced_by_section(info, referrers, page),
+        lambda page: _versions_section(info, version, site_pages, page),
+    ]
+    return doc.title, pieces, parts
+
+
+def _split_at_slots(body: str) -> list[str]:
+    pieces = []
+    rest = body
+    for name in _SLOTS:
+        before, mark, rest = rest.partition(_SLOT_MARKS[name])
+        if not mark or _SLOT_MARKS[name] in rest:
+            raise RuntimeError(f"protocol.html.j2 must place slot {name!r} once, after the slots before it")
+        pieces.append(before)
+    pieces.append(rest)
+    return pieces
+
+
+@dataclass
+class SharedProtocolText:
+    """A version's protocol page rendered once for every page that shows it: its own version page, the
+    canonical page while it is in use, handbook print views. `page(path)` is the page text for that path
+    (generator/render/html_page.py); `body(path)` its HTML body; `title` the version's title."""
+
+    library: Library
+    publication: Publication
+    info: ProtocolInfo
+    version: VersionInfo
+    site_pages: set[str]
+    referenced_by: Sequence[Referrer] = ()
+    title: str = ""
+    pieces: list[str] = field(default_factory=list)
+    parts: list[PagePart] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.title, self.pieces, self.parts = render_protocol_text(
+            self.library, self.publication, self.info, self.version, self.site_pages, self.referenced_by)
+
+    def body(self, page: str) -> str:
+        filled = [self.pieces[0]]
+        for part, piece in zip(self.parts, self.pieces[1:], strict=True):
+            filled += [part(page), piece]
+        return "".join(filled)
+
+    def page(self, page: str) -> str:
+        retired = shown_state(self.info, self.version) == "retired"
+        return html_page(self.title, self.body(page), " (retired)" if retired else "")
 
 
 def render_protocol_page(
@@ -317,34 +379,5 @@ def render_protocol_page(
     site_pages: set[str],
     referenced_by: Sequence[Referrer] = (),
 ) -> str:
-    """The Markdown of one protocol page showing `version`, written to `page` (a pages-dict key)."""
-    fragments = PageFragments.for_page(page)
-    return render_protocol_text(library, publication, info, version, site_pages, fragments, referenced_by)
-
-
-@dataclass
-class SharedProtocolText:
-    """A version's protocol page rendered once for every page that shows it: its own version page, the
-    canonical page while it is in use, handbook print views. `page(path)` is render_protocol_page for
-    that path, byte for byte."""
-
-    library: Library
-    publication: Publication
-    info: ProtocolInfo
-    version: VersionInfo
-    site_pages: set[str]
-    referenced_by: Sequence[Referrer] = ()
-    text: str = ""
-    fragments: PageFragments = field(default_factory=PageFragments.deferred)
-
-    def __post_init__(self) -> None:
-        self.text = render_protocol_text(self.library, self.publication, self.info, self.version,
-                                         self.site_pages, self.fragments, self.referenced_by)
-
-    def page(self, page: str) -> str:
-        filled = self.fragments.fill(self.text, page)
-        if filled is not None:
-            return filled
-        # author text holds NUL characters: render this page on its own
-        return render_protocol_page(self.library, self.publication, self.info, self.version, page,
-                                    self.site_pages, self.referenced_by)
+    """The text of one protocol page showing `version`, written to `page` (a pages-dict key)."""
+    return SharedProtocolText(library, publication, info, version, site_pages, referenced_by).page(page)

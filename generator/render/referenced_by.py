@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import escape
+
 from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
 from generator.render import paths
-from generator.render.templates import plain
+from generator.render.templates import heading
 from generator.text.inline import Citation, CrossReference, markdown_fields, tokenize
 
 
@@ -72,18 +74,20 @@ def _title(info: ProtocolInfo) -> str:
     return info.canonical.file.doc.title
 
 
-def render_referenced_by(referrers: list[Referrer], page: str) -> str:
-    """The "Referenced by" block of a protocol page (Markdown), or "" when nothing links to it."""
+def render_referenced_by(referrers: list[Referrer]) -> str:
+    """The "Referenced by" block of a protocol page (HTML, links root-relative), or "" when nothing links
+    to it."""
     if not referrers:
         return ""
-    lines = ["## Referenced by", "", "Protocols on this site that link to this one:", ""]
+    lines = [str(heading(2, "referenced-by", "Referenced by")), "<p>Protocols on this site that link to this one:</p>",
+             "<ul>"]
     for referrer in referrers:
         pid = referrer.protocol_id
-        title_link = f"[{plain(referrer.title)}]({paths.relative(page, paths.canonical(pid))})"
+        title_link = f'<a href="{paths.href(paths.canonical(pid))}">{escape(referrer.title)}</a>'
         versions = ", ".join(
-            f"[version {version.version}]({paths.relative(page, paths.version_page(pid, version.version))})"
+            f'<a href="{paths.href(paths.version_page(pid, version.version))}">version {escape(version.version)}</a>'
             f" ({STATE_WORDS[version.state]})"
             for version in referrer.versions
         )
-        lines.append(f"- {title_link}: {versions}")
-    return "\n".join(lines) + "\n"
+        lines.append(f"<li>{title_link}: {versions}</li>")
+    return "\n".join([*lines, "</ul>"]) + "\n"

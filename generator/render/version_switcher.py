@@ -27,8 +27,9 @@ def page_anchors(doc: Any) -> list[str]:
     return anchors
 
 
-def render_version_switcher(info: ProtocolInfo, shown: VersionInfo, page: str, canonical_page: bool) -> str:
-    """Markdown of the switcher; on a version's own page that version is named, not linked."""
+def render_version_switcher(info: ProtocolInfo, shown: VersionInfo, canonical_page: bool) -> str:
+    """HTML of the switcher; on a version's own page that version is named, not linked. Links
+    are root-relative (paths.href)."""
     entries = []
     for version in reversed(info.versions):
         is_this = version.version == shown.version
@@ -38,7 +39,7 @@ def render_version_switcher(info: ProtocolInfo, shown: VersionInfo, page: str, c
                 "state_words": STATE_WORDS[version.state],
                 "is_this": is_this and not canonical_page,
                 "shown_here": is_this and canonical_page,
-                "link": paths.relative(page, paths.version_page(info.id, version.version)),
+                "link": paths.href(paths.version_page(info.id, version.version)),
                 "anchors": " ".join(page_anchors(version.file.doc)),
             }
         )
@@ -46,7 +47,7 @@ def render_version_switcher(info: ProtocolInfo, shown: VersionInfo, page: str, c
     position = [v.version for v in info.versions].index(shown.version)
     diff_link = None
     if position > 0:
-        diff = paths.relative(page, paths.diff_page(info.id, shown.version))
+        diff = paths.href(paths.diff_page(info.id, shown.version))
         diff_link = {"from": info.versions[position - 1].version, "link": diff}
-    return render_template("version_switcher.md.j2", entries=entries, diff=diff_link).strip()
+    return render_template("version_switcher.html.j2", entries=entries, diff=diff_link).strip()
 

@@ -16,6 +16,7 @@ from generator.approvals.diff import DoseChange, dosing_changes
 from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
 from generator.load.library import Library
 from generator.render import paths
+from generator.render.html_page import html_page
 from generator.render.page_dates import upcoming_on_site
 from generator.render.templates import render_template
 
@@ -31,7 +32,7 @@ class Entry:
     title: str
     version: str
     state_words: str
-    link: str  # relative to the What's new page
+    link: str  # root-relative (paths.href)
     changes_link: str  # the version's own "Changes in this version"
     dose_changes: tuple[str, ...]
     first: bool  # the protocol's first version on this site
@@ -51,7 +52,7 @@ def dose_change_words(change: DoseChange) -> str:
 def _entry(library: Library, info: ProtocolInfo, version: VersionInfo, before: VersionInfo | None) -> Entry:
     doc = version.file.doc
     target = paths.version_page(info.id, version.version)
-    link = paths.relative(PAGE, target)
+    link = paths.href(target)
     changes = [dose_change_words(change) for change in dosing_changes(before.file.doc, doc, library)] if before else []
     return Entry(
         date=doc.effective.isoformat() if doc.effective is not None else "",
@@ -59,7 +60,7 @@ def _entry(library: Library, info: ProtocolInfo, version: VersionInfo, before: V
         version=version.version,
         state_words=STATE_WORDS[version.state],
         link=link,
-        changes_link=f"{link}#changes",
+        changes_link=paths.href(target, "changes"),
         dose_changes=tuple(changes),
         first=before is None,
         other_changes=len(doc.changes),
@@ -89,9 +90,10 @@ def whats_new_entries(library: Library, publication: Publication) -> dict[str, l
 
 
 def render_whats_new(library: Library, publication: Publication) -> str:
-    return render_template("whats_new.md.j2", as_of=publication.as_of, reviewer=publication.reviewer,
+    body = render_template("whats_new.html.j2", as_of=publication.as_of, reviewer=publication.reviewer,
                            groups=whats_new_entries(library, publication),
-                           upcoming_json=upcoming_on_site(publication, PAGE))
+                           upcoming_json=upcoming_on_site(publication))
+    return html_page("What's new", body)
 
 
 def render_whats_new_page(ctx: SiteContext) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """The site engine adapter: the only module that imports MkDocs or Material.
 
 Pages come from the pure render layer as ``{relative path: text}``. The ``protocols`` MkDocs plugin adds
-them to the build in ``on_files`` (Markdown pages go through MkDocs, every other file is copied as-is),
+them to the build in ``on_files`` (``.md`` pages are wrapped in the theme, every other file is copied as-is),
 adds the static assets and the theme overrides that ship with the generator (``generator.resources``), and
 enforces what an offline intranet needs whatever the user's ``mkdocs.yml`` says: no web fonts, no "made
 with" link, no source maps, a disclaimer on every page.
@@ -16,7 +16,14 @@ reviewer site indexes every page, drafts included.
 The configuration is the generator's default_mkdocs.yml with the folder's own mkdocs.yml merged over it
 (``generator.site.mkdocs_config``), so a site's file names only what it changes.
 
-Memory: a page's Markdown is dropped once it is rendered to HTML, and its HTML once the page is written
+The generator writes each page's body as HTML (``generator.render.html_page``): MkDocs gets only the
+page's title line to convert with Python-Markdown (title, H1 and its id as for any page); the plugin puts
+the body after that H1 in ``on_page_content``, hands MkDocs the headings the generator wrote as the page's
+contents (``page.toc``: Material's right-hand contents, the phone menu) and makes the body's root-relative
+links relative to the page (``generator.render.page_links.localize``, with ``use_directory_urls`` as
+configured). Search reads ``page.content`` afterwards, so it indexes the whole page.
+
+Memory: a page's text is dropped once it is rendered to HTML, and its HTML once the page is written
 (search has indexed it by then), so at no point does the engine hold every page's text twice.
 """
 
@@ -26,6 +33,7 @@ import io
 import logging
 import os
 import posixpath
+import re
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -44,9 +52,12 @@ from mkdocs.plugins import BasePlugin, event_priority  # noqa: E402
 from mkdocs.structure.files import File, Files, InclusionLevel  # noqa: E402
 from mkdocs.structure.nav import Navigation  # noqa: E402
 from mkdocs.structure.pages import Page  # noqa: E402
+from mkdocs.structure.toc import TableOfContents, get_toc  # noqa: E402
 from mkdocs.utils import is_error_template, normalize_url  # noqa: E402
 from mkdocs.utils.templates import TemplateContext  # noqa: E402
 
+from generator.render.html_page import split_html_page  # noqa: E402
+from generator.render.page_links import localize  # noqa: E402
 from generator.resources import assets_dir, overrides_dir  # noqa: E402
 from generator.site.dev_server import insert_banner, reloading_error_pages, serve  # noqa: E402, F401  (site.serve)
 from generator.site.mkdocs_config import (  # noqa: E402
@@ -57,6 +68,7 @@ from generator.site.mkdocs_config import (  # noqa: E402
 )
 from generator.site.nowrap import keep_together  # noqa: E402
 
+TocToken = dict  # what mkdocs.structure.toc.get_toc takes: level, id, name, children
 PagesProvider = Callable[[], MutableMapping[str, str]]
 BannerProvider = Callable[[], str]  # HTML shown at the top of every page ("" for none): serve's error list
 
@@ -160,6 +172,7 @@ class ProtocolsPlugin(BasePlugin):
         super().__init__()
         self._generated_pages: set[str] = set()  # src_uri of every page from the pages provider
         self._unsearched_pages: set[str] = set()  # those kept out of the search index
+        self._bodies: dict[str, str] = {}  # HTML bodies of generated pages, from reading until rendered
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if config.theme.name != "material":
@@ -190,6 +203,7 @@ class ProtocolsPlugin(BasePlugin):
         own_assets = {path for path in pages if path.startswith("assets/")}
         self._generated_pages = set()
         self._unsearched_pages = set()
+        self._bodies = {}
         for path in sorted(pages):
             check_page_path(path)
             if path in files:
@@ -221,7 +235,13 @@ class ProtocolsPlugin(BasePlugin):
             return None
         source = page.file.content_string
         page.file.content_string = ""  # MkDocs copies the text into page.markdown; keep one copy only
-        return source
+        html_page = split_html_page(source)
+        if html_page is None:
+            return source
+        # Python-Markdown converts the title line only (the page's title, its H1 and the H1's id, as for
+        # any page); the generator wrote the body, which takes its place in on_page_content.
+        title_line, self._bodies[page.file.src_uri] = html_page
+        return title_line
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if page.file.src_uri in self._unsearched_pages:
@@ -243,9 +263,17 @@ class ProtocolsPlugin(BasePlugin):
         return error_page_context(context, template_name, config)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        if page.file.src_uri in self._generated_pages:
-            page.markdown = ""  # rendered; not None, which would blank the page title
-        return html
+        src_uri = page.file.src_uri
+        if src_uri not in self._generated_pages:
+            return html
+        page.markdown = ""  # rendered; not None, which would blank the page title
+        body = self._bodies.pop(src_uri, None)
+        if body is not None:
+            tokens, body = toc_tokens(page.toc, body)
+            html = f"{html}\n{body}"
+            page.toc = get_toc(tokens)
+            page.present_anchor_ids = (page.present_anchor_ids or set()) | set(_IDS.findall(body))
+        return localize(html, src_uri, config.use_directory_urls)
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         if page.file.src_uri in self._generated_pages:
@@ -259,6 +287,39 @@ class ProtocolsPlugin(BasePlugin):
                  ) -> LiveReloadServer:
         reloading_error_pages(server)
         return server
+
+
+# The headings the generator writes (generator.render.templates.heading): an id, perhaps a class before it
+# and a contents label after it, the text, then Material's permalink anchor.
+_HEADING = re.compile(
+    r'<h(?P<level>[1-6])(?: class="[^"]*")? id="(?P<id>[^"]*)"(?P<labelled> data-toc-label="(?P<label>[^"]*)")?>'
+    r'(?P<text>.*?)<a class="headerlink" href="#'
+)
+_IDS = re.compile(r'\sid="([^"]*)"')
+_TAGS = re.compile(r"<[^>]*>")
+
+
+def toc_tokens(title_toc: TableOfContents, body: str) -> tuple[list[TocToken], str]:
+    """The page contents as Python-Markdown's toc extension gives them to MkDocs: the H1 that MkDocs made
+    of the title line, and below it every heading the generator wrote in `body`, nested by level; and
+    `body` without the headings' contents labels (which, like the toc extension, only the contents show)."""
+    root: TocToken = {"level": 0, "id": "", "name": "", "children": []}
+    for item in title_toc:
+        root["children"].append({"level": item.level, "id": item.id, "name": item.title, "children": []})
+    stack = [root, *root["children"][-1:]]
+
+    def add(match: re.Match[str]) -> str:
+        level = int(match.group("level"))
+        name = match.group("label") or _TAGS.sub("", match.group("text"))
+        token: TocToken = {"level": level, "id": match.group("id"), "name": name, "children": []}
+        while len(stack) > 1 and stack[-1]["level"] >= level:
+            stack.pop()
+        stack[-1]["children"].append(token)
+        stack.append(token)
+        return match.group(0) if match.group("label") is None else match.group(0).replace(match.group("labelled"), "")
+
+    body = _HEADING.sub(add, body)
+    return root["children"], body
 
 
 def error_page_context(context: TemplateContext, template_name: str, config: MkDocsConfig) -> TemplateContext:
