@@ -99,6 +99,7 @@ def find(name: str, folder: Path = BENCHMARKS) -> Measure | str:
     spec = importlib.util.spec_from_file_location(f"benchmark_hook_{name}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # a module's dataclasses look themselves up there while it runs
     spec.loader.exec_module(module)
     measure = getattr(module, "measure", None)
     if callable(measure):

@@ -409,8 +409,10 @@ SERVE_SCRIPT = """
 import sys
 from pathlib import Path
 from generator.site import engine as site
+from generator.site.preview_state import PageLedger
 source = Path(sys.argv[1])
-site.serve(lambda: {"index.md": source.read_text(encoding="utf-8")}, reviewer=False,
+ledger = PageLedger()
+site.serve(lambda full: ledger.update({"index.md": source.read_text(encoding="utf-8")}, full=full), reviewer=False,
            watch=[source.parent], docs_dir=Path(sys.argv[2]), dev_addr=sys.argv[3])
 """
 

@@ -128,19 +128,20 @@ def test_serve_renders_afresh_and_shows_errors_instead_of_failing(
 
     calls: list[dict[str, object]] = []
 
-    def fake_serve(pages, **options):  # type: ignore[no-untyped-def]
-        calls.append({"first": dict(pages()), **options})
+    def fake_serve(update, **options):  # type: ignore[no-untyped-def]
+        calls.append({"first": update(False), **options})
         version = library / "ketamine-trd" / "1.0.yaml"
         version.write_text(version.read_text(encoding="utf-8").replace("owner:", "ownr:", 1), encoding="utf-8")
-        calls.append({"second": dict(pages())})
+        calls.append({"second": update(False)})
 
     monkeypatch.setattr(site, "serve", fake_serve)
     status, _out, _err = run("serve", "--as-of", AS_OF, str(library))
     assert status == 0
     first, second = calls[0]["first"], calls[1]["second"]
-    assert isinstance(first, dict) and "protocols/ketamine-trd/index.md" in first
+    assert first.full and "protocols/ketamine-trd/index.md" in first.pages
     assert calls[0]["reviewer"] is True and calls[0]["watch"] == [Path(str(library))]  # drafts shown
-    assert second == first  # the last pages without errors stay served ...
+    # the last pages without errors stay served: nothing to write, every page as built ...
+    assert second.pages == {} and second.unchanged == frozenset(first.pages) and not second.full
     banner = calls[0]["banner"]
     assert callable(banner) and "<strong>P102</strong>" in banner()  # ... with the error list on every page
 

@@ -239,7 +239,7 @@ def test_render_replaces_placeholders_numbers_citations_and_links(tmp_path: Path
         ' See <a href="#safety">Safety</a>, <a href="/protocols/ketamine-crps/index.md">IV ketamine for CRPS</a>,'
         ' <a href="/protocols/ketamine-crps/index.md#evidence">the evidence</a>,'
         ' <a href="/protocols/ketamine-crps/1.0/index.md#dosing">IV ketamine for CRPS (version 1.0): Dosing</a>;'
-        ' 22 mg/h&#42; <sup class="citation"><a href="#ref-singh-2016">2</a></sup>.</p>'
+        ' 22 mg/h* <sup class="citation"><a href="#ref-singh-2016">2</a></sup>.</p>'
     )
     assert context.citations.ordered() == ["phillips-2019", "singh-2016"]
 
@@ -264,23 +264,20 @@ def test_render_shows_raw_html_as_text_and_keeps_only_safe_links(tmp_path: Path)
     )
     assert render_markdown(text, page(tmp_path)) == (
         "<p>Before &lt;script&gt;alert(1)&lt;/script&gt; &lt;!-- note --&gt; <a>x</a> <a>y</a>"
-        ' &#123;: onclick="x"&#125; <code>&lt;b&gt;</code> <a href="https://example.org">https://example.org</a>'
-        ' <a href="https://example.org/a&#95;(b)">ok</a> i</p>'
+        ' {: onclick="x"} <code>&lt;b&gt;</code> <a href="https://example.org">https://example.org</a>'
+        ' <a href="https://example.org/a_(b)">ok</a> i</p>'
     )
 
 
 def test_a_raw_html_block_is_shown_as_text(tmp_path: Path) -> None:
     assert render_markdown('<script>alert(1)</script> [x](https://example.org)', page(tmp_path)) == (
-        "<p>&lt;script&gt;alert(1)&lt;/script&gt; &#91;x&#93;(https://example.org)</p>"
+        "<p>&lt;script&gt;alert(1)&lt;/script&gt; [x](https://example.org)</p>"
     )
 
 
 def test_protocol_text_is_never_a_template(tmp_path: Path) -> None:
     text = "{% for x in y %}{{ x }}{% endfor %} {{ 7*7 }}"
-    assert render_markdown(text, page(tmp_path)) == (
-        "<p>&#123;% for x in y %&#125;&#123;&#123; x &#125;&#125;&#123;% endfor %&#125; &#123;&#123; 7&#42;7"
-        " &#125;&#125;</p>"
-    )
+    assert render_markdown(text, page(tmp_path)) == f"<p>{text}</p>"
 
 
 # Where a citation is not one on the page, the diff and the bibliography must not count it either.

@@ -185,16 +185,17 @@ def test_each_version_text_is_rendered_once_per_build(monkeypatch: pytest.Monkey
     assert set(calls) == published
 
 
-_segment = st.sampled_from(["protocols", "ketamine-trd", "1.0", "index.md", "a", "b", "print", "handbooks"])
-_page_path = st.lists(_segment, min_size=1, max_size=5).map("/".join)
-
-
-@given(_page_path, _page_path)
-def test_relative_link_is_posix_relpath_from_the_page_folder(from_page: str, to_page: str) -> None:
-    assert paths.relative(from_page, to_page) == posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
-
-
-def test_relative_link_examples() -> None:
-    assert paths.relative("protocols/a/1.0/index.md", "protocols/a/index.md") == "../index.md"
-    assert paths.relative("index.md", "drugs/index.md") == "drugs/index.md"
+def test_root_relative_link_examples() -> None:
     assert paths.href("protocols/a/index.md", "dosing") == "/protocols/a/index.md#dosing"
+
+
+def test_page_paths_follow_the_site_layout() -> None:
+    """ARCHITECTURE.md's layout, spelled out once here: each path function builds on its folder's."""
+    assert [paths.canonical("k"), paths.version_page("k", "1.0"), paths.history("k"), paths.diff_page("k", "1.1"),
+            paths.diff_current_page("k", "1.1")] == [
+        "protocols/k/index.md", "protocols/k/1.0/index.md", "protocols/k/history/index.md",
+        "protocols/k/1.1/diff/index.md", "protocols/k/1.1/diff-current/index.md",
+    ]
+    assert [paths.handbook("h"), paths.handbook_print("h"), paths.drug_page("d")] == [
+        "handbooks/h/index.md", "handbooks/h/print/index.md", "drugs/d/index.md",
+    ]

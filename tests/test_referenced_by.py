@@ -14,7 +14,8 @@ from generator.approvals.publication import publication
 from generator.load.library import Library, load_library
 from generator.render import referenced_by
 from generator.render.families import render_site
-from generator.render.referenced_by import VersionScan, referenced_by_index, scan_version
+from generator.render.referenced_by import referenced_by_index
+from generator.text.inline import VersionScan, scan_version
 
 
 @pytest.fixture

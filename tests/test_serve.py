@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import signal
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,7 @@ from serve_process import fetch, running_serve
 from generator.commands.serve import ServePreview, error_banner
 from generator.diagnostics import Diagnostic, Location
 from generator.site.dev_server import insert_banner
-from generator.site.engine import REVIEWER_BANNER, SiteInputs
+from generator.site.engine import REVIEWER_BANNER
 
 AS_OF = dt.date(2026, 6, 1)
 DRAFT = "protocols/ketamine-trd/1.0.yaml"
@@ -38,15 +40,15 @@ def test_the_default_preview_shows_the_draft_and_clinician_hides_it(tmp_path: Pa
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     write_library(tmp_path)
     monkeypatch.chdir(tmp_path)
-    assert DRAFT_PAGE in preview().pages()
-    assert DRAFT_PAGE not in preview(reviewer=False).pages()
+    assert DRAFT_PAGE in preview().update().pages
+    assert DRAFT_PAGE not in preview(reviewer=False).update().pages
 
 
 def test_a_warning_alone_shows_no_banner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_library(tmp_path, {"ketamine-trd/1.0.yaml.bak": VERSION})  # P111, a warning
     monkeypatch.chdir(tmp_path)
     served = preview()
-    assert DRAFT_PAGE in served.pages()
+    assert DRAFT_PAGE in served.update().pages
     assert served.banner() == ""
 
 
@@ -55,10 +57,11 @@ def test_an_error_keeps_the_last_good_pages_and_lists_every_error(tmp_path: Path
     library = write_library(tmp_path)
     monkeypatch.chdir(tmp_path)
     served = preview()
-    good = served.pages()
+    good = set(served.update().pages)
     assert served.banner() == ""
     (library / "ketamine-trd" / "1.0.yaml").write_text(UNKNOWN_CITATION, encoding="utf-8")
-    assert served.pages() == good
+    kept = served.update()  # no page changes: the served site stays the last one without errors
+    assert kept.pages == {} and kept.unchanged == good and kept.removed == frozenset() and not kept.full
     link = f"{(tmp_path / DRAFT).resolve().as_uri()}#L30"
     assert served.banner() == (
         '<div class="admonition failure pc-serve-errors" id="protocols-errors" role="alert">'
@@ -69,7 +72,8 @@ def test_an_error_keeps_the_last_good_pages_and_lists_every_error(tmp_path: Path
         f"<br><em>{P301_HINT}</em></li></ul></div>"
     )
     (library / "ketamine-trd" / "1.0.yaml").write_text(VERSION, encoding="utf-8")
-    assert served.pages() == good
+    fixed = served.update()  # the texts are those of the site served: no page to write
+    assert fixed.pages == {} and fixed.unchanged == good and fixed.removed == frozenset()
     assert served.banner() == ""
 
 
@@ -78,7 +82,7 @@ def test_an_error_before_any_good_build_gives_a_home_page_that_says_so(tmp_path:
     write_library(tmp_path, {"ketamine-trd/1.0.yaml": UNKNOWN_CITATION})
     monkeypatch.chdir(tmp_path)
     served = preview()
-    assert list(served.pages()) == ["index.md"]
+    assert list(served.update().pages) == ["index.md"]
     assert P301_LOCATION in served.banner()
 
 
@@ -87,9 +91,9 @@ def test_a_folder_removed_while_serving_is_listed_not_a_traceback(tmp_path: Path
     library = write_library(tmp_path)
     monkeypatch.chdir(tmp_path)
     served = preview()
-    good = served.pages()
+    good = set(served.update().pages)
     library.rename(tmp_path / "moved")
-    assert served.pages() == good
+    assert served.update().unchanged == good
     assert "<li>no protocols folder at protocols: pass the folder holding your protocols</li>" in served.banner()
 
 
@@ -113,7 +117,6 @@ def test_the_banner_goes_at_the_top_of_the_content_and_nothing_without_one(page:
     anchor = '<article class="md-content__inner md-typeset">' if "<article" in page else "<body>"
     assert insert_banner(page, banner) == page.replace(anchor, anchor + banner, 1)
     assert insert_banner("<p>bare</p>", banner) == banner + "<p>bare</p>"
-    assert SiteInputs(dict, True).banner is None  # a build has no banner
 
 
 def test_serve_options_have_help_and_clinician_excludes_reviewer(tmp_path: Path,
@@ -193,3 +196,54 @@ def test_browser_edit_error_and_fix_under_serve(tmp_path: Path, chromium_browser
             assert page.url == url
         finally:
             page.close()
+
+
+def wait_for(url: str, accept: Callable[[int, str], bool], what: str) -> str:
+    """Fetch ``url`` until ``accept(status, text)``; the page text. Fails with what was last served."""
+    deadline = time.monotonic() + WAIT_MS / 1000
+    status, text = fetch(url)
+    while not accept(status, text):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{url} never showed {what}; last {status}:\n{text[-2000:]}")
+        time.sleep(0.2)
+        status, text = fetch(url)
+    return text
+
+
+def html_mtimes(site: Path) -> dict[str, int]:
+    return {path.relative_to(site).as_posix(): path.stat().st_mtime_ns for path in site.rglob("*.html")}
+
+
+def test_saves_under_serve_rewrite_only_what_changed_and_remove_what_is_gone(tmp_path: Path) -> None:
+    other = VERSION.replace("ketamine-trd", "ketamine-two").replace(
+        "IV ketamine for treatment-resistant depression", "IV ketamine, second protocol")
+    library = write_library(tmp_path, {"ketamine-two/1.0.yaml": other})
+    draft = library / "ketamine-trd" / "1.0.yaml"
+    with running_serve(tmp_path) as server:
+        site = next(server.temp.glob("mkdocs_*"))
+        page_url, other_url = server.url + "protocols/ketamine-trd/1.0/", server.url + "protocols/ketamine-two/1.0/"
+        assert "0.5 mg/kg" in wait_for(page_url, lambda status, text: status == 200, "the draft")
+        before = html_mtimes(site)
+
+        draft.write_text(VERSION.replace("dose: 0.5 mg/kg", "dose: 0.6 mg/kg"), encoding="utf-8")
+        shown = wait_for(page_url, lambda status, text: "0.6 mg/kg" in text, "the new dose")
+        assert "0.5 mg/kg" not in shown
+        after = html_mtimes(site)
+        assert after["protocols/ketamine-trd/1.0/index.html"] != before["protocols/ketamine-trd/1.0/index.html"]
+        assert [path for path in after if path.startswith("protocols/ketamine-two/") and after[path] != before[path]
+                ] == []
+        assert "Preview: incremental " in server.output()
+
+        draft.write_text(VERSION.replace("dose: 0.5 mg/kg", "dose: [0.7 mg/kg"), encoding="utf-8")
+        broken = wait_for(page_url, lambda status, text: "pc-serve-errors" in text, "the error banner")
+        assert f"{DRAFT}:" in broken and "P100" in broken and "0.6 mg/kg" in broken  # the last good page
+
+        draft.write_text(VERSION.replace("dose: 0.5 mg/kg", "dose: 0.7 mg/kg"), encoding="utf-8")
+        fixed = wait_for(page_url, lambda status, text: "pc-serve-errors" not in text, "the banner gone")
+        assert "0.7 mg/kg" in fixed and "0.6 mg/kg" not in fixed
+
+        (library / "ketamine-two").rename(tmp_path / "ketamine-two")  # inotify reports only the folder
+        wait_for(other_url, lambda status, text: status == 404, "the deleted protocol gone")
+        assert not (site / "protocols" / "ketamine-two").exists()
+        status, output = server.stop()
+    assert status == 0 and "Traceback" not in output

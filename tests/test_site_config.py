@@ -240,8 +240,10 @@ SERVE_SCRIPT = """
 import sys
 from pathlib import Path
 from generator.site import engine as site
-site.serve(lambda: {"index.md": "# Home\\n"}, reviewer=False, watch=[], docs_dir=Path(sys.argv[1]),
-           dev_addr=sys.argv[2])
+from generator.site.preview_state import PageLedger
+ledger = PageLedger()
+site.serve(lambda full: ledger.update({"index.md": "# Home\\n"}, full=full), reviewer=False, watch=[],
+           docs_dir=Path(sys.argv[1]), dev_addr=sys.argv[2])
 """
 
 

@@ -16,6 +16,7 @@ from helpers import shown_body
 from generator.load.library import Library, load_library
 from generator.render.families import render_site
 from generator.render.version_switcher import page_anchors
+from generator.text.inline import GENERATED_SECTIONS
 
 SAMPLE_LIBRARY = Path(__file__).resolve().parent.parent / "protocols"
 AS_OF = dt.date(2026, 6, 1)
@@ -109,8 +110,10 @@ def test_switcher_anchors_are_the_anchors_of_the_target_page(sample: Library) ->
     [(_v, _link, anchors, _state)] = LINK.findall(switcher_of(pages["protocols/ketamine-trd/1.1/index.md"]))
     assert {"monitoring", "regimen-ketamine-iv", "phase-induction", "dose-table-ketamine-iv"} <= set(anchors.split())
     doc = sample.protocols["ketamine-trd"].versions["1.0"].doc
-    assert page_anchors(doc)[:9] == [
-        "summary", "dose-table", "approvals", "dosing", "schedule", "algorithm", "changes", "references", "versions",
+    assert page_anchors(doc)[:len(GENERATED_SECTIONS)] == list(GENERATED_SECTIONS)
+    assert page_anchors(doc)[len(GENERATED_SECTIONS):] == [
+        "regimen-ketamine-iv", "phase-induction", "phase-maintenance", "dose-table-ketamine-iv",
+        *[section.id for section in doc.sections],
     ]
 
 

@@ -20,9 +20,11 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
+from generator.commands.build import StageTimer
 from generator.commands.shared import EXIT_OK, UsageError, build_date, check_library, open_library, report
 from generator.diagnostics import Diagnostic
 from generator.render.families import render_site
+from generator.site.preview_state import PageLedger, SiteUpdate, SourceCache
 
 NO_SITE_YET = (
     "# The protocols have errors\n\n"
@@ -31,10 +33,13 @@ NO_SITE_YET = (
 
 
 class ServePreview:
-    """The pages of each preview rebuild, and the error banner that goes with them.
+    """Each preview rebuild's pages, as an update of the served site, and the error banner that goes with them.
 
-    While the library has errors the pages are those of the last rebuild without errors (or, before there
-    was one, a home page saying so) and ``banner()`` lists the errors; otherwise ``banner()`` is empty.
+    Files are read again only when their stamp changed (preview_state.SourceCache); the checks and the
+    render run over the whole library on every rebuild, and the engine gets only the pages whose text
+    changed (preview_state.PageLedger). While the library has errors no page changes: the served site stays
+    the last one without errors (or, before there was one, a home page saying so) and ``banner()`` lists the
+    errors; otherwise ``banner()`` is empty.
     """
 
     def __init__(self, directory: str, as_of: dt.date, reviewer: bool, out: TextIO) -> None:
@@ -42,33 +47,51 @@ class ServePreview:
         self.as_of = as_of
         self.reviewer = reviewer
         self.out = out
-        self._last_good: dict[str, str] | None = None
+        self.sources = SourceCache()
+        self._ledger = PageLedger()
         self._banner = ""
 
-    def pages(self) -> dict[str, str]:
+    def update(self, full: bool = False) -> SiteUpdate:
+        pages = self._pages()
+        if pages is None:
+            if self._ledger.built:
+                return self._ledger.unchanged()
+            return self._ledger.update({"index.md": NO_SITE_YET}, full=True)
+        return self._ledger.update(pages, full=full)
+
+    def _pages(self) -> dict[str, str] | None:
+        """Every page of the site, or None when the library has errors (the banner lists them)."""
+        timer = StageTimer()
         try:
-            library = open_library(self.directory)
+            with timer.stage("load"):
+                library = open_library(self.directory, self.sources.load)
         except UsageError as error:  # the folder went away while serving
             self.out.write(f"protocols: error: {error}\n")
             self._banner = problem_banner([html.escape(str(error))])
-            return self._fallback_pages()
-        diagnostics = check_library(library, self.as_of, self.reviewer)
+            return None
+        self.sources.sweep()
+        with timer.stage("check"):
+            diagnostics = check_library(library, self.as_of, self.reviewer)
         if diagnostics:
             report(diagnostics, library.file_count, "text", self.out)
         errors = [d for d in diagnostics if d.is_error]
         if errors:
             self._banner = error_banner(errors)
-            return self._fallback_pages()
-        pages = render_site(library, self.as_of, self.reviewer)
-        self._last_good = dict(pages)  # the engine empties the dict it is given
+            return None
         self._banner = ""
+        with timer.stage("render"):
+            pages = render_site(library, self.as_of, self.reviewer)
+        self.out.write(f"preview {timer.format()}\n")
+        self.out.flush()
         return pages
+
+    def engine_failed(self, message: str) -> None:
+        """The site engine could not build the update: say so on every page; the next update is whole."""
+        self._ledger.forget()
+        self._banner = problem_banner([html.escape(message)])
 
     def banner(self) -> str:
         return self._banner
-
-    def _fallback_pages(self) -> dict[str, str]:
-        return dict(self._last_good) if self._last_good is not None else {"index.md": NO_SITE_YET}
 
 
 def error_banner(errors: list[Diagnostic]) -> str:
@@ -137,12 +160,13 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     with stopping_on_signals(), tempfile.TemporaryDirectory(prefix="protocols-serve-") as docs_dir:
         try:
             site.serve(
-                preview.pages,
+                preview.update,
                 reviewer=preview.reviewer,
                 watch=[Path(directory)],
                 docs_dir=Path(docs_dir),
                 dev_addr=args.dev_addr,
                 banner=preview.banner,
+                failed=preview.engine_failed,
             )
         except site.SiteBuildError as error:  # a mkdocs.yml that cannot be read or merged: nothing served
             raise UsageError(str(error)) from None

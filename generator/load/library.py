@@ -8,7 +8,7 @@ generator.load.files looks at every entry without following it).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +33,7 @@ _DRUGS = TypeAdapter(dict[LocalId, Drug])
 _HANDBOOKS = TypeAdapter(list[Handbook])
 _APPROVALS = TypeAdapter(list[Approval])
 _FINGERPRINTED = ("references", "drugs")  # the fingerprint reads their entries as parsed (§4)
+FileReader = Callable[[Path, str], tuple[SourceFile | None, list[Diagnostic]]]
 
 
 def version_key(version: str) -> tuple[int, int]:
@@ -92,6 +93,10 @@ class Library:
     invalid: dict[str, set[str]] = field(default_factory=dict)
     file_count: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    register_memo: Any = field(default=None, compare=False, repr=False)  # signoffs.register's, once built
+    # how a file is read and parsed: yaml_source.load_yaml, or `protocols serve`'s reader that keeps the parse of
+    # each file unchanged since the last rebuild (generator.site.preview_state.SourceCache)
+    reader: FileReader = field(default=load_yaml, compare=False, repr=False)
 
     def display(self, *parts: str) -> str:
         return "/".join([self.display_root.rstrip("/"), *parts]) if self.display_root else "/".join(parts)
@@ -151,7 +156,7 @@ class LibraryNotFound(Exception):
 
 def _read(library: Library, path: Path, *parts: str) -> SourceFile | None:
     library.file_count += 1
-    source, diagnostics = load_yaml(path, library.display(*parts))
+    source, diagnostics = library.reader(path, library.display(*parts))
     library.diagnostics.extend(diagnostics)
     if source is not None:
         library.sources[source.path] = source
@@ -299,12 +304,16 @@ def _read_version(library: Library, protocol: Protocol, entry: Entry) -> None:
     protocol.versions[doc.version] = VersionFile(source, doc, parsed)
 
 
-def load_library(root: Path | str, display_root: str | None = None) -> Library:
-    """Read every file of a protocols folder: library files, then each protocol's versions and approvals."""
+def load_library(root: Path | str, display_root: str | None = None, reader: FileReader = load_yaml) -> Library:
+    """Read every file of a protocols folder: library files, then each protocol's versions and approvals.
+
+    ``reader`` reads and parses one file (path, display path); the parse it returns must not be shared with
+    anything that changes it.
+    """
     root = Path(root)
     if not root.is_dir():
         raise LibraryNotFound(f"no protocols folder at {root}")
-    library = Library(root, str(root) if display_root is None else display_root)
+    library = Library(root, str(root) if display_root is None else display_root, reader=reader)
     _read_library_files(library)
     entries, diagnostics = list_folder(root, library.display_root or ".")
     library.diagnostics.extend(diagnostics)

@@ -17,9 +17,9 @@ from generator.approvals.publication import STATE_WORDS, Publication, VersionInf
 from generator.load.library import Library
 from generator.render import paths
 from generator.render.html_page import html_page
-from generator.render.referenced_by import scan_version
 from generator.render.templates import render_template
 from generator.text.citations import reference_page_html
+from generator.text.inline import scan_version
 
 if TYPE_CHECKING:
     from generator.render.families import SiteContext

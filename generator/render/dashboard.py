@@ -17,6 +17,7 @@ from generator.approvals import signoffs
 from generator.approvals.diff import DoseChange, dosing_changes
 from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
 from generator.load.library import Library
+from generator.model.field_types import UNPUBLISHED_STATUSES
 from generator.render import paths
 from generator.render.diff_page import predecessor, render_diff_page
 from generator.render.html_page import html_page
@@ -68,7 +69,7 @@ def awaiting_approval(library: Library, publication: Publication) -> list[Awaiti
     for info in publication.protocols.values():
         for version in info.versions:
             status = version.file.doc.status
-            if status not in ("draft", "in-review", "approved"):
+            if status not in (*UNPUBLISHED_STATUSES, "approved"):
                 continue
             missing = signoffs.missing_for(info.protocol, version.file, library, version.fingerprint)
             if status == "approved" and missing.nothing:

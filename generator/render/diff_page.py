@@ -22,6 +22,7 @@ from markupsafe import Markup
 from generator.approvals.diff import DoseChange, Op, TextChange, VersionDiff, diff_versions
 from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
 from generator.load.library import Library
+from generator.model.field_types import UNPUBLISHED_STATUSES
 from generator.render import paths
 from generator.render.html_page import html_page
 from generator.render.templates import render_template
@@ -30,7 +31,6 @@ from generator.text.citations import reference_page_html
 if TYPE_CHECKING:
     from generator.render.families import SiteContext
 
-NOT_APPROVED = {"draft": "a draft", "in-review": "in review"}
 INSERTED_WORD = "added"
 DELETED_WORD = "removed"
 
@@ -134,11 +134,12 @@ def _state_banners(old: VersionInfo, new: VersionInfo) -> list[dict[str, Any]]:
     """Reviewer site: a version that is not approved is marked on every page that shows it."""
     banners = []
     for version in (new, old) if old.version != new.version else (new,):
-        if version.state in NOT_APPROVED:
+        if version.state in UNPUBLISHED_STATUSES:
+            what = "a draft" if version.state == "draft" else "in review"
             banners.append(
                 {
                     "title": f"Version {version.version}: {STATE_WORDS[version.state]}",
-                    "body_html": Markup(f"<p>Version {version.version} is {NOT_APPROVED[version.state]}: it is not "
+                    "body_html": Markup(f"<p>Version {version.version} is {what}: it is not "
                                         "approved for clinical use and is shown on the reviewer site only.</p>"),
                 }
             )

@@ -13,9 +13,10 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from generator.dosing import dose_engine as dosing
-from generator.model.quantity import Quantity, format_length, format_number, format_quantity
+from generator.model.quantity import Quantity, format_length, format_number, format_quantity, format_range
 from generator.model.schema import Drug, Phase, Regimen
 from generator.render.fields import drug_name
+from generator.text.inline import anchor
 
 # What one unit_dose is called, by route; anything else is a "unit".
 _DEVICE_WORDS = {"intranasal": ("device", "devices"), "PO": ("tablet", "tablets"), "SL": ("tablet", "tablets"),
@@ -77,10 +78,7 @@ def render_dose_card(regimen: Regimen, phases: Sequence[Phase], drugs: Mapping[s
     if regimen.options:
         items.append(_item("Allowed doses", [dose_with_devices(option, regimen) for option in regimen.options]))
     if regimen.dose_range is not None:
-        low, high = regimen.dose_range.min, regimen.dose_range.max
-        shown = (f"{format_number(low.value)} to {format_quantity(high)}" if low.unit == high.unit
-                 else f"{format_quantity(low)} to {format_quantity(high)}")
-        items.append(_item("Range", [shown]))
+        items.append(_item("Range", [format_range(regimen.dose_range.min, regimen.dose_range.max)]))
     if regimen.unit_dose is not None:
         items.append(_item("Each " + device_words(regimen.route, 1), [format_quantity(regimen.unit_dose)]))
     if regimen.duration is not None:
@@ -89,7 +87,7 @@ def render_dose_card(regimen: Regimen, phases: Sequence[Phase], drugs: Mapping[s
     if own_phases:
         label = "Schedule, one phase after another" if len(own_phases) > 1 else "Schedule"
         items.append(_item(label, [phase_line(phase) for phase in own_phases], ordered=True))
-    return (f'<div class="pc-dose-card" id="dose-card-{html.escape(regimen.id)}">'
+    return (f'<div class="pc-dose-card" id="{html.escape(anchor("dose_card", regimen.id))}">'
             f'<p class="pc-dose-card__title"><strong>Dose card</strong>: {html.escape(title)}, the same dose for '
             f"every body weight</p><dl>{''.join(items)}</dl></div>")
 

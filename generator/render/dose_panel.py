@@ -24,6 +24,7 @@ from generator.model.schema import Drug, Regimen, VersionDoc
 from generator.render.dose_calculator import spec_as_json
 from generator.render.dose_card import devices_text
 from generator.render.fields import drug_name, word_list
+from generator.text.inline import anchor
 
 PANEL_ANCHOR = "dose_calculator"  # an underscore: no author id (^[a-z][a-z0-9-]*$) can take it
 SPEC_ATTRIBUTE = "data-dose-panel-spec"
@@ -126,7 +127,7 @@ def _panel_regimen(protocol_id: str, doc: VersionDoc, regimen: Regimen, drugs: M
         spec = dosing.calculator_spec(protocol_id, doc.version, regimen, table.weights if table else None)
         return PanelRegimen(regimen.id, name, headline(regimen), spec_as_json(spec),
                             json.dumps(figure_labels(regimen), separators=(",", ":")), (),
-                            f"dose-table-{regimen.id}" if table else "")
+                            anchor("dose_table", regimen.id) if table else "")
     fixed = _fixed_lines(regimen) if kind == "fixed" else ()
     return PanelRegimen(regimen.id, name, headline(regimen), "", "", fixed, "")
 

@@ -19,11 +19,12 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from generator.dosing import dose_engine as dosing
-from generator.model.quantity import format_length, format_number, fraction_to_decimal
+from generator.model.quantity import Quantity, format_length, format_number, format_range, fraction_to_decimal
 from generator.model.schema import DoseTable, Drug, Regimen, VersionDoc
 from generator.render.dose_calculator import spec_as_json
 from generator.render.fields import dose_statement
 from generator.render.templates import heading, render_template
+from generator.text.inline import anchor
 
 LB_PER_KG = 1 / dosing.LB_IN_KG
 POUND_STEP = Fraction(1, 10)
@@ -63,6 +64,10 @@ def _amount(figure: Mapping[str, str]) -> str:
     return f"{_shown(figure['value'])} {figure['unit']}"
 
 
+def _quantity(figure: Mapping[str, str]) -> Quantity:
+    return Quantity(Decimal(figure["value"]), figure["unit"])
+
+
 def _headings(regimen: Regimen, first_row: Mapping[str, Any]) -> dict[str, str]:
     total = "Total"
     if regimen.duration is not None:
@@ -83,10 +88,7 @@ def _headings(regimen: Regimen, first_row: Mapping[str, Any]) -> dict[str, str]:
 
 def _cell(key: str, row: Mapping[str, Any], capped_words: str) -> str:
     if key == "range":
-        low, high = row["range"]["min"], row["range"]["max"]
-        if low["unit"] == high["unit"]:
-            return f"{_shown(low['value'])} to {_amount(high)}"
-        return f"{_amount(low)} to {_amount(high)}"
+        return format_range(_quantity(row["range"]["min"]), _quantity(row["range"]["max"]))
     text = _amount(row[key])
     if key in ("dose", "rate") and row["capped"]:
         text += f" ({capped_words})"
@@ -186,7 +188,7 @@ def dose_table_view(
     statement = dose_statement(regimen, drugs)
     return DoseTableView(
         regimen_id=regimen.id,
-        anchor=f"dose-table-{regimen.id}",
+        anchor=anchor("dose_table", regimen.id),
         heading=statement,
         caption=f"{statement}, by body weight from {format_number(weights.from_.value)} to "
         f"{format_number(weights.to.value)} {weights.to.unit} in steps of "

@@ -6,19 +6,12 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from generator.dosing import dose_engine as dosing
-from generator.model.quantity import Quantity, format_length, format_number, format_quantity
+from generator.model.quantity import Quantity, format_length, format_number, format_quantity, format_range
 from generator.model.schema import DoseRange, Drug, Phase, Regimen
 
 
-def quantity_range(low: Quantity, high: Quantity) -> str:
-    """ "0.1 to 0.75 mg/kg"; "100 mcg to 1 mg" when the two ends are written in different units."""
-    if low.unit == high.unit:
-        return f"{format_number(low.value)} to {format_quantity(high)}"
-    return f"{format_quantity(low)} to {format_quantity(high)}"
-
-
 def dose_range(value: DoseRange) -> str:
-    return quantity_range(value.min, value.max)
+    return format_range(value.min, value.max)
 
 
 def word_list(items: Sequence[str], conjunction: str = "or") -> str:

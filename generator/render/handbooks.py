@@ -36,6 +36,7 @@ from generator.render.dose_panel import PANEL_ANCHOR
 from generator.render.html_page import html_page
 from generator.render.page_prose import page_prose
 from generator.render.templates import heading, render_template
+from generator.text.inline import anchor
 
 if TYPE_CHECKING:
     from generator.render.families import SiteContext
@@ -209,7 +210,8 @@ def render_handbook_print(
     prose = page_prose(library, publication, None, page)
     description_html = prose.markdown(handbook.description) if handbook.description else ""
     # the description's own citations, if any, are anchored on this page under a prefix of their own
-    description_html = description_html.replace('href="#ref-', f'href="#{DESCRIPTION_PREFIX}ref-')
+    reference = anchor("reference", "")
+    description_html = description_html.replace(f'href="#{reference}', f'href="#{DESCRIPTION_PREFIX}{reference}')
     body = render_template(
         "handbook_print.html.j2",
         handbook={"id": handbook.id, "title": handbook.title, "description_html": Markup(description_html)},

@@ -8,6 +8,7 @@ from markupsafe import Markup
 
 from generator.approvals.publication import STATE_WORDS, Publication
 from generator.load.library import Library
+from generator.model.field_types import UNPUBLISHED_STATUSES
 from generator.render import paths
 from generator.render.html_page import html_page
 from generator.render.page_dates import upcoming_on_site
@@ -70,7 +71,7 @@ def _pending(publication: Publication) -> list[dict[str, Any]]:
     rows = []
     for protocol_id, info in publication.protocols.items():
         for version in info.versions:
-            if version.state in ("draft", "in-review"):
+            if version.state in UNPUBLISHED_STATUSES:
                 rows.append(
                     {
                         "title": version.file.doc.title,

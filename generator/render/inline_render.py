@@ -30,12 +30,13 @@ from generator.text.inline import (
     CrossReference,
     Placeholder,
     PlaceholderError,
+    anchor,
     forget_syntax,
     render_placeholder,
 )
 from generator.text.markdown import PARSER
 from generator.text.markdown_rules import asset_name, safe_destination
-from generator.text.sanitize import inert_for_markdown, sanitize
+from generator.text.sanitize import sanitize
 
 ASSETS_FOLDER = "assets/protocol-files/"  # where the site copies protocols/_assets/ (`site.py`)
 
@@ -70,7 +71,7 @@ class PageContext:
 
 def _citation_html(reference_ids: list[str], page: PageContext) -> str:
     links = [
-        f'<a href="#ref-{ref}">{page.citations.number(ref)}</a>'
+        f'<a href="#{anchor("reference", ref)}">{page.citations.number(ref)}</a>'
         for ref in reference_ids
     ]
     return '<sup class="citation">' + ",".join(links) + "</sup>"
@@ -236,7 +237,7 @@ def render_markdown(text: str, page: PageContext) -> str:
         return str(_PIECES[type(found)](found, render))
 
     html = _STAND_IN.sub(piece, rendered.html) if rendered.pieces else rendered.html
-    html = inert_for_markdown(sanitize(html)).strip()
+    html = sanitize(html).strip()
     if render.deferred:
         html = _DEFERRED_URL.sub(
             lambda match: f'{match.group(1)}="{escapeHtml(render.deferred[int(match.group(2))])}"'

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 HOME = "index.md"
 AUDIT_FILE = "protocols.json"
 DRUG_INDEX = "drugs/index.md"
@@ -18,51 +16,40 @@ def protocol_folder(protocol_id: str) -> str:
 
 
 def canonical(protocol_id: str) -> str:
-    return f"protocols/{protocol_id}/index.md"
+    return protocol_folder(protocol_id) + "index.md"
 
 
 def version_page(protocol_id: str, version: str) -> str:
-    return f"protocols/{protocol_id}/{version}/index.md"
+    return f"{protocol_folder(protocol_id)}{version}/index.md"
 
 
 def history(protocol_id: str) -> str:
-    return f"protocols/{protocol_id}/history/index.md"
+    return protocol_folder(protocol_id) + "history/index.md"
 
 
 def diff_page(protocol_id: str, version: str) -> str:
-    return f"protocols/{protocol_id}/{version}/diff/index.md"
-
-
-def handbook(handbook_id: str) -> str:
-    return f"handbooks/{handbook_id}/index.md"
-
-
-def handbook_print(handbook_id: str) -> str:
-    return f"handbooks/{handbook_id}/print/index.md"
-
-
-def drug_page(drug_id: str) -> str:
-    return f"drugs/{drug_id}/index.md"
+    return f"{protocol_folder(protocol_id)}{version}/diff/index.md"
 
 
 def diff_current_page(protocol_id: str, version: str) -> str:
     """Reviewer site: a version awaiting approval against the version in use."""
-    return f"protocols/{protocol_id}/{version}/diff-current/index.md"
+    return f"{protocol_folder(protocol_id)}{version}/diff-current/index.md"
 
 
-@lru_cache(maxsize=1 << 16)  # a site links the same few pages from many places
-def relative(from_page: str, to_page: str) -> str:
-    """A relative link from one page path to another (both keys of the pages dict):
-    posixpath.relpath(to_page, dirname(from_page)) without relpath's two os.getcwd() calls. For the
-    Markdown links of pages that still go through MkDocs' Markdown (MkDocs rewrites those)."""
-    start = from_page.split("/")[:-1]
-    target = to_page.split("/")
-    common = 0
-    for here, there in zip(start, target, strict=False):
-        if here != there:
-            break
-        common += 1
-    return "/".join([".."] * (len(start) - common) + target[common:]) or "."
+def handbook_folder(handbook_id: str) -> str:
+    return f"handbooks/{handbook_id}/"
+
+
+def handbook(handbook_id: str) -> str:
+    return handbook_folder(handbook_id) + "index.md"
+
+
+def handbook_print(handbook_id: str) -> str:
+    return handbook_folder(handbook_id) + "print/index.md"
+
+
+def drug_page(drug_id: str) -> str:
+    return f"drugs/{drug_id}/index.md"
 
 
 def href(target: str, anchor: str = "") -> str:

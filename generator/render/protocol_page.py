@@ -24,6 +24,7 @@ from markupsafe import Markup
 from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
 from generator.dosing import dose_engine as dosing
 from generator.load.library import Library, version_key
+from generator.model.field_types import UNPUBLISHED_STATUSES
 from generator.model.schema import VersionDoc
 from generator.render import paths
 from generator.render.dose_card import render_dose_card
@@ -71,9 +72,9 @@ def _pending_banner(info: ProtocolInfo, version: VersionInfo, site_pages: set[st
     later = [
         pending
         for pending in info.versions
-        if pending.state in ("draft", "in-review") and version_key(pending.version) > version_key(version.version)
+        if pending.state in UNPUBLISHED_STATUSES and version_key(pending.version) > version_key(version.version)
     ]
-    if not later or version.state in ("draft", "in-review"):
+    if not later or version.state in UNPUBLISHED_STATUSES:
         return None
     items = []
     for pending in later:
@@ -134,7 +135,7 @@ def _status_html(info: ProtocolInfo, version: VersionInfo) -> str:
         when = f"on {iso_date(effective)}" if effective is not None else "once it has an effective date"
         until = f"{in_use} is in use." if in_use else "no version is in use."
         return f"Version {number} takes effect {when}. Until then, {until}"
-    if state in ("draft", "in-review"):
+    if state in UNPUBLISHED_STATUSES:
         what = "a draft" if state == "draft" else "waiting for approval"
         text = f"Version {number} is {what}: not approved for clinical use."
         return text + (f" The version in use is {in_use}." if in_use else "")

@@ -1,7 +1,7 @@
 """Reverse indexes of protocol text, built once per build: which protocols link to a protocol
 ("Referenced by" on every protocol page) and which versions cite a reference (the bibliography).
 
-Both come from one scan of each published version with generator.text.inline's tokenizer, so a link or a
+Both come from one scan of each published version with generator.text.inline.scan_version, so a link or a
 citation counts here exactly when it renders as one. Building the index is linear in the text of the
 site; looking a protocol up is a dict access.
 """
@@ -9,22 +9,13 @@ site; looking a protocol up is a dict access.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from markupsafe import escape
 
 from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
 from generator.render import paths
 from generator.render.templates import heading
-from generator.text.inline import Citation, CrossReference, markdown_fields, tokenize
-
-
-@dataclass(frozen=True)
-class VersionScan:
-    """What one version's text points at."""
-
-    linked_protocols: frozenset[str]  # protocol ids of its [[...]] links, itself excluded
-    cited_references: frozenset[str]  # reference ids of its citations and `cite:` lists
+from generator.text.inline import scan_version
 
 
 @dataclass(frozen=True)
@@ -34,21 +25,6 @@ class Referrer:
     protocol_id: str
     title: str  # the title its canonical page shows
     versions: tuple[VersionInfo, ...]  # the linking versions, ascending
-
-
-def scan_version(doc: Any) -> VersionScan:
-    linked: set[str] = set()
-    cited: set[str] = set()
-    for _path, text in markdown_fields(doc):
-        for token in tokenize(text):
-            if isinstance(token, CrossReference) and token.protocol and not token.error:
-                linked.add(token.protocol)
-            elif isinstance(token, Citation) and not token.error:
-                cited.update(key.id for key in token.keys)
-    for item in [*doc.regimens, *doc.phases]:
-        cited.update(item.cite or [])
-    linked.discard(doc.id)
-    return VersionScan(frozenset(linked), frozenset(cited))
 
 
 def referenced_by_index(publication: Publication) -> dict[str, list[Referrer]]:

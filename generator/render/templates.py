@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, sel
 from markupsafe import Markup, escape
 
 from generator.resources import site_templates_dir
+from generator.text.inline import anchor
 
 # Characters that Markdown (with the tables and attr_list extensions) would read as syntax.
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+!|])")
@@ -73,6 +74,7 @@ def environment() -> Environment:
     env.filters["words"] = words
     env.globals["heading"] = heading
     env.globals["admonition"] = admonition
+    env.globals["anchor"] = anchor
     return env
 
 

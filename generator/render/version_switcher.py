@@ -11,18 +11,16 @@ from typing import Any
 from generator.approvals.publication import STATE_WORDS, ProtocolInfo, VersionInfo
 from generator.render import paths
 from generator.render.templates import render_template
-
-GENERATED_ANCHORS = (
-    "summary", "dose-table", "approvals", "dosing", "schedule", "algorithm", "changes", "references", "versions",
-)
+from generator.text.inline import GENERATED_SECTIONS, anchor
 
 
 def page_anchors(doc: Any) -> list[str]:
-    """The anchors a protocol page of this version has (format §3.5 and ARCHITECTURE.md), in page order."""
-    anchors = list(GENERATED_ANCHORS)
-    anchors += [f"regimen-{regimen.id}" for regimen in doc.regimens]
-    anchors += [f"phase-{phase.id}" for phase in doc.phases]
-    anchors += [f"dose-table-{table.regimen}" for table in doc.dose_tables]
+    """The anchors a protocol page of this version has (format §3.5 and ARCHITECTURE.md): the generated
+    sections, then the anchors of its regimens, phases, dose tables and own sections."""
+    anchors = list(GENERATED_SECTIONS)
+    anchors += [anchor("regimen", regimen.id) for regimen in doc.regimens]
+    anchors += [anchor("phase", phase.id) for phase in doc.phases]
+    anchors += [anchor("dose_table", table.regimen) for table in doc.dose_tables]
     anchors += [section.id for section in doc.sections]
     return anchors
 

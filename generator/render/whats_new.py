@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from generator.approvals.diff import DoseChange, dosing_changes
 from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
 from generator.load.library import Library
+from generator.model.field_types import UNPUBLISHED_STATUSES
 from generator.render import paths
 from generator.render.html_page import html_page
 from generator.render.page_dates import upcoming_on_site
@@ -76,7 +77,7 @@ def whats_new_entries(library: Library, publication: Publication) -> dict[str, l
             entry = _entry(library, info, version, before)
             if version.state == "upcoming":
                 groups["upcoming"].append(entry)
-            elif version.state in ("draft", "in-review"):
+            elif version.state in UNPUBLISHED_STATUSES:
                 groups["in_preparation"].append(entry)
             else:
                 groups["in_effect"].append(entry)

@@ -47,7 +47,6 @@ from mkdocs.commands.build import build as mkdocs_build  # noqa: E402
 from mkdocs.config import load_config  # noqa: E402
 from mkdocs.config.defaults import MkDocsConfig  # noqa: E402
 from mkdocs.exceptions import MkDocsException, PluginError  # noqa: E402
-from mkdocs.livereload import LiveReloadServer  # noqa: E402
 from mkdocs.plugins import BasePlugin, event_priority  # noqa: E402
 from mkdocs.structure.files import File, Files, InclusionLevel  # noqa: E402
 from mkdocs.structure.nav import Navigation  # noqa: E402
@@ -59,7 +58,7 @@ from mkdocs.utils.templates import TemplateContext  # noqa: E402
 from generator.render.html_page import split_html_page  # noqa: E402
 from generator.render.page_links import localize  # noqa: E402
 from generator.resources import assets_dir, overrides_dir  # noqa: E402
-from generator.site.dev_server import insert_banner, reloading_error_pages, serve  # noqa: E402, F401  (site.serve)
+from generator.site.dev_server import serve  # noqa: E402, F401  (site.serve)
 from generator.site.mkdocs_config import (  # noqa: E402
     ReloadingConfigStream,
     SiteConfigError,
@@ -70,7 +69,6 @@ from generator.site.nowrap import keep_together  # noqa: E402
 
 TocToken = dict  # what mkdocs.structure.toc.get_toc takes: level, id, name, children
 PagesProvider = Callable[[], MutableMapping[str, str]]
-BannerProvider = Callable[[], str]  # HTML shown at the top of every page ("" for none): serve's error list
 
 SITE_CSS = "assets/site.css"
 DEFAULT_DISCLAIMER = (
@@ -90,14 +88,13 @@ class SiteBuildError(Exception):
 class SiteInputs:
     pages: PagesProvider
     reviewer: bool
-    banner: BannerProvider | None = None
 
 
 _active_inputs: SiteInputs | None = None
 
 
 @contextmanager
-def site_inputs(pages: PagesProvider, reviewer: bool, banner: BannerProvider | None = None) -> Iterator[None]:
+def site_inputs(pages: PagesProvider, reviewer: bool) -> Iterator[None]:
     """Make ``pages`` the source of the ``protocols`` plugin for builds started inside the block.
 
     A callable rather than a dict so that ``serve`` renders afresh on every rebuild. The plugin empties
@@ -105,7 +102,7 @@ def site_inputs(pages: PagesProvider, reviewer: bool, banner: BannerProvider | N
     """
     global _active_inputs
     previous = _active_inputs
-    _active_inputs = SiteInputs(pages, reviewer, banner)
+    _active_inputs = SiteInputs(pages, reviewer)
     try:
         yield
     finally:
@@ -278,15 +275,10 @@ class ProtocolsPlugin(BasePlugin):
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         if page.file.src_uri in self._generated_pages:
             page.content = None  # written and indexed for search; later pages need only its title and URL
-        return _with_banner(keep_together(output))
+        return keep_together(output)
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
-        return _with_banner(keep_together(output_content)) if is_error_template(template_name) else output_content
-
-    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., None]
-                 ) -> LiveReloadServer:
-        reloading_error_pages(server)
-        return server
+        return keep_together(output_content) if is_error_template(template_name) else output_content
 
 
 # The headings the generator writes (generator.render.templates.heading): an id, perhaps a class before it
@@ -478,9 +470,3 @@ def _failure_message(error: BaseException, warnings: list[str]) -> str:
     lines = [f"site build failed: {error}".rstrip()]
     lines.extend(f"  {message}" for message in warnings)
     return "\n".join(lines)
-
-
-def _with_banner(page_html: str) -> str:
-    inputs = _active_inputs
-    banner = inputs.banner() if inputs is not None and inputs.banner is not None else ""
-    return insert_banner(page_html, banner)

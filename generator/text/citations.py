@@ -130,7 +130,7 @@ def reference_html(ref: Any) -> str:
 
 def reference_page_html(ref: Any) -> str:
     """The entry as a page shows it: `reference_html`, through the sanitizer like every fragment made from
-    author data, and inert to the Markdown around it (a list item of a reference list)."""
-    from generator.text.sanitize import inert_for_markdown, sanitize
+    author data."""
+    from generator.text.sanitize import sanitize
 
-    return inert_for_markdown(sanitize(reference_html(ref)))
+    return sanitize(reference_html(ref))

@@ -7,8 +7,8 @@ event handler, no `style` but a table cell's text alignment, no script, iframe, 
 meta, svg or math element, link URLs only http, https, mailto or relative, and images only from a
 relative path inside the site (nothing loads from another host).
 
-`inert_for_markdown` then writes the characters Python-Markdown would still act on as character
-references, so that the fragment reads the same wherever MkDocs places it.
+The result goes into a page's HTML body, which no Markdown processor reads (generator/render/html_page.py):
+the characters Markdown acts on ("[", "*", "_", "{", ...) stay as they are.
 """
 
 from __future__ import annotations
@@ -55,13 +55,3 @@ _CLEANER = nh3.Cleaner(
 def sanitize(fragment: str) -> str:
     """`fragment` with everything outside the allow-list removed."""
     return _CLEANER.clean(fragment)
-
-
-_MARKDOWN_ACTIVE = str.maketrans({"[": "&#91;", "]": "&#93;", "{": "&#123;", "}": "&#125;", "*": "&#42;",
-                                  "_": "&#95;", "`": "&#96;", "\\": "&#92;", "~": "&#126;"})
-
-
-def inert_for_markdown(fragment: str) -> str:
-    """Characters that Markdown (MkDocs' Python-Markdown, attribute lists, the print view's rewriting)
-    could read as syntax, as character references: the HTML means the same, nothing acts on it."""
-    return fragment.translate(_MARKDOWN_ACTIVE).replace("\n#", "\n&#35;")
