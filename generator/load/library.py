@@ -93,7 +93,6 @@ class Library:
     invalid: dict[str, set[str]] = field(default_factory=dict)
     file_count: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    register_memo: Any = field(default=None, compare=False, repr=False)  # signoffs.register's, once built
     # how a file is read and parsed: yaml_source.load_yaml, or `protocols serve`'s reader that keeps the parse of
     # each file unchanged since the last rebuild (generator.site.preview_state.SourceCache)
     reader: FileReader = field(default=load_yaml, compare=False, repr=False)
