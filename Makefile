@@ -6,7 +6,7 @@ BIN     := $(VENV)/bin
 PYTHON  := $(BIN)/python
 
 .DEFAULT_GOAL := build
-.PHONY: build build-review test lint serve check bench bench-quick deps test-tools docs clean sample-approvals
+.PHONY: build build-review test test-fast golden lint serve check bench bench-quick deps test-tools docs clean sample-approvals
 
 # The editable install puts the `protocols` command into the virtualenv: its presence means "installed".
 $(BIN)/protocols: requirements.lock pyproject.toml
@@ -32,6 +32,18 @@ build-review: $(BIN)/protocols
 ## are missing, and the npm test tools axe-core and vnu-jar when node_modules is missing or stale)
 test: $(BIN)/protocols test-tools lint
 	$(BIN)/pytest
+
+## test-fast: the tests that need no browser, no Node and no MkDocs build, on FAST_WORKERS processes
+## (under 30 s on a quiet 2-core machine); compiled test modules are cached even where the environment
+## sets PYTHONDONTWRITEBYTECODE (pytest's assertion rewriting of 170 test modules costs 3 s a run)
+FAST_WORKERS ?= 2
+test-fast: $(BIN)/protocols
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -q -n $(FAST_WORKERS) -m "not browser and not node and not engine"
+
+## golden: rewrite the golden files (tests/golden/: both sample sites, every file; every test named *golden*)
+## from the current code; review the diff (git diff tests/golden/) before committing it
+golden: $(BIN)/protocols
+	UPDATE_GOLDEN=1 $(BIN)/pytest -q -k golden tests/
 
 lint: $(BIN)/protocols
 	$(BIN)/ruff check

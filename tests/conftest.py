@@ -7,6 +7,9 @@ browser test; the built sites served over HTTP under a sub-path.
   process, so every browser test must use this fixture instead of launching its own.
 - `served_sites`: {"clinician": ServedSite, "reviewer": ServedSite}; `ServedSite.url(page)` is where a
   page is served under /protocols/, 404.html included (its links are relative: generator/site/engine.py).
+
+The test tiers (markers `browser`, `node`, `engine`) are applied here from tests/markers.py, and watched
+while each test runs: a test that uses a tier without its mark fails (markers.TierWatch).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any
 import pytest
 from browser import REPO_ROOT, launched_chromium, served
 from hypothesis import settings
+from markers import SESSION_WATCH, marks_for, unmarked_tiers
 from site_pages import BuiltSite, discover, page_url
 
 from generator import cli
@@ -31,6 +35,40 @@ AS_OF = dt.date(2026, 6, 1)
 # correct code at random (speed lives in benchmarks/).
 settings.register_profile("protocols", deadline=None)
 settings.load_profile("protocols")
+
+def pytest_configure(config: pytest.Config) -> None:
+    SESSION_WATCH.install()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    SESSION_WATCH.uninstall()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        function = getattr(item, "originalname", item.name)
+        for mark in sorted(marks_for(item.path.name, function, getattr(item, "fixturenames", ()))):
+            item.add_marker(mark)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    with SESSION_WATCH.running():
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if call.when == "call":
+        message = unmarked_tiers(SESSION_WATCH.used, {mark.name for mark in item.iter_markers()}, item.nodeid)
+        if message:
+            if report.passed:
+                report.outcome = "failed"
+                report.longrepr = message
+            else:
+                report.sections.append(("test tiers", message))
+    return report
 
 
 @pytest.fixture(scope="session")

@@ -159,15 +159,11 @@ def test_a_split_quantity_or_date_is_found(chromium_browser: Any) -> None:
     assert (split, whole) == (["25 mg/h", "2026-03-02"], 3)
 
 
-def test_the_search_partial_is_materials_but_for_the_dialogs_name() -> None:
-    """site_templates/overrides/partials/search.html copies Material's to name the search dialog; a
-    Material upgrade that changes the original must be merged into the copy."""
-    original = material_partial("search.html")
+def test_the_search_dialog_has_a_name() -> None:
+    """site_templates/overrides/partials/search.html (the Pagefind search box in Material's markup, see
+    tests/test_search.py) names its dialog (axe rule aria-dialog-name)."""
     ours = (REPO_ROOT / "site_templates/overrides/partials/search.html").read_text(encoding="utf-8")
-    dialog = '<div class="md-search" data-md-component="search" role="dialog">'
-    named = '<div class="md-search" data-md-component="search" role="dialog" aria-label="{{ lang.t(\'search\') }}">'
-    assert original.count(dialog) == 1
-    assert ours.split("-#}\n", 1)[1] == original.split("-#}\n", 1)[1].replace(dialog, named)
+    assert ours.count('role="dialog" aria-label="{{ lang.t(\'search\') }}"') == 1
 
 
 def test_the_toc_item_partial_is_materials_but_for_one_landmark() -> None:

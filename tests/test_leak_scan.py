@@ -1,5 +1,6 @@
 """Drafts and versions in review never leak into the clinician site (§4): every file of the built output
-(HTML, search index, sitemap.xml and sitemap.xml.gz decompressed, protocols.json, assets) is scanned
+(HTML, the Pagefind search index decompressed, sitemap.xml and sitemap.xml.gz decompressed, protocols.json,
+assets) is scanned
 for text that only unpublished versions contain: their own sentences, their `changes`, their version
 numbers in URLs, their fingerprints. The reviewer site of the same sources must contain that text, so
 the scan cannot pass by looking for the wrong thing.
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from helpers import VERSION, signed_ledger, write_library
+from pagefind_index import FRAGMENT_SIGNATURE
 
 from generator import cli
 from generator.approvals.versions import PUBLISHED_STATUSES, version_fingerprint
@@ -45,17 +47,21 @@ class BuiltPair:
 
 
 def read_output(root: Path) -> dict[str, str]:
-    """Every file of a built site as text; .gz files decompressed (and kept under their own name)."""
+    """Every file of a built site as text; .gz files and Pagefind's gzip-compressed index files decompressed
+    (and kept under their own name), a fragment's JSON decoded like a .json file."""
     files = {}
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         data = path.read_bytes()
-        if path.suffix == ".gz":
+        in_pagefind = path.relative_to(root).parts[0] == "pagefind"
+        if path.suffix == ".gz" or (in_pagefind and data.startswith(b"\x1f\x8b")):
             data = gzip.decompress(data)
+        if path.suffix == ".pf_fragment":
+            data = data.removeprefix(FRAGMENT_SIGNATURE)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             text = data.decode("latin-1")  # fonts and images: ASCII phrases would still show
-        if path.suffix == ".json":
+        if path.suffix in (".json", ".pf_fragment"):
             # JSON may escape characters ("\u00b7", "\/"): scan the decoded strings as well
             text += "\n" + json.dumps(json.loads(text), ensure_ascii=False)
         files[path.relative_to(root).as_posix()] = text
@@ -177,7 +183,8 @@ def test_sample_evidence_is_what_only_the_draft_says(sample_sites: BuiltPair) ->
 
 def test_sample_clinician_site_has_no_trace_of_the_draft(sample_sites: BuiltPair) -> None:
     files = sample_sites.clinician
-    assert {"sitemap.xml", "sitemap.xml.gz", "search/search_index.json", "protocols.json"} <= set(files)
+    assert {"sitemap.xml", "sitemap.xml.gz", "pagefind/pagefind-entry.json", "protocols.json"} <= set(files)
+    assert "IV ketamine for treatment-resistant depression" in search_index_text(files)  # the index is read
     assert f"<loc>{SITE_URL}protocols/ketamine-trd/1.0/</loc>" in files["sitemap.xml"]  # the sitemap is not empty
     assert leaks(files, unpublished_evidence(sample_sites.library)) == {}
     draft_diff = _pattern("ketamine-trd/1.1/diff")
@@ -199,6 +206,11 @@ def test_sample_clinician_site_has_no_trace_of_the_draft(sample_sites: BuiltPair
     ]
 
 
+def search_index_text(files: dict[str, str]) -> str:
+    """The decoded fragments of the Pagefind index: each indexed page's URL, title and text."""
+    return "\n".join(text for path, text in files.items() if path.startswith("pagefind/fragment/"))
+
+
 def found_anywhere(files: dict[str, str], evidence: list[str]) -> list[str]:
     return sorted({item for hits in leaks(files, evidence).values() for item in hits})
 
@@ -208,10 +220,11 @@ def test_sample_reviewer_site_has_the_draft_everywhere(sample_sites: BuiltPair) 
     evidence = unpublished_evidence(sample_sites.library)
     assert found_anywhere(files, evidence) == evidence  # every piece of evidence is findable
     found = leaks(files, ["DRAFT-ONLY monitoring wording", "ketamine-trd/1.1/"])
-    for path in ("sitemap.xml", "sitemap.xml.gz", "search/search_index.json", "protocols/ketamine-trd/1.1/index.html",
+    for path in ("sitemap.xml", "sitemap.xml.gz", "protocols/ketamine-trd/1.1/index.html",
                  "protocols/ketamine-trd/1.1/diff/index.html"):
         assert path in found, path
-    assert "DRAFT-ONLY monitoring wording" in files["search/search_index.json"]
+    assert any(path.startswith("pagefind/fragment/") for path in found)
+    assert "DRAFT-ONLY monitoring wording" in search_index_text(files)
     assert '"version": "1.1"' in files["protocols.json"]
 
 
@@ -233,7 +246,7 @@ def test_in_review_reviewer_site_has_them(in_review_sites: BuiltPair) -> None:
     evidence = unpublished_evidence(in_review_sites.library)
     assert found_anywhere(reviewer, evidence) == evidence
     for phrase in (IN_REVIEW_PHRASE, IN_REVIEW_CHANGE, NEW_PROTOCOL_PHRASE, "ketamine-trd/1.1/", "okapi-protocol/"):
-        assert phrase in reviewer["search/search_index.json"] or phrase in reviewer["sitemap.xml"], phrase
+        assert phrase in search_index_text(reviewer) or phrase in reviewer["sitemap.xml"], phrase
         assert any(phrase in text for text in reviewer.values()), phrase
     assert "ketamine-trd/1.1/" in reviewer["sitemap.xml"] and "ketamine-trd/1.1/" in reviewer["sitemap.xml.gz"]
     assert IN_REVIEW_PHRASE in reviewer["protocols/ketamine-trd/1.1/index.html"]

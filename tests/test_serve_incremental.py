@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
-import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -66,15 +65,11 @@ class Served:
                 for path in self.site.rglob("*.html")}
 
 
-def search_entries(files: dict[str, bytes]) -> list[str]:
-    return sorted(json.dumps(entry, sort_keys=True)
-                  for entry in json.loads(files.pop("search/search_index.json"))["docs"])
-
-
 def assert_same_site(served: Served, fresh: Served) -> None:
-    """Every output file equal byte for byte; the search index equal as a set of entries."""
+    """Every output file equal byte for byte. The preview has no search index: Pagefind runs in
+    `protocols build` only (generator/site/search_index.py)."""
     mine, theirs = served.files(), fresh.files()
-    assert search_entries(mine) == search_entries(theirs)
+    assert not any(path.startswith(("pagefind/", "search/")) for path in mine)
     assert sorted(mine) == sorted(theirs)
     different = [path for path in mine if mine[path] != theirs[path]]
     assert different == []
@@ -128,8 +123,7 @@ def test_a_deleted_protocol_leaves_no_page_and_no_search_entry(tmp_path: Path) -
     served.build()
 
     assert not (served.site / "protocols" / "ketamine-two").exists()
-    index = (served.site / "search" / "search_index.json").read_text(encoding="utf-8")
-    assert "ketamine-two" not in index
+    assert not any("ketamine-two" in path.read_text(encoding="utf-8") for path in served.site.rglob("*.html"))
     assert_same_site(served, fresh_site(tmp_path))
 
 

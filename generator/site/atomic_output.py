@@ -1,9 +1,9 @@
 """Atomic site build (§7): a site folder is replaced whole, or not at all, and only when it is ours.
 
 The site is built into a temporary folder beside the output (same file system, so renames are
-atomic), a marker file is added to it, then the previous site is renamed away, the new one renamed
-in, and the previous one deleted. On any failure the previous site is left exactly as it was and no
-temporary folder remains.
+atomic) and indexed for search (Pagefind, generator/site/search_index.py), a marker file is added to it,
+then the previous site is renamed away, the new one renamed in, and the previous one deleted. On any
+failure the previous site is left exactly as it was and no temporary folder remains.
 
 The output folder is replaced only when it is absent, empty, or holds the marker that every build
 writes; never when it is, or lies inside, the protocols folder or the current folder. A refusal
@@ -24,6 +24,7 @@ from pathlib import Path
 
 from generator.model.build_date import build_date
 from generator.site import engine as site
+from generator.site import search_index
 from generator.site.engine import SiteBuildError
 
 __all__ = ["MARKER_NAME", "OutputRefused", "SiteBuildError", "build_site", "check_output", "default_as_of"]
@@ -191,6 +192,7 @@ def build_site(
             new_site = work / "site"
             docs_dir.mkdir()
             site.build_into(pages, new_site, docs_dir, config_file, reviewer, day, release_pages)
+            _index_for_search(new_site)
             (new_site / MARKER_NAME).write_bytes(MARKER_BYTES)
             _swap_in(new_site, resolved, work / "previous")
         finally:
@@ -200,6 +202,14 @@ def build_site(
                             f"{out_dir} was left as it was") from error
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _index_for_search(new_site: Path) -> None:
+    """The Pagefind search index of the written site (generator/site/search_index.py); a failure fails the build."""
+    try:
+        search_index.index_site(new_site)
+    except search_index.SearchIndexError as error:
+        raise SiteBuildError(f"site build failed: {error}") from None
 
 
 def _swap_in(new_site: Path, out_dir: Path, previous: Path) -> None:

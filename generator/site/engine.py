@@ -11,7 +11,9 @@ top-level indexes such as the drug index and bibliography, handbooks) enter the 
 version and diff pages are reached by links only. On the clinician site, the other copies of a
 protocol (permanent version pages, diffs, history, handbook print views: SEARCH_EXCLUDED_PATTERNS) stay
 out of the search index, so a search lands on the canonical page, which carries the version in use; the
-reviewer site indexes every page, drafts included.
+reviewer site indexes every page, drafts included. Search is Pagefind's (generator/site/search_index.py runs it
+after the build), not Material's: the plugin marks the article of each page to index with
+``data-pagefind-body`` (overrides/main.html) and the header's search box is ours (overrides/partials).
 
 The configuration is the generator's default_mkdocs.yml with the folder's own mkdocs.yml merged over it
 (``generator.site.mkdocs_config``), so a site's file names only what it changes.
@@ -21,10 +23,10 @@ page's title line to convert with Python-Markdown (title, H1 and its id as for a
 the body after that H1 in ``on_page_content``, hands MkDocs the headings the generator wrote as the page's
 contents (``page.toc``: Material's right-hand contents, the phone menu) and makes the body's root-relative
 links relative to the page (``generator.render.page_links.localize``, with ``use_directory_urls`` as
-configured). Search reads ``page.content`` afterwards, so it indexes the whole page.
+configured). Pagefind indexes the written pages afterwards (generator/site/search_index.py).
 
 Memory: a page's text is dropped once it is rendered to HTML, and its HTML once the page is written
-(search has indexed it by then), so at no point does the engine hold every page's text twice.
+(only its title and URL are needed afterwards), so at no point does the engine hold every page's text twice.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ from mkdocs.commands.build import build as mkdocs_build  # noqa: E402
 from mkdocs.config import load_config  # noqa: E402
 from mkdocs.config.defaults import MkDocsConfig  # noqa: E402
 from mkdocs.exceptions import MkDocsException, PluginError  # noqa: E402
-from mkdocs.plugins import BasePlugin, event_priority  # noqa: E402
+from mkdocs.plugins import BasePlugin  # noqa: E402
 from mkdocs.structure.files import File, Files, InclusionLevel  # noqa: E402
 from mkdocs.structure.nav import Navigation  # noqa: E402
 from mkdocs.structure.pages import Page  # noqa: E402
@@ -71,6 +73,7 @@ TocToken = dict  # what mkdocs.structure.toc.get_toc takes: level, id, name, chi
 PagesProvider = Callable[[], MutableMapping[str, str]]
 
 SITE_CSS = "assets/site.css"
+MATERIAL_SEARCH_FILES = ("assets/javascripts/lunr/", "assets/javascripts/workers/search.")
 DEFAULT_DISCLAIMER = (
     "This content is for healthcare professionals. Check every dose and instruction against your "
     "local policy and the patient's clinical condition before use."
@@ -217,12 +220,10 @@ class ProtocolsPlugin(BasePlugin):
             if src_uri not in files:  # a rendered page of the same path wins over the template
                 files.append(File.generated(config, src_uri, abs_src_path=str(asset)))
                 own_assets.add(src_uri)
-        english_only = set(_search_languages(config)) <= {"en"}
         for file in list(files):
-            # Source maps of Material's bundles are dead weight offline; so are lunr's language packs,
-            # which the search worker loads only for languages other than English.
-            unused_lunr = english_only and file.src_uri.startswith("assets/javascripts/lunr/")
-            if file.src_uri.endswith(".map") or unused_lunr:
+            # Source maps of Material's bundles are dead weight offline; so is Material's search (its
+            # worker and lunr), which Pagefind replaces.
+            if file.src_uri.endswith(".map") or file.src_uri.startswith(MATERIAL_SEARCH_FILES):
                 files.remove(file)
         _link_on_every_page(sorted(own_assets), config)
         return files
@@ -240,19 +241,13 @@ class ProtocolsPlugin(BasePlugin):
         title_line, self._bodies[page.file.src_uri] = html_page
         return title_line
 
-    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        if page.file.src_uri in self._unsearched_pages:
-            page.meta["search"] = {"exclude": True}  # what Material's search plugin reads
-        return markdown
-
-    @event_priority(-100)  # after the search plugin has read page.meta
     def on_page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
-        # A page with any meta renders a few more blank lines (Material's source-file partial): drop the
-        # key again so that the pages stay byte-identical whatever search includes.
-        if page.file.src_uri in self._unsearched_pages:
-            del page.meta["search"]
+        # overrides/main.html marks the article of a page to index with data-pagefind-body; Pagefind skips
+        # every page without it (a page of the theme's or the docs folder's own included).
+        generated = page.file.src_uri in self._generated_pages
+        context["pagefind_body"] = generated and page.file.src_uri not in self._unsearched_pages
         return context
 
     def on_template_context(self, context: TemplateContext, *, template_name: str,
@@ -344,13 +339,6 @@ def _link_on_every_page(assets: list[str], config: MkDocsConfig) -> None:
             config.extra_javascript.append(asset)
 
 
-def _search_languages(config: MkDocsConfig) -> list[str]:
-    for plugin in config.plugins.values():
-        if type(plugin).__module__.startswith("material.plugins.search"):
-            return list(plugin.config.lang or [])
-    return []
-
-
 GZIP_MTIMES = range(0, 2**32)  # what a gzip header can hold: 1970-01-01 to 2106-02-07 UTC
 
 
@@ -409,8 +397,10 @@ def load_site_config(config_file: Path | None, **options: object) -> MkDocsConfi
     stream, path = config_source(config_file)
     config = load_config(stream, config_file_path=path, **options)
     if "protocols" not in config.plugins:
+        raise SiteBuildError(f"{path}: a plugins list replaces the generator's, so it must name 'protocols'")
+    if "material/search" in config.plugins:
         raise SiteBuildError(
-            f"{path}: a plugins list replaces the generator's, so it must name 'protocols' (and 'search')"
+            f"{path}: remove 'search' from plugins: the site's search is Pagefind's, built by protocols build"
         )
     return config
 

@@ -1,0 +1,149 @@
+"""The site's search index: Pagefind run over the written site, before the atomic swap
+(generator/site/atomic_output.py).
+
+Material's own search ships one index of every page (12.6 MB at 1,000 protocols) that each reader's
+browser downloads whole on its first search. Pagefind splits the index into small chunks fetched for the
+words typed, so a search costs the same few hundred kilobytes whatever the size of the library.
+
+Which pages are indexed is decided by the theme, not here: the ``protocols`` plugin marks the article of
+every page that belongs in search with ``data-pagefind-body`` (``generator.site.engine.in_search``), and Pagefind
+then skips every page without it. EXCLUDED_SELECTORS keep out of the index, and so out of the result
+excerpts, what would read wrongly out of context: permalink signs, the hidden print metadata, the dose
+panel's form and live result, citation numbers, the rows of dose tables (a dose figure without its weight
+and regimen) and the schedule drawing.
+
+The binary comes with the ``pagefind_bin`` package (``pagefind``'s lookup honours PAGEFIND_BINARY_PATH) and
+needs no network. Its output depends only on the pages: the same site gives byte-identical files. The
+user interface files Pagefind writes for its own widgets are removed: the header search
+(site_templates/assets/search.js) uses only the search API, ``pagefind/pagefind.js``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from pathlib import Path
+
+from pagefind.service import get_executable
+
+MARK = b"data-pagefind-body"  # overrides/main.html puts it on the article of each page to index
+BUNDLE_DIR = "pagefind"  # beside index.html; search.js finds it from the site root
+TIMEOUT_SECONDS = 600.0  # a 1,000-protocol site indexes in well under a minute
+LANGUAGE = "en"  # the theme's language; one index, whatever a page's text looks like
+EXCLUDED_SELECTORS = (
+    ".headerlink",
+    ".pc-print-meta",
+    ".pc-dose-panel__weight",
+    ".pc-dose-panel__noscript",
+    ".pc-dose-panel__result",
+    "sup.citation",
+    ".pc-dose-table tbody",
+    ".pc-schedule svg",
+)
+# Pagefind's ready-made widgets and the highlighting script, which the site does not load.
+UNUSED_FILES = (
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-modular-ui.js",
+    "pagefind-modular-ui.css",
+    "pagefind-component-ui.js",
+    "pagefind-component-ui.css",
+    "pagefind-highlight.js",
+)
+
+
+class SearchIndexError(Exception):
+    """Pagefind could not index the site; the message says why and what to do."""
+
+
+def pagefind_command(pages_dir: Path, bundle_dir: Path) -> list[str]:
+    """The command line that indexes the pages of ``pages_dir`` into ``bundle_dir`` (raises SearchIndexError
+    without a binary)."""
+    executable = get_executable()
+    if executable is None:
+        raise SearchIndexError(
+            "the search index needs the Pagefind binary, which was not found: reinstall the generator's "
+            "dependencies (make deps) or set PAGEFIND_BINARY_PATH to a Pagefind 1.5 binary"
+        )
+    return [
+        str(executable),
+        "--site", str(pages_dir),
+        "--output-path", str(bundle_dir),
+        "--force-language", LANGUAGE,
+        "--exclude-selectors", ", ".join(EXCLUDED_SELECTORS),
+        "--silent",
+    ]
+
+
+def index_site(site_dir: Path, timeout: float = TIMEOUT_SECONDS) -> None:
+    """Write the Pagefind index of the marked pages of ``site_dir`` into ``site_dir/pagefind/``.
+
+    Pagefind is shown only the pages that carry the mark (linked into a folder of their own beside the
+    site), not the whole site: it holds what it reads in memory, about 1 GB for the 5,000 pages of a
+    1,000-protocol site against under 400 MB for its 1,000 indexed ones. Which text it indexes is still
+    its own decision: in each page, only the marked element.
+    Raises SearchIndexError when no page is marked, or the binary is missing, cannot run, fails, runs past
+    ``timeout`` seconds or writes no index.
+    """
+    staging = Path(tempfile.mkdtemp(prefix=".search-pages-", dir=site_dir.parent))
+    try:
+        if not _stage_marked_pages(site_dir, staging):
+            raise SearchIndexError(
+                f"the search index was not built: no page of {site_dir} is marked for search "
+                "(data-pagefind-body, written by the theme's main.html): a custom_dir main.html must keep "
+                "Material's content block inside the generator's"
+            )
+        _run_pagefind(pagefind_command(staging, site_dir / BUNDLE_DIR), timeout)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    bundle = site_dir / BUNDLE_DIR
+    if not (bundle / "pagefind.js").is_file() or not (bundle / "pagefind-entry.json").is_file():
+        raise SearchIndexError(f"the search index was not built: Pagefind wrote no index into {bundle}")
+    for name in UNUSED_FILES:
+        (bundle / name).unlink(missing_ok=True)
+
+
+def _stage_marked_pages(site_dir: Path, staging: Path) -> int:
+    """Link (or copy) each page of ``site_dir`` that carries the mark into ``staging`` at the same path.
+
+    A page whose text merely contains the words is staged too, harmlessly: Pagefind indexes only pages
+    with a marked element once any page has one."""
+    count = 0
+    for page in sorted(site_dir.rglob("*.html")):
+        if MARK not in page.read_bytes():
+            continue
+        target = staging / page.relative_to(site_dir)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(page, target)
+        except OSError:
+            shutil.copyfile(page, target)  # a file system without hard links
+        count += 1
+    return count
+
+
+def _run_pagefind(command: list[str], timeout: float) -> None:
+    try:
+        finished = subprocess.run(command, capture_output=True, timeout=timeout, check=False, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        raise SearchIndexError(
+            f"the search index was not built: Pagefind ran for more than {timeout:g} s and was stopped"
+        ) from None
+    except OSError as error:
+        raise SearchIndexError(
+            f"the search index was not built: Pagefind ({command[0]}) could not be started "
+            f"({error.strerror or error}); reinstall the generator's dependencies (make deps)"
+        ) from None
+    if finished.returncode != 0:
+        said = _output_text(finished.stderr) or _output_text(finished.stdout) or "no message"
+        how = (f"was stopped by signal {signal.Signals(-finished.returncode).name}" if finished.returncode < 0
+               else f"exited with status {finished.returncode}")
+        raise SearchIndexError(f"the search index was not built: Pagefind {how}: {said}")
+
+
+def _output_text(output: bytes) -> str:
+    lines = [line.strip() for line in output.decode("utf-8", errors="replace").splitlines() if line.strip()]
+    return " / ".join(lines[-5:])
