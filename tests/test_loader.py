@@ -279,3 +279,26 @@ def test_scalars_have_the_value_plain_pyyaml_gives(values: list[str]) -> None:
     expected = yaml.load(text, Loader=yaml.CSafeLoader)
     assert source.data == expected or str(source.data) == str(expected)  # nan != nan
     assert [type(value) for value in source.data.values()] == [type(value) for value in expected.values()]
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ("a: !!bool maybe\n", '"maybe" is not a valid value (not a !!bool)'),
+        ('a: !!int ""\n', '"" is not a valid value (not a !!int)'),
+        ("a: !!timestamp x\n", '"x" is not a valid value (not a !!timestamp)'),
+        ("a: !!map x\n", '"x" is not a valid value (a !!map tag on a single value)'),
+        ("a: !!seq x\n", '"x" is not a valid value (a !!seq tag on a single value)'),
+    ],
+)
+def test_p100_an_explicit_standard_tag_on_text_it_cannot_read(text: str, detail: str) -> None:
+    # these raised KeyError, IndexError or AttributeError (a traceback), or built a generator as the value
+    assert only(text) == (
+        f"f.yaml:1:4: error P100: not valid YAML: {detail}\n    check indentation and quoting near this position"
+    )
+
+
+def test_an_explicit_standard_tag_on_text_it_can_read_is_kept() -> None:
+    source, diagnostics = load_text("a: !!bool yes\nb: !!int '7'\nc: !!str 5\n", "f.yaml")
+    assert diagnostics == []
+    assert source is not None and source.data == {"a": True, "b": 7, "c": "5"}

@@ -139,18 +139,23 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
         # YAML 1.1 resolves a plain "=" to its "value" type and "<<" to "merge", which the safe
         # constructor does not build: as values they are the text written
         return event.value
-    try:
-        if tag in _IMMUTABLE_TAGS:
-            if len(event.value) > _CACHED_TEXT:
-                return _constructed.__wrapped__(tag, event.value)
-            return _constructed(tag, event.value)
-        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
-        return _constructor.yaml_constructors[tag](_constructor, node)
-    except (ValueError, OverflowError, yaml.YAMLError) as error:  # 2026-02-30; an int of 5,000 digits
+    short_tag = tag.replace("tag:yaml.org,2002:", "!!")
+    if tag not in _IMMUTABLE_TAGS:  # an explicit !!map or !!seq on a single value would build a generator
         raise yaml.MarkedYAMLError(
-            problem=f"{excerpt(event.value)} is not a valid value ({excerpt(str(error), limit=200, quoted=False)})",
+            problem=f"{excerpt(event.value)} is not a valid value (a {short_tag} tag on a single value)",
             problem_mark=event.start_mark,
-        ) from error
+        )
+    try:
+        if len(event.value) > _CACHED_TEXT:
+            return _constructed.__wrapped__(tag, event.value)
+        return _constructed(tag, event.value)
+    except (ValueError, OverflowError, yaml.YAMLError) as error:  # 2026-02-30; an int of 5,000 digits
+        detail = excerpt(str(error), limit=200, quoted=False)
+    except (LookupError, AttributeError):  # an explicit tag on text it cannot read: !!bool maybe, !!int ""
+        detail = f"not a {short_tag}"
+    raise yaml.MarkedYAMLError(
+        problem=f"{excerpt(event.value)} is not a valid value ({detail})", problem_mark=event.start_mark
+    )
 
 
 class _Builder:
