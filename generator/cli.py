@@ -12,33 +12,16 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from generator.commands.shared import (
-    EXIT_ERRORS,
-    EXIT_OK,
-    EXIT_USAGE,
-    UsageError,
-    build_date,
-    check_library,
-    failed,
-    one_line,
-    open_library,
-    report,
-)
+from generator.commands import shared
+from generator.commands.check import cmd_check
 from generator.load.library import NotInLibrary
-
-
-def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
-    library = open_library(args.dir)
-    diagnostics = check_library(library, build_date(args.as_of), args.reviewer)
-    report(diagnostics, library.file_count, args.format, out)
-    return EXIT_ERRORS if failed(diagnostics, args.strict) else EXIT_OK
 
 
 def cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
     from generator.model.schema import file_json_schema
 
     out.write(json.dumps(file_json_schema(args.file), indent=2, ensure_ascii=False) + "\n")
-    return EXIT_OK
+    return shared.EXIT_OK
 
 
 def _lazy(module: str, name: str) -> Callable[[argparse.Namespace, TextIO], int]:
@@ -209,12 +192,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     try:
         args = parse_arguments(parser, argv)
     except SystemExit as exit_:
-        return EXIT_USAGE if exit_.code else EXIT_OK
+        return shared.EXIT_USAGE if exit_.code else shared.EXIT_OK
     try:
         return args.handler(args, out)
-    except (UsageError, NotInLibrary) as error:
-        err.write(f"protocols: error: {one_line(str(error))}\n")
-        return EXIT_USAGE
+    except (shared.UsageError, NotInLibrary) as error:
+        err.write(f"protocols: error: {shared.one_line(str(error))}\n")
+        return shared.EXIT_USAGE
     except KeyboardInterrupt:
         return 130
 

@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from generator import cli
+from generator.commands import shared
 from generator.model import build_date
 from generator.site import atomic_output as build
 
@@ -119,7 +120,7 @@ def test_today_is_the_utc_date_whatever_the_local_time_zone(monkeypatch: pytest.
             utc_today = dt.datetime.now(dt.UTC).date()
             local_days.append(dt.date.today() != utc_today)
             assert build_date.build_date(None, {}) == utc_today
-            assert cli.build_date(None, {}) == utc_today
+            assert shared.build_date(None, {}) == utc_today
     finally:
         monkeypatch.undo()
         time.tzset()
@@ -128,7 +129,7 @@ def test_today_is_the_utc_date_whatever_the_local_time_zone(monkeypatch: pytest.
 
 def test_the_build_adapter_and_the_command_line_use_the_same_date(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1770768000")
-    assert build.default_as_of() == cli.build_date(None) == dt.date(2026, 2, 11)
+    assert build.default_as_of() == shared.build_date(None) == dt.date(2026, 2, 11)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "-1")
     with pytest.raises(build_date.BuildDateError):
         build.default_as_of()
@@ -170,7 +171,7 @@ def test_extreme_weights_are_json_errors_with_exit_2(library: Path, weight: str)
                            str(library))
     assert status == 2
     message = json.loads(out)["error"]
-    assert err == f"protocols: error: {cli.one_line(message)}\n"  # the JSON keeps the calculator's exact text
+    assert err == f"protocols: error: {shared.one_line(message)}\n"  # the JSON keeps the calculator's exact text
     assert len(message) < 200  # a huge weight is never echoed whole
 
 

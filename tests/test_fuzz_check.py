@@ -23,7 +23,8 @@ from helpers import VERSION, write_library
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import cli
+from generator.commands import shared
+from generator.commands.check import cmd_check
 
 LOCATED = re.compile(r"^\S.*:\d+:\d+: (error|warning) P\d{3}: ")
 FILES = [
@@ -85,8 +86,8 @@ def check(library: Path) -> tuple[int, str]:
     out = io.StringIO()
     args = argparse.Namespace(dir=str(library), as_of="2026-06-01", reviewer=False, format="text", strict=False)
     try:
-        return cli.cmd_check(args, out), out.getvalue()
-    except cli.UsageError as error:
+        return cmd_check(args, out), out.getvalue()
+    except shared.UsageError as error:
         return 2, str(error)
 
 
@@ -184,7 +185,7 @@ def test_json_output_of_random_documents_is_json_with_a_location_for_each(
     out = io.StringIO()
     args = argparse.Namespace(dir=str(library), as_of="2026-06-01", reviewer=True, format="json", strict=False)
     try:
-        status = cli.cmd_check(args, out)
+        status = cmd_check(args, out)
     finally:
         path.write_bytes(original)
     assert status in (0, 1)

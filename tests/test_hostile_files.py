@@ -28,7 +28,7 @@ import pytest
 import yaml
 from helpers import DRUGS, HANDBOOKS, POLICY, REFERENCES, VERSION, run, write_library
 
-from generator import cli
+from generator.commands import check, shared
 from generator.load import files
 from generator.load import yaml_source as loader
 
@@ -354,8 +354,8 @@ def check_in_process(library: Path) -> tuple[int, str]:
     out = io.StringIO()
     args = argparse.Namespace(dir=str(library), as_of="2026-06-01", reviewer=False, format="text", strict=False)
     try:
-        return cli.cmd_check(args, out), out.getvalue()
-    except cli.UsageError as error:
+        return check.cmd_check(args, out), out.getvalue()
+    except shared.UsageError as error:
         return 2, str(error)
 
 

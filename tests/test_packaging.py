@@ -94,7 +94,7 @@ def title(page: Path) -> str:
     return match.group(1)
 
 
-def test_the_wheel_carries_every_template_asset_and_override_and_the_default_config(wheel: Path) -> None:
+def test_the_wheel_carries_the_templates_assets_overrides_default_config_and_rule_catalog(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         shipped = {
@@ -103,8 +103,10 @@ def test_the_wheel_carries_every_template_asset_and_override_and_the_default_con
             if name.startswith("generator/site_templates/")
         }
         default_config = archive.read("generator/default_mkdocs.yml")
+        rule_catalog = archive.read("generator/rules.yaml")
     assert shipped == shipped_template_files()
     assert default_config == (REPO_ROOT / "generator/default_mkdocs.yml").read_bytes()
+    assert rule_catalog == (REPO_ROOT / "generator/rules.yaml").read_bytes()
     assert not [name for name in names if not name.startswith(("generator/", "protocols-"))]
 
 
@@ -141,6 +143,12 @@ def test_an_installed_wheel_builds_a_folder_that_holds_only_a_protocols_library(
     written = [path for path in site.rglob("*") if path.is_file()]
     assert [path for path in written if str(REPO_ROOT).encode() in path.read_bytes()] == []
     assert sorted(path.name for path in folder.iterdir()) == ["protocols", "site"]
+
+
+def test_the_installed_protocols_rules_prints_the_page_of_the_checkout(installed: Path, tmp_path: Path) -> None:
+    """The rule catalog is package data (generator/rules.yaml): the installed copy reads its own."""
+    result = run([str(installed / "bin/protocols"), "rules"], cwd=tmp_path)
+    assert result.stdout == (REPO_ROOT / "docs/rules.md").read_text(encoding="utf-8")
 
 
 def test_the_installed_package_and_the_checkout_build_byte_identical_sites(installed: Path, tmp_path: Path) -> None:

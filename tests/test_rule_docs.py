@@ -1,6 +1,6 @@
 """docs/rules.md is generated from the rule catalog and kept fresh; its examples are real messages.
 
-Each example of generator/rule_docs.py is checked against `protocols check` over the minimal library of
+Each example of generator/rules.yaml is checked against `protocols check` over the minimal library of
 tests/helpers.py with one thing broken (CASES), except P402 (NO_CASE), whose message shows fingerprints of
 the test library: its example follows the form of tests/test_approvals_rules.py with made-up fingerprints.
 """
@@ -145,6 +145,6 @@ def test_the_example_is_what_protocols_check_prints(tmp_path: Path, code: str) -
     example = EXAMPLES[code].format_text()
     assert EXAMPLES[code].hint, "a checked example shows what to do, as check prints it"
     assert f"\n{example}\n" in printed, (
-        f"the example of {code} in generator/rule_docs.py is not what check prints; "
+        f"the example of {code} in generator/rules.yaml is not what check prints; "
         f"take the message and hint from here and run `make docs`:{printed}"
     )

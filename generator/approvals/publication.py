@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from generator.approvals import signoffs, versions
 from generator.approvals.signoffs import SignOffView
@@ -26,19 +26,27 @@ STATE_WORDS = {
 
 
 @dataclass(frozen=True)
-class VersionInfo:
+class ShownVersion:
+    """A version a site shows, and its state on the build date."""
+
     file: VersionFile
     state: str  # a key of STATE_WORDS
+
+    @property
+    def version(self) -> str:
+        return self.file.version
+
+
+@dataclass(frozen=True)
+class VersionInfo(ShownVersion):
+    """A shown version with what its pages print: fingerprint, review date and sign-offs."""
+
     fingerprint: str
     review_due: dt.date | None
     approvals: list[Approval]  # the standing, verified sign-offs that carry the current fingerprint
     missing_approvals: list[str]  # reviewer site: what the policy still asks for
     signoffs: list[SignOffView] = field(default_factory=list)  # every ledger entry, with its state
     audit_signoffs: list[dict[str, str | None]] = field(default_factory=list)  # protocols.json
-
-    @property
-    def version(self) -> str:
-        return self.file.version
 
     @property
     def short_fingerprint(self) -> str:
@@ -50,25 +58,43 @@ class VersionInfo:
         return self.state == "current" and self.review_due is not None and self.review_due < as_of
 
 
+V = TypeVar("V", bound=ShownVersion)
+
+
 @dataclass(frozen=True)
-class ProtocolInfo:
+class ShownProtocol(Generic[V]):
+    """A protocol with a page: the versions its site shows (`ShownVersion`s to link them, `VersionInfo`s to
+    print them), and which of them its canonical page shows."""
+
     protocol: Protocol
-    versions: list[VersionInfo]  # published on this site, ascending version order
-    canonical: VersionInfo | None  # what protocols/<id>/ shows; None: no page
-    current: VersionInfo | None  # the current version on the build date, if any
+    versions: list[V]  # published on this site, ascending version order
+    canonical: V | None  # what protocols/<id>/ shows; None: no page
+    current: V | None  # the current version on the build date, if any
     retired: bool
-    by_version: dict[str, VersionInfo] = field(default_factory=dict)
+    by_version: dict[str, V] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
         return self.protocol.id
 
 
+ProtocolInfo = ShownProtocol[VersionInfo]
+
+
 @dataclass(frozen=True)
-class Publication:
+class SiteVersions(Generic[V]):
+    """Which versions a site shows on a date, and which one each canonical page shows: all that cross-references
+    need (`SiteLinks`), without the fingerprints and sign-offs that `Publication` adds for the pages."""
+
     as_of: dt.date
     reviewer: bool
-    protocols: dict[str, ProtocolInfo]  # sorted by id; only protocols with a page
+    protocols: dict[str, ShownProtocol[V]]  # sorted by id; only protocols with a page
+
+
+@dataclass(frozen=True)
+class Publication(SiteVersions[VersionInfo]):
+    """What the pages of a site show: `SiteVersions` with each version's `VersionInfo`."""
+
     # what several pages show identically, rendered once per build: ("schedule", protocol id, *phases as
     # JSON) -> timeline figure, ("reference", reference id) -> bibliography entry
     rendered: dict[tuple[str, ...], str] = field(default_factory=dict, compare=False, repr=False)
@@ -110,38 +136,6 @@ def _version_info(
     )
 
 
-@dataclass(frozen=True)
-class ShownVersion:
-    """A version a site shows, and its state on the build date."""
-
-    file: VersionFile
-    state: str  # a key of STATE_WORDS
-
-    @property
-    def version(self) -> str:
-        return self.file.version
-
-
-@dataclass(frozen=True)
-class ShownProtocol:
-    protocol: Protocol
-    versions: list[ShownVersion]  # published on this site, ascending version order
-    canonical: ShownVersion | None  # what protocols/<id>/ shows
-    current: ShownVersion | None
-    retired: bool
-    by_version: dict[str, ShownVersion] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class SiteVersions:
-    """Which versions a site shows on a date, and which one each canonical page shows: all that cross-references
-    need (`SiteLinks`), without the fingerprints and sign-offs that `publication` adds for the pages."""
-
-    as_of: dt.date
-    reviewer: bool
-    protocols: dict[str, ShownProtocol]  # sorted by id; only protocols with a page
-
-
 def _canonical(shown: list[ShownVersion], current: ShownVersion | None, retired: bool) -> ShownVersion | None:
     """The version protocols/<id>/ shows: the retired one, else the current one, else the next one due
     (clinician site: the earliest upcoming), else the latest (reviewer site: a draft or one in review)."""
@@ -157,9 +151,9 @@ def _canonical(shown: list[ShownVersion], current: ShownVersion | None, retired:
     return upcoming[0] if upcoming else shown[-1]
 
 
-def site_versions(library: Library, as_of: dt.date, reviewer: bool) -> SiteVersions:
+def site_versions(library: Library, as_of: dt.date, reviewer: bool) -> SiteVersions[ShownVersion]:
     """Which protocols and versions the site shows on `as_of`, and in which state."""
-    protocols: dict[str, ShownProtocol] = {}
+    protocols: dict[str, ShownProtocol[ShownVersion]] = {}
     for protocol_id in sorted(library.protocols):
         protocol = library.protocols[protocol_id]
         retired = versions.protocol_retired(protocol)
@@ -185,7 +179,7 @@ def publication(library: Library, as_of: dt.date, reviewer: bool,
     for protocol_id, site in site_versions(library, as_of, reviewer).protocols.items():
         shown = [_version_info(library, site.protocol, facts, version, reviewer) for version in site.versions]
         by_version = {info.version: info for info in shown}
-        protocols[protocol_id] = ProtocolInfo(
+        protocols[protocol_id] = ShownProtocol(
             protocol=site.protocol,
             versions=shown,
             canonical=by_version[site.canonical.version] if site.canonical is not None else None,
