@@ -58,6 +58,7 @@ MODULE_MARKS: dict[str, frozenset[str]] = {
     "test_markdown_engine.py": _ENGINE,
     "test_packaging.py": _ENGINE,
     "test_protocol_images.py": _ENGINE,
+    "test_search.py": _ENGINE,
     "test_serve.py": _ENGINE,
     "test_site_atomic.py": _ENGINE,
     # single tests of otherwise fast modules

@@ -5,11 +5,11 @@ the page (generator/site/engine.py); the search index gets the whole page."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from pathlib import Path
 
 import pytest
+from pagefind_index import fragments
 
 from generator.load.library import load_library
 from generator.render.families import render_site
@@ -78,12 +78,14 @@ def test_links_are_relative_on_the_built_page_and_none_is_root_relative(site: Pa
 
 
 def test_the_search_index_has_the_whole_body(site: Path) -> None:
-    docs = json.loads((site / "search/search_index.json").read_text(encoding="utf-8"))["docs"]
-    sections = {doc["location"]: doc for doc in docs}
-    dose_table = sections["protocols/ketamine-trd/#dose-table-ketamine-iv"]
-    assert dose_table["title"] == "ketamine 0.5 mg/kg IV over 40 minutes"
-    assert "37.5 mg" in dose_table["text"]
-    assert "protocols/ketamine-trd/1.0/" not in {doc["location"] for doc in docs}  # still left out
+    indexed = fragments(site)
+    page = indexed["/protocols/ketamine-trd/"]
+    anchors = {anchor["id"]: anchor["text"] for anchor in page["anchors"]}
+    assert anchors["dose-table-ketamine-iv"] == "ketamine 0.5 mg/kg IV over 40 minutes"
+    assert "give ketamine 0.5 mg/kg IV over 40 minutes" in page["content"]  # the summary, from author text
+    assert "Range 0.1 to 0.75 mg/kg" in page["content"]  # the dose card, from the templates
+    assert "Weight (kg)" not in page["content"]  # table headers and rows stay out of snippets
+    assert "/protocols/ketamine-trd/1.0/" not in indexed  # still left out
 
 
 def test_without_directory_urls_links_name_the_html_files(tmp_path: Path) -> None:

@@ -212,7 +212,7 @@ def test_a_plugins_list_without_protocols_is_refused_with_what_to_do(tmp_path: P
     with pytest.raises(site.SiteBuildError) as raised:
         site.load_site_config(own, docs_dir=str(tmp_path / "docs"), site_dir=str(tmp_path / "site"))
     assert str(raised.value) == (
-        f"{own}: a plugins list replaces the generator's, so it must name 'protocols' (and 'search')"
+        f"{own}: a plugins list replaces the generator's, so it must name 'protocols'"
     )
 
 

@@ -40,6 +40,7 @@ EXCLUDED_SELECTORS = (
     ".pc-dose-panel__noscript",
     ".pc-dose-panel__result",
     "sup.citation",
+    ".pc-dose-table thead",  # header cells run together in extracted text
     ".pc-dose-table tbody",
     ".pc-schedule svg",
 )
