@@ -72,14 +72,14 @@ def test_added_and_removed_regimens_and_phases(tmp_path: Path) -> None:
     diff = diff_of(library)
     assert diff.dose_changes == [
         DoseChange("regimen", "ketamine-im", "", "", "ketamine 0.5 mg/kg IM", "added", None, 1),
-        DoseChange("phase", "weekly", "", "", "Weekly: ketamine-iv 3 times per week", "added", None, 0),
-        DoseChange("phase", "induction", "", "Induction: ketamine-iv 3 times per week for 2 weeks", "",
+        DoseChange("phase", "weekly", "", "", "Weekly: ketamine IV 3 times per week", "added", None, 0),
+        DoseChange("phase", "induction", "", "Induction: ketamine IV 3 times per week for 2 weeks", "",
                    "removed", 0, None),
     ]
     assert [c.text for c in diff.dose_changes] == [
         "added: ketamine 0.5 mg/kg IM",
-        "added: Weekly: ketamine-iv 3 times per week",
-        "removed: Induction: ketamine-iv 3 times per week for 2 weeks",
+        "added: Weekly: ketamine IV 3 times per week",
+        "removed: Induction: ketamine IV 3 times per week for 2 weeks",
     ]
 
 
@@ -143,8 +143,8 @@ def test_terminal_diff_lists_dosing_first_then_text_then_references(tmp_path: Pa
         "Dosing changes:\n"
         "  item                 field  change\n"
         "  regimen ketamine-iv  dose   0.5 mg/kg -> 0.6 mg/kg\n"
-        "  phase weekly         -      added: Weekly: ketamine-iv 3 times per week for 2 weeks\n"
-        "  phase induction      -      removed: Induction: ketamine-iv 3 times per week for 2 weeks\n"
+        "  phase weekly         -      added: Weekly: ketamine IV 3 times per week for 2 weeks\n"
+        "  phase induction      -      removed: Induction: ketamine IV 3 times per week for 2 weeks\n"
         "\n"
         "Text changes:\n"
         "  section safety: body:\n"

@@ -114,8 +114,12 @@ def _describe_regimen(regimen: Regimen, library: Library | None) -> str:
     return text + (f" over {format_value(regimen.duration)}" if regimen.duration else "")
 
 
-def _describe_phase(phase: Phase) -> str:
-    text = f"{phase.name}: {phase.regimen} {format_value(phase.frequency)}"
+def _describe_phase(phase: Phase, doc: VersionDoc, library: Library | None) -> str:
+    """The phase as a reader sees it: its regimen named by drug and route, never by its id."""
+    regimen = next((r for r in doc.regimens if r.id == phase.regimen), None)
+    drug = library.drugs.get(regimen.drug) if library is not None and regimen is not None else None
+    given = f"{drug.name if drug else regimen.drug} {regimen.route}" if regimen is not None else phase.regimen
+    text = f"{phase.name}: {given} {format_value(phase.frequency)}"
     return text + (f" for {format_value(phase.length)}" if phase.length else "")
 
 
@@ -143,7 +147,8 @@ def dosing_changes(old: VersionDoc, new: VersionDoc, library: Library | None = N
     return [
         *_item_changes("regimen", old.regimens, new.regimens, REGIMEN_DOSING_FIELDS,
                        lambda r: _describe_regimen(r, library)),
-        *_item_changes("phase", old.phases, new.phases, PHASE_DOSING_FIELDS, _describe_phase),
+        *_item_changes("phase", old.phases, new.phases, PHASE_DOSING_FIELDS,
+                       lambda p: _describe_phase(p, new if p in new.phases else old, library)),
     ]
 
 
