@@ -11,7 +11,7 @@ import pytest
 from generator.approvals.publication import publication, site_versions
 from generator.load.library import load_library
 
-SAMPLE = Path(__file__).resolve().parent.parent / "protocols"
+SAMPLE = Path(__file__).resolve().parents[2] / "protocols"
 # before any version, between the sample's effective dates, after the upcoming one
 DATES = [dt.date(2020, 1, 1), dt.date(2026, 2, 11), dt.date(2026, 6, 1), dt.date(2027, 1, 4), dt.date(2199, 12, 31)]
 

@@ -97,7 +97,7 @@ def test_fingerprint_ignores_status_but_not_content() -> None:
 
 
 def test_sample_library_ledger_carries_the_computed_fingerprint() -> None:
-    root = Path(__file__).resolve().parent.parent / "protocols"
+    root = Path(__file__).resolve().parents[2] / "protocols"
     library = load_library(root)
     protocol = library.protocols["ketamine-trd"]
     assert {a.fingerprint for a in protocol.approvals} == {

@@ -162,7 +162,7 @@ def test_dose_accepts_format_json_and_refuses_text(tmp_path: Path, capsys: pytes
     assert "invalid choice: 'text' (choose from 'json')" in capsys.readouterr().err
 
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 
 
 def test_the_readme_command_table_names_every_command_and_every_option() -> None:
@@ -183,7 +183,7 @@ def test_the_readme_command_table_names_every_command_and_every_option() -> None
 
 def test_the_readme_status_example_is_what_status_prints() -> None:
     example = README.split("`protocols status` on the sample library:\n\n```\n", 1)[1].split("```", 1)[0]
-    out = run("status", "--as-of", "2026-11-30", str(Path(__file__).resolve().parent.parent / "protocols"))[1]
+    out = run("status", "--as-of", "2026-11-30", str(Path(__file__).resolve().parents[2] / "protocols"))[1]
     assert example in out
 
 

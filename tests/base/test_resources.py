@@ -13,7 +13,7 @@ import pytest
 from generator import resources
 from generator.render.templates import environment
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_an_editable_install_uses_the_live_files_of_the_checkout() -> None:

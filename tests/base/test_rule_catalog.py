@@ -11,7 +11,7 @@ from generator.diagnostics import RULES as DIAGNOSTIC_RULES
 from generator.diagnostics import Diagnostic, Location
 from generator.rule_catalog import RULES, Example, Rule, parse_catalog
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SOURCE = "generator/rules.yaml"
 EXAMPLE = "    file: a.yaml\n    line: 6\n    col: 1\n    message: unknown key\n"
 ENTRY = f"P102:\n  level: error\n  summary: unknown key\n  example:\n{EXAMPLE}"

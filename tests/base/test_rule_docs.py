@@ -2,7 +2,7 @@
 
 Each example of generator/rules.yaml is checked against `protocols check` over the minimal library of
 tests/helpers.py with one thing broken (CASES), except P402 (NO_CASE), whose message shows fingerprints of
-the test library: its example follows the form of tests/test_approvals_rules.py with made-up fingerprints.
+the test library: its example follows the form of tests/checks/test_approval_rules.py with made-up fingerprints.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from helpers import DRUGS, REFERENCES, VERSION, fingerprint_of, run, signed_entr
 from generator.diagnostics import RULES
 from generator.rule_docs import EXAMPLES, rules_markdown
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 RULES_DOC = REPO_ROOT / "docs" / "rules.md"
 VERSION_FILE = "ketamine-trd/1.0.yaml"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from helpers import DRUGS, OTHER_KEY, POLICY, REFERENCES, REVIEWER_KEYS, signed_entry
-from test_approvals_rules import APPROVED, F10, LEDGER, at, fp, ledger, lines, signed, version_text
+from test_approval_rules import APPROVED, F10, LEDGER, at, fp, ledger, lines, signed, version_text
 
 from generator.approvals.sshsig import ed25519_public_line, parse_public_key
 

@@ -288,7 +288,7 @@ def test_case_ids_are_unique_and_every_dosing_code_is_broken_and_kept() -> None:
 
 
 def test_the_sample_library_passes_every_dosing_rule() -> None:
-    library = load_library(Path(__file__).parent.parent / "protocols")
+    library = load_library(Path(__file__).resolve().parents[2] / "protocols")
     assert list(dosing_check(library, CheckContext(as_of=dt.date(2026, 6, 1)))) == []
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from generator import cli
 
-SAMPLE_LIBRARY = Path(__file__).resolve().parent.parent / "protocols"
+SAMPLE_LIBRARY = Path(__file__).resolve().parents[2] / "protocols"
 AS_OF = "2026-03-10"
 
 
@@ -152,7 +152,7 @@ def test_releasing_positions_before_render_changes_no_page() -> None:
     from generator.load.library import load_library
     from generator.render.families import render_site
 
-    sample = Path(__file__).parent.parent / "protocols"
+    sample = Path(__file__).resolve().parents[2] / "protocols"
     for reviewer in (False, True):
         expected = render_site(load_library(sample), dt.date(2026, 11, 25), reviewer)
         library = load_library(sample)

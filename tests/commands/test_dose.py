@@ -11,7 +11,7 @@ from helpers import VERSION, run, write_library
 from generator.dosing.dose_engine import calculator_spec, table_rows
 from generator.load.library import load_library
 
-SAMPLES = Path(__file__).parent.parent / "protocols"
+SAMPLES = Path(__file__).resolve().parents[2] / "protocols"
 AS_OF = "2026-06-01"
 SECTION_7_EXAMPLE = (
     '{"protocol": "ketamine-trd", "version": "1.0", "regimen": "ketamine-iv", "weight_kg": "70.3", '

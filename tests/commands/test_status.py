@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from helpers import VERSION, run, signed_ledger, write_library
 
-SAMPLE = Path(__file__).resolve().parent.parent / "protocols"
+SAMPLE = Path(__file__).resolve().parents[2] / "protocols"
 
 APPROVED = VERSION.replace("status: draft", "status: approved\neffective: 2024-01-01")
 DRAFT = (

@@ -1,7 +1,7 @@
 """dose_evaluation.PreparedSpec: evaluate_kg (the dose tables' weights rounded in integers) gives exactly what
 evaluate_spec (the weight parsed by parse_weight) gives, row by row; has_dose and weights_without_dose agree
-with it. The arithmetic itself is checked against an independent oracle in test_dosing_properties.py and
-against dosecalc.js in test_dosecalc_node.py."""
+with it. The arithmetic itself is checked against an independent oracle in test_dose_engine_properties.py and
+against dosecalc.js in test_dose_calculator_node.py."""
 
 from decimal import Decimal
 from fractions import Fraction
@@ -16,7 +16,7 @@ from generator.dosing.dose_evaluation import PreparedSpec, _plain_decimal
 from generator.load.library import load_library
 from generator.model.quantity import Quantity, format_number, fraction_to_decimal
 
-SAMPLE_LIBRARY = Path(__file__).resolve().parent.parent / "protocols"
+SAMPLE_LIBRARY = Path(__file__).resolve().parents[2] / "protocols"
 
 tenths = st.integers(min_value=-20, max_value=5100).map(lambda n: Decimal(n) / 10)
 hundredths = st.integers(min_value=-20, max_value=51000).map(lambda n: Decimal(n) / 100)

@@ -5,7 +5,8 @@ box of its own that a keyboard can reach and that has a name, and no quantity ("
 ("2026-03-02") is split across two lines.
 
 One browser context per site and width, the pages in a loop. The calculator's keyboard use and its
-aria-live result are tested in tests/test_dosecalc_browser.py and tests/test_dose_panel_browser.py.
+aria-live result are tested in tests/end_to_end/test_dose_calculator_browser.py and
+tests/end_to_end/test_dose_panel_browser.py.
 """
 
 from __future__ import annotations
@@ -15,22 +16,9 @@ from pprint import pformat
 from typing import Any
 
 import pytest
-from browser import REPO_ROOT, node_tool, recorded_context
+from axe import DESKTOP, PHONE, axe_results, blocking, split_quantities_and_dates
+from browser import REPO_ROOT, recorded_context
 from site_pages import SITES
-
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1366, "height": 768}
-RUN_AXE = """async () => {
-  const results = await axe.run(document, {resultTypes: ["violations"]});
-  return {
-    rules: results.testEngine.version,
-    passes: results.passes.length,
-    violations: results.violations.map(v => ({
-      id: v.id, impact: v.impact, help: v.help,
-      targets: v.nodes.slice(0, 5).map(n => n.target.join(" ")),
-    })),
-  };
-}"""
 
 # Each table of the page's content: it fits the viewport, or a box between it and the page scrolls
 # sideways, fits the viewport, is in the keyboard's tab order and has a name (axe's
@@ -50,46 +38,6 @@ TABLES = """() => {
     };
   });
 }"""
-
-# Every visible quantity (a number, a space or no-break space, a unit) and ISO date of the page's text,
-# with the number of lines it takes. Written independently of generator/site/nowrap.py.
-SPLIT_TEXT = r"""() => {
-  const pattern = new RegExp(
-    String.raw`(?<![\w.,])\d[\d,]*(?:\.\d+)?[ \u00a0]` +
-    String.raw`(?:mcg|mg|g|units|mL|L|kg|lb|h|min|minutes?|hours?|days?|weeks?|months?)` +
-    String.raw`(?:\/(?:kg|min|h|mL))*(?![\w\/])` +
-    String.raw`|(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])`, "g");
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {acceptNode: node =>
-    node.parentElement.closest("script, style, svg, noscript, template") ? NodeFilter.FILTER_REJECT
-                                                                         : NodeFilter.FILTER_ACCEPT});
-  const found = [];
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    for (const match of node.data.matchAll(pattern)) {
-      const range = document.createRange();
-      range.setStart(node, match.index);
-      range.setEnd(node, match.index + match[0].length);
-      const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
-      found.push({text: match[0], lines: lines.size});
-    }
-  }
-  return found;
-}"""
-
-
-def axe_results(page: Any) -> dict[str, Any]:
-    page.add_script_tag(path=str(node_tool("axe-core/axe.min.js")))
-    return page.evaluate(RUN_AXE)
-
-
-def blocking(violations: list[dict[str, Any]]) -> list[str]:
-    """Every violation, whatever its impact (minor and moderate included): the issue asks for nothing."""
-    return [f"{v['impact']} {v['id']}: {v['help']} at {', '.join(v['targets'])}" for v in violations]
-
-
-def split_quantities_and_dates(page: Any) -> tuple[list[str], int]:
-    """(the quantities and dates of a page shown on more than one line, how many were seen on screen)."""
-    texts = page.evaluate(SPLIT_TEXT)
-    return [t["text"] for t in texts if t["lines"] > 1], sum(1 for t in texts if t["lines"] == 1)
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366", "390"])
@@ -161,7 +109,7 @@ def test_a_split_quantity_or_date_is_found(chromium_browser: Any) -> None:
 
 def test_the_search_dialog_has_a_name() -> None:
     """site_templates/overrides/partials/search.html (the Pagefind search box in Material's markup, see
-    tests/test_search.py) names its dialog (axe rule aria-dialog-name)."""
+    tests/site/test_search_index.py) names its dialog (axe rule aria-dialog-name)."""
     ours = (REPO_ROOT / "site_templates/overrides/partials/search.html").read_text(encoding="utf-8")
     assert ours.count('role="dialog" aria-label="{{ lang.t(\'search\') }}"') == 1
 

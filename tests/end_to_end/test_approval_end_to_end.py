@@ -18,8 +18,8 @@ import pytest
 
 from generator import cli
 
-SAMPLE_LIBRARY = Path(__file__).resolve().parent.parent / "protocols"
-SAMPLE_KEYS = Path(__file__).resolve().parent / "sample_keys"
+SAMPLE_LIBRARY = Path(__file__).resolve().parents[2] / "protocols"
+SAMPLE_KEYS = Path(__file__).resolve().parents[1] / "sample_keys"
 PROTOCOLS = Path(sys.executable).parent / "protocols"
 for tool in ("ssh-agent", "ssh-add", "ssh-keygen"):
     if shutil.which(tool) is None:  # fail loudly: a skipped end-to-end test would hide the missing tool

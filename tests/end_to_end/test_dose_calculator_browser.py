@@ -2,8 +2,8 @@
 of the sample library: the page's "Dose for this patient" panel (dose-panel.js) computes with it and shows
 the digits of Python's evaluate_spec. dosecalc.js itself writes nothing to a page: the old calculator that it
 put above every dose table (issue 16: "Warning: Capped:") is gone, and no page carries a table calculator
-spec. Digit-for-digit parity over many weights is tested in Node (tests/test_dosecalc_node.py); the panel's
-wording, refusals, keyboard and print in tests/test_dose_panel_browser.py.
+spec. Digit-for-digit parity over many weights is tested in Node (tests/render/test_dose_calculator_node.py);
+the panel's wording, refusals, keyboard and print in tests/end_to_end/test_dose_panel_browser.py.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from generator.dosing.dose_engine import calculator_spec, evaluate_spec
 from generator.load.library import Library, load_library
 from generator.model.quantity import format_number
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOSECALC = ROOT / "site_templates" / "assets" / "dosecalc.js"
 
 

@@ -22,16 +22,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from axe import axe_results, blocking
 from browser import recorded_context, served
 from pagefind_index import fragments
 from panel_library import AS_OF, REVIEW_DUE, UPCOMING_EFFECTIVE, build_panel_site
-from test_accessibility import axe_results, blocking
 
 from generator.dosing.dose_engine import DoseError, calculator_spec, evaluate_spec
 from generator.load.library import Library, load_library
 from generator.model.quantity import format_number
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 VIEWPORTS = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
 SAMPLE_PROTOCOLS = ("ketamine-trd", "ketamine-crps", "esketamine-trd")
 SHOTS = Path("/tmp/panel-browser-shots")  # looked at by a person; not asserted on

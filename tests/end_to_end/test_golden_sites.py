@@ -18,7 +18,7 @@ from site_pages import SITES, BuiltSite
 
 from generator.resources import assets_dir
 
-GOLDEN = Path(__file__).parent / "golden" / "sites"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "sites"
 UPDATE = bool(os.environ.get("UPDATE_GOLDEN"))
 
 

@@ -27,7 +27,7 @@ from generator import cli
 from generator.approvals.versions import PUBLISHED_STATUSES, version_fingerprint
 from generator.load.library import Library, load_library
 
-SAMPLE_LIBRARY = Path(__file__).resolve().parent.parent / "protocols"
+SAMPLE_LIBRARY = Path(__file__).resolve().parents[2] / "protocols"
 AS_OF = "2026-06-01"
 SITE_URL = "https://intranet.example/protocols/"
 MIN_LINE = 20  # shorter source lines ("- pregnancy;") are too common to be evidence of a leak

@@ -2,7 +2,7 @@
 hosts the site under /protocols/, makes no request outside the site (external requests are recorded and
 blocked), no request that fails, and no script error; search works under the sub-path.
 
-tests/test_build.py checks the same of a small fake site (and every URL written into the files); this
+tests/site/test_atomic_output_build.py checks the same of a small fake site (and every URL written into the files); this
 checks the pages the render layer really makes.
 """
 

@@ -15,7 +15,7 @@ from helpers import shown_body
 from generator.load.library import load_library
 from generator.render.families import render_site
 
-PROTOCOLS = Path(__file__).resolve().parent.parent / "protocols"
+PROTOCOLS = Path(__file__).resolve().parents[2] / "protocols"
 NBSP = "\u00a0"
 
 

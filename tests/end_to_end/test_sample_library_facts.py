@@ -19,7 +19,7 @@ import yaml
 from generator.checks import CheckContext, run_checks
 from generator.load.library import load_library
 
-PROTOCOLS = Path(__file__).resolve().parent.parent / "protocols"
+PROTOCOLS = Path(__file__).resolve().parents[2] / "protocols"
 DRAFT_MARKER = "DRAFT-ONLY monitoring wording"
 
 

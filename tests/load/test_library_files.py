@@ -314,7 +314,7 @@ def test_p100_not_utf8_is_located_at_the_byte(tmp_path: Path) -> None:
 def test_the_readme_examples_of_p110_and_p111_are_what_check_prints(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     examples = [line for line in readme.splitlines() if " P110: " in line or " P111: " in line]
     assert len(examples) == 2
     version = VERSION.replace('"1.0"', '"1.1"').replace("  Give {{", "  Give\u200b {{")

@@ -20,7 +20,7 @@ from generator.commands import shared
 from generator.model import build_date
 from generator.site import atomic_output as build
 
-SAMPLE_LIBRARY = Path(__file__).resolve().parent.parent / "protocols"
+SAMPLE_LIBRARY = Path(__file__).resolve().parents[2] / "protocols"
 DOSE = ["dose", "ketamine-trd", "ketamine-iv", "--weight", "70"]
 
 

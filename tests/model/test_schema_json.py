@@ -26,7 +26,7 @@ from generator.model.field_types import (
 )
 from generator.model.schema import SCHEMA_FILES, Regimen
 
-PROTOCOLS = Path(__file__).parent.parent / "protocols"
+PROTOCOLS = Path(__file__).resolve().parents[2] / "protocols"
 SCHEMA_DIR = PROTOCOLS / "_schema"
 KINDS = ["version", "references", "drugs", "policy", "handbooks", "approvals"]
 

@@ -186,7 +186,7 @@ def test_schema_command_prints_the_json_schema() -> None:
 
 
 def test_committed_schema_file_matches_the_command() -> None:
-    committed = Path(__file__).parent.parent / "protocols" / "_schema" / "version.schema.json"
+    committed = Path(__file__).resolve().parents[2] / "protocols" / "_schema" / "version.schema.json"
     _, out, _ = run("schema")
     assert committed.read_text(encoding="utf-8") == out, "regenerate with: protocols schema > " + str(committed)
 

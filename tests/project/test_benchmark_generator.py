@@ -17,7 +17,7 @@ from generator.approvals import signoffs, versions
 from generator.dosing import dose_engine as dosing
 from generator.load.library import load_library
 
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
 @pytest.fixture(scope="module")

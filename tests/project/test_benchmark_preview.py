@@ -14,7 +14,7 @@ import pytest
 from generator.commands.build import StageTimer
 from generator.commands.serve import ServePreview
 
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
 @pytest.fixture(scope="module")

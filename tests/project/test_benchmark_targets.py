@@ -16,7 +16,7 @@ import pytest
 
 from generator.commands.build import StageTimer
 
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
 def _module(name: str) -> ModuleType:

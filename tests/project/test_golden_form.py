@@ -1,5 +1,5 @@
 """The golden form (tests/golden_site.py): blind to what HTML gives no meaning to, sensitive to everything a
-reader or a link sees. Fast: no site is built here (tests/test_golden_sites.py compares the sample sites)."""
+reader or a link sees. Fast: no site is built here (tests/end_to_end/test_golden_sites.py compares the sample sites)."""
 
 from __future__ import annotations
 

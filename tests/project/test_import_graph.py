@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-GENERATOR = Path(__file__).resolve().parent.parent / "generator"
+GENERATOR = Path(__file__).resolve().parents[2] / "generator"
 
 # The data flows one way, from left to right. Base-level modules (diagnostics, rule_docs, resources) are
 # stage "base"; cli.py, which dispatches to the commands, comes last.
@@ -47,7 +47,8 @@ def stage_of(module: str) -> str:
         return parts[1]
     if len(parts) == 2:
         return "base"
-    raise AssertionError(f"{module}: in no stage folder; add its folder to STAGES in tests/test_import_graph.py")
+    raise AssertionError(
+        f"{module}: in no stage folder; add its folder to STAGES in tests/project/test_import_graph.py")
 
 
 def imported(module: Module, known: set[str]) -> list[tuple[int, str]]:

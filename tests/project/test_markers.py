@@ -21,7 +21,7 @@ from markers import (
     unmarked_tiers,
 )
 
-TESTS = Path(__file__).parent
+TESTS = Path(__file__).resolve().parents[1]
 ROOT = TESTS.parent
 
 # What in a module's source says it reaches a tier without one of FIXTURE_MARKS' fixtures.
@@ -34,7 +34,7 @@ TIER_SIGNS = {
 
 
 def module_sources() -> dict[str, str]:
-    return {path.name: path.read_text(encoding="utf-8") for path in sorted(TESTS.glob("test_*.py"))}
+    return {path.name: path.read_text(encoding="utf-8") for path in sorted(TESTS.rglob("test_*.py"))}
 
 
 def module_tiers(name: str, source: str) -> set[str]:
@@ -78,7 +78,7 @@ def test_marks_come_from_fixtures_modules_and_single_tests() -> None:
     assert marks_for("test_x.py", "test_y", ["tmp_path"]) == frozenset()
     assert marks_for("test_x.py", "test_y", ["served_sites", "built_sites"]) == {"engine"}
     assert marks_for("test_x.py", "test_y", ["chromium_browser"]) == {"browser"}
-    assert marks_for("test_dosecalc_node.py", "test_anything", []) == {"node"}
+    assert marks_for("test_dose_calculator_node.py", "test_anything", []) == {"node"}
     name = "test_dose_panel.py::test_page_dates_ignore_malformed_attributes"
     module, _, function = name.partition("::")
     assert marks_for(module, function, []) == {"node"}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from helpers import VERSION, check_lines, write_library
 
-GENERATOR = Path(__file__).resolve().parent.parent / "generator"
+GENERATOR = Path(__file__).resolve().parents[2] / "generator"
 # the MkDocs plugin is made by MkDocs itself: `site.site_inputs` hands it the pages through a module variable
 MKDOCS_HANDOFF = {"site/engine.py"}
 # the program's entry point (`cli.run`, not `cli.main`, which tests call) sets the collector's pace for its process

@@ -14,7 +14,7 @@ import pytest
 from generator.model.field_types import PUBLISHED_STATUSES, UNPUBLISHED_STATUSES
 from generator.text.inline import ANCHOR_PREFIXES, GENERATED_SECTIONS
 
-GENERATOR = Path(__file__).resolve().parent.parent / "generator"
+GENERATOR = Path(__file__).resolve().parents[2] / "generator"
 
 # name -> (the values, the one module that writes them)
 TRUTHS = {

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from setuptools import find_packages
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 AS_OF = "2026-11-30"
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", "build")
 

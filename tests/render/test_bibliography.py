@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from helpers import shown_body
-from test_render_handbooks import AS_OF, broken_links, write_handbook_library
+from test_handbooks import AS_OF, broken_links, write_handbook_library
 
 from generator.load.library import Library, load_library
 from generator.render.families import render_site

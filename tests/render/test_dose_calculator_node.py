@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from generator.dosing.dose_engine import DoseError, calculator_spec, evaluate_spec
 from generator.load.library import load_library
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BATCH_JS = ROOT / "tests" / "js" / "batch.js"
 NO_WEIGHT = object()  # a case whose unit argument is left out (the default, kg)
 

@@ -1,6 +1,6 @@
 """The dose panel, the page dates and the What's new page as rendered Markdown (issue 16): what each state
 puts in the panel, what the page carries for page-dates.js, what escapes and what a print view does with
-it. The browser side is tests/test_dose_panel_browser.py.
+it. The browser side is tests/end_to_end/test_dose_panel_browser.py.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from helpers import shown_body, table_rows
 from panel_library import AS_OF, LIBRARY, panel_library
-from test_render_site import write_library as write_render_library
+from test_families import write_library as write_render_library
 
 from generator.load.library import Library, load_library
 from generator.render.dose_panel import SPEC_ATTRIBUTE, figure_labels, headline
@@ -23,7 +23,7 @@ from generator.render.families import render_site
 from generator.render.html_page import HTML_BODY
 from generator.render.whats_new import whats_new_entries
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PAGE_DATES_JS = ROOT / "site_templates" / "assets" / "page-dates.js"
 
 

@@ -16,7 +16,7 @@ from generator.model.schema import DoseTable, Regimen
 from generator.render.dose_card import devices_text, render_dose_card, render_dose_cards
 from generator.render.dose_tables import body_rows_html, dose_table_view, pounds, render_dose_tables
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

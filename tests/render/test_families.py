@@ -2,7 +2,7 @@
 state, in which order, and that drafts never reach the clinician site.
 
 Golden page: tests/golden/alpha-drug-2.0.md is the canonical page of alpha-drug on 2026-03-10.
-Regenerate it after an intended change with `UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_render_site.py`
+Regenerate it after an intended change with `UPDATE_GOLDEN=1 .venv/bin/pytest tests/render/test_families.py`
 and review the diff before committing it.
 """
 
@@ -24,7 +24,7 @@ from generator.render.families import render_site
 from generator.render.page_links import localize
 from generator.render.templates import plain
 
-GOLDEN = Path(__file__).parent / "golden" / "alpha-drug-2.0.md"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "alpha-drug-2.0.md"
 BEFORE_2_0 = dt.date(2026, 2, 1)
 AFTER_2_0 = dt.date(2026, 3, 10)
 
@@ -517,7 +517,7 @@ def test_home_links_the_indexes_that_exist_on_each_site() -> None:
     from generator.load.library import load_library
     from generator.render.families import render_site
 
-    library = load_library(Path(__file__).parent.parent / "protocols")
+    library = load_library(Path(__file__).resolve().parents[2] / "protocols")
     clinician = shown_body(render_site(library, dt.date(2026, 11, 25), reviewer=False), "index.md")
     reviewer = shown_body(render_site(library, dt.date(2026, 11, 25), reviewer=True), "index.md")
     assert ('<p>Also: <a href="whats-new/">What&#39;s new</a> · <a href="drugs/">Drugs A to Z</a> · '
@@ -536,7 +536,7 @@ def test_section_links_in_changes_point_at_their_version_page_from_the_history(t
     from generator.render.families import render_site
 
     root = tmp_path / "protocols"
-    shutil.copytree(Path(__file__).parent.parent / "protocols", root)
+    shutil.copytree(Path(__file__).resolve().parents[2] / "protocols", root)
     draft = root / "ketamine-trd" / "1.1.yaml"
     draft.write_text(draft.read_text().replace("changes:\n", 'changes:\n  - "See [[#contraindications]]."\n', 1))
     history = render_site(load_library(root), dt.date(2026, 11, 25), reviewer=True)[

@@ -26,7 +26,7 @@ from generator.render.inline_render import PageContext, render_markdown
 from generator.render.page_links import localize, relative_url, served_url
 from generator.render.protocol_page import SharedProtocolText
 
-SAMPLE_LIBRARY = Path(__file__).resolve().parent.parent / "protocols"
+SAMPLE_LIBRARY = Path(__file__).resolve().parents[2] / "protocols"
 AS_OF = dt.date(2026, 6, 1)
 
 

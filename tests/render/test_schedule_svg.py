@@ -13,7 +13,7 @@ from generator.load.library import Library, load_library
 from generator.model.schema import Phase
 from generator.render.schedule_svg import phase_spans, render_schedule_svg, schedule_summary
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SVG = "{http://www.w3.org/2000/svg}"
 
 

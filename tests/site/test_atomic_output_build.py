@@ -382,7 +382,7 @@ def test_a_config_asking_for_web_fonts_still_builds_an_offline_site(tmp_path: Pa
         assert "fonts.g" not in html and "squidfunk" not in html, name
 
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def site_name(out: Path) -> str:

@@ -16,7 +16,7 @@ from generator.render.families import render_site
 from generator.render.html_page import html_page
 from generator.site.atomic_output import build_site
 
-SAMPLE_LIBRARY = Path(__file__).resolve().parent.parent / "protocols"
+SAMPLE_LIBRARY = Path(__file__).resolve().parents[2] / "protocols"
 AS_OF = dt.date(2026, 11, 30)
 
 

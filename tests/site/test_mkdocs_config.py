@@ -289,7 +289,7 @@ def test_serve_picks_up_an_edit_to_the_site_file(tmp_path: Path) -> None:
 
 
 def test_the_readme_example_of_a_site_file_builds_with_its_name_palette_and_disclaimer(tmp_path: Path) -> None:
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     section = readme.split("**Site configuration.**", 1)[1]
     example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
     own = tmp_path / "mkdocs.yml"
@@ -334,7 +334,7 @@ def test_protocols_serve_with_a_broken_site_file_stops_before_serving(
 @pytest.mark.parametrize(
     "text",
     [
-        (Path(__file__).resolve().parent.parent / "mkdocs.yml").read_text(encoding="utf-8"),
+        (Path(__file__).resolve().parents[2] / "mkdocs.yml").read_text(encoding="utf-8"),
         "theme:\n  palette:\n    primary: teal\n  features: [navigation.top]\nplugins: [search, protocols]\n",
         "validation:\n  links:\n    anchors: info\nmarkdown_extensions: [tables]\nextra: {a: [1, 2], b: {c: d}}\n",
     ],
@@ -352,7 +352,7 @@ def test_the_merge_gives_what_mkdocs_inherit_gives(tmp_path: Path, text: str) ->
 
 
 def test_the_sample_site_file_names_no_path_into_the_generator() -> None:
-    text = (Path(__file__).resolve().parent.parent / "mkdocs.yml").read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parents[2] / "mkdocs.yml").read_text(encoding="utf-8")
     settings = yaml.safe_load(text)
     assert "INHERIT" not in settings and "plugins" not in settings and "custom_dir" not in settings.get("theme", {})
     assert "generator/" not in text and "site_templates" not in text

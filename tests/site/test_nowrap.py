@@ -1,6 +1,6 @@
 """generator/site/nowrap.py: a quantity or a date on a page never breaks across lines (issue 16: "mg" alone on a
 phone line, "2026-03-/02"), without changing a character of the text. The whole sample sites at 390 px are
-checked in tests/test_accessibility.py; here the wrapping itself, what it must leave alone, the dose
+checked in tests/end_to_end/test_accessibility.py; here the wrapping itself, what it must leave alone, the dose
 panel's own figures, and the JavaScript's units against Python's."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import re
 from typing import Any
 
 import pytest
+from axe import PHONE, split_quantities_and_dates
 from browser import REPO_ROOT
-from test_accessibility import PHONE, split_quantities_and_dates
 
 from generator.site.nowrap import UNIT_WORDS, keep_together, keep_together_text
 

@@ -335,7 +335,7 @@ def test_search_on_a_phone_opens_from_the_header_icon(served_sites: dict[str, An
 def test_the_open_search_with_results_has_no_serious_accessibility_violation(
     served_sites: dict[str, Any], chromium_browser: Any, width: int
 ) -> None:
-    from test_accessibility import axe_results, blocking
+    from axe import axe_results, blocking
 
     served = served_sites["clinician"]
     with recorded_context(chromium_browser, served.base, viewport={"width": width, "height": 800}) as (context, _log):

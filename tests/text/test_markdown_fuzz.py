@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 from browser import REPO_ROOT
+from html_scan import scan
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_content_safety import scan
 
 from generator.approvals.site_links import SiteLinks
 from generator.checks.prose_rules import markdown_findings

@@ -4,7 +4,7 @@ them through: what comes out runs nothing and loads nothing from another host.""
 from __future__ import annotations
 
 import pytest
-from test_content_safety import scan
+from html_scan import scan
 
 from generator.text.sanitize import sanitize
 

@@ -19,7 +19,7 @@ from generator.text.prose_findings import Finding, abbreviation_findings, prose_
 from generator.text.reader_text import reader_runs
 from generator.text.text_scan import text_scan
 
-SAMPLE = Path(__file__).resolve().parent.parent / "protocols"
+SAMPLE = Path(__file__).resolve().parents[2] / "protocols"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 IMAGE_BODY = "body: |\n      Monitor blood pressure.\n\n      ![Flow chart](_assets/flow.png)"
 

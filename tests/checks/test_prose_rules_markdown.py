@@ -194,7 +194,7 @@ def test_p208_a_placeholder_is_read_with_its_value(tmp_path: Path) -> None:
 @pytest.mark.parametrize("invisible", ["\u200b", "\u200e", "\u202e", "\u2066", "\ufeff", "\u00ad"])
 def test_p208_is_not_fooled_by_invisible_characters(invisible: str) -> None:
     # P110 refuses these in the loader; the reader's text drops them so a dose cannot hide behind one
-    doc = load_library(Path(__file__).parent.parent / "protocols").protocols["ketamine-trd"].versions["1.0"].doc
+    doc = load_library(Path(__file__).resolve().parents[2] / "protocols").protocols["ketamine-trd"].versions["1.0"].doc
     found = [(f.code, f.offset, f.message) for f in markdown_findings(f"Give 5{invisible}0{invisible} mg.", doc, {})]
     assert found == [("P208", 5, "dose \"50 mg\" matches no quantity of this version's data")]
 
