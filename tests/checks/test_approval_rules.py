@@ -1,9 +1,11 @@
-"""Rules of §4: P401 to P405 and P407, each broken once and kept once, with exact text and location."""
+"""Rules of §4: P401 to P405 and P407, each broken once and kept once, with exact text and location (a case table)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 from helpers import VERSION, fingerprint_of, run, signed_entry, write_library
 
 F10 = "protocols/ketamine-trd/1.0.yaml"
@@ -55,48 +57,169 @@ def hints(tmp_path: Path, files: dict[str, str]) -> list[str]:
 
 
 APPROVED = version_text("1.0", "approved", "2026-01-10")
+STATUS_P401 = (
+    f"{F10}:{at(APPROVED, 'status: ')}: error P401: version 1.0 is approved without the approvals the policy asks for"
+)
+NO_CHANGES = "must say what changed since 1.0 (changes)"
+
+Entry = tuple[str, str, str, str]  # version, reviewer, role, and the version text signed (or a "sha256:" fingerprint)
 
 
-def test_minimal_library_has_no_version_diagnostics(tmp_path: Path) -> None:
-    assert lines(tmp_path, {}, "P401", "P402", "P403", "P404", "P405", "P407") == []
+@dataclass(frozen=True)
+class ApprovalCase:
+    """Version files and a ledger, and the §4 diagnostics `protocols check` must print for them.
+
+    `ledger` entries are signed by each reviewer's test key over the fingerprint of the text they name (in
+    ketamine-trd/approvals.yaml). `expected` is every diagnostic line of the rules `codes`, "file:line:col:
+    level CODE: message (path)" relative to the test folder (() = a passing case); `hints`, when not None, is
+    every hint line `protocols check` prints for the library.
+    """
+
+    id: str
+    codes: tuple[str, ...]
+    expected: tuple[str, ...] = ()
+    files: dict[str, str] = field(default_factory=dict)
+    ledger: tuple[Entry, ...] = ()
+    hints: tuple[str, ...] | None = None
+    as_of: str = "2026-06-01"
+
+    def library_files(self) -> dict[str, str]:
+        entries = [(v, r, role, text if text.startswith("sha256:") else fp(text)) for v, r, role, text in self.ledger]
+        return self.files | ({"ketamine-trd/approvals.yaml": ledger(*entries)} if entries else {})
 
 
-def test_p401_approved_with_one_reviewer(tmp_path: Path) -> None:
-    files = {"ketamine-trd/1.0.yaml": APPROVED, "ketamine-trd/approvals.yaml": ledger(signed(APPROVED)[0])}
-    assert lines(tmp_path, files, "P401") == [
-        f"{F10}:{at(APPROVED, 'status: ')}: error P401: version 1.0 is approved without the approvals the policy "
-        "asks for: 1 more distinct reviewer (has 1 of 2); no approval in role psychiatrist (status)"
-    ]
-    assert hints(tmp_path, files) == [
+def both(text: str, number: str = "1.0") -> tuple[Entry, Entry]:
+    """The pharmacist's and the psychiatrist's sign-offs of `text`."""
+    return (number, "Ann Lee", "pharmacist", text), (number, "Bo Chan", "psychiatrist", text)
+
+
+def v11(text: str, codes: tuple[str, ...], *expected: str, id: str, **fields: object) -> ApprovalCase:
+    """A case with version 1.1 `text` next to the minimal 1.0."""
+    return ApprovalCase(id, codes, expected, files={"ketamine-trd/1.1.yaml": text}, **fields)  # type: ignore[arg-type]
+
+
+BLANK_CHANGES = version_text("1.1", changes='[" "]')
+NO_CHANGES_KEY = version_text("1.1").replace("changes: []\n", "")
+FIRST_LATER = version_text("1.1")
+DOSE_RAISED = version_text("1.1", changes="[Dose raised.]", **{"dose: 0.5 mg/kg": "dose: 0.6 mg/kg"})
+LONGER_ID = version_text("1.1", changes="[ketamine-iv-old retired; induction-x]",
+                         **{"frequency: 3 per week": "frequency: 2 per week", "doses: 6": "doses: 4"})
+RENAMED_PHASE = version_text("1.1", changes="[Schedule renamed.]", **{"- id: induction": "- id: course"})
+PHASE_LINE = RENAMED_PHASE.splitlines().index("  - id: course") + 1
+IN_REVIEW = version_text("1.0", "in-review", "2026-01-10")
+RETITLED_IN_REVIEW = version_text("1.0", "in-review", "2026-01-10", **{"title: Safety": "title: Safety first"})
+UNDATED = version_text("1.0", "approved")
+RETIRED_FIRST = version_text("1.0", "retired", "2026-03-01")
+EARLIER_LATER = version_text("1.1", "approved", "2026-02-01", changes="[Safety reworded.]")
+OVERDUE = version_text("1.0", "approved", "2024-01-10")
+REVIEW_DUE = version_text("1.0", "approved", "2026-01-10", **{"owner:": "review_due: 2026-05-31\nowner:"})
+ALL = ("P401", "P402", "P403", "P404", "P405", "P407")
+
+CASES = [
+    ApprovalCase("minimal-library-clean", ALL),
+    # P401: approvals the policy asks for
+    ApprovalCase("p401-one-reviewer", ("P401",), (
+        f"{STATUS_P401}: 1 more distinct reviewer (has 1 of 2); no approval in role psychiatrist (status)",
+    ), files={"ketamine-trd/1.0.yaml": APPROVED}, ledger=both(APPROVED)[:1], hints=(
         "each missing reviewer signs with their own key: `protocols approve ketamine-trd 1.0 --role ROLE` "
-        "(roles still needed: psychiatrist); or set status: in-review"
-    ]
-
-
-def test_p401_approved_without_any_approval(tmp_path: Path) -> None:
-    assert lines(tmp_path, {"ketamine-trd/1.0.yaml": APPROVED}, "P401") == [
-        f"{F10}:{at(APPROVED, 'status: ')}: error P401: version 1.0 is approved without the approvals the policy "
-        "asks for: 2 more distinct reviewers (has 0 of 2); no approval in roles pharmacist, psychiatrist (status)"
-    ]
-
-
-def test_p401_one_person_in_both_roles_is_one_reviewer(tmp_path: Path) -> None:
+        "(roles still needed: psychiatrist); or set status: in-review",
+    )),
+    ApprovalCase("p401-no-approval", ("P401",), (
+        f"{STATUS_P401}: 2 more distinct reviewers (has 0 of 2); no approval in roles pharmacist, psychiatrist"
+        " (status)",
+    ), files={"ketamine-trd/1.0.yaml": APPROVED}),
     # Cy Dee holds both roles in the register and signed in both: one person fills one required role
-    entries = [("1.0", "Cy Dee", "pharmacist", fp(APPROVED)), ("1.0", "cy  DEE", "psychiatrist", fp(APPROVED))]
-    files = {"ketamine-trd/1.0.yaml": APPROVED, "ketamine-trd/approvals.yaml": ledger(*entries)}
-    assert lines(tmp_path, files, "P401", "P406") == [
-        f"{F10}:{at(APPROVED, 'status: ')}: error P401: version 1.0 is approved without the approvals the policy "
-        "asks for: 1 more distinct reviewer (has 1 of 2); role psychiatrist signed only by a reviewer who fills "
-        "another required role: each required role needs a different reviewer (status)"
-    ]
+    ApprovalCase("p401-one-person-in-both-roles", ("P401", "P406"), (
+        f"{STATUS_P401}: 1 more distinct reviewer (has 1 of 2); role psychiatrist signed only by a reviewer who"
+        " fills another required role: each required role needs a different reviewer (status)",
+    ), files={"ketamine-trd/1.0.yaml": APPROVED},
+        ledger=(("1.0", "Cy Dee", "pharmacist", APPROVED), ("1.0", "cy  DEE", "psychiatrist", APPROVED))),
+    ApprovalCase("p401-p402-two-current-approvals", ("P401", "P402", "P405", "P407"),
+                 files={"ketamine-trd/1.0.yaml": APPROVED}, ledger=both(APPROVED)),
+    # P402: approvals of other content
+    ApprovalCase("p402-status-change-keeps-the-fingerprint", ("P401", "P402"),
+                 files={"ketamine-trd/1.0.yaml": APPROVED}, ledger=both(IN_REVIEW)),
+    ApprovalCase("p402-re-approval-supersedes-the-stale-entry", ("P401", "P402"),
+                 files={"ketamine-trd/1.0.yaml": APPROVED},
+                 ledger=(*both(RETITLED_IN_REVIEW), *both(APPROVED))),
+    ApprovalCase("p402-not-for-a-draft-in-review", ("P401", "P402"),
+                 ledger=(("1.0", "Ann Lee", "pharmacist", "sha256:0123"),)),
+    ApprovalCase("p402-version-that-does-not-exist", ("P402",), (
+        f"{LEDGER}:1:12: error P402: approval by Ann Lee (pharmacist) is for version 2.0, which ketamine-trd "
+        "does not have ([0].version)",
+    ), ledger=(("2.0", "Ann Lee", "pharmacist", "sha256:0123"),)),
+    # P403: a later version says what changed
+    v11(FIRST_LATER, ("P403",), f"{F11}:{at(FIRST_LATER, 'changes: ')}: error P403: version 1.1 has no changes:"
+        f" every version after the first {NO_CHANGES}", id="p403-no-changes"),
+    v11(BLANK_CHANGES, ("P403",), f"{F11}:{at(BLANK_CHANGES, 'changes: ')}: error P403: version 1.1 has no changes:"
+        f" every version after the first {NO_CHANGES}", id="p403-blank-entry"),
+    v11(NO_CHANGES_KEY, ("P403",), f"{F11}:{at(NO_CHANGES_KEY, 'status: ')}: error P403: version 1.1 has no"
+        f" changes: every version after the first {NO_CHANGES}", id="p403-no-changes-key"),
+    v11(version_text("1.1", changes="[Safety section reworded.]"), ("P403", "P404"), id="p403-p404-with-changes"),
+    # P404: dose changes named in changes
+    v11(DOSE_RAISED, ("P404",), f"{F11}:{at(DOSE_RAISED, '    dose: ')}: error P404: dose of regimen ketamine-iv"
+        " changed from 0.5 mg/kg in 1.0 to 0.6 mg/kg, but no entry of changes names ketamine-iv (regimens[0].dose)",
+        id="p404-dose-change-not-named",
+        hints=("add an entry to changes that names ketamine-iv and says what changed: no silent dose changes",)),
+    v11(LONGER_ID, ("P404",),
+        f"{F11}:{at(LONGER_ID, '    frequency: ')}: error P404: frequency of phase induction changed from "
+        "3 times per week in 1.0 to twice per week, but no entry of changes names induction (phases[0].frequency)",
+        f"{F11}:{at(LONGER_ID, '    doses: ')}: error P404: doses of phase induction changed from 6 in 1.0 to 4, "
+        "but no entry of changes names induction (phases[0].doses)", id="p404-id-inside-a-longer-id"),
+    v11(RENAMED_PHASE, ("P404",),
+        f"{F11}:{PHASE_LINE}:3: error P404: phase induction of 1.0 was removed, but no entry of changes "
+        "names induction (phases)",
+        f"{F11}:{PHASE_LINE}:9: error P404: phase course is new since 1.0, but no entry of changes names course "
+        "(phases[0].id)", id="p404-added-and-removed-phases"),
+    v11(version_text("1.1", changes='["ketamine-iv: dose raised.", "Schedule of `induction` shortened."]',
+                     **{"dose: 0.5 mg/kg": "dose: 0.6 mg/kg",
+                        "length: 2 weeks\n    doses: 6": "length: 1 week\n    doses: 3"}),
+        ("P404",), id="p404-changes-name-each-item"),
+    # P405: effective dates
+    ApprovalCase("p405-approved-without-effective", ("P405",), (
+        f"{F10}:{at(UNDATED, 'status: ')}: error P405: version 1.0 is approved but has no effective date (status)",
+    ), files={"ketamine-trd/1.0.yaml": UNDATED}, ledger=both(UNDATED)),
+    ApprovalCase("p405-effective-dates-out-of-order", ("P401", "P402", "P405"), (
+        f"{F11}:{at(EARLIER_LATER, 'effective: ')}: error P405: effective 2026-02-01 of 1.1 is before 2026-03-01,"
+        " the effective date of 1.0: effective dates must follow version order (effective)",
+    ), files={"ketamine-trd/1.0.yaml": RETIRED_FIRST, "ketamine-trd/1.1.yaml": EARLIER_LATER},
+        ledger=(*both(RETIRED_FIRST), *both(EARLIER_LATER, "1.1"))),
+    ApprovalCase("p405-same-day-is-in-order", ("P405",), files={
+        "ketamine-trd/1.0.yaml": version_text("1.0", "approved", "2026-03-01"),
+        "ketamine-trd/1.1.yaml": version_text("1.1", "approved", "2026-03-01", changes="[Safety reworded.]"),
+    }),
+    # P407: reviews due
+    ApprovalCase("p407-review-overdue", ("P407",), (
+        f"{F10}:{at(OVERDUE, 'effective: ')}: warning P407: review of ketamine-trd 1.0 was due on 2026-01-10 "
+        "(2024-01-10 + 24 months); the build date is 2026-06-01 (effective)",
+    ), files={"ketamine-trd/1.0.yaml": OVERDUE}, ledger=both(OVERDUE)),
+    ApprovalCase("p407-review-due-that-day", ("P407",), files={"ketamine-trd/1.0.yaml": OVERDUE},
+                 ledger=both(OVERDUE), as_of="2026-01-10"),
+    ApprovalCase("p407-written-review-due", ("P407",), (
+        f"{F10}:{at(REVIEW_DUE, 'review_due: ')}: warning P407: review of ketamine-trd 1.0 was due on 2026-05-31; "
+        "the build date is 2026-06-01 (review_due)",
+    ), files={"ketamine-trd/1.0.yaml": REVIEW_DUE}),
+    ApprovalCase("p407-written-review-due-that-day", ("P407",), files={"ketamine-trd/1.0.yaml": REVIEW_DUE},
+                 as_of="2026-05-31"),
+    ApprovalCase("p407-not-for-a-retired-protocol", ("P407",),
+                 files={"ketamine-trd/1.0.yaml": version_text("1.0", "retired", "2020-01-10")}),
+]
 
 
-def test_p401_p402_pass_with_two_current_approvals_covering_the_roles(tmp_path: Path) -> None:
-    files = {"ketamine-trd/1.0.yaml": APPROVED, "ketamine-trd/approvals.yaml": ledger(*signed(APPROVED))}
-    assert lines(tmp_path, files, "P401", "P402", "P405", "P407") == []
+def test_case_ids_are_unique() -> None:
+    assert len({case.id for case in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_approval_rule_case(tmp_path: Path, case: ApprovalCase) -> None:
+    files = case.library_files()
+    assert lines(tmp_path, files, *case.codes, as_of=case.as_of) == list(case.expected)
+    if case.hints is not None:
+        assert hints(tmp_path, files) == list(case.hints)
 
 
 def test_p402_content_changed_after_approval(tmp_path: Path) -> None:
+    # the message quotes both fingerprints, computed here
     edited = APPROVED.replace("body: Monitor blood pressure.", "body: Monitor blood pressure and pulse.")
     files = {"ketamine-trd/1.0.yaml": edited, "ketamine-trd/approvals.yaml": ledger(*signed(APPROVED))}
     old, new = fp(APPROVED)[:19], fp(edited)[:19]
@@ -114,150 +237,6 @@ def test_p402_content_changed_after_approval(tmp_path: Path) -> None:
         "check what changed with `protocols diff`; each reviewer who agrees signs the version again with their own "
         "key (`protocols approve ketamine-trd 1.0 --role psychiatrist`)",
     ]
-
-
-def test_p402_status_change_keeps_the_fingerprint(tmp_path: Path) -> None:
-    in_review = version_text("1.0", "in-review", "2026-01-10")
-    files = {"ketamine-trd/1.0.yaml": APPROVED, "ketamine-trd/approvals.yaml": ledger(*signed(in_review))}
-    assert lines(tmp_path, files, "P401", "P402") == []
-
-
-def test_p402_re_approval_supersedes_the_stale_entry(tmp_path: Path) -> None:
-    draft = version_text("1.0", "in-review", "2026-01-10", **{"title: Safety": "title: Safety first"})
-    entries = [*signed(draft), *signed(APPROVED)]
-    files = {"ketamine-trd/1.0.yaml": APPROVED, "ketamine-trd/approvals.yaml": ledger(*entries)}
-    assert lines(tmp_path, files, "P401", "P402") == []
-
-
-def test_p402_not_for_a_draft_still_in_review(tmp_path: Path) -> None:
-    files = {"ketamine-trd/approvals.yaml": ledger(("1.0", "Ann Lee", "pharmacist", "sha256:0123"))}
-    assert lines(tmp_path, files, "P401", "P402") == []
-
-
-def test_p402_approval_for_a_version_that_does_not_exist(tmp_path: Path) -> None:
-    files = {"ketamine-trd/approvals.yaml": ledger(("2.0", "Ann Lee", "pharmacist", "sha256:0123"))}
-    assert lines(tmp_path, files, "P402") == [
-        f"{LEDGER}:1:12: error P402: approval by Ann Lee (pharmacist) is for version 2.0, which ketamine-trd "
-        "does not have ([0].version)"
-    ]
-
-
-def test_p403_later_version_without_changes(tmp_path: Path) -> None:
-    later = version_text("1.1")
-    assert lines(tmp_path, {"ketamine-trd/1.1.yaml": later}, "P403") == [
-        f"{F11}:{at(later, 'changes: ')}: error P403: version 1.1 has no changes: every version after the first "
-        "must say what changed since 1.0 (changes)"
-    ]
-
-
-def test_p403_blank_entries_or_no_key_count_as_no_changes(tmp_path: Path) -> None:
-    blank = version_text("1.1", changes='[" "]')
-    assert lines(tmp_path, {"ketamine-trd/1.1.yaml": blank}, "P403") == [
-        f"{F11}:{at(blank, 'changes: ')}: error P403: version 1.1 has no changes: every version after the first "
-        "must say what changed since 1.0 (changes)"
-    ]
-    absent = version_text("1.1").replace("changes: []\n", "")
-    assert lines(tmp_path, {"ketamine-trd/1.1.yaml": absent}, "P403") == [
-        f"{F11}:{at(absent, 'status: ')}: error P403: version 1.1 has no changes: every version after the first "
-        "must say what changed since 1.0 (changes)"
-    ]
-
-
-def test_p403_passes_with_changes_and_for_the_first_version(tmp_path: Path) -> None:
-    files = {"ketamine-trd/1.1.yaml": version_text("1.1", changes="[Safety section reworded.]")}
-    assert lines(tmp_path, files, "P403", "P404") == []
-
-
-def test_p404_dose_change_not_named_in_changes(tmp_path: Path) -> None:
-    later = version_text("1.1", changes="[Dose raised.]", **{"dose: 0.5 mg/kg": "dose: 0.6 mg/kg"})
-    assert lines(tmp_path, {"ketamine-trd/1.1.yaml": later}, "P404") == [
-        f"{F11}:{at(later, '    dose: ')}: error P404: dose of regimen ketamine-iv changed from 0.5 mg/kg in 1.0 "
-        "to 0.6 mg/kg, but no entry of changes names ketamine-iv (regimens[0].dose)"
-    ]
-    assert hints(tmp_path, {"ketamine-trd/1.1.yaml": later}) == [
-        "add an entry to changes that names ketamine-iv and says what changed: no silent dose changes"
-    ]
-
-
-def test_p404_id_inside_a_longer_id_does_not_name_it(tmp_path: Path) -> None:
-    later = version_text("1.1", changes="[ketamine-iv-old retired; induction-x]",
-                         **{"frequency: 3 per week": "frequency: 2 per week", "doses: 6": "doses: 4"})
-    assert lines(tmp_path, {"ketamine-trd/1.1.yaml": later}, "P404") == [
-        f"{F11}:{at(later, '    frequency: ')}: error P404: frequency of phase induction changed from "
-        "3 times per week in 1.0 to twice per week, but no entry of changes names induction (phases[0].frequency)",
-        f"{F11}:{at(later, '    doses: ')}: error P404: doses of phase induction changed from 6 in 1.0 to 4, "
-        "but no entry of changes names induction (phases[0].doses)",
-    ]
-
-
-def test_p404_added_and_removed_phases(tmp_path: Path) -> None:
-    later = version_text("1.1", changes="[Schedule renamed.]", **{"- id: induction": "- id: course"})
-    found = lines(tmp_path, {"ketamine-trd/1.1.yaml": later}, "P404")
-    phase_line = later.splitlines().index("  - id: course") + 1
-    assert found == [
-        f"{F11}:{phase_line}:3: error P404: phase induction of 1.0 was removed, but no entry of changes "
-        "names induction (phases)",
-        f"{F11}:{phase_line}:9: error P404: phase course is new since 1.0, but no entry of changes names course "
-        "(phases[0].id)",
-    ]
-
-
-def test_p404_passes_when_changes_names_each_changed_item(tmp_path: Path) -> None:
-    later = version_text(
-        "1.1", changes='["ketamine-iv: dose raised.", "Schedule of `induction` shortened."]',
-        **{"dose: 0.5 mg/kg": "dose: 0.6 mg/kg", "length: 2 weeks\n    doses: 6": "length: 1 week\n    doses: 3"},
-    )
-    assert lines(tmp_path, {"ketamine-trd/1.1.yaml": later}, "P404") == []
-
-
-def test_p405_approved_without_effective(tmp_path: Path) -> None:
-    undated = version_text("1.0", "approved")
-    files = {"ketamine-trd/1.0.yaml": undated, "ketamine-trd/approvals.yaml": ledger(*signed(undated))}
-    assert lines(tmp_path, files, "P405") == [
-        f"{F10}:{at(undated, 'status: ')}: error P405: version 1.0 is approved but has no effective date (status)"
-    ]
-
-
-def test_p405_effective_dates_out_of_version_order(tmp_path: Path) -> None:
-    first = version_text("1.0", "retired", "2026-03-01")
-    later = version_text("1.1", "approved", "2026-02-01", changes="[Safety reworded.]")
-    files = {"ketamine-trd/1.0.yaml": first, "ketamine-trd/1.1.yaml": later,
-             "ketamine-trd/approvals.yaml": ledger(*signed(first), *signed(later, "1.1"))}
-    assert lines(tmp_path, files, "P401", "P402", "P405") == [
-        f"{F11}:{at(later, 'effective: ')}: error P405: effective 2026-02-01 of 1.1 is before 2026-03-01, the "
-        "effective date of 1.0: effective dates must follow version order (effective)"
-    ]
-
-
-def test_p405_same_day_is_in_order(tmp_path: Path) -> None:
-    first = version_text("1.0", "approved", "2026-03-01")
-    later = version_text("1.1", "approved", "2026-03-01", changes="[Safety reworded.]")
-    files = {"ketamine-trd/1.0.yaml": first, "ketamine-trd/1.1.yaml": later}
-    assert lines(tmp_path, files, "P405") == []
-
-
-def test_p407_review_overdue_for_the_current_version(tmp_path: Path) -> None:
-    old = version_text("1.0", "approved", "2024-01-10")
-    files = {"ketamine-trd/1.0.yaml": old, "ketamine-trd/approvals.yaml": ledger(*signed(old))}
-    assert lines(tmp_path, files, "P407") == [
-        f"{F10}:{at(old, 'effective: ')}: warning P407: review of ketamine-trd 1.0 was due on 2026-01-10 "
-        "(2024-01-10 + 24 months); the build date is 2026-06-01 (effective)"
-    ]
-    assert lines(tmp_path, files, "P407", as_of="2026-01-10") == []
-
-
-def test_p407_uses_a_written_review_due(tmp_path: Path) -> None:
-    dated = version_text("1.0", "approved", "2026-01-10", **{"owner:": "review_due: 2026-05-31\nowner:"})
-    assert lines(tmp_path, {"ketamine-trd/1.0.yaml": dated}, "P407") == [
-        f"{F10}:{at(dated, 'review_due: ')}: warning P407: review of ketamine-trd 1.0 was due on 2026-05-31; "
-        "the build date is 2026-06-01 (review_due)"
-    ]
-    assert lines(tmp_path, {"ketamine-trd/1.0.yaml": dated}, "P407", as_of="2026-05-31") == []
-
-
-def test_p407_not_for_a_retired_protocol(tmp_path: Path) -> None:
-    retired = version_text("1.0", "retired", "2020-01-10")
-    assert lines(tmp_path, {"ketamine-trd/1.0.yaml": retired}, "P407") == []
 
 
 def test_check_exit_status_reflects_p401_error_and_p407_warning(tmp_path: Path) -> None:

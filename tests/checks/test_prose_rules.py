@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -72,178 +73,156 @@ def at(offset: int) -> str:
     return f"{FILE}:{TEXT_LINE}:{TEXT_COL + offset}"
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Give 0.5 mg/kg, within 0.1 to 0.75 mg/kg (0.1-0.75 mg/kg, 0.1–0.75 mg/kg), 500 mcg/kg.",
-        "Never above 3,000 mg (3 g, 3000 mg), over 40 minutes, for 2 weeks, at 70 kg or 1.5 h.",
-        'A study gave {{ "20 to 35 mg/kg" }}; this protocol gives {{ ketamine-iv.dose }}.',
-        "Subcutaneous (SUBCUT) use: disc, scan, HSV, Ccs, qds and a 4-hour infusion are fine.",
-        "[Dose guide](https://example.org/5-mg-SC-qd) and <https://example.org/?q=5mg>; `code` too.",
-        "{{ ketamine-iv.dose_range }} {{ ketamine-iv.max_dose }} {{ induction.doses }} version 2.0 of the form.",
-    ],
+H_SOME_DOSE = (
+    "write the dose as a placeholder of this version's data, such as {{ ketamine-iv.max_dose }} (3 g);"
+    ' only a dose quoted from a study may be written as verbatim text, {{ "5 mg" }}'
 )
-def test_prose_that_agrees_with_the_data_is_clean(tmp_path: Path, text: str) -> None:
-    assert prose_lines(write(tmp_path, text)) == []
-
-
-def test_p208_a_dose_that_matches_no_quantity(tmp_path: Path) -> None:
-    assert prose_lines(write(tmp_path, "Give 5 mg.")) == [
-        f"{at(5)}: error P208: dose \"5 mg\" matches no quantity of this version's data (sections[0].body)\n"
-        "    write the dose as a placeholder of this version's data, such as {{ ketamine-iv.max_dose }} (3 g);"
-        ' only a dose quoted from a study may be written as verbatim text, {{ "5 mg" }}'
-    ]
-
-
-def test_p208_both_ends_of_a_range(tmp_path: Path) -> None:
-    lines = prose_lines(write(tmp_path, "Give 20 to 35 mg/kg."))
-    assert [line.splitlines()[0] for line in lines] == [
-        f'{at(5)}: error P208: dose 20 mg/kg (in "20 to 35 mg/kg") matches no quantity of this version\'s data'
-        " (sections[0].body)",
-        f'{at(11)}: error P208: dose 35 mg/kg (in "20 to 35 mg/kg") matches no quantity of this version\'s data'
-        " (sections[0].body)",
-    ]
-    assert lines[0].splitlines()[1] == (
-        "    write the dose as a placeholder of this version's data, such as {{ ketamine-iv.dose }} (0.5 mg/kg),"
-        " {{ ketamine-iv.dose_range }} (0.1 to 0.75 mg/kg); only a dose quoted from a study may be written as"
-        ' verbatim text, {{ "20 to 35 mg/kg" }}'
-    )
-
-
-def test_p208_ranges_written_with_and_or(tmp_path: Path) -> None:
-    lines = prose_lines(write(tmp_path, "Between 0.1 and 0.75 mg/kg, 0.5 or 0.75 mg/kg, not 2 or 0.5 mg/kg."))
-    assert [line.splitlines()[0] for line in lines] == [
-        f'{at(51)}: error P208: dose 2 mg/kg (in "2 or 0.5 mg/kg") matches no quantity of this version\'s data'
-        " (sections[0].body)",
-    ]
-
-
-def test_p208_a_dose_of_a_dimension_the_version_does_not_have(tmp_path: Path) -> None:
-    assert prose_lines(write(tmp_path, "at 10 mg/mL")) == [
-        f"{at(3)}: error P208: dose \"10 mg/mL\" matches no quantity of this version's data (sections[0].body)\n"
-        "    no quantity of this version is comparable with mg/mL: add it to the data and write it as a placeholder"
-        ' ({{ regimen-id.dose }}); only a dose quoted from a study may be written as verbatim text, {{ "10 mg/mL" }}'
-    ]
-
-
-def test_p208_in_a_title(tmp_path: Path) -> None:
-    library = write(tmp_path, "Fine.", VERSION.replace("title: IV ketamine", "title: IV ketamine 1 mg/kg"))
-    assert [line.splitlines()[0] for line in prose_lines(library)] == [
-        f"{FILE}:3:20: error P208: dose \"1 mg/kg\" matches no quantity of this version's data (title)"
-    ]
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("Give 0.50 mg/kg", [(5, 'trailing zero in "0.50 mg/kg": write "0.5 mg/kg"')]),
-        ("Give .5 mg/kg", [(5, 'missing leading zero in ".5 mg/kg": write "0.5 mg/kg"')]),
-        ("Give 0.10 to 0.75 mg/kg", [(5, 'trailing zero in "0.10" (in "0.10 to 0.75 mg/kg"): write "0.1"')]),
-        ("Over 40.0 min", [(5, 'trailing zero in "40.0 min": write "40 min"')]),
-        (
-            "Not SC, qd, q.d., qod, TIW, BIW or HS; 1 cc",
-            [
-                (4, 'error-prone abbreviation "SC": write "SUBCUT"'),
-                (8, 'error-prone abbreviation "qd": write "once per day"'),
-                (12, 'error-prone abbreviation "q.d.": write "once per day"'),
-                (18, 'error-prone abbreviation "qod": write "every 2 days"'),
-                (23, 'error-prone abbreviation "TIW": write "3 times per week"'),
-                (28, 'error-prone abbreviation "BIW": write "twice per week"'),
-                (35, 'error-prone abbreviation "HS": write "at bedtime" or "half-strength"'),
-            ],
-        ),
-        ("Draw up in a cc syringe", [(13, 'error-prone abbreviation "cc": write "mL"')]),
-    ],
+H_RANGE = (
+    "write the dose as a placeholder of this version's data, such as {{ ketamine-iv.dose }} (0.5 mg/kg),"
+    " {{ ketamine-iv.dose_range }} (0.1 to 0.75 mg/kg); only a dose quoted from a study may be written as"
+    ' verbatim text, {{ "20 to 35 mg/kg" }}'
 )
-def test_p209_error_prone_notation(tmp_path: Path, text: str, expected: list[tuple[int, str]]) -> None:
-    lines = [line.splitlines()[0] for line in prose_lines(write(tmp_path, text)) if " P209: " in line]
-    assert lines == [f"{at(offset)}: error P209: {message} (sections[0].body)" for offset, message in expected]
-
-
-def test_p209_hint_says_why(tmp_path: Path) -> None:
-    [line] = prose_lines(write(tmp_path, "Give SQ"))
-    assert line == (
-        f'{at(5)}: error P209: error-prone abbreviation "SQ": write "SUBCUT" (sections[0].body)\n'
-        '    "SC" is misread as "SL" (sublingual) and "SQ" as "5 every"'
-    )
-
-
-@pytest.mark.parametrize(
-    ("text", "offset", "message"),
-    [
-        ("Give 5 ml", 7, 'unsafe unit spelling "ml" in "5 ml": write "5 mL"'),
-        ("Give 1 cc", 7, 'unsafe unit spelling "cc" in "1 cc": write "1 mL"'),
-        ("Give 10 IU/kg", 8, 'unsafe unit spelling "IU/kg" in "10 IU/kg": write "10 units/kg"'),
-        ("Give 2 U", 7, 'unsafe unit spelling "U" in "2 U": write "2 units"'),
-        ("Give 500 µg", 9, 'unsafe unit spelling "µg" in "500 µg": write "500 mcg"'),
-        ("Give 500 ug/kg", 9, 'unsafe unit spelling "ug/kg" in "500 ug/kg": write "500 mcg/kg"'),
-    ],
+H_DIMENSION = (
+    "no quantity of this version is comparable with mg/mL: add it to the data and write it as a placeholder"
+    ' ({{ regimen-id.dose }}); only a dose quoted from a study may be written as verbatim text, {{ "10 mg/mL" }}'
 )
-def test_p109_unsafe_unit_after_a_number(tmp_path: Path, text: str, offset: int, message: str) -> None:
-    assert [line.splitlines()[0] for line in prose_lines(write(tmp_path, text))] == [
-        f"{at(offset)}: error P109: {message} (sections[0].body)"
-    ]
+BODY = "(sections[0].body)"
+NO_MATCH = "matches no quantity of this version's data"
+DRUG_FILE = "protocols/_library/drugs.yaml"
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("{{ nope.dose }}", [(0, 'placeholder {{ nope.dose }}: no regimen or phase "nope" in this version')]),
-        ("{{ ketamine-iv.concentration }}",
-         [(0, "placeholder {{ ketamine-iv.concentration }}: regimen ketamine-iv has no concentration")]),
-        ("x {{ induction.route }}", [(2, 'placeholder {{ induction.route }}: "route" is not a phase field')]),
-        ("{{ dose }}", [(0, 'malformed placeholder "{{ dose }}": write {{ id.field }} or {{ "verbatim text" }}')]),
-    ],
-)
-def test_p304_unknown_placeholders(tmp_path: Path, text: str, expected: list[tuple[int, str]]) -> None:
-    assert [line.splitlines()[0] for line in prose_lines(write(tmp_path, text))] == [
-        f"{at(offset)}: error P304: {message} (sections[0].body)" for offset, message in expected
-    ]
+@dataclass(frozen=True)
+class ProseCase:
+    """Prose put at TEXT (or a whole edited version/drugs file) and the prose diagnostics it must raise.
+
+    `expected` holds the first line of every diagnostic, "file:line:col: level CODE: message (path)", in
+    order (() = clean); with `codes` only the diagnostics of those codes are compared. `hint`, when set, is
+    the one hint line printed under the first diagnostic.
+    """
+
+    id: str
+    text: str
+    expected: tuple[str, ...] = ()
+    hint: str = ""
+    version: str = VERSION
+    drugs: str = DRUGS
+    codes: tuple[str, ...] = ()
 
 
-def test_p304_hint_lists_the_ids(tmp_path: Path) -> None:
-    [line] = prose_lines(write(tmp_path, "{{ ketamine.dose }}"))
-    assert line.splitlines()[1] == (
-        "    use the id of one of this version's regimens or phases (ketamine-iv, induction)"
-    )
+def located(code: str, *found: tuple[int, str]) -> tuple[str, ...]:
+    """Expected lines for findings in TEXT: (offset from its start, message)."""
+    return tuple(f"{at(offset)}: error {code}: {message} {BODY}" for offset, message in found)
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("<b>bold</b>", [(0, 'raw HTML "<b>" in Markdown'), (7, 'raw HTML "</b>" in Markdown')]),
-        ("x <img src=x onerror=alert(1)>", [(2, 'raw HTML "<img src=x onerror=alert(1)>" in Markdown')]),
-        ("<!-- hidden -->", [(0, 'HTML comment "<!-- hidden -->" in Markdown')]),
-    ],
-)
-def test_p501_raw_html(tmp_path: Path, text: str, expected: list[tuple[int, str]]) -> None:
-    assert [line.splitlines()[0] for line in prose_lines(write(tmp_path, text))] == [
-        f"{at(offset)}: error P501: {message} (sections[0].body)" for offset, message in expected
-    ]
+def clean(id: str, text: str) -> ProseCase:
+    return ProseCase(id, text)
 
 
-def test_attribute_lists_and_braces_are_text(tmp_path: Path) -> None:
+CASES = [
+    clean("clean-doses-from-the-data",
+          "Give 0.5 mg/kg, within 0.1 to 0.75 mg/kg (0.1-0.75 mg/kg, 0.1–0.75 mg/kg), 500 mcg/kg."),
+    clean("clean-ceiling-durations-weights",
+          "Never above 3,000 mg (3 g, 3000 mg), over 40 minutes, for 2 weeks, at 70 kg or 1.5 h."),
+    clean("clean-verbatim-and-placeholder",
+          'A study gave {{ "20 to 35 mg/kg" }}; this protocol gives {{ ketamine-iv.dose }}.'),
+    clean("clean-words-like-abbreviations",
+          "Subcutaneous (SUBCUT) use: disc, scan, HSV, Ccs, qds and a 4-hour infusion are fine."),
+    clean("clean-links-and-code",
+          "[Dose guide](https://example.org/5-mg-SC-qd) and <https://example.org/?q=5mg>; `code` too."),
+    clean("clean-placeholders-and-version-number",
+          "{{ ketamine-iv.dose_range }} {{ ketamine-iv.max_dose }} {{ induction.doses }} version 2.0 of the form."),
     # author text reaches the page as HTML that Python-Markdown leaves alone: "{: ...}" is shown as written
-    text = 'Choose one of {a, b} or {1 to 2}. Text {: onclick="alert(1)" } Heading {#id} { x onmouseover }'
-    assert prose_lines(write(tmp_path, text)) == []
-
-
-def test_p501_not_in_code_and_not_for_comparisons(tmp_path: Path) -> None:
-    text = "Use `<b>` for bold. Heart rate <100 and a < b; if HR<Normal range; <https://example.org>"
-    assert prose_lines(write(tmp_path, text)) == []
-
-
-def test_library_markdown_is_checked_too(tmp_path: Path) -> None:
-    drugs = "ketamine:\n  name: ketamine\n  notes: Give <i>{{ ketamine-iv.dose }}</i> SC.\n"
-    lines = [line.splitlines()[0] for line in prose_lines(write(tmp_path, "Fine.", drugs=drugs))]
-    assert lines == [
-        'protocols/_library/drugs.yaml:3:15: error P501: raw HTML "<i>" in Markdown (ketamine.notes)',
-        "protocols/_library/drugs.yaml:3:18: error P304: placeholder {{ ketamine-iv.dose }} in drugs.yaml:"
+    clean("clean-attribute-lists-and-braces-are-text",
+          'Choose one of {a, b} or {1 to 2}. Text {: onclick="alert(1)" } Heading {#id} { x onmouseover }'),
+    clean("clean-p501-not-in-code-and-not-for-comparisons",
+          "Use `<b>` for bold. Heart rate <100 and a < b; if HR<Normal range; <https://example.org>"),
+    ProseCase("p208-dose-matching-no-quantity", "Give 5 mg.",
+              located("P208", (5, f'dose "5 mg" {NO_MATCH}')), hint=H_SOME_DOSE),
+    ProseCase("p208-both-ends-of-a-range", "Give 20 to 35 mg/kg.", located(
+        "P208", (5, f'dose 20 mg/kg (in "20 to 35 mg/kg") {NO_MATCH}'),
+        (11, f'dose 35 mg/kg (in "20 to 35 mg/kg") {NO_MATCH}')), hint=H_RANGE),
+    ProseCase("p208-ranges-with-and-or", "Between 0.1 and 0.75 mg/kg, 0.5 or 0.75 mg/kg, not 2 or 0.5 mg/kg.",
+              located("P208", (51, f'dose 2 mg/kg (in "2 or 0.5 mg/kg") {NO_MATCH}'))),
+    ProseCase("p208-dimension-the-version-lacks", "at 10 mg/mL",
+              located("P208", (3, f'dose "10 mg/mL" {NO_MATCH}')), hint=H_DIMENSION),
+    ProseCase("p208-in-a-title", "Fine.", (f'{FILE}:3:20: error P208: dose "1 mg/kg" {NO_MATCH} (title)',),
+              version=VERSION.replace("title: IV ketamine", "title: IV ketamine 1 mg/kg")),
+    ProseCase("p209-trailing-zero", "Give 0.50 mg/kg",
+              located("P209", (5, 'trailing zero in "0.50 mg/kg": write "0.5 mg/kg"')), codes=("P209",)),
+    ProseCase("p209-missing-leading-zero", "Give .5 mg/kg",
+              located("P209", (5, 'missing leading zero in ".5 mg/kg": write "0.5 mg/kg"')), codes=("P209",)),
+    ProseCase("p209-trailing-zero-in-a-range", "Give 0.10 to 0.75 mg/kg",
+              located("P209", (5, 'trailing zero in "0.10" (in "0.10 to 0.75 mg/kg"): write "0.1"')),
+              codes=("P209",)),
+    ProseCase("p209-trailing-zero-in-a-duration", "Over 40.0 min",
+              located("P209", (5, 'trailing zero in "40.0 min": write "40 min"')), codes=("P209",)),
+    ProseCase("p209-abbreviations", "Not SC, qd, q.d., qod, TIW, BIW or HS; 1 cc", located(
+        "P209",
+        (4, 'error-prone abbreviation "SC": write "SUBCUT"'),
+        (8, 'error-prone abbreviation "qd": write "once per day"'),
+        (12, 'error-prone abbreviation "q.d.": write "once per day"'),
+        (18, 'error-prone abbreviation "qod": write "every 2 days"'),
+        (23, 'error-prone abbreviation "TIW": write "3 times per week"'),
+        (28, 'error-prone abbreviation "BIW": write "twice per week"'),
+        (35, 'error-prone abbreviation "HS": write "at bedtime" or "half-strength"'),
+    ), codes=("P209",)),
+    ProseCase("p209-cc-syringe", "Draw up in a cc syringe",
+              located("P209", (13, 'error-prone abbreviation "cc": write "mL"')), codes=("P209",)),
+    ProseCase("p209-hint-says-why", "Give SQ", located("P209", (5, 'error-prone abbreviation "SQ": write "SUBCUT"')),
+              hint='"SC" is misread as "SL" (sublingual) and "SQ" as "5 every"'),
+    *(ProseCase(f"p109-{unit}", text, located("P109", (offset, f'unsafe unit spelling "{unit}" in "{written}":'
+                                                               f' write "{fixed}"')))
+      for text, offset, unit, written, fixed in (
+          ("Give 5 ml", 7, "ml", "5 ml", "5 mL"),
+          ("Give 1 cc", 7, "cc", "1 cc", "1 mL"),
+          ("Give 10 IU/kg", 8, "IU/kg", "10 IU/kg", "10 units/kg"),
+          ("Give 2 U", 7, "U", "2 U", "2 units"),
+          ("Give 500 µg", 9, "µg", "500 µg", "500 mcg"),
+          ("Give 500 ug/kg", 9, "ug/kg", "500 ug/kg", "500 mcg/kg"),
+      )),
+    ProseCase("p304-unknown-id", "{{ nope.dose }}",
+              located("P304", (0, 'placeholder {{ nope.dose }}: no regimen or phase "nope" in this version'))),
+    ProseCase("p304-unknown-regimen-field", "{{ ketamine-iv.concentration }}", located(
+        "P304", (0, "placeholder {{ ketamine-iv.concentration }}: regimen ketamine-iv has no concentration"))),
+    ProseCase("p304-not-a-phase-field", "x {{ induction.route }}",
+              located("P304", (2, 'placeholder {{ induction.route }}: "route" is not a phase field'))),
+    ProseCase("p304-malformed", "{{ dose }}", located(
+        "P304", (0, 'malformed placeholder "{{ dose }}": write {{ id.field }} or {{ "verbatim text" }}'))),
+    ProseCase("p304-hint-lists-the-ids", "{{ ketamine.dose }}",
+              located("P304", (0, 'placeholder {{ ketamine.dose }}: no regimen or phase "ketamine" in this version')),
+              hint="use the id of one of this version's regimens or phases (ketamine-iv, induction)"),
+    ProseCase("p501-tags", "<b>bold</b>",
+              located("P501", (0, 'raw HTML "<b>" in Markdown'), (7, 'raw HTML "</b>" in Markdown'))),
+    ProseCase("p501-event-handler", "x <img src=x onerror=alert(1)>",
+              located("P501", (2, 'raw HTML "<img src=x onerror=alert(1)>" in Markdown'))),
+    ProseCase("p501-comment", "<!-- hidden -->", located("P501", (0, 'HTML comment "<!-- hidden -->" in Markdown'))),
+    ProseCase("library-markdown-is-checked-too", "Fine.", (
+        f'{DRUG_FILE}:3:15: error P501: raw HTML "<i>" in Markdown (ketamine.notes)',
+        f"{DRUG_FILE}:3:18: error P304: placeholder {{{{ ketamine-iv.dose }}}} in drugs.yaml:"
         " placeholders name a regimen or phase of a version (ketamine.notes)",
-        'protocols/_library/drugs.yaml:3:40: error P501: raw HTML "</i>" in Markdown (ketamine.notes)',
-        'protocols/_library/drugs.yaml:3:45: error P209: error-prone abbreviation "SC": write "SUBCUT"'
-        " (ketamine.notes)",
-    ]
+        f'{DRUG_FILE}:3:40: error P501: raw HTML "</i>" in Markdown (ketamine.notes)',
+        f'{DRUG_FILE}:3:45: error P209: error-prone abbreviation "SC": write "SUBCUT" (ketamine.notes)',
+    ), drugs="ketamine:\n  name: ketamine\n  notes: Give <i>{{ ketamine-iv.dose }}</i> SC.\n"),
+]
+
+
+def test_case_ids_are_unique() -> None:
+    assert len({case.id for case in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_prose_rule_case(tmp_path: Path, case: ProseCase) -> None:
+    assert_prose_case(tmp_path, case)
+
+
+def assert_prose_case(tmp_path: Path, case: ProseCase) -> None:
+    """The prose diagnostics of the case's library are exactly its expected lines (and hint)."""
+    found = prose_lines(write(tmp_path, case.text, case.version, case.drugs))
+    if case.codes:
+        found = [line for line in found if any(f" {code}: " in line for code in case.codes)]
+    assert [line.splitlines()[0] for line in found] == list(case.expected), "\n".join(found)
+    if case.hint:
+        assert found[0].splitlines()[1:] == [f"    {case.hint}"]
 
 
 def test_the_rules_run_with_every_other_check(tmp_path: Path) -> None:

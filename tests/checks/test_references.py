@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -73,88 +74,88 @@ DRUG_NOTES_P301 = (
     'protocols/_library/drugs.yaml:3:16: error P301: citation of unknown reference "drug-notes-ref" (ketamine.notes)\n'
     "    cite an id of _library/references.yaml, or add the reference there"
 )
+UNKNOWN_HINT = "    cite an id of _library/references.yaml, or add the reference there"
+DOI_HINT = (
+    "    write the bare DOI, e.g. 10.1176/appi.ajp.2018.18070834 (no https://doi.org/ prefix: the site adds the link)"
+)
+URL_HINT = "    write a full https:// address; plain http:// and other schemes are refused"
 
 
-def test_known_citations_are_clean(tmp_path: Path) -> None:
-    assert lines(write(tmp_path, "As shown [@phillips-2019; @label-2019]."), "P301") == [DRUG_NOTES_P301]
+@dataclass(frozen=True)
+class ReferenceCase:
+    """A library (TEXT in the safety section, edits to the version or references.yaml) and its `code` diagnostics.
+
+    `expected` is every diagnostic of `code`, message line and hint line as printed, in order; with `index` set,
+    only the diagnostic at that position is compared (the first is the drug notes' P301 of every case).
+    """
+
+    id: str
+    code: str
+    expected: tuple[str, ...] = ()
+    text: str = "Fine."
+    version: tuple[tuple[str, str], ...] = ()
+    references: tuple[tuple[str, str], ...] = ()
+    status: str = "draft"
+    index: int | None = None
 
 
-def test_p301_unknown_citation_in_prose_at_its_key(tmp_path: Path) -> None:
-    assert lines(write(tmp_path, "As shown [@phillips-2019; @phillips-2091]."), "P301") == [
+def edited(text: str, edits: tuple[tuple[str, str], ...]) -> str:
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return text
+
+
+def p306(id: str, old: str, new: str, message: str, hint: str) -> ReferenceCase:
+    return ReferenceCase(id, "P306", (f"{REFERENCES_FILE}:{message}\n{hint}",), references=((old, new),))
+
+
+DOI = "doi: 10.1176/appi.ajp.2018.18070834"
+URL = "url: https://example.org/label"
+CASES = [
+    ReferenceCase("p301-known-citations", "P301", (DRUG_NOTES_P301,), text="As shown [@phillips-2019; @label-2019]."),
+    ReferenceCase("p301-unknown-in-prose-at-its-key", "P301", (
         DRUG_NOTES_P301,
         f'{VERSION_FILE}:16:34: error P301: citation of unknown reference "phillips-2091" (sections[0].body)\n'
         '    did you mean "phillips-2019"? cite an id of _library/references.yaml, or add the reference there',
-    ]
-
-
-def test_p301_unknown_reference_in_a_cite_list(tmp_path: Path) -> None:
-    library = write(tmp_path, version=VERSION.replace("cite: [label-2019]", "cite: [label-2019, nobody-1999]"))
-    assert lines(library, "P301")[1] == (
+    ), text="As shown [@phillips-2019; @phillips-2091]."),
+    ReferenceCase("p301-unknown-in-a-cite-list", "P301", (
         f'{VERSION_FILE}:11:24: error P301: citation of unknown reference "nobody-1999" (regimens[0].cite[1])\n'
-        "    cite an id of _library/references.yaml, or add the reference there"
-    )
-
-
-def test_p301_malformed_citation(tmp_path: Path) -> None:
-    assert lines(write(tmp_path, "As shown [@Phillips 2019]."), "P301")[1] == (
+        f"{UNKNOWN_HINT}",
+    ), version=(("cite: [label-2019]", "cite: [label-2019, nobody-1999]"),), index=1),
+    ReferenceCase("p301-malformed-citation", "P301", (
         f'{VERSION_FILE}:16:16: error P301: malformed citation key "@Phillips 2019" in [@Phillips 2019]'
-        " (sections[0].body)\n    write [@reference-id] or [@first-id; @second-id]"
-    )
-
-
-def test_p302_every_reference_cited_somewhere(tmp_path: Path) -> None:
-    assert lines(write(tmp_path), "P302") == []
-
-
-@pytest.mark.parametrize("status", ["draft", "approved"])
-def test_p302_uncited_reference_at_its_key(tmp_path: Path, status: str) -> None:
-    library = write(tmp_path, version=VERSION.replace("    cite: [label-2019]\n", ""), status=status)
-    assert lines(library, "P302") == [
+        " (sections[0].body)\n    write [@reference-id] or [@first-id; @second-id]",
+    ), text="As shown [@Phillips 2019].", index=1),
+    ReferenceCase("p302-every-reference-cited", "P302"),
+    *(ReferenceCase(f"p302-uncited-{status}", "P302", (
         f'{REFERENCES_FILE}:9:1: warning P302: reference "label-2019" is not cited by any protocol\n'
-        "    cite it with [@label-2019] or a cite: list, or remove it from references.yaml"
-    ]
+        "    cite it with [@label-2019] or a cite: list, or remove it from references.yaml",
+    ), version=(("    cite: [label-2019]\n", ""),), status=status) for status in ("draft", "approved")),
+    p306("p306-doi-with-prefix", DOI, "doi: https://doi.org/10.1176/appi.ajp.2018.18070834",
+         '7:8: error P306: malformed DOI "https://doi.org/10.1176/appi.ajp.2018.18070834"'
+         " in reference phillips-2019 (phillips-2019.doi)", DOI_HINT),
+    p306("p306-doi-too-short", DOI, "doi: 10.11/x",
+         '7:8: error P306: malformed DOI "10.11/x" in reference phillips-2019 (phillips-2019.doi)', DOI_HINT),
+    p306("p306-pmc-id-for-pmid", "pmid: 30922101", "pmid: PMC30922101",
+         '8:9: error P306: malformed PMID "PMC30922101" in reference phillips-2019 (phillips-2019.pmid)',
+         "    write the PubMed id as digits only, e.g. 30922101"),
+    p306("p306-plain-http", URL, "url: http://example.org/label",
+         '14:8: error P306: malformed URL "http://example.org/label" in reference label-2019 (label-2019.url)',
+         URL_HINT),
+    p306("p306-javascript-url", URL, "url: javascript:alert(1)",
+         '14:8: error P306: malformed URL "javascript:alert(1)" in reference label-2019 (label-2019.url)', URL_HINT),
+    ReferenceCase("p306-well-formed-identifiers", "P306"),
+]
 
 
-@pytest.mark.parametrize(
-    ("old", "new", "expected"),
-    [
-        (
-            "doi: 10.1176/appi.ajp.2018.18070834",
-            "doi: https://doi.org/10.1176/appi.ajp.2018.18070834",
-            f'{REFERENCES_FILE}:7:8: error P306: malformed DOI "https://doi.org/10.1176/appi.ajp.2018.18070834"'
-            " in reference phillips-2019 (phillips-2019.doi)\n    write the bare DOI, e.g."
-            " 10.1176/appi.ajp.2018.18070834 (no https://doi.org/ prefix: the site adds the link)",
-        ),
-        (
-            "doi: 10.1176/appi.ajp.2018.18070834",
-            "doi: 10.11/x",
-            f'{REFERENCES_FILE}:7:8: error P306: malformed DOI "10.11/x" in reference phillips-2019'
-            " (phillips-2019.doi)\n    write the bare DOI, e.g. 10.1176/appi.ajp.2018.18070834"
-            " (no https://doi.org/ prefix: the site adds the link)",
-        ),
-        (
-            "pmid: 30922101",
-            "pmid: PMC30922101",
-            f'{REFERENCES_FILE}:8:9: error P306: malformed PMID "PMC30922101" in reference phillips-2019'
-            " (phillips-2019.pmid)\n    write the PubMed id as digits only, e.g. 30922101",
-        ),
-        (
-            "url: https://example.org/label",
-            "url: http://example.org/label",
-            f'{REFERENCES_FILE}:14:8: error P306: malformed URL "http://example.org/label" in reference label-2019'
-            " (label-2019.url)\n    write a full https:// address; plain http:// and other schemes are refused",
-        ),
-        (
-            "url: https://example.org/label",
-            "url: javascript:alert(1)",
-            f'{REFERENCES_FILE}:14:8: error P306: malformed URL "javascript:alert(1)" in reference label-2019'
-            " (label-2019.url)\n    write a full https:// address; plain http:// and other schemes are refused",
-        ),
-    ],
-)
-def test_p306_malformed_identifiers(tmp_path: Path, old: str, new: str, expected: str) -> None:
-    assert lines(write(tmp_path, references=REFERENCES.replace(old, new)), "P306") == [expected]
+def test_case_ids_are_unique() -> None:
+    assert len({case.id for case in CASES}) == len(CASES)
 
 
-def test_p306_well_formed_identifiers(tmp_path: Path) -> None:
-    assert lines(write(tmp_path), "P306") == []
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_reference_rule_case(tmp_path: Path, case: ReferenceCase) -> None:
+    library = write(tmp_path, case.text, edited(REFERENCES, case.references), edited(VERSION, case.version),
+                    case.status)
+    found = lines(library, case.code)
+    assert (found if case.index is None else found[case.index:case.index + 1]) == list(case.expected)
