@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from generator.load.yaml_source import SourceFile, load_text
@@ -162,6 +162,7 @@ FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 
 @FAST
 @given(DOCUMENTS, STYLES, st.booleans())
+@example({"\n": None}, "|", False)  # found by Hypothesis: a key dumped as a block scalar
 def test_a_dumped_document_loads_back_exactly(document: Any, style: str | None, flow: bool) -> None:
     text = yaml.safe_dump(
         document, default_style=style, default_flow_style=flow, allow_unicode=True, width=40, sort_keys=False
@@ -184,7 +185,8 @@ def test_a_dumped_document_loads_back_exactly(document: Any, style: str | None, 
             key_line, key_col = source.keys[path]
             assert str(source.key_at(path)) == f"f.yaml:{key_line}:{key_col}"
             written = lines[key_line - 1][key_col - 1 :]
-            assert written.startswith((path[-1][:1], "'", '"', "?")), (written, path)
+            # a key starts at its first character, quote, "?" or (a block scalar key: "? |2+") its indicator
+            assert written.startswith((path[-1][:1], "'", '"', "?", "|", ">")), (written, path)
 
 
 @FAST
