@@ -1,6 +1,6 @@
 """docs/rules.md: every rule code of the catalog (generator/rules.yaml) with its level, summary and one example.
 
-`protocols rules` prints the page (`make docs` writes it); tests/test_rule_docs.py fails when the committed
+`protocols rules` prints the page (`make docs` writes it); tests/base/test_rule_docs.py fails when the committed
 file is stale, and checks that each example is what `protocols check` prints for a small broken library.
 The examples are Diagnostics, so they are written out by the same formatter as every real message.
 """

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Test tools from npm, pinned in package.json / package-lock.json, installed into node_modules/:
-#   axe-core  accessibility rules, injected into Chromium pages (tests/test_accessibility.py)
-#   vnu-jar   the Nu Html Checker, run with `java -jar` (tests/test_html_valid.py)
+#   axe-core  accessibility rules, injected into Chromium pages (tests/end_to_end/test_accessibility.py)
+#   vnu-jar   the Nu Html Checker, run with `java -jar` (tests/end_to_end/test_html_valid.py)
 # Installs Debian's npm and default-jre-headless first when they are missing, then runs `npm ci` when
 # node_modules is missing or was installed from another package-lock.json.
 set -euo pipefail

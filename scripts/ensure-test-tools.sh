@@ -3,7 +3,7 @@
 #   chromium (/usr/bin/chromium)  browser tests, driven by Playwright
 #   nodejs   (node)               the dose calculator's JavaScript parity tests
 #   openssh-client (ssh-keygen, ssh-agent, ssh-add)  signed approvals: signing and the SSHSIG parity tests
-#   poppler-utils (pdftotext)     reads back Chromium's PDF of printed pages (tests/test_print_pdf.py)
+#   poppler-utils (pdftotext)     reads back Chromium's PDF of printed pages (tests/end_to_end/test_print_pdf.py)
 set -euo pipefail
 
 missing=()

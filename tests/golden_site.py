@@ -1,5 +1,5 @@
 """The golden form of a built site: a compact text per file, so that a change to any page shows as a small,
-reviewable diff (tests/test_golden_sites.py compares it; `make golden` rewrites tests/golden/sites/).
+reviewable diff (tests/end_to_end/test_golden_sites.py compares it; `make golden` rewrites tests/golden/sites/).
 
 - An HTML page becomes its `<title>` and the inner HTML of its main `<article>` (the whole `<body>` when
   it has none), one element or text per line, indented by depth. What HTML does not give a meaning to is

@@ -2,7 +2,7 @@
 `protocols check` prints for one rule code (file:line:col: level CODE: message (data path)), or none.
 
 A failing case (`expected` not empty) breaks the rule; a passing case (`expected` empty) is the nearest
-input that must NOT trigger it. tests/test_rule_cases.py runs every case and fails for any code of
+input that must NOT trigger it. tests/base/test_rule_catalog_cases.py runs every case and fails for any code of
 diagnostics.RULES without at least one of each. Edits are (file, old, new): `old` must occur exactly once
 in that file of the minimal library, so a case cannot silently stop breaking anything.
 """

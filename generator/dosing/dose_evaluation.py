@@ -3,8 +3,8 @@ the dose tables and P212, which site_templates/assets/dosecalc.js mirrors digit 
 
 Exact integer arithmetic on numerator/denominator pairs (no binary floating point, and no Fraction in the
 loop over a table's rows, which made rows ten times slower). The algorithm, step by step, is in
-ARCHITECTURE.md ("Dosing engine and calculator spec"); tests/test_dosing_properties.py checks it against
-an independent `decimal` oracle and tests/test_dosecalc_node.py against dosecalc.js.
+ARCHITECTURE.md ("Dosing engine and calculator spec"); tests/dosing/test_dose_engine_properties.py checks it against
+an independent `decimal` oracle and tests/render/test_dose_calculator_node.py against dosecalc.js.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ class PreparedSpec:
     """A calculator spec with its numbers parsed once, for one weight or many (a dose table).
 
     `evaluate(weight, unit)` is dosing.evaluate_spec; `evaluate_kg(kg)` gives the same for a weight in kg
-    given as a Decimal, with the weight rounded in integers (tests/test_dosing_prepared.py compares them).
+    given as a Decimal, with the weight rounded in integers (tests/dosing/test_dose_evaluation.py compares them).
     """
 
     def __init__(self, spec: dict[str, Any]) -> None:
@@ -185,7 +185,7 @@ class PreparedSpec:
         lightest weight stays above 0. Without a range that is all. With one, a multiple of the step
         lies inside the range at every heavier weight when the range is at least a step wide at the
         lightest weight (uncapped, it only widens) and the cap, if any, is a multiple of the step (once
-        the maximum is capped, the cap itself is that multiple). tests/test_dosing_prepared.py holds this
+        the maximum is capped, the cap itself is that multiple). tests/dosing/test_dose_evaluation.py holds this
         equal to looking at every row.
         """
         if not self.has_dose(lightest):

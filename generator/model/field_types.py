@@ -194,7 +194,7 @@ def _strict(expected: str, kind: type) -> Any:
 
 # JSON Schema patterns of what the validators above accept, for editors (§1, §3.1, §3.3): written from the
 # same tables, so a unit added to quantity.UNITS is also added here. The checks stay the authority; these
-# only refuse early what they refuse (tests/test_json_schemas.py holds the two together).
+# only refuse early what they refuse (tests/model/test_schema_json.py holds the two together).
 _UNIT_CHOICES = "|".join(re.escape(unit) for unit in sorted((*UNITS, *TIME_PLURALS), key=len, reverse=True))
 # no trailing zero (5.0), no missing leading zero (.5), no leading zeros (05), no sign or exponent (P209, P108)
 _NUMBER_PATTERN = r"(0|[1-9][0-9]*)(\.[0-9]*[1-9])?"

@@ -9,7 +9,7 @@ written. Markup is left alone: tags and their attributes, comments, and the cont
 text is not running text (script, style, svg, code, pre, textarea, title, select).
 
 assets/dose-panel.js does the same for the figures it writes (its UNIT_WORDS mirror UNIT_WORDS here;
-tests/test_nowrap.py holds them equal).
+tests/site/test_nowrap.py holds them equal).
 """
 
 from __future__ import annotations

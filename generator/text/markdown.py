@@ -48,7 +48,7 @@ class _TrackedState(StateInline):
 
     markdown-it keeps no source positions below the block level. Literal text collects in `pending`
     (markdown-it-py 4.3's `_pending`/`_pending_buffer`, pinned) and becomes one text token when flushed:
-    the position where it started collecting is that token's. tests/test_markdown_rules.py and the fuzz
+    the position where it started collecting is that token's. tests/checks/test_prose_rules_markdown.py and the fuzz
     test hold every position to the source."""
 
     pending_start = 0

@@ -76,7 +76,7 @@ ABBREVIATIONS: list[tuple[re.Pattern[str], str, str]] = [
 # All of them in one scan (a look-behind first defeats the regex engine's prefix search, so the first
 # letters go before it). Each match is zero-width at the start of one abbreviation, whose text is in the
 # group a<index>: found this way, matches of different abbreviations may overlap as they did one by one.
-# Every spelling starts with one of these letters (tests/test_check_caches.py generates them to check).
+# Every spelling starts with one of these letters (tests/checks/test_prose_rules.py checks each one).
 ABBREVIATION_FIRST_LETTERS = "SsQqTtBbHhc"
 ANY_ABBREVIATION = re.compile(
     f"(?=[{ABBREVIATION_FIRST_LETTERS}]){_WORD_BEFORE}(?="

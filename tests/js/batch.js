@@ -1,4 +1,4 @@
-// Runs many computeDose calls in one Node process for tests/test_dosecalc_node.py.
+// Runs many computeDose calls in one Node process for tests/render/test_dose_calculator_node.py.
 // Usage: node batch.js BATCH.json  where BATCH.json is
 //   {"specs": [spec, ...], "cases": [{"spec": index, "weight": w, "unit": "kg"|"lb" (optional)}, ...]}
 // Prints one JSON.stringify(result) line per case, in order; a thrown exception prints {"exception": message}.

@@ -1,0 +1,59 @@
+"""Offline intranet: one page of every kind of both sites, loaded in Chromium from a local server that
+hosts the site under /protocols/, makes no request outside the site (external requests are recorded and
+blocked), no request that fails, and no script error; search works under the sub-path.
+
+tests/site/test_atomic_output_build.py checks the same of a small fake site (and every URL written into the files); this
+checks the pages the render layer really makes.
+"""
+
+from __future__ import annotations
+
+from pprint import pformat
+from typing import Any
+
+import pytest
+from browser import recorded_context
+from site_pages import SITES
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_every_page_kind_loads_with_no_request_outside_the_site(served_sites: dict[str, Any],
+                                                                 chromium_browser: Any, site: str) -> None:
+    served = served_sites[site]
+    selected = served.site.selected()
+    assert {"home", "protocol", "version", "history", "not-found"} <= set(selected)
+    problems: dict[str, dict[str, list[str]]] = {}
+    requests = 0
+    for kind, page_path in selected.items():
+        with recorded_context(chromium_browser, served.base_for(page_path)) as (context, log):
+            page = context.new_page()
+            log.watch(page)
+            response = page.goto(served.url(page_path), wait_until="networkidle")
+            assert response is not None and response.status == 200, page_path
+            found = {"external": log.external, "failed": log.failed, "script errors": log.page_errors}
+            found = {name: entries for name, entries in found.items() if entries}
+            if found:
+                problems[f"{kind} ({page_path})"] = found
+            requests += len(log.requested)
+    assert problems == {}, pformat(problems, width=160)
+    # Each page fetched its stylesheets, scripts and the search index: the recording saw real traffic.
+    assert requests >= 8 * len(selected)
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_search_works_under_the_sub_path(served_sites: dict[str, Any], chromium_browser: Any, site: str) -> None:
+    served = served_sites[site]
+    with recorded_context(chromium_browser, served.base) as (context, log):
+        page = context.new_page()
+        log.watch(page)
+        page.goto(served.url("protocols/ketamine-crps/index.html"), wait_until="networkidle")
+        page.keyboard.press("s")  # Material's search shortcut
+        page.locator("input.md-search__input").press_sequentially("regional pain")
+        page.wait_for_selector(".md-search-result__item")
+        results = page.locator(".md-search-result__item a").evaluate_all("links => links.map(a => a.href)")
+        targets = sorted({url.split("#")[0].split("?")[0] for url in results})
+        assert served.base + "protocols/ketamine-crps/" in targets
+        assert [(target, context.request.get(target).status) for target in targets] == [
+            (target, 200) for target in targets]
+        assert log.external == [] and log.failed == [] and log.page_errors == []
+    assert all(url.startswith(served.base) for url in targets), targets

@@ -1,0 +1,443 @@
+"""Search on Pagefind (generator/site/search_index.py, overrides/partials/search.html, assets/search.js).
+
+Which pages the index holds on each site (read back from Pagefind's fragments), what the excerpts leave
+out, a build that fails with a clear message when the binary fails, and in Chromium: the header's search
+box under a sub-path, with the keyboard and at a phone's width, canonical pages first, retired ones
+marked, version copies absent, no request outside the site.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser import REPO_ROOT, recorded_context
+from pagefind_index import fragments, indexed_urls
+
+from generator import cli
+from generator.site import search_index
+from generator.site.atomic_output import SiteBuildError, build_site
+
+SMALL_SITE = {"index.md": "# Home\n\nketamine\n"}
+CANONICAL_PAGES = [
+    "/",
+    "/drugs/",
+    "/drugs/esketamine/",
+    "/drugs/ketamine/",
+    "/handbooks/pain-service/",
+    "/handbooks/psychiatry-trd/",
+    "/protocols/esketamine-trd/",
+    "/protocols/ketamine-crps/",
+    "/protocols/ketamine-trd-twice-weekly/",
+    "/protocols/ketamine-trd/",
+    "/references/",
+    "/whats-new/",
+]
+
+
+def test_the_clinician_site_indexes_canonical_pages_only(built_sites: dict[str, Any]) -> None:
+    assert indexed_urls(built_sites["clinician"].root) == CANONICAL_PAGES
+
+
+def test_the_reviewer_site_indexes_every_page_drafts_included(built_sites: dict[str, Any]) -> None:
+    site = built_sites["reviewer"]
+    index = fragments(site.root)
+    expected = sorted("/" + page.removesuffix("index.html") for page in site.html_pages() if page != "404.html")
+    assert sorted(index) == expected
+    assert index["/protocols/ketamine-trd/1.1/"]["meta"] == {
+        "title": "IV ketamine for treatment-resistant depression", "version": "1.1", "status": "draft"}
+    assert {"/review/", "/protocols/ketamine-trd/history/", "/protocols/ketamine-trd/1.1/diff/",
+            "/handbooks/psychiatry-trd/print/"} <= set(index)
+
+
+def test_a_retired_protocol_is_indexed_under_a_title_that_says_retired(built_sites: dict[str, Any]) -> None:
+    page = fragments(built_sites["clinician"].root)["/protocols/ketamine-trd-twice-weekly/"]
+    assert page["meta"] == {"title": "IV ketamine twice weekly for treatment-resistant depression (retired)",
+                            "version": "1.2", "status": "retired"}
+
+
+def test_excerpts_leave_out_permalinks_print_data_dose_rows_and_the_panels_form(built_sites: dict[str, Any]) -> None:
+    page = fragments(built_sites["clinician"].root)["/protocols/ketamine-trd/"]
+    text = page["content"]
+    assert "ketamine 0.5 mg/kg IV over 40 minutes" in text and "Dose for this patient" in text
+    assert page["meta"]["title"] == "IV ketamine for treatment-resistant depression"  # no permalink sign
+    assert "¶" not in text
+    assert "88.2 lb" not in text and "sha256:" not in "".join(text.split("Fingerprint")[:1])
+    assert "Patient weight" not in text and "needs JavaScript" not in text
+
+
+def test_the_site_has_the_index_and_not_materials_search(built_sites: dict[str, Any]) -> None:
+    root = built_sites["clinician"].root
+    bundle = sorted(path.name for path in (root / "pagefind").iterdir())
+    assert [name for name in bundle if not name.startswith("pagefind.en_")] == [
+        "fragment", "index", "pagefind-entry.json", "pagefind-worker.js", "pagefind.js", "wasm.en.pagefind",
+        "wasm.unknown.pagefind"]
+    assert not (root / "search").exists()
+    assert not (root / "assets/javascripts/workers").exists() and not (root / "assets/javascripts/lunr").exists()
+    home = (root / "index.html").read_text(encoding="utf-8")
+    assert 'data-pc-search-bundle="pagefind/"' in home
+    protocol = (root / "protocols/ketamine-trd/index.html").read_text(encoding="utf-8")
+    assert 'data-pc-search-bundle="../../pagefind/"' in protocol
+    assert 'data-md-component="search"' not in protocol  # Material's search component is not mounted
+
+
+def test_the_header_partial_is_materials_but_for_the_search_box() -> None:
+    """overrides/partials/header.html copies Material's so that the search box does not depend on Material's
+    search plugin; a Material upgrade that changes the original must be merged into the copy."""
+    import material
+
+    original = (Path(material.__file__).parent / "templates/partials/header.html").read_text(encoding="utf-8")
+    ours = (REPO_ROOT / "site_templates/overrides/partials/header.html").read_text(encoding="utf-8")
+    materials_box = (
+        '    {% if "material/search" in config.plugins %}\n'
+        '      {% set search = config.plugins["material/search"] | attr("config") %}\n'
+        "      {% if search.enabled %}\n"
+        '        <label class="md-header__button md-icon" for="__search">\n'
+        '          {% set icon = config.theme.icon.search or "material/magnify" %}\n'
+        '          {% include ".icons/" ~ icon ~ ".svg" %}\n'
+        "        </label>\n"
+        '        {% include "partials/search.html" %}\n'
+        "      {% endif %}\n"
+        "    {% endif %}\n")
+    our_box = (
+        '    <label class="md-header__button md-icon" for="__search">\n'
+        '      {% set icon = config.theme.icon.search or "material/magnify" %}\n'
+        '      {% include ".icons/" ~ icon ~ ".svg" %}\n'
+        "    </label>\n"
+        '    {% include "partials/search.html" %}\n')
+    assert original.count(materials_box) == 1
+    assert ours.split("-#}\n", 1)[1] == original.split("-#}\n", 1)[1].replace(materials_box, our_box)
+
+
+def test_a_config_that_names_materials_search_is_refused(tmp_path: Path) -> None:
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("plugins:\n  - search\n  - protocols\n", encoding="utf-8")
+    with pytest.raises(SiteBuildError) as raised:
+        build_site(SMALL_SITE, tmp_path / "site", config)
+    assert str(raised.value) == (f"{config}: remove 'search' from plugins: the site's search is Pagefind's, "
+                                 "built by protocols build")
+    assert not (tmp_path / "site").exists()
+
+
+# The binary failing: a stand-in named by PAGEFIND_BINARY_PATH (pagefind's own lookup honours it).
+
+
+def stand_in(folder: Path, script: str) -> Path:
+    path = folder / "pagefind-stand-in"
+    path.write_text("#!/bin/sh\n" + script, encoding="utf-8")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
+@pytest.fixture
+def previous_site(tmp_path: Path) -> Path:
+    out = tmp_path / "site"
+    build_site(SMALL_SITE, out)
+    assert (out / "pagefind" / "pagefind.js").is_file()
+    return out
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+
+
+@pytest.mark.parametrize(("script", "message"), [
+    ('echo "Error: could not read the site" >&2\nexit 3\n',
+     "site build failed: the search index was not built: Pagefind exited with status 3: "
+     "Error: could not read the site"),
+    ("exit 0\n", "site build failed: the search index was not built: Pagefind wrote no index into {site}/pagefind"),
+    ("kill -9 $$\n",
+     "site build failed: the search index was not built: Pagefind was stopped by signal SIGKILL: no message"),
+], ids=["fails", "writes-nothing", "killed"])
+def test_a_failing_binary_fails_the_build_and_leaves_the_site(
+    previous_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str, message: str
+) -> None:
+    before = tree(previous_site)
+    seen: list[Path] = []
+    monkeypatch.setattr(search_index, "index_site", _recording(search_index.index_site, seen))
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(stand_in(tmp_path, script)))
+    with pytest.raises(SiteBuildError) as raised:
+        build_site(SMALL_SITE, previous_site)
+    assert len(seen) == 1
+    assert str(raised.value) == message.format(site=seen[0])
+    assert tree(previous_site) == before
+    assert [entry.name for entry in tmp_path.iterdir() if ".building-" in entry.name] == []
+
+
+def _recording(index_site: Any, seen: list[Path]) -> Any:
+    def recorded(site_dir: Path, timeout: float = search_index.TIMEOUT_SECONDS) -> None:
+        seen.append(site_dir)
+        index_site(site_dir, timeout)
+
+    return recorded
+
+
+def test_a_missing_binary_fails_the_build_with_what_to_do(previous_site: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    missing = tmp_path / "no-such-pagefind"
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(missing))
+    with pytest.raises(SiteBuildError) as raised:
+        build_site(SMALL_SITE, previous_site)
+    assert str(raised.value) == (
+        f"site build failed: the search index was not built: Pagefind ({missing}) could not be started "
+        "(No such file or directory); reinstall the generator's dependencies (make deps)")
+
+
+MARKED_PAGE = '<html lang="en"><body><article data-pagefind-body><h1>Alpha</h1><p>ketamine</p></article></body></html>'
+
+
+def test_a_binary_that_hangs_is_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(stand_in(tmp_path, "exec sleep 30\n")))
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(MARKED_PAGE, encoding="utf-8")
+    with pytest.raises(search_index.SearchIndexError) as raised:
+        search_index.index_site(site, timeout=0.5)
+    assert str(raised.value) == "the search index was not built: Pagefind ran for more than 0.5 s and was stopped"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["pagefind-stand-in", "site"]  # no staging left
+
+
+def test_a_site_with_no_marked_page_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "index.html").write_text("<html><body><p>ketamine data-pagefind</p></body></html>", encoding="utf-8")
+    with pytest.raises(search_index.SearchIndexError) as raised:
+        search_index.index_site(tmp_path)
+    assert str(raised.value) == (
+        f"the search index was not built: no page of {tmp_path} is marked for search (data-pagefind-body, "
+        "written by the theme's main.html): a custom_dir main.html must keep Material's content block inside "
+        "the generator's")
+
+
+def test_pagefind_reads_only_the_marked_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stand-in lists the folder Pagefind is given: the marked pages, at their paths, and nothing else."""
+    site = tmp_path / "site"
+    (site / "protocols/x/1.0").mkdir(parents=True)
+    (site / "index.html").write_text(MARKED_PAGE, encoding="utf-8")
+    (site / "protocols/x/index.html").write_text(MARKED_PAGE, encoding="utf-8")
+    (site / "protocols/x/1.0/index.html").write_text("<html><body><article>old</article></body></html>",
+                                                      encoding="utf-8")
+    listing = tmp_path / "listing.txt"
+    script = (f'cd "$2" && find . -type f | sort > {listing}\n'
+              'mkdir -p "$4" && touch "$4/pagefind.js" "$4/pagefind-entry.json"\n')
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(stand_in(tmp_path, script)))
+    search_index.index_site(site)
+    assert listing.read_text(encoding="utf-8").split() == ["./index.html", "./protocols/x/index.html"]
+    assert sorted(path.relative_to(site).as_posix() for path in site.rglob("*") if path.is_file()) == [
+        "index.html", "pagefind/pagefind-entry.json", "pagefind/pagefind.js", "protocols/x/1.0/index.html",
+        "protocols/x/index.html"]
+
+
+def test_protocols_build_reports_a_failing_binary_without_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(stand_in(tmp_path, 'echo "Error: out of memory" >&2\nexit 1\n')))
+    log = io.StringIO()
+    status = cli.main(["build", "--as-of", "2026-06-01", "--out", str(tmp_path / "out"),
+                       str(REPO_ROOT / "protocols")], out=log)
+    err = capsys.readouterr().err
+    assert status != 0
+    assert err == ("protocols: error: site build failed: the search index was not built: Pagefind exited with "
+                   "status 1: Error: out of memory\n")
+    assert log.getvalue().endswith(f"build failed; {tmp_path / 'out'} was not changed\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_real_binary_runs_with_no_network_variables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shipped binary indexes with proxies pointing nowhere: it never needs the network."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    monkeypatch.delenv("PAGEFIND_BINARY_PATH", raising=False)
+    (tmp_path / "index.html").write_text(MARKED_PAGE, encoding="utf-8")
+    search_index.index_site(tmp_path)
+    assert indexed_urls(tmp_path) == ["/"]
+    assert os.access(search_index.pagefind_command(tmp_path, tmp_path / "pagefind")[0], os.X_OK)
+
+
+# In Chromium, on the sample sites served under /protocols/.
+
+
+def _search(page: Any, query: str) -> list[dict[str, str]]:
+    page.locator("input.md-search__input").press_sequentially(query)
+    page.wait_for_selector(".md-search-result__item a")
+    return page.locator(".md-search-result__item a").evaluate_all(
+        "links => links.map(a => ({href: a.href, title: a.querySelector('h1').textContent, "
+        "status: (a.querySelector('.pc-search-status') || {}).textContent || '', text: a.textContent}))")
+
+
+def test_typing_a_drug_name_finds_its_canonical_page_first(served_sites: dict[str, Any], chromium_browser: Any) -> None:
+    served = served_sites["clinician"]
+    with recorded_context(chromium_browser, served.base) as (context, log):
+        page = context.new_page()
+        log.watch(page)
+        page.goto(served.url("protocols/ketamine-crps/index.html"), wait_until="networkidle")
+        assert not page.evaluate("document.getElementById('__search').checked")
+        page.keyboard.press("/")
+        assert page.evaluate("document.activeElement.matches('input.md-search__input')")
+        assert page.evaluate("document.getElementById('__search').checked")
+        results = _search(page, "esketamine")
+        assert results[0]["href"] == served.base + "protocols/esketamine-trd/"
+        assert results[0]["title"] == "Intranasal esketamine for treatment-resistant depression"
+        assert results[0]["status"] == "Version 1.1 · current"
+        assert "<mark>" not in results[0]["text"]
+        assert page.locator(".md-search-result__item mark").count() > 0
+        page.keyboard.press("Escape")
+        assert not page.evaluate("document.getElementById('__search').checked")
+        assert log.external == [] and log.failed == [] and log.page_errors == []
+        assert any(url.startswith(served.base + "pagefind/") for url in log.requested)
+
+
+def test_a_retired_protocol_is_marked_and_version_copies_are_absent(served_sites: dict[str, Any],
+                                                                     chromium_browser: Any) -> None:
+    served = served_sites["clinician"]
+    with recorded_context(chromium_browser, served.base) as (context, log):
+        page = context.new_page()
+        log.watch(page)
+        page.goto(served.url("index.html"), wait_until="networkidle")
+        page.keyboard.press("s")
+        results = _search(page, "ketamine")
+        hrefs = [result["href"].removeprefix(served.base) for result in results]
+        retired = [result for result in results if result["href"].endswith("/ketamine-trd-twice-weekly/")]
+        assert [(r["title"], r["status"]) for r in retired] == [
+            ("IV ketamine twice weekly for treatment-resistant depression (retired)", "Version 1.2 · retired")]
+        assert "protocols/ketamine-trd/" in hrefs and "protocols/ketamine-crps/" in hrefs
+        assert [href for href in hrefs if "/1." in href or "history" in href or "diff" in href
+                or "print" in href] == []
+        page.keyboard.press("Enter")  # the first result
+        page.wait_for_url(results[0]["href"])
+        assert log.external == [] and log.failed == [] and log.page_errors == []
+
+
+def test_search_on_a_phone_opens_from_the_header_icon(served_sites: dict[str, Any], chromium_browser: Any) -> None:
+    served = served_sites["clinician"]
+    with recorded_context(chromium_browser, served.base, viewport={"width": 360, "height": 740}) as (context, log):
+        page = context.new_page()
+        log.watch(page)
+        page.goto(served.url("protocols/ketamine-trd/index.html"), wait_until="networkidle")
+        assert not page.evaluate("document.getElementById('__search').checked")
+        page.locator('label.md-header__button[for="__search"]').click()
+        assert page.evaluate("document.getElementById('__search').checked")
+        page.wait_for_function("document.activeElement.matches('input.md-search__input')")
+        # Material's opening transition widens the box: wait until it spans the phone's width.
+        page.wait_for_function("(box => box.left >= 0 && box.width >= 200 && box.right <= 360)"
+                               "(document.querySelector('input.md-search__input').getBoundingClientRect())")
+        results = _search(page, "regional pain")
+        assert results[0]["href"] == served.base + "protocols/ketamine-crps/"
+        box = page.locator(".md-search-result__item").first.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
+        assert log.external == [] and log.failed == [] and log.page_errors == []
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_open_search_with_results_has_no_serious_accessibility_violation(
+    served_sites: dict[str, Any], chromium_browser: Any, width: int
+) -> None:
+    from axe import axe_results, blocking
+
+    served = served_sites["clinician"]
+    with recorded_context(chromium_browser, served.base, viewport={"width": width, "height": 800}) as (context, _log):
+        page = context.new_page()
+        page.goto(served.url("index.html"), wait_until="networkidle")
+        page.keyboard.press("s")
+        _search(page, "ketamine")
+        page.wait_for_load_state("networkidle")
+        assert blocking(axe_results(page)["violations"]) == []
+
+
+def test_a_shortcut_key_typed_into_a_field_is_text(served_sites: dict[str, Any], chromium_browser: Any) -> None:
+    served = served_sites["clinician"]
+    with recorded_context(chromium_browser, served.base) as (context, _log):
+        page = context.new_page()
+        page.goto(served.url("protocols/ketamine-trd/index.html"), wait_until="networkidle")
+        field = page.locator("#pc_panel_weight")
+        field.fill("")
+        field.press_sequentially("7s/")
+        assert field.input_value() == "7s/"
+        assert not page.evaluate("document.getElementById('__search').checked")
+
+
+# benchmarks/search.py (run.py --search runs it through benchmarks/hooks.py).
+
+BENCHMARKS = REPO_ROOT / "benchmarks"
+
+
+@pytest.fixture(scope="module")
+def bench(request: pytest.FixtureRequest) -> Any:
+    import importlib
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.syspath_prepend(str(BENCHMARKS))
+        return importlib.import_module("search"), importlib.import_module("hooks")
+
+
+def test_the_search_benchmark_measures_a_cold_first_search(bench: Any, built_sites: dict[str, Any],
+                                                           chromium_browser: Any) -> None:
+    search_bench, _targets = bench
+    site = built_sites["clinician"].root
+    assert search_bench.default_query(site) == "esketamine"
+    assert search_bench.default_page(site) == "protocols/esketamine-trd/"
+    median, runs = search_bench.measure_with(chromium_browser, site, repeat=2)
+    assert len(runs) == 2 and median in runs
+    assert median.first_result == "protocols/esketamine-trd/"
+    # The page's own files, then Pagefind's script, WebAssembly, metadata, an index chunk and fragments.
+    assert 100_000 < median.page_bytes and 50_000 < median.search_bytes < 1_000_000
+    assert 0 < median.ms_to_first_result < 60_000
+    text = search_bench.describe(100, site, median, runs, "esketamine")
+    assert text.startswith("search at N=100 (query 'esketamine', 2 cold runs, median shown):\n"
+                           "  bytes before the first result: ")
+
+
+def test_markup_in_page_text_stays_text_in_results(tmp_path: Path, chromium_browser: Any) -> None:
+    """Pagefind keeps a page's text as written, "<img ...>" included, and its excerpts are HTML: search.js
+    keeps only their text and <mark>s, so words that look like markup never become elements."""
+    from browser import served
+
+    pages = {
+        "index.md": "# Home\n\nStart here.\n",
+        "protocols/hostile/index.md": (
+            "# Okapi &lt;b&gt;bold&lt;/b&gt; protocol\n\n"
+            "Give okapi &lt;img src=x onerror=\"document.title='pwned'\"&gt; with care &amp; attention.\n"
+        ),
+    }
+    build_site(pages, tmp_path / "site")
+    with served(tmp_path / "site") as base, recorded_context(chromium_browser, base) as (context, log):
+        page = context.new_page()
+        log.watch(page)
+        page.goto(base, wait_until="networkidle")
+        page.keyboard.press("/")
+        results = _search(page, "okapi")
+        page.wait_for_load_state("networkidle")
+        assert results[0]["title"] == "Okapi <b>bold</b> protocol"
+        assert page.locator(".md-search-result img, .md-search-result b, .md-search-result script").count() == 0
+        assert page.title() != "pwned"
+        excerpt = page.locator(".md-search-result__item p").first.inner_text()
+        assert excerpt == ("Okapi <b>bold</b> protocol. Give okapi <img src=x onerror=\"document.title='pwned'\"> "
+                           "with care & attention.")
+        assert log.external == [] and log.failed == [] and log.page_errors == []
+
+
+def test_a_site_without_its_index_says_search_is_not_available(tmp_path: Path, chromium_browser: Any) -> None:
+    """A copy of the site without pagefind/ (or `protocols serve`, which does not index) answers with a
+    sentence instead of failing silently or throwing."""
+    import shutil
+
+    from browser import served
+
+    build_site(SMALL_SITE, tmp_path / "site")
+    shutil.rmtree(tmp_path / "site" / "pagefind")
+    with served(tmp_path / "site") as base, recorded_context(chromium_browser, base) as (context, log):
+        page = context.new_page()
+        log.watch(page)
+        page.goto(base, wait_until="networkidle")
+        assert log.failed == []  # nothing of the index is fetched before the reader turns to search
+        page.keyboard.press("/")
+        page.locator("input.md-search__input").press_sequentially("ketamine")
+        meta = page.locator(".md-search-result__meta")
+        meta.filter(has_text="not available").wait_for()
+        assert meta.inner_text() == ("Search is not available: this copy of the site has no search index "
+                                     "(protocols build writes it).")
+        assert page.locator(".md-search-result__item").count() == 0
+        assert log.page_errors == [] and log.external == []
