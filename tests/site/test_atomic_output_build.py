@@ -37,14 +37,14 @@ FAKE_PAGES: dict[str, str] = {
     ),
     "protocols/ketamine-trd/index.md": (
         "# IV ketamine for treatment-resistant depression\n\n"
-        "## Dosing {#dosing}\n\n"
+        "## Dosing\n\n"
         "Give 0.5 mg/kg over 40 min.\n\n"
         f"Source: [doi:10.1176/appi.ajp.2018.18070834]({DOI_URL})\n\n"
         "[Version 1.0](1.0/index.md#dosing)\n"
     ),
     "protocols/ketamine-trd/1.0/index.md": (
         "# IV ketamine for treatment-resistant depression, version 1.0\n\n"
-        "## Dosing {#dosing}\n\nGive 0.5 mg/kg over 40 min.\n\n[Current version](../index.md)\n"
+        "## Dosing\n\nGive 0.5 mg/kg over 40 min.\n\n[Current version](../index.md)\n"
     ),
     "protocols.json": PROTOCOLS_JSON,
 }
@@ -494,3 +494,19 @@ def test_the_engine_lets_go_of_each_pages_text_once_written(tmp_path: Path, monk
     assert sorted(page.file.src_uri for page in written) == sorted(path for path in FAKE_PAGES if path.endswith(".md"))
     assert {(page.file.content_string, page.markdown, page.content) for page in written} == {("", "", None)}
     assert [page.title for page in written if page.file.src_uri == "drugs/index.md"] == ["Drug index"]
+
+
+def test_title_line_is_shown_as_written_with_only_toc_loaded(tmp_path: Path) -> None:
+    """The default config loads toc only (MkDocs adds tables and fenced_code itself): a title full of
+    Markdown and table syntax still builds to exactly its text (no stray backslash, no attribute list)."""
+    from generator.render.html_page import html_page
+
+    title = 'A|b {: #x onclick="y" } *c* [d](e) `f` 1 | 2 <i>'
+    pages = {**FAKE_PAGES, "drugs/odd/index.md": html_page(title, "<p>Body.</p>\n")}
+    build_site(pages, tmp_path / "site", None, False, AS_OF)
+    page = (tmp_path / "site" / "drugs" / "odd" / "index.html").read_text(encoding="utf-8")
+    h1 = re.search(r"<h1 id=\"([^\"]*)\">(.*?)<a class=\"headerlink\"", page)
+    assert h1 is not None
+    assert h1.group(2) == 'A|b {: #x onclick="y" } *c* [d](e) `f` 1 | 2 &lt;i&gt;'
+    assert re.search(r"<[a-z][^>]*\sonclick=", page) is None
+    assert "<p>Body.</p>" in page
