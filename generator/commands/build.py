@@ -16,8 +16,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-from generator.commands.shared import EXIT_ERRORS, EXIT_OK, UsageError, build_date, check_library, open_library, report
-from generator.diagnostics import Diagnostic
+from generator.commands.shared import (
+    EXIT_ERRORS,
+    EXIT_OK,
+    UsageError,
+    build_date,
+    check_library,
+    failed,
+    open_library,
+    report,
+)
 from generator.render.families import render_site
 from generator.text.text_scan import forget as forget_scans
 
@@ -68,10 +76,6 @@ def default_out(reviewer: bool) -> Path:
     return Path("site-review" if reviewer else "site")
 
 
-def has_errors(diagnostics: list[Diagnostic]) -> bool:
-    return any(d.is_error for d in diagnostics)
-
-
 def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
     from generator.site import atomic_output as build  # imports MkDocs: only when a site is really built
 
@@ -89,7 +93,7 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
         diagnostics = check_library(library, as_of, args.reviewer)
     if diagnostics:
         report(diagnostics, library.file_count, "text", out)
-    if has_errors(diagnostics):
+    if failed(diagnostics, strict=False):
         out.write(f"build refused: fix the errors above; {out_dir} was not changed\n")
         _timings(args, timer, out)
         return EXIT_ERRORS

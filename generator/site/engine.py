@@ -171,7 +171,7 @@ class ProtocolsPlugin(BasePlugin):
     def __init__(self) -> None:
         super().__init__()
         self._generated_pages: set[str] = set()  # src_uri of every page from the pages provider
-        self._unsearched_pages: set[str] = set()  # those kept out of the search index
+        self._search_all = False  # a reviewer site indexes every generated page, else in_search decides
         self._bodies: dict[str, str] = {}  # HTML bodies of generated pages, from reading until rendered
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -202,7 +202,7 @@ class ProtocolsPlugin(BasePlugin):
         pages = inputs.pages()
         own_assets = {path for path in pages if path.startswith("assets/")}
         self._generated_pages = set()
-        self._unsearched_pages = set()
+        self._search_all = inputs.reviewer
         self._bodies = {}
         for path in sorted(pages):
             check_page_path(path)
@@ -212,8 +212,6 @@ class ProtocolsPlugin(BasePlugin):
             # Popped: from here on the File holds the only reference, freed once the page is read.
             files.append(File.generated(config, path, content=pages.pop(path), inclusion=inclusion))
             self._generated_pages.add(path)
-            if not inputs.reviewer and not in_search(path):
-                self._unsearched_pages.add(path)
         assets = assets_dir()
         for asset in sorted(p for p in assets.rglob("*") if p.is_file() and not p.name.startswith(".")):
             src_uri = "assets/" + asset.relative_to(assets).as_posix()
@@ -246,8 +244,8 @@ class ProtocolsPlugin(BasePlugin):
     ) -> TemplateContext:
         # overrides/main.html marks the article of a page to index with data-pagefind-body; Pagefind skips
         # every page without it (a page of the theme's or the docs folder's own included).
-        generated = page.file.src_uri in self._generated_pages
-        context["pagefind_body"] = generated and page.file.src_uri not in self._unsearched_pages
+        src_uri = page.file.src_uri
+        context["pagefind_body"] = src_uri in self._generated_pages and (self._search_all or in_search(src_uri))
         return context
 
     def on_template_context(self, context: TemplateContext, *, template_name: str,
