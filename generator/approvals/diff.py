@@ -108,17 +108,21 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-def _describe_regimen(regimen: Regimen, library: Library | None) -> str:
+def _drug_name(regimen: Regimen, library: Library | None) -> str:
+    """The regimen's drug as the library names it; its id when there is no library or no such drug."""
     drug = library.drugs.get(regimen.drug) if library is not None else None
-    text = f"{drug.name if drug else regimen.drug} {format_value(regimen.dose)} {regimen.route}"
+    return drug.name if drug else regimen.drug
+
+
+def _describe_regimen(regimen: Regimen, library: Library | None) -> str:
+    text = f"{_drug_name(regimen, library)} {format_value(regimen.dose)} {regimen.route}"
     return text + (f" over {format_value(regimen.duration)}" if regimen.duration else "")
 
 
 def _describe_phase(phase: Phase, doc: VersionDoc, library: Library | None) -> str:
     """The phase as a reader sees it: its regimen named by drug and route, never by its id."""
     regimen = next((r for r in doc.regimens if r.id == phase.regimen), None)
-    drug = library.drugs.get(regimen.drug) if library is not None and regimen is not None else None
-    given = f"{drug.name if drug else regimen.drug} {regimen.route}" if regimen is not None else phase.regimen
+    given = f"{_drug_name(regimen, library)} {regimen.route}" if regimen is not None else phase.regimen
     text = f"{phase.name}: {given} {format_value(phase.frequency)}"
     return text + (f" for {format_value(phase.length)}" if phase.length else "")
 
