@@ -119,16 +119,26 @@ def _describe_regimen(regimen: Regimen, library: Library | None) -> str:
     return text + (f" over {format_value(regimen.duration)}" if regimen.duration else "")
 
 
+def _regimen_label(regimen_id: str, doc: VersionDoc, library: Library | None) -> str:
+    """A phase's regimen as a reader sees it: named by drug and route, never by its id (the id if unknown)."""
+    regimen = next((r for r in doc.regimens if r.id == regimen_id), None)
+    return f"{_drug_name(regimen, library)} {regimen.route}" if regimen is not None else regimen_id
+
+
 def _describe_phase(phase: Phase, doc: VersionDoc, library: Library | None) -> str:
-    """The phase as a reader sees it: its regimen named by drug and route, never by its id."""
-    regimen = next((r for r in doc.regimens if r.id == phase.regimen), None)
-    given = f"{_drug_name(regimen, library)} {regimen.route}" if regimen is not None else phase.regimen
-    text = f"{phase.name}: {given} {format_value(phase.frequency)}"
+    text = f"{phase.name}: {_regimen_label(phase.regimen, doc, library)} {format_value(phase.frequency)}"
     return text + (f" for {format_value(phase.length)}" if phase.length else "")
 
 
+def _phase_value(doc: VersionDoc, library: Library | None) -> Any:
+    """How a phase field of `doc` is shown: its regimen by `_regimen_label`, any other by `format_value`."""
+    return lambda name, value: _regimen_label(value, doc, library) if name == "regimen" else format_value(value)
+
+
 def _item_changes(kind: ItemKind, old: list[Any], new: list[Any], fields: tuple[str, ...],
-                  describe: Any) -> Iterator[DoseChange]:
+                  describe: Any, show_old: Any = None, show_new: Any = None) -> Iterator[DoseChange]:
+    show_old = show_old or (lambda name, value: format_value(value))
+    show_new = show_new or (lambda name, value: format_value(value))
     old_by_id = {item.id: index for index, item in enumerate(old)}
     new_ids = {item.id for item in new}
     for new_index, item in enumerate(new):
@@ -139,7 +149,7 @@ def _item_changes(kind: ItemKind, old: list[Any], new: list[Any], fields: tuple[
         for name in fields:
             before, after = getattr(old[old_index], name), getattr(item, name)
             if before != after:
-                yield DoseChange(kind, item.id, name, format_value(before), format_value(after), "changed",
+                yield DoseChange(kind, item.id, name, show_old(name, before), show_new(name, after), "changed",
                                  old_index, new_index)
     for old_index, item in enumerate(old):
         if item.id not in new_ids:
@@ -152,7 +162,8 @@ def dosing_changes(old: VersionDoc, new: VersionDoc, library: Library | None = N
         *_item_changes("regimen", old.regimens, new.regimens, REGIMEN_DOSING_FIELDS,
                        lambda r: _describe_regimen(r, library)),
         *_item_changes("phase", old.phases, new.phases, PHASE_DOSING_FIELDS,
-                       lambda p: _describe_phase(p, new if p in new.phases else old, library)),
+                       lambda p: _describe_phase(p, new if p in new.phases else old, library),
+                       _phase_value(old, library), _phase_value(new, library)),
     ]
 
 
