@@ -16,7 +16,7 @@ from typing import Any, Literal
 from generator.load.library import Library, VersionFile
 from generator.model.frequency import Frequency
 from generator.model.quantity import Quantity, format_length, format_range
-from generator.model.schema import DoseRange, Phase, Regimen, VersionDoc
+from generator.model.schema import DoseRange, Phase, Regimen, VersionDoc, drug_name
 from generator.text.inline import anchor, scan_version
 
 REGIMEN_DOSING_FIELDS = (
@@ -109,9 +109,7 @@ def format_value(value: Any) -> str:
 
 
 def _drug_name(regimen: Regimen, library: Library | None) -> str:
-    """The regimen's drug as the library names it; its id when there is no library or no such drug."""
-    drug = library.drugs.get(regimen.drug) if library is not None else None
-    return drug.name if drug else regimen.drug
+    return drug_name(regimen, library.drugs if library is not None else None)
 
 
 def _describe_regimen(regimen: Regimen, library: Library | None) -> str:
