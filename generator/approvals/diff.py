@@ -16,7 +16,7 @@ from typing import Any, Literal
 from generator.load.library import Library, VersionFile
 from generator.model.frequency import Frequency
 from generator.model.quantity import Quantity, format_length, format_range
-from generator.model.schema import DoseRange, Phase, Regimen, VersionDoc
+from generator.model.schema import DoseRange, Phase, Regimen, VersionDoc, drug_name
 from generator.text.inline import anchor, scan_version
 
 REGIMEN_DOSING_FIELDS = (
@@ -108,23 +108,35 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
+def _drug_name(regimen: Regimen, library: Library | None) -> str:
+    return drug_name(regimen, library.drugs if library is not None else None)
+
+
 def _describe_regimen(regimen: Regimen, library: Library | None) -> str:
-    drug = library.drugs.get(regimen.drug) if library is not None else None
-    text = f"{drug.name if drug else regimen.drug} {format_value(regimen.dose)} {regimen.route}"
+    text = f"{_drug_name(regimen, library)} {format_value(regimen.dose)} {regimen.route}"
     return text + (f" over {format_value(regimen.duration)}" if regimen.duration else "")
 
 
+def _regimen_label(regimen_id: str, doc: VersionDoc, library: Library | None) -> str:
+    """A phase's regimen as a reader sees it: named by drug and route, never by its id (the id if unknown)."""
+    regimen = next((r for r in doc.regimens if r.id == regimen_id), None)
+    return f"{_drug_name(regimen, library)} {regimen.route}" if regimen is not None else regimen_id
+
+
 def _describe_phase(phase: Phase, doc: VersionDoc, library: Library | None) -> str:
-    """The phase as a reader sees it: its regimen named by drug and route, never by its id."""
-    regimen = next((r for r in doc.regimens if r.id == phase.regimen), None)
-    drug = library.drugs.get(regimen.drug) if library is not None and regimen is not None else None
-    given = f"{drug.name if drug else regimen.drug} {regimen.route}" if regimen is not None else phase.regimen
-    text = f"{phase.name}: {given} {format_value(phase.frequency)}"
+    text = f"{phase.name}: {_regimen_label(phase.regimen, doc, library)} {format_value(phase.frequency)}"
     return text + (f" for {format_value(phase.length)}" if phase.length else "")
 
 
+def _phase_value(doc: VersionDoc, library: Library | None) -> Any:
+    """How a phase field of `doc` is shown: its regimen by `_regimen_label`, any other by `format_value`."""
+    return lambda name, value: _regimen_label(value, doc, library) if name == "regimen" else format_value(value)
+
+
 def _item_changes(kind: ItemKind, old: list[Any], new: list[Any], fields: tuple[str, ...],
-                  describe: Any) -> Iterator[DoseChange]:
+                  describe: Any, show_old: Any = None, show_new: Any = None) -> Iterator[DoseChange]:
+    show_old = show_old or (lambda name, value: format_value(value))
+    show_new = show_new or (lambda name, value: format_value(value))
     old_by_id = {item.id: index for index, item in enumerate(old)}
     new_ids = {item.id for item in new}
     for new_index, item in enumerate(new):
@@ -135,7 +147,7 @@ def _item_changes(kind: ItemKind, old: list[Any], new: list[Any], fields: tuple[
         for name in fields:
             before, after = getattr(old[old_index], name), getattr(item, name)
             if before != after:
-                yield DoseChange(kind, item.id, name, format_value(before), format_value(after), "changed",
+                yield DoseChange(kind, item.id, name, show_old(name, before), show_new(name, after), "changed",
                                  old_index, new_index)
     for old_index, item in enumerate(old):
         if item.id not in new_ids:
@@ -148,7 +160,8 @@ def dosing_changes(old: VersionDoc, new: VersionDoc, library: Library | None = N
         *_item_changes("regimen", old.regimens, new.regimens, REGIMEN_DOSING_FIELDS,
                        lambda r: _describe_regimen(r, library)),
         *_item_changes("phase", old.phases, new.phases, PHASE_DOSING_FIELDS,
-                       lambda p: _describe_phase(p, new if p in new.phases else old, library)),
+                       lambda p: _describe_phase(p, new if p in new.phases else old, library),
+                       _phase_value(old, library), _phase_value(new, library)),
     ]
 
 

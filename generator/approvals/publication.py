@@ -98,6 +98,8 @@ class Publication(SiteVersions[VersionInfo]):
     # what several pages show identically, rendered once per build: ("schedule", protocol id, *phases as
     # JSON) -> timeline figure, ("reference", reference id) -> bibliography entry
     rendered: dict[tuple[str, ...], str] = field(default_factory=dict, compare=False, repr=False)
+    # the register, judged ledgers and fingerprints this publication was made from, for pages that need more
+    approvals: signoffs.ApprovalFacts | None = field(default=None, compare=False, repr=False)
     dose_rows: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # see render.dose_tables
 
     def version_published(self, protocol_id: str, version: str) -> bool:
@@ -187,4 +189,4 @@ def publication(library: Library, as_of: dt.date, reviewer: bool,
             retired=site.retired,
             by_version=by_version,
         )
-    return Publication(as_of, reviewer, protocols)
+    return Publication(as_of, reviewer, protocols, approvals=facts)

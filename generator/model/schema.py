@@ -6,6 +6,7 @@ Validation collects every error. Pydantic's error types are mapped to the rule c
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
@@ -260,6 +261,12 @@ class VersionDoc(Model):
     sections: list[Section] = _field("Sections of prose", [{"id": "monitoring", "title": "Monitoring",
                                                             "body": "Measure blood pressure."}], [])
     algorithm: list[Markdown] = _field("Steps of the decision algorithm (Markdown)", ["Confirm the diagnosis."], [])
+
+
+def drug_name(regimen: Regimen, drugs: Mapping[str, Drug] | None) -> str:
+    """The regimen's drug as the formulary names it; its id when there is no formulary or no such drug."""
+    drug = drugs.get(regimen.drug) if drugs is not None else None
+    return drug.name if drug is not None else regimen.drug
 
 
 # The file types of §2-§4 with their JSON Schema: the top-level shape and the title an editor shows.

@@ -66,15 +66,17 @@ def awaiting_approval(library: Library, publication: Publication) -> list[Awaiti
     if not publication.reviewer:
         return []
     found = []
+    facts = publication.approvals if publication.approvals is not None else signoffs.ApprovalFacts(library)
     for info in publication.protocols.values():
         for version in info.versions:
             status = version.file.doc.status
             if status not in (*UNPUBLISHED_STATUSES, "approved"):
                 continue
-            missing = signoffs.missing_for(info.protocol, version.file, library, version.fingerprint)
+            missing = signoffs.missing_for(info.protocol, version.file, library, version.fingerprint,
+                                           facts.ledger(info.protocol))
             if status == "approved" and missing.nothing:
                 continue
-            register = signoffs.register(library)
+            register = facts.register()
             may_fill = {role: register.who_may(role) for role in missing.roles}
             current = info.current
             changes = (

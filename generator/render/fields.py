@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from generator.dosing import dose_engine as dosing
 from generator.model.quantity import Quantity, format_length, format_number, format_quantity, format_range
-from generator.model.schema import DoseRange, Drug, Phase, Regimen
+from generator.model.schema import DoseRange, Drug, Phase, Regimen, drug_name
 
 
 def dose_range(value: DoseRange) -> str:
@@ -38,11 +38,6 @@ def _devices(dose: Quantity, unit_dose: Quantity) -> int | None:
         return dosing.devices_per_dose(dose, unit_dose)
     except dosing.DoseError:
         return None
-
-
-def drug_name(regimen: Regimen, drugs: Mapping[str, Drug]) -> str:
-    drug = drugs.get(regimen.drug)
-    return drug.name if drug is not None else regimen.drug
 
 
 def how_computed(regimen: Regimen) -> str:

@@ -17,6 +17,7 @@ from typing import Any, cast
 
 from generator.diagnostics import DataPath, excerpt
 from generator.model.quantity import format_length, format_number, format_quantity, format_range
+from generator.model.schema import drug_name
 
 # Generated section ids of §3.5, with the heading text a link to them shows by default.
 GENERATED_SECTIONS: dict[str, str] = {
@@ -289,8 +290,7 @@ def _regimen_value(regimen: Any, field: str, drugs: Mapping[str, Any] | None) ->
     if field == "route":
         return str(regimen.route)
     if field == "drug":
-        drug = (drugs or {}).get(regimen.drug)
-        return drug.name if drug is not None else regimen.drug
+        return drug_name(regimen, drugs)
     value = getattr(regimen, field)
     return None if value is None else format_quantity(value)
 

@@ -55,6 +55,17 @@ def test_dose_changes_in_the_formatters_notation(tmp_path: Path) -> None:
     assert diff_of(library).dose_changes[0].text == "0.5 mg/kg -> 0.6 mg/kg"
 
 
+def test_a_phase_moved_to_another_regimen_names_both_by_drug_and_route(tmp_path: Path) -> None:
+    library = two_versions(tmp_path, {
+        "    regimen: ketamine-iv\n": "    regimen: ketamine-im\n",
+        "    cite: [phillips-2019]\n": (
+            "    cite: [phillips-2019]\n  - id: ketamine-im\n    drug: ketamine\n    route: IM\n    dose: 0.5 mg/kg\n"
+        ),
+    })
+    changed = [c for c in diff_of(library).dose_changes if c.change == "changed"]
+    assert changed == [DoseChange("phase", "induction", "regimen", "ketamine IV", "ketamine IM", "changed", 0, 0)]
+
+
 def test_equal_values_written_differently_are_no_change(tmp_path: Path) -> None:
     library = two_versions(tmp_path, {"dose_range: {min: 0.1 mg/kg, max: 0.75 mg/kg}":
                                       "dose_range:\n      min: 0.1 mg/kg\n      max: 0.75 mg/kg"})

@@ -158,3 +158,24 @@ def test_history_on_the_reviewer_site_shows_every_sign_off_with_its_verification
     ]
     clinician = render_site(library, AS_OF, reviewer=False)["protocols/ketamine-trd/history/index.md"]
     assert "Sign-offs in the ledger" not in clinician
+
+
+def test_the_reviewer_site_judges_each_ledger_and_the_register_once(library: Library,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.approvals import signoffs
+
+    calls: list[str] = []
+    judge_ledger, build_register = signoffs.ledger, signoffs.register
+
+    def counted_ledger(protocol, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(protocol.id)
+        return judge_ledger(protocol, *args, **kwargs)
+
+    def counted_register(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append("register")
+        return build_register(*args, **kwargs)
+
+    monkeypatch.setattr(signoffs, "ledger", counted_ledger)
+    monkeypatch.setattr(signoffs, "register", counted_register)
+    render_site(library, AS_OF, reviewer=True)
+    assert sorted(calls) == ["esketamine-trd", "ketamine-trd", "register"]
