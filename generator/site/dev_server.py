@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 UpdateSource = Callable[[bool], "SiteUpdate"]  # called with full=True when every page is needed
 BannerProvider = Callable[[], str]  # HTML shown at the top of every page ("" for none): serve's error list
 
-ARTICLE_START = re.compile(r'<article class="md-content__inner md-typeset">')
+ARTICLE_START = re.compile(r'<article class="md-content__inner md-typeset"[^>]*>')  # attributes may follow
 BODY_START = re.compile(r"<body\b[^>]*>")
 SEARCH_INDEX = "search/search_index.json"
 log = logging.getLogger("mkdocs.protocols.serve")

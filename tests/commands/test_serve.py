@@ -109,12 +109,14 @@ def test_the_banner_escapes_author_text_and_links_even_odd_file_names() -> None:
 
 @pytest.mark.parametrize("page", [
     '<html><body class="x"><div><article class="md-content__inner md-typeset"><h1>T</h1></article></div></body>',
+    '<html><body><article class="md-content__inner md-typeset" data-pagefind-body><h1>T</h1></article></body>',
     "<html><body><h1>No article</h1></body></html>",
 ])
 def test_the_banner_goes_at_the_top_of_the_content_and_nothing_without_one(page: str) -> None:
     banner = '<div id="protocols-errors">E</div>'
     assert insert_banner(page, "") == page
-    anchor = '<article class="md-content__inner md-typeset">' if "<article" in page else "<body>"
+    start = page.find("<article")
+    anchor = page[start:page.index(">", start) + 1] if start >= 0 else "<body>"
     assert insert_banner(page, banner) == page.replace(anchor, anchor + banner, 1)
     assert insert_banner("<p>bare</p>", banner) == banner + "<p>bare</p>"
 
