@@ -16,7 +16,6 @@ the 404 page goes through too), not written into the files: errors appearing or 
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -30,14 +29,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mkdocs.commands.build import build as mkdocs_build
-from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.livereload import LiveReloadServer, _serve_url
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
-from mkdocs.structure.pages import Page
-from mkdocs.utils.templates import TemplateContext
 
 from generator.site.mkdocs_config import merged_config, own_config_file
 from generator.site.save_watch import watch_for_saves
@@ -50,7 +46,6 @@ BannerProvider = Callable[[], str]  # HTML shown at the top of every page ("" fo
 
 ARTICLE_START = re.compile(r'<article class="md-content__inner md-typeset"[^>]*>')  # attributes may follow
 BODY_START = re.compile(r"<body\b[^>]*>")
-SEARCH_INDEX = "search/search_index.json"
 log = logging.getLogger("mkdocs.protocols.serve")
 
 
@@ -93,7 +88,6 @@ class BuildRecord:
     navigation: list[tuple[str, str]] | None = None  # (title, url) of every navigation entry; None: build all
     titles: dict[str, str] = field(default_factory=dict)  # title of each navigation page, by path
     config_text: str | None = None
-    search_entries: list[dict[str, Any]] = field(default_factory=list)
     log: list[str] = field(default_factory=list)  # "full 583 pages", "incremental 3 pages, 0 removed", ...
 
 
@@ -161,46 +155,19 @@ class IncrementalBuilder:
         with site_inputs(_once(update.pages), self.reviewer), _quiet_dirty_warning():
             mkdocs_build(config, serve_url=self.serve_url, dirty=not update.full)
         if update.full:
-            self.record.search_entries = _search_entries(site_dir)
             self.record.log.append(f"full {count} pages")
         else:
             for path in sorted(update.removed):
                 _remove_output(site_dir, path, config.use_directory_urls)
-            self._merge_search_index(site_dir, watcher.written_urls, update.removed, config.use_directory_urls)
             self.record.log.append(f"incremental {count} pages, {len(update.removed)} removed")
         log.info(f"Preview: {self.record.log[-1]} in {time.perf_counter() - start:.2f} s")
         self.record.titles = watcher.titles
         return watcher.navigation
 
-    def _merge_search_index(self, site_dir: Path, written: set[str], removed: frozenset[str],
-                            directory_urls: bool) -> None:
-        """The last index without the entries of pages written or removed now, plus this build's entries."""
-        index_path = site_dir / SEARCH_INDEX
-        if not index_path.is_file():
-            return
-        index = json.loads(index_path.read_text(encoding="utf-8"))
-        gone = written | {_page_url(path, directory_urls) for path in removed}
-        kept = [entry for entry in self.record.search_entries if entry["location"].split("#")[0] not in gone]
-        entries = kept + index.get("docs", [])
-        index["docs"] = entries
-        self.record.search_entries = entries
-        index_path.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
-
 
 def _once(pages: dict[str, str]) -> Callable[[], dict[str, str]]:
     handed = [pages]
     return lambda: handed.pop() if handed else {}
-
-
-def _search_entries(site_dir: Path) -> list[dict[str, Any]]:
-    index_path = site_dir / SEARCH_INDEX
-    if not index_path.is_file():
-        return []
-    return list(json.loads(index_path.read_text(encoding="utf-8")).get("docs", []))
-
-
-def _page_url(path: str, directory_urls: bool) -> str:
-    return File(path, None, "", directory_urls).url
 
 
 def _remove_output(site_dir: Path, path: str, directory_urls: bool) -> None:
@@ -246,7 +213,7 @@ class BuiltFile(File):
 class _PreviewPlugin(BasePlugin):  # type: ignore[type-arg]
     """Adds the pages that are current in the served site as BuiltFiles; gives the navigation pages among
     them the titles they were built with (a page's title comes from its text, which is unchanged), so that
-    no unchanged page is read; notes the navigation (titles and URLs) and the URL of every page written."""
+    no unchanged page is read; notes the navigation (titles and URLs)."""
 
     def __init__(self, unchanged: frozenset[str], titles: dict[str, str]) -> None:
         super().__init__()
@@ -254,7 +221,6 @@ class _PreviewPlugin(BasePlugin):  # type: ignore[type-arg]
         self.known_titles = titles
         self.navigation: list[tuple[str, str]] = []
         self.titles: dict[str, str] = {}
-        self.written_urls: set[str] = set()
         self._nav: Navigation | None = None
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -274,11 +240,6 @@ class _PreviewPlugin(BasePlugin):  # type: ignore[type-arg]
             if isinstance(page.file, BuiltFile) and page.file.src_uri in self.known_titles:
                 page.title = self.known_titles[page.file.src_uri]
         return nav
-
-    def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
-                        nav: Navigation) -> TemplateContext:
-        self.written_urls.add(page.url)
-        return context
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self._nav is not None:
@@ -304,15 +265,14 @@ def serve(
     ``watch`` lists extra paths (the protocols folder) whose edits trigger a rebuild; ``docs_dir`` is an
     existing, normally empty folder.
     """
-    from generator.site.engine import config_source
+    from generator.site.engine import config_source, load_site_config
 
-    stream, config_path = config_source(config_file)
+    _, config_path = config_source(config_file)
     own = own_config_file(config_file)
     site_dir = tempfile.mkdtemp(prefix="mkdocs_")
 
-    def get_config() -> MkDocsConfig:
-        config = load_config(stream, config_file_path=config_path, site_dir=site_dir,  # type: ignore[arg-type]
-                             docs_dir=str(docs_dir), dev_addr=dev_addr)
+    def get_config() -> MkDocsConfig:  # the rules `protocols build` applies (plugins list, no Material search)
+        config = load_site_config(config_file, site_dir=site_dir, docs_dir=str(docs_dir), dev_addr=dev_addr)
         config.site_url = _serve_url(*config.dev_addr, "/")
         return config
 

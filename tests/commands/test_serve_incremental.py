@@ -312,3 +312,19 @@ def test_reads_do_not_start_a_rebuild_and_a_folder_moved_away_does() -> None:
     assert seen == [("modified", "p/a/1.0.yaml", False), ("closed", "p/a/1.0.yaml", False),
                     ("attrib", "p/a/1.0.yaml", False), ("modified", "p/b", False), ("modified", "p/c", False),
                     ("modified", "p/d", False)]
+
+
+@pytest.mark.parametrize("plugins", ["[protocols, search]", "[search]"])
+def test_serve_refuses_the_site_file_build_refuses(tmp_path: Path, plugins: str) -> None:
+    from generator.site import dev_server
+    from generator.site.engine import SiteBuildError
+
+    own = tmp_path / "mkdocs.yml"
+    own.write_text(f"plugins: {plugins}\n", encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    with pytest.raises(SiteBuildError) as served:
+        dev_server.serve(lambda full: pytest.fail("nothing is built"), reviewer=True, watch=[],
+                         docs_dir=tmp_path / "docs", config_file=own)
+    with pytest.raises(SiteBuildError) as built:
+        load_site_config(own, docs_dir=str(tmp_path / "docs"), site_dir=str(tmp_path / "site"))
+    assert str(served.value) == str(built.value)
