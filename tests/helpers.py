@@ -22,6 +22,15 @@ from generator.render.html_page import split_html_page
 from generator.render.page_links import localize
 
 SAMPLE_LIBRARY = Path(__file__).resolve().parent.parent / "protocols"
+# The files of a library the checks read, relative to its folder (write_library's and an approvals ledger).
+LIBRARY_FILES = [
+    "ketamine-trd/1.0.yaml",
+    "ketamine-trd/approvals.yaml",
+    "_library/references.yaml",
+    "_library/drugs.yaml",
+    "_library/policy.yaml",
+    "_library/handbooks.yaml",
+]
 # The sample library's published versions, (id, version), in the order protocols.json lists them.
 SAMPLE_PUBLISHED = [
     ("esketamine-trd", "1.0"),
