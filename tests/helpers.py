@@ -21,6 +21,28 @@ from generator.load.library import load_library
 from generator.render.html_page import split_html_page
 from generator.render.page_links import localize
 
+SAMPLE_LIBRARY = Path(__file__).resolve().parent.parent / "protocols"
+# The files of a library the checks read, relative to its folder (write_library's and an approvals ledger).
+LIBRARY_FILES = [
+    "ketamine-trd/1.0.yaml",
+    "ketamine-trd/approvals.yaml",
+    "_library/references.yaml",
+    "_library/drugs.yaml",
+    "_library/policy.yaml",
+    "_library/handbooks.yaml",
+]
+# The sample library's published versions, (id, version), in the order protocols.json lists them.
+SAMPLE_PUBLISHED = [
+    ("esketamine-trd", "1.0"),
+    ("esketamine-trd", "1.1"),
+    ("ketamine-crps", "1.0"),
+    ("ketamine-crps", "1.1"),
+    ("ketamine-trd", "1.0"),
+    ("ketamine-trd-twice-weekly", "1.0"),
+    ("ketamine-trd-twice-weekly", "1.1"),
+    ("ketamine-trd-twice-weekly", "1.2"),
+]
+
 # Fictional reviewers of the minimal library, with Ed25519 keys made from fixed seeds (test-only keys).
 REVIEWER_KEYS = {
     "Ann Lee": Ed25519PrivateKey.from_private_bytes(bytes([1]) * 32),

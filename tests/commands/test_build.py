@@ -10,10 +10,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers import SAMPLE_LIBRARY, SAMPLE_PUBLISHED
 
 from generator import cli
 
-SAMPLE_LIBRARY = Path(__file__).resolve().parents[2] / "protocols"
 AS_OF = "2026-03-10"
 
 
@@ -68,16 +68,7 @@ def test_builds_the_sample_library(library: Path, tmp_path: Path) -> None:
         assert f'id="{anchor}"' in html, anchor
     assert not (out_dir / "protocols/ketamine-trd/1.1").exists()  # the draft
     audit = json.loads((out_dir / "protocols.json").read_text(encoding="utf-8"))
-    assert [(entry["id"], entry["version"]) for entry in audit["protocols"]] == [
-        ("esketamine-trd", "1.0"),
-        ("esketamine-trd", "1.1"),
-        ("ketamine-crps", "1.0"),
-        ("ketamine-crps", "1.1"),
-        ("ketamine-trd", "1.0"),
-        ("ketamine-trd-twice-weekly", "1.0"),
-        ("ketamine-trd-twice-weekly", "1.1"),
-        ("ketamine-trd-twice-weekly", "1.2"),
-    ]
+    assert [(entry["id"], entry["version"]) for entry in audit["protocols"]] == SAMPLE_PUBLISHED
 
 
 def test_reviewer_build_defaults_to_site_review(library: Path, tmp_path: Path) -> None:
@@ -152,7 +143,7 @@ def test_releasing_positions_before_render_changes_no_page() -> None:
     from generator.load.library import load_library
     from generator.render.families import render_site
 
-    sample = Path(__file__).resolve().parents[2] / "protocols"
+    sample = SAMPLE_LIBRARY
     for reviewer in (False, True):
         expected = render_site(load_library(sample), dt.date(2026, 11, 25), reviewer)
         library = load_library(sample)

@@ -10,12 +10,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers import SAMPLE_LIBRARY
 
 from generator import cli
 from generator.site import atomic_output as build
 from generator.site.atomic_output import MARKER_BYTES, MARKER_NAME, check_output
 
-SAMPLE_LIBRARY = Path(__file__).resolve().parents[2] / "protocols"
 AS_OF = "2026-03-10"
 GOOD_PAGES = {"index.md": "# Clinical protocols\n\nNothing yet.\n"}
 

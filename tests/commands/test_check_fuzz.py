@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers import VERSION, write_library
+from helpers import LIBRARY_FILES, VERSION, write_library
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -27,14 +27,6 @@ from generator.commands import shared
 from generator.commands.check import cmd_check
 
 LOCATED = re.compile(r"^\S.*:\d+:\d+: (error|warning) P\d{3}: ")
-FILES = [
-    "ketamine-trd/1.0.yaml",
-    "ketamine-trd/approvals.yaml",
-    "_library/references.yaml",
-    "_library/drugs.yaml",
-    "_library/policy.yaml",
-    "_library/handbooks.yaml",
-]
 FIELD_NAMES = [
     "id", "version", "title", "status", "effective", "review_due", "owner", "summary", "changes", "regimens",
     "phases", "dose_tables", "sections", "algorithm", "drug", "route", "dose", "dose_range", "min", "max",
@@ -116,13 +108,13 @@ FUZZ = settings(max_examples=60, suppress_health_check=[HealthCheck.function_sco
 
 
 @FUZZ
-@given(relative=st.sampled_from(FILES), content=st.binary(max_size=300))
+@given(relative=st.sampled_from(LIBRARY_FILES), content=st.binary(max_size=300))
 def test_random_bytes_in_any_file(library: Path, relative: str, content: bytes) -> None:
     assert_clean(*replaced_by(library, relative, content))
 
 
 @FUZZ
-@given(relative=st.sampled_from(FILES), document=DOCUMENTS)
+@given(relative=st.sampled_from(LIBRARY_FILES), document=DOCUMENTS)
 def test_random_yaml_documents_in_any_file(library: Path, relative: str, document: Any) -> None:
     text = yaml.dump(document, Dumper=yaml.CSafeDumper, allow_unicode=True)
     assert_clean(*replaced_by(library, relative, text.encode("utf-8")))
@@ -175,7 +167,7 @@ def test_random_quantities_in_the_dosing_fields(library: Path, changes: list[tup
 
 
 @FUZZ
-@given(relative=st.sampled_from(FILES), document=DOCUMENTS)
+@given(relative=st.sampled_from(LIBRARY_FILES), document=DOCUMENTS)
 def test_json_output_of_random_documents_is_json_with_a_location_for_each(
     library: Path, relative: str, document: Any
 ) -> None:

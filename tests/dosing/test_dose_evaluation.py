@@ -5,9 +5,9 @@ against dosecalc.js in test_dose_calculator_node.py."""
 
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
+from helpers import SAMPLE_LIBRARY
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,8 +15,6 @@ from generator.dosing.dose_engine import DoseError, NoDose, RegimenSpec, calcula
 from generator.dosing.dose_evaluation import PreparedSpec, _plain_decimal
 from generator.load.library import load_library
 from generator.model.quantity import Quantity, format_number, fraction_to_decimal
-
-SAMPLE_LIBRARY = Path(__file__).resolve().parents[2] / "protocols"
 
 tenths = st.integers(min_value=-20, max_value=5100).map(lambda n: Decimal(n) / 10)
 hundredths = st.integers(min_value=-20, max_value=51000).map(lambda n: Decimal(n) / 100)

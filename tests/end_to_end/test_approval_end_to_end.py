@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import SAMPLE_LIBRARY
 
 from generator import cli
 
-SAMPLE_LIBRARY = Path(__file__).resolve().parents[2] / "protocols"
 SAMPLE_KEYS = Path(__file__).resolve().parents[1] / "sample_keys"
 PROTOCOLS = Path(sys.executable).parent / "protocols"
 for tool in ("ssh-agent", "ssh-add", "ssh-keygen"):

@@ -11,10 +11,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers import SAMPLE_LIBRARY
 
 from generator import cli
 
-SAMPLE_LIBRARY = Path(__file__).resolve().parents[2] / "protocols"
 AS_OF = "2026-06-01"
 EPOCH = str(int(dt.datetime(2026, 6, 1, 15, 30, tzinfo=dt.UTC).timestamp()))  # mid-afternoon of the same day
 

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from helpers import VERSION, check_lines, run, write_library
+from helpers import LIBRARY_FILES, VERSION, check_lines, run, write_library
 
 from generator.load import files
 from generator.load.files import MAX_FILE_BYTES, kind_of, read_regular_file
@@ -52,17 +52,7 @@ def check_all(library: Path, *extra: str) -> tuple[int, str]:
     return status, out + err
 
 
-@pytest.mark.parametrize(
-    "relative",
-    [
-        "ketamine-trd/1.0.yaml",
-        "ketamine-trd/approvals.yaml",
-        "_library/references.yaml",
-        "_library/drugs.yaml",
-        "_library/policy.yaml",
-        "_library/handbooks.yaml",
-    ],
-)
+@pytest.mark.parametrize("relative", LIBRARY_FILES)
 def test_p100_a_symlink_to_a_file_outside_is_never_read(tmp_path: Path, relative: str) -> None:
     library = write_library(tmp_path)
     target = library / relative

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import SAMPLE_LIBRARY
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -20,7 +21,6 @@ from generator.commands import shared
 from generator.model import build_date
 from generator.site import atomic_output as build
 
-SAMPLE_LIBRARY = Path(__file__).resolve().parents[2] / "protocols"
 DOSE = ["dose", "ketamine-trd", "ketamine-iv", "--weight", "70"]
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import VERSION, shown_body, write_library
+from helpers import SAMPLE_LIBRARY, VERSION, shown_body, write_library
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -26,7 +26,6 @@ from generator.render.inline_render import PageContext, render_markdown
 from generator.render.page_links import localize, relative_url, served_url
 from generator.render.protocol_page import SharedProtocolText
 
-SAMPLE_LIBRARY = Path(__file__).resolve().parents[2] / "protocols"
 AS_OF = dt.date(2026, 6, 1)
 
 

@@ -6,19 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from browser import recorded_context
-from helpers import shown_body
+from helpers import SAMPLE_LIBRARY, shown_body
 
 from generator.load.library import Library, load_library
 from generator.render.families import render_site
 from generator.render.version_switcher import page_anchors
 from generator.text.inline import GENERATED_SECTIONS
 
-SAMPLE_LIBRARY = Path(__file__).resolve().parents[2] / "protocols"
 AS_OF = dt.date(2026, 6, 1)
 SWITCHER = re.compile(r'<nav class="pc-switcher" aria-label="Versions of this protocol">\n<p>(.*?)</p>\n</nav>', re.S)
 _LINK = re.compile(r'<a class="pc-switch" data-pc-anchors="([a-z0-9 -]+)" href="([^"]+)">([0-9.]+)</a> \(([^)]*)\)')

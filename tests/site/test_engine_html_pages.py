@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import SAMPLE_LIBRARY
 from pagefind_index import fragments
 
 from generator.load.library import load_library
@@ -16,7 +17,6 @@ from generator.render.families import render_site
 from generator.render.html_page import html_page
 from generator.site.atomic_output import build_site
 
-SAMPLE_LIBRARY = Path(__file__).resolve().parents[2] / "protocols"
 AS_OF = dt.date(2026, 11, 30)
 
 

@@ -6,16 +6,10 @@ script from the site, look like the site, and link into the site. With site_url,
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import recorded_context
+from browser import recorded_context, served
 
 from generator.site.engine import error_page_context
 
@@ -71,51 +65,13 @@ def test_site_url_keeps_mkdocs_absolute_links_and_other_pages_are_untouched() ->
         "extra_javascript": ["./assets/print.js"]}
 
 
-@contextmanager
-def served_with_not_found_page(directory: Path, mount: str) -> Iterator[str]:
-    """Like browser.served, but a missing file inside the mount answers 404 with the site's 404.html, as an
-    intranet server configured with `error_page 404 <mount>404.html` does (the URL stays the missing one)."""
-
-    class NotFoundPageHandler(http.server.SimpleHTTPRequestHandler):
-        def translate_path(self, path: str) -> str:
-            inside = "/" + path[len(mount):] if path.startswith(mount) else "/__outside_the_mount__"
-            return super().translate_path(inside)
-
-        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-            page = directory / "404.html"
-            if code != 404 or not self.path.startswith(mount):
-                super().send_error(code, message, explain)
-                return
-            body = page.read_bytes()
-            self.send_response(404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    handler = functools.partial(NotFoundPageHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{mount}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-
-
 @pytest.mark.parametrize("mount", ["/protocols/", "/"])
 @pytest.mark.parametrize("missing", ["a/b/c/missing-page/", "protocols/ketamine-trd/9.9/gone.html", "nothing"])
 def test_the_404_page_keeps_its_styles_and_links_at_any_depth(built_sites: dict[str, Any], chromium_browser: Any,
                                                               mount: str, missing: str) -> None:
     """A missing URL three folders deep under the sub-path (and at the server root): the page that the
     server shows there loads the site's stylesheets and scripts and links into the site."""
-    with served_with_not_found_page(built_sites["clinician"].root, mount) as base:
+    with served(built_sites["clinician"].root, mount, not_found_page=True) as base:
         with recorded_context(chromium_browser, base) as (context, log):
             page = context.new_page()
             log.watch(page)
