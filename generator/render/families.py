@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from generator.approvals.publication import ProtocolInfo, Publication, VersionInfo, publication
 from generator.load.library import Library
+from generator.model.schema import Handbook
 from generator.render import paths
 from generator.render.audit import render_audit_file
 from generator.render.bibliography import plan_bibliography, render_bibliography_page
@@ -27,10 +28,11 @@ from generator.render.inline_render import forget_texts
 from generator.render.page_prose import page_prose
 from generator.render.protocol_files import plan_protocol_files, render_protocol_files
 from generator.render.protocol_page import SharedProtocolText
-from generator.render.referenced_by import referenced_by_index
+from generator.render.referenced_by import Referrer, referenced_by_index
 from generator.render.whats_new import render_whats_new_page
 
-__all__ = ["FAMILIES", "Family", "SiteContext", "render_site"]
+__all__ = ["FAMILIES", "Family", "SiteContext", "handbook_print", "plan_site", "protocol_pages", "render_families",
+           "render_site"]
 
 
 @dataclass
@@ -64,6 +66,37 @@ def _plan_protocols(ctx: SiteContext) -> list[str]:
     return planned
 
 
+def protocol_pages(ctx: SiteContext, protocol_id: str, referrers: list[Referrer],
+                   pages: dict[str, str]) -> SharedProtocolText | None:
+    """Put a protocol's canonical and version pages into ``pages``; its canonical text (for print views)."""
+    info = ctx.publication.protocols[protocol_id]
+    shown = list(info.versions)
+    if info.canonical is not None and info.canonical not in shown:
+        shown.append(info.canonical)
+    canonical = None
+    for version in shown:
+        text = SharedProtocolText(ctx.library, ctx.publication, info, version, ctx.site_pages, referrers)
+        if version in info.versions:
+            page = paths.version_page(protocol_id, version.version)
+            pages[page] = text.page(page)
+        if version is info.canonical:
+            pages[paths.canonical(protocol_id)] = text.page(paths.canonical(protocol_id))
+            canonical = text
+    return canonical
+
+
+def handbook_print(ctx: SiteContext, handbook: Handbook, kept: dict[str, SharedProtocolText]) -> str:
+    """A handbook's print view, from the canonical texts in ``kept`` (rendered again where absent)."""
+
+    def printed(info: ProtocolInfo, version: VersionInfo, page: str) -> tuple[str, str]:
+        text = kept.get(info.id)
+        if text is None or text.version is not version:
+            text = SharedProtocolText(ctx.library, ctx.publication, info, version, ctx.site_pages)
+        return text.title, text.body(page)  # print views show no retired protocol
+
+    return render_handbook_print(ctx.library, ctx.publication, handbook, printed)
+
+
 def _render_protocols(ctx: SiteContext) -> dict[str, str]:
     """Protocol pages and the handbook print views, which are made of them.
 
@@ -79,26 +112,9 @@ def _render_protocols(ctx: SiteContext) -> dict[str, str]:
     kept: dict[str, SharedProtocolText] = {}  # canonical texts of printed protocols, by protocol id
 
     def render_protocol(protocol_id: str) -> None:
-        info = ctx.publication.protocols[protocol_id]
-        shown = list(info.versions)
-        if info.canonical is not None and info.canonical not in shown:
-            shown.append(info.canonical)
-        for version in shown:
-            text = SharedProtocolText(ctx.library, ctx.publication, info, version, ctx.site_pages,
-                                      referrers.get(protocol_id, []))
-            if version in info.versions:
-                page = paths.version_page(protocol_id, version.version)
-                pages[page] = text.page(page)
-            if version is info.canonical:
-                pages[paths.canonical(protocol_id)] = text.page(paths.canonical(protocol_id))
-                if protocol_id in last_print:
-                    kept[protocol_id] = text
-
-    def printed(info: ProtocolInfo, version: VersionInfo, page: str) -> tuple[str, str]:
-        text = kept.get(info.id)
-        if text is None or text.version is not version:
-            text = SharedProtocolText(ctx.library, ctx.publication, info, version, ctx.site_pages)
-        return text.title, text.body(page)  # print views show no retired protocol
+        canonical = protocol_pages(ctx, protocol_id, referrers.get(protocol_id, []), pages)
+        if canonical is not None and protocol_id in last_print:
+            kept[protocol_id] = canonical
 
     done: set[str] = set()
     for index, handbook in enumerate(handbooks):
@@ -106,8 +122,7 @@ def _render_protocols(ctx: SiteContext) -> dict[str, str]:
             if protocol_id in ctx.publication.protocols and protocol_id not in done:
                 render_protocol(protocol_id)
                 done.add(protocol_id)
-        page = paths.handbook_print(handbook.id)
-        pages[page] = render_handbook_print(ctx.library, ctx.publication, handbook, printed)
+        pages[paths.handbook_print(handbook.id)] = handbook_print(ctx, handbook, kept)
         for protocol_id in handbook.protocols:
             if last_print.get(protocol_id) == index:
                 kept.pop(protocol_id, None)
@@ -144,20 +159,31 @@ FAMILIES: list[Family] = [
 ]
 
 
-def render_site(library: Library, as_of: dt.date, reviewer: bool) -> dict[str, str]:
-    """Every page of the clinician site (reviewer=False) or the reviewer site, on the build date `as_of`.
-
-    The library must check clean: rendering assumes every reference resolves.
-    """
+def plan_site(library: Library, as_of: dt.date, reviewer: bool) -> SiteContext:
+    """What the site publishes and every page path it will have."""
     ctx = SiteContext(library, publication(library, as_of, reviewer))
     for family in FAMILIES:
         ctx.site_pages.update(family.plan(ctx))
+    return ctx
+
+
+def render_families(ctx: SiteContext, families: list[Family]) -> dict[str, str]:
+    """The pages of ``families`` (planned by ``plan_site``)."""
     pages: dict[str, str] = {}
-    for family in FAMILIES:
+    for family in families:
         rendered = family.render(ctx)
         unplanned = sorted(set(rendered) - ctx.site_pages)
         if unplanned:
             raise ValueError(f"page family {family.name} rendered unplanned pages: {', '.join(unplanned)}")
         pages.update(rendered)
+    return pages
+
+
+def render_site(library: Library, as_of: dt.date, reviewer: bool) -> dict[str, str]:
+    """Every page of the clinician site (reviewer=False) or the reviewer site, on the build date `as_of`.
+
+    The library must check clean: rendering assumes every reference resolves.
+    """
+    pages = render_families(plan_site(library, as_of, reviewer), FAMILIES)
     forget_texts()  # the texts' templates served their pages: the engine's peak should not carry them
     return dict(sorted(pages.items()))

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from generator.diagnostics import Diagnostic
 from generator.load.yaml_source import SourceFile, load_yaml
+from generator.render.incremental import RenderedPages
 
 FileStamp = tuple[int, int, int, int, int]  # inode, size, mtime_ns, ctime_ns, mode (of lstat)
 Parse = tuple[SourceFile | None, list[Diagnostic]]
@@ -118,6 +119,24 @@ class PageLedger:
             del pages[path]
         return SiteUpdate(pages, unchanged, frozenset(previous.keys() - digests.keys()), full=False,
                           added=frozenset(digests.keys() - previous.keys()))
+
+    def update_rendered(self, rendered: RenderedPages, *, full: bool) -> SiteUpdate:
+        """The update from the last build's pages to those of an incremental render, whose pages not
+        rendered are as the last build has them (``full``: the engine builds every page, so every page
+        must have been rendered)."""
+        if rendered.full or self._digests is None:
+            return self.update(dict(rendered.pages), full=full)
+        previous = self._digests
+        kept = rendered.paths - rendered.pages.keys()
+        missing = sorted(kept - previous.keys())
+        if full or missing:
+            raise ValueError(f"a partial render cannot make a whole build: {', '.join(missing[:3]) or 'full'}")
+        digests = {path: previous[path] for path in kept}
+        digests.update((path, page_digest(text)) for path, text in rendered.pages.items())
+        self._digests = digests
+        pages = {path: text for path, text in rendered.pages.items() if previous.get(path) != digests[path]}
+        return SiteUpdate(pages, frozenset(digests.keys() - pages.keys()), frozenset(previous.keys() - digests.keys()),
+                          full=False, added=frozenset(digests.keys() - previous.keys()))
 
     def unchanged(self) -> SiteUpdate:
         """No page changes (the library has errors: the served site stays as built)."""
