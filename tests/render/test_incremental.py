@@ -1,0 +1,88 @@
+"""The incremental render of `protocols serve` (generator/render/incremental.py): after every kind of save,
+the pages equal a fresh `render_site` of the same files byte for byte, and a save to one protocol's text
+re-renders only its pages, those of the protocols it links with and the library-wide pages."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from library_edits import CLEAN, DRAFT, EDITS, SUMMARY, Session, fresh, replace, sample_copy
+
+
+@pytest.mark.parametrize("reviewer", [True, False], ids=["reviewer", "clinician"])
+@pytest.mark.parametrize("name", sorted(CLEAN))
+def test_each_clean_save_gives_the_pages_of_a_fresh_render(tmp_path: Path, name: str, reviewer: bool) -> None:
+    root = sample_copy(tmp_path)
+    session = Session(root, reviewer)
+    session.save()
+    EDITS[name](root)
+    _diagnostics, pages = session.save()
+    _expected, expected = fresh(root, reviewer)
+    assert pages is not None and expected is not None
+    assert sorted(pages) == sorted(expected)
+    assert [path for path in pages if pages[path] != expected[path]] == []
+
+
+def test_a_summary_save_renders_the_draft_and_what_it_links_with(tmp_path: Path) -> None:
+    root = sample_copy(tmp_path)
+    session = Session(root)
+    session.save()
+    EDITS["summary sentence"](root)
+    session.save()
+    # ketamine-trd, the protocols it links to (esketamine-trd, ketamine-crps) and the one linking to it
+    # (ketamine-trd-twice-weekly links to ketamine-trd; so does esketamine-trd)
+    assert session.renderer.log == ["full", "4 protocols"]
+    assert "A new first sentence for the preview." in session.pages["protocols/ketamine-trd/1.1/index.md"]
+
+
+def test_a_save_to_a_protocol_nothing_links_with_renders_it_alone(tmp_path: Path) -> None:
+    root = sample_copy(tmp_path)
+    session = Session(root)
+    session.save()
+    replace("ketamine-crps/1.1.yaml", "owner: ", "owner: The ")(root)  # approved: P402, nothing rendered
+    assert session.save()[1] is None
+    replace("ketamine-crps/1.1.yaml", "owner: The ", "owner: ")(root)
+    _diagnostics, pages = session.save()
+    assert pages == fresh(root)[1]
+
+
+def test_two_saves_in_a_row_and_back(tmp_path: Path) -> None:
+    root = sample_copy(tmp_path)
+    session = Session(root)
+    first = session.save()
+    EDITS["summary sentence"](root)
+    session.save()
+    EDITS["cross-reference added"](root)
+    assert session.save() == fresh(root)
+    replace(DRAFT, "  See also [[ketamine-trd-twice-weekly]].\n", "")(root)
+    replace(DRAFT, "  A new first sentence for the preview.\n", "")(root)
+    assert session.save() == first
+
+
+SENTENCES = st.sampled_from([
+    "A plain sentence.", "See [[esketamine-trd]].", "See [[ketamine-crps#monitoring]].", "As trialled [@singh-2016].",
+    "Give {{ ketamine-iv.dose }}.", "See [[#monitoring]].", "Cited [@phillips-2019; @singh-2016].",
+])
+FILES = st.sampled_from(["ketamine-trd/1.1.yaml", "ketamine-trd-twice-weekly/1.2.yaml", "esketamine-trd/1.1.yaml",
+                         "_library/handbooks.yaml"])
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(FILES, SENTENCES), min_size=1, max_size=3))
+def test_random_saves_give_the_fresh_check_and_pages(saves: list[tuple[str, str]]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = sample_copy(Path(folder))
+        session = Session(root)
+        session.save()
+        for relative, sentence in saves:
+            if relative.startswith("_library"):
+                replace(relative, "description: >-\n", f"description: >-\n    {sentence}\n")(root)
+            else:
+                replace(relative, SUMMARY, f"{SUMMARY}  {sentence}\n")(root)
+            assert session.save() == fresh(root)
+        shutil.rmtree(root)
