@@ -1,5 +1,5 @@
 """Saves an author makes to a copy of the sample library, for the tests of `protocols serve`'s incremental
-check and render (tests/checks/test_incremental.py, tests/render/test_incremental.py): each kind of edit
+check and render (tests/checks/test_incremental_check.py, tests/render/test_incremental_render.py): each kind of edit
 named in issue 15, and a session that checks and renders after each save as serve does."""
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from pathlib import Path
 from helpers import SAMPLE_LIBRARY
 
 from generator.checks import CheckContext, run_checks
-from generator.checks.incremental import IncrementalChecker, LibraryKeys
+from generator.checks.incremental_check import IncrementalChecker, LibraryKeys
 from generator.diagnostics import Diagnostic
 from generator.load.library import load_library
 from generator.render.families import render_site
-from generator.render.incremental import IncrementalRenderer
+from generator.render.incremental_render import IncrementalRenderer
 from generator.site.preview_state import SourceCache
 
 AS_OF = dt.date(2026, 6, 1)
@@ -75,8 +75,9 @@ EDITS: dict[str, Edit] = {
     "citation added": replace(DRAFT, SUMMARY, SUMMARY + "  As trialled [@singh-2016].\n"),
     "unknown citation": replace(DRAFT, SUMMARY, SUMMARY + "  As trialled [@nobody-2030].\n"),
     "drug entry changed": replace("_library/drugs.yaml", "class: NMDA receptor antagonist", "class: NMDA antagonist"),
-    "reference entry added": append("_library/references.yaml",
-                                    "\nnew-2026:\n  type: web\n  title: A new page\n  publisher: Nobody\n  year: 2026\n"),
+    "reference entry added": append(
+        "_library/references.yaml",
+        "\nnew-2026:\n  type: web\n  title: A new page\n  publisher: Nobody\n  year: 2026\n"),
     "handbook edited": replace("_library/handbooks.yaml", "Protocols of the pain service",
                                "Protocols of the acute pain service"),
     "invalid YAML": replace(DRAFT, "dose: 0.5 mg/kg", "dose: [0.5 mg/kg"),

@@ -21,11 +21,11 @@ from types import FrameType
 from typing import TextIO
 
 from generator.checks import CheckContext
-from generator.checks.incremental import IncrementalChecker, LibraryKeys, ProtocolFacts
+from generator.checks.incremental_check import IncrementalChecker, LibraryKeys, ProtocolFacts
 from generator.commands.build import StageTimer
 from generator.commands.shared import EXIT_OK, UsageError, build_date, open_library, report
 from generator.diagnostics import Diagnostic
-from generator.render.incremental import IncrementalRenderer, RenderedPages
+from generator.render.incremental_render import IncrementalRenderer, RenderedPages
 from generator.site.preview_state import PageLedger, SiteUpdate, SourceCache
 
 NO_SITE_YET = (
@@ -39,8 +39,8 @@ class ServePreview:
 
     A save costs what it changed: files are read again only when their stamp changed
     (preview_state.SourceCache); the rules run again only for the protocols whose files changed
-    (checks.incremental.IncrementalChecker); only the pages those protocols' pages and the library-wide
-    pages are rendered again (render.incremental.IncrementalRenderer); the engine gets only the pages whose
+    (checks.incremental_check.IncrementalChecker); only the pages those protocols' pages and the library-wide
+    pages are rendered again (render.incremental_render.IncrementalRenderer); the engine gets only the pages whose
     text changed (preview_state.PageLedger). A change to a library file, an image, or to what a link to a
     protocol shows (its versions, statuses, dates, title or sections) checks and renders everything. While
     the library has errors no page changes: the served site stays the last one without errors (or, before

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from generator.diagnostics import Diagnostic
 from generator.load.yaml_source import SourceFile, load_yaml
-from generator.render.incremental import RenderedPages
+from generator.render.incremental_render import RenderedPages
 
 FileStamp = tuple[int, int, int, int, int]  # inode, size, mtime_ns, ctime_ns, mode (of lstat)
 Parse = tuple[SourceFile | None, list[Diagnostic]]

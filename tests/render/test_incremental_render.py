@@ -1,4 +1,4 @@
-"""The incremental render of `protocols serve` (generator/render/incremental.py): after every kind of save,
+"""The incremental render of `protocols serve` (generator/render/incremental_render.py): after every kind of save,
 the pages equal a fresh `render_site` of the same files byte for byte, and a save to one protocol's text
 re-renders only its pages, those of the protocols it links with and the library-wide pages."""
 

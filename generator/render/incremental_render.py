@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from generator.checks.incremental import LibraryKeys
+from generator.checks.incremental_check import LibraryKeys
 from generator.load.library import Library
 from generator.render import paths
 from generator.render.diff_page import predecessor, render_diff_page

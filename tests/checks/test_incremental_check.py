@@ -1,4 +1,4 @@
-"""The incremental check of `protocols serve` (generator/checks/incremental.py): after every kind of save,
+"""The incremental check of `protocols serve` (generator/checks/incremental_check.py): after every kind of save,
 its diagnostics equal a fresh `run_checks` of the same files, and a save to one protocol's text re-runs the
 rules for that protocol only."""
 
