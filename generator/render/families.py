@@ -13,8 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from generator.approvals.publication import ProtocolInfo, Publication, VersionInfo, publication
+from generator.approvals.signoffs import ApprovalFacts
 from generator.load.library import Library
-from generator.model.schema import Handbook
+from generator.model.schema import Handbook, VersionDoc
 from generator.render import paths
 from generator.render.audit import render_audit_file
 from generator.render.bibliography import plan_bibliography, render_bibliography_page
@@ -30,6 +31,7 @@ from generator.render.protocol_files import plan_protocol_files, render_protocol
 from generator.render.protocol_page import SharedProtocolText
 from generator.render.referenced_by import Referrer, referenced_by_index
 from generator.render.whats_new import render_whats_new_page
+from generator.text.inline import VersionScan, scan_version
 
 __all__ = ["FAMILIES", "Family", "SiteContext", "handbook_print", "plan_site", "protocol_pages", "render_families",
            "render_site"]
@@ -40,6 +42,10 @@ class SiteContext:
     library: Library
     publication: Publication
     site_pages: set[str] = field(default_factory=set)  # every path the site will have
+    # how a version's links and citations are found: scan_version, or serve's scans kept per protocol
+    scan: Callable[[VersionDoc], VersionScan] = scan_version
+    # print-view parts (title, body) by (protocol, version, page), kept by serve between saves; None: not kept
+    printed: dict[tuple[str, str, str], tuple[str, str]] | None = None
 
     @property
     def as_of(self) -> dt.date:
@@ -89,10 +95,16 @@ def handbook_print(ctx: SiteContext, handbook: Handbook, kept: dict[str, SharedP
     """A handbook's print view, from the canonical texts in ``kept`` (rendered again where absent)."""
 
     def printed(info: ProtocolInfo, version: VersionInfo, page: str) -> tuple[str, str]:
+        memo_key = (info.id, version.version, page)
+        if ctx.printed is not None and memo_key in ctx.printed:
+            return ctx.printed[memo_key]
         text = kept.get(info.id)
         if text is None or text.version is not version:
             text = SharedProtocolText(ctx.library, ctx.publication, info, version, ctx.site_pages)
-        return text.title, text.body(page)  # print views show no retired protocol
+        parts = text.title, text.body(page)  # print views show no retired protocol
+        if ctx.printed is not None:
+            ctx.printed[memo_key] = parts
+        return parts
 
     return render_handbook_print(ctx.library, ctx.publication, handbook, printed)
 
@@ -106,7 +118,7 @@ def _render_protocols(ctx: SiteContext) -> dict[str, str]:
     kept only until the last print view that shows it (not the whole site's text at once).
     """
     pages: dict[str, str] = {}
-    referrers = referenced_by_index(ctx.publication)  # once per build
+    referrers = referenced_by_index(ctx.publication, scan=ctx.scan)  # once per build
     handbooks = ctx.library.handbooks
     last_print = {pid: index for index, handbook in enumerate(handbooks) for pid in handbook.protocols}
     kept: dict[str, SharedProtocolText] = {}  # canonical texts of printed protocols, by protocol id
@@ -144,6 +156,7 @@ def _render_home(ctx: SiteContext) -> dict[str, str]:
     return {paths.HOME: render_home(ctx.library, ctx.publication, prose.markdown, ctx.site_pages)}
 
 
+IMAGES = "protocol files"
 FAMILIES: list[Family] = [
     Family("home", lambda ctx: [paths.HOME], _render_home),
     Family("whats-new", lambda ctx: [paths.WHATS_NEW], render_whats_new_page),
@@ -155,15 +168,19 @@ FAMILIES: list[Family] = [
     Family("drugs", plan_drug_pages, render_drug_pages),
     Family("bibliography", plan_bibliography, render_bibliography_page),
     Family("audit", lambda ctx: [paths.AUDIT_FILE], lambda ctx: {paths.AUDIT_FILE: render_audit_file(ctx.publication)}),
-    Family("protocol files", plan_protocol_files, render_protocol_files),  # type: ignore[arg-type]  # bytes
+    Family(IMAGES, plan_protocol_files, render_protocol_files),  # type: ignore[arg-type]  # bytes
 ]
 
 
-def plan_site(library: Library, as_of: dt.date, reviewer: bool) -> SiteContext:
-    """What the site publishes and every page path it will have."""
-    ctx = SiteContext(library, publication(library, as_of, reviewer))
+def plan_site(library: Library, as_of: dt.date, reviewer: bool, approvals: ApprovalFacts | None = None,
+              images: list[str] | None = None, scan: Callable[[VersionDoc], VersionScan] = scan_version,
+              printed: dict[tuple[str, str, str], tuple[str, str]] | None = None) -> SiteContext:
+    """What the site publishes and every page path it will have. ``approvals``: the run's register, ledgers
+    and fingerprints; ``images``: the paths of the images the pages show, when the caller knows them;
+    ``scan`` and ``printed``: see SiteContext."""
+    ctx = SiteContext(library, publication(library, as_of, reviewer, approvals), scan=scan, printed=printed)
     for family in FAMILIES:
-        ctx.site_pages.update(family.plan(ctx))
+        ctx.site_pages.update(images if images is not None and family.name == IMAGES else family.plan(ctx))
     return ctx
 
 

@@ -18,8 +18,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from generator.approvals.publication import site_versions
+from generator.approvals.signoffs import ApprovalFacts, Ledger
 from generator.checks.incremental_check import LibraryKeys
-from generator.load.library import Library
+from generator.load.library import Library, Protocol, VersionFile
+from generator.model.schema import VersionDoc
 from generator.render import paths
 from generator.render.diff_page import predecessor, render_diff_page
 from generator.render.families import (
@@ -31,9 +34,11 @@ from generator.render.families import (
     render_families,
 )
 from generator.render.history import render_history
-from generator.render.inline_render import forget_texts
+from generator.render.inline_render import ASSETS_FOLDER, forget_texts
+from generator.render.protocol_files import images_in
 from generator.render.protocol_page import SharedProtocolText
 from generator.render.referenced_by import referenced_by_index
+from generator.text.inline import VersionScan, library_markdown_fields, markdown_fields, scan_version
 
 PER_PROTOCOL_FAMILIES = frozenset({"protocols", "history", "diffs"})  # the families rendered here per protocol
 LIBRARY_WIDE = [family for family in FAMILIES if family.name not in PER_PROTOCOL_FAMILIES]
@@ -50,33 +55,121 @@ class RenderedPages:
 
 
 @dataclass
+class _Kept:
+    """What a protocol's files and the shared inputs decide, kept while neither changed."""
+
+    key: tuple[bytes, bytes]  # (LibraryKeys.shared, ProtocolFacts.key)
+    ledger: Ledger | None = None
+    fingerprints: dict[str, str] = field(default_factory=dict)  # by version
+    images: dict[tuple[str, ...], set[str]] = field(default_factory=dict)  # by the versions shown
+    scans: dict[str, VersionScan] = field(default_factory=dict)  # by version
+
+
+class KeptApprovalFacts(ApprovalFacts):
+    """ApprovalFacts taking each protocol's judged ledger and its versions' fingerprints from ``kept`` while
+    the protocol's files and the shared inputs are unchanged: a ledger reads the protocol's sign-offs, the
+    register and the policy; a fingerprint the version and the drug and reference entries it uses."""
+
+    def __init__(self, library: Library, keys: LibraryKeys, kept: dict[str, _Kept]) -> None:
+        super().__init__(library)
+        self.keys = keys
+        self.kept = kept
+
+    def entry(self, protocol_id: str) -> _Kept | None:
+        facts = self.keys.protocols.get(protocol_id)
+        if facts is None:
+            return None
+        key = (self.keys.shared, facts.key)
+        kept = self.kept.get(protocol_id)
+        if kept is None or kept.key != key:
+            kept = self.kept[protocol_id] = _Kept(key)
+        return kept
+
+    def ledger(self, protocol: Protocol) -> Ledger:
+        kept = self.entry(protocol.id)
+        if kept is None:
+            return super().ledger(protocol)
+        if kept.ledger is None:
+            kept.ledger = super().ledger(protocol)
+        return kept.ledger
+
+    def fingerprint(self, version: VersionFile) -> str:
+        kept = self.entry(version.id)
+        if kept is None:
+            return super().fingerprint(version)
+        if version.version not in kept.fingerprints:
+            kept.fingerprints[version.version] = super().fingerprint(version)
+        return kept.fingerprints[version.version]
+
+    def scan(self, doc: VersionDoc) -> VersionScan:
+        """scan_version, kept per protocol and version (a page is rendered only from a library that checks
+        clean, where a version's id is its protocol's folder)."""
+        kept = self.entry(doc.id)
+        if kept is None:
+            return scan_version(doc)
+        if doc.version not in kept.scans:
+            kept.scans[doc.version] = scan_version(doc)
+        return kept.scans[doc.version]
+
+
+@dataclass
 class IncrementalRenderer:
-    """The keys and page paths of the last render. One per `protocols serve` session."""
+    """The keys and page paths of the last render, and what each protocol's files decide (ledgers,
+    fingerprints, images shown). One per `protocols serve` session."""
 
     keys: LibraryKeys | None = None
     site_pages: frozenset[str] = frozenset()
+    kept: dict[str, _Kept] = field(default_factory=dict)
+    library_images: tuple[bytes, set[str]] | None = None  # (shared key, images the library files' texts show)
+    printed: dict[tuple[str, str, str], tuple[str, str]] = field(default_factory=dict)  # print-view parts
     log: list[str] = field(default_factory=list)  # "full", "2 protocols": what each render re-rendered
 
     def render(self, library: Library, as_of: dt.date, reviewer: bool, keys: LibraryKeys,
                full: bool = False) -> RenderedPages:
-        ctx = plan_site(library, as_of, reviewer)
-        before, planned = self.keys, frozenset(ctx.site_pages)
+        approvals = KeptApprovalFacts(library, keys, self.kept)
+        images = self._images(library, as_of, reviewer, keys)
+        self.kept = {pid: kept for pid, kept in self.kept.items() if pid in keys.protocols}
+        before = self.keys
+        dirty = set() if before is None else _dirty(keys, before)
+        # print-view parts of the protocols whose pages are rendered again are made again
+        printed = {memo_key: parts for memo_key, parts in self.printed.items() if memo_key[0] not in dirty}
+        ctx = plan_site(library, as_of, reviewer, approvals, images, approvals.scan, printed)
+        planned = frozenset(ctx.site_pages)
         full = full or before is None or before.shared != keys.shared or planned != self.site_pages
+        if full:
+            ctx.printed = self.printed = {}
         try:
-            if full or before is None:
+            if full:
                 pages = render_families(ctx, FAMILIES)
             else:
-                dirty = _dirty(keys, before)
-                pages = {**_protocols_pages(ctx, dirty), **render_families(ctx, LIBRARY_WIDE)}
+                pages = {**_protocols_pages(ctx, keys, dirty), **render_families(ctx, LIBRARY_WIDE)}
         finally:
             forget_texts()
+        self.printed = ctx.printed or {}
         self.keys, self.site_pages = keys, planned  # only once the pages are made: a failed render is whole again
-        self.log.append("full" if full or before is None else f"{len(dirty)} protocols")
+        self.log.append("full" if full else f"{len(dirty)} protocols")
         return RenderedPages(dict(sorted(pages.items())), planned, full=full)
+
+    def _images(self, library: Library, as_of: dt.date, reviewer: bool, keys: LibraryKeys) -> list[str]:
+        """The planned image paths (protocol_files.plan_protocol_files), each protocol's part kept."""
+        if self.library_images is None or self.library_images[0] != keys.shared:
+            texts = (text for _file, _path, text in library_markdown_fields(library))
+            self.library_images = (keys.shared, images_in(texts, library.root))
+        names = set(self.library_images[1])
+        for protocol_id, site in site_versions(library, as_of, reviewer).protocols.items():
+            kept = KeptApprovalFacts(library, keys, self.kept).entry(protocol_id)
+            shown = tuple(version.version for version in site.versions)
+            if kept is None:
+                continue
+            if shown not in kept.images:
+                texts = (text for version in site.versions for _path, text in markdown_fields(version.file.doc))
+                kept.images[shown] = images_in(texts, library.root)
+            names |= kept.images[shown]
+        return [ASSETS_FOLDER + name for name in sorted(names)]
 
     def forget(self) -> None:
         """The next render is whole."""
-        self.keys, self.site_pages = None, frozenset()
+        self.keys, self.site_pages, self.printed = None, frozenset(), {}
 
 
 def _dirty(keys: LibraryKeys, before: LibraryKeys) -> set[str]:
@@ -91,10 +184,11 @@ def _dirty(keys: LibraryKeys, before: LibraryKeys) -> set[str]:
     return dirty
 
 
-def _protocols_pages(ctx: SiteContext, protocol_ids: set[str]) -> dict[str, str]:
+def _protocols_pages(ctx: SiteContext, keys: LibraryKeys, protocol_ids: set[str]) -> dict[str, str]:
     """The canonical, version, history and diff pages of ``protocol_ids`` and the print views listing them."""
     pages: dict[str, str] = {}
-    referrers = referenced_by_index(ctx.publication)
+    linking = {pid for pid, facts in keys.protocols.items() if facts.targets & protocol_ids}
+    referrers = referenced_by_index(ctx.publication, linking, ctx.scan)
     kept: dict[str, SharedProtocolText] = {}
     for protocol_id in sorted(protocol_ids & ctx.publication.protocols.keys()):
         info = ctx.publication.protocols[protocol_id]
