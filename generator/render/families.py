@@ -22,7 +22,7 @@ from generator.render.bibliography import plan_bibliography, render_bibliography
 from generator.render.dashboard import plan_review_pages, render_review_pages
 from generator.render.diff_page import plan_diff_pages, render_diff_pages
 from generator.render.drugs import plan_drug_pages, render_drug_pages
-from generator.render.handbooks import plan_handbook_pages, render_handbook_pages, render_handbook_print
+from generator.render.handbooks import PrintMemo, plan_handbook_pages, render_handbook_pages, render_handbook_print
 from generator.render.history import render_history
 from generator.render.home import render_home
 from generator.render.inline_render import forget_texts
@@ -44,8 +44,8 @@ class SiteContext:
     site_pages: set[str] = field(default_factory=set)  # every path the site will have
     # how a version's links and citations are found: scan_version, or serve's scans kept per protocol
     scan: Callable[[VersionDoc], VersionScan] = scan_version
-    # print-view parts (title, body) by (protocol, version, page), kept by serve between saves; None: not kept
-    printed: dict[tuple[str, str, str], tuple[str, str]] | None = None
+    # the print views' parts, kept by serve between saves (handbooks.render_handbook_print); None: not kept
+    printed: PrintMemo | None = None
 
     @property
     def as_of(self) -> dt.date:
@@ -95,18 +95,12 @@ def handbook_print(ctx: SiteContext, handbook: Handbook, kept: dict[str, SharedP
     """A handbook's print view, from the canonical texts in ``kept`` (rendered again where absent)."""
 
     def printed(info: ProtocolInfo, version: VersionInfo, page: str) -> tuple[str, str]:
-        memo_key = (info.id, version.version, page)
-        if ctx.printed is not None and memo_key in ctx.printed:
-            return ctx.printed[memo_key]
         text = kept.get(info.id)
         if text is None or text.version is not version:
             text = SharedProtocolText(ctx.library, ctx.publication, info, version, ctx.site_pages)
-        parts = text.title, text.body(page)  # print views show no retired protocol
-        if ctx.printed is not None:
-            ctx.printed[memo_key] = parts
-        return parts
+        return text.title, text.body(page)  # print views show no retired protocol
 
-    return render_handbook_print(ctx.library, ctx.publication, handbook, printed)
+    return render_handbook_print(ctx.library, ctx.publication, handbook, printed, ctx.printed)
 
 
 def _render_protocols(ctx: SiteContext) -> dict[str, str]:
@@ -174,7 +168,7 @@ FAMILIES: list[Family] = [
 
 def plan_site(library: Library, as_of: dt.date, reviewer: bool, approvals: ApprovalFacts | None = None,
               images: list[str] | None = None, scan: Callable[[VersionDoc], VersionScan] = scan_version,
-              printed: dict[tuple[str, str, str], tuple[str, str]] | None = None) -> SiteContext:
+              printed: PrintMemo | None = None) -> SiteContext:
     """What the site publishes and every page path it will have. ``approvals``: the run's register, ledgers
     and fingerprints; ``images``: the paths of the images the pages show, when the caller knows them;
     ``scan`` and ``printed``: see SiteContext."""

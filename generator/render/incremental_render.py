@@ -33,6 +33,7 @@ from generator.render.families import (
     protocol_pages,
     render_families,
 )
+from generator.render.handbooks import PrintMemo
 from generator.render.history import render_history
 from generator.render.inline_render import ASSETS_FOLDER, forget_texts
 from generator.render.protocol_files import images_in
@@ -121,7 +122,7 @@ class IncrementalRenderer:
     site_pages: frozenset[str] = frozenset()
     kept: dict[str, _Kept] = field(default_factory=dict)
     library_images: tuple[bytes, set[str]] | None = None  # (shared key, images the library files' texts show)
-    printed: dict[tuple[str, str, str], tuple[str, str]] = field(default_factory=dict)  # print-view parts
+    printed: PrintMemo = field(default_factory=dict)  # print-view parts (handbooks.render_handbook_print)
     log: list[str] = field(default_factory=list)  # "full", "2 protocols": what each render re-rendered
 
     def render(self, library: Library, as_of: dt.date, reviewer: bool, keys: LibraryKeys,
@@ -132,7 +133,7 @@ class IncrementalRenderer:
         before = self.keys
         dirty = set() if before is None else _dirty(keys, before)
         # print-view parts of the protocols whose pages are rendered again are made again
-        printed = {memo_key: parts for memo_key, parts in self.printed.items() if memo_key[0] not in dirty}
+        printed = {memo_key: parts for memo_key, parts in self.printed.items() if memo_key[1] not in dirty}
         ctx = plan_site(library, as_of, reviewer, approvals, images, approvals.scan, printed)
         planned = frozenset(ctx.site_pages)
         full = full or before is None or before.shared != keys.shared or planned != self.site_pages

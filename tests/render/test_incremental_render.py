@@ -86,3 +86,25 @@ def test_random_saves_give_the_fresh_check_and_pages(saves: list[tuple[str, str]
                 replace(relative, SUMMARY, f"{SUMMARY}  {sentence}\n")(root)
             assert session.save() == fresh(root)
         shutil.rmtree(root)
+
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+@pytest.mark.parametrize("reviewer", [True, False], ids=["reviewer", "clinician"])
+def test_saves_to_a_synthetic_library_keep_the_unchanged_protocols_parts(tmp_path: Path, reviewer: bool,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Handbooks printing many protocols: the print views reuse the parts of the protocols a save did not
+    touch, and still equal a fresh render (three saves to different drafts)."""
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    synthetic = __import__("synthetic")
+    root = tmp_path / "protocols"
+    synthetic.generate_library(root, 12, seed=1)
+    session = Session(root, reviewer)
+    session.save()
+    drafts = sorted(path for path in root.glob("*/1.2.yaml") if "\nstatus: draft\n" in path.read_text(encoding="utf-8"))
+    for number, draft in enumerate(drafts[:3]):
+        replace(str(draft.relative_to(root)), SUMMARY, f"{SUMMARY}  Saved {number} times.\n")(root)
+        assert session.save() == fresh(root, reviewer)
+        assert session.renderer.log[-1] != "full"
+    assert len(session.renderer.printed) > 6  # parts of untouched protocols were kept, not made again
