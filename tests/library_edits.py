@@ -111,7 +111,7 @@ class Session:
 
     def save(self) -> tuple[list[Diagnostic], dict[str, str] | None]:
         """The diagnostics after a save, and every page when there are no errors (else None)."""
-        library = load_library(self.root, "protocols", self.sources.load)
+        library = load_library(self.root, "protocols", self.sources.load, self.sources.validate)
         self.sources.sweep()
         self.keys = LibraryKeys.of(library, AS_OF, self.reviewer, self.keys.protocols if self.keys else None)
         diagnostics = self.checker.run(library, CheckContext(as_of=AS_OF, reviewer=self.reviewer), self.keys)

@@ -72,7 +72,7 @@ class ServePreview:
         timer = StageTimer()
         try:
             with timer.stage("load"):
-                library = open_library(self.directory, self.sources.load)
+                library = open_library(self.directory, self.sources.load, self.sources.validate)
                 keys = LibraryKeys.of(library, self.as_of, self.reviewer, self._facts)
                 self._facts = keys.protocols
         except UsageError as error:  # the folder went away while serving

@@ -19,7 +19,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from generator.approvals.publication import site_versions
-from generator.approvals.signoffs import ApprovalFacts, Ledger
+from generator.approvals.signoffs import ApprovalFacts, Ledger, Missing
 from generator.checks.incremental_check import LibraryKeys
 from generator.load.library import Library, Protocol, VersionFile
 from generator.model.schema import VersionDoc
@@ -64,12 +64,14 @@ class _Kept:
     fingerprints: dict[str, str] = field(default_factory=dict)  # by version
     images: dict[tuple[str, ...], set[str]] = field(default_factory=dict)  # by the versions shown
     scans: dict[str, VersionScan] = field(default_factory=dict)  # by version
+    missing: dict[tuple[str, str | None], Missing] = field(default_factory=dict)  # by (version, fingerprint)
 
 
 class KeptApprovalFacts(ApprovalFacts):
     """ApprovalFacts taking each protocol's judged ledger and its versions' fingerprints from ``kept`` while
     the protocol's files and the shared inputs are unchanged: a ledger reads the protocol's sign-offs, the
-    register and the policy; a fingerprint the version and the drug and reference entries it uses."""
+    register and the policy; a fingerprint the version and the drug and reference entries it uses; what a
+    version still needs, its ledger, fingerprint and the policy."""
 
     def __init__(self, library: Library, keys: LibraryKeys, kept: dict[str, _Kept]) -> None:
         super().__init__(library)
@@ -101,6 +103,15 @@ class KeptApprovalFacts(ApprovalFacts):
         if version.version not in kept.fingerprints:
             kept.fingerprints[version.version] = super().fingerprint(version)
         return kept.fingerprints[version.version]
+
+    def missing(self, protocol: Protocol, version: VersionFile, fingerprint: str | None) -> Missing:
+        kept = self.entry(protocol.id)
+        if kept is None:
+            return super().missing(protocol, version, fingerprint)
+        memo_key = (version.version, fingerprint)
+        if memo_key not in kept.missing:
+            kept.missing[memo_key] = super().missing(protocol, version, fingerprint)
+        return kept.missing[memo_key]
 
     def scan(self, doc: VersionDoc) -> VersionScan:
         """scan_version, kept per protocol and version (a page is rendered only from a library that checks
