@@ -69,3 +69,19 @@ def test_an_invalid_save_then_its_fix_then_another_save(tmp_path: Path) -> None:
     EDITS["summary sentence"](root)
     assert session.save() == fresh(root)
     assert session.checker.log == ["full", "full", "full", "1 protocols"]  # a version invalid, then valid again
+
+
+def test_an_image_appearing_under_assets_is_seen(tmp_path: Path) -> None:
+    """No file of the library changes, only _assets/: the draft's P503 goes, its page shows the image."""
+    root = sample_copy(tmp_path)
+    session = Session(root)
+    session.save()
+    replace("ketamine-trd/1.1.yaml", "summary: |\n", "summary: |\n  ![Chart](_assets/chart.png)\n")(root)
+    diagnostics, pages = session.save()
+    assert [d.code for d in diagnostics] == ["P503"] and pages is None and diagnostics == fresh(root)[0]
+    (root / "_assets").mkdir()
+    (root / "_assets" / "chart.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    diagnostics, pages = session.save()
+    assert (diagnostics, pages) == fresh(root)
+    assert pages is not None and "assets/protocol-files/chart.png" in pages
+    assert session.checker.log[-1] == "full"
