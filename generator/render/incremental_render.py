@@ -8,7 +8,8 @@ What each page reads, and so when it is rendered again:
   links to (before or after the save) changed, or when a protocol linking to it changed;
 - a handbook's print view: the protocols it lists; rendered again when one of them is;
 - every other page (home, What's new, handbook pages, drug pages, bibliography, dashboard and review
-  diffs, audit file, images) reads every protocol: rendered on every save.
+  diffs, audit file, images) reads every protocol: rendered on every save; the home page only when what
+  it reads of them (``_home_key``) changed.
 Anything shared (``LibraryKeys.shared``: library files, images, build date, site and every protocol's
 versions, statuses, dates, titles and sections) or a page that comes or goes renders every page again.
 """
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 
 from generator.approvals.publication import site_versions
 from generator.approvals.signoffs import ApprovalFacts, Ledger, Missing
-from generator.checks.incremental_check import LibraryKeys
+from generator.checks.incremental_check import LibraryKeys, digest
 from generator.load.library import Library, Protocol, VersionFile
 from generator.model.schema import VersionDoc
 from generator.render import paths
@@ -41,6 +42,7 @@ from generator.render.protocol_page import SharedProtocolText
 from generator.render.referenced_by import referenced_by_index
 from generator.text.inline import VersionScan, library_markdown_fields, markdown_fields, scan_version
 
+HOME = "home"
 PER_PROTOCOL_FAMILIES = frozenset({"protocols", "history", "diffs"})  # the families rendered here per protocol
 LIBRARY_WIDE = [family for family in FAMILIES if family.name not in PER_PROTOCOL_FAMILIES]
 
@@ -134,6 +136,7 @@ class IncrementalRenderer:
     kept: dict[str, _Kept] = field(default_factory=dict)
     library_images: tuple[bytes, set[str]] | None = None  # (shared key, images the library files' texts show)
     printed: PrintMemo = field(default_factory=dict)  # print-view parts (handbooks.render_handbook_print)
+    home: tuple[bytes, str] | None = None  # (what the home page read, its text): see _home_key
     log: list[str] = field(default_factory=list)  # "full", "2 protocols": what each render re-rendered
 
     def render(self, library: Library, as_of: dt.date, reviewer: bool, keys: LibraryKeys,
@@ -150,13 +153,18 @@ class IncrementalRenderer:
         full = full or before is None or before.shared != keys.shared or planned != self.site_pages
         if full:
             ctx.printed = self.printed = {}
+        home_key = _home_key(ctx, keys)
+        home_kept = not full and self.home is not None and self.home[0] == home_key
         try:
             if full:
                 pages = render_families(ctx, FAMILIES)
             else:
-                pages = {**_protocols_pages(ctx, keys, dirty), **render_families(ctx, LIBRARY_WIDE)}
+                wide = [family for family in LIBRARY_WIDE if not (home_kept and family.name == HOME)]
+                pages = {**_protocols_pages(ctx, keys, dirty), **render_families(ctx, wide)}
         finally:
             forget_texts()
+        if not home_kept:
+            self.home = (home_key, pages[paths.HOME])
         self.printed = ctx.printed or {}
         self.keys, self.site_pages = keys, planned  # only once the pages are made: a failed render is whole again
         self.log.append("full" if full else f"{len(dirty)} protocols")
@@ -181,7 +189,21 @@ class IncrementalRenderer:
 
     def forget(self) -> None:
         """The next render is whole."""
-        self.keys, self.site_pages, self.printed = None, frozenset(), {}
+        self.keys, self.site_pages, self.printed, self.home = None, frozenset(), {}, None
+
+
+def _home_key(ctx: SiteContext, keys: LibraryKeys) -> bytes:
+    """What the home page (render/home.py) reads beyond the shared inputs (handbooks, build date, site): the
+    pages there are and, of each protocol, which version is canonical and current, whether it is retired,
+    and of each version shown its number, state, title, effective date and the approvals it still needs
+    (which follow from its sign-offs and fingerprint, so from its content)."""
+    protocols = [
+        (pid, info.canonical.version if info.canonical else None, info.current.version if info.current else None,
+         info.retired, [(v.version, v.state, v.file.doc.title, v.file.doc.effective, v.missing_approvals)
+                        for v in info.versions])
+        for pid, info in ctx.publication.protocols.items()
+    ]
+    return digest([keys.shared, sorted(ctx.site_pages), protocols])
 
 
 def _dirty(keys: LibraryKeys, before: LibraryKeys) -> set[str]:
