@@ -123,6 +123,14 @@ class Session:
         return diagnostics, self.pages
 
 
+def started(folder: Path, reviewer: bool = True) -> tuple[Path, Session]:
+    """A copy of the sample library and a session that has checked and rendered it once."""
+    root = sample_copy(folder)
+    session = Session(root, reviewer)
+    session.save()
+    return root, session
+
+
 def fresh(root: Path, reviewer: bool = True) -> tuple[list[Diagnostic], dict[str, str] | None]:
     """The same from scratch: `run_checks` and `render_site` over a new read of the library."""
     library = load_library(root, "protocols")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from library_edits import CLEAN, EDITS, Session, fresh, replace, sample_copy
+from library_edits import CLEAN, EDITS, Session, fresh, replace, sample_copy, started
 
 # edits whose rules run again for the edited protocol only (the rest change something shared)
 ONE_PROTOCOL = {"dose value", "summary sentence", "cross-reference added", "cross-reference to a section added",
@@ -32,21 +32,19 @@ def test_each_kind_of_save_gives_the_diagnostics_of_a_fresh_check(tmp_path: Path
 
 def test_a_link_to_a_missing_protocol_checks_everything(tmp_path: Path) -> None:
     """Its P303 message lists the library's protocols, which a partial run does not hold."""
-    root = sample_copy(tmp_path)
-    session = Session(root)
-    session.save()
+    root, session = started(tmp_path)
     EDITS["cross-reference to no protocol"](root)
     diagnostics, _ = session.save()
     assert session.checker.log == ["full", "full"]
-    [p303] = [d for d in diagnostics if d.code == "P303"]
-    assert p303.format_text().startswith("protocols/ketamine-trd/1.1.yaml:10:")
-    assert p303.message == 'cross-reference [[no-such-protocol]]: no protocol "no-such-protocol" in this library'
+    assert [d.format_text() for d in diagnostics if d.code == "P303"] == [
+        'protocols/ketamine-trd/1.1.yaml:10:7: error P303: cross-reference [[no-such-protocol]]: no protocol '
+        '"no-such-protocol" in this library (summary)\n'
+        "    use a protocol id (its folder name): esketamine-trd, ketamine-crps, ketamine-trd, "
+        "ketamine-trd-twice-weekly"]
 
 
 def test_citing_an_uncited_reference_takes_its_warning_away(tmp_path: Path) -> None:
-    root = sample_copy(tmp_path)
-    session = Session(root)
-    session.save()
+    root, session = started(tmp_path)
     EDITS["reference entry added"](root)
     diagnostics, _ = session.save()
     assert [d.format_text().split(": ", 2)[1] for d in diagnostics] == ["warning P302"]
@@ -57,9 +55,7 @@ def test_citing_an_uncited_reference_takes_its_warning_away(tmp_path: Path) -> N
 
 
 def test_an_invalid_save_then_its_fix_then_another_save(tmp_path: Path) -> None:
-    root = sample_copy(tmp_path)
-    session = Session(root)
-    session.save()
+    root, session = started(tmp_path)
     for name in ("invalid YAML",):
         EDITS[name](root)
         broken, pages = session.save()
@@ -73,9 +69,7 @@ def test_an_invalid_save_then_its_fix_then_another_save(tmp_path: Path) -> None:
 
 def test_an_image_appearing_under_assets_is_seen(tmp_path: Path) -> None:
     """No file of the library changes, only _assets/: the draft's P503 goes, its page shows the image."""
-    root = sample_copy(tmp_path)
-    session = Session(root)
-    session.save()
+    root, session = started(tmp_path)
     replace("ketamine-trd/1.1.yaml", "summary: |\n", "summary: |\n  ![Chart](_assets/chart.png)\n")(root)
     diagnostics, pages = session.save()
     assert [d.code for d in diagnostics] == ["P503"] and pages is None and diagnostics == fresh(root)[0]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from library_edits import CLEAN, DRAFT, EDITS, SUMMARY, Session, fresh, replace, sample_copy
+from library_edits import CLEAN, DRAFT, EDITS, SUMMARY, Session, fresh, replace, sample_copy, started
 
 
 @pytest.mark.parametrize("reviewer", [True, False], ids=["reviewer", "clinician"])
@@ -29,9 +29,7 @@ def test_each_clean_save_gives_the_pages_of_a_fresh_render(tmp_path: Path, name:
 
 
 def test_a_summary_save_renders_the_draft_and_what_it_links_with(tmp_path: Path) -> None:
-    root = sample_copy(tmp_path)
-    session = Session(root)
-    session.save()
+    root, session = started(tmp_path)
     EDITS["summary sentence"](root)
     session.save()
     # ketamine-trd, the protocols it links to (esketamine-trd, ketamine-crps) and the one linking to it
@@ -41,9 +39,7 @@ def test_a_summary_save_renders_the_draft_and_what_it_links_with(tmp_path: Path)
 
 
 def test_a_save_to_a_protocol_nothing_links_with_renders_it_alone(tmp_path: Path) -> None:
-    root = sample_copy(tmp_path)
-    session = Session(root)
-    session.save()
+    root, session = started(tmp_path)
     replace("ketamine-crps/1.1.yaml", "owner: ", "owner: The ")(root)  # approved: P402, nothing rendered
     assert session.save()[1] is None
     replace("ketamine-crps/1.1.yaml", "owner: The ", "owner: ")(root)
