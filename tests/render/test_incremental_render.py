@@ -104,3 +104,22 @@ def test_saves_to_a_synthetic_library_keep_the_unchanged_protocols_parts(tmp_pat
         assert session.save() == fresh(root, reviewer)
         assert session.renderer.log[-1] != "full"
     assert len(session.renderer.printed) > 6  # parts of untouched protocols were kept, not made again
+
+
+def _applies(edit_name: str, root: Path) -> bool:
+    """Apply the edit when the library still allows it (an earlier edit may have removed what it changes)."""
+    try:
+        EDITS[edit_name](root)
+    except (AssertionError, FileNotFoundError, FileExistsError):
+        return False
+    return True
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.sampled_from(sorted(EDITS)), min_size=2, max_size=4), st.booleans())
+def test_random_sequences_of_the_edit_kinds_give_the_fresh_check_and_pages(names: list[str], reviewer: bool) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root, session = started(Path(folder), reviewer)
+        for name in names:
+            if _applies(name, root):
+                assert session.save() == fresh(root, reviewer), name
