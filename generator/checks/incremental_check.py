@@ -29,6 +29,7 @@ from pathlib import Path
 from generator.checks import CheckContext, rule_diagnostics
 from generator.diagnostics import Diagnostic, sorted_diagnostics
 from generator.load.library import LIBRARY_FOLDER, Library, Protocol, VersionFile
+from generator.load.yaml_source import SourceFile
 from generator.text.inline import Citation, CrossReference, markdown_fields, tokenize
 
 ASSETS_FOLDER = "_assets"
@@ -50,6 +51,13 @@ class ProtocolFacts:
     summary: tuple[object, ...]  # what a link to it resolves to: versions, statuses, dates, titles, sections
     targets: frozenset[str]  # the protocols its text links to (any cross-reference naming one)
     cited: frozenset[str]  # the reference ids it cites (any citation or cite list, as the rules count them)
+    # the parses the key was made from: the same objects again (serve's SourceCache gives the same parse while a
+    # file's stamp is unchanged) have the same texts, so the key is not computed again
+    sources: tuple[SourceFile, ...] = field(default=(), compare=False, repr=False)
+
+
+def _same(kept: tuple[SourceFile, ...], sources: tuple[SourceFile, ...]) -> bool:
+    return len(kept) == len(sources) and all(a is b for a, b in zip(kept, sources, strict=True))
 
 
 def _all_versions(protocol: Protocol) -> list[VersionFile]:
@@ -62,7 +70,7 @@ def protocol_key(protocol: Protocol, texts: list[tuple[str, str]]) -> bytes:
     return digest([protocol.id, sorted(texts), sorted(protocol.invalid_versions), sorted(protocol.partial_versions)])
 
 
-def protocol_facts(protocol: Protocol, key: bytes) -> ProtocolFacts:
+def protocol_facts(protocol: Protocol, key: bytes, sources: tuple[SourceFile, ...] = ()) -> ProtocolFacts:
     versions = _all_versions(protocol)
     summary = (
         tuple((v.version, v.doc.status, v.doc.effective, v.doc.review_due, v.doc.title,
@@ -81,7 +89,7 @@ def protocol_facts(protocol: Protocol, key: bytes) -> ProtocolFacts:
         for item in [*version.doc.regimens, *version.doc.phases]:
             cited.update(item.cite or [])
     targets.discard(protocol.id)
-    return ProtocolFacts(key, summary, frozenset(targets), frozenset(cited))
+    return ProtocolFacts(key, summary, frozenset(targets), frozenset(cited), sources)
 
 
 def _assets_listing(root: Path) -> list[tuple[str, int, int, int]]:
@@ -112,17 +120,25 @@ class LibraryKeys:
         """The keys of ``library``; facts of ``known`` whose key is unchanged are taken as they are."""
         known = known or {}
         prefix = library.display() + "/" if library.display_root else ""
-        texts: dict[str, list[tuple[str, str]]] = {}
+        files: dict[str, list[SourceFile]] = {}
         for path, source in library.sources.items():
             folder = path[len(prefix):].split("/", 1)[0] if path.startswith(prefix) else LIBRARY_FOLDER
-            texts.setdefault(folder, []).append((path, source.text))
+            files.setdefault(folder, []).append(source)
         facts = {}
         for protocol_id, protocol in library.protocols.items():
             kept = known.get(protocol_id)
-            key = protocol_key(protocol, texts.get(protocol_id, []))
-            facts[protocol_id] = kept if kept is not None and kept.key == key else protocol_facts(protocol, key)
+            sources = tuple(files.get(protocol_id, []))
+            # the same parses validate alike (a version valid, partial or invalid as before); a file that could not
+            # be parsed has no parse, so its name among the invalid versions is compared too
+            if kept is not None and _same(kept.sources, sources) and kept.summary[1] == tuple(sorted(
+                    protocol.invalid_versions)):
+                facts[protocol_id] = kept
+                continue
+            key = protocol_key(protocol, [(source.path, source.text) for source in sources])
+            facts[protocol_id] = (dataclasses.replace(kept, sources=sources) if kept is not None and kept.key == key
+                                  else protocol_facts(protocol, key, sources))
         shared = digest([
-            sorted(texts.get(LIBRARY_FOLDER, [])),
+            sorted((source.path, source.text) for source in files.get(LIBRARY_FOLDER, [])),
             sorted((name, sorted(ids)) for name, ids in library.invalid.items()),
             _assets_listing(library.root), as_of, reviewer,
             [(protocol_id, facts[protocol_id].summary) for protocol_id in sorted(facts)],
