@@ -82,6 +82,8 @@ EDITS: dict[str, Edit] = {
                                "Protocols of the acute pain service"),
     "invalid YAML": replace(DRAFT, "dose: 0.5 mg/kg", "dose: [0.5 mg/kg"),
     "file renamed": rename(DRAFT, "ketamine-trd/1.2.yaml", 'version: "1.1"', 'version: "1.2"'),
+    "protocol removed": lambda root: shutil.rmtree(root / "ketamine-crps"),
+    "protocol added": lambda root: shutil.copytree(root / "ketamine-crps", root / "ketamine-crps-copy"),
     "stray file": lambda root: (root / "ketamine-trd" / "1.1.yaml.bak").write_text("x: 1\n", encoding="utf-8"),
 }
 # edits after which the sample still checks without errors (its pages are rendered)
