@@ -25,6 +25,7 @@ from generator.render.history import render_history
 from generator.render.home import render_home
 from generator.render.inline_render import forget_texts
 from generator.render.page_prose import page_prose
+from generator.render.placed_page import placed_page
 from generator.render.protocol_files import plan_protocol_files, render_protocol_files
 from generator.render.protocol_page import SharedProtocolText
 from generator.render.referenced_by import referenced_by_index
@@ -144,10 +145,15 @@ FAMILIES: list[Family] = [
 ]
 
 
-def render_site(library: Library, as_of: dt.date, reviewer: bool) -> dict[str, str]:
+def render_site(library: Library, as_of: dt.date, reviewer: bool,
+                directory_urls: bool | None = None) -> dict[str, str]:
     """Every page of the clinician site (reviewer=False) or the reviewer site, on the build date `as_of`.
 
-    The library must check clean: rendering assumes every reference resolves.
+    `directory_urls`: the site's `use_directory_urls`; each page body leaves finished for it
+    (generator/render/placed_page.py: quantities kept together, links relative to the page), ready for
+    the site engine. None gives the bodies as the families write them (links root-relative, no nowrap
+    spans), for tests of what a family writes. The library must check clean: rendering assumes every
+    reference resolves.
     """
     ctx = SiteContext(library, publication(library, as_of, reviewer))
     for family in FAMILIES:
@@ -158,6 +164,8 @@ def render_site(library: Library, as_of: dt.date, reviewer: bool) -> dict[str, s
         unplanned = sorted(set(rendered) - ctx.site_pages)
         if unplanned:
             raise ValueError(f"page family {family.name} rendered unplanned pages: {', '.join(unplanned)}")
+        if directory_urls is not None:
+            rendered = {path: placed_page(path, text, directory_urls) for path, text in rendered.items()}
         pages.update(rendered)
     forget_texts()  # the texts' templates served their pages: the engine's peak should not carry them
     return dict(sorted(pages.items()))

@@ -1,9 +1,12 @@
 """Quantities and dates that do not break across lines on a page (issue 16: "mg" alone on a phone line,
 "2026-03-/02").
 
-`keep_together(html)` wraps, in the text of a built page's body, every number followed by a unit
+`keep_together(html)` wraps, in the text of an HTML body, every number followed by a unit
 ("0.35 mg/kg/h", "3,000 mg", "40 minutes") and every ISO date ("2026-03-02") in
-`<span class="pc-nowrap">`, which site.css keeps on one line. The characters themselves are unchanged,
+`<span class="pc-nowrap">`, which site.css keeps on one line. It runs where the generator finishes a
+page's body (generator/render/placed_page.py), so the site engine scans no page; what the theme writes
+from our data (page titles in the header and navigation, contents labels, the site name, the disclaimer)
+is wrapped as a short text by `keep_together_text`, the `pc_nowrap` filter of overrides/partials. The characters themselves are unchanged,
 so what a reader copies, what search indexes and what the checks read (the author's YAML) stay as
 written. Markup is left alone: tags and their attributes, comments, and the content of elements whose
 text is not running text (script, style, svg, code, pre, textarea, title, select).
@@ -39,10 +42,9 @@ _MARKUP = (
     r"|<(?:[^>\"']+|\"[^\"]*\"|'[^']*')*>"
 )
 # One pass over the body: runs of text without a digit or "<" and whole pieces of markup are kept as
-# they are; a quantity or a date is wrapped (one scan, about 1.5 ms for a 30 KB page).
+# they are; a quantity or a date is wrapped (one scan, about 1.5 ms for a 30 KB body).
 _TOKEN = re.compile(rf"[^<0-9]+|(?P<markup>{_MARKUP})|(?P<together>{_QUANTITY}|{_DATE})", re.DOTALL | re.IGNORECASE)
 _TOGETHER = re.compile(f"{_QUANTITY}|{_DATE}")
-_BODY = re.compile(r"<body\b", re.IGNORECASE)
 _OPEN = f'<span class="{NOWRAP_CLASS}">'
 
 
@@ -56,8 +58,6 @@ def keep_together_text(text: str) -> str:
 
 
 def keep_together(html: str) -> str:
-    """A whole page: the body's running text wrapped (see the module's docstring); the head untouched."""
-    body = _BODY.search(html)
-    if body is None:
-        return html
-    return html[:body.start()] + _TOKEN.sub(_wrapped, html[body.start():])
+    """An HTML body (or any fragment that starts and ends between tags) with its running text wrapped
+    (see the module's docstring)."""
+    return _TOKEN.sub(_wrapped, html)
