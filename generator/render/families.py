@@ -165,7 +165,8 @@ def render_site(library: Library, as_of: dt.date, reviewer: bool,
         if unplanned:
             raise ValueError(f"page family {family.name} rendered unplanned pages: {', '.join(unplanned)}")
         if directory_urls is not None:
-            rendered = {path: placed_page(path, text, directory_urls) for path, text in rendered.items()}
+            for path, text in rendered.items():  # in place: a page's unplaced text is freed as it is replaced
+                rendered[path] = placed_page(path, text, directory_urls)
         pages.update(rendered)
     forget_texts()  # the texts' templates served their pages: the engine's peak should not carry them
     return dict(sorted(pages.items()))

@@ -6,13 +6,14 @@
 `<span class="pc-nowrap">`, which site.css keeps on one line. It runs where the generator finishes a
 page's body (generator/render/placed_page.py), so the site engine scans no page; what the theme writes
 from our data (page titles in the header and navigation, contents labels, the site name, the disclaimer)
-is wrapped as a short text by `keep_together_text`, the `pc_nowrap` filter of overrides/partials. The characters themselves are unchanged,
-so what a reader copies, what search indexes and what the checks read (the author's YAML) stay as
-written. Markup is left alone: tags and their attributes, comments, and the content of elements whose
-text is not running text (script, style, svg, code, pre, textarea, title, select).
+is wrapped as a short text by `keep_together_text`, the `pc_nowrap` filter of site_templates/overrides.
+The characters themselves are unchanged, so what a reader copies, what search indexes and what the checks
+read (the author's YAML) stay as written. Markup is left alone: tags and their attributes, comments, and
+the content of elements whose text is not running text (script, style, svg, code, pre, textarea, title,
+select).
 
 assets/dose-panel.js does the same for the figures it writes (its UNIT_WORDS mirror UNIT_WORDS here;
-tests/site/test_nowrap.py holds them equal).
+tests/render/test_nowrap.py holds them equal).
 """
 
 from __future__ import annotations
