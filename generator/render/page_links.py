@@ -1,4 +1,5 @@
-"""The one substitution that makes a page's links relative, done when the page is handed to the engine.
+"""The one substitution that makes a page's links relative, done as render finishes each page body
+(generator/render/placed_page.py), so the site engine rewrites no link.
 
 The render layer writes every internal link of its HTML root-relative, as a site path (`paths.href`):
 `href="/protocols/x/index.md#dosing"`, `src="/assets/protocol-files/flow.png"`, and inside the JSON of a
