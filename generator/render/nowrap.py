@@ -6,7 +6,7 @@
 `<span class="pc-nowrap">`, which site.css keeps on one line. It runs where the generator finishes a
 page's body (generator/render/placed_page.py), so the site engine scans no page; what the theme writes
 from our data (page titles in the header and navigation, contents labels, the site name, the disclaimer)
-is wrapped as a short text by `keep_together_text`, the `pc_nowrap` filter of site_templates/overrides.
+is wrapped text by text by the `pc_nowrap` filter of site_templates/overrides (the same pass).
 The characters themselves are unchanged, so what a reader copies, what search indexes and what the checks
 read (the author's YAML) stay as written. Markup is left alone: tags and their attributes, comments, and
 the content of elements whose text is not running text (script, style, svg, code, pre, textarea, title,
@@ -45,17 +45,11 @@ _MARKUP = (
 # One pass over the body: runs of text without a digit or "<" and whole pieces of markup are kept as
 # they are; a quantity or a date is wrapped (one scan, about 1.5 ms for a 30 KB body).
 _TOKEN = re.compile(rf"[^<0-9]+|(?P<markup>{_MARKUP})|(?P<together>{_QUANTITY}|{_DATE})", re.DOTALL | re.IGNORECASE)
-_TOGETHER = re.compile(f"{_QUANTITY}|{_DATE}")
 _OPEN = f'<span class="{NOWRAP_CLASS}">'
 
 
 def _wrapped(match: re.Match[str]) -> str:
     return f"{_OPEN}{match.group(0)}</span>" if match.lastgroup == "together" else match.group(0)
-
-
-def keep_together_text(text: str) -> str:
-    """One text segment of HTML (no markup) with each quantity and date wrapped."""
-    return _TOGETHER.sub(lambda match: f"{_OPEN}{match.group(0)}</span>", text)
 
 
 def keep_together(html: str) -> str:

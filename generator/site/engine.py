@@ -61,7 +61,7 @@ from mkdocs.utils import is_error_template, normalize_url  # noqa: E402
 from mkdocs.utils.templates import TemplateContext  # noqa: E402
 
 from generator.render.html_page import split_html_page  # noqa: E402
-from generator.render.nowrap import keep_together, keep_together_text  # noqa: E402
+from generator.render.nowrap import keep_together  # noqa: E402
 from generator.resources import assets_dir, overrides_dir  # noqa: E402
 from generator.site.dev_server import serve  # noqa: E402, F401  (site.serve)
 from generator.site.mkdocs_config import (  # noqa: E402
@@ -274,16 +274,16 @@ class ProtocolsPlugin(BasePlugin):
         return output
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
-        # What the theme writes from our data (titles, contents labels, site name, disclaimer) keeps its
-        # quantities and dates together as the bodies do: overrides/ apply it to each such text.
+        # What the theme writes from our data (titles, contents labels, site name, disclaimer, copyright)
+        # keeps its quantities and dates together as the bodies do: overrides/ apply it to each such text.
         env.filters["pc_nowrap"] = _kept_together
         return env
 
 
 def _kept_together(value: object) -> object:
-    """The `pc_nowrap` filter: a text wrapped by keep_together_text; anything else (undefined on the 404
-    page, None) as Jinja would write it."""
-    return keep_together_text(value) if isinstance(value, str) else value
+    """The `pc_nowrap` filter: a text (or a site's HTML, such as its copyright) wrapped as a body is;
+    anything else (undefined on the 404 page, None) as Jinja would write it."""
+    return keep_together(value) if isinstance(value, str) else value
 
 
 # The headings the generator writes (generator.render.templates.heading): an id, perhaps a class before it

@@ -12,7 +12,7 @@ import pytest
 from axe import PHONE, split_quantities_and_dates
 from browser import REPO_ROOT
 
-from generator.render.nowrap import UNIT_WORDS, keep_together, keep_together_text
+from generator.render.nowrap import UNIT_WORDS, keep_together
 
 PAGE = '<!doctype html><html><head><title>Dose 5 mg on 2026-03-02</title></head><body>{}</body></html>'
 
@@ -37,7 +37,7 @@ def wrapped(text: str) -> str:
     ("", ""),
 ])
 def test_quantities_and_dates_in_text_are_wrapped(text: str, expected: str) -> None:
-    assert keep_together_text(text) == expected
+    assert keep_together(text) == expected
 
 
 def test_markup_and_text_that_is_not_running_text_are_left_alone() -> None:

@@ -22,6 +22,7 @@ AS_OF = dt.date(2026, 6, 1)
 OPEN = '<span class="pc-nowrap">'
 SPAN = re.compile(r'<span class="pc-nowrap">([^<]*)</span>')
 CONFIG = ("site_name: Protocols of 2026-01-02 at 5 mg\n"
+          "copyright: '<a href=\"https://example.org/2026-01-02\" title=\"5 mg\">Trust</a>, 2026-01-02'\n"
           "extra:\n  disclaimer: Check every 5 mg dose against the 2026-03-02 policy.\n")
 WRITTEN = {
     "index.md": html_page("Home of 2026-05-04", '<p>Give 5 mg. See <a href="/whats-new.md">news 10 mg</a>.</p>\n'),
@@ -70,6 +71,7 @@ def test_the_themes_texts_from_our_data_are_wrapped_and_the_head_is_not(site: Pa
     # a heading's code is plain text in the contents, so its quantity is wrapped there
     assert f'<span class="md-ellipsis"> From {OPEN}2 mg</span> on {OPEN}2026-03-02</span> </span>' in flat
     assert f"Check every {OPEN}5 mg</span> dose against the {OPEN}2026-03-02</span> policy." in flat
+    assert f'<a href="https://example.org/2026-01-02" title="5 mg">Trust</a>, {OPEN}2026-01-02</span>' in flat
     assert f'<span class="md-ellipsis"> Home of {OPEN}2026-05-04</span> </span>' in flat  # a navigation title
     assert f"Home of {OPEN}2026-05-04</span>" in (site / "404.html").read_text(encoding="utf-8")
 
@@ -81,3 +83,13 @@ def test_the_engine_places_the_body_as_render_wrote_it(site: Path) -> None:
     body = placed[1].replace(' data-toc-label="Dose 5 mg/h"', "")  # read for the contents, then removed
     assert body in page
     assert '<p><code>5 mg</code> <a href="../../">home</a></p>' in page
+
+
+def test_the_copyright_partial_is_materials_but_for_the_filter() -> None:
+    import material
+    from browser import REPO_ROOT, without_nowrap
+
+    original = (Path(material.__file__).parent / "templates/partials/copyright.html").read_text(encoding="utf-8")
+    ours = (REPO_ROOT / "site_templates/overrides/partials/copyright.html").read_text(encoding="utf-8")
+    assert "{{ config.copyright | pc_nowrap }}" in ours
+    assert without_nowrap(ours).split("-#}\n", 1)[1] == original.split("-#}\n", 1)[1]
