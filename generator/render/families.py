@@ -39,6 +39,8 @@ class SiteContext:
     library: Library
     publication: Publication
     site_pages: set[str] = field(default_factory=set)  # every path the site will have
+    keep_together: bool = False  # whether the pages are placed (render_site with directory_urls)
+    kept_together: set[str] = field(default_factory=set)  # pages whose family wrapped them itself, once per text
 
     @property
     def as_of(self) -> dt.date:
@@ -77,7 +79,7 @@ def _render_protocols(ctx: SiteContext) -> dict[str, str]:
     referrers = referenced_by_index(ctx.publication)  # once per build
     handbooks = ctx.library.handbooks
     last_print = {pid: index for index, handbook in enumerate(handbooks) for pid in handbook.protocols}
-    kept: dict[str, SharedProtocolText] = {}  # canonical texts of printed protocols, by protocol id
+    shared: dict[str, SharedProtocolText] = {}  # canonical texts of printed protocols, by protocol id
 
     def render_protocol(protocol_id: str) -> None:
         info = ctx.publication.protocols[protocol_id]
@@ -86,19 +88,26 @@ def _render_protocols(ctx: SiteContext) -> dict[str, str]:
             shown.append(info.canonical)
         for version in shown:
             text = SharedProtocolText(ctx.library, ctx.publication, info, version, ctx.site_pages,
-                                      referrers.get(protocol_id, []))
+                                      referrers.get(protocol_id, []), ctx.keep_together)
             if version in info.versions:
                 page = paths.version_page(protocol_id, version.version)
                 pages[page] = text.page(page)
+                mark_kept(page)
             if version is info.canonical:
                 pages[paths.canonical(protocol_id)] = text.page(paths.canonical(protocol_id))
+                mark_kept(paths.canonical(protocol_id))
                 if protocol_id in last_print:
-                    kept[protocol_id] = text
+                    shared[protocol_id] = text
+
+    def mark_kept(page: str) -> None:
+        if ctx.keep_together:
+            ctx.kept_together.add(page)
 
     def printed(info: ProtocolInfo, version: VersionInfo, page: str) -> tuple[str, str]:
-        text = kept.get(info.id)
+        text = shared.get(info.id)
         if text is None or text.version is not version:
-            text = SharedProtocolText(ctx.library, ctx.publication, info, version, ctx.site_pages)
+            text = SharedProtocolText(ctx.library, ctx.publication, info, version, ctx.site_pages,
+                                      kept_together=ctx.keep_together)
         return text.title, text.body(page)  # print views show no retired protocol
 
     done: set[str] = set()
@@ -108,10 +117,11 @@ def _render_protocols(ctx: SiteContext) -> dict[str, str]:
                 render_protocol(protocol_id)
                 done.add(protocol_id)
         page = paths.handbook_print(handbook.id)
-        pages[page] = render_handbook_print(ctx.library, ctx.publication, handbook, printed)
+        pages[page] = render_handbook_print(ctx.library, ctx.publication, handbook, printed, ctx.keep_together)
+        mark_kept(page)
         for protocol_id in handbook.protocols:
             if last_print.get(protocol_id) == index:
-                kept.pop(protocol_id, None)
+                shared.pop(protocol_id, None)
     for protocol_id in ctx.publication.protocols:
         if protocol_id not in done:
             render_protocol(protocol_id)
@@ -155,7 +165,7 @@ def render_site(library: Library, as_of: dt.date, reviewer: bool,
     spans), for tests of what a family writes. The library must check clean: rendering assumes every
     reference resolves.
     """
-    ctx = SiteContext(library, publication(library, as_of, reviewer))
+    ctx = SiteContext(library, publication(library, as_of, reviewer), keep_together=directory_urls is not None)
     for family in FAMILIES:
         ctx.site_pages.update(family.plan(ctx))
     pages: dict[str, str] = {}
@@ -166,7 +176,7 @@ def render_site(library: Library, as_of: dt.date, reviewer: bool,
             raise ValueError(f"page family {family.name} rendered unplanned pages: {', '.join(unplanned)}")
         if directory_urls is not None:
             for path, text in rendered.items():  # in place: a page's unplaced text is freed as it is replaced
-                rendered[path] = placed_page(path, text, directory_urls)
+                rendered[path] = placed_page(path, text, directory_urls, path in ctx.kept_together)
         pages.update(rendered)
     forget_texts()  # the texts' templates served their pages: the engine's peak should not carry them
     return dict(sorted(pages.items()))

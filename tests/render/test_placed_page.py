@@ -135,3 +135,19 @@ def test_placing_is_nowrap_then_localize_as_the_engine_did() -> None:
     placed = split_html_page(placed_page("drugs/x/index.md", html_page("X", body), True))
     assert placed is not None and placed[1] == localize(keep_together(body), "drugs/x/index.md", True)
     assert placed[1] == keep_together(localize(body, "drugs/x/index.md", True))
+
+
+def test_a_protocol_text_is_wrapped_once_for_every_page_that_shows_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Version pages, canonical pages and print views get their spans from the shared text (the pages
+    equal the whole-body pass: test_render_site_places_every_page_once); only the other pages are wrapped
+    whole when placed."""
+    from generator.render import placed_page as placing
+
+    wrapped_whole: list[str] = []
+    whole_pass = placing.keep_together
+    monkeypatch.setattr(placing, "keep_together", lambda html: wrapped_whole.append(html) or whole_pass(html))
+    pages = render_site(load_library(SAMPLE_LIBRARY), AS_OF, False, directory_urls=True)
+    shown_text = re.compile(r"protocols/[^/]+/(?:[0-9.]+/)?index\.md|handbooks/[^/]+/print/index\.md")
+    shared = [path for path in pages if shown_text.fullmatch(path)]
+    others = [path for path in pages if path.endswith(".md") and path not in shared]
+    assert len(shared) > 10 and len(wrapped_whole) == len(others)
