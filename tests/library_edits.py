@@ -102,9 +102,10 @@ class Session:
     """What `protocols serve` keeps between saves (commands/serve.ServePreview without the engine): the
     incremental check and render, and every page of the last render."""
 
-    def __init__(self, root: Path, reviewer: bool = True) -> None:
+    def __init__(self, root: Path, reviewer: bool = True, directory_urls: bool | None = True) -> None:
         self.root = root
         self.reviewer = reviewer
+        self.directory_urls = directory_urls  # serve places the pages for the site's use_directory_urls
         self.sources = SourceCache()
         self.checker = IncrementalChecker()
         self.renderer = IncrementalRenderer()
@@ -119,7 +120,7 @@ class Session:
         diagnostics = self.checker.run(library, CheckContext(as_of=AS_OF, reviewer=self.reviewer), self.keys)
         if any(d.is_error for d in diagnostics):
             return diagnostics, None
-        rendered = self.renderer.render(library, AS_OF, self.reviewer, self.keys)
+        rendered = self.renderer.render(library, AS_OF, self.reviewer, self.keys, self.directory_urls)
         self.pages = dict(rendered.pages) if rendered.full else {**self.pages, **rendered.pages}
         self.pages = {path: self.pages[path] for path in sorted(rendered.paths)}
         return diagnostics, self.pages
@@ -133,10 +134,11 @@ def started(folder: Path, reviewer: bool = True) -> tuple[Path, Session]:
     return root, session
 
 
-def fresh(root: Path, reviewer: bool = True) -> tuple[list[Diagnostic], dict[str, str] | None]:
+def fresh(root: Path, reviewer: bool = True,
+          directory_urls: bool | None = True) -> tuple[list[Diagnostic], dict[str, str] | None]:
     """The same from scratch: `run_checks` and `render_site` over a new read of the library."""
     library = load_library(root, "protocols")
     diagnostics = run_checks(library, CheckContext(as_of=AS_OF, reviewer=reviewer))
     if any(d.is_error for d in diagnostics):
         return diagnostics, None
-    return diagnostics, render_site(library, AS_OF, reviewer)
+    return diagnostics, render_site(library, AS_OF, reviewer, directory_urls)

@@ -26,6 +26,7 @@ from generator.commands.build import StageTimer
 from generator.commands.shared import EXIT_OK, UsageError, build_date, open_library, report
 from generator.diagnostics import Diagnostic
 from generator.render.incremental_render import IncrementalRenderer, RenderedPages
+from generator.site.mkdocs_config import SiteConfigError, directory_urls, own_config_file
 from generator.site.preview_state import PageLedger, SiteUpdate, SourceCache
 
 NO_SITE_YET = (
@@ -88,9 +89,15 @@ class ServePreview:
         if errors:
             self._banner = error_banner(errors)
             return None
+        try:  # read on every rebuild: an edit of mkdocs.yml may change it
+            links_as_folders = directory_urls(own_config_file(None))
+        except SiteConfigError as error:
+            self.out.write(f"protocols: error: {error}\n")
+            self._banner = problem_banner([html.escape(str(error))])
+            return None
         self._banner = ""
         with timer.stage("render"):
-            rendered = self.renderer.render(library, self.as_of, self.reviewer, keys, full=full)
+            rendered = self.renderer.render(library, self.as_of, self.reviewer, keys, links_as_folders, full=full)
         self.out.write(f"preview {timer.format()}\n")
         self.out.write(f"preview checked {self.checker.log[-1]}, rendered {self.renderer.log[-1]} "
                        f"({len(rendered.pages)} pages)\n")

@@ -27,14 +27,15 @@ from generator.render.history import render_history
 from generator.render.home import render_home
 from generator.render.inline_render import forget_texts
 from generator.render.page_prose import page_prose
+from generator.render.placed_page import placed_page
 from generator.render.protocol_files import plan_protocol_files, render_protocol_files
 from generator.render.protocol_page import SharedProtocolText
 from generator.render.referenced_by import Referrer, referenced_by_index
 from generator.render.whats_new import render_whats_new_page
 from generator.text.inline import VersionScan, scan_version
 
-__all__ = ["FAMILIES", "Family", "SiteContext", "handbook_print", "plan_site", "protocol_pages", "render_families",
-           "render_site"]
+__all__ = ["FAMILIES", "Family", "SiteContext", "handbook_print", "place", "plan_site", "protocol_pages",
+           "render_families", "render_site"]
 
 
 @dataclass
@@ -42,6 +43,9 @@ class SiteContext:
     library: Library
     publication: Publication
     site_pages: set[str] = field(default_factory=set)  # every path the site will have
+    keep_together: bool = False  # whether the pages are placed (render_site with directory_urls)
+    kept_together: set[str] = field(default_factory=set)  # pages whose family wrapped them itself, once per text
+    directory_urls: bool | None = None  # the site's use_directory_urls when the pages are placed
     # how a version's links and citations are found: scan_version, or serve's scans kept per protocol
     scan: Callable[[VersionDoc], VersionScan] = scan_version
     # the print views' parts, kept by serve between saves (handbooks.render_handbook_print); None: not kept
@@ -72,6 +76,11 @@ def _plan_protocols(ctx: SiteContext) -> list[str]:
     return planned
 
 
+def _mark_kept(ctx: SiteContext, page: str) -> None:
+    if ctx.keep_together:
+        ctx.kept_together.add(page)
+
+
 def protocol_pages(ctx: SiteContext, protocol_id: str, referrers: list[Referrer],
                    pages: dict[str, str]) -> SharedProtocolText | None:
     """Put a protocol's canonical and version pages into ``pages``; its canonical text (for print views)."""
@@ -81,26 +90,31 @@ def protocol_pages(ctx: SiteContext, protocol_id: str, referrers: list[Referrer]
         shown.append(info.canonical)
     canonical = None
     for version in shown:
-        text = SharedProtocolText(ctx.library, ctx.publication, info, version, ctx.site_pages, referrers)
+        text = SharedProtocolText(ctx.library, ctx.publication, info, version, ctx.site_pages, referrers,
+                                  ctx.keep_together)
         if version in info.versions:
             page = paths.version_page(protocol_id, version.version)
             pages[page] = text.page(page)
+            _mark_kept(ctx, page)
         if version is info.canonical:
             pages[paths.canonical(protocol_id)] = text.page(paths.canonical(protocol_id))
+            _mark_kept(ctx, paths.canonical(protocol_id))
             canonical = text
     return canonical
 
 
-def handbook_print(ctx: SiteContext, handbook: Handbook, kept: dict[str, SharedProtocolText]) -> str:
-    """A handbook's print view, from the canonical texts in ``kept`` (rendered again where absent)."""
+def handbook_print(ctx: SiteContext, handbook: Handbook, shared: dict[str, SharedProtocolText]) -> str:
+    """A handbook's print view, from the canonical texts in ``shared`` (rendered again where absent)."""
 
     def printed(info: ProtocolInfo, version: VersionInfo, page: str) -> tuple[str, str]:
-        text = kept.get(info.id)
+        text = shared.get(info.id)
         if text is None or text.version is not version:
-            text = SharedProtocolText(ctx.library, ctx.publication, info, version, ctx.site_pages)
+            text = SharedProtocolText(ctx.library, ctx.publication, info, version, ctx.site_pages,
+                                      kept_together=ctx.keep_together)
         return text.title, text.body(page)  # print views show no retired protocol
 
-    return render_handbook_print(ctx.library, ctx.publication, handbook, printed, ctx.printed)
+    _mark_kept(ctx, paths.handbook_print(handbook.id))
+    return render_handbook_print(ctx.library, ctx.publication, handbook, printed, ctx.keep_together, ctx.printed)
 
 
 def _render_protocols(ctx: SiteContext) -> dict[str, str]:
@@ -115,12 +129,12 @@ def _render_protocols(ctx: SiteContext) -> dict[str, str]:
     referrers = referenced_by_index(ctx.publication, scan=ctx.scan)  # once per build
     handbooks = ctx.library.handbooks
     last_print = {pid: index for index, handbook in enumerate(handbooks) for pid in handbook.protocols}
-    kept: dict[str, SharedProtocolText] = {}  # canonical texts of printed protocols, by protocol id
+    shared: dict[str, SharedProtocolText] = {}  # canonical texts of printed protocols, by protocol id
 
     def render_protocol(protocol_id: str) -> None:
         canonical = protocol_pages(ctx, protocol_id, referrers.get(protocol_id, []), pages)
         if canonical is not None and protocol_id in last_print:
-            kept[protocol_id] = canonical
+            shared[protocol_id] = canonical
 
     done: set[str] = set()
     for index, handbook in enumerate(handbooks):
@@ -128,10 +142,10 @@ def _render_protocols(ctx: SiteContext) -> dict[str, str]:
             if protocol_id in ctx.publication.protocols and protocol_id not in done:
                 render_protocol(protocol_id)
                 done.add(protocol_id)
-        pages[paths.handbook_print(handbook.id)] = handbook_print(ctx, handbook, kept)
+        pages[paths.handbook_print(handbook.id)] = handbook_print(ctx, handbook, shared)
         for protocol_id in handbook.protocols:
             if last_print.get(protocol_id) == index:
-                kept.pop(protocol_id, None)
+                shared.pop(protocol_id, None)
     for protocol_id in ctx.publication.protocols:
         if protocol_id not in done:
             render_protocol(protocol_id)
@@ -168,33 +182,48 @@ FAMILIES: list[Family] = [
 
 def plan_site(library: Library, as_of: dt.date, reviewer: bool, approvals: ApprovalFacts | None = None,
               images: list[str] | None = None, scan: Callable[[VersionDoc], VersionScan] = scan_version,
-              printed: PrintMemo | None = None) -> SiteContext:
+              printed: PrintMemo | None = None, directory_urls: bool | None = None) -> SiteContext:
     """What the site publishes and every page path it will have. ``approvals``: the run's register, ledgers
     and fingerprints; ``images``: the paths of the images the pages show, when the caller knows them;
-    ``scan`` and ``printed``: see SiteContext."""
-    ctx = SiteContext(library, publication(library, as_of, reviewer, approvals), scan=scan, printed=printed)
+    ``scan``, ``printed`` and ``directory_urls``: see SiteContext and render_site."""
+    ctx = SiteContext(library, publication(library, as_of, reviewer, approvals), directory_urls=directory_urls,
+                      keep_together=directory_urls is not None, scan=scan, printed=printed)
     for family in FAMILIES:
         ctx.site_pages.update(images if images is not None and family.name == IMAGES else family.plan(ctx))
     return ctx
 
 
+def place(ctx: SiteContext, rendered: dict[str, str]) -> dict[str, str]:
+    """The pages finished for the place they are served from (placed_page), when the site's
+    use_directory_urls is known; in place: a page's unplaced text is freed as it is replaced."""
+    if ctx.directory_urls is not None:
+        for path, text in rendered.items():
+            rendered[path] = placed_page(path, text, ctx.directory_urls, path in ctx.kept_together)
+    return rendered
+
+
 def render_families(ctx: SiteContext, families: list[Family]) -> dict[str, str]:
-    """The pages of ``families`` (planned by ``plan_site``)."""
+    """The pages of ``families`` (planned by ``plan_site``), placed."""
     pages: dict[str, str] = {}
     for family in families:
         rendered = family.render(ctx)
         unplanned = sorted(set(rendered) - ctx.site_pages)
         if unplanned:
             raise ValueError(f"page family {family.name} rendered unplanned pages: {', '.join(unplanned)}")
-        pages.update(rendered)
+        pages.update(place(ctx, rendered))
     return pages
 
 
-def render_site(library: Library, as_of: dt.date, reviewer: bool) -> dict[str, str]:
+def render_site(library: Library, as_of: dt.date, reviewer: bool,
+                directory_urls: bool | None = None) -> dict[str, str]:
     """Every page of the clinician site (reviewer=False) or the reviewer site, on the build date `as_of`.
 
-    The library must check clean: rendering assumes every reference resolves.
+    `directory_urls`: the site's `use_directory_urls`; each page body leaves finished for it
+    (generator/render/placed_page.py: quantities kept together, links relative to the page), ready for
+    the site engine. None gives the bodies as the families write them (links root-relative, no nowrap
+    spans), for tests of what a family writes. The library must check clean: rendering assumes every
+    reference resolves.
     """
-    pages = render_families(plan_site(library, as_of, reviewer), FAMILIES)
+    pages = render_families(plan_site(library, as_of, reviewer, directory_urls=directory_urls), FAMILIES)
     forget_texts()  # the texts' templates served their pages: the engine's peak should not carry them
     return dict(sorted(pages.items()))

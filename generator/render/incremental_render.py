@@ -30,6 +30,7 @@ from generator.render.families import (
     FAMILIES,
     SiteContext,
     handbook_print,
+    place,
     plan_site,
     protocol_pages,
     render_families,
@@ -137,10 +138,13 @@ class IncrementalRenderer:
     library_images: tuple[bytes, set[str]] | None = None  # (shared key, images the library files' texts show)
     printed: PrintMemo = field(default_factory=dict)  # print-view parts (handbooks.render_handbook_print)
     home: tuple[bytes, str] | None = None  # (what the home page read, its text): see _home_key
+    directory_urls: bool | None = None  # the site's use_directory_urls the pages were placed for
     log: list[str] = field(default_factory=list)  # "full", "2 protocols": what each render re-rendered
 
     def render(self, library: Library, as_of: dt.date, reviewer: bool, keys: LibraryKeys,
-               full: bool = False) -> RenderedPages:
+               directory_urls: bool | None = None, full: bool = False) -> RenderedPages:
+        """The pages of ``render_site(library, as_of, reviewer, directory_urls)`` that may differ from the last
+        render's (every page when ``full``, or when anything shared changed)."""
         approvals = KeptApprovalFacts(library, keys, self.kept)
         images = self._images(library, as_of, reviewer, keys)
         self.kept = {pid: kept for pid, kept in self.kept.items() if pid in keys.protocols}
@@ -148,9 +152,10 @@ class IncrementalRenderer:
         dirty = set() if before is None else _dirty(keys, before)
         # print-view parts of the protocols whose pages are rendered again are made again
         printed = {memo_key: parts for memo_key, parts in self.printed.items() if memo_key[1] not in dirty}
-        ctx = plan_site(library, as_of, reviewer, approvals, images, approvals.scan, printed)
+        ctx = plan_site(library, as_of, reviewer, approvals, images, approvals.scan, printed, directory_urls)
         planned = frozenset(ctx.site_pages)
-        full = full or before is None or before.shared != keys.shared or planned != self.site_pages
+        full = (full or before is None or before.shared != keys.shared or planned != self.site_pages
+                or directory_urls != self.directory_urls)
         if full:
             ctx.printed = self.printed = {}
         home_key = _home_key(ctx, keys)
@@ -160,13 +165,14 @@ class IncrementalRenderer:
                 pages = render_families(ctx, FAMILIES)
             else:
                 wide = [family for family in LIBRARY_WIDE if not (home_kept and family.name == HOME)]
-                pages = {**_protocols_pages(ctx, keys, dirty), **render_families(ctx, wide)}
+                pages = {**place(ctx, _protocols_pages(ctx, keys, dirty)), **render_families(ctx, wide)}
         finally:
             forget_texts()
         if not home_kept:
             self.home = (home_key, pages[paths.HOME])
         self.printed = ctx.printed or {}
-        self.keys, self.site_pages = keys, planned  # only once the pages are made: a failed render is whole again
+        # only once the pages are made: a failed render is whole again
+        self.keys, self.site_pages, self.directory_urls = keys, planned, directory_urls
         self.log.append("full" if full else f"{len(dirty)} protocols")
         return RenderedPages(dict(sorted(pages.items())), planned, full=full)
 

@@ -123,3 +123,10 @@ def test_random_sequences_of_the_edit_kinds_give_the_fresh_check_and_pages(names
         for name in names:
             if _applies(name, root):
                 assert session.save() == fresh(root, reviewer), name
+
+
+def test_a_changed_use_directory_urls_places_every_page_again(tmp_path: Path) -> None:
+    root, session = started(tmp_path)
+    session.directory_urls = False  # mkdocs.yml saved with use_directory_urls: false
+    assert session.save() == fresh(root, directory_urls=False)
+    assert session.renderer.log == ["full", "full"]
