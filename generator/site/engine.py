@@ -44,6 +44,7 @@ from pathlib import Path
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's end-of-life banner, printed on import
 
+from jinja2 import Environment  # noqa: E402
 from mkdocs import utils as mkdocs_utils  # noqa: E402
 from mkdocs.commands.build import build as mkdocs_build  # noqa: E402
 from mkdocs.config import load_config  # noqa: E402
@@ -68,6 +69,8 @@ from generator.site.mkdocs_config import (  # noqa: E402
     own_config_file,
 )
 from generator.site.nowrap import keep_together  # noqa: E402
+from generator.site.theme_cache import ThemeCache  # noqa: E402
+from generator.site.title_lines import TitleLinePage, TitleLines  # noqa: E402
 
 TocToken = dict  # what mkdocs.structure.toc.get_toc takes: level, id, name, children
 PagesProvider = Callable[[], MutableMapping[str, str]]
@@ -225,6 +228,21 @@ class ProtocolsPlugin(BasePlugin):
                 files.remove(file)
         _link_on_every_page(sorted(own_assets), config)
         return files
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        # The generated pages outside the navigation convert their title line through one memo per build
+        # (generator/site/title_lines.py); a page in the navigation is the nav's object and stays MkDocs' own.
+        title_lines = TitleLines()
+        in_nav = {page.file.src_uri for page in nav.pages}
+        for file in files.documentation_pages():
+            if file.src_uri in self._generated_pages and file.src_uri not in in_nav:
+                TitleLinePage(file, config, title_lines)  # becomes file.page
+        return nav
+
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        # A new memo of shared theme HTML for each build (the overrides' navigation and contents partials).
+        env.globals["pc_theme_cache"] = ThemeCache(normalize_url)
+        return env
 
     def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
         if page.file.src_uri not in self._generated_pages:
