@@ -31,6 +31,7 @@ class ThemeCache:
         self._navigation: dict[NavigationKey, str] = {}
         self._contents_page: object = None
         self._contents = ""
+        self._texts: dict[tuple[str, str], str] = {}
 
     def navigation_key(self, nav: Any, page: Any) -> NavigationKey | None:
         """The relative URL of every navigation item as the url filter writes it on ``page``; None for a
@@ -57,6 +58,20 @@ class ThemeCache:
         """Remember ``html`` as ``page``'s contents (forgetting the previous page's) and return it."""
         self._contents_page, self._contents = page, html
         return html
+
+    def translator(
+        self, language: object, lookup: Callable[[str], Any], fallback: Callable[[str], Any]
+    ) -> Callable[[str], str]:
+        """Material's ``t(key)`` of partials/language.html: the text of ``key`` in the theme's language
+        (``lookup``), else in English (``fallback``), else the key itself; each looked up once a build."""
+
+        def t(key: str) -> str:
+            text = self._texts.get((str(language), key))
+            if text is None:
+                text = self._texts[(str(language), key)] = str(lookup(key) or fallback(key) or key)
+            return text
+
+        return t
 
 
 def _item_urls(items: list[Any]) -> Iterator[str]:
