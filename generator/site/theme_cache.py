@@ -17,6 +17,7 @@ with a new ThemeCache at the start of each build (``on_env``): nothing outlives 
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -29,16 +30,31 @@ class ThemeCache:
     def __init__(self, relative_url: Callable[[str, Any], str]) -> None:
         self._relative_url = relative_url  # mkdocs.utils.normalize_url: what the template's url filter calls
         self._navigation: dict[NavigationKey, str] = {}
+        self._nav: object = None  # the navigation the keys below were worked out for
+        self._folder_starts: set[tuple[str, ...]] = set()
+        self._keys: dict[tuple[int, tuple[str, ...]], NavigationKey] = {}
         self._contents_page: object = None
         self._contents = ""
         self._texts: dict[tuple[str, str], str] = {}
 
     def navigation_key(self, nav: Any, page: Any) -> NavigationKey | None:
         """The relative URL of every navigation item as the url filter writes it on ``page``; None for a
-        page in the navigation (or no page: the 404 page), whose navigation is its own."""
+        page in the navigation (or no page: the 404 page), whose navigation is its own.
+
+        A relative URL depends on the page only through its folder's depth and how much of the folder it
+        shares with the item's (mkdocs.utils.get_relative_url), so the URLs are worked out once per depth
+        and longest start of the folder that starts an item's folder too."""
         if page is None or page in nav.pages:
             return None
-        return tuple(self._relative_url(url, page) for url in _item_urls(nav.items))
+        if nav is not self._nav:
+            self._nav, self._folder_starts, self._keys = nav, _folder_starts(_item_urls(nav.items)), {}
+        folder = _folder_parts(str(page.url))
+        shared = next(size for size in range(len(folder), -1, -1) if tuple(folder[:size]) in self._folder_starts)
+        short = (len(folder), tuple(folder[:shared]))
+        key = self._keys.get(short)
+        if key is None:
+            key = self._keys[short] = tuple(self._relative_url(url, page) for url in _item_urls(nav.items))
+        return key
 
     def navigation(self, key: NavigationKey | None) -> str | None:
         """The navigation items' HTML rendered for a page of this key, if one was."""
@@ -72,6 +88,26 @@ class ThemeCache:
             return text
 
         return t
+
+
+def _folder_parts(url: str) -> list[str]:
+    """The folder of a page's URL as mkdocs.utils.get_relative_url splits it (a last part with a dot is
+    a file name)."""
+    folder, _, name = url.rpartition("/")
+    path = posixpath.normpath("/" + (folder if "." in name else url))[1:]
+    return path.split("/") if path else []
+
+
+def _folder_starts(urls: Iterator[str]) -> set[tuple[str, ...]]:
+    """Every start of every URL's path parts, with any leading "../" and "./" left out too (a superset of
+    what get_relative_url compares: more starts only make more keys)."""
+    starts: set[tuple[str, ...]] = {()}
+    for url in urls:
+        split = url.split("/")
+        for parts in (split, [part for part in split if part not in ("", ".", "..")],
+                      posixpath.normpath("/" + url)[1:].split("/")):
+            starts.update(tuple(parts[:size]) for size in range(len(parts) + 1))
+    return starts
 
 
 def _item_urls(items: list[Any]) -> Iterator[str]:

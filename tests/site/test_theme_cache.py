@@ -203,3 +203,25 @@ def test_a_site_built_with_the_caches_is_byte_identical_to_one_built_without(
     keyed = [key for key in _Counting.renderings if key is not None]
     assert len(keyed) == len(set(keyed)) < len(html_pages) / 2  # each key rendered once, most pages shared one
     assert theme_cache.ThemeCache is not _Counting  # the patch stayed in the engine module
+
+
+PAGE_URLS = ["", "drugs/", "drugs/x/", "drugs/x/y/", "protocols/", "protocols/a/", "protocols/a/v2/",
+             "protocols/a/v2/diff/", "protocols/b/", "handbooks/", "handbooks/icu/", "handbooks/icu/print/",
+             "handbooks/icuextra/", "handbooks/ic/", "references/", "a.html", "drugs/x.html", "drugs/x/y.html",
+             "protocols/a/v2/index.html", "handbooks/icu/page.html", "whats-new/", "drugs.v2/", "drugs.v2/x/"]
+ITEM_URLS = [("", "drugs/", "handbooks/icu/", "protocols/a/"),
+             ("index.html", "drugs/index.html", "handbooks/icu/index.html"),
+             ("", "../outside/", "./drugs/", "https://intranet.example.org/x/", "/absolute/", "drugs.v2/x/")]
+
+
+@pytest.mark.parametrize("items", ITEM_URLS)
+def test_pages_share_a_key_exactly_when_every_item_link_reads_alike(items: tuple[str, ...]) -> None:
+    """The key is worked out once per depth and shared folder start: never shared by two pages whose
+    links to the items differ, nor different for two pages whose links are the same."""
+    cache = ThemeCache(normalize_url)
+    nav = navigation(*items)
+    for first in PAGE_URLS:
+        for second in PAGE_URLS:
+            links = [tuple(normalize_url(item, page(url)) for item in items) for url in (first, second)]
+            keys = [cache.navigation_key(nav, page(url)) for url in (first, second)]
+            assert keys == links, (first, second)
