@@ -18,7 +18,7 @@ with a new ThemeCache at the start of each build (``on_env``): nothing outlives 
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from typing import Any
 
 NavigationKey = tuple[str, ...]
@@ -30,6 +30,7 @@ class ThemeCache:
     def __init__(self, relative_url: Callable[[str, Any], str]) -> None:
         self._relative_url = relative_url  # mkdocs.utils.normalize_url: what the template's url filter calls
         self._navigation: dict[NavigationKey, str] = {}
+        self._parts: dict[tuple[str, Hashable], str] = {}
         self._nav: object = None  # the navigation the keys below were worked out for
         self._folder_starts: set[tuple[str, ...]] = set()
         self._keys: dict[tuple[int, tuple[str, ...]], NavigationKey] = {}
@@ -64,6 +65,17 @@ class ThemeCache:
         """Remember ``html`` for the pages of ``key`` (unless None) and return it."""
         if key is not None:
             self._navigation[key] = html
+        return html
+
+    def part(self, name: str, key: Hashable | None) -> str | None:
+        """The HTML of the template part ``name`` rendered for ``key`` (what the part reads of the page: the
+        links it writes), if it was; None for a None key."""
+        return None if key is None else self._parts.get((name, key))
+
+    def keep_part(self, name: str, key: Hashable | None, html: str) -> str:
+        """Remember ``html`` as part ``name`` for ``key`` (unless None) and return it."""
+        if key is not None:
+            self._parts[(name, key)] = html
         return html
 
     def page_contents(self, page: Any) -> str | None:

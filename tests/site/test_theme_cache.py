@@ -165,6 +165,9 @@ class _Uncached(ThemeCache):
     def navigation(self, key: object) -> None:
         return None
 
+    def part(self, name: str, key: object) -> None:
+        return None
+
     def page_contents(self, page: object) -> None:
         return None
 
@@ -180,24 +183,49 @@ class _Counting(ThemeCache):
         return super().keep_navigation(key, html)
 
 
-def _build(out: Path, reviewer: bool) -> dict[str, bytes]:
+# Settings that put page-dependent links or items into a cached part: a logo and a home page of their own,
+# alternate languages; sticky tabs (which list the navigation in the header).
+ALTERNATES = """\
+theme:
+  logo: assets/site.css
+extra:
+  homepage: drugs/
+  alternate:
+    - {name: English, link: ./, lang: en}
+    - {name: Deutsch, link: drugs/, lang: de}
+"""
+STICKY_TABS = """\
+theme:
+  features: [navigation.indexes, navigation.tabs, navigation.tabs.sticky, navigation.top]
+"""
+
+
+def _build(out: Path, reviewer: bool, config_text: str | None) -> dict[str, bytes]:
     pages = render_site(load_library(SAMPLE_LIBRARY), AS_OF, reviewer=reviewer)
-    build_site(pages, out, None, reviewer, AS_OF)
+    config_file = None
+    if config_text is not None:
+        config_file = out.parent / f"{out.name}-mkdocs.yml"
+        config_file.write_text(config_text, encoding="utf-8")
+    build_site(pages, out, config_file, reviewer, AS_OF)
     return {path.relative_to(out).as_posix(): path.read_bytes() for path in sorted(out.rglob("*")) if path.is_file()}
 
 
-@pytest.mark.parametrize("reviewer", [False, True], ids=["clinician", "reviewer"])
+@pytest.mark.parametrize(("reviewer", "config_text"),
+                         [(False, None), (True, None), (False, ALTERNATES), (False, STICKY_TABS)],
+                         ids=["clinician", "reviewer", "alternates", "sticky-tabs"])
 def test_a_site_built_with_the_caches_is_byte_identical_to_one_built_without(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reviewer: bool
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reviewer: bool, config_text: str | None
 ) -> None:
     _Counting.renderings = []
     monkeypatch.setattr("generator.site.engine.ThemeCache", _Counting)
-    cached = _build(tmp_path / "cached", reviewer)
+    cached = _build(tmp_path / "cached", reviewer, config_text)
     monkeypatch.setattr("generator.site.engine.ThemeCache", _Uncached)
     monkeypatch.setattr(title_lines.TitleLines, "render",
                         lambda self, page, config, files: title_lines.Page.render(page, config, files))
-    uncached = _build(tmp_path / "uncached", reviewer)
+    uncached = _build(tmp_path / "uncached", reviewer, config_text)
     assert sorted(cached) == sorted(uncached)
+    shown = {ALTERNATES: (b'alt="logo"', b"md-select__link"), STICKY_TABS: (b'class="md-tabs"',)}.get(config_text, ())
+    assert all(part in cached["protocols/ketamine-trd/index.html"] for part in shown)  # the settings took effect
     assert [path for path in cached if cached[path] != uncached[path]] == []
     html_pages = [path for path in cached if path.endswith(".html") and not path.startswith("pagefind/")]
     keyed = [key for key in _Counting.renderings if key is not None]
