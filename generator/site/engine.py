@@ -240,7 +240,7 @@ class ProtocolsPlugin(BasePlugin):
         return nav
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
-        # A new memo of shared theme HTML for each build (the overrides' navigation and contents partials).
+        # A new memo of theme HTML shared between pages for each build (generator/site/theme_cache.py).
         env.globals["pc_theme_cache"] = ThemeCache(normalize_url)
         return env
 

@@ -11,6 +11,10 @@ The page's contents (``partials/toc.html``) appear twice on a page outside the n
 overrides/partials/pc-page-toc.html, and the right-hand sidebar): ``page_contents`` keeps the last page's
 rendering for the second time.
 
+Other parts read nothing of the page but the links they write (``part``/``keep_part``, keyed by what the
+template reads: the header around the page's title, Material's styles and config blocks), and Material's
+translation macro builds its whole table of texts for each text (``translator`` keeps each text).
+
 The overrides ask through the ``pc_theme_cache`` template global, which the ``protocols`` plugin replaces
 with a new ThemeCache at the start of each build (``on_env``): nothing outlives a build.
 """
