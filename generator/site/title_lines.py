@@ -7,19 +7,34 @@ version pages and its diffs carry the same one. ``TitleLinePage.render`` looks t
 contents, the title, the anchors) is reused. Only a conversion that cannot depend on the page is kept: a
 single "# " line whose HTML links nowhere but to its own anchors (MkDocs rewrites other links relative to
 the page) and has no image; anything else is converted for each page as before.
+
+Most title lines need no conversion at all: with the generator's own Markdown settings (toc with permalinks,
+nothing else), a line of letters, digits, single spaces and ``.,:;/-`` becomes
+``<h1 id="slug">text<a class="headerlink" href="#slug" title="Permanent link">&para;</a></h1>`` with the
+toc extension's own slugify, which ``plain_title_page`` writes directly (tests/site/test_title_lines.py
+compares it with Python-Markdown's conversion).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
+from markdown.extensions.toc import slugify
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents, get_toc
 
 _LINK_ELSEWHERE = re.compile(r'\shref="(?!#)|\ssrc=|<img')
+# A title line Python-Markdown leaves as it is: no escape, entity, emphasis, code, link or HTML; single spaces.
+_PLAIN_TITLE = re.compile(r"# (?P<text>[A-Za-z0-9](?:[A-Za-z0-9.,:;/-]| (?=[A-Za-z0-9.,:;/-]))*)\n*")
+# The Markdown settings under which plain_title_page writes what Python-Markdown would (MkDocs adds tables
+# and fenced_code to every configuration; generator/default_mkdocs.yml names toc).
+PLAIN_TITLE_EXTENSIONS = ["toc", "tables", "fenced_code"]
+PLAIN_TITLE_CONFIGS = {"toc": {"permalink": True}}
+_PAGES_LOG = logging.getLogger("mkdocs.structure.pages")  # whose level decides whether MkDocs keeps anchor links
 
 
 @dataclass(frozen=True)
@@ -36,11 +51,14 @@ class TitleLines:
 
     def __init__(self) -> None:
         self._conversions: dict[str, _Conversion] = {}
+        self._plain_titles: bool | None = None  # whether the build's Markdown settings are the generator's
 
     def render(self, page: Page, config: MkDocsConfig, files: Files) -> None:
         """Set ``page``'s content, contents, title and anchors as ``Page.render`` does, converting its
         Markdown only if no page of this build with the same line was converted."""
         text = page.markdown or ""
+        if self._plain_titles_allowed(config) and plain_title_page(page, text):
+            return
         known = self._conversions.get(text)
         if known is None:
             Page.render(page, config, files)
@@ -52,6 +70,12 @@ class TitleLines:
         page.present_anchor_ids = set(known.anchor_ids)
         if known.own_anchor_links is not None:
             page.links_to_anchors = {page.file: dict(known.own_anchor_links)} if known.own_anchor_links else {}
+
+    def _plain_titles_allowed(self, config: MkDocsConfig) -> bool:
+        if self._plain_titles is None:
+            self._plain_titles = (list(config.markdown_extensions) == PLAIN_TITLE_EXTENSIONS
+                                  and dict(config.mdx_configs) == PLAIN_TITLE_CONFIGS)
+        return self._plain_titles
 
     def _remember(self, text: str, page: Page) -> None:
         lines = text.strip("\n").split("\n")
@@ -71,6 +95,24 @@ class TitleLines:
             anchor_ids=frozenset(page.present_anchor_ids or ()),
             own_anchor_links=None if links is None else dict(links.get(page.file, {})),
         )
+
+
+def plain_title_page(page: Page, markdown: str) -> bool:
+    """Set ``page``'s content, contents, title and anchors for a plain title line (see the module's
+    docstring) as MkDocs' conversion with the generator's settings would; False for any other text."""
+    match = _PLAIN_TITLE.fullmatch(markdown)
+    if match is None:
+        return False
+    text = match.group("text")
+    anchor = slugify(text, "-")
+    page.content = (f'<h1 id="{anchor}">{text}<a class="headerlink" href="#{anchor}" '
+                    'title="Permanent link">&para;</a></h1>')
+    page.toc = get_toc([{"level": 1, "id": anchor, "name": text, "children": []}])
+    page._title_from_render = text
+    page.present_anchor_ids = {anchor}
+    if _PAGES_LOG.getEffectiveLevel() > logging.DEBUG:
+        page.links_to_anchors = {page.file: {anchor: f"#{anchor}"}}
+    return True
 
 
 class TitleLinePage(Page):
