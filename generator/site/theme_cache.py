@@ -22,7 +22,7 @@ with a new ThemeCache at the start of each build (``on_env``): nothing outlives 
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import Any
 
 NavigationKey = tuple[str, ...]
@@ -81,6 +81,12 @@ class ThemeCache:
         if key is not None:
             self._parts[(name, key)] = html
         return html
+
+    @staticmethod
+    def under_assets(paths: Iterable[object]) -> bool:
+        """Whether every path (``extra_javascript``) is under the site's assets/ folder: then its link on a
+        page depends only on the page's depth, as those of Material's own assets do."""
+        return all(str(path).startswith("assets/") for path in paths)
 
     def page_contents(self, page: Any) -> str | None:
         """The contents HTML already rendered for ``page`` (the page being built), if it was."""

@@ -127,6 +127,14 @@ def test_a_translation_is_the_languages_else_englishs_else_the_key_looked_up_onc
     assert asked == ["toc", "search", "no.such.key"]
 
 
+def test_scripts_are_shared_only_while_all_are_the_sites_assets() -> None:
+    assert ThemeCache.under_assets(["assets/site.js", "assets/dosecalc.js"])
+    assert ThemeCache.under_assets([])
+    assert not ThemeCache.under_assets(["assets/site.js", "drugs/extra.js"])
+    assert not ThemeCache.under_assets(["https://intranet.example.org/assets/x.js"])
+    assert not ThemeCache.under_assets(["/assets/x.js"])
+
+
 # --- the overrides are Material's but for the cache ---------------------------------------------------------
 
 def test_the_toc_partial_is_materials_inside_the_contents_cache() -> None:
@@ -184,8 +192,9 @@ class _Counting(ThemeCache):
 
 
 # Settings that put page-dependent links or items into a cached part: a logo and a home page of their own,
-# alternate languages; sticky tabs (which list the navigation in the header).
+# alternate languages, a script outside assets/; sticky tabs (which list the navigation in the header).
 ALTERNATES = """\
+extra_javascript: [drugs/extra.js]
 theme:
   logo: assets/site.css
 extra:
@@ -224,7 +233,8 @@ def test_a_site_built_with_the_caches_is_byte_identical_to_one_built_without(
                         lambda self, page, config, files: title_lines.Page.render(page, config, files))
     uncached = _build(tmp_path / "uncached", reviewer, config_text)
     assert sorted(cached) == sorted(uncached)
-    shown = {ALTERNATES: (b'alt="logo"', b"md-select__link"), STICKY_TABS: (b'class="md-tabs"',)}.get(config_text, ())
+    shown = {ALTERNATES: (b'alt="logo"', b"md-select__link", b'src="../../drugs/extra.js"'),
+             STICKY_TABS: (b'class="md-tabs"',)}.get(config_text, ())
     assert all(part in cached["protocols/ketamine-trd/index.html"] for part in shown)  # the settings took effect
     assert [path for path in cached if cached[path] != uncached[path]] == []
     html_pages = [path for path in cached if path.endswith(".html") and not path.startswith("pagefind/")]
