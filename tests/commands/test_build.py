@@ -7,6 +7,7 @@ import io
 import json
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -150,3 +151,27 @@ def test_releasing_positions_before_render_changes_no_page() -> None:
         library.release_positions()
         assert all(not source.values and not source.text for source in library.sources.values())
         assert render_site(library, dt.date(2026, 11, 25), reviewer) == expected
+
+
+def test_each_page_is_written_out_before_the_next_is_rendered(
+    library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build consumes render_pages as it goes: no page waits in memory for the rest of the site."""
+    from generator.commands import build as build_command
+
+    render_pages = build_command.render_pages
+    given: list[str] = []
+    not_yet_written: list[str] = []
+
+    def watched(*args: object) -> Iterator[tuple[str, str]]:
+        for path, text in render_pages(*args):  # type: ignore[arg-type]
+            if given and not list(tmp_path.glob(f".out.building-*/pages/{given[-1]}")):
+                not_yet_written.append(given[-1])
+            given.append(path)
+            yield path, text
+
+    monkeypatch.setattr(build_command, "render_pages", watched)
+    status, out, err = run("build", "--as-of", AS_OF, "--out", str(tmp_path / "out"), str(library))
+    assert (status, err) == (0, "")
+    assert len(given) > 30 and not_yet_written == []
+    assert list(tmp_path.glob(".out.building-*")) == []
