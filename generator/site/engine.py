@@ -177,7 +177,7 @@ class ProtocolsPlugin(BasePlugin):
         self._generated_pages: set[str] = set()  # src_uri of every page from the pages provider
         self._search_all = False  # a reviewer site indexes every generated page, else in_search decides
         self._bodies: dict[str, str] = {}  # HTML bodies of generated pages, from reading until rendered
-        self._waiting: set[str] = set()  # staged pages whose body waits in their file, from rendering until written
+        self._waiting: dict[str, Path] = {}  # staged pages' files, where each body waits from rendering until written
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if config.theme.name != "material":
@@ -210,7 +210,7 @@ class ProtocolsPlugin(BasePlugin):
         self._generated_pages = set()
         self._search_all = inputs.reviewer
         self._bodies = {}
-        self._waiting = set()
+        self._waiting = {}
         for path in paths:
             check_page_path(path)
             if path in files:
@@ -284,18 +284,18 @@ class ProtocolsPlugin(BasePlugin):
             return content
         # MkDocs renders every page before it writes the first: the body waits in the staged file, which
         # was read already, and takes the marker's place when the page is written (on_post_page).
-        Path(page.file.abs_src_path).write_bytes(content[len(head):].encode())
-        self._waiting.add(src_uri)
+        staged = Path(page.file.abs_src_path)
+        staged.write_bytes(content[len(head):].encode())
+        self._waiting[src_uri] = staged
         return head + BODY_MARKER
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         src_uri = page.file.src_uri
         if src_uri in self._generated_pages:
             page.content = None  # written and indexed for search; later pages need only its title and URL
-        if src_uri in self._waiting:
-            self._waiting.discard(src_uri)
-            body = Path(page.file.abs_src_path or "").read_bytes().decode()
-            output = _put_body(output, body, src_uri)
+        staged = self._waiting.pop(src_uri, None)
+        if staged is not None:
+            output = _put_body(output, staged.read_bytes().decode(), src_uri)
         return keep_together(output)
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
@@ -450,22 +450,15 @@ def build_into(
     config_file: Path | None,
     reviewer: bool,
     as_of: date,
-    release_pages: bool = False,
 ) -> None:
     """Build the site into ``site_dir`` in strict mode (a warning is an error).
 
     ``docs_dir`` must be an existing folder, normally empty: every page comes from ``pages``, a mapping
-    {page path: text} or the pages staged as files (which the engine reads and rewrites).
-    ``release_pages``: the engine empties ``pages`` (a dict the caller gives up) as it takes each page,
-    so no page's text outlives its use; otherwise the engine works on a copy and ``pages`` is untouched.
+    {page path: text} (left untouched: the engine works on a copy) or the pages staged as files (which the
+    engine reads and rewrites).
     Raises SiteBuildError with MkDocs' warnings on failure; ``site_dir`` is then partly written.
     """
-    if isinstance(pages, StagedPages):
-        provide = _hand_over_once(pages)
-    elif release_pages and not isinstance(pages, dict):
-        raise TypeError("release_pages needs the pages as a dict the engine may empty")
-    else:
-        provide = _hand_over_once(pages if release_pages else dict(pages))
+    provide = _hand_over_once(pages if isinstance(pages, StagedPages) else dict(pages))
     collector = _WarningCollector()
     mkdocs_logger = logging.getLogger("mkdocs")
     mkdocs_logger.addHandler(collector)

@@ -20,11 +20,14 @@ class StagedPages:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._paths: set[str] = set()
+        self._folders: set[Path] = {folder}  # made already: one mkdir per folder, not per page
 
     def add(self, path: str, text: str | bytes) -> None:
         """Write one page (text as UTF-8); a second page at the same path replaces the first."""
         file = self.file(path)
-        file.parent.mkdir(parents=True, exist_ok=True)
+        if file.parent not in self._folders:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(file.parent)
         file.write_bytes(text.encode() if isinstance(text, str) else text)
         self._paths.add(path)
 
