@@ -308,8 +308,10 @@ BODY_MARKER = "<!-- protocols: page body -->"
 
 def _put_body(output: str, body: str, src_uri: str) -> str:
     """The written page with its body in place of BODY_MARKER, which the theme must write exactly once."""
-    if output.count(BODY_MARKER) != 1:
-        raise PluginError(f"page {src_uri!r}: the theme must write the page content exactly once")
+    written = output.count(BODY_MARKER)
+    if written != 1:
+        raise PluginError(f"page {src_uri!r}: the theme wrote the page content {written} times; a custom_dir "
+                          "template must write {{ page.content }} exactly once")
     before, after = output.split(BODY_MARKER)
     return f"{before}{body}{after}"
 

@@ -69,14 +69,21 @@ def test_a_body_that_holds_the_marker_text_is_written_as_is(tmp_path: Path) -> N
     assert page.count(BODY_MARKER) == 1
 
 
-def test_a_theme_that_writes_the_content_twice_is_a_clear_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("content", "times"), [("{{ page.content }}{{ page.content }}", 2), ("<p>no body</p>", 0)])
+def test_a_theme_that_does_not_write_the_content_once_is_a_clear_error(tmp_path: Path, content: str,
+                                                                       times: int) -> None:
     theme = tmp_path / "theme" / "partials"
     theme.mkdir(parents=True)
-    (theme / "content.html").write_text("{{ page.content }}{{ page.content }}", encoding="utf-8")
+    (theme / "content.html").write_text(content, encoding="utf-8")
     config = tmp_path / "mkdocs.yml"
     config.write_text("site_name: Test\ntheme:\n  name: material\n  custom_dir: theme\n", encoding="utf-8")
     with pytest.raises(SiteBuildError) as error:
         build(tmp_path, "<p>body</p>", config)
-    assert "page 'index.md': the theme must write the page content exactly once" in str(error.value)
+    assert str(error.value) == (
+        "site build failed: Aborted with a BuildError!\n"
+        "  ERROR: Error building page 'index.md':\n"
+        f"  ERROR: page 'index.md': the theme wrote the page content {times} times; a custom_dir template must "
+        "write {{ page.content }} exactly once"
+    )
     assert not (tmp_path / "site").exists()
     assert list(tmp_path.glob(".site.building-*")) == []
