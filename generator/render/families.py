@@ -26,6 +26,7 @@ from generator.render.history import render_history
 from generator.render.home import render_home
 from generator.render.inline_render import forget_texts
 from generator.render.page_prose import page_prose
+from generator.render.placed_page import placed_page
 from generator.render.protocol_files import plan_protocol_files, render_protocol_files
 from generator.render.protocol_page import SharedProtocolText
 from generator.render.referenced_by import referenced_by_index
@@ -39,6 +40,8 @@ class SiteContext:
     library: Library
     publication: Publication
     site_pages: set[str] = field(default_factory=set)  # every path the site will have
+    keep_together: bool = False  # whether the pages are placed (render_site with directory_urls)
+    kept_together: set[str] = field(default_factory=set)  # pages whose family wrapped them itself, once per text
 
     @property
     def as_of(self) -> dt.date:
@@ -81,7 +84,7 @@ def _render_protocols(ctx: SiteContext) -> Iterator[tuple[str, str]]:
     referrers = referenced_by_index(ctx.publication)  # once per build
     handbooks = ctx.library.handbooks
     last_print = {pid: index for index, handbook in enumerate(handbooks) for pid in handbook.protocols}
-    kept: dict[str, SharedProtocolText] = {}  # canonical texts of printed protocols, by protocol id
+    shared: dict[str, SharedProtocolText] = {}  # canonical texts of printed protocols, by protocol id
 
     def render_protocol(protocol_id: str) -> Iterator[tuple[str, str]]:
         info = ctx.publication.protocols[protocol_id]
@@ -90,19 +93,26 @@ def _render_protocols(ctx: SiteContext) -> Iterator[tuple[str, str]]:
             shown.append(info.canonical)
         for version in shown:
             text = SharedProtocolText(ctx.library, ctx.publication, info, version, ctx.site_pages,
-                                      referrers.get(protocol_id, []))
+                                      referrers.get(protocol_id, []), ctx.keep_together)
             if version in info.versions:
                 page = paths.version_page(protocol_id, version.version)
+                mark_kept(page)
                 yield page, text.page(page)
             if version is info.canonical:
+                mark_kept(paths.canonical(protocol_id))
                 yield paths.canonical(protocol_id), text.page(paths.canonical(protocol_id))
                 if protocol_id in last_print:
-                    kept[protocol_id] = text
+                    shared[protocol_id] = text
+
+    def mark_kept(page: str) -> None:
+        if ctx.keep_together:
+            ctx.kept_together.add(page)
 
     def printed(info: ProtocolInfo, version: VersionInfo, page: str) -> tuple[str, str]:
-        text = kept.get(info.id)
+        text = shared.get(info.id)
         if text is None or text.version is not version:
-            text = SharedProtocolText(ctx.library, ctx.publication, info, version, ctx.site_pages)
+            text = SharedProtocolText(ctx.library, ctx.publication, info, version, ctx.site_pages,
+                                      kept_together=ctx.keep_together)
         return text.title, text.body(page)  # print views show no retired protocol
 
     done: set[str] = set()
@@ -111,10 +121,12 @@ def _render_protocols(ctx: SiteContext) -> Iterator[tuple[str, str]]:
             if protocol_id in ctx.publication.protocols and protocol_id not in done:
                 yield from render_protocol(protocol_id)
                 done.add(protocol_id)
-        yield paths.handbook_print(handbook.id), render_handbook_print(ctx.library, ctx.publication, handbook, printed)
+        page = paths.handbook_print(handbook.id)
+        mark_kept(page)
+        yield page, render_handbook_print(ctx.library, ctx.publication, handbook, printed, ctx.keep_together)
         for protocol_id in handbook.protocols:
             if last_print.get(protocol_id) == index:
-                kept.pop(protocol_id, None)
+                shared.pop(protocol_id, None)
     for protocol_id in ctx.publication.protocols:
         if protocol_id not in done:
             yield from render_protocol(protocol_id)
@@ -148,13 +160,18 @@ FAMILIES: list[Family] = [
 ]
 
 
-def render_pages(library: Library, as_of: dt.date, reviewer: bool) -> Iterator[tuple[str, str]]:
+def render_pages(library: Library, as_of: dt.date, reviewer: bool,
+                 directory_urls: bool | None = None) -> Iterator[tuple[str, str]]:
     """Every page of the clinician site (reviewer=False) or the reviewer site on the build date `as_of`, as
     (page path, text), each handed on as soon as it is made (family by family, not sorted by path).
 
-    The library must check clean: rendering assumes every reference resolves.
+    `directory_urls`: the site's `use_directory_urls`; each page body leaves finished for it
+    (generator/render/placed_page.py: quantities kept together, links relative to the page), ready for
+    the site engine. None gives the bodies as the families write them (links root-relative, no nowrap
+    spans), for tests of what a family writes. The library must check clean: rendering assumes every
+    reference resolves.
     """
-    ctx = SiteContext(library, publication(library, as_of, reviewer))
+    ctx = SiteContext(library, publication(library, as_of, reviewer), keep_together=directory_urls is not None)
     for family in FAMILIES:
         ctx.site_pages.update(family.plan(ctx))
     try:
@@ -162,12 +179,16 @@ def render_pages(library: Library, as_of: dt.date, reviewer: bool) -> Iterator[t
             for path, text in family.render(ctx):
                 if path not in ctx.site_pages:
                     raise ValueError(f"page family {family.name} rendered an unplanned page: {path}")
-                yield path, text
+                if directory_urls is None:
+                    yield path, text
+                else:
+                    yield path, placed_page(path, text, directory_urls, path in ctx.kept_together)
     finally:
         forget_texts()  # the texts' templates served their pages: the engine's peak should not carry them
 
 
-def render_site(library: Library, as_of: dt.date, reviewer: bool) -> dict[str, str]:
+def render_site(library: Library, as_of: dt.date, reviewer: bool,
+                directory_urls: bool | None = None) -> dict[str, str]:
     """Every page of the site (see render_pages) in one dict, sorted by path."""
-    pages = dict(render_pages(library, as_of, reviewer))
+    pages = dict(render_pages(library, as_of, reviewer, directory_urls))
     return dict(sorted(pages.items()))

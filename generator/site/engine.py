@@ -21,15 +21,18 @@ The configuration is the generator's default_mkdocs.yml with the folder's own mk
 The generator writes each page's body as HTML (``generator.render.html_page``): MkDocs gets only the
 page's title line to convert with Python-Markdown (title, H1 and its id as for any page); the plugin puts
 the body after that H1 in ``on_page_content``, hands MkDocs the headings the generator wrote as the page's
-contents (``page.toc``: Material's right-hand contents, the phone menu) and makes the body's root-relative
-links relative to the page (``generator.render.page_links.localize``, with ``use_directory_urls`` as
-configured). Pagefind indexes the written pages afterwards (generator/site/search_index.py).
+contents (``page.toc``: Material's right-hand contents, the phone menu). The body comes finished from
+render (``generator.render.placed_page``: links relative to the page for the configured
+``use_directory_urls``, quantities kept on one line), so the engine rewrites no page; the theme's texts
+from our data are wrapped by the ``pc_nowrap`` filter (``on_env``). Pagefind indexes the written pages
+afterwards (generator/site/search_index.py).
 
 Memory: `protocols build` hands the pages over as files (``StagedPages``, written as they were rendered),
 read one at a time. MkDocs renders every page before it writes the first, so meanwhile a staged page's
-body waits in its file, rewritten as it will be shown, and BODY_MARKER stands for it in ``page.content``;
-it takes the marker's place when the page is written (on_post_page). Pages given as a dict (serve) keep
-their HTML in ``page.content`` until written. After writing only a page's title and URL are kept.
+body waits in its file, rewritten as it will be shown (contents labels taken out), and BODY_MARKER stands
+for it in ``page.content``; it takes the marker's place when the page is written (on_post_page). Pages
+given as a dict (serve) keep their HTML in ``page.content`` until written. After writing only a page's
+title and URL are kept.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from pathlib import Path
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's end-of-life banner, printed on import
 
+from jinja2 import Environment  # noqa: E402
 from mkdocs import utils as mkdocs_utils  # noqa: E402
 from mkdocs.commands.build import build as mkdocs_build  # noqa: E402
 from mkdocs.config import load_config  # noqa: E402
@@ -61,7 +65,7 @@ from mkdocs.utils import is_error_template, normalize_url  # noqa: E402
 from mkdocs.utils.templates import TemplateContext  # noqa: E402
 
 from generator.render.html_page import split_html_page  # noqa: E402
-from generator.render.page_links import localize  # noqa: E402
+from generator.render.nowrap import keep_together  # noqa: E402
 from generator.resources import assets_dir, overrides_dir  # noqa: E402
 from generator.site.dev_server import serve  # noqa: E402, F401  (site.serve)
 from generator.site.mkdocs_config import (  # noqa: E402
@@ -70,7 +74,6 @@ from generator.site.mkdocs_config import (  # noqa: E402
     merged_config,
     own_config_file,
 )
-from generator.site.nowrap import keep_together  # noqa: E402
 from generator.site.staged_pages import StagedPages  # noqa: E402
 
 TocToken = dict  # what mkdocs.structure.toc.get_toc takes: level, id, name, children
@@ -267,27 +270,24 @@ class ProtocolsPlugin(BasePlugin):
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         src_uri = page.file.src_uri
+        html = keep_together(html)  # the H1 of the title line; a generated body comes wrapped from render
         if src_uri not in self._generated_pages:
             return html
         page.markdown = ""  # rendered; not None, which would blank the page title
         body = self._bodies.pop(src_uri, None)
         if body is None:
-            return localize(html, src_uri, config.use_directory_urls)
+            return html
         tokens, body = toc_tokens(page.toc, body)
         page.toc = get_toc(tokens)
         page.present_anchor_ids = (page.present_anchor_ids or set()) | set(_IDS.findall(body))
-        content = localize(f"{html}\n{body}", src_uri, config.use_directory_urls)
-        if page.file.abs_src_path is None:
-            return content
-        head = localize(html, src_uri, config.use_directory_urls) + "\n"
-        if not content.startswith(head) or BODY_MARKER in content:
-            return content
+        if page.file.abs_src_path is None or BODY_MARKER in html or BODY_MARKER in body:
+            return f"{html}\n{body}"
         # MkDocs renders every page before it writes the first: the body waits in the staged file, which
         # was read already, and takes the marker's place when the page is written (on_post_page).
         staged = Path(page.file.abs_src_path)
-        staged.write_bytes(content[len(head):].encode())
+        staged.write_bytes(body.encode())
         self._waiting[src_uri] = staged
-        return head + BODY_MARKER
+        return f"{html}\n{BODY_MARKER}"
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         src_uri = page.file.src_uri
@@ -296,10 +296,19 @@ class ProtocolsPlugin(BasePlugin):
         staged = self._waiting.pop(src_uri, None)
         if staged is not None:
             output = _put_body(output, staged.read_bytes().decode(), src_uri)
-        return keep_together(output)
+        return output
 
-    def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
-        return keep_together(output_content) if is_error_template(template_name) else output_content
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        # What the theme writes from our data (titles, contents labels, site name, disclaimer, copyright)
+        # keeps its quantities and dates together as the bodies do: overrides/ apply it to each such text.
+        env.filters["pc_nowrap"] = _kept_together
+        return env
+
+
+def _kept_together(value: object) -> object:
+    """The `pc_nowrap` filter: a text (or a site's HTML, such as its copyright) wrapped as a body is;
+    anything else (undefined on the 404 page, None) as Jinja would write it."""
+    return keep_together(value) if isinstance(value, str) else value
 
 
 # Stands for a staged page's body in page.content from rendering until the page is written (on_post_page).
