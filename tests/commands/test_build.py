@@ -163,8 +163,8 @@ def test_each_page_is_written_out_before_the_next_is_rendered(
     given: list[str] = []
     not_yet_written: list[str] = []
 
-    def watched(*args: object) -> Iterator[tuple[str, str]]:
-        for path, text in render_pages(*args):  # type: ignore[arg-type]
+    def watched(*args: object, **options: object) -> Iterator[tuple[str, str]]:
+        for path, text in render_pages(*args, **options):  # type: ignore[arg-type]
             if given and not list(tmp_path.glob(f".out.building-*/pages/{given[-1]}")):
                 not_yet_written.append(given[-1])
             given.append(path)
