@@ -17,8 +17,8 @@ from generator.approvals import signoffs
 from generator.approvals.diff import DoseChange, dosing_changes
 from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
 from generator.load.library import Library
+from generator.model import page_paths as paths
 from generator.model.field_types import UNPUBLISHED_STATUSES
-from generator.render import paths
 from generator.render.diff_page import predecessor, render_diff_page
 from generator.render.html_page import html_page
 from generator.render.templates import render_template

@@ -22,8 +22,8 @@ from markupsafe import Markup
 from generator.approvals.diff import DoseChange, Op, TextChange, VersionDiff, diff_versions
 from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
 from generator.load.library import Library
+from generator.model import page_paths as paths
 from generator.model.field_types import UNPUBLISHED_STATUSES
-from generator.render import paths
 from generator.render.html_page import html_page
 from generator.render.templates import render_template
 from generator.text.citations import reference_page_html

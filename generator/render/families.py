@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from generator.approvals.publication import ProtocolInfo, Publication, VersionInfo, publication
 from generator.load.library import Library
-from generator.render import paths
+from generator.model import page_paths as paths
 from generator.render.audit import render_audit_file
 from generator.render.bibliography import plan_bibliography, render_bibliography_page
 from generator.render.dashboard import plan_review_pages, render_review_pages

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from generator.approvals.diff import DoseChange, dosing_changes
 from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
 from generator.load.library import Library
+from generator.model import page_paths as paths
 from generator.model.field_types import UNPUBLISHED_STATUSES
-from generator.render import paths
 from generator.render.html_page import html_page
 from generator.render.page_dates import upcoming_on_site
 from generator.render.templates import render_template

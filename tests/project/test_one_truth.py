@@ -147,6 +147,60 @@ def test_range_text_is_the_same_in_placeholders_diffs_and_check_messages(tmp_pat
     assert f"dose 0.9 mg/kg lies outside dose_range {shown}" in messages
 
 
+PAGE_PATHS_HOME = "model/page_paths.py"
+_PAGE_FOLDERS = ("protocols/", "handbooks/", "drugs/", "references/", "review/")
+
+
+def _spells_a_page_path(text: str) -> bool:
+    return text.startswith(_PAGE_FOLDERS) or text.endswith("index.md")
+
+
+def spelled_page_paths(source: str) -> list[int]:
+    """Lines of Python `source` that build a page path by hand instead of calling model.page_paths:
+    `f"protocols/{id}/index.md"`, `"drugs/" + id`, `folder + "/index.md"`. A plain string (a docstring's
+    example, a glob pattern) builds nothing and is left alone."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.JoinedStr) and any(isinstance(v, ast.FormattedValue) for v in node.values):
+            text = "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+            if _spells_a_page_path(text) and text.endswith(("/", ".md")):
+                found.append(node.lineno)
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
+            parts = (node.left, node.right)
+            if any(isinstance(p, ast.Constant) and isinstance(p.value, str) and _spells_a_page_path(p.value)
+                   for p in parts):
+                found.append(node.lineno)
+    return sorted(set(found))
+
+
+def test_page_paths_are_written_only_in_page_paths() -> None:
+    """A page path spelled in a second module (the cross-reference resolver did) drifts from the pages
+    render writes: a link that checks would lead nowhere."""
+    found = {}
+    for path in sorted(GENERATOR.rglob("*.py")):
+        relative = path.relative_to(GENERATOR).as_posix()
+        lines = spelled_page_paths(path.read_text(encoding="utf-8"))
+        if lines and relative != PAGE_PATHS_HOME:
+            found[relative] = lines
+    assert found == {}
+    assert spelled_page_paths((GENERATOR / PAGE_PATHS_HOME).read_text(encoding="utf-8")) != []
+
+
+def test_the_page_path_finder_sees_every_spelling() -> None:
+    source = (
+        'a = f"protocols/{protocol_id}/{version}/index.md"\n'
+        'b = "drugs/" + drug_id\n'
+        'c = folder + "/index.md"\n'
+        "d = 'handbooks/%s/' % handbook_id\n"
+        'e = f"{protocol_folder(x)}print/index.md"\n'
+        '"""A docstring names protocols/<id>/index.md."""\n'
+        'f = ("protocols/*/*/index.md", "drugs/index.md")\n'
+        'g = f"protocols {count}"\n'
+        'h = f"protocols/{kind}.schema.json"\n'
+    )
+    assert spelled_page_paths(source) == [1, 2, 3, 4, 5]
+
+
 LOOKUPS = {  # every command that names a protocol and a version, with the version 9.9 that does not exist
     "dose": ("dose", "{id}", "ketamine-iv", "--weight", "70", "--version", "9.9"),
     "diff": ("diff", "{id}", "1.0", "9.9"),
