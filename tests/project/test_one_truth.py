@@ -201,6 +201,42 @@ def test_the_page_path_finder_sees_every_spelling() -> None:
     assert spelled_page_paths(source) == [1, 2, 3, 4, 5]
 
 
+def spelled_word_lists(source: str) -> list[int]:
+    """Lines of Python `source` that join "a, b or c" themselves instead of calling text.inline.word_list:
+    `", ".join(items[:-1])`, the comma join of all items but the last."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "join"
+                and isinstance(node.func.value, ast.Constant) and node.func.value.value == ", "
+                and node.args and isinstance(node.args[0], ast.Subscript)
+                and isinstance(node.args[0].slice, ast.Slice) and node.args[0].slice.lower is None
+                and ast.unparse(node.args[0].slice) == ":-1"):
+            found.append(node.lineno)
+    return sorted(found)
+
+
+def test_a_b_or_c_is_joined_by_the_one_word_list() -> None:
+    """Two joiners (one for placeholders and messages, one for pages) drift apart: "5 or 10 mg" in a
+    message and "5 mg or 10 mg" on the page."""
+    found = {}
+    for path in sorted(GENERATOR.rglob("*.py")):
+        relative = path.relative_to(GENERATOR).as_posix()
+        lines = spelled_word_lists(path.read_text(encoding="utf-8"))
+        if lines and relative != "text/inline.py":
+            found[relative] = lines
+    assert found == {}
+
+
+def test_the_word_list_finder_sees_a_copy() -> None:
+    source = (
+        'a = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]\n'
+        "b = f\"{', '.join(names[:-1])} and {names[-1]}\"\n"
+        'c = ", ".join(items)\n'
+        'd = ", ".join(items[1:])\n'
+    )
+    assert spelled_word_lists(source) == [1, 2]
+
+
 LOOKUPS = {  # every command that names a protocol and a version, with the version 9.9 that does not exist
     "dose": ("dose", "{id}", "ketamine-iv", "--weight", "70", "--version", "9.9"),
     "diff": ("diff", "{id}", "1.0", "9.9"),

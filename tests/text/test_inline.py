@@ -22,6 +22,7 @@ from generator.text.inline import (
     render_placeholder,
     scan_version,
     tokenize,
+    word_list,
 )
 
 REFERENCES = """\
@@ -118,6 +119,17 @@ def library(tmp_path: Path) -> Library:
     loaded = load_library(tmp_path / "protocols", "protocols")
     assert loaded.diagnostics == []
     return loaded
+
+
+@pytest.mark.parametrize(("items", "conjunction", "text"), [
+    ([], "or", ""),
+    (["5 mg"], "or", "5 mg"),
+    (["5 mg", "10 mg"], "or", "5 mg or 10 mg"),
+    (["28 mg", "56 mg", "84 mg"], "or", "28 mg, 56 mg or 84 mg"),
+    (["pharmacist", "psychiatrist", "nurse"], "and", "pharmacist, psychiatrist and nurse"),
+])
+def test_word_list_joins_as_messages_and_pages_say_it(items: list[str], conjunction: str, text: str) -> None:
+    assert word_list(items, conjunction) == text
 
 
 def test_tokens_carry_their_offsets_and_parts() -> None:
