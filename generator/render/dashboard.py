@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from generator.approvals import signoffs
-from generator.approvals.diff import DoseChange, dosing_changes
+from generator.approvals.diff import DoseChange
 from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
 from generator.load.library import Library
 from generator.model import page_paths as paths
@@ -80,7 +80,7 @@ def awaiting_approval(library: Library, publication: Publication) -> list[Awaiti
             may_fill = {role: register.who_may(role) for role in missing.roles}
             current = info.current
             changes = (
-                dosing_changes(current.file.doc, version.file.doc, library)
+                publication.dose_changes_between(library, current.file, version.file)
                 if current is not None and current.version != version.version
                 else []
             )

@@ -158,7 +158,8 @@ def render_diff_page(
 ) -> str:
     """The page text showing what changed from version `old` to version `new` (links root-relative, so the
     page path `page` only names where it goes)."""
-    diff = diff if diff is not None else diff_versions(old.file, new.file, library)
+    if diff is None:
+        diff = diff_versions(old.file, new.file, library, publication.dose_changes_between(library, old.file, new.file))
     old_page = paths.version_page(info.id, old.version)
     new_page = paths.version_page(info.id, new.version)
     history = paths.history(info.id)

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from generator.approvals.publication import ProtocolInfo, Publication, VersionInfo, publication
+from generator.approvals.publication import ProtocolInfo, Publication, ShownSites, VersionInfo, publication
 from generator.load.library import Library
 from generator.model import page_paths as paths
 from generator.render.audit import render_audit_file
@@ -144,12 +144,13 @@ FAMILIES: list[Family] = [
 ]
 
 
-def render_site(library: Library, as_of: dt.date, reviewer: bool) -> dict[str, str]:
+def render_site(library: Library, as_of: dt.date, reviewer: bool, sites: ShownSites | None = None) -> dict[str, str]:
     """Every page of the clinician site (reviewer=False) or the reviewer site, on the build date `as_of`.
 
-    The library must check clean: rendering assumes every reference resolves.
+    The library must check clean: rendering assumes every reference resolves. `sites`: the run's shown
+    versions, when its check worked them out already.
     """
-    ctx = SiteContext(library, publication(library, as_of, reviewer))
+    ctx = SiteContext(library, publication(library, as_of, reviewer, sites=sites))
     for family in FAMILIES:
         ctx.site_pages.update(family.plan(ctx))
     pages: dict[str, str] = {}

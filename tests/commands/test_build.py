@@ -150,3 +150,26 @@ def test_releasing_positions_before_render_changes_no_page() -> None:
         library.release_positions()
         assert all(not source.values and not source.text for source in library.sources.values())
         assert render_site(library, dt.date(2026, 11, 25), reviewer) == expected
+
+
+def test_a_build_works_out_each_sites_versions_once(library: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The xrefs check and the pages read the same shown versions: the build works them out once per site
+    kind and passes them down (the engine is left out: what it is given is all this test needs)."""
+    from generator.approvals import publication
+    from generator.site import atomic_output
+
+    calls: list[bool] = []
+    work_out = publication.site_versions
+
+    def counted(library, as_of, reviewer):  # type: ignore[no-untyped-def]
+        calls.append(reviewer)
+        return work_out(library, as_of, reviewer)
+
+    given: list[dict[str, str]] = []
+    monkeypatch.setattr(publication, "site_versions", counted)
+    monkeypatch.setattr(atomic_output, "build_site", lambda pages, *args, **kwargs: given.append(pages))
+    status, _out, err = run("build", "--as-of", AS_OF, "--out", str(tmp_path / "out"), str(library))
+    assert (status, err) == (0, "")
+    assert sorted(calls) == [False, True]  # True: the xrefs check of the draft, which only the reviewer site shows
+    assert "protocols/ketamine-trd/index.md" in given[0]
