@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -160,6 +162,27 @@ def write_library(root: Path, files: dict[str, str] | None = None) -> Path:
     }
     defaults.update(files or {})
     return write_files(library, defaults)
+
+
+def copy_sample_library(folder: Path) -> Path:
+    """A copy of the sample library at folder/protocols (a build may write beside it); returns it."""
+    copy = folder / "protocols"
+    shutil.copytree(SAMPLE_LIBRARY, copy)
+    return copy
+
+
+def snapshot(folder: Path) -> dict[str, bytes | str]:
+    """Every entry under folder: file bytes, symbolic link targets, folders (hidden ones too)."""
+    found: dict[str, bytes | str] = {}
+    for path in sorted(folder.rglob("*")):
+        name = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            found[name] = f"-> {os.readlink(path)}"
+        elif path.is_dir():
+            found[name] = "folder"
+        else:
+            found[name] = path.read_bytes()
+    return found
 
 
 def write_files(folder: Path, files: dict[str, str]) -> Path:

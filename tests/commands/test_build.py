@@ -3,39 +3,21 @@ that leaves a previous site untouched, timings and default output folders."""
 
 from __future__ import annotations
 
-import io
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-from helpers import SAMPLE_LIBRARY, SAMPLE_PUBLISHED
-
-from generator import cli
+from helpers import SAMPLE_LIBRARY, SAMPLE_PUBLISHED, copy_sample_library, run, snapshot
 
 AS_OF = "2026-03-10"
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    status = cli.main(list(argv), out=out, err=err)
-    return status, out.getvalue(), err.getvalue()
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()
-    }
 
 
 @pytest.fixture
 def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the sample library; the current folder has no mkdocs.yml, so the default config is used."""
-    copy = tmp_path / "protocols"
-    shutil.copytree(SAMPLE_LIBRARY, copy)
     monkeypatch.chdir(tmp_path)
-    return copy
+    return copy_sample_library(tmp_path)
 
 
 def test_builds_the_sample_library(library: Path, tmp_path: Path) -> None:
