@@ -148,6 +148,7 @@ ALPHA_1_0_FIELDS = ALPHA_2_0_FIELDS | {
     "regimens": [{"id": "alpha-iv", "drug": "alphacaine", "route": "IV", "dose": "0.4 mg/kg", "cite": ["smith-2020"]}],
     "phases": None, "dose_tables": None, "sections": None, "algorithm": None,
 }
+ALPHA_2_1_DRAFT = {"version": '"2.1"', "status": "draft", "effective": None}  # 2.0 as the next draft
 # Keys in the order of the schema's fields, so that every fixture reads alike; lists of texts written as blocks.
 _KEY_ORDER = {"": VersionDoc, "regimens": Regimen, "phases": Phase, "sections": Section, "dose_tables": DoseTable}
 _BLOCK_LISTS = {"changes", "algorithm"}
@@ -304,6 +305,15 @@ def register_yaml(*reviewers: tuple[str, str]) -> str:
         f"  - name: {name}\n    roles: [{role}]\n    keys: [{ed25519_public_line(REVIEWER_KEYS[name])}]\n"
         for name, role in reviewers
     )
+
+
+# The policy of alpha-drug's library (render tests): a pharmacist and a physician, both registered.
+ALPHA_POLICY = """\
+approval:
+  minimum: 2
+  required_roles: [pharmacist, physician]
+review_interval_months: 24
+""" + register_yaml(("Pat Pharm", "pharmacist"), ("Dr Phil Doc", "physician"))
 
 
 def signed_ledger(root: Path, protocol_id: str, entries: list[tuple[str, str, str, str]]) -> str:

@@ -18,8 +18,9 @@ import pytest
 from helpers import (
     ALPHA_1_0_FIELDS,
     ALPHA_2_0_FIELDS,
+    ALPHA_2_1_DRAFT,
+    ALPHA_POLICY,
     REVIEWER_KEYS,
-    register_yaml,
     shown_body,
     signed_ledger,
     table_rows,
@@ -63,12 +64,7 @@ alphacaine:
   ceiling: 1 mg/kg
 """
 
-POLICY = """\
-approval:
-  minimum: 2
-  required_roles: [pharmacist, physician]
-review_interval_months: 24
-""" + register_yaml(("Pat Pharm", "pharmacist"), ("Dr Phil Doc", "physician"))
+POLICY = ALPHA_POLICY
 
 HANDBOOKS = """\
 - id: testing
@@ -81,11 +77,7 @@ ALPHA_1_0 = version_yaml(**ALPHA_1_0_FIELDS)
 
 ALPHA_2_0 = version_yaml(**ALPHA_2_0_FIELDS)
 
-ALPHA_2_1 = (
-    ALPHA_2_0.replace('version: "2.0"', 'version: "2.1"')
-    .replace("status: approved", "status: draft")
-    .replace("effective: 2026-03-01\n", "")
-)
+ALPHA_2_1 = version_yaml(**ALPHA_2_0_FIELDS | ALPHA_2_1_DRAFT)
 
 BETA_1_0 = """\
 id: beta-draft

@@ -18,8 +18,9 @@ import pytest
 from helpers import (
     ALPHA_1_0_FIELDS,
     ALPHA_2_0_FIELDS,
+    ALPHA_2_1_DRAFT,
     ALPHA_IV,
-    register_yaml,
+    ALPHA_POLICY,
     run,
     shown_body,
     signed_ledger,
@@ -75,12 +76,7 @@ zetacaine:
   name: zetacaine
 """
 
-POLICY = """\
-approval:
-  minimum: 2
-  required_roles: [pharmacist, physician]
-review_interval_months: 24
-""" + register_yaml(("Pat Pharm", "pharmacist"), ("Dr Phil Doc", "physician"))
+POLICY = ALPHA_POLICY
 
 HANDBOOKS = """\
 - id: testing
@@ -95,18 +91,15 @@ HANDBOOKS = """\
 ALPHA_1_0 = version_yaml(**ALPHA_1_0_FIELDS | {"summary": "Give {{ alpha-iv.dose }} {{ alpha-iv.route }} "
                                                            "[@smith-2020]."})
 
-ALPHA_2_0 = version_yaml(**ALPHA_2_0_FIELDS | {
+ALPHA_2_0_HERE = ALPHA_2_0_FIELDS | {
     "summary": "Give {{ alpha-iv.dose }} {{ alpha-iv.route }} over {{ alpha-iv.duration }} [@smith-2020].",
     "regimens": [with_fields(ALPHA_IV, concentration=None, notes=None, cite=["smith-2020"])], "phases": None,
     "sections": [{"id": "safety", "title": "Safety", "body": "Monitor blood pressure [@label-alphacaine]."}],
     "algorithm": ["Give the dose from the table ([[#dose-table]]).", "If that fails, see [[gamma-drug#safety]]."],
-})
+}
+ALPHA_2_0 = version_yaml(**ALPHA_2_0_HERE)
 
-ALPHA_2_1 = (
-    ALPHA_2_0.replace('version: "2.0"', 'version: "2.1"')
-    .replace("status: approved", "status: draft")
-    .replace("effective: 2026-03-01\n", "")
-)
+ALPHA_2_1 = version_yaml(**ALPHA_2_0_HERE | ALPHA_2_1_DRAFT)
 
 GAMMA_1_0 = """\
 id: gamma-drug
