@@ -156,12 +156,19 @@ def _spells_a_page_path(text: str) -> bool:
 
 
 def spelled_page_paths(source: str) -> list[int]:
-    """Lines of Python `source` that build a page path by hand instead of calling model.page_paths:
-    `f"protocols/{id}/index.md"`, `"drugs/" + id`, `folder + "/index.md"`. A plain string (a docstring's
-    example, a glob pattern) builds nothing and is left alone."""
+    """Lines of Python `source` that build or spell a page path by hand instead of calling model.page_paths:
+    `f"protocols/{id}/index.md"`, `"drugs/" + id`, `folder + "/index.md"`, `page.endswith("/diff/index.md")`.
+    A docstring's example and a glob pattern are left alone."""
+    tree = ast.parse(source)
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef) and node.body
+                  and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
     found = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.JoinedStr) and any(isinstance(v, ast.FormattedValue) for v in node.values):
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+                and node.value.endswith("/index.md") and not any(c in node.value for c in "* ")):
+            found.append(node.lineno)  # a page path's end, as in page.endswith("/diff-current/index.md")
+        elif isinstance(node, ast.JoinedStr) and any(isinstance(v, ast.FormattedValue) for v in node.values):
             text = "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
             if _spells_a_page_path(text) and text.endswith(("/", ".md")):
                 found.append(node.lineno)
@@ -197,8 +204,11 @@ def test_the_page_path_finder_sees_every_spelling() -> None:
         'f = ("protocols/*/*/index.md", "drugs/index.md")\n'
         'g = f"protocols {count}"\n'
         'h = f"protocols/{kind}.schema.json"\n'
+        'if page.endswith("/diff-current/index.md"): pass\n'
+        'def f():\n    """Shows protocols/x/1.0/index.md."""\n'
+        'i = ("protocols/*/*/index.md", "index.md")\n'
     )
-    assert spelled_page_paths(source) == [1, 2, 3, 4, 5]
+    assert spelled_page_paths(source) == [1, 2, 3, 4, 5, 7, 10]  # 7: "drugs/index.md", not the glob
 
 
 def spelled_word_lists(source: str) -> list[int]:
