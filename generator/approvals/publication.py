@@ -211,9 +211,9 @@ def publication(library: Library, as_of: dt.date, reviewer: bool,
     facts = approvals if approvals is not None else signoffs.ApprovalFacts(library)
     if sites is not None and (sites.library is not library or sites.as_of != as_of):
         raise ValueError("the shown sites were worked out for another library or build date")
-    shown = (sites if sites is not None else ShownSites(library, as_of)).site(reviewer)
+    site_shown = (sites if sites is not None else ShownSites(library, as_of)).site(reviewer)
     protocols: dict[str, ProtocolInfo] = {}
-    for protocol_id, site in shown.protocols.items():
+    for protocol_id, site in site_shown.protocols.items():
         shown = [_version_info(library, site.protocol, facts, version, reviewer) for version in site.versions]
         by_version = {info.version: info for info in shown}
         protocols[protocol_id] = ShownProtocol(
