@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
+from generator.approvals.publication import ShownSites
 from generator.commands.shared import (
     EXIT_ERRORS,
     EXIT_OK,
@@ -91,7 +92,8 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
     with timer.stage("load"):
         library = open_library(args.dir)
     with timer.stage("check"):
-        diagnostics = check_library(library, as_of, args.reviewer)
+        sites = ShownSites(library, as_of)  # the xrefs check and the pages read the same shown versions
+        diagnostics = check_library(library, as_of, args.reviewer, sites)
     if diagnostics:
         report(diagnostics, library.file_count, "text", out)
     if failed(diagnostics, strict=False):
@@ -110,9 +112,10 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
     try:
         with build.staged_site(out_dir, protocols_dir) as staging:
             with timer.stage("render"):  # each page written out as it is made: no page waits in memory
-                staging.add_all(render_pages(library, as_of, args.reviewer, directory_urls=links_as_folders))
+                staging.add_all(render_pages(library, as_of, args.reviewer, directory_urls=links_as_folders,
+                                             sites=sites))
             page_count = staging.pages.page_count()
-            del library, diagnostics  # the engine's peak memory is the build's: the library is not needed
+            del library, diagnostics, sites  # the engine's peak memory is the build's: the library is not needed
             with timer.stage("engine"):
                 staging.build(config_file=None, reviewer=args.reviewer, as_of=as_of)
     except build.OutputRefused as error:
