@@ -199,6 +199,9 @@ class Placement:
         return max(self.floors[line], self.bases[line] + position - self.line_starts[line])
 
 
+NOWHERE = Placement((0,), (-(1 << 62),), (0,))  # a block with no source lines: every position at offset 0
+
+
 def _placement(lines: _Lines, first_line: int, content: str) -> Placement:
     line_starts, bases, floors = [], [], []
     position = 0
@@ -230,10 +233,13 @@ class Parsed:
     definitions: tuple[Definition, ...] = ()
     _syntax: dict[int, Any] | None = None  # id(child token) -> its syntax token in field offsets
 
+    def placement(self, block: Token) -> Placement:
+        """Where `block`'s content (an inline token or a code/html block) lies in the field."""
+        return self.placements.get(id(block), NOWHERE)
+
     def offset(self, block: Token, position: int = 0) -> int:
-        """Field offset of `position` in `block`'s content (an inline token or a code/html block)."""
-        placement = self.placements.get(id(block))
-        return 0 if placement is None else placement.offset(position)
+        """Field offset of `position` in `block`'s content."""
+        return self.placement(block).offset(position)
 
     def inline_offset(self, block: Token, child: Token, extra: int = 0) -> int:
         return self.offset(block, int(child.meta.get("pos", 0)) + extra)

@@ -10,17 +10,17 @@ at the source. Placeholders stay slots until a version's data fills them (`Reade
 
 from __future__ import annotations
 
+import bisect
 import unicodedata
-from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, overload
 
 from markdown_it.token import Token
 
 from generator.text.inline import Placeholder, PlaceholderError, render_placeholder
-from generator.text.markdown import Parsed
+from generator.text.markdown import Parsed, Placement
 
 TEXT, VERBATIM, DATA, SLOT = "t", "v", "d", "\ue000"
 BREAK = "\ufffc"  # something that is not text stands here (an image, a citation's superscript number)
@@ -53,7 +53,7 @@ class ReaderRun:
     """The reader's text of one block (a paragraph, heading, table cell row, code block)."""
 
     text: str
-    origins: Sequence[int]  # field offset of each character (an array: a field's text is long)
+    origins: Origins  # field offset of each character, worked out when asked for
     kinds: str  # per character: TEXT, VERBATIM, or SLOT (a placeholder, see `placeholders`)
     placeholders: tuple[Placeholder, ...] = ()
 
@@ -67,8 +67,8 @@ class ReaderRun:
             return self
         builder = _Builder()
         position = 0
-        slots = [index for index, kind in enumerate(self.kinds) if kind == SLOT]
-        for index, token, value in zip(slots, self.placeholders, values, strict=True):
+        for token, value in zip(self.placeholders, values, strict=True):
+            index = self.kinds.index(SLOT, position)
             builder.extend(self.text[position:index], self.origins[position:index], self.kinds[position:index])
             position = index + 1
             builder.add(value, token.start, DATA, step=0)
@@ -87,43 +87,148 @@ def placeholder_text(token: Placeholder, doc: Any | None, drugs: Mapping[str, An
         return BREAK
 
 
+class Origins(Sequence[int]):
+    """The field offset of each character of a reader's run, worked out only when asked for (a quantity's or a
+    finding's location): most characters are never asked for theirs.
+
+    The run is cut into segments: character i of the segment starting at `starts[k]` comes from
+    `where(k) + steps[k] * (i - starts[k])`, where(k) being the block's placement of the segment's anchor
+    (its position in the block's inline source) plus a shift, or the anchor itself when it is already a
+    field offset (no placement)."""
+
+    __slots__ = ("_starts", "_segments", "_length")
+
+    def __init__(self, starts: list[int], segments: list[Segment], length: int) -> None:
+        self._starts = starts
+        self._segments = segments
+        self._length = length
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Origins: ...
+
+    def __getitem__(self, index: int | slice) -> int | Origins:
+        if isinstance(index, slice):
+            start, stop, stride = index.indices(self._length)
+            if stride != 1:
+                raise ValueError("an Origins slice has no step")
+            return self._slice(start, max(start, stop))
+        if index < 0:
+            index += self._length
+        if not 0 <= index < self._length:
+            raise IndexError("reader's run index out of range")
+        segment = bisect.bisect_right(self._starts, index) - 1
+        anchor, shift, step, placement = self._segments[segment]
+        where = anchor if placement is None else placement.offset(anchor)
+        return where + shift + step * (index - self._starts[segment])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def _slice(self, start: int, stop: int) -> Origins:
+        starts: list[int] = []
+        segments: list[Segment] = []
+        if start < stop:
+            first = bisect.bisect_right(self._starts, start) - 1
+            for index in range(first, len(self._starts)):
+                begin = self._starts[index]
+                if begin >= stop:
+                    break
+                anchor, shift, step, placement = self._segments[index]
+                if begin < start:  # the slice starts inside this segment
+                    shift, begin = shift + step * (start - begin), start
+                starts.append(begin - start)
+                segments.append((anchor, shift, step, placement))
+        return Origins(starts, segments, stop - start)
+
+
+Segment = tuple[int, int, int, "Placement | None"]  # anchor, shift, step, placement (see Origins)
+
+
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, placement: Placement | None = None) -> None:
+        self.placement = placement  # of the block whose inline source positions anchor its segments
         self.chars: list[str] = []
-        self.origins = array("l")
         self.kinds: list[str] = []
+        self.starts: list[int] = []
+        self.segments: list[Segment] = []
+        self.length = 0
         self.placeholders: list[Placeholder] = []
 
-    def append(self, char: str, origin: int, kind: str) -> None:
+    def _segment(self, length: int, anchor: int, shift: int = 0, step: int = 1,
+                 placement: Placement | None = None) -> None:
+        self.starts.append(self.length)
+        self.segments.append((anchor, shift, step, placement))
+        self.length += length
+
+    def append(self, char: str, anchor: int, kind: str) -> None:
+        """One character from inline-source position `anchor` of the builder's block."""
         self.chars.append(char)
-        self.origins.append(origin)
         self.kinds.append(kind)
+        self._segment(1, anchor, 0, 0, self.placement)
 
-    def extend(self, text: str, origins: Sequence[int], kinds: str) -> None:
+    def extend(self, text: str, origins: Origins, kinds: str) -> None:
+        """Characters of another run, with their origins."""
+        if not text:
+            return
         self.chars.append(text)
-        self.origins.extend(origins)
         self.kinds.append(kinds)
+        for start, segment in zip(origins._starts, origins._segments, strict=True):
+            self.starts.append(self.length + start)
+            self.segments.append(segment)
+        self.length += len(text)
 
-    def add(self, text: str, base: int, kind: str, step: int = 1) -> None:
-        """`text` as read; its character i comes from field offset base + step * i (step 0: all from base)."""
+    def add(self, text: str, anchor: int, kind: str, step: int = 1, shift: int = 0) -> None:
+        """`text` as read; its character i comes from where(anchor) + shift + step * i, where(anchor) the
+        placement of inline-source position `anchor` (step 0: every character from there). Characters that
+        read as nothing are dropped; one that reads as several gives each of them its own origin."""
+        if not text:
+            return
+        placement = self.placement
         if _plain_ascii(text):
             self.chars.append(text)
-            self.origins.extend(range(base, base + len(text)) if step else [base] * len(text))
             self.kinds.append(kind * len(text))
+            self._segment(len(text), anchor, shift, step, placement)
             return
-        for index, char in enumerate(text):
-            read = read_char(char)
+        if not step:
+            read = "".join(read_char(char) for char in text)
             if read:
                 self.chars.append(read)
-                self.origins.extend([base + step * index] * len(read))
                 self.kinds.append(kind * len(read))
+                self._segment(len(read), anchor, shift, 0, placement)
+            return
+        stretch, expected = -1, -1  # where the current one-to-one segment started in `text`, its next index
+        for index, char in enumerate(text):
+            read = read_char(char)
+            if len(read) == 1 and stretch >= 0 and index == expected:
+                expected += 1
+            elif read:
+                stretch = index if len(read) == 1 else -1
+                expected = index + 1
+                self._segment(0, anchor, shift + index, 1 if len(read) == 1 else 0, placement)
+            else:
+                stretch = -1
+            if read:
+                self.chars.append(read)
+                self.kinds.append(kind * len(read))
+                self.length += len(read)
 
     def slot(self, token: Placeholder) -> None:
-        self.append(SLOT, token.start, SLOT)
+        self.chars.append(SLOT)
+        self.kinds.append(SLOT)
+        self._segment(1, token.start, 0, 0, None)
         self.placeholders.append(token)
 
     def run(self) -> ReaderRun:
-        return ReaderRun("".join(self.chars), self.origins, "".join(self.kinds), tuple(self.placeholders))
+        return ReaderRun("".join(self.chars), Origins(self.starts, self.segments, self.length), "".join(self.kinds),
+                         tuple(self.placeholders))
 
 
 def plain_run(text: str) -> ReaderRun:
@@ -134,35 +239,35 @@ def plain_run(text: str) -> ReaderRun:
 
 
 def _inline_run(parsed: Parsed, block: Token) -> ReaderRun:
-    builder = _Builder()
+    builder = _Builder(parsed.placement(block))
     in_autolink = False  # an address shown as written: not prose
     for child in block.children or ():
         pos = int(child.meta.get("pos", 0))
-        at = parsed.offset(block, pos)
         kind = child.type
-        if kind in ("link_open", "link_close") and child.markup == "autolink":
+        if kind == "text":
+            if not in_autolink:
+                builder.add(child.content, pos, TEXT)
+        elif kind in ("link_open", "link_close") and child.markup == "autolink":
             in_autolink = kind == "link_open"
-            builder.append(BREAK, at, TEXT)
+            builder.append(BREAK, pos, TEXT)
         elif in_autolink:
             continue
-        elif kind == "text":
-            builder.add(child.content, at, TEXT)
         elif kind == "text_special":  # an entity or an escape: its characters come from where it is written
-            builder.add(child.content, at, TEXT, step=0)
+            builder.add(child.content, pos, TEXT, step=0)
         elif kind in ("softbreak", "hardbreak"):
-            builder.append(" ", at, TEXT)
+            builder.append(" ", pos, TEXT)
         elif kind == "code_inline":
-            builder.add(child.content, parsed.offset(block, pos + len(child.markup)), TEXT)
+            builder.add(child.content, pos + len(child.markup), TEXT)
         elif kind == "pc_placeholder":
             builder.slot(parsed.syntax_of(child))
         elif kind == "pc_verbatim":
             quote = child.content.find('"') + 1
-            builder.add(child.meta["syntax"].text, parsed.offset(block, pos + quote), VERBATIM)
+            builder.add(child.meta["syntax"].text, pos + quote, VERBATIM)
         elif kind == "pc_xref" and child.meta["syntax"].label:
             bar = child.content.find("|") + 1
-            builder.add(child.meta["syntax"].label, parsed.offset(block, pos + bar), TEXT)
+            builder.add(child.meta["syntax"].label, pos + bar, TEXT)
         elif kind in ("pc_xref", "pc_citation", "image"):
-            builder.append(BREAK, at, TEXT)
+            builder.append(BREAK, pos, TEXT)
     return builder.run()
 
 
@@ -176,8 +281,8 @@ def _attribute_runs(parsed: Parsed, block: Token) -> list[ReaderRun]:
         if child.type == "image":
             shown.append("".join(grandchild.content for grandchild in child.children or ()))
         for text in shown:
-            builder = _Builder()
-            builder.add(text, parsed.inline_offset(block, child), TEXT, step=0)
+            builder = _Builder(parsed.placement(block))
+            builder.add(text, int(child.meta.get("pos", 0)), TEXT, step=0)
             runs.append(builder.run())
     return runs
 
@@ -190,14 +295,8 @@ def reader_runs(parsed: Parsed) -> tuple[ReaderRun, ...]:
             runs.append(_inline_run(parsed, block))
             runs += _attribute_runs(parsed, block)
         elif block.type in ("fence", "code_block"):
-            builder = _Builder()
-            content = block.content
-            for index, char in enumerate(content):  # a code block shows its text as written
-                read = read_char(char)
-                if read:
-                    where = parsed.offset(block, index)
-                    builder.chars.append(read)
-                    builder.origins.extend([where] * len(read))
-                    builder.kinds.append(TEXT * len(read))
+            builder = _Builder(parsed.placement(block))
+            for index, char in enumerate(block.content):  # a code block shows its text as written
+                builder.add(char, index, TEXT, step=0)
             runs.append(builder.run())
     return tuple(runs)
