@@ -41,6 +41,8 @@ _XREF = re.compile(r"\[\[([^\[\]\n]*)\]\]")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 SYNTAX_TYPES = ("pc_citation", "pc_xref", "pc_placeholder", "pc_verbatim")
+_TOKEN_TYPES = {Citation: "pc_citation", CrossReference: "pc_xref", Placeholder: "pc_placeholder",
+                Verbatim: "pc_verbatim"}
 
 
 class _TrackedState(StateInline):
@@ -130,9 +132,7 @@ def _syntax_rule(state: StateInline, silent: bool) -> bool:
             syntax = cross_reference_token(match)
         else:
             syntax = citation_token(match)
-        token_type = {Citation: "pc_citation", CrossReference: "pc_xref", Placeholder: "pc_placeholder",
-                      Verbatim: "pc_verbatim"}[type(syntax)]
-        token = state.push(token_type, "", 0)
+        token = state.push(_TOKEN_TYPES[type(syntax)], "", 0)
         token.content = match.group(0)
         token.meta["syntax"] = syntax  # offsets in the inline source; Parsed moves them into the field
     state.pos = match.end()
@@ -265,10 +265,11 @@ class Parsed:
 def moved_syntax(syntax: Any, parsed: Parsed, block: Token, child: Token) -> Any:
     """A syntax token with its inline-source offsets moved to field offsets."""
     pos = int(child.meta["pos"])
-    start = parsed.offset(block, pos)
-    end = parsed.offset(block, pos + len(syntax.raw) - 1) + 1
+    offset = parsed.placement(block).offset
+    start = offset(pos)
+    end = offset(pos + len(syntax.raw) - 1) + 1
     if isinstance(syntax, Citation):
-        keys = tuple(CitationKey(key.id, parsed.offset(block, key.offset)) for key in syntax.keys)
+        keys = tuple(CitationKey(key.id, offset(key.offset)) for key in syntax.keys)
         return Citation(start, end, syntax.raw, keys, syntax.error)
     return replace(syntax, start=start, end=end)
 

@@ -69,10 +69,10 @@ class ReaderRun:
         position = 0
         for token, value in zip(self.placeholders, values, strict=True):
             index = self.kinds.index(SLOT, position)
-            builder.extend(self.text[position:index], self.origins[position:index], self.kinds[position:index])
+            builder.copy(self, position, index)
             position = index + 1
             builder.add(value, token.start, DATA, step=0)
-        builder.extend(self.text[position:], self.origins[position:], self.kinds[position:])
+        builder.copy(self, position, len(self.text))
         return builder.run()
 
 
@@ -91,10 +91,12 @@ class Origins(Sequence[int]):
     """The field offset of each character of a reader's run, worked out only when asked for (a quantity's or a
     finding's location): most characters are never asked for theirs.
 
-    The run is cut into segments: character i of the segment starting at `starts[k]` comes from
-    `where(k) + steps[k] * (i - starts[k])`, where(k) being the block's placement of the segment's anchor
-    (its position in the block's inline source) plus a shift, or the anchor itself when it is already a
-    field offset (no placement)."""
+    The run is cut into segments (anchor, shift, step, source); character i of the segment starting at
+    `start` comes from
+    - anchor + shift + step * (i - start) when the source is None (the anchor is a field offset);
+    - placement.offset(anchor) + shift + step * (i - start) when the source is the block's placement (the
+      anchor is a position in the block's inline source);
+    - origins[anchor + i - start] when the source is another run's origins (a run with its slots filled)."""
 
     __slots__ = ("_starts", "_segments", "_length")
 
@@ -110,46 +112,31 @@ class Origins(Sequence[int]):
     def __getitem__(self, index: int) -> int: ...
 
     @overload
-    def __getitem__(self, index: slice) -> Origins: ...
+    def __getitem__(self, index: slice) -> list[int]: ...
 
-    def __getitem__(self, index: int | slice) -> int | Origins:
+    def __getitem__(self, index: int | slice) -> int | list[int]:
         if isinstance(index, slice):
-            start, stop, stride = index.indices(self._length)
-            if stride != 1:
-                raise ValueError("an Origins slice has no step")
-            return self._slice(start, max(start, stop))
+            return [self[position] for position in range(*index.indices(self._length))]
         if index < 0:
             index += self._length
         if not 0 <= index < self._length:
             raise IndexError("reader's run index out of range")
         segment = bisect.bisect_right(self._starts, index) - 1
-        anchor, shift, step, placement = self._segments[segment]
-        where = anchor if placement is None else placement.offset(anchor)
-        return where + shift + step * (index - self._starts[segment])
+        anchor, shift, step, source = self._segments[segment]
+        along = index - self._starts[segment]
+        if source is None:
+            return anchor + shift + step * along
+        if isinstance(source, Placement):
+            return source.offset(anchor) + shift + step * along
+        return source[anchor + along]
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Sequence) and list(self) == list(other)
 
     __hash__ = None  # type: ignore[assignment]
 
-    def _slice(self, start: int, stop: int) -> Origins:
-        starts: list[int] = []
-        segments: list[Segment] = []
-        if start < stop:
-            first = bisect.bisect_right(self._starts, start) - 1
-            for index in range(first, len(self._starts)):
-                begin = self._starts[index]
-                if begin >= stop:
-                    break
-                anchor, shift, step, placement = self._segments[index]
-                if begin < start:  # the slice starts inside this segment
-                    shift, begin = shift + step * (start - begin), start
-                starts.append(begin - start)
-                segments.append((anchor, shift, step, placement))
-        return Origins(starts, segments, stop - start)
 
-
-Segment = tuple[int, int, int, "Placement | None"]  # anchor, shift, step, placement (see Origins)
+Segment = tuple[int, int, int, "Placement | Origins | None"]  # anchor, shift, step, source (see Origins)
 
 
 class _Builder:
@@ -163,9 +150,9 @@ class _Builder:
         self.placeholders: list[Placeholder] = []
 
     def _segment(self, length: int, anchor: int, shift: int = 0, step: int = 1,
-                 placement: Placement | None = None) -> None:
+                 source: Placement | Origins | None = None) -> None:
         self.starts.append(self.length)
-        self.segments.append((anchor, shift, step, placement))
+        self.segments.append((anchor, shift, step, source))
         self.length += length
 
     def append(self, char: str, anchor: int, kind: str) -> None:
@@ -174,16 +161,12 @@ class _Builder:
         self.kinds.append(kind)
         self._segment(1, anchor, 0, 0, self.placement)
 
-    def extend(self, text: str, origins: Origins, kinds: str) -> None:
-        """Characters of another run, with their origins."""
-        if not text:
-            return
-        self.chars.append(text)
-        self.kinds.append(kinds)
-        for start, segment in zip(origins._starts, origins._segments, strict=True):
-            self.starts.append(self.length + start)
-            self.segments.append(segment)
-        self.length += len(text)
+    def copy(self, run: ReaderRun, start: int, end: int) -> None:
+        """Characters start to end of another run, from where they came from there."""
+        if start < end:
+            self.chars.append(run.text[start:end])
+            self.kinds.append(run.kinds[start:end])
+            self._segment(end - start, start, 0, 1, run.origins)
 
     def add(self, text: str, anchor: int, kind: str, step: int = 1, shift: int = 0) -> None:
         """`text` as read; its character i comes from where(anchor) + shift + step * i, where(anchor) the
