@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from typing import Any
 
@@ -41,6 +41,10 @@ _XREF = re.compile(r"\[\[([^\[\]\n]*)\]\]")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 SYNTAX_TYPES = ("pc_citation", "pc_xref", "pc_placeholder", "pc_verbatim")
+# the fields after (start, end) of each syntax token class: moving a token is constructing it anew, without
+# dataclasses.replace's look-up of every field on every call
+_LATER_FIELDS = {kind: tuple(item.name for item in fields(kind))[2:]
+                 for kind in (CrossReference, Placeholder, Verbatim)}
 _TOKEN_TYPES = {Citation: "pc_citation", CrossReference: "pc_xref", Placeholder: "pc_placeholder",
                 Verbatim: "pc_verbatim"}
 
@@ -271,7 +275,8 @@ def moved_syntax(syntax: Any, parsed: Parsed, block: Token, child: Token) -> Any
     if isinstance(syntax, Citation):
         keys = tuple(CitationKey(key.id, offset(key.offset)) for key in syntax.keys)
         return Citation(start, end, syntax.raw, keys, syntax.error)
-    return replace(syntax, start=start, end=end)
+    kind = type(syntax)
+    return kind(start, end, *(getattr(syntax, name) for name in _LATER_FIELDS[kind]))
 
 
 def _definition(parsed: Parsed, lines: _Lines, token: Token) -> Definition:
