@@ -44,10 +44,6 @@ def read_char(char: str) -> str:
     return unicodedata.normalize("NFKC", char)
 
 
-def _plain_ascii(text: str) -> bool:
-    return text.isascii() and text.isprintable()
-
-
 @dataclass(frozen=True)
 class ReaderRun:
     """The reader's text of one block (a paragraph, heading, table cell row, code block)."""
@@ -175,10 +171,12 @@ class _Builder:
         if not text:
             return
         placement = self.placement
-        if _plain_ascii(text):
+        if text.isascii() and text.isprintable():  # most text: one segment, read as written (_segment inlined)
             self.chars.append(text)
             self.kinds.append(kind * len(text))
-            self._segment(len(text), anchor, shift, step, placement)
+            self.starts.append(self.length)
+            self.segments.append((anchor, shift, step, placement))
+            self.length += len(text)
             return
         if not step:
             read = "".join(read_char(char) for char in text)
