@@ -20,7 +20,7 @@ from typing import Any, overload
 from markdown_it.token import Token
 
 from generator.text.inline import Placeholder, PlaceholderError, render_placeholder
-from generator.text.markdown import Parsed, Placement
+from generator.text.markdown import NOWHERE, Parsed, Placement
 
 TEXT, VERBATIM, DATA, SLOT = "t", "v", "d", "\ue000"
 BREAK = "\ufffc"  # something that is not text stands here (an image, a citation's superscript number)
@@ -92,6 +92,8 @@ class Origins(Sequence[int]):
     - anchor + shift + step * (i - start) when the source is None (the anchor is a field offset);
     - placement.offset(anchor) + shift + step * (i - start) when the source is the block's placement (the
       anchor is a position in the block's inline source);
+    - placement.offset(anchor + i - start) when the source is `EachPlaced` (a code block's text, whose lines
+      start at different columns);
     - origins[anchor + i - start] when the source is another run's origins (a run with its slots filled)."""
 
     __slots__ = ("_starts", "_segments", "_length")
@@ -124,6 +126,8 @@ class Origins(Sequence[int]):
             return anchor + shift + step * along
         if isinstance(source, Placement):
             return source.offset(anchor) + shift + step * along
+        if isinstance(source, EachPlaced):
+            return source.placement.offset(anchor + along)
         return source[anchor + along]
 
     def __eq__(self, other: object) -> bool:
@@ -132,7 +136,14 @@ class Origins(Sequence[int]):
     __hash__ = None  # type: ignore[assignment]
 
 
-Segment = tuple[int, int, int, "Placement | Origins | None"]  # anchor, shift, step, source (see Origins)
+@dataclass(frozen=True)
+class EachPlaced:
+    """Segment source of a code block's characters: each placed on its own (see Origins)."""
+
+    placement: Placement
+
+
+Segment = tuple[int, int, int, "Placement | EachPlaced | Origins | None"]  # anchor, shift, step, source (Origins)
 
 
 class _Builder:
@@ -146,7 +157,7 @@ class _Builder:
         self.placeholders: list[Placeholder] = []
 
     def _segment(self, length: int, anchor: int, shift: int = 0, step: int = 1,
-                 source: Placement | Origins | None = None) -> None:
+                 source: Placement | EachPlaced | Origins | None = None) -> None:
         self.starts.append(self.length)
         self.segments.append((anchor, shift, step, source))
         self.length += length
@@ -200,6 +211,28 @@ class _Builder:
                 self.chars.append(read)
                 self.kinds.append(kind * len(read))
                 self.length += len(read)
+
+    def add_placed(self, text: str) -> None:
+        """A code block's text as written: character i from the placement of its position i, one segment per
+        stretch of characters that read as one character each (not one per character: a block may be long)."""
+        each = EachPlaced(self.placement or NOWHERE)
+        expected = -1  # the position that continues the current stretch
+        for index, char in enumerate(text):
+            read = read_char(char)
+            if not read:
+                expected = -1
+                continue
+            if len(read) > 1:  # every character it reads as comes from where it stands
+                self._segment(0, index, 0, 0, self.placement or NOWHERE)
+                expected = -1
+            elif index != expected:
+                self._segment(0, index, 0, 1, each)
+                expected = index + 1
+            else:
+                expected += 1
+            self.chars.append(read)
+            self.kinds.append(TEXT * len(read))
+            self.length += len(read)
 
     def slot(self, token: Placeholder) -> None:
         self.chars.append(SLOT)
@@ -277,7 +310,6 @@ def reader_runs(parsed: Parsed) -> tuple[ReaderRun, ...]:
             runs += _attribute_runs(parsed, block)
         elif block.type in ("fence", "code_block"):
             builder = _Builder(parsed.placement(block))
-            for index, char in enumerate(block.content):  # a code block shows its text as written
-                builder.add(char, index, TEXT, step=0)
+            builder.add_placed(block.content)  # a code block shows its text as written
             runs.append(builder.run())
     return tuple(runs)

@@ -75,3 +75,15 @@ def test_an_index_outside_the_run_is_an_index_error() -> None:
     with pytest.raises(IndexError):
         run.origins[-5]
     assert list(plain_run("").origins) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(ONE_LINE, min_size=1, max_size=5), indent=st.sampled_from(["", " ", "  ", "    "]))
+def test_a_code_blocks_characters_are_each_placed_where_they_stand(lines: list[str], indent: str) -> None:
+    text = f"{indent}```\n" + "".join(f"{indent}{line}\n" for line in lines) + f"{indent}```"
+    parsed = parse(text)
+    [block] = [token for token in parsed.tokens if token.type in ("fence", "code_block")]  # 4 spaces: indented
+    expected = [parsed.offset(block, index) for index, char in enumerate(block.content)
+                for _ in read_char(char)]
+    [run] = reader_runs(parsed)
+    assert list(run.origins) == expected
