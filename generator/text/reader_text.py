@@ -176,9 +176,10 @@ class _Builder:
             self._segment(end - start, start, 0, 1, run.origins)
 
     def add(self, text: str, anchor: int, kind: str, step: int = 1, shift: int = 0) -> None:
-        """`text` as read; its character i comes from where(anchor) + shift + step * i, where(anchor) the
-        placement of inline-source position `anchor` (step 0: every character from there). Characters that
-        read as nothing are dropped; one that reads as several gives each of them its own origin."""
+        """`text` as read; its character i comes from where(anchor) + shift + step * i, where(anchor) being the
+        placement of inline-source position `anchor` in the builder's block (the anchor itself, a field offset,
+        for a builder with no block); step 0: every character from there. Characters that read as nothing
+        are dropped; one that reads as several gives each of them the origin of the character it reads."""
         if not text:
             return
         placement = self.placement
@@ -196,21 +197,23 @@ class _Builder:
                 self.kinds.append(kind * len(read))
                 self._segment(len(read), anchor, shift, 0, placement)
             return
-        stretch, expected = -1, -1  # where the current one-to-one segment started in `text`, its next index
+        expected = -1  # the index in `text` that continues the current segment of one-to-one characters
         for index, char in enumerate(text):
             read = read_char(char)
-            if len(read) == 1 and stretch >= 0 and index == expected:
-                expected += 1
-            elif read:
-                stretch = index if len(read) == 1 else -1
+            if not read:
+                expected = -1
+                continue
+            if len(read) > 1:  # every character it reads as comes from where it stands
+                self._segment(0, anchor, shift + index, 0, placement)
+                expected = -1
+            elif index != expected:
+                self._segment(0, anchor, shift + index, 1, placement)
                 expected = index + 1
-                self._segment(0, anchor, shift + index, 1 if len(read) == 1 else 0, placement)
             else:
-                stretch = -1
-            if read:
-                self.chars.append(read)
-                self.kinds.append(kind * len(read))
-                self.length += len(read)
+                expected += 1
+            self.chars.append(read)
+            self.kinds.append(kind * len(read))
+            self.length += len(read)
 
     def add_placed(self, text: str) -> None:
         """A code block's text as written: character i from the placement of its position i, one segment per
