@@ -22,7 +22,7 @@ RUN_AXE = """async () => {
 }"""
 
 # Every visible quantity (a number, a space or no-break space, a unit) and ISO date of the page's text,
-# with the number of lines it takes. Written independently of generator/site/nowrap.py.
+# with the number of lines it takes. Written independently of generator/render/nowrap.py.
 SPLIT_TEXT = r"""() => {
   const pattern = new RegExp(
     String.raw`(?<![\w.,])\d[\d,]*(?:\.\d+)?[ \u00a0]` +

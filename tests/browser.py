@@ -23,6 +23,13 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 SUB_PATH = "/protocols/"
+NOWRAP_FILTER = " | pc_nowrap"  # generator/site/engine.py's filter on the theme's texts from our data
+
+
+def without_nowrap(template: str) -> str:
+    """A template of site_templates/overrides without the pc_nowrap filter it applies to texts, to compare
+    the copy with Material's original."""
+    return template.replace(NOWRAP_FILTER, "")
 
 
 def chromium_executable() -> str:

@@ -164,5 +164,5 @@ def build_panel_site(root: Path, reviewer: bool = False) -> Path:
     """The site of the panel library on AS_OF, built by the engine as `protocols build` builds it."""
     library = panel_library(root)
     out = root / ("site-review" if reviewer else "site")
-    build.build_site(render_site(library, AS_OF, reviewer), out, reviewer=reviewer, as_of=AS_OF)
+    build.build_site(render_site(library, AS_OF, reviewer, directory_urls=True), out, reviewer=reviewer, as_of=AS_OF)
     return out

@@ -27,6 +27,7 @@ from generator.commands.shared import (
     report,
 )
 from generator.render.families import render_site
+from generator.site.mkdocs_config import SiteConfigError, directory_urls, own_config_file
 from generator.text.text_scan import forget as forget_scans
 
 STAGES = ("load", "check", "render", "engine")
@@ -97,10 +98,17 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"build refused: fix the errors above; {out_dir} was not changed\n")
         _timings(args, timer, out)
         return EXIT_ERRORS
+    try:  # the site's use_directory_urls, which render writes each page's links for
+        links_as_folders = directory_urls(own_config_file(None))
+    except SiteConfigError as error:
+        sys.stderr.write(f"protocols: error: {error}\n")
+        out.write(f"build failed; {out_dir} was not changed\n")
+        _timings(args, timer, out)
+        return EXIT_ERRORS
     library.release_positions()
     forget_scans()  # the rules' scans of every text (about 60 MB at N = 1,000): the render needs only the syntax
     with timer.stage("render"):
-        pages = render_site(library, as_of, args.reviewer)
+        pages = render_site(library, as_of, args.reviewer, directory_urls=links_as_folders)
     page_count = _page_count(pages)
     del library, diagnostics  # the engine's peak memory is the build's: keep only the pages
     with timer.stage("engine"):

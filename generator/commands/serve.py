@@ -24,6 +24,7 @@ from generator.commands.build import StageTimer
 from generator.commands.shared import EXIT_OK, UsageError, build_date, check_library, open_library, report
 from generator.diagnostics import Diagnostic
 from generator.render.families import render_site
+from generator.site.mkdocs_config import SiteConfigError, directory_urls, own_config_file
 from generator.site.preview_state import PageLedger, SiteUpdate, SourceCache
 
 NO_SITE_YET = (
@@ -78,9 +79,15 @@ class ServePreview:
         if errors:
             self._banner = error_banner(errors)
             return None
+        try:  # read on every rebuild: an edit of mkdocs.yml may change it
+            links_as_folders = directory_urls(own_config_file(None))
+        except SiteConfigError as error:
+            self.out.write(f"protocols: error: {error}\n")
+            self._banner = problem_banner([html.escape(str(error))])
+            return None
         self._banner = ""
         with timer.stage("render"):
-            pages = render_site(library, self.as_of, self.reviewer)
+            pages = render_site(library, self.as_of, self.reviewer, directory_urls=links_as_folders)
         self.out.write(f"preview {timer.format()}\n")
         self.out.flush()
         return pages

@@ -25,6 +25,7 @@ from generator.render.history import render_history
 from generator.render.home import render_home
 from generator.render.inline_render import forget_texts
 from generator.render.page_prose import page_prose
+from generator.render.placed_page import placed_page
 from generator.render.protocol_files import plan_protocol_files, render_protocol_files
 from generator.render.protocol_page import SharedProtocolText
 from generator.render.referenced_by import referenced_by_index
@@ -38,6 +39,8 @@ class SiteContext:
     library: Library
     publication: Publication
     site_pages: set[str] = field(default_factory=set)  # every path the site will have
+    keep_together: bool = False  # whether the pages are placed (render_site with directory_urls)
+    kept_together: set[str] = field(default_factory=set)  # pages whose family wrapped them itself, once per text
 
     @property
     def as_of(self) -> dt.date:
@@ -76,7 +79,7 @@ def _render_protocols(ctx: SiteContext) -> dict[str, str]:
     referrers = referenced_by_index(ctx.publication)  # once per build
     handbooks = ctx.library.handbooks
     last_print = {pid: index for index, handbook in enumerate(handbooks) for pid in handbook.protocols}
-    kept: dict[str, SharedProtocolText] = {}  # canonical texts of printed protocols, by protocol id
+    shared: dict[str, SharedProtocolText] = {}  # canonical texts of printed protocols, by protocol id
 
     def render_protocol(protocol_id: str) -> None:
         info = ctx.publication.protocols[protocol_id]
@@ -85,19 +88,26 @@ def _render_protocols(ctx: SiteContext) -> dict[str, str]:
             shown.append(info.canonical)
         for version in shown:
             text = SharedProtocolText(ctx.library, ctx.publication, info, version, ctx.site_pages,
-                                      referrers.get(protocol_id, []))
+                                      referrers.get(protocol_id, []), ctx.keep_together)
             if version in info.versions:
                 page = paths.version_page(protocol_id, version.version)
                 pages[page] = text.page(page)
+                mark_kept(page)
             if version is info.canonical:
                 pages[paths.canonical(protocol_id)] = text.page(paths.canonical(protocol_id))
+                mark_kept(paths.canonical(protocol_id))
                 if protocol_id in last_print:
-                    kept[protocol_id] = text
+                    shared[protocol_id] = text
+
+    def mark_kept(page: str) -> None:
+        if ctx.keep_together:
+            ctx.kept_together.add(page)
 
     def printed(info: ProtocolInfo, version: VersionInfo, page: str) -> tuple[str, str]:
-        text = kept.get(info.id)
+        text = shared.get(info.id)
         if text is None or text.version is not version:
-            text = SharedProtocolText(ctx.library, ctx.publication, info, version, ctx.site_pages)
+            text = SharedProtocolText(ctx.library, ctx.publication, info, version, ctx.site_pages,
+                                      kept_together=ctx.keep_together)
         return text.title, text.body(page)  # print views show no retired protocol
 
     done: set[str] = set()
@@ -107,10 +117,11 @@ def _render_protocols(ctx: SiteContext) -> dict[str, str]:
                 render_protocol(protocol_id)
                 done.add(protocol_id)
         page = paths.handbook_print(handbook.id)
-        pages[page] = render_handbook_print(ctx.library, ctx.publication, handbook, printed)
+        pages[page] = render_handbook_print(ctx.library, ctx.publication, handbook, printed, ctx.keep_together)
+        mark_kept(page)
         for protocol_id in handbook.protocols:
             if last_print.get(protocol_id) == index:
-                kept.pop(protocol_id, None)
+                shared.pop(protocol_id, None)
     for protocol_id in ctx.publication.protocols:
         if protocol_id not in done:
             render_protocol(protocol_id)
@@ -144,12 +155,17 @@ FAMILIES: list[Family] = [
 ]
 
 
-def render_site(library: Library, as_of: dt.date, reviewer: bool) -> dict[str, str]:
+def render_site(library: Library, as_of: dt.date, reviewer: bool,
+                directory_urls: bool | None = None) -> dict[str, str]:
     """Every page of the clinician site (reviewer=False) or the reviewer site, on the build date `as_of`.
 
-    The library must check clean: rendering assumes every reference resolves.
+    `directory_urls`: the site's `use_directory_urls`; each page body leaves finished for it
+    (generator/render/placed_page.py: quantities kept together, links relative to the page), ready for
+    the site engine. None gives the bodies as the families write them (links root-relative, no nowrap
+    spans), for tests of what a family writes. The library must check clean: rendering assumes every
+    reference resolves.
     """
-    ctx = SiteContext(library, publication(library, as_of, reviewer))
+    ctx = SiteContext(library, publication(library, as_of, reviewer), keep_together=directory_urls is not None)
     for family in FAMILIES:
         ctx.site_pages.update(family.plan(ctx))
     pages: dict[str, str] = {}
@@ -158,6 +174,9 @@ def render_site(library: Library, as_of: dt.date, reviewer: bool) -> dict[str, s
         unplanned = sorted(set(rendered) - ctx.site_pages)
         if unplanned:
             raise ValueError(f"page family {family.name} rendered unplanned pages: {', '.join(unplanned)}")
+        if directory_urls is not None:
+            for path, text in rendered.items():  # in place: a page's unplaced text is freed as it is replaced
+                rendered[path] = placed_page(path, text, directory_urls, path in ctx.kept_together)
         pages.update(rendered)
     forget_texts()  # the texts' templates served their pages: the engine's peak should not carry them
     return dict(sorted(pages.items()))

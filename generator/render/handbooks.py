@@ -34,6 +34,7 @@ from generator.model.schema import Handbook
 from generator.render import paths
 from generator.render.dose_panel import PANEL_ANCHOR
 from generator.render.html_page import html_page
+from generator.render.nowrap import keep_together
 from generator.render.page_prose import page_prose
 from generator.render.templates import heading, render_template
 from generator.text.inline import anchor
@@ -188,16 +189,19 @@ class _Rewriter:
         attrs = _ANCHOR_ATTRIBUTE.sub(self.attribute, match.group("attrs"))
         return f"<{match.group('close')}{name}{attrs}{match.group('end')}"
 
-    def rewrite(self, protocol: PrintedProtocol) -> str:
+    def rewrite(self, protocol: PrintedProtocol, kept_together: bool = False) -> str:
+        """The protocol under its title; with `kept_together` its body came wrapped, and so is the title."""
         title = str(heading(2, self.protocol_id, protocol.title)).replace("<h2 ", f'<h2 class="{PRINT_CLASS}" ', 1)
-        return f"{title}\n{_TAG.sub(self.tag, protocol.html).strip()}"
+        return f"{keep_together(title) if kept_together else title}\n{_TAG.sub(self.tag, protocol.html).strip()}"
 
 
 def render_handbook_print(
-    library: Library, publication: Publication, handbook: Handbook, render_protocol: ProtocolRenderer
+    library: Library, publication: Publication, handbook: Handbook, render_protocol: ProtocolRenderer,
+    kept_together: bool = False,
 ) -> str:
     """The whole handbook on one page. `render_protocol(info, version, page)` is the protocol page's
-    title and body."""
+    title and body. `kept_together`: those bodies come wrapped (generator/render/nowrap.py), so the page
+    is wrapped around them, not again through them."""
     page = handbook_print(handbook.id)
     entries = handbook_entries(handbook, publication)
     printed: dict[str, PrintedProtocol] = {}
@@ -206,23 +210,29 @@ def render_handbook_print(
             continue
         title, body = render_protocol(entry.info, entry.shown, page)
         printed[entry.protocol_id] = PrintedProtocol(entry.protocol_id, title, body, defined_anchors(body))
-    bodies = [Markup(_Rewriter(printed, pid).rewrite(protocol)) for pid, protocol in printed.items()]
+    bodies = [Markup(_Rewriter(printed, pid).rewrite(protocol, kept_together)) for pid, protocol in printed.items()]
     prose = page_prose(library, publication, None, page)
     description_html = prose.markdown(handbook.description) if handbook.description else ""
     # the description's own citations, if any, are anchored on this page under a prefix of their own
     reference = anchor("reference", "")
     description_html = description_html.replace(f'href="#{reference}', f'href="#{DESCRIPTION_PREFIX}{reference}')
+    # With kept_together, marks between elements stand for the wrapped bodies while the rest is wrapped.
+    marks = [Markup(f"<!-- protocols: printed {index} -->") for index in range(len(bodies))]
     body = render_template(
         "handbook_print.html.j2",
         handbook={"id": handbook.id, "title": handbook.title, "description_html": Markup(description_html)},
         rows=[_print_row(entry) for entry in entries],
         handbook_link=paths.href(paths.handbook(handbook.id)),
         as_of=publication.as_of,
-        protocols_html=bodies,
+        protocols_html=marks if kept_together else bodies,
         references=[{"number": ref.number, "id": ref.id, "text_html": Markup(ref.text_md)}
                     for ref in prose.references()],
         reference_prefix=DESCRIPTION_PREFIX,
     )
+    if kept_together:
+        body = keep_together(body)
+        for mark, protocol_html in zip(marks, bodies, strict=True):
+            body = body.replace(mark, protocol_html, 1)
     return html_page(handbook.title, body)
 
 

@@ -1,4 +1,5 @@
-"""The one substitution that makes a page's links relative, done when the page is handed to the engine.
+"""The one substitution that makes a page's links relative, done as render finishes each page body
+(generator/render/placed_page.py), so the site engine rewrites no link.
 
 The render layer writes every internal link of its HTML root-relative, as a site path (`paths.href`):
 `href="/protocols/x/index.md#dosing"`, `src="/assets/protocol-files/flow.png"`, and inside the JSON of a
@@ -27,6 +28,26 @@ _LINK = re.compile(
 # ">"), no unquoted ">".
 _TAG_SO_FAR = re.compile(r'<[a-zA-Z][a-zA-Z0-9]*(?:\s+[^\s"=<>/]+(?:="[^"]*")?)*(?:\s+[^\s"=<>/]+="[^"]*)?\s*')
 _TAG_REACH = 1 << 14  # characters back to look for the tag's "<" (our tags are far shorter)
+_ATTR_MARK = '="/'  # what follows the name of a root-relative href or src
+_JSON_MARK = "&#34;href&#34;:&#34;/"
+
+
+def _link_starts(html: str) -> list[int]:
+    """Every position where _LINK could match, in order, found with str.find: a regex scan of a whole body
+    for them costs ten times as much (its lookbehind defeats the regex engine's prefix search)."""
+    starts = []
+    mark = html.find(_ATTR_MARK)
+    while mark >= 0:
+        if mark >= 4 and html.startswith("href", mark - 4):
+            starts.append(mark - 4)
+        elif mark >= 3 and html.startswith("src", mark - 3):
+            starts.append(mark - 3)
+        mark = html.find(_ATTR_MARK, mark + len(_ATTR_MARK))
+    mark = html.find(_JSON_MARK)
+    while mark >= 0:
+        starts.append(mark)
+        mark = html.find(_JSON_MARK, mark + len(_JSON_MARK))
+    return sorted(starts)
 
 
 def _inside_tag(html: str, position: int) -> bool:
@@ -87,4 +108,13 @@ def localize(html: str, page: str, directory_urls: bool) -> str:
         url = relative_url(page, path, directory_urls)
         return f"{opening}{url + anchor if url or anchor else '#'}{closing}"
 
-    return _LINK.sub(replace, html)
+    # As _LINK.sub(replace, html) would, matching only where a link can start.
+    pieces: list[str] = []
+    done = 0
+    for start in _link_starts(html):
+        match = _LINK.match(html, start) if start >= done else None
+        if match is not None:
+            pieces += [html[done:start], replace(match)]
+            done = match.end()
+    pieces.append(html[done:])
+    return "".join(pieces)

@@ -38,6 +38,7 @@ from generator.render.dose_panel import (
 from generator.render.dose_tables import render_dose_tables
 from generator.render.fields import dose_statement, drug_name, phase_facts, regimen_facts
 from generator.render.html_page import html_page
+from generator.render.nowrap import keep_together
 from generator.render.page_dates import page_dates
 from generator.render.page_prose import PageProse, page_prose
 from generator.render.referenced_by import Referrer, render_referenced_by
@@ -344,7 +345,9 @@ def _split_at_slots(body: str) -> list[str]:
 class SharedProtocolText:
     """A version's protocol page rendered once for every page that shows it: its own version page, the
     canonical page while it is in use, handbook print views. `page(path)` is the page text for that path
-    (generator/render/html_page.py); `body(path)` its HTML body; `title` the version's title."""
+    (generator/render/html_page.py); `body(path)` its HTML body; `title` the version's title.
+    `kept_together`: the body's quantities and dates wrapped (generator/render/nowrap.py) once for every page
+    that shows the text, so placing each page (generator/render/placed_page.py) need not wrap it again."""
 
     library: Library
     publication: Publication
@@ -352,6 +355,7 @@ class SharedProtocolText:
     version: VersionInfo
     site_pages: set[str]
     referenced_by: Sequence[Referrer] = ()
+    kept_together: bool = False
     title: str = ""
     pieces: list[str] = field(default_factory=list)
     parts: list[PagePart] = field(default_factory=list)
@@ -359,11 +363,13 @@ class SharedProtocolText:
     def __post_init__(self) -> None:
         self.title, self.pieces, self.parts = render_protocol_text(
             self.library, self.publication, self.info, self.version, self.site_pages, self.referenced_by)
+        if self.kept_together:  # the slots lie between elements, so piece by piece is as the whole body
+            self.pieces = [keep_together(piece) for piece in self.pieces]
 
     def body(self, page: str) -> str:
         filled = [self.pieces[0]]
         for part, piece in zip(self.parts, self.pieces[1:], strict=True):
-            filled += [part(page), piece]
+            filled += [keep_together(part(page)) if self.kept_together else part(page), piece]
         return "".join(filled)
 
     def page(self, page: str) -> str:

@@ -21,9 +21,11 @@ The configuration is the generator's default_mkdocs.yml with the folder's own mk
 The generator writes each page's body as HTML (``generator.render.html_page``): MkDocs gets only the
 page's title line to convert with Python-Markdown (title, H1 and its id as for any page); the plugin puts
 the body after that H1 in ``on_page_content``, hands MkDocs the headings the generator wrote as the page's
-contents (``page.toc``: Material's right-hand contents, the phone menu) and makes the body's root-relative
-links relative to the page (``generator.render.page_links.localize``, with ``use_directory_urls`` as
-configured). Pagefind indexes the written pages afterwards (generator/site/search_index.py).
+contents (``page.toc``: Material's right-hand contents, the phone menu). The body comes finished from
+render (``generator.render.placed_page``: links relative to the page for the configured
+``use_directory_urls``, quantities kept on one line), so the engine rewrites no page; the theme's texts
+from our data are wrapped by the ``pc_nowrap`` filter (``on_env``). Pagefind indexes the written pages
+afterwards (generator/site/search_index.py).
 
 Memory: a page's text is dropped once it is rendered to HTML, and its HTML once the page is written
 (only its title and URL are needed afterwards), so at no point does the engine hold every page's text twice.
@@ -44,6 +46,7 @@ from pathlib import Path
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's end-of-life banner, printed on import
 
+from jinja2 import Environment  # noqa: E402
 from mkdocs import utils as mkdocs_utils  # noqa: E402
 from mkdocs.commands.build import build as mkdocs_build  # noqa: E402
 from mkdocs.config import load_config  # noqa: E402
@@ -58,7 +61,7 @@ from mkdocs.utils import is_error_template, normalize_url  # noqa: E402
 from mkdocs.utils.templates import TemplateContext  # noqa: E402
 
 from generator.render.html_page import split_html_page  # noqa: E402
-from generator.render.page_links import localize  # noqa: E402
+from generator.render.nowrap import keep_together  # noqa: E402
 from generator.resources import assets_dir, overrides_dir  # noqa: E402
 from generator.site.dev_server import serve  # noqa: E402, F401  (site.serve)
 from generator.site.mkdocs_config import (  # noqa: E402
@@ -67,7 +70,6 @@ from generator.site.mkdocs_config import (  # noqa: E402
     merged_config,
     own_config_file,
 )
-from generator.site.nowrap import keep_together  # noqa: E402
 
 TocToken = dict  # what mkdocs.structure.toc.get_toc takes: level, id, name, children
 PagesProvider = Callable[[], MutableMapping[str, str]]
@@ -254,6 +256,7 @@ class ProtocolsPlugin(BasePlugin):
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         src_uri = page.file.src_uri
+        html = keep_together(html)  # the H1 of the title line; a generated body comes wrapped from render
         if src_uri not in self._generated_pages:
             return html
         page.markdown = ""  # rendered; not None, which would blank the page title
@@ -263,15 +266,24 @@ class ProtocolsPlugin(BasePlugin):
             html = f"{html}\n{body}"
             page.toc = get_toc(tokens)
             page.present_anchor_ids = (page.present_anchor_ids or set()) | set(_IDS.findall(body))
-        return localize(html, src_uri, config.use_directory_urls)
+        return html
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         if page.file.src_uri in self._generated_pages:
             page.content = None  # written and indexed for search; later pages need only its title and URL
-        return keep_together(output)
+        return output
 
-    def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
-        return keep_together(output_content) if is_error_template(template_name) else output_content
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        # What the theme writes from our data (titles, contents labels, site name, disclaimer, copyright)
+        # keeps its quantities and dates together as the bodies do: overrides/ apply it to each such text.
+        env.filters["pc_nowrap"] = _kept_together
+        return env
+
+
+def _kept_together(value: object) -> object:
+    """The `pc_nowrap` filter: a text (or a site's HTML, such as its copyright) wrapped as a body is;
+    anything else (undefined on the 404 page, None) as Jinja would write it."""
+    return keep_together(value) if isinstance(value, str) else value
 
 
 # The headings the generator writes (generator.render.templates.heading): an id, perhaps a class before it

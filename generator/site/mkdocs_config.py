@@ -28,6 +28,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 from generator.resources import default_mkdocs_file
 
 _STR_TAG = "tag:yaml.org,2002:str"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
 _MAX_INHERIT_DEPTH = 16
 
 
@@ -57,6 +58,22 @@ def merged_config(own_file: Path | None) -> MergedConfig:
         merged = _merge(merged, _with_inherited(own_file, _compose_own(own_file), depth=0))
     text = yaml.serialize(merged, Dumper=yaml.SafeDumper, allow_unicode=True)
     return MergedConfig(own_file if own_file is not None else default_file, text)
+
+
+def directory_urls(own_file: Path | None) -> bool:
+    """The merged configuration's ``use_directory_urls`` (MkDocs' default: true). Render writes every
+    page's links for it before MkDocs starts, so it is read here from the same merged text MkDocs loads;
+    raises SiteConfigError unless it is a plain true or false."""
+    merged = merged_config(own_file)
+    node = yaml.compose(merged.text, Loader=yaml.SafeLoader)
+    values = [value for key, value in node.value if _key(key) == "use_directory_urls"] if node else []
+    if not values:
+        return True
+    value = values[-1]
+    if isinstance(value, ScalarNode) and value.tag == _BOOL_TAG:
+        return bool(yaml.SafeLoader.bool_values[value.value.lower()])
+    raise SiteConfigError(f"{merged.path}: use_directory_urls must be true or false (no !ENV): the generator "
+                          "writes every link of the site for it")
 
 
 class ReloadingConfigStream(io.BytesIO):

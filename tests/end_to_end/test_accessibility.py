@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from axe import DESKTOP, PHONE, axe_results, blocking, split_quantities_and_dates
-from browser import REPO_ROOT, recorded_context
+from browser import REPO_ROOT, recorded_context, without_nowrap
 from site_pages import SITES
 
 # Each table of the page's content: it fits the viewport, or a box between it and the page scrolls
@@ -117,7 +117,7 @@ def test_the_search_dialog_has_a_name() -> None:
 def test_the_toc_item_partial_is_materials_but_for_one_landmark() -> None:
     """overrides/partials/toc-item.html: Material's, with sub-lists of the contents as <div>, not <nav>."""
     original = material_partial("toc-item.html")
-    ours = (REPO_ROOT / "site_templates/overrides/partials/toc-item.html").read_text(encoding="utf-8")
+    ours = without_nowrap((REPO_ROOT / "site_templates/overrides/partials/toc-item.html").read_text(encoding="utf-8"))
     nav = '<nav class="md-nav" aria-label="{{ toc_item.title | striptags | e }}">'
     assert original.count(nav) == 1 and original.count("</nav>") == 1
     assert ours.split("-#}\n", 1)[1] == original.split("-#}\n", 1)[1].replace(nav, '<div class="md-nav">').replace(
@@ -128,7 +128,7 @@ def test_the_nav_item_partial_is_materials_but_for_the_sections_name() -> None:
     """overrides/partials/nav-item.html: Material's, with the id its aria-labelledby needs on a section
     whose index page is its only page."""
     original = material_partial("nav-item.html")
-    ours = (REPO_ROOT / "site_templates/overrides/partials/nav-item.html").read_text(encoding="utf-8")
+    ours = without_nowrap((REPO_ROOT / "site_templates/overrides/partials/nav-item.html").read_text(encoding="utf-8"))
     title = '<label class="md-nav__title" for="{{ path }}">'
     named = ('<label class="md-nav__title" for="{{ path }}"'
              '{% if index and nav_item.children | length <= 1 %} id="{{ path }}_label"{% endif %}>')

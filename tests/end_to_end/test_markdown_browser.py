@@ -30,7 +30,7 @@ PAGES = ["index.html", "protocols/ketamine-trd/index.html", "protocols/ketamine-
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("hostile")
     library = load_library(write_hostile_library(root, {field: ALL_PAYLOADS for field in FIELDS_ALL}), "protocols")
-    pages = render_site(library, AS_OF, reviewer=True)
+    pages = render_site(library, AS_OF, reviewer=True, directory_urls=True)
     for page in PAGES:
         assert page.replace(".html", ".md") in pages, page
     out = root / "site"

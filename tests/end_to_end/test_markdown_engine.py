@@ -14,6 +14,7 @@ from generator.load.library import load_library
 from generator.render.html_page import html_page
 from generator.render.inline_render import PageContext, render_markdown
 from generator.render.page_links import localize
+from generator.render.placed_page import placed_page
 from generator.site.atomic_output import build_site
 
 RICH = """\
@@ -63,14 +64,18 @@ def test_author_html_survives_the_engine_unchanged(tmp_path: Path) -> None:
     assert "<table>" in fragment and "<pre><code>" in fragment and "<blockquote>" in fragment
     assert '<a href="/protocols/ketamine-crps/index.md">a link</a>' in fragment  # root-relative until placed
     # on a Markdown page (Python-Markdown places it as a block) and on an HTML page (placed as written)
-    pages = {"index.md": "# Home\n", "protocols/ketamine-trd/index.md": f"# Page\n\n{fragment}\n\nAfter.\n",
-             "protocols/ketamine-crps/index.md": html_page("Page", f"{fragment}\n<p>After.</p>\n")}
+    # A Markdown page's links are its writer's business (the engine wraps its quantities); an HTML page is
+    # placed by render (quantities wrapped, links relative to the page)
+    placed_markdown = localize(fragment, "protocols/ketamine-trd/index.md", True)
+    pages = {"index.md": "# Home\n", "protocols/ketamine-trd/index.md": f"# Page\n\n{placed_markdown}\n\nAfter.\n",
+             "protocols/ketamine-crps/index.md": placed_page(
+                 "protocols/ketamine-crps/index.md", html_page("Page", f"{fragment}\n<p>After.</p>\n"), True)}
     out = tmp_path / "site"
     build_site(pages, out, None, False, dt.date(2026, 6, 1))
     for path in ("protocols/ketamine-trd/index.md", "protocols/ketamine-crps/index.md"):
         built = (out / path.replace(".md", ".html")).read_text(encoding="utf-8")
         article = built.split("<article", 1)[1].split("</article>", 1)[0]
-        # The one change the engine makes: quantities kept on one line (site/nowrap.py), outside code.
+        # The one change to the text: quantities kept on one line (render/nowrap.py), outside code.
         assert '<strong><span class="pc-nowrap">0.5 mg/kg</span></strong>' in article, path
         kept_together = re.sub(r'<span class="pc-nowrap">([^<]*)</span>', r"\1", article)
         assert _normalised(localize(fragment, path, True)) in _normalised(kept_together), path

@@ -169,10 +169,10 @@ def test_the_nav_partial_is_materials_but_for_the_page_contents() -> None:
     from pathlib import Path
 
     import material
-    from browser import REPO_ROOT
+    from browser import REPO_ROOT, without_nowrap
 
     original = (Path(material.__file__).parent / "templates/partials/nav.html").read_text(encoding="utf-8")
-    ours = (REPO_ROOT / "site_templates/overrides/partials/nav.html").read_text(encoding="utf-8")
+    ours = without_nowrap((REPO_ROOT / "site_templates/overrides/partials/nav.html").read_text(encoding="utf-8"))
     addition = ours[ours.index("    {#- protocols:"):ours.index("  </ul>\n</nav>")]
     assert 'include "partials/pc-page-toc.html"' in addition
     assert ours.split("-#}\n", 1)[1].replace(addition, "") == original.split("-#}\n", 1)[1]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 from generator.approvals.publication import publication
 from generator.approvals.site_links import SiteLinks
 from generator.load.library import load_library
-from generator.render import paths, protocol_page
+from generator.render import page_links, paths, protocol_page
 from generator.render.families import render_site
 from generator.render.html_page import HTML_BODY, html_page, split_html_page
 from generator.render.inline_render import PageContext, render_markdown
@@ -198,3 +199,39 @@ def test_page_paths_follow_the_site_layout() -> None:
     assert [paths.handbook("h"), paths.handbook_print("h"), paths.drug_page("d")] == [
         "handbooks/h/index.md", "handbooks/h/print/index.md", "drugs/d/index.md",
     ]
+
+
+_PIECES = ['<a href="/protocols/x/index.md#d">', '<img src="/a.png">', ' href="/whats-new.md"', 'xhref="/index.md"',
+           'src="/b.png"', "&#34;href&#34;:&#34;/protocols/x/1.1/index.md&#34;", '<div data-x="[{', '}]">', '"',
+           "#", "&#34;", "<p>", "</p>", " ", "\n", "<", ">", "href", '="/', "=\"/a&#34;href&#34;:&#34;/b\"", "src"]
+
+
+def _regex_localize(html: str, page: str) -> str:
+    """What localize did with one regex substitution over the whole text, before it looked for links with
+    str.find first: the two must agree on any text."""
+    def replace(match: re.Match[str]) -> str:
+        if not page_links._inside_tag(html, match.start()):
+            return match.group(0)
+        attr = match.group("attr")
+        opening, closing = (f'{attr}="', '"') if attr is not None else (match.group("json"), "&#34;")
+        path = match.group("path") if attr is not None else match.group("json_path")
+        anchor = (match.group("anchor") if attr is not None else match.group("json_anchor")) or ""
+        url = relative_url(page, path, True)
+        return f"{opening}{url + anchor if url or anchor else '#'}{closing}"
+
+    return page_links._LINK.sub(replace, html)
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=24))
+def test_finding_links_by_their_marks_is_the_regex_substitution(pieces: list[str]) -> None:
+    html = "".join(pieces)
+    assert localize(html, "protocols/x/1.0/index.md", True) == _regex_localize(html, "protocols/x/1.0/index.md")
+
+
+def test_a_link_at_the_very_start_or_glued_to_a_word_is_not_rewritten() -> None:
+    assert localize('href="/index.md" src="/a.png" xhref="/index.md"', "drugs/index.md", True) == (
+        'href="/index.md" src="/a.png" xhref="/index.md"')
+    # a JSON link inside an attribute's link is part of that link (as one regex substitution had it)
+    json_in_path = '<a href="/protocols/x/index.md&#34;href&#34;:&#34;/index.md&#34;">'
+    assert localize(json_in_path, "drugs/index.md", True) == (
+        '<a href="../protocols/x/index.md&#34;href&#34;:&#34;/index.md&#34;">')

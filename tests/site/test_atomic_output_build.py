@@ -94,7 +94,7 @@ def test_generated_pages_are_written(built: Path) -> None:
     assert (built / "protocols.json").read_text(encoding="utf-8") == PROTOCOLS_JSON
     page = (built / "protocols/ketamine-trd/index.html").read_text(encoding="utf-8")
     assert ('<p>Give <span class="pc-nowrap">0.5 mg/kg</span> over <span class="pc-nowrap">40 min</span>.</p>'
-            in page)  # quantities kept on one line (site/nowrap.py)
+            in page)  # quantities kept on one line (render/nowrap.py)
     assert '<h2 id="dosing">Dosing' in page
 
 

@@ -1,6 +1,6 @@
 """Each page's body is the generator's HTML: MkDocs converts only the title line, the plugin places the
-body, gives Material the page contents from the generator's headings, and makes the links relative for
-the page (generator/site/engine.py); the search index gets the whole page."""
+body (its links already relative to the page: generator/render/placed_page.py) and gives Material the page
+contents from the generator's headings (generator/site/engine.py); the search index gets the whole page."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pagefind_index import fragments
 from generator.load.library import load_library
 from generator.render.families import render_site
 from generator.render.html_page import html_page
+from generator.render.placed_page import placed_page
 from generator.site.atomic_output import build_site
 
 AS_OF = dt.date(2026, 11, 30)
@@ -27,7 +28,7 @@ def article(html: str) -> str:
 def contents(html: str) -> list[tuple[str, str]]:
     """(href, text) of each entry of the page contents, which Material writes twice: in the phone menu
     and in the right-hand sidebar; the test fails unless both hold the same entries."""
-    html = re.sub(r'<span class="pc-nowrap">([^<]*)</span>', r"\1", html)  # site/nowrap.py's spans
+    html = re.sub(r'<span class="pc-nowrap">([^<]*)</span>', r"\1", html)  # render/nowrap.py's spans
     before_content = html.split('<div class="md-content"', 1)[0]
     blocks = before_content.split('data-md-component="toc"')[1:]
     assert len(blocks) == 2
@@ -40,7 +41,7 @@ def contents(html: str) -> list[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    pages = render_site(load_library(SAMPLE_LIBRARY), AS_OF, reviewer=False)
+    pages = render_site(load_library(SAMPLE_LIBRARY), AS_OF, reviewer=False, directory_urls=True)
     out = tmp_path_factory.mktemp("html-pages") / "site"
     build_site(pages, out, None, False, AS_OF)
     return out
@@ -89,7 +90,7 @@ def test_the_search_index_has_the_whole_body(site: Path) -> None:
 
 
 def test_without_directory_urls_links_name_the_html_files(tmp_path: Path) -> None:
-    pages = {
+    written = {
         "index.md": html_page("Home", '<p><a href="/protocols/x/index.md#dose">x</a> '
                                       '<a href="/whats-new.md">new</a></p>\n'),
         "whats-new.md": html_page("What's new", '<p><a href="/index.md">home</a></p>\n'),
@@ -97,6 +98,7 @@ def test_without_directory_urls_links_name_the_html_files(tmp_path: Path) -> Non
                                                'title="Permanent link">&para;</a></h2>\n<p><a href="/index.md">home</a>'
                                                ' <a href="/protocols/x/index.md#dose">here</a></p>\n'),
     }
+    pages = {path: placed_page(path, text, False) for path, text in written.items()}  # as render_site places them
     config = tmp_path / "mkdocs.yml"
     config.write_text("use_directory_urls: false\n", encoding="utf-8")
     out = tmp_path / "site"

@@ -3,6 +3,7 @@ wins, mappings merge key by key, lists replace, and nothing it writes makes a tr
 
 from __future__ import annotations
 
+import io
 import socket
 import subprocess
 import sys
@@ -20,7 +21,13 @@ from mkdocs.config import load_config
 
 from generator.resources import default_mkdocs_file
 from generator.site import engine as site
-from generator.site.mkdocs_config import ReloadingConfigStream, SiteConfigError, merged_config, own_config_file
+from generator.site.mkdocs_config import (
+    ReloadingConfigStream,
+    SiteConfigError,
+    directory_urls,
+    merged_config,
+    own_config_file,
+)
 
 DEFAULTS: dict[str, Any] = yaml.safe_load(default_mkdocs_file().read_text(encoding="utf-8"))
 
@@ -356,3 +363,44 @@ def test_the_sample_site_file_names_no_path_into_the_generator() -> None:
     settings = yaml.safe_load(text)
     assert "INHERIT" not in settings and "plugins" not in settings and "custom_dir" not in settings.get("theme", {})
     assert "generator/" not in text and "site_templates" not in text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (None, True),  # no site file: MkDocs' default, which default_mkdocs.yml states
+    ("site_name: X\n", True),
+    ("use_directory_urls: false\n", False),
+    ("use_directory_urls: off\n", False),  # YAML 1.1, as MkDocs' loader reads it
+    ("use_directory_urls: true\nuse_directory_urls: false\n", False),  # the later key wins, as in YAML
+])
+def test_render_reads_use_directory_urls_as_mkdocs_will(tmp_path: Path, text: str | None, expected: bool) -> None:
+    own = None
+    if text is not None:
+        own = tmp_path / "mkdocs.yml"
+        own.write_text(text, encoding="utf-8")
+        (tmp_path / "docs").mkdir()
+        loaded = load_config(io.BytesIO(merged_config(own).text.encode()), config_file_path=str(own),
+                             docs_dir=str(tmp_path / "docs"))
+        assert loaded.use_directory_urls is expected
+    assert directory_urls(own) is expected
+
+
+def test_use_directory_urls_through_inherit_is_read(tmp_path: Path) -> None:
+    (tmp_path / "base.yml").write_text("use_directory_urls: false\n", encoding="utf-8")
+    own = tmp_path / "mkdocs.yml"
+    own.write_text("INHERIT: base.yml\nsite_name: X\n", encoding="utf-8")
+    assert directory_urls(own) is False
+
+
+@pytest.mark.parametrize("value", ["!ENV [FOLDER_URLS, true]", "'false'", "[true]", "1"])
+def test_a_use_directory_urls_that_is_not_true_or_false_fails_the_build_before_render(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    library = write_library(tmp_path)
+    (tmp_path / "mkdocs.yml").write_text(f"use_directory_urls: {value}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert run("build", "--as-of", "2026-06-01", str(library)) == (1, "build failed; site was not changed\n", "")
+    assert capsys.readouterr().err == (
+        f"protocols: error: {tmp_path / 'mkdocs.yml'}: use_directory_urls must be true or false (no !ENV): the "
+        "generator writes every link of the site for it\n"
+    )
+    assert not (tmp_path / "site").exists()

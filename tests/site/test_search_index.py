@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import REPO_ROOT, recorded_context
+from browser import REPO_ROOT, recorded_context, without_nowrap
 from pagefind_index import fragments, indexed_urls
 
 from generator import cli
@@ -91,7 +91,7 @@ def test_the_header_partial_is_materials_but_for_the_search_box() -> None:
     import material
 
     original = (Path(material.__file__).parent / "templates/partials/header.html").read_text(encoding="utf-8")
-    ours = (REPO_ROOT / "site_templates/overrides/partials/header.html").read_text(encoding="utf-8")
+    ours = without_nowrap((REPO_ROOT / "site_templates/overrides/partials/header.html").read_text(encoding="utf-8"))
     materials_box = (
         '    {% if "material/search" in config.plugins %}\n'
         '      {% set search = config.plugins["material/search"] | attr("config") %}\n'

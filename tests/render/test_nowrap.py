@@ -1,4 +1,4 @@
-"""generator/site/nowrap.py: a quantity or a date on a page never breaks across lines (issue 16: "mg" alone on a
+"""generator/render/nowrap.py: a quantity or a date on a page never breaks across lines (issue 16: "mg" alone on a
 phone line, "2026-03-/02"), without changing a character of the text. The whole sample sites at 390 px are
 checked in tests/end_to_end/test_accessibility.py; here the wrapping itself, what it must leave alone, the dose
 panel's own figures, and the JavaScript's units against Python's."""
@@ -12,7 +12,7 @@ import pytest
 from axe import PHONE, split_quantities_and_dates
 from browser import REPO_ROOT
 
-from generator.site.nowrap import UNIT_WORDS, keep_together, keep_together_text
+from generator.render.nowrap import UNIT_WORDS, keep_together
 
 PAGE = '<!doctype html><html><head><title>Dose 5 mg on 2026-03-02</title></head><body>{}</body></html>'
 
@@ -37,7 +37,7 @@ def wrapped(text: str) -> str:
     ("", ""),
 ])
 def test_quantities_and_dates_in_text_are_wrapped(text: str, expected: str) -> None:
-    assert keep_together_text(text) == expected
+    assert keep_together(text) == expected
 
 
 def test_markup_and_text_that_is_not_running_text_are_left_alone() -> None:
@@ -52,9 +52,10 @@ def test_markup_and_text_that_is_not_running_text_are_left_alone() -> None:
         '<textarea>5 mg</textarea><select><option>5 mg</option></select><td>' + wrapped("70 kg") + "</td>")
 
 
-def test_the_head_and_a_page_without_a_body_are_unchanged() -> None:
+def test_a_title_element_is_unchanged_and_a_fragment_is_wrapped() -> None:
     assert keep_together(PAGE.format("")) == PAGE.format("")
-    assert keep_together("<p>5 mg</p>") == "<p>5 mg</p>"
+    assert keep_together("<p>5 mg</p>") == f"<p>{wrapped('5 mg')}</p>"
+    assert keep_together("5 mg<p>2026-03-02") == f"{wrapped('5 mg')}<p>{wrapped('2026-03-02')}"
 
 
 def test_the_text_a_reader_sees_is_unchanged() -> None:

@@ -1,15 +1,19 @@
 """Quantities and dates that do not break across lines on a page (issue 16: "mg" alone on a phone line,
 "2026-03-/02").
 
-`keep_together(html)` wraps, in the text of a built page's body, every number followed by a unit
+`keep_together(html)` wraps, in the text of an HTML body, every number followed by a unit
 ("0.35 mg/kg/h", "3,000 mg", "40 minutes") and every ISO date ("2026-03-02") in
-`<span class="pc-nowrap">`, which site.css keeps on one line. The characters themselves are unchanged,
-so what a reader copies, what search indexes and what the checks read (the author's YAML) stay as
-written. Markup is left alone: tags and their attributes, comments, and the content of elements whose
-text is not running text (script, style, svg, code, pre, textarea, title, select).
+`<span class="pc-nowrap">`, which site.css keeps on one line. It runs where the generator finishes a
+page's body (generator/render/placed_page.py), so the site engine scans no page; what the theme writes
+from our data (page titles in the header and navigation, contents labels, the site name, the disclaimer)
+is wrapped text by text by the `pc_nowrap` filter of site_templates/overrides (the same pass).
+The characters themselves are unchanged, so what a reader copies, what search indexes and what the checks
+read (the author's YAML) stay as written. Markup is left alone: tags and their attributes, comments, and
+the content of elements whose text is not running text (script, style, svg, code, pre, textarea, title,
+select).
 
 assets/dose-panel.js does the same for the figures it writes (its UNIT_WORDS mirror UNIT_WORDS here;
-tests/site/test_nowrap.py holds them equal).
+tests/render/test_nowrap.py holds them equal).
 """
 
 from __future__ import annotations
@@ -39,10 +43,8 @@ _MARKUP = (
     r"|<(?:[^>\"']+|\"[^\"]*\"|'[^']*')*>"
 )
 # One pass over the body: runs of text without a digit or "<" and whole pieces of markup are kept as
-# they are; a quantity or a date is wrapped (one scan, about 1.5 ms for a 30 KB page).
+# they are; a quantity or a date is wrapped (one scan, about 1.5 ms for a 30 KB body).
 _TOKEN = re.compile(rf"[^<0-9]+|(?P<markup>{_MARKUP})|(?P<together>{_QUANTITY}|{_DATE})", re.DOTALL | re.IGNORECASE)
-_TOGETHER = re.compile(f"{_QUANTITY}|{_DATE}")
-_BODY = re.compile(r"<body\b", re.IGNORECASE)
 _OPEN = f'<span class="{NOWRAP_CLASS}">'
 
 
@@ -50,14 +52,7 @@ def _wrapped(match: re.Match[str]) -> str:
     return f"{_OPEN}{match.group(0)}</span>" if match.lastgroup == "together" else match.group(0)
 
 
-def keep_together_text(text: str) -> str:
-    """One text segment of HTML (no markup) with each quantity and date wrapped."""
-    return _TOGETHER.sub(lambda match: f"{_OPEN}{match.group(0)}</span>", text)
-
-
 def keep_together(html: str) -> str:
-    """A whole page: the body's running text wrapped (see the module's docstring); the head untouched."""
-    body = _BODY.search(html)
-    if body is None:
-        return html
-    return html[:body.start()] + _TOKEN.sub(_wrapped, html[body.start():])
+    """An HTML body (or any fragment that starts and ends between tags) with its running text wrapped
+    (see the module's docstring)."""
+    return _TOKEN.sub(_wrapped, html)
