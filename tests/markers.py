@@ -71,6 +71,7 @@ MODULE_MARKS: dict[str, frozenset[str]] = {
     "test_dose_panel.py::test_site_dates_name_only_the_versions_in_force_since_the_build": _NODE,
     "test_links_crawl.py::test_dose_change_rows_of_diff_pages_link_to_the_item_on_its_version_page": _ENGINE,
     "test_handbooks.py::test_handbook_pages_build_strictly": _ENGINE,
+    "test_theme_cache.py::test_a_site_built_with_the_caches_is_byte_identical_to_one_built_without": _ENGINE,
     "test_serve_incremental.py::test_a_dose_edit_rewrites_only_its_pages_and_equals_a_fresh_build": _ENGINE,
     "test_serve_incremental.py::test_a_deleted_protocol_leaves_no_page_and_no_search_entry": _ENGINE,
     "test_serve_incremental.py::test_a_new_protocol_gets_its_pages": _ENGINE,

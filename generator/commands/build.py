@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
+from generator.approvals.publication import ShownSites
 from generator.commands.shared import (
     EXIT_ERRORS,
     EXIT_OK,
@@ -91,7 +92,8 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
     with timer.stage("load"):
         library = open_library(args.dir)
     with timer.stage("check"):
-        diagnostics = check_library(library, as_of, args.reviewer)
+        sites = ShownSites(library, as_of)  # the xrefs check and the pages read the same shown versions
+        diagnostics = check_library(library, as_of, args.reviewer, sites)
     if diagnostics:
         report(diagnostics, library.file_count, "text", out)
     if failed(diagnostics, strict=False):
@@ -108,9 +110,9 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
     library.release_positions()
     forget_scans()  # the rules' scans of every text (about 60 MB at N = 1,000): the render needs only the syntax
     with timer.stage("render"):
-        pages = render_site(library, as_of, args.reviewer, directory_urls=links_as_folders)
+        pages = render_site(library, as_of, args.reviewer, directory_urls=links_as_folders, sites=sites)
     page_count = _page_count(pages)
-    del library, diagnostics  # the engine's peak memory is the build's: keep only the pages
+    del library, diagnostics, sites  # the engine's peak memory is the build's: keep only the pages
     with timer.stage("engine"):
         try:
             build.build_site(pages, out_dir, config_file=None, reviewer=args.reviewer, as_of=as_of,

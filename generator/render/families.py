@@ -12,9 +12,9 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from generator.approvals.publication import ProtocolInfo, Publication, VersionInfo, publication
+from generator.approvals.publication import ProtocolInfo, Publication, ShownSites, VersionInfo, publication
 from generator.load.library import Library
-from generator.render import paths
+from generator.model import page_paths as paths
 from generator.render.audit import render_audit_file
 from generator.render.bibliography import plan_bibliography, render_bibliography_page
 from generator.render.dashboard import plan_review_pages, render_review_pages
@@ -156,16 +156,17 @@ FAMILIES: list[Family] = [
 
 
 def render_site(library: Library, as_of: dt.date, reviewer: bool,
-                directory_urls: bool | None = None) -> dict[str, str]:
+                directory_urls: bool | None = None, sites: ShownSites | None = None) -> dict[str, str]:
     """Every page of the clinician site (reviewer=False) or the reviewer site, on the build date `as_of`.
 
     `directory_urls`: the site's `use_directory_urls`; each page body leaves finished for it
     (generator/render/placed_page.py: quantities kept together, links relative to the page), ready for
     the site engine. None gives the bodies as the families write them (links root-relative, no nowrap
-    spans), for tests of what a family writes. The library must check clean: rendering assumes every
-    reference resolves.
+    spans), for tests of what a family writes. `sites`: the run's shown versions, when its check worked
+    them out already. The library must check clean: rendering assumes every reference resolves.
     """
-    ctx = SiteContext(library, publication(library, as_of, reviewer), keep_together=directory_urls is not None)
+    ctx = SiteContext(library, publication(library, as_of, reviewer, sites=sites),
+                      keep_together=directory_urls is not None)
     for family in FAMILIES:
         ctx.site_pages.update(family.plan(ctx))
     pages: dict[str, str] = {}

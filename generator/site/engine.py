@@ -70,6 +70,8 @@ from generator.site.mkdocs_config import (  # noqa: E402
     merged_config,
     own_config_file,
 )
+from generator.site.theme_cache import ThemeCache  # noqa: E402
+from generator.site.title_lines import TitleLinePage, TitleLines  # noqa: E402
 
 TocToken = dict  # what mkdocs.structure.toc.get_toc takes: level, id, name, children
 PagesProvider = Callable[[], MutableMapping[str, str]]
@@ -228,6 +230,16 @@ class ProtocolsPlugin(BasePlugin):
         _link_on_every_page(sorted(own_assets), config)
         return files
 
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        # The generated pages outside the navigation convert their title line through one memo per build
+        # (generator/site/title_lines.py); a page in the navigation is the nav's object and stays MkDocs' own.
+        title_lines = TitleLines()
+        in_nav = {page.file.src_uri for page in nav.pages}
+        for file in files.documentation_pages():
+            if file.src_uri in self._generated_pages and file.src_uri not in in_nav:
+                TitleLinePage(file, config, title_lines)  # becomes file.page
+        return nav
+
     def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
         if page.file.src_uri not in self._generated_pages:
             return None
@@ -277,6 +289,8 @@ class ProtocolsPlugin(BasePlugin):
         # What the theme writes from our data (titles, contents labels, site name, disclaimer, copyright)
         # keeps its quantities and dates together as the bodies do: overrides/ apply it to each such text.
         env.filters["pc_nowrap"] = _kept_together
+        # A new memo of theme HTML shared between pages for each build (generator/site/theme_cache.py).
+        env.globals["pc_theme_cache"] = ThemeCache(normalize_url)
         return env
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers import write_files
+from helpers import KETAMINE_IV, SAFETY, version_yaml, with_fields, write_files
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,33 +20,11 @@ from generator.text.reader_text import plain_run
 
 DRUGS = "ketamine:\n  name: ketamine\n"
 REFERENCES = "{}\n"
-VERSION = """\
-id: ketamine-trd
-version: "1.0"
-title: IV ketamine
-status: draft
-regimens:
-  - id: ketamine-iv
-    drug: ketamine
-    route: IV
-    dose: 0.5 mg/kg
-    dose_range: {min: 0.1 mg/kg, max: 0.75 mg/kg}
-    max_dose: 3 g
-    duration: 40 min
-phases:
-  - id: induction
-    name: Induction
-    regimen: ketamine-iv
-    frequency: 3 per week
-    length: 2 weeks
-    doses: 6
-sections:
-  - id: safety
-    title: Safety
-    body: |
-      First line.
-      TEXT
-"""
+VERSION = version_yaml(  # TEXT: the text under test, on a line of its own
+    title="IV ketamine", owner=None, summary=None, changes=None,
+    regimens=[with_fields(KETAMINE_IV, max_dose="3 g", cite=None)], dose_tables=None,
+    sections=[with_fields(SAFETY, body="First line.\nTEXT\n")], algorithm=None,
+)
 FILE = "protocols/ketamine-trd/1.0.yaml"
 TEXT_LINE, TEXT_COL = 25, 7  # where TEXT stands
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import served
+from local_http import free_port, served
 from pagefind_index import indexed_urls
 
 from generator.resources import assets_dir
@@ -445,13 +445,10 @@ def fetch_until(url: str, expected: str, timeout: float = 30.0) -> str:
 
 
 def test_serve_rebuilds_when_a_watched_file_changes(tmp_path: Path) -> None:
-    import socket
     import subprocess
     import sys
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     library = tmp_path / "protocols"
     library.mkdir()
     source = library / "page.md"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,12 @@ def test_the_header_partial_is_materials_but_for_the_search_box() -> None:
         "    </label>\n"
         '    {% include "partials/search.html" %}\n')
     assert original.count(materials_box) == 1
+    # The parts around the title sit in the theme cache's lines (tests/site/test_theme_cache.py renders them).
+    cache_lines = re.findall(r"\{% set pc_(?:top|end)_key .*?\{% set pc_(?:top|end) %\}"
+                             r"|\{% endset %\}\{\{ pc_theme_cache\.keep_part.*?\{% endif %\}", ours)
+    assert len(cache_lines) == 4
+    for line in cache_lines:
+        ours = ours.replace(line, "")
     assert ours.split("-#}\n", 1)[1] == original.split("-#}\n", 1)[1].replace(materials_box, our_box)
 
 
@@ -393,7 +400,7 @@ def test_the_search_benchmark_measures_a_cold_first_search(bench: Any, built_sit
 def test_markup_in_page_text_stays_text_in_results(tmp_path: Path, chromium_browser: Any) -> None:
     """Pagefind keeps a page's text as written, "<img ...>" included, and its excerpts are HTML: search.js
     keeps only their text and <mark>s, so words that look like markup never become elements."""
-    from browser import served
+    from local_http import served
 
     pages = {
         "index.md": "# Home\n\nStart here.\n",
@@ -424,7 +431,7 @@ def test_a_site_without_its_index_says_search_is_not_available(tmp_path: Path, c
     sentence instead of failing silently or throwing."""
     import shutil
 
-    from browser import served
+    from local_http import served
 
     build_site(SMALL_SITE, tmp_path / "site")
     shutil.rmtree(tmp_path / "site" / "pagefind")
@@ -441,3 +448,47 @@ def test_a_site_without_its_index_says_search_is_not_available(tmp_path: Path, c
                                      "(protocols build writes it).")
         assert page.locator(".md-search-result__item").count() == 0
         assert log.page_errors == [] and log.external == []
+
+
+# Pagefind is shown each marked page without its sidebars (search_index.without_sidebars).
+
+SIDEBARS = (b'<div class="md-sidebar md-sidebar--primary" data-md-component="sidebar"><nav>ketamine 5 mg</nav></div>'
+            b'<div class="md-sidebar md-sidebar--secondary"><nav>contents</nav></div>')
+CONTENT = b'<div class="md-content" data-md-component="content"><article data-pagefind-body>text</article></div>'
+
+
+def test_a_page_is_staged_without_its_sidebars() -> None:
+    page = b"<html><body><header>h</header>" + SIDEBARS + CONTENT + b"<footer>f</footer></body></html>"
+    assert search_index.without_sidebars(page) == (
+        b"<html><body><header>h</header>" + CONTENT + b"<footer>f</footer></body></html>")
+
+
+@pytest.mark.parametrize("page", [
+    b"<html><body>" + CONTENT + b"</body></html>",  # no sidebars
+    b"<html><body>" + SIDEBARS + b"<article data-pagefind-body>no content block</article></body></html>",
+    b"<html><body>" + SIDEBARS.replace(b"<nav>contents", b'<nav data-pagefind-meta="x">contents') + CONTENT,
+    b"<html><body>" + CONTENT + SIDEBARS + b"</body></html>",  # sidebars after the content: not Material's
+], ids=["no sidebars", "no content block", "a pagefind attribute in a sidebar", "sidebars after the content"])
+def test_a_page_whose_sidebars_cannot_be_cut_safely_is_staged_whole(page: bytes) -> None:
+    assert search_index.without_sidebars(page) is None
+
+
+def test_the_index_of_pages_without_sidebars_is_the_index_of_the_whole_pages(
+    built_sites: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both sample sites, indexed again from the staged pages without sidebars and from the whole pages:
+    byte for byte the same bundle."""
+    for name, site in built_sites.items():
+        bundles = {}
+        for staged in ("cut", "whole"):
+            copy = tmp_path / name / staged
+            for page in site.root.rglob("*.html"):
+                if "pagefind" not in page.relative_to(site.root).parts:
+                    (copy / page.relative_to(site.root)).parent.mkdir(parents=True, exist_ok=True)
+                    (copy / page.relative_to(site.root)).write_bytes(page.read_bytes())
+            if staged == "whole":
+                monkeypatch.setattr(search_index, "without_sidebars", lambda page: None)
+            search_index.index_site(copy)
+            monkeypatch.undo()
+            bundles[staged] = tree(copy / "pagefind")
+        assert bundles["cut"] == bundles["whole"] == tree(site.root / "pagefind"), name
