@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, overload
@@ -197,44 +197,37 @@ class _Builder:
                 self.kinds.append(kind * len(read))
                 self._segment(len(read), anchor, shift, 0, placement)
             return
-        expected = -1  # the index in `text` that continues the current segment of one-to-one characters
+        self._add_read(text, kind, lambda index, one: (anchor, shift + index, one, placement))
+
+    def add_placed(self, text: str) -> None:
+        """A code block's text as written: character i from the placement of its position i, one segment per
+        stretch of characters that read as one character each (not one per character: a block may be long)."""
+        placement = self.placement or NOWHERE
+        each = EachPlaced(placement)
+        self._add_read(text, TEXT, lambda index, one: (index, 0, 1, each) if one else (index, 0, 0, placement))
+
+    def _add_read(self, text: str, kind: str, segment_at: Callable[[int, int], Segment]) -> None:
+        """`text` read character by character: one segment, `segment_at(index, 1)`, for each stretch of
+        characters that read as one character each, from the stretch's first index; `segment_at(index, 0)`
+        for a character that reads as several; nothing for one that reads as nothing."""
+        expected = -1  # the index in `text` that continues the current stretch
         for index, char in enumerate(text):
             read = read_char(char)
             if not read:
                 expected = -1
                 continue
-            if len(read) > 1:  # every character it reads as comes from where it stands
-                self._segment(0, anchor, shift + index, 0, placement)
+            if len(read) > 1:
+                self.starts.append(self.length)
+                self.segments.append(segment_at(index, 0))
                 expected = -1
             elif index != expected:
-                self._segment(0, anchor, shift + index, 1, placement)
+                self.starts.append(self.length)
+                self.segments.append(segment_at(index, 1))
                 expected = index + 1
             else:
                 expected += 1
             self.chars.append(read)
             self.kinds.append(kind * len(read))
-            self.length += len(read)
-
-    def add_placed(self, text: str) -> None:
-        """A code block's text as written: character i from the placement of its position i, one segment per
-        stretch of characters that read as one character each (not one per character: a block may be long)."""
-        each = EachPlaced(self.placement or NOWHERE)
-        expected = -1  # the position that continues the current stretch
-        for index, char in enumerate(text):
-            read = read_char(char)
-            if not read:
-                expected = -1
-                continue
-            if len(read) > 1:  # every character it reads as comes from where it stands
-                self._segment(0, index, 0, 0, self.placement or NOWHERE)
-                expected = -1
-            elif index != expected:
-                self._segment(0, index, 0, 1, each)
-                expected = index + 1
-            else:
-                expected += 1
-            self.chars.append(read)
-            self.kinds.append(TEXT * len(read))
             self.length += len(read)
 
     def slot(self, token: Placeholder) -> None:
