@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -134,6 +135,30 @@ def test_releasing_positions_before_render_changes_no_page() -> None:
         assert render_site(library, dt.date(2026, 11, 25), reviewer) == expected
 
 
+def test_each_page_is_written_out_before_the_next_is_rendered(
+    library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build consumes render_pages as it goes: no page waits in memory for the rest of the site."""
+    from generator.commands import build as build_command
+
+    render_pages = build_command.render_pages
+    given: list[str] = []
+    not_yet_written: list[str] = []
+
+    def watched(*args: object, **options: object) -> Iterator[tuple[str, str]]:
+        for path, text in render_pages(*args, **options):  # type: ignore[arg-type]
+            if given and not list(tmp_path.glob(f".out.building-*/pages/{given[-1]}")):
+                not_yet_written.append(given[-1])
+            given.append(path)
+            yield path, text
+
+    monkeypatch.setattr(build_command, "render_pages", watched)
+    status, out, err = run("build", "--as-of", AS_OF, "--out", str(tmp_path / "out"), str(library))
+    assert (status, err) == (0, "")
+    assert len(given) > 30 and not_yet_written == []
+    assert list(tmp_path.glob(".out.building-*")) == []
+
+
 def test_a_build_works_out_each_sites_versions_once(library: Path, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """The xrefs check and the pages read the same shown versions: the build works them out once per site
@@ -148,9 +173,10 @@ def test_a_build_works_out_each_sites_versions_once(library: Path, tmp_path: Pat
         calls.append(reviewer)
         return work_out(library, as_of, reviewer)
 
-    given: list[dict[str, str]] = []
+    given: list[list[str]] = []
     monkeypatch.setattr(publication, "site_versions", counted)
-    monkeypatch.setattr(atomic_output, "build_site", lambda pages, *args, **kwargs: given.append(pages))
+    monkeypatch.setattr(atomic_output.SiteStaging, "build", lambda staging, *args, **kwargs: given.append(
+        staging.pages.paths()))
     status, _out, err = run("build", "--as-of", AS_OF, "--out", str(tmp_path / "out"), str(library))
     assert (status, err) == (0, "")
     assert sorted(calls) == [False, True]  # True: the xrefs check of the draft, which only the reviewer site shows
