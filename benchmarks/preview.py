@@ -17,18 +17,16 @@ import argparse
 import random
 import re
 import signal
-import socket
 import statistics
 import string
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from local_http import fetch, free_port
 from synthetic import AS_OF, generate_library
 from targets import PREVIEW_LIMIT_S
 
@@ -52,22 +50,6 @@ class PreviewResult:
     @property
     def median_s(self) -> float | None:
         return statistics.median(self.edits_s) if self.edits_s else None
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def fetch(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=EDIT_TIMEOUT_S) as response:
-            return response.status, response.read().decode("utf-8")
-    except urllib.error.HTTPError as error:
-        return error.code, ""
-    except OSError:
-        return 0, ""
 
 
 def drafts(library: Path, count: int, seed: int) -> list[Path]:

@@ -20,18 +20,14 @@ its first result 3.5 s after typing (0.38 s at N = 100); its index alone is 12.6
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import subprocess
 import sys
 import tempfile
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from local_http import SentBytes, served
 from synthetic import AS_OF, generate_library
 
 CHROMIUM = "/usr/bin/chromium"
@@ -70,47 +66,6 @@ class SearchRun:
     @property
     def total_bytes(self) -> int:
         return self.page_bytes + self.search_bytes
-
-
-class SentBytes:
-    """The bytes of response bodies the server has sent, whichever part of the browser asked (page, worker)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.total = 0
-
-    def add(self, count: int) -> None:
-        with self._lock:
-            self.total += count
-
-
-@contextmanager
-def served(directory: Path, sent: SentBytes | None = None) -> Iterator[str]:
-    """``directory`` on 127.0.0.1 under MOUNT; yields the site's base URL. ``sent`` counts the bytes served."""
-    counter = sent if sent is not None else SentBytes()
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def translate_path(self, path: str) -> str:
-            return super().translate_path("/" + path[len(MOUNT):] if path.startswith(MOUNT) else "/__outside__")
-
-        def copyfile(self, source: Any, outputfile: Any) -> None:
-            body = source.read()
-            counter.add(len(body))
-            outputfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(Handler, directory=str(directory)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{MOUNT}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 def default_query(site: Path) -> str:
@@ -174,7 +129,7 @@ def measure_with(browser: Any, site: Path, query: str | None = None, repeat: int
     word = query or default_query(site)
     page_path = default_page(site)
     sent = SentBytes()
-    with served(site, sent) as base:
+    with served(site, MOUNT, sent=sent) as base:
         measure_once(browser, base, sent, page_path, word)  # warms the server's file cache, not the browser's
         runs = [measure_once(browser, base, sent, page_path, word) for _ in range(max(1, repeat))]
     ordered = sorted(runs, key=lambda run: run.ms_to_first_result)

@@ -41,8 +41,11 @@ class Rule:
     example: Example
 
 
-class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # as load/yaml_source.py
-    """A safe YAML loader that refuses a repeated key (PyYAML would keep the last one and drop a rule unseen)."""
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """A safe YAML loader that refuses a repeated key (PyYAML would keep the last one and drop a rule unseen).
+
+    Not load/yaml_source.py's reader: that one is a later stage and reports P101 as a Diagnostic, whose level
+    comes from this catalog, so this base module importing it would reverse the stage order and be a cycle."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         seen: set[object] = set()

@@ -49,9 +49,10 @@ on the line below where the check says it.
 
 def rules_markdown() -> str:
     """The text of docs/rules.md."""
-    missing = sorted(set(RULES) ^ set(EXAMPLES))
-    if missing:
-        raise ValueError(f"rule codes without exactly one catalog entry and one example: {', '.join(missing)}")
+    homeless = [code for code in RULES if code[1] not in FAMILIES]  # the catalog takes any P and three digits
+    if homeless:
+        raise ValueError(f"rule codes of no family: {', '.join(homeless)}: add the family's heading to FAMILIES "
+                         "in generator/rule_docs.py")
     parts = [HEADER, "\n| code | level | rule |\n|---|---|---|\n"]
     parts.extend(f"| [{code}](#{code.lower()}) | {rule.level} | {rule.summary} |\n" for code, rule in RULES.items())
     family = ""

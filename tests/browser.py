@@ -6,9 +6,6 @@ A missing tool fails the test with the command that installs it; nothing is skip
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,7 +19,6 @@ NODE_MODULES = REPO_ROOT / "node_modules"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-SUB_PATH = "/protocols/"
 NOWRAP_FILTER = " | pc_nowrap"  # generator/site/engine.py's filter on the theme's texts from our data
 
 
@@ -61,50 +57,6 @@ def launched_chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
-
-
-@contextmanager
-def served(directory: Path, mount: str = SUB_PATH, *, not_found_page: bool = False) -> Iterator[str]:
-    """Serve `directory` on 127.0.0.1 at `mount` ("/protocols/" or "/"); yields the site's base URL.
-
-    A request outside the mount gets 404, as it would from an intranet server that hosts the site in a
-    sub-folder: a root-absolute link (`/assets/...`) then fails instead of passing by luck.
-    With `not_found_page`, a missing file inside the mount answers 404 with the site's 404.html, as an
-    intranet server configured with `error_page 404 <mount>404.html` does (the URL stays the missing one).
-    """
-    if not (mount.startswith("/") and mount.endswith("/")):
-        raise ValueError(f"mount {mount!r} must start and end with /")
-
-    class MountedHandler(http.server.SimpleHTTPRequestHandler):
-        def translate_path(self, path: str) -> str:
-            inside = "/" + path[len(mount):] if path.startswith(mount) else "/__outside_the_mount__"
-            return super().translate_path(inside)
-
-        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-            if not not_found_page or code != 404 or not self.path.startswith(mount):
-                super().send_error(code, message, explain)
-                return
-            body = (directory / "404.html").read_bytes()
-            self.send_response(404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    handler = functools.partial(MountedHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{mount}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 @dataclass

@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from browser import REPO_ROOT, launched_chromium, served
+from browser import REPO_ROOT, launched_chromium
 from hypothesis import settings
+from local_http import served
 from markers import SESSION_WATCH, marks_for, unmarked_tiers
 from site_pages import BuiltSite, discover, page_url
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
+import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import yaml
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -18,6 +21,7 @@ from generator.approvals.signoffs import NAMESPACE, signed_message
 from generator.approvals.sshsig import ed25519_public_line, sign_ed25519
 from generator.approvals.versions import version_fingerprint
 from generator.load.library import load_library
+from generator.model.schema import DoseTable, Phase, Regimen, Section, VersionDoc
 from generator.render.html_page import split_html_page
 from generator.render.page_links import localize
 
@@ -98,40 +102,94 @@ HANDBOOKS = """\
   protocols: [ketamine-trd]
 """
 
-VERSION = """\
-id: ketamine-trd
-version: "1.0"
-title: IV ketamine for treatment-resistant depression
-status: draft
-owner: Department of Psychiatry
-summary: |
-  Give {{ ketamine-iv.dose }} {{ ketamine-iv.route }} over {{ ketamine-iv.duration }} [@phillips-2019].
-changes: []
-regimens:
-  - id: ketamine-iv
-    drug: ketamine
-    route: IV
-    dose: 0.5 mg/kg
-    dose_range: {min: 0.1 mg/kg, max: 0.75 mg/kg}
-    duration: 40 min
-    cite: [phillips-2019]
-phases:
-  - id: induction
-    name: Induction
-    regimen: ketamine-iv
-    frequency: 3 per week
-    length: 2 weeks
-    doses: 6
-dose_tables:
-  - regimen: ketamine-iv
-    weights: {from: 40 kg, to: 120 kg, step: 5 kg}
-sections:
-  - id: safety
-    title: Safety
-    body: Monitor blood pressure.
-algorithm:
-  - Screen for contraindications ([[#safety]]).
-"""
+# The minimal version file as data, written by version_yaml: values as they stand after "key: " (YAML text,
+# so "1.0" keeps its quotes); a text with line breaks is a block (|), a list of mappings a block list.
+KETAMINE_IV = {"id": "ketamine-iv", "drug": "ketamine", "route": "IV", "dose": "0.5 mg/kg",
+               "dose_range": {"min": "0.1 mg/kg", "max": "0.75 mg/kg"}, "duration": "40 min", "cite": ["phillips-2019"]}
+INDUCTION = {"id": "induction", "name": "Induction", "regimen": "ketamine-iv", "frequency": "3 per week",
+             "length": "2 weeks", "doses": 6}
+SAFETY = {"id": "safety", "title": "Safety", "body": "Monitor blood pressure."}
+VERSION_FIELDS = {
+    "id": "ketamine-trd",
+    "version": '"1.0"',
+    "title": "IV ketamine for treatment-resistant depression",
+    "status": "draft",
+    "owner": "Department of Psychiatry",
+    "summary": "Give {{ ketamine-iv.dose }} {{ ketamine-iv.route }} over {{ ketamine-iv.duration }} "
+               "[@phillips-2019].\n",
+    "changes": [],
+    "regimens": [KETAMINE_IV],
+    "phases": [INDUCTION],
+    "dose_tables": [{"regimen": "ketamine-iv", "weights": {"from": "40 kg", "to": "120 kg", "step": "5 kg"}}],
+    "sections": [SAFETY],
+    "algorithm": ["Screen for contraindications ([[#safety]])."],
+}
+# alpha-drug of the render tests (test_families, test_handbooks): 2.0 in use from 2026-03-01, 1.0 before it.
+ALPHA_IV = {"id": "alpha-iv", "drug": "alphacaine", "route": "IV", "dose": "0.5 mg/kg",
+            "dose_range": {"min": "0.25 mg/kg", "max": "0.75 mg/kg"}, "max_dose": "40 mg", "duration": "30 min",
+            "concentration": "10 mg/mL", "cite": ["smith-2020", "label-alphacaine"], "notes": "Dilute before use."}
+ALPHA_2_0_FIELDS = {
+    "id": "alpha-drug", "version": '"2.0"', "title": "Alpha drug for tests", "status": "approved",
+    "effective": "2026-03-01", "owner": "Department of Tests",
+    "summary": "Give {{ alpha-iv.dose }} {{ alpha-iv.route }} over {{ alpha-iv.duration }},\n"
+               "{{ course.frequency }} for {{ course.length }} [@smith-2020]. See [[#safety]].\n",
+    "changes": ["Raised alpha-iv to {{ alpha-iv.dose }} and added a cap [@label-alphacaine]."],
+    "regimens": [ALPHA_IV],
+    "phases": [{"id": "course", "name": "Course", "regimen": "alpha-iv", "frequency": "2 per week",
+                "length": "3 weeks", "doses": 6}],
+    "dose_tables": [{"regimen": "alpha-iv", "weights": {"from": "60 kg", "to": "100 kg", "step": "10 kg"}}],
+    "sections": [{"id": "safety", "title": "Safety (read first)",
+                  "body": "Monitor *blood pressure* [@label-alphacaine]."}],
+    "algorithm": ["Weigh the patient.", "Give the dose from the table ([[#dose-table]])."],
+}
+ALPHA_1_0_FIELDS = ALPHA_2_0_FIELDS | {
+    "version": '"1.0"', "effective": "2026-01-01", "changes": [],
+    "summary": "Give {{ alpha-iv.dose }} {{ alpha-iv.route }} [@smith-2020].\n",
+    "regimens": [{"id": "alpha-iv", "drug": "alphacaine", "route": "IV", "dose": "0.4 mg/kg", "cite": ["smith-2020"]}],
+    "phases": None, "dose_tables": None, "sections": None, "algorithm": None,
+}
+ALPHA_2_1_DRAFT = {"version": '"2.1"', "status": "draft", "effective": None}  # 2.0 as the next draft
+# Keys in the order of the schema's fields, so that every fixture reads alike; lists of texts written as blocks.
+_KEY_ORDER = {"": VersionDoc, "regimens": Regimen, "phases": Phase, "sections": Section, "dose_tables": DoseTable}
+_BLOCK_LISTS = {"changes", "algorithm"}
+
+
+def with_fields(base: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """`base` with `fields` replaced or added; a field given as None is left out."""
+    return {key: value for key, value in {**base, **fields}.items() if value is not None}
+
+
+def version_yaml(**fields: Any) -> str:
+    """The minimal library's version file (VERSION) with `fields` replaced, added or (None) left out."""
+    return "".join(line + "\n" for line in _mapping_lines(with_fields(VERSION_FIELDS, **fields), "", 0))
+
+
+def _mapping_lines(mapping: dict[str, Any], kind: str, indent: int) -> list[str]:
+    order = list(_KEY_ORDER[kind].model_fields) if kind in _KEY_ORDER else []
+    keys = sorted(mapping, key=lambda key: order.index(key) if key in order else len(order))
+    return [line for key in keys for line in _field_lines(key, mapping[key], indent)]
+
+
+def _field_lines(key: str, value: Any, indent: int) -> list[str]:
+    pad = " " * indent
+    if isinstance(value, str) and "\n" in value:
+        return [f"{pad}{key}: |", *(f"{pad}  {line}" if line else "" for line in value.rstrip("\n").split("\n"))]
+    if isinstance(value, dict):
+        return [f"{pad}{key}: {{" + ", ".join(f"{name}: {item}" for name, item in value.items()) + "}"]
+    if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+        lines = [f"{pad}{key}:"]
+        for item in value:
+            item_lines = _mapping_lines(item, key, indent + 4)
+            lines += [f"{pad}  - {item_lines[0].lstrip()}", *item_lines[1:]]
+        return lines
+    if isinstance(value, list) and value and key in _BLOCK_LISTS:
+        return [f"{pad}{key}:", *(f"{pad}  - {item}" for item in value)]
+    if isinstance(value, list):
+        return [f"{pad}{key}: [" + ", ".join(map(str, value)) + "]"]
+    return [f"{pad}{key}: {value}"]
+
+
+VERSION = version_yaml()
 
 
 def shown_body(pages: dict[str, str], path: str, directory_urls: bool = True) -> str:
@@ -160,6 +218,27 @@ def write_library(root: Path, files: dict[str, str] | None = None) -> Path:
     }
     defaults.update(files or {})
     return write_files(library, defaults)
+
+
+def copy_sample_library(folder: Path) -> Path:
+    """A copy of the sample library at folder/protocols (a build may write beside it); returns it."""
+    copy = folder / "protocols"
+    shutil.copytree(SAMPLE_LIBRARY, copy)
+    return copy
+
+
+def snapshot(folder: Path) -> dict[str, bytes | str]:
+    """Every entry under folder: file bytes, symbolic link targets, folders (hidden ones too)."""
+    found: dict[str, bytes | str] = {}
+    for path in sorted(folder.rglob("*")):
+        name = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            found[name] = f"-> {os.readlink(path)}"
+        elif path.is_dir():
+            found[name] = "folder"
+        else:
+            found[name] = path.read_bytes()
+    return found
 
 
 def write_files(folder: Path, files: dict[str, str]) -> Path:
@@ -226,6 +305,15 @@ def register_yaml(*reviewers: tuple[str, str]) -> str:
         f"  - name: {name}\n    roles: [{role}]\n    keys: [{ed25519_public_line(REVIEWER_KEYS[name])}]\n"
         for name, role in reviewers
     )
+
+
+# The policy of alpha-drug's library (render tests): a pharmacist and a physician, both registered.
+ALPHA_POLICY = """\
+approval:
+  minimum: 2
+  required_roles: [pharmacist, physician]
+review_interval_months: 24
+""" + register_yaml(("Pat Pharm", "pharmacist"), ("Dr Phil Doc", "physician"))
 
 
 def signed_ledger(root: Path, protocol_id: str, entries: list[tuple[str, str, str, str]]) -> str:

@@ -54,6 +54,7 @@ MODULE_MARKS: dict[str, frozenset[str]] = {
     "test_html_valid.py": _ENGINE,
     "test_engine_html_pages.py": _ENGINE,
     "test_engine_nowrap.py": _ENGINE,
+    "test_engine_page_body.py": _ENGINE,
     "test_leak_scan.py": _ENGINE,
     "test_markdown_browser.py": _BROWSER,
     "test_markdown_engine.py": _ENGINE,

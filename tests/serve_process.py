@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from browser import REPO_ROOT
+from local_http import fetch, free_port
 
 START_TIMEOUT = 120.0  # the first build takes a few seconds; far longer on a loaded 2-core machine
 STOP_TIMEOUT = 30.0
@@ -45,20 +43,6 @@ class ServeProcess:
         return self.process.returncode, self.output()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def fetch(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=30) as response:
-            return response.status, response.read().decode("utf-8")
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode("utf-8")
-
-
 @contextmanager
 def running_serve(cwd: Path, *options: str) -> Iterator[ServeProcess]:
     """`protocols serve OPTIONS protocols` run in ``cwd``; yields once the home page answers."""
@@ -85,10 +69,7 @@ def _wait_until_up(server: ServeProcess) -> None:
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             raise AssertionError(f"protocols serve exited with {server.process.returncode}:\n{server.output()}")
-        try:
-            status, _ = fetch(server.url)
-        except OSError:
-            status = 0
+        status, _ = fetch(server.url)
         if status == 200:
             return
         time.sleep(0.3)

@@ -249,13 +249,15 @@ def references_used(doc: VersionDoc) -> set[str]:
     return set(scan_version(doc).cited_references)
 
 
-def diff_versions(old: VersionFile, new: VersionFile, library: Library | None = None) -> VersionDiff:
+def diff_versions(old: VersionFile, new: VersionFile, library: Library | None = None,
+                  dose_changes: list[DoseChange] | None = None) -> VersionDiff:
+    """`dose_changes`: `dosing_changes(old.doc, new.doc, library)` when the caller has them already."""
     old_refs, new_refs = references_used(old.doc), references_used(new.doc)
     return VersionDiff(
         protocol_id=new.id,
         old_version=old.version,
         new_version=new.version,
-        dose_changes=dosing_changes(old.doc, new.doc, library),
+        dose_changes=dose_changes if dose_changes is not None else dosing_changes(old.doc, new.doc, library),
         text_changes=text_changes(old.doc, new.doc),
         references_added=sorted(new_refs - old_refs),
         references_removed=sorted(old_refs - new_refs),

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from generator.approvals import signoffs, versions
+from generator.approvals.diff import DoseChange, dosing_changes
 from generator.approvals.signoffs import SignOffView
 from generator.load.library import Library, Protocol, VersionFile
 from generator.model.field_types import UNPUBLISHED_STATUSES
@@ -101,6 +102,17 @@ class Publication(SiteVersions[VersionInfo]):
     # the register, judged ledgers and fingerprints this publication was made from, for pages that need more
     approvals: signoffs.ApprovalFacts | None = field(default=None, compare=False, repr=False)
     dose_rows: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # see render.dose_tables
+    # What's new, the dashboard and the diff pages compare the same pairs of versions:
+    # (protocol id, old version, new version) -> their dosing changes, compared once per build
+    dose_changes: dict[tuple[str, str, str], list[DoseChange]] = field(default_factory=dict, compare=False,
+                                                                       repr=False)
+
+    def dose_changes_between(self, library: Library, old: VersionFile, new: VersionFile) -> list[DoseChange]:
+        """`dosing_changes` from `old` to `new` (two versions of one protocol), computed once per build."""
+        key = (new.id, old.version, new.version)
+        if key not in self.dose_changes:
+            self.dose_changes[key] = dosing_changes(old.doc, new.doc, library)
+        return self.dose_changes[key]
 
     def version_published(self, protocol_id: str, version: str) -> bool:
         info = self.protocols.get(protocol_id)
@@ -172,13 +184,36 @@ def site_versions(library: Library, as_of: dt.date, reviewer: bool) -> SiteVersi
     return SiteVersions(as_of, reviewer, protocols)
 
 
+@dataclass
+class ShownSites:
+    """`site_versions` of each site (clinician, reviewer) on one build date, worked out once per run: the
+    xrefs check (P303) and the pages of `protocols build` read the same. The run owns one and passes it
+    down. While a check sees the versions with schema errors too (`partial_versions_included`), what it
+    works out is not kept: the pages never show those."""
+
+    library: Library
+    as_of: dt.date
+    by_kind: dict[bool, SiteVersions[ShownVersion]] = field(default_factory=dict, repr=False)
+
+    def site(self, reviewer: bool) -> SiteVersions[ShownVersion]:
+        if reviewer in self.by_kind:
+            return self.by_kind[reviewer]
+        shown = site_versions(self.library, self.as_of, reviewer)
+        if not any(protocol.partial_versions for protocol in self.library.protocols.values()):
+            self.by_kind[reviewer] = shown
+        return shown
+
+
 def publication(library: Library, as_of: dt.date, reviewer: bool,
-                approvals: signoffs.ApprovalFacts | None = None) -> Publication:
+                approvals: signoffs.ApprovalFacts | None = None, sites: ShownSites | None = None) -> Publication:
     """What the site publishes on `as_of`: `site_versions`, with each version's fingerprint and sign-offs
-    (`approvals`: the run's fingerprints and judged ledgers, when it has them)."""
+    (`approvals`: the run's fingerprints and judged ledgers, `sites`: its shown versions, when it has them)."""
     facts = approvals if approvals is not None else signoffs.ApprovalFacts(library)
+    if sites is not None and (sites.library is not library or sites.as_of != as_of):
+        raise ValueError("the shown sites were worked out for another library or build date")
+    site_shown = (sites if sites is not None else ShownSites(library, as_of)).site(reviewer)
     protocols: dict[str, ProtocolInfo] = {}
-    for protocol_id, site in site_versions(library, as_of, reviewer).protocols.items():
+    for protocol_id, site in site_shown.protocols.items():
         shown = [_version_info(library, site.protocol, facts, version, reviewer) for version in site.versions]
         by_version = {info.version: info for info in shown}
         protocols[protocol_id] = ShownProtocol(

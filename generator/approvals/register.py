@@ -13,6 +13,7 @@ Names are matched by `name_key`: Unicode NFKC, case folding, runs of white space
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -28,11 +29,13 @@ POLICY_PARTS = ("_library", "policy.yaml")
 CONFUSABLE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
 
 
+@functools.lru_cache(maxsize=4096)  # pure: every sign-off of a library names the same few reviewers and roles
 def name_key(name: str) -> str:
     """How two reviewer names are compared: NFKC, case folded, white space runs as one space."""
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
+@functools.lru_cache(maxsize=4096)
 def role_key(role: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", role).casefold().split())
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from generator.approvals.publication import site_versions
 from generator.diagnostics import excerpt
+from generator.model import page_paths
 from generator.text.inline import GENERATED_SECTIONS, CrossReference
 
 
@@ -86,13 +87,13 @@ class SiteLinks:
                 raise LinkError(f"cross-reference {xref.raw}: version {xref.version} of {xref.protocol} is {status}, "
                                 f"not published on {site}",
                                 "link to an approved or retired version, or to the protocol without @version")
-            doc, path = version_info.file.doc, f"protocols/{xref.protocol}/{xref.version}/index.md"
+            doc, path = version_info.file.doc, page_paths.version_page(xref.protocol, xref.version)
             title = f"{doc.title} (version {xref.version})"
         else:
             if info is None or info.canonical is None:
                 raise LinkError(f"cross-reference {xref.raw}: {xref.protocol} has no version published on {site}",
                                 f"approve a version of {xref.protocol} first, or remove the link")
-            doc, path = info.canonical.file.doc, f"protocols/{xref.protocol}/index.md"
+            doc, path = info.canonical.file.doc, page_paths.canonical(xref.protocol)
             title = doc.title
         if not xref.section:
             return LinkTarget(path, "", title)

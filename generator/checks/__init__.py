@@ -13,6 +13,7 @@ import pkgutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from generator.approvals.publication import ShownSites
 from generator.approvals.signoffs import ApprovalFacts
 from generator.diagnostics import Diagnostic, sorted_diagnostics
 from generator.load.library import Library, partial_versions_included
@@ -24,12 +25,19 @@ class CheckContext:
     as_of: dt.date
     reviewer: bool = False  # checking for the reviewer site (drafts and versions in review are published)
     approvals: ApprovalFacts | None = field(default=None, compare=False, repr=False)  # run_checks makes one
+    sites: ShownSites | None = field(default=None, compare=False, repr=False)  # the build's, shared with its pages
 
     def approval_facts(self, library: Library) -> ApprovalFacts:
         """The run's register, ledgers and fingerprints of `library` (a fresh set for a rule family run alone)."""
         if self.approvals is not None and self.approvals.library is library:
             return self.approvals
         return ApprovalFacts(library)
+
+    def shown_sites(self, library: Library) -> ShownSites:
+        """The run's shown versions of each site (a fresh set for a check run alone)."""
+        if self.sites is not None and self.sites.library is library and self.sites.as_of == self.as_of:
+            return self.sites
+        return ShownSites(library, self.as_of)
 
 
 Check = Callable[[Library, CheckContext], Iterable[Diagnostic]]

@@ -49,10 +49,6 @@ def _plain(text: str) -> str:
     return excerpt(text, quoted=False)
 
 
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def _p401(protocol: Protocol, version: VersionFile, library: Library, judged: Ledger) -> Iterator[Diagnostic]:
     policy = library.policy
     if version.doc.status != "approved" or policy is None:

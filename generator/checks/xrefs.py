@@ -40,11 +40,12 @@ def _links_in(source: SourceFile, path: DataPath, text: str, doc: Any | None, li
 
 
 def check(library: Library, context: CheckContext) -> Iterator[Diagnostic]:
+    shown = context.shown_sites(library)
     sites: dict[bool, SiteLinks] = {}
 
     def site(reviewer: bool) -> SiteLinks:
         if reviewer not in sites:
-            sites[reviewer] = SiteLinks.for_build(library, context.as_of, reviewer)
+            sites[reviewer] = SiteLinks(library, shown.site(reviewer))
         return sites[reviewer]
 
     for protocol in library.protocols.values():

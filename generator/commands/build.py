@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
+from generator.approvals.publication import ShownSites
 from generator.commands.shared import (
     EXIT_ERRORS,
     EXIT_OK,
@@ -26,7 +27,7 @@ from generator.commands.shared import (
     open_library,
     report,
 )
-from generator.render.families import render_site
+from generator.render.families import render_pages
 from generator.site.mkdocs_config import SiteConfigError, directory_urls, own_config_file
 from generator.text.text_scan import forget as forget_scans
 
@@ -91,7 +92,8 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
     with timer.stage("load"):
         library = open_library(args.dir)
     with timer.stage("check"):
-        diagnostics = check_library(library, as_of, args.reviewer)
+        sites = ShownSites(library, as_of)  # the xrefs check and the pages read the same shown versions
+        diagnostics = check_library(library, as_of, args.reviewer, sites)
     if diagnostics:
         report(diagnostics, library.file_count, "text", out)
     if failed(diagnostics, strict=False):
@@ -107,29 +109,26 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_ERRORS
     library.release_positions()
     forget_scans()  # the rules' scans of every text (about 60 MB at N = 1,000): the render needs only the syntax
-    with timer.stage("render"):
-        pages = render_site(library, as_of, args.reviewer, directory_urls=links_as_folders)
-    page_count = _page_count(pages)
-    del library, diagnostics  # the engine's peak memory is the build's: keep only the pages
-    with timer.stage("engine"):
-        try:
-            build.build_site(pages, out_dir, config_file=None, reviewer=args.reviewer, as_of=as_of,
-                             release_pages=True, protocols_dir=protocols_dir)
-        except build.OutputRefused as error:
-            raise UsageError(str(error)) from None
-        except build.SiteBuildError as error:
-            sys.stderr.write(f"protocols: error: {error}\n")
-            out.write(f"build failed; {out_dir} was not changed\n")
-            _timings(args, timer, out)
-            return EXIT_ERRORS
+    try:
+        with build.staged_site(out_dir, protocols_dir) as staging:
+            with timer.stage("render"):  # each page written out as it is made: no page waits in memory
+                staging.add_all(render_pages(library, as_of, args.reviewer, directory_urls=links_as_folders,
+                                             sites=sites))
+            page_count = staging.pages.page_count()
+            del library, diagnostics, sites  # the engine's peak memory is the build's: the library is not needed
+            with timer.stage("engine"):
+                staging.build(config_file=None, reviewer=args.reviewer, as_of=as_of)
+    except build.OutputRefused as error:
+        raise UsageError(str(error)) from None
+    except build.SiteBuildError as error:
+        sys.stderr.write(f"protocols: error: {error}\n")
+        out.write(f"build failed; {out_dir} was not changed\n")
+        _timings(args, timer, out)
+        return EXIT_ERRORS
     kind = "reviewer site" if args.reviewer else "site"
     out.write(f"built the {kind} into {out_dir} ({page_count} pages, as of {as_of.isoformat()})\n")
     _timings(args, timer, out)
     return EXIT_OK
-
-
-def _page_count(pages: dict[str, str]) -> int:
-    return sum(1 for path in pages if path.endswith(".md"))
 
 
 def _timings(args: argparse.Namespace, timer: StageTimer, out: TextIO) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
+from generator.approvals.publication import ShownSites
 from generator.checks import CheckContext, run_checks
 from generator.diagnostics import Diagnostic, excerpt, summary_line
 from generator.load.library import FileReader, Library, LibraryNotFound, VersionValidator, load_library
@@ -47,8 +48,10 @@ def open_library(directory: str, reader: FileReader = load_yaml,
         raise UsageError(f"no protocols folder at {directory}: pass the folder holding your protocols") from None
 
 
-def check_library(library: Library, as_of: dt.date, reviewer: bool = False) -> list[Diagnostic]:
-    return run_checks(library, CheckContext(as_of=as_of, reviewer=reviewer))
+def check_library(library: Library, as_of: dt.date, reviewer: bool = False,
+                  sites: ShownSites | None = None) -> list[Diagnostic]:
+    """`sites`: the versions each site shows, when the run goes on to render them (worked out once)."""
+    return run_checks(library, CheckContext(as_of=as_of, reviewer=reviewer, sites=sites))
 
 
 def report(diagnostics: list[Diagnostic], file_count: int, fmt: str, out: TextIO) -> None:

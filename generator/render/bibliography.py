@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 
 from generator.approvals.publication import STATE_WORDS, Publication, VersionInfo
 from generator.load.library import Library
-from generator.render import paths
+from generator.model import page_paths as paths
 from generator.render.html_page import html_page
 from generator.render.templates import render_template
 from generator.text.citations import reference_page_html

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from generator.approvals import signoffs
-from generator.approvals.diff import DoseChange, dosing_changes
+from generator.approvals.diff import DoseChange
 from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
 from generator.load.library import Library
+from generator.model import page_paths as paths
 from generator.model.field_types import UNPUBLISHED_STATUSES
-from generator.render import paths
 from generator.render.diff_page import predecessor, render_diff_page
 from generator.render.html_page import html_page
 from generator.render.templates import render_template
@@ -60,6 +60,10 @@ class Awaiting:
             return paths.diff_page(self.info.id, self.version.version)
         return diff_current_page(self.info.id, self.version.version)
 
+    def needs_diff_current(self) -> bool:
+        """Its changes against the version in use get a page of their own: that version is not the one before."""
+        return self.diff_page() == diff_current_page(self.info.id, self.version.version)
+
 
 def awaiting_approval(library: Library, publication: Publication) -> list[Awaiting]:
     """Versions awaiting approval, by protocol id then version (reviewer site only: [] otherwise)."""
@@ -79,7 +83,7 @@ def awaiting_approval(library: Library, publication: Publication) -> list[Awaiti
             may_fill = {role: register.who_may(role) for role in missing.roles}
             current = info.current
             changes = (
-                dosing_changes(current.file.doc, version.file.doc, library)
+                publication.dose_changes_between(library, current.file, version.file)
                 if current is not None and current.version != version.version
                 else []
             )
@@ -90,8 +94,8 @@ def awaiting_approval(library: Library, publication: Publication) -> list[Awaiti
 def plan_review_pages(ctx: SiteContext) -> list[str]:
     if not ctx.reviewer:
         return []
-    extra = [item.diff_page() for item in awaiting_approval(ctx.library, ctx.publication)]
-    return [DASHBOARD, *sorted({page for page in extra if page.endswith("/diff-current/index.md")})]
+    items = awaiting_approval(ctx.library, ctx.publication)
+    return [DASHBOARD, *sorted({item.diff_page() for item in items if item.needs_diff_current()})]
 
 
 def render_review_pages(ctx: SiteContext) -> dict[str, str]:
@@ -100,9 +104,9 @@ def render_review_pages(ctx: SiteContext) -> dict[str, str]:
     items = awaiting_approval(ctx.library, ctx.publication)
     pages = {DASHBOARD: render_dashboard(items, ctx.publication)}
     for item in items:
-        page = item.diff_page()
         current = item.compared_with
-        if page.endswith("/diff-current/index.md") and current is not None:
+        if item.needs_diff_current() and current is not None:
+            page = item.diff_page()
             pages[page] = render_diff_page(
                 ctx.library, ctx.publication, item.info, current, item.version, page, ctx.site_pages
             )

@@ -22,8 +22,8 @@ from markupsafe import Markup
 from generator.approvals.diff import DoseChange, Op, TextChange, VersionDiff, diff_versions
 from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
 from generator.load.library import Library
+from generator.model import page_paths as paths
 from generator.model.field_types import UNPUBLISHED_STATUSES
-from generator.render import paths
 from generator.render.html_page import html_page
 from generator.render.templates import render_template
 from generator.text.citations import reference_page_html
@@ -158,7 +158,8 @@ def render_diff_page(
 ) -> str:
     """The page text showing what changed from version `old` to version `new` (links root-relative, so the
     page path `page` only names where it goes)."""
-    diff = diff if diff is not None else diff_versions(old.file, new.file, library)
+    if diff is None:
+        diff = diff_versions(old.file, new.file, library, publication.dose_changes_between(library, old.file, new.file))
     old_page = paths.version_page(info.id, old.version)
     new_page = paths.version_page(info.id, new.version)
     history = paths.history(info.id)

@@ -23,8 +23,8 @@ from generator.model.quantity import Quantity, format_length, format_quantity
 from generator.model.schema import Drug, Regimen, VersionDoc
 from generator.render.dose_calculator import spec_as_json
 from generator.render.dose_card import devices_text
-from generator.render.fields import drug_name, word_list
-from generator.text.inline import anchor
+from generator.render.fields import drug_name
+from generator.text.inline import anchor, word_list
 
 PANEL_ANCHOR = "dose_calculator"  # an underscore: no author id (^[a-z][a-z0-9-]*$) can take it
 SPEC_ATTRIBUTE = "data-dose-panel-spec"

@@ -21,9 +21,9 @@ from markupsafe import Markup
 
 from generator.approvals.publication import STATE_WORDS, Publication
 from generator.load.library import Library
+from generator.model import page_paths as paths
 from generator.model.quantity import Quantity, format_length, format_quantity
 from generator.model.schema import Drug, Regimen
-from generator.render import paths
 from generator.render.fields import dose_range, how_computed, options
 from generator.render.html_page import html_page
 from generator.render.page_prose import page_prose

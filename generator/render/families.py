@@ -1,22 +1,23 @@
 """The page families of a site, and `render_site`.
 
-`render_site` first plans every page path of every page family, so that a page links to another page
-only if it will exist (history, diff and handbook pages), then renders each family. Adding a page
-family is adding a `Family` to FAMILIES. Output is deterministic: sorted iteration, no timestamps but
-the build date.
+`render_pages` first plans every page path of every page family, so that a page links to another page
+only if it will exist (history, diff and handbook pages), then renders each family, handing on each page
+as it is made: `protocols build` writes it out at once, so the site's text is never all in memory
+(`render_site` collects the pages into one dict, for serve and the tests). Adding a page family is adding
+a `Family` to FAMILIES. Output is deterministic: sorted iteration, no timestamps but the build date.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from generator.approvals.publication import ProtocolInfo, Publication, VersionInfo, publication
+from generator.approvals.publication import ProtocolInfo, Publication, ShownSites, VersionInfo, publication
 from generator.approvals.signoffs import ApprovalFacts
 from generator.load.library import Library
+from generator.model import page_paths as paths
 from generator.model.schema import Handbook, VersionDoc
-from generator.render import paths
 from generator.render.audit import render_audit_file
 from generator.render.bibliography import plan_bibliography, render_bibliography_page
 from generator.render.dashboard import plan_review_pages, render_review_pages
@@ -35,7 +36,7 @@ from generator.render.whats_new import render_whats_new_page
 from generator.text.inline import VersionScan, scan_version
 
 __all__ = ["FAMILIES", "Family", "SiteContext", "handbook_print", "place", "plan_site", "protocol_pages",
-           "render_families", "render_site"]
+           "render_families", "render_pages", "render_site"]
 
 
 @dataclass
@@ -64,7 +65,12 @@ class SiteContext:
 class Family:
     name: str
     plan: Callable[[SiteContext], list[str]]
-    render: Callable[[SiteContext], dict[str, str]]
+    render: Callable[[SiteContext], Iterable[tuple[str, str]]]  # (page path, text), each page as it is made
+
+
+def _each(render: Callable[[SiteContext], dict[str, str]]) -> Callable[[SiteContext], Iterable[tuple[str, str]]]:
+    """A family that renders all its pages at once (they are few or small), as (path, text) pairs."""
+    return lambda ctx: render(ctx).items()
 
 
 def _plan_protocols(ctx: SiteContext) -> list[str]:
@@ -82,25 +88,25 @@ def _mark_kept(ctx: SiteContext, page: str) -> None:
 
 
 def protocol_pages(ctx: SiteContext, protocol_id: str, referrers: list[Referrer],
-                   pages: dict[str, str]) -> SharedProtocolText | None:
-    """Put a protocol's canonical and version pages into ``pages``; its canonical text (for print views)."""
+                   shared: dict[str, SharedProtocolText] | None = None) -> Iterator[tuple[str, str]]:
+    """A protocol's version and canonical pages, each handed on as it is made; its canonical text is put
+    into ``shared`` (for print views) when given."""
     info = ctx.publication.protocols[protocol_id]
     shown = list(info.versions)
     if info.canonical is not None and info.canonical not in shown:
         shown.append(info.canonical)
-    canonical = None
     for version in shown:
         text = SharedProtocolText(ctx.library, ctx.publication, info, version, ctx.site_pages, referrers,
                                   ctx.keep_together)
         if version in info.versions:
             page = paths.version_page(protocol_id, version.version)
-            pages[page] = text.page(page)
             _mark_kept(ctx, page)
+            yield page, text.page(page)
         if version is info.canonical:
-            pages[paths.canonical(protocol_id)] = text.page(paths.canonical(protocol_id))
             _mark_kept(ctx, paths.canonical(protocol_id))
-            canonical = text
-    return canonical
+            yield paths.canonical(protocol_id), text.page(paths.canonical(protocol_id))
+            if shared is not None:
+                shared[protocol_id] = text
 
 
 def handbook_print(ctx: SiteContext, handbook: Handbook, shared: dict[str, SharedProtocolText]) -> str:
@@ -117,39 +123,36 @@ def handbook_print(ctx: SiteContext, handbook: Handbook, shared: dict[str, Share
     return render_handbook_print(ctx.library, ctx.publication, handbook, printed, ctx.keep_together, ctx.printed)
 
 
-def _render_protocols(ctx: SiteContext) -> dict[str, str]:
-    """Protocol pages and the handbook print views, which are made of them.
+def _render_protocols(ctx: SiteContext) -> Iterator[tuple[str, str]]:
+    """Protocol pages and the handbook print views, which are made of them, each handed on as it is made.
 
     Each version's text is rendered once and placed on its version page, on the canonical page while it
     is in use, and in the print view of every handbook that lists the protocol. The protocols are taken
     handbook by handbook, and a handbook's print view is made as soon as its protocols are, so a text is
     kept only until the last print view that shows it (not the whole site's text at once).
     """
-    pages: dict[str, str] = {}
     referrers = referenced_by_index(ctx.publication, scan=ctx.scan)  # once per build
     handbooks = ctx.library.handbooks
     last_print = {pid: index for index, handbook in enumerate(handbooks) for pid in handbook.protocols}
     shared: dict[str, SharedProtocolText] = {}  # canonical texts of printed protocols, by protocol id
 
-    def render_protocol(protocol_id: str) -> None:
-        canonical = protocol_pages(ctx, protocol_id, referrers.get(protocol_id, []), pages)
-        if canonical is not None and protocol_id in last_print:
-            shared[protocol_id] = canonical
+    def render_protocol(protocol_id: str) -> Iterator[tuple[str, str]]:
+        return protocol_pages(ctx, protocol_id, referrers.get(protocol_id, []),
+                              shared if protocol_id in last_print else None)
 
     done: set[str] = set()
     for index, handbook in enumerate(handbooks):
         for protocol_id in handbook.protocols:
             if protocol_id in ctx.publication.protocols and protocol_id not in done:
-                render_protocol(protocol_id)
+                yield from render_protocol(protocol_id)
                 done.add(protocol_id)
-        pages[paths.handbook_print(handbook.id)] = handbook_print(ctx, handbook, shared)
+        yield paths.handbook_print(handbook.id), handbook_print(ctx, handbook, shared)
         for protocol_id in handbook.protocols:
             if last_print.get(protocol_id) == index:
                 shared.pop(protocol_id, None)
     for protocol_id in ctx.publication.protocols:
         if protocol_id not in done:
-            render_protocol(protocol_id)
-    return pages
+            yield from render_protocol(protocol_id)
 
 
 def _render_histories(ctx: SiteContext) -> dict[str, str]:
@@ -166,64 +169,81 @@ def _render_home(ctx: SiteContext) -> dict[str, str]:
 
 IMAGES = "protocol files"
 FAMILIES: list[Family] = [
-    Family("home", lambda ctx: [paths.HOME], _render_home),
-    Family("whats-new", lambda ctx: [paths.WHATS_NEW], render_whats_new_page),
+    Family("home", lambda ctx: [paths.HOME], _each(_render_home)),
+    Family("whats-new", lambda ctx: [paths.WHATS_NEW], _each(render_whats_new_page)),
     Family("protocols", _plan_protocols, _render_protocols),
-    Family("history", lambda ctx: [paths.history(pid) for pid in ctx.publication.protocols], _render_histories),
-    Family("diffs", plan_diff_pages, render_diff_pages),
-    Family("review", plan_review_pages, render_review_pages),
-    Family("handbooks", plan_handbook_pages, render_handbook_pages),
-    Family("drugs", plan_drug_pages, render_drug_pages),
-    Family("bibliography", plan_bibliography, render_bibliography_page),
-    Family("audit", lambda ctx: [paths.AUDIT_FILE], lambda ctx: {paths.AUDIT_FILE: render_audit_file(ctx.publication)}),
-    Family(IMAGES, plan_protocol_files, render_protocol_files),  # type: ignore[arg-type]  # bytes
+    Family("history", lambda ctx: [paths.history(pid) for pid in ctx.publication.protocols], _each(_render_histories)),
+    Family("diffs", plan_diff_pages, _each(render_diff_pages)),
+    Family("review", plan_review_pages, _each(render_review_pages)),
+    Family("handbooks", plan_handbook_pages, _each(render_handbook_pages)),
+    Family("drugs", plan_drug_pages, _each(render_drug_pages)),
+    Family("bibliography", plan_bibliography, _each(render_bibliography_page)),
+    Family("audit", lambda ctx: [paths.AUDIT_FILE],
+           lambda ctx: [(paths.AUDIT_FILE, render_audit_file(ctx.publication))]),
+    Family(IMAGES, plan_protocol_files, _each(render_protocol_files)),  # type: ignore[arg-type]  # bytes
 ]
 
 
 def plan_site(library: Library, as_of: dt.date, reviewer: bool, approvals: ApprovalFacts | None = None,
               images: list[str] | None = None, scan: Callable[[VersionDoc], VersionScan] = scan_version,
-              printed: PrintMemo | None = None, directory_urls: bool | None = None) -> SiteContext:
+              printed: PrintMemo | None = None, directory_urls: bool | None = None,
+              sites: ShownSites | None = None) -> SiteContext:
     """What the site publishes and every page path it will have. ``approvals``: the run's register, ledgers
     and fingerprints; ``images``: the paths of the images the pages show, when the caller knows them;
-    ``scan``, ``printed`` and ``directory_urls``: see SiteContext and render_site."""
-    ctx = SiteContext(library, publication(library, as_of, reviewer, approvals), directory_urls=directory_urls,
-                      keep_together=directory_urls is not None, scan=scan, printed=printed)
+    ``scan``, ``printed``: see SiteContext; ``directory_urls`` and ``sites``: see render_pages."""
+    ctx = SiteContext(library, publication(library, as_of, reviewer, approvals, sites=sites),
+                      keep_together=directory_urls is not None, directory_urls=directory_urls, scan=scan,
+                      printed=printed)
     for family in FAMILIES:
         ctx.site_pages.update(images if images is not None and family.name == IMAGES else family.plan(ctx))
     return ctx
 
 
-def place(ctx: SiteContext, rendered: dict[str, str]) -> dict[str, str]:
-    """The pages finished for the place they are served from (placed_page), when the site's
-    use_directory_urls is known; in place: a page's unplaced text is freed as it is replaced."""
-    if ctx.directory_urls is not None:
-        for path, text in rendered.items():
-            rendered[path] = placed_page(path, text, ctx.directory_urls, path in ctx.kept_together)
-    return rendered
+def _placed(ctx: SiteContext, path: str, text: str) -> str:
+    if ctx.directory_urls is None:
+        return text
+    return placed_page(path, text, ctx.directory_urls, path in ctx.kept_together)
+
+
+def place(ctx: SiteContext, pages: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Pages finished for the place they are served from (placed_page), when the site's use_directory_urls
+    is known."""
+    return {path: _placed(ctx, path, text) for path, text in pages}
+
+
+def _family_pages(ctx: SiteContext, families: list[Family]) -> Iterator[tuple[str, str]]:
+    for family in families:
+        for path, text in family.render(ctx):
+            if path not in ctx.site_pages:
+                raise ValueError(f"page family {family.name} rendered an unplanned page: {path}")
+            yield path, _placed(ctx, path, text)
 
 
 def render_families(ctx: SiteContext, families: list[Family]) -> dict[str, str]:
-    """The pages of ``families`` (planned by ``plan_site``), placed."""
-    pages: dict[str, str] = {}
-    for family in families:
-        rendered = family.render(ctx)
-        unplanned = sorted(set(rendered) - ctx.site_pages)
-        if unplanned:
-            raise ValueError(f"page family {family.name} rendered unplanned pages: {', '.join(unplanned)}")
-        pages.update(place(ctx, rendered))
-    return pages
+    """The placed pages of ``families`` (planned by ``plan_site``)."""
+    return dict(_family_pages(ctx, families))
 
 
-def render_site(library: Library, as_of: dt.date, reviewer: bool,
-                directory_urls: bool | None = None) -> dict[str, str]:
-    """Every page of the clinician site (reviewer=False) or the reviewer site, on the build date `as_of`.
+def render_pages(library: Library, as_of: dt.date, reviewer: bool, directory_urls: bool | None = None,
+                 sites: ShownSites | None = None) -> Iterator[tuple[str, str]]:
+    """Every page of the clinician site (reviewer=False) or the reviewer site on the build date `as_of`, as
+    (page path, text), each handed on as soon as it is made (family by family, not sorted by path).
 
     `directory_urls`: the site's `use_directory_urls`; each page body leaves finished for it
     (generator/render/placed_page.py: quantities kept together, links relative to the page), ready for
     the site engine. None gives the bodies as the families write them (links root-relative, no nowrap
-    spans), for tests of what a family writes. The library must check clean: rendering assumes every
-    reference resolves.
+    spans), for tests of what a family writes. `sites`: the run's shown versions, when its check worked
+    them out already. The library must check clean: rendering assumes every reference resolves.
     """
-    pages = render_families(plan_site(library, as_of, reviewer, directory_urls=directory_urls), FAMILIES)
-    forget_texts()  # the texts' templates served their pages: the engine's peak should not carry them
+    ctx = plan_site(library, as_of, reviewer, directory_urls=directory_urls, sites=sites)
+    try:
+        yield from _family_pages(ctx, FAMILIES)
+    finally:
+        forget_texts()  # the texts' templates served their pages: the engine's peak should not carry them
+
+
+def render_site(library: Library, as_of: dt.date, reviewer: bool,
+                directory_urls: bool | None = None, sites: ShownSites | None = None) -> dict[str, str]:
+    """Every page of the site (see render_pages) in one dict, sorted by path."""
+    pages = dict(render_pages(library, as_of, reviewer, directory_urls, sites))
     return dict(sorted(pages.items()))

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from decimal import Decimal
 
 from generator.dosing import dose_engine as dosing
 from generator.model.quantity import Quantity, format_length, format_number, format_quantity, format_range
 from generator.model.schema import DoseRange, Drug, Phase, Regimen, drug_name
+from generator.text.inline import word_list
 
 
 def dose_range(value: DoseRange) -> str:
     return format_range(value.min, value.max)
-
-
-def word_list(items: Sequence[str], conjunction: str = "or") -> str:
-    """ "a", "a or b", "a, b or c"."""
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 
 def options(regimen: Regimen) -> str:

@@ -30,8 +30,8 @@ from markupsafe import Markup
 
 from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
 from generator.load.library import Library
+from generator.model import page_paths as paths
 from generator.model.schema import Handbook
-from generator.render import paths
 from generator.render.dose_panel import PANEL_ANCHOR
 from generator.render.html_page import html_page
 from generator.render.nowrap import keep_together

@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publication
 from generator.load.library import Library
-from generator.render import paths
+from generator.model import page_paths as paths
 from generator.render.html_page import html_page
 from generator.render.page_prose import page_prose
 from generator.render.templates import render_template

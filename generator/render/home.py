@@ -8,8 +8,8 @@ from markupsafe import Markup
 
 from generator.approvals.publication import STATE_WORDS, Publication
 from generator.load.library import Library
+from generator.model import page_paths as paths
 from generator.model.field_types import UNPUBLISHED_STATUSES
-from generator.render import paths
 from generator.render.html_page import html_page
 from generator.render.page_dates import upcoming_on_site
 from generator.render.templates import render_template

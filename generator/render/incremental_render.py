@@ -23,8 +23,8 @@ from generator.approvals.publication import site_versions
 from generator.approvals.signoffs import ApprovalFacts, Ledger, Missing
 from generator.checks.incremental_check import LibraryKeys, digest
 from generator.load.library import Library, Protocol, VersionFile
+from generator.model import page_paths as paths
 from generator.model.schema import VersionDoc
-from generator.render import paths
 from generator.render.diff_page import predecessor, render_diff_page
 from generator.render.families import (
     FAMILIES,
@@ -165,7 +165,7 @@ class IncrementalRenderer:
                 pages = render_families(ctx, FAMILIES)
             else:
                 wide = [family for family in LIBRARY_WIDE if not (home_kept and family.name == HOME)]
-                pages = {**place(ctx, _protocols_pages(ctx, keys, dirty)), **render_families(ctx, wide)}
+                pages = {**place(ctx, _protocols_pages(ctx, keys, dirty).items()), **render_families(ctx, wide)}
         finally:
             forget_texts()
         if not home_kept:
@@ -232,9 +232,7 @@ def _protocols_pages(ctx: SiteContext, keys: LibraryKeys, protocol_ids: set[str]
     kept: dict[str, SharedProtocolText] = {}
     for protocol_id in sorted(protocol_ids & ctx.publication.protocols.keys()):
         info = ctx.publication.protocols[protocol_id]
-        canonical = protocol_pages(ctx, protocol_id, referrers.get(protocol_id, []), pages)
-        if canonical is not None:
-            kept[protocol_id] = canonical
+        pages.update(protocol_pages(ctx, protocol_id, referrers.get(protocol_id, []), kept))
         pages[paths.history(protocol_id)] = render_history(ctx.library, ctx.publication, info, ctx.site_pages)
         for version in info.versions:
             earlier = predecessor(info, version)

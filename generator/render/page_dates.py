@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from generator.approvals.publication import ProtocolInfo, Publication, VersionInfo
 from generator.load.library import version_key
-from generator.render import paths
+from generator.model import page_paths as paths
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,9 @@ from markupsafe import Markup
 from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
 from generator.dosing import dose_engine as dosing
 from generator.load.library import Library, version_key
+from generator.model import page_paths as paths
 from generator.model.field_types import UNPUBLISHED_STATUSES
 from generator.model.schema import VersionDoc
-from generator.render import paths
 from generator.render.dose_card import render_dose_card
 from generator.render.dose_panel import (
     LABELS_ATTRIBUTE,

@@ -15,7 +15,7 @@ from typing import Any
 from markupsafe import escape
 
 from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
-from generator.render import paths
+from generator.model import page_paths as paths
 from generator.render.templates import heading
 from generator.text.inline import VersionScan, scan_version
 

@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, sel
 from markupsafe import Markup, escape
 
 from generator.resources import site_templates_dir
-from generator.text.inline import anchor
+from generator.text.inline import anchor, word_list
 
 # Characters that Markdown (with the tables and attr_list extensions) would read as syntax.
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+!|])")
@@ -38,7 +38,7 @@ def iso_date(value: dt.date | None) -> str:
 
 def words(items: list[str]) -> str:
     """Items as words for an HTML template (which escapes them): "a pharmacist and a psychiatrist"."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}" if items else ""
+    return word_list(items, "and")
 
 
 def heading(level: int, anchor: str, text: object, toc_label: str = "") -> Markup:

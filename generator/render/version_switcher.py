@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.approvals.publication import STATE_WORDS, ProtocolInfo, VersionInfo
-from generator.render import paths
+from generator.model import page_paths as paths
 from generator.render.templates import render_template
 from generator.text.inline import GENERATED_SECTIONS, anchor
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from generator.approvals.diff import DoseChange, dosing_changes
+from generator.approvals.diff import DoseChange
 from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
 from generator.load.library import Library
+from generator.model import page_paths as paths
 from generator.model.field_types import UNPUBLISHED_STATUSES
-from generator.render import paths
 from generator.render.html_page import html_page
 from generator.render.page_dates import upcoming_on_site
 from generator.render.templates import render_template
@@ -50,11 +50,13 @@ def dose_change_words(change: DoseChange) -> str:
     return f"{what}, {change.field}: {change.old} changed to {change.new}"
 
 
-def _entry(library: Library, info: ProtocolInfo, version: VersionInfo, before: VersionInfo | None) -> Entry:
+def _entry(library: Library, publication: Publication, info: ProtocolInfo, version: VersionInfo,
+           before: VersionInfo | None) -> Entry:
     doc = version.file.doc
     target = paths.version_page(info.id, version.version)
     link = paths.href(target)
-    changes = [dose_change_words(change) for change in dosing_changes(before.file.doc, doc, library)] if before else []
+    compared = publication.dose_changes_between(library, before.file, version.file) if before else []
+    changes = [dose_change_words(change) for change in compared]
     return Entry(
         date=doc.effective.isoformat() if doc.effective is not None else "",
         title=doc.title,
@@ -74,7 +76,7 @@ def whats_new_entries(library: Library, publication: Publication) -> dict[str, l
     for info in publication.protocols.values():
         before: VersionInfo | None = None
         for version in info.versions:  # ascending: each compared with the one before it on this site
-            entry = _entry(library, info, version, before)
+            entry = _entry(library, publication, info, version, before)
             if version.state == "upcoming":
                 groups["upcoming"].append(entry)
             elif version.state in UNPUBLISHED_STATUSES:

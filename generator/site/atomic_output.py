@@ -1,9 +1,11 @@
 """Atomic site build (§7): a site folder is replaced whole, or not at all, and only when it is ours.
 
 The site is built into a temporary folder beside the output (same file system, so renames are
-atomic) and indexed for search (Pagefind, generator/site/search_index.py), a marker file is added to it,
-then the previous site is renamed away, the new one renamed in, and the previous one deleted. On any
-failure the previous site is left exactly as it was and no temporary folder remains.
+atomic): the pages are written into it as they are rendered (``staged_site``; so the site's text is never
+all in memory, generator/site/staged_pages.py), the engine builds the site there, it is indexed for search
+(Pagefind, generator/site/search_index.py), a marker file is added to it, then the previous site is renamed
+away, the new one renamed in, and the previous one deleted. On any failure the previous site is left
+exactly as it was and no temporary folder remains.
 
 The output folder is replaced only when it is absent, empty, or holds the marker that every build
 writes; never when it is, or lies inside, the protocols folder or the current folder. A refusal
@@ -17,8 +19,9 @@ import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -26,8 +29,10 @@ from generator.model.build_date import build_date
 from generator.site import engine as site
 from generator.site import search_index
 from generator.site.engine import SiteBuildError
+from generator.site.staged_pages import StagedPages
 
-__all__ = ["MARKER_NAME", "OutputRefused", "SiteBuildError", "build_site", "check_output", "default_as_of"]
+__all__ = ["MARKER_NAME", "OutputRefused", "SiteBuildError", "SiteStaging", "build_site", "check_output",
+           "default_as_of", "staged_site"]
 
 # Fixed text: the marker must keep the site byte-deterministic and say nothing about where or when it was built.
 MARKER_NAME = ".protocols-build"
@@ -159,6 +164,65 @@ def check_output(out_dir: Path, protocols_dir: Path | None = None) -> Path:
     return resolved
 
 
+@dataclass
+class SiteStaging:
+    """A build under way in its temporary folder beside the output (``staged_site``)."""
+
+    out_dir: Path  # as the caller named it, for messages
+    resolved: Path  # its real path, where the site goes
+    work: Path  # the temporary folder, removed when the build ends
+    pages: StagedPages
+
+    def add(self, path: str, text: str | bytes) -> None:
+        """Write one page of the site (SiteBuildError for a path that could leave the site folder)."""
+        site.check_page_path(path)
+        self.pages.add(path, text)
+
+    def add_all(self, pages: Iterable[tuple[str, str | bytes]]) -> None:
+        for path, text in pages:
+            self.add(path, text)
+
+    def build(self, config_file: Path | None = None, reviewer: bool = False, as_of: date | None = None) -> None:
+        """Build the site from the pages added, index it for search and swap it in for the output folder."""
+        day = as_of if as_of is not None else default_as_of()
+        docs_dir = self.work / "docs"
+        new_site = self.work / "site"
+        docs_dir.mkdir()
+        site.build_into(self.pages, new_site, docs_dir, config_file, reviewer, day)
+        _index_for_search(new_site)
+        (new_site / MARKER_NAME).write_bytes(MARKER_BYTES)
+        _swap_in(new_site, self.resolved, self.work / "previous")
+
+
+@contextmanager
+def staged_site(out_dir: Path, protocols_dir: Path | None = None) -> Iterator[SiteStaging]:
+    """A build of the site into ``out_dir``: add its pages to the staging (as they are made), then build it.
+
+    Refuses (OutputRefused) an output folder that may not be replaced, as check_output. The temporary
+    folder is locked while the block runs and removed when it ends, however it ends; unless ``build``
+    returned, ``out_dir`` is untouched. An OSError inside the block becomes OutputRefused.
+    """
+    out_dir = Path(out_dir)
+    resolved = check_output(out_dir, protocols_dir)
+    try:
+        work = Path(tempfile.mkdtemp(prefix=_work_prefix(resolved), dir=resolved.parent))
+    except OSError as error:
+        raise OutputRefused(f"cannot write beside {out_dir} in {resolved.parent} ({error.strerror})") from None
+    try:
+        lock = os.open(work / _LOCK_NAME, os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW, 0o600)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            (work / "pages").mkdir()
+            yield SiteStaging(out_dir, resolved, work, StagedPages(work / "pages"))
+        finally:
+            os.close(lock)
+    except OSError as error:
+        raise OutputRefused(f"cannot write the site to {out_dir} ({error.strerror or error}); "
+                            f"{out_dir} was left as it was") from error
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def build_site(
     pages: Mapping[str, str],
     out_dir: Path,
@@ -168,40 +232,25 @@ def build_site(
     release_pages: bool = False,
     protocols_dir: Path | None = None,
 ) -> None:
-    """Build ``pages`` ({relative path: text}) into ``out_dir`` with MkDocs, atomically.
+    """Build ``pages`` ({relative path: text}) into ``out_dir`` with MkDocs, atomically (see staged_site).
 
     ``config_file``: the MkDocs configuration; None means ./mkdocs.yml if present, else the
     generator's default. ``as_of`` is the build date (sitemap dates); None means default_as_of().
-    ``release_pages``: the build empties ``pages`` (a dict) as the engine takes each page, so a large
+    ``release_pages``: the build empties ``pages`` (a dict) as it stages each page, so a large
     site's text is freed page by page; the caller must not use ``pages`` afterwards.
     ``protocols_dir``: the protocols folder, which the output may not be or lie in.
     Raises OutputRefused when ``out_dir`` may not be replaced or written beside, SiteBuildError when the
     site cannot be built; ``out_dir`` is then untouched.
     """
-    resolved = check_output(out_dir, protocols_dir)
-    day = as_of if as_of is not None else default_as_of()
-    try:
-        work = Path(tempfile.mkdtemp(prefix=_work_prefix(resolved), dir=resolved.parent))
-    except OSError as error:
-        raise OutputRefused(f"cannot write beside {out_dir} in {resolved.parent} ({error.strerror})") from None
-    try:
-        lock = os.open(work / _LOCK_NAME, os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW, 0o600)
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            docs_dir = work / "docs"
-            new_site = work / "site"
-            docs_dir.mkdir()
-            site.build_into(pages, new_site, docs_dir, config_file, reviewer, day, release_pages)
-            _index_for_search(new_site)
-            (new_site / MARKER_NAME).write_bytes(MARKER_BYTES)
-            _swap_in(new_site, resolved, work / "previous")
-        finally:
-            os.close(lock)
-    except OSError as error:
-        raise OutputRefused(f"cannot write the site to {out_dir} ({error.strerror or error}); "
-                            f"{out_dir} was left as it was") from error
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    if release_pages and not isinstance(pages, dict):
+        raise TypeError("release_pages needs the pages as a dict the engine may empty")
+    with staged_site(out_dir, protocols_dir) as staging:
+        if release_pages:
+            assert isinstance(pages, dict)
+            staging.add_all((path, pages.pop(path)) for path in sorted(pages))
+        else:
+            staging.add_all(pages.items())
+        staging.build(config_file, reviewer, as_of)
 
 
 def _index_for_search(new_site: Path) -> None:

@@ -27,8 +27,12 @@ render (``generator.render.placed_page``: links relative to the page for the con
 from our data are wrapped by the ``pc_nowrap`` filter (``on_env``). Pagefind indexes the written pages
 afterwards (generator/site/search_index.py).
 
-Memory: a page's text is dropped once it is rendered to HTML, and its HTML once the page is written
-(only its title and URL are needed afterwards), so at no point does the engine hold every page's text twice.
+Memory: `protocols build` hands the pages over as files (``StagedPages``, written as they were rendered),
+read one at a time. MkDocs renders every page before it writes the first, so meanwhile a staged page's
+body waits in its file, rewritten as it will be shown (contents labels taken out), and BODY_MARKER stands
+for it in ``page.content``; it takes the marker's place when the page is written (on_post_page). Pages
+given as a dict (serve) keep their HTML in ``page.content`` until written. After writing only a page's
+title and URL are kept.
 """
 
 from __future__ import annotations
@@ -70,11 +74,12 @@ from generator.site.mkdocs_config import (  # noqa: E402
     merged_config,
     own_config_file,
 )
+from generator.site.staged_pages import StagedPages  # noqa: E402
 from generator.site.theme_cache import ThemeCache  # noqa: E402
 from generator.site.title_lines import TitleLinePage, TitleLines  # noqa: E402
 
 TocToken = dict  # what mkdocs.structure.toc.get_toc takes: level, id, name, children
-PagesProvider = Callable[[], MutableMapping[str, str]]
+PagesProvider = Callable[[], MutableMapping[str, str] | StagedPages]
 
 SITE_CSS = "assets/site.css"
 MATERIAL_SEARCH_FILES = ("assets/javascripts/lunr/", "assets/javascripts/workers/search.")
@@ -177,6 +182,7 @@ class ProtocolsPlugin(BasePlugin):
         self._generated_pages: set[str] = set()  # src_uri of every page from the pages provider
         self._search_all = False  # a reviewer site indexes every generated page, else in_search decides
         self._bodies: dict[str, str] = {}  # HTML bodies of generated pages, from reading until rendered
+        self._waiting: dict[str, Path] = {}  # staged pages' files, where each body waits from rendering until written
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if config.theme.name != "material":
@@ -204,17 +210,22 @@ class ProtocolsPlugin(BasePlugin):
         if inputs is None:
             raise PluginError("no pages to build: run `protocols build` or `protocols serve`, not mkdocs")
         pages = inputs.pages()
-        own_assets = {path for path in pages if path.startswith("assets/")}
+        paths = pages.paths() if isinstance(pages, StagedPages) else sorted(pages)
+        own_assets = {path for path in paths if path.startswith("assets/")}
         self._generated_pages = set()
         self._search_all = inputs.reviewer
         self._bodies = {}
-        for path in sorted(pages):
+        self._waiting = {}
+        for path in paths:
             check_page_path(path)
             if path in files:
                 raise PluginError(f"generated page {path!r} clashes with a file of the docs or theme")
             inclusion = InclusionLevel.INCLUDED if in_navigation(path) else InclusionLevel.NOT_IN_NAV
-            # Popped: from here on the File holds the only reference, freed once the page is read.
-            files.append(File.generated(config, path, content=pages.pop(path), inclusion=inclusion))
+            if isinstance(pages, StagedPages):
+                file = File.generated(config, path, abs_src_path=str(pages.file(path)), inclusion=inclusion)
+            else:  # popped: from here on the File holds the only reference, freed once the page is read
+                file = File.generated(config, path, content=pages.pop(path), inclusion=inclusion)
+            files.append(file)
             self._generated_pages.add(path)
         assets = assets_dir()
         for asset in sorted(p for p in assets.rglob("*") if p.is_file() and not p.name.startswith(".")):
@@ -243,8 +254,11 @@ class ProtocolsPlugin(BasePlugin):
     def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
         if page.file.src_uri not in self._generated_pages:
             return None
-        source = page.file.content_string
-        page.file.content_string = ""  # MkDocs copies the text into page.markdown; keep one copy only
+        if page.file.abs_src_path is None:
+            source = page.file.content_string
+            page.file.content_string = ""  # MkDocs copies the text into page.markdown; keep one copy only
+        else:  # a staged page, as written: bytes decoded, not read as text (which would turn "\r\n" into "\n")
+            source = Path(page.file.abs_src_path).read_bytes().decode()
         html_page = split_html_page(source)
         if html_page is None:
             return source
@@ -273,16 +287,27 @@ class ProtocolsPlugin(BasePlugin):
             return html
         page.markdown = ""  # rendered; not None, which would blank the page title
         body = self._bodies.pop(src_uri, None)
-        if body is not None:
-            tokens, body = toc_tokens(page.toc, body)
-            html = f"{html}\n{body}"
-            page.toc = get_toc(tokens)
-            page.present_anchor_ids = (page.present_anchor_ids or set()) | set(_IDS.findall(body))
-        return html
+        if body is None:
+            return html
+        tokens, body = toc_tokens(page.toc, body)
+        page.toc = get_toc(tokens)
+        page.present_anchor_ids = (page.present_anchor_ids or set()) | set(_IDS.findall(body))
+        if page.file.abs_src_path is None or BODY_MARKER in html or BODY_MARKER in body:
+            return f"{html}\n{body}"
+        # MkDocs renders every page before it writes the first: the body waits in the staged file, which
+        # was read already, and takes the marker's place when the page is written (on_post_page).
+        staged = Path(page.file.abs_src_path)
+        staged.write_bytes(body.encode())
+        self._waiting[src_uri] = staged
+        return f"{html}\n{BODY_MARKER}"
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        if page.file.src_uri in self._generated_pages:
+        src_uri = page.file.src_uri
+        if src_uri in self._generated_pages:
             page.content = None  # written and indexed for search; later pages need only its title and URL
+        staged = self._waiting.pop(src_uri, None)
+        if staged is not None:
+            output = _put_body(output, staged.read_bytes().decode(), src_uri)
         return output
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
@@ -298,6 +323,20 @@ def _kept_together(value: object) -> object:
     """The `pc_nowrap` filter: a text (or a site's HTML, such as its copyright) wrapped as a body is;
     anything else (undefined on the 404 page, None) as Jinja would write it."""
     return keep_together(value) if isinstance(value, str) else value
+
+
+# Stands for a staged page's body in page.content from rendering until the page is written (on_post_page).
+BODY_MARKER = "<!-- protocols: page body -->"
+
+
+def _put_body(output: str, body: str, src_uri: str) -> str:
+    """The written page with its body in place of BODY_MARKER, which the theme must write exactly once."""
+    written = output.count(BODY_MARKER)
+    if written != 1:
+        raise PluginError(f"page {src_uri!r}: the theme wrote the page content {written} times; a custom_dir "
+                          "template must write {{ page.content }} exactly once")
+    before, after = output.split(BODY_MARKER)
+    return f"{before}{body}{after}"
 
 
 # The headings the generator writes (generator.render.templates.heading): an id, perhaps a class before it
@@ -430,24 +469,21 @@ def load_site_config(config_file: Path | None, **options: object) -> MkDocsConfi
 
 
 def build_into(
-    pages: Mapping[str, str],
+    pages: Mapping[str, str] | StagedPages,
     site_dir: Path,
     docs_dir: Path,
     config_file: Path | None,
     reviewer: bool,
     as_of: date,
-    release_pages: bool = False,
 ) -> None:
     """Build the site into ``site_dir`` in strict mode (a warning is an error).
 
-    ``docs_dir`` must be an existing folder, normally empty: every page comes from ``pages``.
-    ``release_pages``: the engine empties ``pages`` (a dict the caller gives up) as it takes each page,
-    so no page's text outlives its use; otherwise the engine works on a copy and ``pages`` is untouched.
+    ``docs_dir`` must be an existing folder, normally empty: every page comes from ``pages``, a mapping
+    {page path: text} (left untouched: the engine works on a copy) or the pages staged as files (which the
+    engine reads and rewrites).
     Raises SiteBuildError with MkDocs' warnings on failure; ``site_dir`` is then partly written.
     """
-    if release_pages and not isinstance(pages, dict):
-        raise TypeError("release_pages needs the pages as a dict the engine may empty")
-    provide = _hand_over_once(pages if release_pages else dict(pages))
+    provide = _hand_over_once(pages if isinstance(pages, StagedPages) else dict(pages))
     collector = _WarningCollector()
     mkdocs_logger = logging.getLogger("mkdocs")
     mkdocs_logger.addHandler(collector)
@@ -468,11 +504,11 @@ def build_into(
         mkdocs_logger.removeHandler(collector)
 
 
-def _hand_over_once(pages: dict[str, str]) -> PagesProvider:
+def _hand_over_once(pages: dict[str, str] | StagedPages) -> PagesProvider:
     """A provider that gives ``pages`` to the one build that asks and then forgets it."""
     remaining = [pages]
 
-    def provide() -> dict[str, str]:
+    def provide() -> dict[str, str] | StagedPages:
         if not remaining:
             raise PluginError("the pages were already handed to a build")
         return remaining.pop()

@@ -10,7 +10,7 @@ text; what a reader sees of prose is in `generator.text.prose_findings`; the ren
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, cast
@@ -276,15 +276,18 @@ class PlaceholderError(ValueError):
         self.hint = hint
 
 
-def _either(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+def word_list(items: Sequence[str], conjunction: str = "or") -> str:
+    """ "a", "a or b", "a, b or c": the one joiner of messages and pages."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 
 def _regimen_value(regimen: Any, field: str, drugs: Mapping[str, Any] | None) -> str | None:
     if field == "dose_range":
         return None if regimen.dose_range is None else format_range(regimen.dose_range.min, regimen.dose_range.max)
     if field == "options":
-        return _either([format_quantity(q) for q in regimen.options]) if regimen.options else None
+        return word_list([format_quantity(q) for q in regimen.options]) if regimen.options else None
     if field == "duration":
         return None if regimen.duration is None else format_length(regimen.duration)
     if field == "route":

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from typing import Any
 
@@ -41,6 +41,12 @@ _XREF = re.compile(r"\[\[([^\[\]\n]*)\]\]")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 SYNTAX_TYPES = ("pc_citation", "pc_xref", "pc_placeholder", "pc_verbatim")
+# the fields after (start, end) of each syntax token class: moving a token is constructing it anew, without
+# dataclasses.replace's look-up of every field on every call
+_LATER_FIELDS = {kind: tuple(item.name for item in fields(kind))[2:]
+                 for kind in (CrossReference, Placeholder, Verbatim)}
+_TOKEN_TYPES = {Citation: "pc_citation", CrossReference: "pc_xref", Placeholder: "pc_placeholder",
+                Verbatim: "pc_verbatim"}
 
 
 class _TrackedState(StateInline):
@@ -130,9 +136,7 @@ def _syntax_rule(state: StateInline, silent: bool) -> bool:
             syntax = cross_reference_token(match)
         else:
             syntax = citation_token(match)
-        token_type = {Citation: "pc_citation", CrossReference: "pc_xref", Placeholder: "pc_placeholder",
-                      Verbatim: "pc_verbatim"}[type(syntax)]
-        token = state.push(token_type, "", 0)
+        token = state.push(_TOKEN_TYPES[type(syntax)], "", 0)
         token.content = match.group(0)
         token.meta["syntax"] = syntax  # offsets in the inline source; Parsed moves them into the field
     state.pos = match.end()
@@ -199,6 +203,9 @@ class Placement:
         return max(self.floors[line], self.bases[line] + position - self.line_starts[line])
 
 
+NOWHERE = Placement((0,), (-(1 << 62),), (0,))  # a block with no source lines: every position at offset 0
+
+
 def _placement(lines: _Lines, first_line: int, content: str) -> Placement:
     line_starts, bases, floors = [], [], []
     position = 0
@@ -230,10 +237,13 @@ class Parsed:
     definitions: tuple[Definition, ...] = ()
     _syntax: dict[int, Any] | None = None  # id(child token) -> its syntax token in field offsets
 
+    def placement(self, block: Token) -> Placement:
+        """Where `block`'s content (an inline token or a code/html block) lies in the field."""
+        return self.placements.get(id(block), NOWHERE)
+
     def offset(self, block: Token, position: int = 0) -> int:
-        """Field offset of `position` in `block`'s content (an inline token or a code/html block)."""
-        placement = self.placements.get(id(block))
-        return 0 if placement is None else placement.offset(position)
+        """Field offset of `position` in `block`'s content."""
+        return self.placement(block).offset(position)
 
     def inline_offset(self, block: Token, child: Token, extra: int = 0) -> int:
         return self.offset(block, int(child.meta.get("pos", 0)) + extra)
@@ -259,12 +269,14 @@ class Parsed:
 def moved_syntax(syntax: Any, parsed: Parsed, block: Token, child: Token) -> Any:
     """A syntax token with its inline-source offsets moved to field offsets."""
     pos = int(child.meta["pos"])
-    start = parsed.offset(block, pos)
-    end = parsed.offset(block, pos + len(syntax.raw) - 1) + 1
+    offset = parsed.placement(block).offset
+    start = offset(pos)
+    end = offset(pos + len(syntax.raw) - 1) + 1
     if isinstance(syntax, Citation):
-        keys = tuple(CitationKey(key.id, parsed.offset(block, key.offset)) for key in syntax.keys)
+        keys = tuple(CitationKey(key.id, offset(key.offset)) for key in syntax.keys)
         return Citation(start, end, syntax.raw, keys, syntax.error)
-    return replace(syntax, start=start, end=end)
+    kind = type(syntax)
+    return kind(start, end, *(getattr(syntax, name) for name in _LATER_FIELDS[kind]))
 
 
 def _definition(parsed: Parsed, lines: _Lines, token: Token) -> Definition:

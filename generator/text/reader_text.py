@@ -10,17 +10,17 @@ at the source. Placeholders stay slots until a version's data fills them (`Reade
 
 from __future__ import annotations
 
+import bisect
 import unicodedata
-from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, overload
 
 from markdown_it.token import Token
 
 from generator.text.inline import Placeholder, PlaceholderError, render_placeholder
-from generator.text.markdown import Parsed
+from generator.text.markdown import NOWHERE, Parsed, Placement
 
 TEXT, VERBATIM, DATA, SLOT = "t", "v", "d", "\ue000"
 BREAK = "\ufffc"  # something that is not text stands here (an image, a citation's superscript number)
@@ -44,16 +44,12 @@ def read_char(char: str) -> str:
     return unicodedata.normalize("NFKC", char)
 
 
-def _plain_ascii(text: str) -> bool:
-    return text.isascii() and text.isprintable()
-
-
 @dataclass(frozen=True)
 class ReaderRun:
     """The reader's text of one block (a paragraph, heading, table cell row, code block)."""
 
     text: str
-    origins: Sequence[int]  # field offset of each character (an array: a field's text is long)
+    origins: Origins  # field offset of each character, worked out when asked for
     kinds: str  # per character: TEXT, VERBATIM, or SLOT (a placeholder, see `placeholders`)
     placeholders: tuple[Placeholder, ...] = ()
 
@@ -67,12 +63,12 @@ class ReaderRun:
             return self
         builder = _Builder()
         position = 0
-        slots = [index for index, kind in enumerate(self.kinds) if kind == SLOT]
-        for index, token, value in zip(slots, self.placeholders, values, strict=True):
-            builder.extend(self.text[position:index], self.origins[position:index], self.kinds[position:index])
+        for token, value in zip(self.placeholders, values, strict=True):
+            index = self.kinds.index(SLOT, position)
+            builder.copy(self, position, index)
             position = index + 1
             builder.add(value, token.start, DATA, step=0)
-        builder.extend(self.text[position:], self.origins[position:], self.kinds[position:])
+        builder.copy(self, position, len(self.text))
         return builder.run()
 
 
@@ -87,43 +83,162 @@ def placeholder_text(token: Placeholder, doc: Any | None, drugs: Mapping[str, An
         return BREAK
 
 
+class Origins(Sequence[int]):
+    """The field offset of each character of a reader's run, worked out only when asked for (a quantity's or a
+    finding's location): most characters are never asked for theirs.
+
+    The run is cut into segments (anchor, shift, step, source); character i of the segment starting at
+    `start` comes from
+    - anchor + shift + step * (i - start) when the source is None (the anchor is a field offset);
+    - placement.offset(anchor) + shift + step * (i - start) when the source is the block's placement (the
+      anchor is a position in the block's inline source);
+    - placement.offset(anchor + i - start) when the source is `EachPlaced` (a code block's text, whose lines
+      start at different columns);
+    - origins[anchor + i - start] when the source is another run's origins (a run with its slots filled)."""
+
+    __slots__ = ("_starts", "_segments", "_length")
+
+    def __init__(self, starts: list[int], segments: list[Segment], length: int) -> None:
+        self._starts = starts
+        self._segments = segments
+        self._length = length
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[int]: ...
+
+    def __getitem__(self, index: int | slice) -> int | list[int]:
+        if isinstance(index, slice):
+            return [self[position] for position in range(*index.indices(self._length))]
+        if index < 0:
+            index += self._length
+        if not 0 <= index < self._length:
+            raise IndexError("reader's run index out of range")
+        segment = bisect.bisect_right(self._starts, index) - 1
+        anchor, shift, step, source = self._segments[segment]
+        along = index - self._starts[segment]
+        if source is None:
+            return anchor + shift + step * along
+        if isinstance(source, Placement):
+            return source.offset(anchor) + shift + step * along
+        if isinstance(source, EachPlaced):
+            return source.placement.offset(anchor + along)
+        return source[anchor + along]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class EachPlaced:
+    """Segment source of a code block's characters: each placed on its own (see Origins)."""
+
+    placement: Placement
+
+
+Segment = tuple[int, int, int, "Placement | EachPlaced | Origins | None"]  # anchor, shift, step, source (Origins)
+
+
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, placement: Placement | None = None) -> None:
+        self.placement = placement  # of the block whose inline source positions anchor its segments
         self.chars: list[str] = []
-        self.origins = array("l")
         self.kinds: list[str] = []
+        self.starts: list[int] = []
+        self.segments: list[Segment] = []
+        self.length = 0
         self.placeholders: list[Placeholder] = []
 
-    def append(self, char: str, origin: int, kind: str) -> None:
+    def _segment(self, length: int, anchor: int, shift: int = 0, step: int = 1,
+                 source: Placement | EachPlaced | Origins | None = None) -> None:
+        self.starts.append(self.length)
+        self.segments.append((anchor, shift, step, source))
+        self.length += length
+
+    def append(self, char: str, anchor: int, kind: str) -> None:
+        """One character from inline-source position `anchor` of the builder's block."""
         self.chars.append(char)
-        self.origins.append(origin)
         self.kinds.append(kind)
+        self._segment(1, anchor, 0, 0, self.placement)
 
-    def extend(self, text: str, origins: Sequence[int], kinds: str) -> None:
-        self.chars.append(text)
-        self.origins.extend(origins)
-        self.kinds.append(kinds)
+    def copy(self, run: ReaderRun, start: int, end: int) -> None:
+        """Characters start to end of another run, from where they came from there."""
+        if start < end:
+            self.chars.append(run.text[start:end])
+            self.kinds.append(run.kinds[start:end])
+            self._segment(end - start, start, 0, 1, run.origins)
 
-    def add(self, text: str, base: int, kind: str, step: int = 1) -> None:
-        """`text` as read; its character i comes from field offset base + step * i (step 0: all from base)."""
-        if _plain_ascii(text):
-            self.chars.append(text)
-            self.origins.extend(range(base, base + len(text)) if step else [base] * len(text))
-            self.kinds.append(kind * len(text))
+    def add(self, text: str, anchor: int, kind: str, step: int = 1, shift: int = 0) -> None:
+        """`text` as read; its character i comes from where(anchor) + shift + step * i, where(anchor) being the
+        placement of inline-source position `anchor` in the builder's block (the anchor itself, a field offset,
+        for a builder with no block); step 0: every character from there. Characters that read as nothing
+        are dropped; one that reads as several gives each of them the origin of the character it reads."""
+        if not text:
             return
-        for index, char in enumerate(text):
-            read = read_char(char)
+        placement = self.placement
+        if text.isascii() and text.isprintable():  # most text: one segment, read as written (_segment inlined)
+            self.chars.append(text)
+            self.kinds.append(kind * len(text))
+            self.starts.append(self.length)
+            self.segments.append((anchor, shift, step, placement))
+            self.length += len(text)
+            return
+        if not step:
+            read = "".join(read_char(char) for char in text)
             if read:
                 self.chars.append(read)
-                self.origins.extend([base + step * index] * len(read))
                 self.kinds.append(kind * len(read))
+                self._segment(len(read), anchor, shift, 0, placement)
+            return
+        self._add_read(text, kind, lambda index, one: (anchor, shift + index, one, placement))
+
+    def add_placed(self, text: str) -> None:
+        """A code block's text as written: character i from the placement of its position i, one segment per
+        stretch of characters that read as one character each (not one per character: a block may be long)."""
+        placement = self.placement or NOWHERE
+        each = EachPlaced(placement)
+        self._add_read(text, TEXT, lambda index, one: (index, 0, 1, each) if one else (index, 0, 0, placement))
+
+    def _add_read(self, text: str, kind: str, segment_at: Callable[[int, int], Segment]) -> None:
+        """`text` read character by character: one segment, `segment_at(index, 1)`, for each stretch of
+        characters that read as one character each, from the stretch's first index; `segment_at(index, 0)`
+        for a character that reads as several; nothing for one that reads as nothing."""
+        expected = -1  # the index in `text` that continues the current stretch
+        for index, char in enumerate(text):
+            read = read_char(char)
+            if not read:
+                expected = -1
+                continue
+            if len(read) > 1:
+                self.starts.append(self.length)
+                self.segments.append(segment_at(index, 0))
+                expected = -1
+            elif index != expected:
+                self.starts.append(self.length)
+                self.segments.append(segment_at(index, 1))
+                expected = index + 1
+            else:
+                expected += 1
+            self.chars.append(read)
+            self.kinds.append(kind * len(read))
+            self.length += len(read)
 
     def slot(self, token: Placeholder) -> None:
-        self.append(SLOT, token.start, SLOT)
+        self.chars.append(SLOT)
+        self.kinds.append(SLOT)
+        self._segment(1, token.start, 0, 0, None)
         self.placeholders.append(token)
 
     def run(self) -> ReaderRun:
-        return ReaderRun("".join(self.chars), self.origins, "".join(self.kinds), tuple(self.placeholders))
+        return ReaderRun("".join(self.chars), Origins(self.starts, self.segments, self.length), "".join(self.kinds),
+                         tuple(self.placeholders))
 
 
 def plain_run(text: str) -> ReaderRun:
@@ -134,35 +249,35 @@ def plain_run(text: str) -> ReaderRun:
 
 
 def _inline_run(parsed: Parsed, block: Token) -> ReaderRun:
-    builder = _Builder()
+    builder = _Builder(parsed.placement(block))
     in_autolink = False  # an address shown as written: not prose
     for child in block.children or ():
         pos = int(child.meta.get("pos", 0))
-        at = parsed.offset(block, pos)
         kind = child.type
-        if kind in ("link_open", "link_close") and child.markup == "autolink":
+        if kind == "text":
+            if not in_autolink:
+                builder.add(child.content, pos, TEXT)
+        elif kind in ("link_open", "link_close") and child.markup == "autolink":
             in_autolink = kind == "link_open"
-            builder.append(BREAK, at, TEXT)
+            builder.append(BREAK, pos, TEXT)
         elif in_autolink:
             continue
-        elif kind == "text":
-            builder.add(child.content, at, TEXT)
         elif kind == "text_special":  # an entity or an escape: its characters come from where it is written
-            builder.add(child.content, at, TEXT, step=0)
+            builder.add(child.content, pos, TEXT, step=0)
         elif kind in ("softbreak", "hardbreak"):
-            builder.append(" ", at, TEXT)
+            builder.append(" ", pos, TEXT)
         elif kind == "code_inline":
-            builder.add(child.content, parsed.offset(block, pos + len(child.markup)), TEXT)
+            builder.add(child.content, pos + len(child.markup), TEXT)
         elif kind == "pc_placeholder":
             builder.slot(parsed.syntax_of(child))
         elif kind == "pc_verbatim":
             quote = child.content.find('"') + 1
-            builder.add(child.meta["syntax"].text, parsed.offset(block, pos + quote), VERBATIM)
+            builder.add(child.meta["syntax"].text, pos + quote, VERBATIM)
         elif kind == "pc_xref" and child.meta["syntax"].label:
             bar = child.content.find("|") + 1
-            builder.add(child.meta["syntax"].label, parsed.offset(block, pos + bar), TEXT)
+            builder.add(child.meta["syntax"].label, pos + bar, TEXT)
         elif kind in ("pc_xref", "pc_citation", "image"):
-            builder.append(BREAK, at, TEXT)
+            builder.append(BREAK, pos, TEXT)
     return builder.run()
 
 
@@ -176,8 +291,8 @@ def _attribute_runs(parsed: Parsed, block: Token) -> list[ReaderRun]:
         if child.type == "image":
             shown.append("".join(grandchild.content for grandchild in child.children or ()))
         for text in shown:
-            builder = _Builder()
-            builder.add(text, parsed.inline_offset(block, child), TEXT, step=0)
+            builder = _Builder(parsed.placement(block))
+            builder.add(text, int(child.meta.get("pos", 0)), TEXT, step=0)
             runs.append(builder.run())
     return runs
 
@@ -190,14 +305,7 @@ def reader_runs(parsed: Parsed) -> tuple[ReaderRun, ...]:
             runs.append(_inline_run(parsed, block))
             runs += _attribute_runs(parsed, block)
         elif block.type in ("fence", "code_block"):
-            builder = _Builder()
-            content = block.content
-            for index, char in enumerate(content):  # a code block shows its text as written
-                read = read_char(char)
-                if read:
-                    where = parsed.offset(block, index)
-                    builder.chars.append(read)
-                    builder.origins.extend([where] * len(read))
-                    builder.kinds.append(TEXT * len(read))
+            builder = _Builder(parsed.placement(block))
+            builder.add_placed(block.content)  # a code block shows its text as written
             runs.append(builder.run())
     return tuple(runs)

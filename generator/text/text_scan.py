@@ -23,6 +23,7 @@ from generator.text.prose_findings import Finding, ProseQuantity, abbreviation_f
 from generator.text.reader_text import ReaderRun, reader_runs
 
 Quantities = tuple[tuple[ProseQuantity, ...], ...]  # per reader's run
+Judged = tuple[tuple[ProseQuantity, ...], tuple[Finding, ...]]  # one run's doses, and its P209/P109 findings
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,11 +37,15 @@ class TextScan:
     runs: tuple[ReaderRun, ...]  # the reader's text; kept only when it has slots (empty otherwise)
     quantities: Quantities  # the doses written in the reader's text, per run; empty when it has slots
     abbreviations: tuple[Finding, ...]  # P209 abbreviations and P109 spellings; empty when it has slots
+    judged: tuple[Judged | None, ...] = ()  # with slots: per run, its findings when it has no slot of its own
 
 
-def _judged(runs: tuple[ReaderRun, ...]) -> tuple[Quantities, tuple[Finding, ...]]:
-    return (tuple(prose_quantities(run) for run in runs),
-            tuple(finding for run in runs for finding in abbreviation_findings(run)))
+def _judged_run(run: ReaderRun) -> Judged:
+    return prose_quantities(run), tuple(abbreviation_findings(run))
+
+
+def _joined(judged: list[Judged]) -> tuple[Quantities, tuple[Finding, ...]]:
+    return tuple(quantities for quantities, _ in judged), tuple(finding for _, found in judged for finding in found)
 
 
 @lru_cache(maxsize=1 << 15)
@@ -52,24 +57,28 @@ def text_scan(text: str) -> TextScan:
     runs = reader_runs(parsed)
     slots = tuple(token for run in runs for token in run.placeholders)
     if slots:
-        return TextScan(syntax, placeholders, markup_scan(parsed), slots, runs, (), ())
-    quantities, abbreviations = _judged(runs)
+        judged = tuple(None if run.placeholders else _judged_run(run) for run in runs)
+        return TextScan(syntax, placeholders, markup_scan(parsed), slots, runs, (), (), judged)
+    quantities, abbreviations = _joined([_judged_run(run) for run in runs])
     return TextScan(syntax, placeholders, markup_scan(parsed), (), (), quantities, abbreviations)
 
 
 @lru_cache(maxsize=1 << 15)
 def reader_findings(text: str, values: tuple[str, ...]) -> tuple[Quantities, tuple[Finding, ...]]:
     """The doses and abbreviations of the reader's text with its slots showing `values` (one per slot, in
-    order, as `reader_text.placeholder_text` gives them): a protocol's versions mostly show the same values."""
+    order, as `reader_text.placeholder_text` gives them): a protocol's versions mostly show the same values.
+    Only the runs that hold a slot are judged again; the others were judged with the scan."""
     scan = text_scan(text)
     if not scan.slots:
         return scan.quantities, scan.abbreviations
-    filled, position = [], 0
-    for run in scan.runs:
-        count = len(run.placeholders)
-        filled.append(run.filled_with(values[position : position + count]))
-        position += count
-    return _judged(tuple(filled))
+    judged, position = [], 0
+    for run, kept in zip(scan.runs, scan.judged, strict=True):
+        if kept is None:
+            count = len(run.placeholders)
+            kept = _judged_run(run.filled_with(values[position : position + count]))
+            position += count
+        judged.append(kept)
+    return _joined(judged)
 
 
 def forget() -> None:

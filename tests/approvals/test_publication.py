@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.approvals.publication import publication, site_versions
+from generator.approvals.publication import ShownSites, publication, site_versions
 from generator.load.library import load_library
 
 SAMPLE = Path(__file__).resolve().parents[2] / "protocols"
@@ -42,3 +42,32 @@ def test_the_sample_covers_every_decision() -> None:
     states = {state for as_of in DATES for reviewer in (False, True)
               for shown in _shape(site_versions(library, as_of, reviewer)).values() for _v, state in shown[0]}
     assert {"superseded", "current", "upcoming", "retired", "draft"} <= states
+
+
+def test_shown_sites_keep_what_they_work_out_for_the_run(tmp_path: Path) -> None:
+    from helpers import VERSION, write_library
+
+    from generator.checks import CheckContext, run_checks
+
+    as_of = dt.date(2026, 6, 1)
+    library = load_library(SAMPLE)
+    sites = ShownSites(library, as_of)
+    run_checks(library, CheckContext(as_of=as_of, sites=sites))  # the sample's links: both sites
+    kept = dict(sites.by_kind)
+    assert sorted(kept) == [False, True]
+    assert publication(library, as_of, reviewer=True, sites=sites).protocols.keys() == kept[True].protocols.keys()
+    assert sites.by_kind == kept  # read, not worked out again
+    with pytest.raises(ValueError, match="another library or build date"):
+        publication(library, dt.date(2026, 6, 2), reviewer=True, sites=sites)
+
+    # a version with a schema error is seen by the checks only: nothing worked out meanwhile is kept
+    link = VERSION.replace("Monitor blood pressure.", "Monitor blood pressure ([[ketamine-trd]]).")
+    assert link != VERSION
+    broken = load_library(write_library(tmp_path, {
+        "ketamine-trd/1.0.yaml": link.replace("status: draft", "status: approved\neffective: 2026-01-01"),
+        "ketamine-trd/1.1.yaml": link.replace('version: "1.0"', 'version: "1.1"').replace("owner: Department",
+                                                                                      "ownr: Department")}))
+    broken_sites = ShownSites(broken, as_of)
+    run_checks(broken, CheckContext(as_of=as_of, sites=broken_sites))
+    assert broken_sites.by_kind == {}
+    assert "1.1" not in broken_sites.site(True).protocols["ketamine-trd"].by_version

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers import write_files
+from helpers import KETAMINE_IV, SAFETY, version_yaml, with_fields, write_files
 
 from generator.checks import CheckContext
 from generator.checks import references as reference_rules
@@ -29,24 +29,11 @@ label-2019:
   year: 2019
   url: https://example.org/label
 """
-VERSION = """\
-id: ketamine-trd
-version: "1.0"
-title: IV ketamine
-status: STATUS
-summary: Give {{ ketamine-iv.dose }} [@phillips-2019].
-regimens:
-  - id: ketamine-iv
-    drug: ketamine
-    route: IV
-    dose: 0.5 mg/kg
-    cite: [label-2019]
-sections:
-  - id: safety
-    title: Safety
-    body: |
-      TEXT
-"""
+VERSION = version_yaml(  # STATUS and TEXT: filled in by write()
+    title="IV ketamine", status="STATUS", owner=None, summary="Give {{ ketamine-iv.dose }} [@phillips-2019].",
+    changes=None, regimens=[with_fields(KETAMINE_IV, dose_range=None, duration=None, cite=["label-2019"])],
+    phases=None, dose_tables=None, sections=[with_fields(SAFETY, body="TEXT\n")], algorithm=None,
+)
 VERSION_FILE = "protocols/ketamine-trd/1.0.yaml"
 REFERENCES_FILE = "protocols/_library/references.yaml"
 

@@ -3,39 +3,22 @@ that leaves a previous site untouched, timings and default output folders."""
 
 from __future__ import annotations
 
-import io
 import json
 import re
-import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import SAMPLE_LIBRARY, SAMPLE_PUBLISHED
-
-from generator import cli
+from helpers import SAMPLE_LIBRARY, SAMPLE_PUBLISHED, copy_sample_library, run, snapshot
 
 AS_OF = "2026-03-10"
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    status = cli.main(list(argv), out=out, err=err)
-    return status, out.getvalue(), err.getvalue()
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()
-    }
 
 
 @pytest.fixture
 def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the sample library; the current folder has no mkdocs.yml, so the default config is used."""
-    copy = tmp_path / "protocols"
-    shutil.copytree(SAMPLE_LIBRARY, copy)
     monkeypatch.chdir(tmp_path)
-    return copy
+    return copy_sample_library(tmp_path)
 
 
 def test_builds_the_sample_library(library: Path, tmp_path: Path) -> None:
@@ -150,3 +133,51 @@ def test_releasing_positions_before_render_changes_no_page() -> None:
         library.release_positions()
         assert all(not source.values and not source.text for source in library.sources.values())
         assert render_site(library, dt.date(2026, 11, 25), reviewer) == expected
+
+
+def test_each_page_is_written_out_before_the_next_is_rendered(
+    library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build consumes render_pages as it goes: no page waits in memory for the rest of the site."""
+    from generator.commands import build as build_command
+
+    render_pages = build_command.render_pages
+    given: list[str] = []
+    not_yet_written: list[str] = []
+
+    def watched(*args: object, **options: object) -> Iterator[tuple[str, str]]:
+        for path, text in render_pages(*args, **options):  # type: ignore[arg-type]
+            if given and not list(tmp_path.glob(f".out.building-*/pages/{given[-1]}")):
+                not_yet_written.append(given[-1])
+            given.append(path)
+            yield path, text
+
+    monkeypatch.setattr(build_command, "render_pages", watched)
+    status, out, err = run("build", "--as-of", AS_OF, "--out", str(tmp_path / "out"), str(library))
+    assert (status, err) == (0, "")
+    assert len(given) > 30 and not_yet_written == []
+    assert list(tmp_path.glob(".out.building-*")) == []
+
+
+def test_a_build_works_out_each_sites_versions_once(library: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The xrefs check and the pages read the same shown versions: the build works them out once per site
+    kind and passes them down (the engine is left out: what it is given is all this test needs)."""
+    from generator.approvals import publication
+    from generator.site import atomic_output
+
+    calls: list[bool] = []
+    work_out = publication.site_versions
+
+    def counted(library, as_of, reviewer):  # type: ignore[no-untyped-def]
+        calls.append(reviewer)
+        return work_out(library, as_of, reviewer)
+
+    given: list[list[str]] = []
+    monkeypatch.setattr(publication, "site_versions", counted)
+    monkeypatch.setattr(atomic_output.SiteStaging, "build", lambda staging, *args, **kwargs: given.append(
+        staging.pages.paths()))
+    status, _out, err = run("build", "--as-of", AS_OF, "--out", str(tmp_path / "out"), str(library))
+    assert (status, err) == (0, "")
+    assert sorted(calls) == [False, True]  # True: the xrefs check of the draft, which only the reviewer site shows
+    assert "protocols/ketamine-trd/index.md" in given[0]

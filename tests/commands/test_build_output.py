@@ -4,15 +4,12 @@ one line and changes nothing; leftovers of interrupted builds go; the marker lea
 from __future__ import annotations
 
 import fcntl
-import io
 import os
-import shutil
 from pathlib import Path
 
 import pytest
-from helpers import SAMPLE_LIBRARY
+from helpers import copy_sample_library, run, snapshot
 
-from generator import cli
 from generator.site import atomic_output as build
 from generator.site.atomic_output import MARKER_BYTES, MARKER_NAME, check_output
 
@@ -20,33 +17,11 @@ AS_OF = "2026-03-10"
 GOOD_PAGES = {"index.md": "# Clinical protocols\n\nNothing yet.\n"}
 
 
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    status = cli.main(list(argv), out=out, err=err)
-    return status, out.getvalue(), err.getvalue()
-
-
-def snapshot(folder: Path) -> dict[str, bytes | str]:
-    """Every entry under folder: file bytes, symbolic link targets, folders (hidden ones too)."""
-    found: dict[str, bytes | str] = {}
-    for path in sorted(folder.rglob("*")):
-        name = path.relative_to(folder).as_posix()
-        if path.is_symlink():
-            found[name] = f"-> {os.readlink(path)}"
-        elif path.is_dir():
-            found[name] = "folder"
-        else:
-            found[name] = path.read_bytes()
-    return found
-
-
 @pytest.fixture
 def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the sample library in tmp_path, which is the current folder."""
-    copy = tmp_path / "protocols"
-    shutil.copytree(SAMPLE_LIBRARY, copy)
     monkeypatch.chdir(tmp_path)
-    return copy
+    return copy_sample_library(tmp_path)
 
 
 @pytest.fixture

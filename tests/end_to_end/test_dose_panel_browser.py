@@ -23,7 +23,8 @@ from typing import Any
 
 import pytest
 from axe import axe_results, blocking
-from browser import recorded_context, served
+from browser import recorded_context
+from local_http import served
 from pagefind_index import fragments
 from panel_library import AS_OF, REVIEW_DUE, UPCOMING_EFFECTIVE, build_panel_site
 

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import recorded_context, served
+from browser import recorded_context
 from hostile_markdown import FIELDS_ALL, PAYLOADS, write_hostile_library
+from local_http import served
 
 from generator.load.library import load_library
 from generator.render.families import render_site

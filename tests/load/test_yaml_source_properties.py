@@ -163,6 +163,7 @@ FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 @FAST
 @given(DOCUMENTS, STYLES, st.booleans())
 @example({"\n": None}, "|", False)  # found by Hypothesis: a key dumped as a block scalar
+@example(":0", None, False)  # found by Hypothesis: a plain scalar that begins with ":"
 def test_a_dumped_document_loads_back_exactly(document: Any, style: str | None, flow: bool) -> None:
     text = yaml.safe_dump(
         document, default_style=style, default_flow_style=flow, allow_unicode=True, width=40, sort_keys=False
@@ -179,7 +180,8 @@ def test_a_dumped_document_loads_back_exactly(document: Any, style: str | None, 
         value = source.get(path)
         if value is not None:  # a value starts at its first character, quote, bracket or (a block list) dash
             here = lines[line - 1][col - 1 :]
-            assert here[:1] not in ("", " ", ":", ","), (here, path)
+            first = value[:1] if isinstance(value, str) else ""  # a plain scalar may begin with ":" (":0")
+            assert here[:1] not in ("", " ") and (here[:1] not in (":", ",") or here[:1] == first), (here, path)
             assert isinstance(value, list) or not here.startswith("- "), (here, path)
         if path and isinstance(path[-1], str):
             key_line, key_col = source.keys[path]

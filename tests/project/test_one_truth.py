@@ -147,6 +147,106 @@ def test_range_text_is_the_same_in_placeholders_diffs_and_check_messages(tmp_pat
     assert f"dose 0.9 mg/kg lies outside dose_range {shown}" in messages
 
 
+PAGE_PATHS_HOME = "model/page_paths.py"
+_PAGE_FOLDERS = ("protocols/", "handbooks/", "drugs/", "references/", "review/")
+
+
+def _spells_a_page_path(text: str) -> bool:
+    return text.startswith(_PAGE_FOLDERS) or text.endswith("index.md")
+
+
+def spelled_page_paths(source: str) -> list[int]:
+    """Lines of Python `source` that build or spell a page path by hand instead of calling model.page_paths:
+    `f"protocols/{id}/index.md"`, `"drugs/" + id`, `folder + "/index.md"`, `page.endswith("/diff/index.md")`.
+    A docstring's example and a glob pattern are left alone."""
+    tree = ast.parse(source)
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef) and node.body
+                  and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    found = []
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+                and node.value.endswith("/index.md") and not any(c in node.value for c in "* ")):
+            found.append(node.lineno)  # a page path's end, as in page.endswith("/diff-current/index.md")
+        elif isinstance(node, ast.JoinedStr) and any(isinstance(v, ast.FormattedValue) for v in node.values):
+            text = "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+            if _spells_a_page_path(text) and text.endswith(("/", ".md")):
+                found.append(node.lineno)
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
+            parts = (node.left, node.right)
+            if any(isinstance(p, ast.Constant) and isinstance(p.value, str) and _spells_a_page_path(p.value)
+                   for p in parts):
+                found.append(node.lineno)
+    return sorted(set(found))
+
+
+def test_page_paths_are_written_only_in_page_paths() -> None:
+    """A page path spelled in a second module (the cross-reference resolver did) drifts from the pages
+    render writes: a link that checks would lead nowhere."""
+    found = {}
+    for path in sorted(GENERATOR.rglob("*.py")):
+        relative = path.relative_to(GENERATOR).as_posix()
+        lines = spelled_page_paths(path.read_text(encoding="utf-8"))
+        if lines and relative != PAGE_PATHS_HOME:
+            found[relative] = lines
+    assert found == {}
+    assert spelled_page_paths((GENERATOR / PAGE_PATHS_HOME).read_text(encoding="utf-8")) != []
+
+
+def test_the_page_path_finder_sees_every_spelling() -> None:
+    source = (
+        'a = f"protocols/{protocol_id}/{version}/index.md"\n'
+        'b = "drugs/" + drug_id\n'
+        'c = folder + "/index.md"\n'
+        "d = 'handbooks/%s/' % handbook_id\n"
+        'e = f"{protocol_folder(x)}print/index.md"\n'
+        '"""A docstring names protocols/<id>/index.md."""\n'
+        'f = ("protocols/*/*/index.md", "drugs/index.md")\n'
+        'g = f"protocols {count}"\n'
+        'h = f"protocols/{kind}.schema.json"\n'
+        'if page.endswith("/diff-current/index.md"): pass\n'
+        'def f():\n    """Shows protocols/x/1.0/index.md."""\n'
+        'i = ("protocols/*/*/index.md", "index.md")\n'
+    )
+    assert spelled_page_paths(source) == [1, 2, 3, 4, 5, 7, 10]  # 7: "drugs/index.md", not the glob
+
+
+def spelled_word_lists(source: str) -> list[int]:
+    """Lines of Python `source` that join "a, b or c" themselves instead of calling text.inline.word_list:
+    `", ".join(items[:-1])`, the comma join of all items but the last."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "join"
+                and isinstance(node.func.value, ast.Constant) and node.func.value.value == ", "
+                and node.args and isinstance(node.args[0], ast.Subscript)
+                and isinstance(node.args[0].slice, ast.Slice) and node.args[0].slice.lower is None
+                and ast.unparse(node.args[0].slice) == ":-1"):
+            found.append(node.lineno)
+    return sorted(found)
+
+
+def test_a_b_or_c_is_joined_by_the_one_word_list() -> None:
+    """Two joiners (one for placeholders and messages, one for pages) drift apart: "5 or 10 mg" in a
+    message and "5 mg or 10 mg" on the page."""
+    found = {}
+    for path in sorted(GENERATOR.rglob("*.py")):
+        relative = path.relative_to(GENERATOR).as_posix()
+        lines = spelled_word_lists(path.read_text(encoding="utf-8"))
+        if lines and relative != "text/inline.py":
+            found[relative] = lines
+    assert found == {}
+
+
+def test_the_word_list_finder_sees_a_copy() -> None:
+    source = (
+        'a = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]\n'
+        "b = f\"{', '.join(names[:-1])} and {names[-1]}\"\n"
+        'c = ", ".join(items)\n'
+        'd = ", ".join(items[1:])\n'
+    )
+    assert spelled_word_lists(source) == [1, 2]
+
+
 LOOKUPS = {  # every command that names a protocol and a version, with the version 9.9 that does not exist
     "dose": ("dose", "{id}", "ketamine-iv", "--weight", "70", "--version", "9.9"),
     "diff": ("diff", "{id}", "1.0", "9.9"),

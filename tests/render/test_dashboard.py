@@ -179,3 +179,25 @@ def test_the_reviewer_site_judges_each_ledger_and_the_register_once(library: Lib
     monkeypatch.setattr(signoffs, "register", counted_register)
     render_site(library, AS_OF, reviewer=True)
     assert sorted(calls) == ["esketamine-trd", "ketamine-trd", "register"]
+
+
+def test_each_pair_of_versions_is_compared_once_per_build(library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What's new, the dashboard (planned, then rendered) and the diff pages show the same pairs' dosing
+    changes: the publication compares each pair once."""
+    from generator.approvals import diff, publication
+
+    calls: list[tuple[str, str, str]] = []
+    compare = diff.dosing_changes
+
+    def counted(old, new, library=None):  # type: ignore[no-untyped-def]
+        calls.append((new.id, old.version, new.version))
+        return compare(old, new, library)
+
+    monkeypatch.setattr(diff, "dosing_changes", counted)
+    monkeypatch.setattr(publication, "dosing_changes", counted)
+    pages = render_site(library, AS_OF, reviewer=True)
+    assert sorted(calls) == [("ketamine-trd", "1.0", "1.1"), ("ketamine-trd", "1.0", "1.2"),
+                             ("ketamine-trd", "1.1", "1.2")]
+    assert {"protocols/ketamine-trd/1.1/diff/index.md", "protocols/ketamine-trd/1.2/diff/index.md",
+            "protocols/ketamine-trd/1.2/diff-current/index.md"} <= set(pages)
+    assert "0.5 mg/kg to 0.6 mg/kg" in shown_body(pages, DASHBOARD)

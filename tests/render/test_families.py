@@ -15,7 +15,18 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import REVIEWER_KEYS, register_yaml, shown_body, signed_ledger, table_rows, write_files
+from helpers import (
+    ALPHA_1_0_FIELDS,
+    ALPHA_2_0_FIELDS,
+    ALPHA_2_1_DRAFT,
+    ALPHA_POLICY,
+    REVIEWER_KEYS,
+    shown_body,
+    signed_ledger,
+    table_rows,
+    version_yaml,
+    write_files,
+)
 
 from generator.approvals.sshsig import ed25519_public_line, parse_public_key
 from generator.approvals.versions import version_fingerprint
@@ -53,12 +64,7 @@ alphacaine:
   ceiling: 1 mg/kg
 """
 
-POLICY = """\
-approval:
-  minimum: 2
-  required_roles: [pharmacist, physician]
-review_interval_months: 24
-""" + register_yaml(("Pat Pharm", "pharmacist"), ("Dr Phil Doc", "physician"))
+POLICY = ALPHA_POLICY
 
 HANDBOOKS = """\
 - id: testing
@@ -67,71 +73,11 @@ HANDBOOKS = """\
   protocols: [alpha-drug, beta-draft]
 """
 
-ALPHA_1_0 = """\
-id: alpha-drug
-version: "1.0"
-title: Alpha drug for tests
-status: approved
-effective: 2026-01-01
-owner: Department of Tests
-summary: |
-  Give {{ alpha-iv.dose }} {{ alpha-iv.route }} [@smith-2020].
-changes: []
-regimens:
-  - id: alpha-iv
-    drug: alphacaine
-    route: IV
-    dose: 0.4 mg/kg
-    cite: [smith-2020]
-"""
+ALPHA_1_0 = version_yaml(**ALPHA_1_0_FIELDS)
 
-ALPHA_2_0 = """\
-id: alpha-drug
-version: "2.0"
-title: Alpha drug for tests
-status: approved
-effective: 2026-03-01
-owner: Department of Tests
-summary: |
-  Give {{ alpha-iv.dose }} {{ alpha-iv.route }} over {{ alpha-iv.duration }},
-  {{ course.frequency }} for {{ course.length }} [@smith-2020]. See [[#safety]].
-changes:
-  - Raised alpha-iv to {{ alpha-iv.dose }} and added a cap [@label-alphacaine].
-regimens:
-  - id: alpha-iv
-    drug: alphacaine
-    route: IV
-    dose: 0.5 mg/kg
-    dose_range: {min: 0.25 mg/kg, max: 0.75 mg/kg}
-    max_dose: 40 mg
-    duration: 30 min
-    concentration: 10 mg/mL
-    cite: [smith-2020, label-alphacaine]
-    notes: Dilute before use.
-phases:
-  - id: course
-    name: Course
-    regimen: alpha-iv
-    frequency: 2 per week
-    length: 3 weeks
-    doses: 6
-dose_tables:
-  - regimen: alpha-iv
-    weights: {from: 60 kg, to: 100 kg, step: 10 kg}
-sections:
-  - id: safety
-    title: Safety (read first)
-    body: Monitor *blood pressure* [@label-alphacaine].
-algorithm:
-  - Weigh the patient.
-  - Give the dose from the table ([[#dose-table]]).
-"""
+ALPHA_2_0 = version_yaml(**ALPHA_2_0_FIELDS)
 
-ALPHA_2_1 = (
-    ALPHA_2_0.replace('version: "2.0"', 'version: "2.1"')
-    .replace("status: approved", "status: draft")
-    .replace("effective: 2026-03-01\n", "")
-)
+ALPHA_2_1 = version_yaml(**ALPHA_2_0_FIELDS | ALPHA_2_1_DRAFT)
 
 BETA_1_0 = """\
 id: beta-draft

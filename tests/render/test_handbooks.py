@@ -15,7 +15,20 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import register_yaml, run, shown_body, signed_ledger, table_rows, write_files
+from helpers import (
+    ALPHA_1_0_FIELDS,
+    ALPHA_2_0_FIELDS,
+    ALPHA_2_1_DRAFT,
+    ALPHA_IV,
+    ALPHA_POLICY,
+    run,
+    shown_body,
+    signed_ledger,
+    table_rows,
+    version_yaml,
+    with_fields,
+    write_files,
+)
 
 from generator.load.library import Library, load_library
 from generator.render.families import render_site
@@ -63,12 +76,7 @@ zetacaine:
   name: zetacaine
 """
 
-POLICY = """\
-approval:
-  minimum: 2
-  required_roles: [pharmacist, physician]
-review_interval_months: 24
-""" + register_yaml(("Pat Pharm", "pharmacist"), ("Dr Phil Doc", "physician"))
+POLICY = ALPHA_POLICY
 
 HANDBOOKS = """\
 - id: testing
@@ -80,59 +88,18 @@ HANDBOOKS = """\
   protocols: [beta-draft]
 """
 
-ALPHA_1_0 = """\
-id: alpha-drug
-version: "1.0"
-title: Alpha drug for tests
-status: approved
-effective: 2026-01-01
-owner: Department of Tests
-summary: Give {{ alpha-iv.dose }} {{ alpha-iv.route }} [@smith-2020].
-changes: []
-regimens:
-  - id: alpha-iv
-    drug: alphacaine
-    route: IV
-    dose: 0.4 mg/kg
-    cite: [smith-2020]
-"""
+ALPHA_1_0 = version_yaml(**ALPHA_1_0_FIELDS | {"summary": "Give {{ alpha-iv.dose }} {{ alpha-iv.route }} "
+                                                           "[@smith-2020]."})
 
-ALPHA_2_0 = """\
-id: alpha-drug
-version: "2.0"
-title: Alpha drug for tests
-status: approved
-effective: 2026-03-01
-owner: Department of Tests
-summary: Give {{ alpha-iv.dose }} {{ alpha-iv.route }} over {{ alpha-iv.duration }} [@smith-2020].
-changes:
-  - Raised alpha-iv to {{ alpha-iv.dose }} and added a cap [@label-alphacaine].
-regimens:
-  - id: alpha-iv
-    drug: alphacaine
-    route: IV
-    dose: 0.5 mg/kg
-    dose_range: {min: 0.25 mg/kg, max: 0.75 mg/kg}
-    max_dose: 40 mg
-    duration: 30 min
-    cite: [smith-2020]
-dose_tables:
-  - regimen: alpha-iv
-    weights: {from: 60 kg, to: 100 kg, step: 10 kg}
-sections:
-  - id: safety
-    title: Safety
-    body: Monitor blood pressure [@label-alphacaine].
-algorithm:
-  - Give the dose from the table ([[#dose-table]]).
-  - If that fails, see [[gamma-drug#safety]].
-"""
+ALPHA_2_0_HERE = ALPHA_2_0_FIELDS | {
+    "summary": "Give {{ alpha-iv.dose }} {{ alpha-iv.route }} over {{ alpha-iv.duration }} [@smith-2020].",
+    "regimens": [with_fields(ALPHA_IV, concentration=None, notes=None, cite=["smith-2020"])], "phases": None,
+    "sections": [{"id": "safety", "title": "Safety", "body": "Monitor blood pressure [@label-alphacaine]."}],
+    "algorithm": ["Give the dose from the table ([[#dose-table]]).", "If that fails, see [[gamma-drug#safety]]."],
+}
+ALPHA_2_0 = version_yaml(**ALPHA_2_0_HERE)
 
-ALPHA_2_1 = (
-    ALPHA_2_0.replace('version: "2.0"', 'version: "2.1"')
-    .replace("status: approved", "status: draft")
-    .replace("effective: 2026-03-01\n", "")
-)
+ALPHA_2_1 = version_yaml(**ALPHA_2_0_HERE | ALPHA_2_1_DRAFT)
 
 GAMMA_1_0 = """\
 id: gamma-drug

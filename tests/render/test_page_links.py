@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from generator.approvals.publication import publication
 from generator.approvals.site_links import SiteLinks
 from generator.load.library import load_library
-from generator.render import page_links, paths, protocol_page
+from generator.model import page_paths as paths
+from generator.render import page_links, protocol_page
 from generator.render.families import render_site
 from generator.render.html_page import HTML_BODY, html_page, split_html_page
 from generator.render.inline_render import PageContext, render_markdown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -171,3 +172,30 @@ def test_a_config_without_the_material_theme_is_refused(tmp_path: Path) -> None:
         "  ERROR: the protocols site needs theme 'material', not 'mkdocs'"
     )
     assert sorted(path.name for path in tmp_path.iterdir()) == ["mkdocs.yml"]
+
+
+def test_a_render_that_fails_half_way_keeps_the_previous_site(previous_site: tuple[Path, dict[str, bytes]]) -> None:
+    """Pages are staged as they are rendered: a render that stops part-way writes nothing to the output."""
+    out, before = previous_site
+
+    def pages_then_failure() -> Iterator[tuple[str, str]]:
+        yield "index.md", NEW_PAGES["index.md"]
+        assert list(out.parent.glob(".site.building-*/pages/index.md"))  # staged, not yet built
+        raise ValueError("page family protocols rendered an unplanned page: x.md")
+
+    with pytest.raises(ValueError, match="^page family protocols rendered an unplanned page: x.md$"):
+        with build.staged_site(out) as staging:
+            staging.add_all(pages_then_failure())
+            staging.build(None, False, AS_OF)
+    assert_untouched(out, before)
+
+
+def test_a_staged_page_with_an_unsafe_path_is_refused_before_it_is_written(
+    previous_site: tuple[Path, dict[str, bytes]],
+) -> None:
+    out, before = previous_site
+    with pytest.raises(SiteBuildError, match=r"^page path '\.\./\.\./escape\.md' is not a plain relative path"):
+        with build.staged_site(out) as staging:
+            staging.add("../../escape.md", "# Escape\n")
+    assert not (out.parent / "escape.md").exists()
+    assert_untouched(out, before)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import served
+from local_http import free_port, served
 from pagefind_index import indexed_urls
 
 from generator.resources import assets_dir
@@ -445,13 +445,10 @@ def fetch_until(url: str, expected: str, timeout: float = 30.0) -> str:
 
 
 def test_serve_rebuilds_when_a_watched_file_changes(tmp_path: Path) -> None:
-    import socket
     import subprocess
     import sys
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     library = tmp_path / "protocols"
     library.mkdir()
     source = library / "page.md"
@@ -492,8 +489,16 @@ def test_the_engine_lets_go_of_each_pages_text_once_written(tmp_path: Path, monk
     monkeypatch.setattr(site.ProtocolsPlugin, "on_post_page", recording_post_page)
     build_site(FAKE_PAGES, tmp_path / "site", None, False, AS_OF)
     assert sorted(page.file.src_uri for page in written) == sorted(path for path in FAKE_PAGES if path.endswith(".md"))
-    assert {(page.file.content_string, page.markdown, page.content) for page in written} == {("", "", None)}
+    # staged pages: the text stays in the build's staging folder, the File reads it from there
+    assert {(page.markdown, page.content) for page in written} == {("", None)}
+    assert all(page.file.abs_src_path and ".site.building-" in page.file.abs_src_path for page in written)
     assert [page.title for page in written if page.file.src_uri == "drugs/index.md"] == ["Drug index"]
+    written.clear()  # pages given as a dict (serve): the File's copy of the text is dropped once read
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    site.build_into(dict(FAKE_PAGES), tmp_path / "from-dict", docs, None, False, AS_OF)
+    assert {(page.file.content_string, page.markdown, page.content) for page in written} == {("", "", None)}
+    assert len(written) == len([path for path in FAKE_PAGES if path.endswith(".md")])
 
 
 def test_title_line_is_shown_as_written_with_only_toc_loaded(tmp_path: Path) -> None:

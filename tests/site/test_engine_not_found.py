@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from browser import recorded_context, served
+from browser import recorded_context
+from local_http import served
 
 from generator.site.engine import error_page_context
 

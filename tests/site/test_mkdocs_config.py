@@ -4,7 +4,6 @@ wins, mappings merge key by key, lists replace, and nothing it writes makes a tr
 from __future__ import annotations
 
 import io
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 from helpers import run, write_library
+from local_http import free_port
 from mkdocs.config import load_config
 
 from generator.resources import default_mkdocs_file
@@ -271,9 +271,7 @@ def fetch_title(url: str, expected: str, timeout: float = 30.0) -> str:
 
 
 def test_serve_picks_up_an_edit_to_the_site_file(tmp_path: Path) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     (tmp_path / "mkdocs.yml").write_text("site_name: First name\n", encoding="utf-8")
     (tmp_path / "docs").mkdir()
     log = (tmp_path / "serve.log").open("w", encoding="utf-8")

@@ -400,7 +400,7 @@ def test_the_search_benchmark_measures_a_cold_first_search(bench: Any, built_sit
 def test_markup_in_page_text_stays_text_in_results(tmp_path: Path, chromium_browser: Any) -> None:
     """Pagefind keeps a page's text as written, "<img ...>" included, and its excerpts are HTML: search.js
     keeps only their text and <mark>s, so words that look like markup never become elements."""
-    from browser import served
+    from local_http import served
 
     pages = {
         "index.md": "# Home\n\nStart here.\n",
@@ -431,7 +431,7 @@ def test_a_site_without_its_index_says_search_is_not_available(tmp_path: Path, c
     sentence instead of failing silently or throwing."""
     import shutil
 
-    from browser import served
+    from local_http import served
 
     build_site(SMALL_SITE, tmp_path / "site")
     shutil.rmtree(tmp_path / "site" / "pagefind")

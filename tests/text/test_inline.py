@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from helpers import write_files
+from helpers import INDUCTION, KETAMINE_IV, SAFETY, version_yaml, with_fields, write_files
 
 from generator.approvals.site_links import SiteLinks
 from generator.load.library import Library, load_library
@@ -22,6 +22,7 @@ from generator.text.inline import (
     render_placeholder,
     scan_version,
     tokenize,
+    word_list,
 )
 
 REFERENCES = """\
@@ -39,37 +40,12 @@ singh-2016:
   year: 2016
 """
 DRUGS = "ketamine:\n  name: ketamine\nesketamine:\n  name: esketamine\n"
-TRD = """\
-id: ketamine-trd
-version: "1.0"
-title: IV ketamine for depression
-status: approved
-effective: 2026-02-11
-summary: Give {{ ketamine-iv.dose }}.
-changes: []
-regimens:
-  - id: ketamine-iv
-    drug: ketamine
-    route: IV
-    dose: 0.5 mg/kg
-    dose_range: {min: 0.1 mg/kg, max: 0.75 mg/kg}
-    duration: 40 min
-    notes: Regimen notes.
-phases:
-  - id: induction
-    name: Induction
-    regimen: ketamine-iv
-    frequency: 3 per week
-    length: 2 weeks
-    doses: 6
-    notes: Phase notes.
-sections:
-  - id: safety
-    title: Safety
-    body: Section body.
-algorithm:
-  - Step one.
-"""
+TRD = version_yaml(
+    title="IV ketamine for depression", status="approved", effective="2026-02-11", owner=None,
+    summary="Give {{ ketamine-iv.dose }}.", regimens=[with_fields(KETAMINE_IV, cite=None, notes="Regimen notes.")],
+    phases=[with_fields(INDUCTION, notes="Phase notes.")], dose_tables=None,
+    sections=[with_fields(SAFETY, body="Section body.")], algorithm=["Step one."],
+)
 FIXED = """\
 id: esketamine-trd
 version: "1.0"
@@ -118,6 +94,17 @@ def library(tmp_path: Path) -> Library:
     loaded = load_library(tmp_path / "protocols", "protocols")
     assert loaded.diagnostics == []
     return loaded
+
+
+@pytest.mark.parametrize(("items", "conjunction", "text"), [
+    ([], "or", ""),
+    (["5 mg"], "or", "5 mg"),
+    (["5 mg", "10 mg"], "or", "5 mg or 10 mg"),
+    (["28 mg", "56 mg", "84 mg"], "or", "28 mg, 56 mg or 84 mg"),
+    (["pharmacist", "psychiatrist", "nurse"], "and", "pharmacist, psychiatrist and nurse"),
+])
+def test_word_list_joins_as_messages_and_pages_say_it(items: list[str], conjunction: str, text: str) -> None:
+    assert word_list(items, conjunction) == text
 
 
 def test_tokens_carry_their_offsets_and_parts() -> None:

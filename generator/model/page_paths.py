@@ -1,4 +1,6 @@
-"""Page paths of the site layout (ARCHITECTURE.md): keys of the pages dict, never URLs."""
+"""Page paths of the site layout (ARCHITECTURE.md): keys of the pages dict, never URLs. Written only here
+(tests/project/test_one_truth.py); in the model stage so that cross-reference targets (approvals) and the
+pages (render) name a page alike."""
 
 from __future__ import annotations
 

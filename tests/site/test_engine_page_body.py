@@ -1,0 +1,89 @@
+"""Staged pages (generator/site/staged_pages.py): `protocols build` writes each page to the build's
+temporary folder as it is rendered, the engine reads it back, and between MkDocs' render and write the
+page's body waits in that file while a marker stands for it in page.content (generator/site/engine.py).
+The written page must be exactly the one a dict of pages gives (as serve hands them over), whatever the
+body holds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from generator.render.html_page import html_page
+from generator.site import engine as site
+from generator.site.atomic_output import build_site
+from generator.site.engine import BODY_MARKER, SiteBuildError
+
+AS_OF = dt.date(2026, 11, 30)
+
+
+def article(html: str) -> str:
+    return html.split("<article", 1)[1].split("</article>", 1)[0]
+
+
+def build(tmp_path: Path, body: str, config_file: Path | None = None) -> str:
+    out = tmp_path / "site"
+    build_site({"index.md": html_page("Home", body)}, out, config_file, False, AS_OF)
+    return (out / "index.html").read_bytes().decode()
+
+
+def read_tree(root: Path) -> dict[str, bytes]:
+    return {path.relative_to(root).as_posix(): path.read_bytes() for path in root.rglob("*") if path.is_file()}
+
+
+ODD_BODIES = {
+    "index.md": html_page("Home", '<p>dose ≤ five µg per kg 🙂 — «slowly» <a href="/drugs/">drugs</a></p>\n'),
+    "drugs/index.md": html_page("Drugs", "<p>line one\r\nline two\rline three</p>\n"),
+    "drugs/a/index.md": html_page("A", f"<p>before</p>{BODY_MARKER}<p>after</p>\n"),
+    "drugs/b/index.md": html_page("B", "\ufeff<p>a body that starts with a byte order mark</p>\n"),
+    "data/x.json": '{"name": "é\\r\\n"}\r\n',
+}
+
+
+def test_staged_pages_build_the_same_site_as_a_dict_of_pages(tmp_path: Path) -> None:
+    build_site(dict(ODD_BODIES), tmp_path / "staged", None, False, AS_OF)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    site.build_into(dict(ODD_BODIES), tmp_path / "from-dict", docs, None, False, AS_OF)
+    staged, from_dict = read_tree(tmp_path / "staged"), read_tree(tmp_path / "from-dict")
+    assert {path for path in staged if not path.startswith("pagefind/")} - {".protocols-build"} == set(from_dict)
+    for path, data in from_dict.items():
+        assert staged[path] == data, path
+    assert b"line one\r\nline two\rline three" in staged["drugs/index.html"]
+
+
+def test_a_body_beyond_latin_1_is_written_digit_for_digit(tmp_path: Path) -> None:
+    body = "<p>dose ≤ five µg per kg 🙂 — «slowly»</p>"
+    page = build(tmp_path, body)
+    assert BODY_MARKER not in page
+    assert article(page).count(body) == 1
+    assert article(page).index("<h1") < article(page).index(body)
+
+
+def test_a_body_that_holds_the_marker_text_is_written_as_is(tmp_path: Path) -> None:
+    body = f"<p>before</p>{BODY_MARKER}<p>after</p>"
+    page = build(tmp_path, body)
+    assert article(page).count(body) == 1
+    assert page.count(BODY_MARKER) == 1
+
+
+@pytest.mark.parametrize(("content", "times"), [("{{ page.content }}{{ page.content }}", 2), ("<p>no body</p>", 0)])
+def test_a_theme_that_does_not_write_the_content_once_is_a_clear_error(tmp_path: Path, content: str,
+                                                                       times: int) -> None:
+    theme = tmp_path / "theme" / "partials"
+    theme.mkdir(parents=True)
+    (theme / "content.html").write_text(content, encoding="utf-8")
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: Test\ntheme:\n  name: material\n  custom_dir: theme\n", encoding="utf-8")
+    with pytest.raises(SiteBuildError) as error:
+        build(tmp_path, "<p>body</p>", config)
+    assert str(error.value) == (
+        "site build failed: Aborted with a BuildError!\n"
+        "  ERROR: Error building page 'index.md':\n"
+        f"  ERROR: page 'index.md': the theme wrote the page content {times} times; a custom_dir template must "
+        "write {{ page.content }} exactly once"
+    )
+    assert not (tmp_path / "site").exists()
+    assert list(tmp_path.glob(".site.building-*")) == []
