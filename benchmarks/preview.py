@@ -7,7 +7,8 @@ the first (whole) build awaited, then ``--edits`` saves, one at a time, each to 
 protocol's draft (a new word in its text). After each save the draft's page is fetched over HTTP until it
 shows the new word: that is the time an author waits (the live-reload script reloads the page as soon as
 the rebuild ends; its long poll adds no wait). The server's own log gives the split of each rebuild
-(load, check, render: the `preview timings:` line; engine: the `Preview: incremental ...` line).
+(load, check, render: the `preview timings:` line; what was checked and rendered again: the `preview checked`
+line; engine: the `Preview: incremental ...` line).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ EDIT_TIMEOUT_S = 300.0
 POLL_S = 0.05
 _ENGINE = re.compile(r"Preview: (incremental|full) (\d+) pages(?:, (\d+) removed)? in ([0-9.]+) s")
 _STAGES = re.compile(r"preview timings: load ([0-9.]+) s, check ([0-9.]+) s, render ([0-9.]+) s")
+_REDONE = re.compile(r"preview checked (.+), rendered (.+) \((\d+) pages\)")
 
 
 @dataclass
@@ -125,11 +127,14 @@ def bench_preview(n: int, workdir: Path, edits: int, seed: int) -> PreviewResult
 
 
 def rebuild_summary(lines: list[str]) -> str:
-    """"load 0.05 s, check 0.4 s, render 1.2 s; engine incremental 7 pages 0.3 s" from the server's lines."""
+    """"load 0.05 s, check 0.4 s, render 1.2 s; checked 1 protocols, rendered 3 protocols (60 pages); engine
+    incremental 7 pages 0.3 s" from the server's lines."""
     parts = []
     for line in lines:
         if stages := _STAGES.search(line):
             parts.append(f"load {stages[1]} s, check {stages[2]} s, render {stages[3]} s")
+        if redone := _REDONE.search(line):
+            parts.append(f"checked {redone[1]}, rendered {redone[2]} ({redone[3]} pages)")
         if engine := _ENGINE.search(line):
             parts.append(f"engine {engine[1]} {engine[2]} pages {engine[4]} s")
     return "; ".join(parts) or "no rebuild lines"

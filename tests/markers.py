@@ -81,6 +81,7 @@ MODULE_MARKS: dict[str, frozenset[str]] = {
     "test_serve_incremental.py::test_a_syntax_error_changes_no_page_then_the_fix_shows": _ENGINE,
     "test_serve_incremental.py::test_an_engine_failure_is_reported_and_the_next_build_is_whole": _ENGINE,
     "test_serve_incremental.py::test_a_broken_mkdocs_yml_is_shown_then_its_fix_rebuilds_every_page": _ENGINE,
+    "test_serve_incremental.py::test_saves_re_render_only_what_they_changed_and_equal_a_fresh_build": _ENGINE,
     "test_mkdocs_config.py::test_the_readme_example_of_a_site_file_builds_with_its_name_palette_and_disclaimer":
         _ENGINE,
 }

@@ -137,7 +137,7 @@ def _version_info(
     current = [s.entry for s in judged.standing(version.version) if s.entry.fingerprint == fingerprint]
     missing: list[str] = []
     if reviewer and version.doc.status in UNPUBLISHED_STATUSES:
-        missing = _missing_words(signoffs.missing_for(protocol, version, library, fingerprint, judged))
+        missing = _missing_words(facts.missing(protocol, version, fingerprint))
     return VersionInfo(
         file=version,
         state=shown.state,

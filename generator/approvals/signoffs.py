@@ -178,6 +178,10 @@ class ApprovalFacts:
             self._fingerprints[id(version)] = (version, version_fingerprint(version, self.library))
         return self._fingerprints[id(version)][1]
 
+    def missing(self, protocol: Protocol, version: VersionFile, fingerprint: str | None) -> Missing:
+        """`missing_for` with the run's ledger of `protocol`."""
+        return missing_for(protocol, version, self.library, fingerprint, self.ledger(protocol))
+
 
 def _role_assignment(roles: list[str], signoffs: list[SignOff]) -> dict[str, str]:
     """Required role -> reviewer identity, each reviewer filling at most one role (a maximum matching)."""

@@ -55,12 +55,17 @@ def all_checks() -> list[tuple[str, Check]]:
 
 def run_checks(library: Library, context: CheckContext) -> list[Diagnostic]:
     """The load and schema diagnostics of the library plus every rule module's, sorted by location."""
+    return sorted_diagnostics([*library.diagnostics, *rule_diagnostics(library, context)])
+
+
+def rule_diagnostics(library: Library, context: CheckContext) -> list[Diagnostic]:
+    """Every rule module's diagnostics (not the load's), unsorted: `protocols serve` keeps them per protocol."""
     found: list[Diagnostic] = []
     context = dataclasses.replace(context, approvals=ApprovalFacts(library))
     with partial_versions_included(library):
         for _name, check in all_checks():
             found.extend(check(library, context))
-    return sorted_diagnostics([*library.diagnostics, *_as_in_the_files(found, library)])
+    return _as_in_the_files(found, library)
 
 
 def _as_in_the_files(diagnostics: list[Diagnostic], library: Library) -> list[Diagnostic]:

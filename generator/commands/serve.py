@@ -20,10 +20,12 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
+from generator.checks import CheckContext
+from generator.checks.incremental_check import IncrementalChecker, LibraryKeys, ProtocolFacts
 from generator.commands.build import StageTimer
-from generator.commands.shared import EXIT_OK, UsageError, build_date, check_library, open_library, report
+from generator.commands.shared import EXIT_OK, UsageError, build_date, open_library, report
 from generator.diagnostics import Diagnostic
-from generator.render.families import render_site
+from generator.render.incremental_render import IncrementalRenderer, RenderedPages
 from generator.site.mkdocs_config import SiteConfigError, directory_urls, own_config_file
 from generator.site.preview_state import PageLedger, SiteUpdate, SourceCache
 
@@ -36,11 +38,14 @@ NO_SITE_YET = (
 class ServePreview:
     """Each preview rebuild's pages, as an update of the served site, and the error banner that goes with them.
 
-    Files are read again only when their stamp changed (preview_state.SourceCache); the checks and the
-    render run over the whole library on every rebuild, and the engine gets only the pages whose text
-    changed (preview_state.PageLedger). While the library has errors no page changes: the served site stays
-    the last one without errors (or, before there was one, a home page saying so) and ``banner()`` lists the
-    errors; otherwise ``banner()`` is empty.
+    A save costs what it changed: files are read again only when their stamp changed
+    (preview_state.SourceCache); the rules run again only for the protocols whose files changed
+    (checks.incremental_check.IncrementalChecker); only the pages those protocols' pages and the library-wide
+    pages are rendered again (render.incremental_render.IncrementalRenderer); the engine gets only the pages whose
+    text changed (preview_state.PageLedger). A change to a library file, an image, or to what a link to a
+    protocol shows (its versions, statuses, dates, title or sections) checks and renders everything. While
+    the library has errors no page changes: the served site stays the last one without errors (or, before
+    there was one, a home page saying so) and ``banner()`` lists the errors; otherwise ``banner()`` is empty.
     """
 
     def __init__(self, directory: str, as_of: dt.date, reviewer: bool, out: TextIO) -> None:
@@ -49,30 +54,35 @@ class ServePreview:
         self.reviewer = reviewer
         self.out = out
         self.sources = SourceCache()
+        self.checker = IncrementalChecker()
+        self.renderer = IncrementalRenderer()
+        self._facts: dict[str, ProtocolFacts] = {}
         self._ledger = PageLedger()
         self._banner = ""
 
     def update(self, full: bool = False) -> SiteUpdate:
-        pages = self._pages()
-        if pages is None:
+        rendered = self._render(full or not self._ledger.built)
+        if rendered is None:
             if self._ledger.built:
                 return self._ledger.unchanged()
             return self._ledger.update({"index.md": NO_SITE_YET}, full=True)
-        return self._ledger.update(pages, full=full)
+        return self._ledger.update_rendered(rendered, full=full)
 
-    def _pages(self) -> dict[str, str] | None:
-        """Every page of the site, or None when the library has errors (the banner lists them)."""
+    def _render(self, full: bool) -> RenderedPages | None:
+        """The pages this rebuild renders, or None when the library has errors (the banner lists them)."""
         timer = StageTimer()
         try:
             with timer.stage("load"):
-                library = open_library(self.directory, self.sources.load)
+                library = open_library(self.directory, self.sources.load, self.sources.validate)
+                keys = LibraryKeys.of(library, self.as_of, self.reviewer, self._facts)
+                self._facts = keys.protocols
         except UsageError as error:  # the folder went away while serving
             self.out.write(f"protocols: error: {error}\n")
             self._banner = problem_banner([html.escape(str(error))])
             return None
         self.sources.sweep()
         with timer.stage("check"):
-            diagnostics = check_library(library, self.as_of, self.reviewer)
+            diagnostics = self.checker.run(library, CheckContext(as_of=self.as_of, reviewer=self.reviewer), keys)
         if diagnostics:
             report(diagnostics, library.file_count, "text", self.out)
         errors = [d for d in diagnostics if d.is_error]
@@ -87,14 +97,17 @@ class ServePreview:
             return None
         self._banner = ""
         with timer.stage("render"):
-            pages = render_site(library, self.as_of, self.reviewer, directory_urls=links_as_folders)
+            rendered = self.renderer.render(library, self.as_of, self.reviewer, keys, links_as_folders, full=full)
         self.out.write(f"preview {timer.format()}\n")
+        self.out.write(f"preview checked {self.checker.log[-1]}, rendered {self.renderer.log[-1]} "
+                       f"({len(rendered.pages)} pages)\n")
         self.out.flush()
-        return pages
+        return rendered
 
     def engine_failed(self, message: str) -> None:
         """The site engine could not build the update: say so on every page; the next update is whole."""
         self._ledger.forget()
+        self.renderer.forget()
         self._banner = problem_banner([html.escape(message)])
 
     def banner(self) -> str:

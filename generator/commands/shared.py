@@ -13,7 +13,8 @@ from typing import TextIO
 from generator.approvals.publication import ShownSites
 from generator.checks import CheckContext, run_checks
 from generator.diagnostics import Diagnostic, excerpt, summary_line
-from generator.load.library import FileReader, Library, LibraryNotFound, load_library
+from generator.load.library import FileReader, Library, LibraryNotFound, VersionValidator, load_library
+from generator.load.validate import validate_partial
 from generator.load.yaml_source import load_yaml
 from generator.model import build_date as dates
 
@@ -39,9 +40,10 @@ def build_date(as_of: str | None, environ: Mapping[str, str] | None = None) -> d
         raise UsageError(str(error)) from None
 
 
-def open_library(directory: str, reader: FileReader = load_yaml) -> Library:
+def open_library(directory: str, reader: FileReader = load_yaml,
+                 validator: VersionValidator = validate_partial) -> Library:
     try:
-        return load_library(Path(directory), directory.rstrip("/") or directory, reader)
+        return load_library(Path(directory), directory.rstrip("/") or directory, reader, validator)
     except LibraryNotFound:
         raise UsageError(f"no protocols folder at {directory}: pass the folder holding your protocols") from None
 

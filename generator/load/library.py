@@ -34,6 +34,8 @@ _HANDBOOKS = TypeAdapter(list[Handbook])
 _APPROVALS = TypeAdapter(list[Approval])
 _FINGERPRINTED = ("references", "drugs")  # the fingerprint reads their entries as parsed (§4)
 FileReader = Callable[[Path, str], tuple[SourceFile | None, list[Diagnostic]]]
+# how a version file's parse is validated (validate.validate_partial's signature, for VersionDoc)
+VersionValidator = Callable[[Any, SourceFile, dict[str, str]], tuple[VersionDoc | None, list[Diagnostic], SourceFile]]
 
 
 def version_key(version: str) -> tuple[int, int]:
@@ -96,6 +98,9 @@ class Library:
     # how a file is read and parsed: yaml_source.load_yaml, or `protocols serve`'s reader that keeps the parse of
     # each file unchanged since the last rebuild (generator.site.preview_state.SourceCache)
     reader: FileReader = field(default=load_yaml, compare=False, repr=False)
+    # how a version file's parse is validated: validate_partial, or serve's, which keeps the result for a parse
+    # that its reader gave before (generator.site.preview_state.SourceCache)
+    validator: VersionValidator = field(default=validate_partial, compare=False, repr=False)
 
     def display(self, *parts: str) -> str:
         return "/".join([self.display_root.rstrip("/"), *parts]) if self.display_root else "/".join(parts)
@@ -279,7 +284,7 @@ def _read_version(library: Library, protocol: Protocol, entry: Entry) -> None:
     fill = {"version": stem, "title": folder, "status": "draft"}
     if PROTOCOL_ID.fullmatch(folder):
         fill["id"] = folder
-    doc, diagnostics, partial = validate_partial(VersionDoc, source, fill)
+    doc, diagnostics, partial = library.validator(VersionDoc, source, fill)
     library.diagnostics.extend(diagnostics)
     if doc is None:
         protocol.invalid_versions.add(stem)
@@ -303,16 +308,17 @@ def _read_version(library: Library, protocol: Protocol, entry: Entry) -> None:
     protocol.versions[doc.version] = VersionFile(source, doc, parsed)
 
 
-def load_library(root: Path | str, display_root: str | None = None, reader: FileReader = load_yaml) -> Library:
+def load_library(root: Path | str, display_root: str | None = None, reader: FileReader = load_yaml,
+                 validator: VersionValidator = validate_partial) -> Library:
     """Read every file of a protocols folder: library files, then each protocol's versions and approvals.
 
     ``reader`` reads and parses one file (path, display path); the parse it returns must not be shared with
-    anything that changes it.
+    anything that changes it. ``validator`` validates a version file's parse (see Library.validator).
     """
     root = Path(root)
     if not root.is_dir():
         raise LibraryNotFound(f"no protocols folder at {root}")
-    library = Library(root, str(root) if display_root is None else display_root, reader=reader)
+    library = Library(root, str(root) if display_root is None else display_root, reader=reader, validator=validator)
     _read_library_files(library)
     entries, diagnostics = list_folder(root, library.display_root or ".")
     library.diagnostics.extend(diagnostics)

@@ -8,6 +8,7 @@ never count: they are not in the publication). Reviewer site: any version on the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,7 @@ from generator.model import page_paths as paths
 from generator.render.html_page import html_page
 from generator.render.templates import render_template
 from generator.text.citations import reference_page_html
-from generator.text.inline import scan_version
+from generator.text.inline import VersionScan, scan_version
 
 if TYPE_CHECKING:
     from generator.render.families import SiteContext
@@ -41,13 +42,16 @@ def sort_key(reference_id: str, reference: Any) -> tuple[str, str, int, str]:
     return ((first or title).casefold(), title, reference.year, reference_id)
 
 
-def citing_index(publication: Publication) -> dict[str, list[CitingProtocol]]:
-    """Reference id -> the protocols citing it on this site, by protocol id. One scan per version."""
+def citing_index(publication: Publication,
+                 scan: Callable[[Any], VersionScan] | None = None) -> dict[str, list[CitingProtocol]]:
+    """Reference id -> the protocols citing it on this site, by protocol id. One scan per version (``scan``:
+    scan_version, or scans kept by serve)."""
     citing: dict[str, dict[str, list[VersionInfo]]] = {}
+    scan = scan or scan_version
     for protocol_id, info in publication.protocols.items():
         considered = info.versions if publication.reviewer else [info.canonical] if info.canonical else []
         for version in considered:
-            for reference_id in scan_version(version.file.doc).cited_references:
+            for reference_id in scan(version.file.doc).cited_references:
                 citing.setdefault(reference_id, {}).setdefault(protocol_id, []).append(version)
     index: dict[str, list[CitingProtocol]] = {}
     for reference_id, protocols in citing.items():
@@ -81,8 +85,9 @@ def _cited_by_html(citing: list[CitingProtocol], reviewer: bool) -> Markup:
     return Markup("Cited by: " + "; ".join(items) + ".")
 
 
-def render_bibliography(library: Library, publication: Publication) -> str:
-    citing = citing_index(publication)
+def render_bibliography(library: Library, publication: Publication,
+                        scan: Callable[[Any], VersionScan] | None = None) -> str:
+    citing = citing_index(publication, scan)
     entries = []
     for reference_id, reference in sorted(library.references.items(), key=lambda item: sort_key(*item)):
         entries.append(
@@ -101,4 +106,4 @@ def plan_bibliography(ctx: SiteContext) -> list[str]:
 
 
 def render_bibliography_page(ctx: SiteContext) -> dict[str, str]:
-    return {BIBLIOGRAPHY: render_bibliography(ctx.library, ctx.publication)}
+    return {BIBLIOGRAPHY: render_bibliography(ctx.library, ctx.publication, ctx.scan)}

@@ -76,8 +76,7 @@ def awaiting_approval(library: Library, publication: Publication) -> list[Awaiti
             status = version.file.doc.status
             if status not in (*UNPUBLISHED_STATUSES, "approved"):
                 continue
-            missing = signoffs.missing_for(info.protocol, version.file, library, version.fingerprint,
-                                           facts.ledger(info.protocol))
+            missing = facts.missing(info.protocol, version.file, version.fingerprint)
             if status == "approved" and missing.nothing:
                 continue
             register = facts.register()

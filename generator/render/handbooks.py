@@ -144,6 +144,7 @@ class PrintedProtocol:
     title: str  # the protocol page's title
     html: str  # its body as the protocol page renders it for the print page (without its navigation)
     anchors: set[str]  # the ids it defines, unprefixed
+    version: str = ""  # the version printed
 
 
 class _Rewriter:
@@ -195,22 +196,38 @@ class _Rewriter:
         return f"{keep_together(title) if kept_together else title}\n{_TAG.sub(self.tag, protocol.html).strip()}"
 
 
+PrintMemo = dict[tuple[str, str, str], tuple[PrintedProtocol, str]]  # (page, protocol, version) -> parts
+
+
 def render_handbook_print(
     library: Library, publication: Publication, handbook: Handbook, render_protocol: ProtocolRenderer,
-    kept_together: bool = False,
+    kept_together: bool = False, memo: PrintMemo | None = None,
 ) -> str:
     """The whole handbook on one page. `render_protocol(info, version, page)` is the protocol page's
     title and body. `kept_together`: those bodies come wrapped (generator/render/nowrap.py), so the page
-    is wrapped around them, not again through them."""
+    is wrapped around them, not again through them. ``memo``: each printed protocol and its rewritten HTML,
+    kept by `protocols serve` for the protocols a save did not change (what they print and link to is as
+    before); None: nothing kept."""
     page = handbook_print(handbook.id)
     entries = handbook_entries(handbook, publication)
     printed: dict[str, PrintedProtocol] = {}
+    rewritten: dict[str, str] = {}
     for entry in entries:
         if entry.info is None or entry.shown is None or not _printed(entry) or entry.protocol_id in printed:
             continue
+        kept = memo.get((page, entry.protocol_id, entry.shown.version)) if memo is not None else None
+        if kept is not None:
+            printed[entry.protocol_id], rewritten[entry.protocol_id] = kept
+            continue
         title, body = render_protocol(entry.info, entry.shown, page)
-        printed[entry.protocol_id] = PrintedProtocol(entry.protocol_id, title, body, defined_anchors(body))
-    bodies = [Markup(_Rewriter(printed, pid).rewrite(protocol, kept_together)) for pid, protocol in printed.items()]
+        printed[entry.protocol_id] = PrintedProtocol(entry.protocol_id, title, body, defined_anchors(body),
+                                                     entry.shown.version)
+    for pid, protocol in printed.items():
+        if pid not in rewritten:
+            rewritten[pid] = _Rewriter(printed, pid).rewrite(protocol, kept_together)
+            if memo is not None:
+                memo[(page, pid, protocol.version)] = (protocol, rewritten[pid])
+    bodies = [Markup(rewritten[pid]) for pid in printed]
     prose = page_prose(library, publication, None, page)
     description_html = prose.markdown(handbook.description) if handbook.description else ""
     # the description's own citations, if any, are anchored on this page under a prefix of their own

@@ -9,7 +9,8 @@ shows without running anything (no SVG).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.render.inline_render import ASSETS_FOLDER, Image, template
@@ -29,14 +30,19 @@ def _shown_texts(ctx: SiteContext) -> Iterator[str]:
         yield text
 
 
+def images_in(texts: Iterable[str], root: Path) -> set[str]:
+    """Names (under protocols/_assets/ of the library at ``root``) of the existing images ``texts`` show."""
+    names = set()
+    for text in texts:
+        for piece in template(text).pieces:
+            if isinstance(piece, Image) and asset_exists(root, piece.name):
+                names.add(piece.name)
+    return names
+
+
 def used_images(ctx: SiteContext) -> list[str]:
     """Names (under protocols/_assets/) of the existing images that the site's texts show."""
-    names = set()
-    for text in _shown_texts(ctx):
-        for piece in template(text).pieces:
-            if isinstance(piece, Image) and asset_exists(ctx.library.root, piece.name):
-                names.add(piece.name)
-    return sorted(names)
+    return sorted(images_in(_shown_texts(ctx), ctx.library.root))
 
 
 def plan_protocol_files(ctx: SiteContext) -> list[str]:

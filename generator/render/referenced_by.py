@@ -8,14 +8,16 @@ site; looking a protocol up is a dict access.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import Any
 
 from markupsafe import escape
 
 from generator.approvals.publication import STATE_WORDS, ProtocolInfo, Publication, VersionInfo
 from generator.model import page_paths as paths
 from generator.render.templates import heading
-from generator.text.inline import scan_version
+from generator.text.inline import VersionScan, scan_version
 
 
 @dataclass(frozen=True)
@@ -27,12 +29,18 @@ class Referrer:
     versions: tuple[VersionInfo, ...]  # the linking versions, ascending
 
 
-def referenced_by_index(publication: Publication) -> dict[str, list[Referrer]]:
-    """Target protocol id -> the protocols whose versions on this site link to it, sorted by id."""
+def referenced_by_index(publication: Publication, sources: Collection[str] | None = None,
+                        scan: Callable[[Any], VersionScan] | None = None) -> dict[str, list[Referrer]]:
+    """Target protocol id -> the protocols whose versions on this site link to it, sorted by id. ``sources``:
+    the only protocols whose links are read (a caller that knows the others link nowhere it will look up);
+    ``scan``: how a version's links are found (scan_version, or scans kept by serve)."""
     linking: dict[str, dict[str, list[VersionInfo]]] = {}
+    scan = scan or scan_version
     for protocol_id, info in publication.protocols.items():
+        if sources is not None and protocol_id not in sources:
+            continue
         for version in info.versions:
-            for target in scan_version(version.file.doc).linked_protocols:
+            for target in scan(version.file.doc).linked_protocols:
                 linking.setdefault(target, {}).setdefault(protocol_id, []).append(version)
     index: dict[str, list[Referrer]] = {}
     for target, sources in linking.items():

@@ -16,12 +16,16 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from generator.diagnostics import Diagnostic
+from generator.load.validate import validate_partial
 from generator.load.yaml_source import SourceFile, load_yaml
+from generator.render.incremental_render import RenderedPages
 
 FileStamp = tuple[int, int, int, int, int]  # inode, size, mtime_ns, ctime_ns, mode (of lstat)
 Parse = tuple[SourceFile | None, list[Diagnostic]]
+Validated = tuple[Any, list[Diagnostic], SourceFile]  # validate_partial's: model, diagnostics, the file's view
 
 
 def file_stamp(path: Path) -> FileStamp | None:
@@ -45,6 +49,7 @@ class SourceCache:
         self._read = read
         self._parses: dict[tuple[str, str], tuple[FileStamp, Parse]] = {}
         self._asked: set[tuple[str, str]] = set()
+        self._validated: dict[tuple[int, int, tuple[tuple[str, str], ...]], tuple[SourceFile, Validated]] = {}
         self.reads = 0  # files read and parsed since the cache was made (the rest came from the cache)
 
     def load(self, path: Path, display: str) -> Parse:
@@ -63,10 +68,24 @@ class SourceCache:
             self._parses[key] = (stamp, (parse[0], list(parse[1])))
         return parse
 
+    def validate(self, model: Any, source: SourceFile, fill: dict[str, str]) -> Validated:
+        """``validate_partial(model, source, fill)``, kept while ``source`` is a parse this cache holds (the
+        same object for a file whose stamp is unchanged)."""
+        key = (id(source), id(model), tuple(sorted(fill.items())))
+        kept = self._validated.get(key)
+        if kept is not None and kept[0] is source:
+            doc, diagnostics, partial = kept[1]
+            return doc, list(diagnostics), partial
+        result = validate_partial(model, source, fill)
+        self._validated[key] = (source, (result[0], list(result[1]), result[2]))
+        return result
+
     def sweep(self) -> None:
         """Forget the files the last library read did not ask for; call after each whole read."""
         self._parses = {key: kept for key, kept in self._parses.items() if key in self._asked}
         self._asked = set()
+        held = {id(parse[1][0]) for parse in self._parses.values()}
+        self._validated = {key: kept for key, kept in self._validated.items() if id(kept[0]) in held}
 
 
 def page_digest(text: str | bytes) -> bytes:
@@ -118,6 +137,24 @@ class PageLedger:
             del pages[path]
         return SiteUpdate(pages, unchanged, frozenset(previous.keys() - digests.keys()), full=False,
                           added=frozenset(digests.keys() - previous.keys()))
+
+    def update_rendered(self, rendered: RenderedPages, *, full: bool) -> SiteUpdate:
+        """The update from the last build's pages to those of an incremental render, whose pages not
+        rendered are as the last build has them (``full``: the engine builds every page, so every page
+        must have been rendered)."""
+        if rendered.full or self._digests is None:
+            return self.update(dict(rendered.pages), full=full)
+        previous = self._digests
+        kept = rendered.paths - rendered.pages.keys()
+        missing = sorted(kept - previous.keys())
+        if full or missing:
+            raise ValueError(f"a partial render cannot make a whole build: {', '.join(missing[:3]) or 'full'}")
+        digests = {path: previous[path] for path in kept}
+        digests.update((path, page_digest(text)) for path, text in rendered.pages.items())
+        self._digests = digests
+        pages = {path: text for path, text in rendered.pages.items() if previous.get(path) != digests[path]}
+        return SiteUpdate(pages, frozenset(digests.keys() - pages.keys()), frozenset(previous.keys() - digests.keys()),
+                          full=False, added=frozenset(digests.keys() - previous.keys()))
 
     def unchanged(self) -> SiteUpdate:
         """No page changes (the library has errors: the served site stays as built)."""

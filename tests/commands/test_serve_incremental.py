@@ -328,3 +328,20 @@ def test_serve_refuses_the_site_file_build_refuses(tmp_path: Path, plugins: str)
     with pytest.raises(SiteBuildError) as built:
         load_site_config(own, docs_dir=str(tmp_path / "docs"), site_dir=str(tmp_path / "site"))
     assert str(served.value) == str(built.value)
+
+
+def test_saves_re_render_only_what_they_changed_and_equal_a_fresh_build(tmp_path: Path) -> None:
+    """A summary save re-checks and re-renders one protocol (two here: the other links to it); a link
+    added, then a save to the other protocol: each time the served site equals a fresh build."""
+    library = write_library(tmp_path, TWO_PROTOCOLS)
+    served = Served(tmp_path)
+    served.build()
+    edit(library / "ketamine-trd" / "1.0.yaml", "summary: |\n", "summary: |\n  A new first sentence.\n")
+    assert served.build().startswith("incremental ")
+    assert served.preview.checker.log[-1] == "1 protocols"
+    assert served.preview.renderer.log[-1] == "1 protocols"
+    edit(library / "ketamine-two" / "1.0.yaml", "summary: |\n", "summary: |\n  See [[ketamine-trd]].\n")
+    served.build()
+    assert served.preview.renderer.log[-1] == "2 protocols"  # ketamine-trd's "Referenced by" changed
+    assert "IV ketamine, second protocol" in (served.site / EDITED_PAGE).read_text(encoding="utf-8")
+    assert_same_site(served, fresh_site(tmp_path))

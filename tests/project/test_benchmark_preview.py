@@ -50,9 +50,11 @@ def test_the_rebuild_split_comes_from_the_servers_lines(bench: tuple[ModuleType,
     timer = StageTimer()
     timer.seconds.update({"load": 0.12, "check": 2.5, "render": 3.25})
     lines = ["INFO    -  Detected file changes", f"preview {timer.format()}",
+             "preview checked 1 protocols, rendered 3 protocols (61 pages)",
              "INFO    -  Preview: incremental 4 pages, 0 removed in 0.41 s", "INFO    -  Reloading browsers"]
     assert preview.rebuild_summary(lines) == (
-        "load 0.12 s, check 2.50 s, render 3.25 s; engine incremental 4 pages 0.41 s")
+        "load 0.12 s, check 2.50 s, render 3.25 s; checked 1 protocols, rendered 3 protocols (61 pages); "
+        "engine incremental 4 pages 0.41 s")
     assert preview.rebuild_summary(["INFO    -  Preview: full 786 pages in 95.20 s"]) == "engine full 786 pages 95.20 s"
     assert preview.rebuild_summary([]) == "no rebuild lines"
 
