@@ -225,8 +225,9 @@ def test_random_specs_and_typed_weights_match_python(tmp_path: Path) -> None:
     cases = [(index, weight, unit) for index, (_, weight, unit) in enumerate(collected)]
     assert differences(all_specs, cases, tmp_path) == []
     # the comparison covered doses, refused weights and weights the rounding step leaves without a dose
+    # (of 1,500 random cases about 300 to 415 give a dose and 120 to 215 "no dose for": the floors leave room)
     outcomes = [python_result(all_specs[index], weight, unit) for index, weight, unit in cases]
-    assert sum("error" not in outcome for outcome in outcomes) > 300
+    assert sum("error" not in outcome for outcome in outcomes) > 150
     assert sum(outcome.get("error", "").startswith("no dose for ") for outcome in outcomes) > 20
 
 
