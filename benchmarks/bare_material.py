@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("workdir", type=Path, nargs="?", help="where to build (default: a temporary folder)")
     args = parser.parse_args(argv)
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    from generator.site.engine import in_navigation  # the generator's own rule (this tree's)
+    from generator.site.page_kinds import in_navigation  # the generator's own rule (this tree's)
 
     pages = [(path, in_navigation(path)) for path in page_paths(args.site)]
     if not pages:

@@ -224,7 +224,8 @@ class _PreviewPlugin(BasePlugin):  # type: ignore[type-arg]
         self._nav: Navigation | None = None
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        from generator.site.engine import check_page_path, in_navigation
+        from generator.site.engine import check_page_path
+        from generator.site.page_kinds import in_navigation
 
         for path in sorted(self.unchanged):
             check_page_path(path)

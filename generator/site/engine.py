@@ -1,4 +1,4 @@
-"""The site engine adapter: the only module that imports MkDocs or Material.
+"""The site engine adapter: the MkDocs plugin and the build (only generator/site/ imports MkDocs or Material).
 
 Pages come from the pure render layer as ``{relative path: text}``. The ``protocols`` MkDocs plugin adds
 them to the build in ``on_files`` (``.md`` pages are wrapped in the theme, every other file is copied as-is),
@@ -41,7 +41,6 @@ import io
 import logging
 import os
 import posixpath
-import re
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -60,25 +59,27 @@ from mkdocs.plugins import BasePlugin  # noqa: E402
 from mkdocs.structure.files import File, Files, InclusionLevel  # noqa: E402
 from mkdocs.structure.nav import Navigation  # noqa: E402
 from mkdocs.structure.pages import Page  # noqa: E402
-from mkdocs.structure.toc import TableOfContents, get_toc  # noqa: E402
-from mkdocs.utils import is_error_template, normalize_url  # noqa: E402
+from mkdocs.structure.toc import get_toc  # noqa: E402
+from mkdocs.utils import normalize_url  # noqa: E402
 from mkdocs.utils.templates import TemplateContext  # noqa: E402
 
 from generator.render.html_page import split_html_page  # noqa: E402
 from generator.render.nowrap import keep_together  # noqa: E402
 from generator.resources import assets_dir, overrides_dir  # noqa: E402
+from generator.site import page_kinds  # noqa: E402
 from generator.site.dev_server import serve  # noqa: E402, F401  (site.serve)
+from generator.site.error_page import error_page_context  # noqa: E402
 from generator.site.mkdocs_config import (  # noqa: E402
     ReloadingConfigStream,
     SiteConfigError,
     merged_config,
     own_config_file,
 )
+from generator.site.page_toc import PAGE_IDS, toc_tokens  # noqa: E402
 from generator.site.staged_pages import StagedPages  # noqa: E402
 from generator.site.theme_cache import ThemeCache  # noqa: E402
 from generator.site.title_lines import TitleLinePage, TitleLines  # noqa: E402
 
-TocToken = dict  # what mkdocs.structure.toc.get_toc takes: level, id, name, children
 PagesProvider = Callable[[], MutableMapping[str, str] | StagedPages]
 
 SITE_CSS = "assets/site.css"
@@ -135,45 +136,6 @@ def check_page_path(path: str) -> None:
         raise SiteBuildError(f"page path {path!r} is not a plain relative path inside the site")
 
 
-# Pages listed in the site navigation; "*" stands for one path segment. Everything else (protocols,
-# versions, diffs, drugs, print views) is reached by links only: Material writes the whole navigation
-# into every page, so a long navigation makes the build quadratic.
-NAVIGATION_PATTERNS = ("index.md", "*.md", "*/index.md", "handbooks/*/index.md")
-
-
-# Pages a clinician should not land on from the search box: permanent version pages (the canonical page
-# carries the version in use), history, diffs and handbook print views (the handbook itself is indexed).
-SEARCH_EXCLUDED_PATTERNS = (
-    "protocols/*/*/index.md",
-    "protocols/*/*/diff/index.md",
-    "protocols/*/*/diff-current/index.md",
-    "handbooks/*/print/index.md",
-)
-
-
-def in_navigation(path: str) -> bool:
-    """Whether a generated page belongs in the site navigation (see NAVIGATION_PATTERNS)."""
-    return _matches_any(NAVIGATION_PATTERNS, path)
-
-
-def in_search(path: str) -> bool:
-    """Whether a page's text goes into the search index (see SEARCH_EXCLUDED_PATTERNS)."""
-    return path.endswith(".md") and not _matches_any(SEARCH_EXCLUDED_PATTERNS, path)
-
-
-def _matches_any(patterns: tuple[str, ...], path: str) -> bool:
-    if not path.endswith(".md"):
-        return False
-    segments = path.split("/")
-    return any(_matches(pattern.split("/"), segments) for pattern in patterns)
-
-
-def _matches(pattern: list[str], segments: list[str]) -> bool:
-    return len(pattern) == len(segments) and all(
-        part in ("*", segment) for part, segment in zip(pattern, segments, strict=True)
-    )
-
-
 class ProtocolsPlugin(BasePlugin):
     """Adds the generated pages and the generator's assets and theme overrides to an MkDocs build."""
 
@@ -220,7 +182,7 @@ class ProtocolsPlugin(BasePlugin):
             check_page_path(path)
             if path in files:
                 raise PluginError(f"generated page {path!r} clashes with a file of the docs or theme")
-            inclusion = InclusionLevel.INCLUDED if in_navigation(path) else InclusionLevel.NOT_IN_NAV
+            inclusion = InclusionLevel.INCLUDED if page_kinds.in_navigation(path) else InclusionLevel.NOT_IN_NAV
             if isinstance(pages, StagedPages):
                 file = File.generated(config, path, abs_src_path=str(pages.file(path)), inclusion=inclusion)
             else:  # popped: from here on the File holds the only reference, freed once the page is read
@@ -273,7 +235,8 @@ class ProtocolsPlugin(BasePlugin):
         # overrides/main.html marks the article of a page to index with data-pagefind-body; Pagefind skips
         # every page without it (a page of the theme's or the docs folder's own included).
         src_uri = page.file.src_uri
-        context["pagefind_body"] = src_uri in self._generated_pages and (self._search_all or in_search(src_uri))
+        searched = self._search_all or page_kinds.in_search(src_uri)
+        context["pagefind_body"] = src_uri in self._generated_pages and searched
         return context
 
     def on_template_context(self, context: TemplateContext, *, template_name: str,
@@ -291,7 +254,7 @@ class ProtocolsPlugin(BasePlugin):
             return html
         tokens, body = toc_tokens(page.toc, body)
         page.toc = get_toc(tokens)
-        page.present_anchor_ids = (page.present_anchor_ids or set()) | set(_IDS.findall(body))
+        page.present_anchor_ids = (page.present_anchor_ids or set()) | set(PAGE_IDS.findall(body))
         if page.file.abs_src_path is None or BODY_MARKER in html or BODY_MARKER in body:
             return f"{html}\n{body}"
         # MkDocs renders every page before it writes the first: the body waits in the staged file, which
@@ -337,58 +300,6 @@ def _put_body(output: str, body: str, src_uri: str) -> str:
                           "template must write {{ page.content }} exactly once")
     before, after = output.split(BODY_MARKER)
     return f"{before}{body}{after}"
-
-
-# The headings the generator writes (generator.render.templates.heading): an id, perhaps a class before it
-# and a contents label after it, the text, then Material's permalink anchor.
-_HEADING = re.compile(
-    r'<h(?P<level>[1-6])(?: class="[^"]*")? id="(?P<id>[^"]*)"(?P<labelled> data-toc-label="(?P<label>[^"]*)")?>'
-    r'(?P<text>.*?)<a class="headerlink" href="#'
-)
-_IDS = re.compile(r'\sid="([^"]*)"')
-_TAGS = re.compile(r"<[^>]*>")
-
-
-def toc_tokens(title_toc: TableOfContents, body: str) -> tuple[list[TocToken], str]:
-    """The page contents as Python-Markdown's toc extension gives them to MkDocs: the H1 that MkDocs made
-    of the title line, and below it every heading the generator wrote in `body`, nested by level; and
-    `body` without the headings' contents labels (which, like the toc extension, only the contents show)."""
-    root: TocToken = {"level": 0, "id": "", "name": "", "children": []}
-    for item in title_toc:
-        root["children"].append({"level": item.level, "id": item.id, "name": item.title, "children": []})
-    stack = [root, *root["children"][-1:]]
-
-    def add(match: re.Match[str]) -> str:
-        level = int(match.group("level"))
-        name = match.group("label") or _TAGS.sub("", match.group("text"))
-        token: TocToken = {"level": level, "id": match.group("id"), "name": name, "children": []}
-        while len(stack) > 1 and stack[-1]["level"] >= level:
-            stack.pop()
-        stack[-1]["children"].append(token)
-        stack.append(token)
-        return match.group(0) if match.group("label") is None else match.group(0).replace(match.group("labelled"), "")
-
-    body = _HEADING.sub(add, body)
-    return root["children"], body
-
-
-def error_page_context(context: TemplateContext, template_name: str, config: MkDocsConfig) -> TemplateContext:
-    """404.html with links relative to the site root instead of root-absolute ones, when site_url is unset.
-
-    MkDocs writes an error page's links from the server root ("/assets/...") unless site_url names the
-    site's own path, so under a sub-path (https://intranet.example.org/protocols/) the page lost every
-    stylesheet and script. Relative links work where the server shows 404.html as <site>/404.html; for a
-    missing URL at any depth, a script at the top of the page (overrides/main.html, `pc_find_site_root`)
-    finds the site root, the nearest folder above the URL that holds assets/site.css, and makes it the
-    page's base before any link is read. With site_url set, MkDocs' absolute links are kept.
-    """
-    if not is_error_template(template_name) or config.site_url:
-        return context
-    context["base_url"] = "."
-    context["pc_find_site_root"] = True  # overrides/main.html: links resolve from the site root at any depth
-    context["extra_css"] = [normalize_url(str(path), None, ".") for path in config.extra_css]
-    context["extra_javascript"] = [normalize_url(str(script), None, ".") for script in config.extra_javascript]
-    return context
 
 
 def _link_on_every_page(assets: list[str], config: MkDocsConfig) -> None:

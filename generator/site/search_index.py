@@ -6,7 +6,7 @@ browser downloads whole on its first search. Pagefind splits the index into smal
 words typed, so a search costs the same few hundred kilobytes whatever the size of the library.
 
 Which pages are indexed is decided by the theme, not here: the ``protocols`` plugin marks the article of
-every page that belongs in search with ``data-pagefind-body`` (``generator.site.engine.in_search``), and Pagefind
+every page that belongs in search with ``data-pagefind-body`` (``generator.site.page_kinds.in_search``), and Pagefind
 then skips every page without it. EXCLUDED_SELECTORS keep out of the index, and so out of the result
 excerpts, what would read wrongly out of context: permalink signs, the hidden print metadata, the dose
 panel's form and live result, citation numbers, the rows of dose tables (a dose figure without its weight

@@ -17,6 +17,7 @@ from pagefind_index import indexed_urls
 
 from generator.resources import assets_dir
 from generator.site import engine as site
+from generator.site import page_kinds
 from generator.site.atomic_output import build_site
 
 AS_OF = date(2026, 2, 11)
@@ -127,7 +128,7 @@ def test_a_rendered_asset_replaces_the_template_of_the_same_path(tmp_path: Path)
 
 
 def test_links_are_relative_so_the_site_works_under_a_sub_path(built: Path) -> None:
-    for name, html in html_pages(built):  # 404.html too (generator/site/engine.py: error_page_context)
+    for name, html in html_pages(built):  # 404.html too (generator/site/error_page.py: error_page_context)
         assert re.findall(r'(?:href|src)="/[^"]*"', html) == [], name
 
 
@@ -167,7 +168,7 @@ def test_navigation_lists_top_level_pages_only(built: Path) -> None:
     ],
 )
 def test_in_navigation(path: str, expected: bool) -> None:
-    assert site.in_navigation(path) is expected
+    assert page_kinds.in_navigation(path) is expected
 
 
 def test_reviewer_site_marks_every_page(tmp_path: Path) -> None:
@@ -298,7 +299,7 @@ def test_leaving_pages_out_of_search_changes_only_the_index_and_the_marks_of_tho
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     build_site(SEARCH_PAGES, tmp_path / "some", None, False, AS_OF)
-    monkeypatch.setattr(site, "in_search", lambda path: path.endswith(".md"))
+    monkeypatch.setattr(page_kinds, "in_search", lambda path: path.endswith(".md"))
     build_site(SEARCH_PAGES, tmp_path / "all", None, False, AS_OF)
     some, every = read_tree(tmp_path / "some"), read_tree(tmp_path / "all")
     changed_pages = sorted(name for name in some.keys() & every.keys()
@@ -334,7 +335,7 @@ def test_leaving_pages_out_of_search_changes_only_the_index_and_the_marks_of_tho
     ],
 )
 def test_in_search(path: str, searched: bool) -> None:
-    assert site.in_search(path) is searched
+    assert page_kinds.in_search(path) is searched
 
 
 def test_release_pages_empties_the_dict_and_builds_the_same_site(tmp_path: Path) -> None:

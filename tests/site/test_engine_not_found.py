@@ -12,7 +12,7 @@ import pytest
 from browser import recorded_context
 from local_http import served
 
-from generator.site.engine import error_page_context
+from generator.site.error_page import error_page_context
 
 STYLED = """() => ({
   sheets: [...document.styleSheets].map(s => s.href ? new URL(s.href).pathname : null).filter(Boolean),

@@ -1,0 +1,42 @@
+"""A page's contents (MkDocs' ``page.toc``) made from the headings the generator wrote in its body."""
+
+from __future__ import annotations
+
+import re
+
+from mkdocs.structure.toc import TableOfContents
+
+TocToken = dict  # what mkdocs.structure.toc.get_toc takes: level, id, name, children
+
+
+# The headings the generator writes (generator.render.templates.heading): an id, perhaps a class before it
+# and a contents label after it, the text, then Material's permalink anchor.
+_HEADING = re.compile(
+    r'<h(?P<level>[1-6])(?: class="[^"]*")? id="(?P<id>[^"]*)"(?P<labelled> data-toc-label="(?P<label>[^"]*)")?>'
+    r'(?P<text>.*?)<a class="headerlink" href="#'
+)
+PAGE_IDS = re.compile(r'\sid="([^"]*)"')
+_TAGS = re.compile(r"<[^>]*>")
+
+
+def toc_tokens(title_toc: TableOfContents, body: str) -> tuple[list[TocToken], str]:
+    """The page contents as Python-Markdown's toc extension gives them to MkDocs: the H1 that MkDocs made
+    of the title line, and below it every heading the generator wrote in `body`, nested by level; and
+    `body` without the headings' contents labels (which, like the toc extension, only the contents show)."""
+    root: TocToken = {"level": 0, "id": "", "name": "", "children": []}
+    for item in title_toc:
+        root["children"].append({"level": item.level, "id": item.id, "name": item.title, "children": []})
+    stack = [root, *root["children"][-1:]]
+
+    def add(match: re.Match[str]) -> str:
+        level = int(match.group("level"))
+        name = match.group("label") or _TAGS.sub("", match.group("text"))
+        token: TocToken = {"level": level, "id": match.group("id"), "name": name, "children": []}
+        while len(stack) > 1 and stack[-1]["level"] >= level:
+            stack.pop()
+        stack[-1]["children"].append(token)
+        stack.append(token)
+        return match.group(0) if match.group("label") is None else match.group(0).replace(match.group("labelled"), "")
+
+    body = _HEADING.sub(add, body)
+    return root["children"], body
