@@ -41,9 +41,10 @@ BODY_END = b"</body>"
 # Parts of an article that EXCLUDED_SELECTORS keep out of the index, emptied before Pagefind parses them (the
 # element's tags stay): the drawing of a schedule (generator/render/schedule_svg.py) and the header and rows
 # of a dose table (site_templates/dose_table.html.j2), a third of the text of a protocol's page.
-SCHEDULE_SVG = re.compile(rb'(<div class="pc-schedule__scroll"[^>]*><svg\b[^>]*>)(.*?)(</svg>)', re.S)
-DOSE_TABLE = re.compile(rb'<div class="pc-dose-table"[^>]*>\s*<table>.*?</table>', re.S)
-DOSE_TABLE_PART = re.compile(rb"(<(thead|tbody)>)(.*?)(</\2>)", re.S)
+# (``[^<]*(?:<(?!/x>)[^<]*)*`` is ``.*?`` up to ``</x>``, matched a run of text at a time: several times faster.)
+SCHEDULE_SVG = re.compile(rb'(<div class="pc-schedule__scroll"[^>]*><svg\b[^>]*>)([^<]*(?:<(?!/svg>)[^<]*)*)(</svg>)')
+DOSE_TABLE = re.compile(rb'<div class="pc-dose-table"[^>]*>\s*<table>[^<]*(?:<(?!/table>)[^<]*)*</table>')
+DOSE_TABLE_PART = re.compile(rb"(<(thead|tbody)>)([^<]*(?:<(?!/t(?:head|body)>)[^<]*)*)(</\2>)")
 BUNDLE_DIR = "pagefind"  # beside index.html; search.js finds it from the site root
 TIMEOUT_SECONDS = 600.0  # a 1,000-protocol site indexes in well under a minute
 LANGUAGE = "en"  # the theme's language; one index, whatever a page's text looks like
