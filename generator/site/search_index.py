@@ -21,10 +21,12 @@ user interface files Pagefind writes for its own widgets are removed: the header
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from pagefind.service import get_executable
@@ -32,6 +34,17 @@ from pagefind.service import get_executable
 MARK = b"data-pagefind-body"  # overrides/main.html puts it on the article of each page to index
 SIDEBARS_START = b'<div class="md-sidebar md-sidebar--primary"'  # Material's base.html, block site_nav
 CONTENT_START = b'<div class="md-content" data-md-component="content">'  # overrides/main.html, block container
+ARTICLE_START = b"<article"  # the marked element, overrides/main.html
+ARTICLE_END = b"</article>"
+BODY_START = b"<body"
+BODY_END = b"</body>"
+# Parts of an article that EXCLUDED_SELECTORS keep out of the index, emptied before Pagefind parses them (the
+# element's tags stay): the drawing of a schedule (generator/render/schedule_svg.py) and the header and rows
+# of a dose table (site_templates/dose_table.html.j2), a third of the text of a protocol's page.
+# (``[^<]*(?:<(?!/x>)[^<]*)*`` is ``.*?`` up to ``</x>``, matched a run of text at a time: several times faster.)
+SCHEDULE_SVG = re.compile(rb'(<div class="pc-schedule__scroll"[^>]*><svg\b[^>]*>)([^<]*(?:<(?!/svg>)[^<]*)*)(</svg>)')
+DOSE_TABLE = re.compile(rb'<div class="pc-dose-table"[^>]*>\s*<table>[^<]*(?:<(?!/table>)[^<]*)*</table>')
+DOSE_TABLE_PART = re.compile(rb"(<(thead|tbody)>)([^<]*(?:<(?!/t(?:head|body)>)[^<]*)*)(</\2>)")
 BUNDLE_DIR = "pagefind"  # beside index.html; search.js finds it from the site root
 TIMEOUT_SECONDS = 600.0  # a 1,000-protocol site indexes in well under a minute
 LANGUAGE = "en"  # the theme's language; one index, whatever a page's text looks like
@@ -85,7 +98,7 @@ def index_site(site_dir: Path, timeout: float = TIMEOUT_SECONDS) -> None:
     """Write the Pagefind index of the marked pages of ``site_dir`` into ``site_dir/pagefind/``.
 
     Pagefind is shown only the pages that carry the mark (staged in a folder of their own beside the
-    site, without their sidebars), not the whole site: it holds what it reads in memory, about 1 GB for
+    site, cut down to their head and article), not the whole site: it holds what it reads in memory, about 1 GB for
     the 5,000 pages of a 1,000-protocol site against under 400 MB for its 1,000 indexed ones. Which text
     it indexes is still its own decision: in each page, only the marked element.
     Raises SearchIndexError when no page is marked, or the binary is missing, cannot run, fails, runs past
@@ -110,8 +123,8 @@ def index_site(site_dir: Path, timeout: float = TIMEOUT_SECONDS) -> None:
 
 
 def _stage_marked_pages(site_dir: Path, staging: Path) -> int:
-    """Put each page of ``site_dir`` that carries the mark into ``staging`` at the same path: without its
-    sidebars (see without_sidebars), else linked (or copied).
+    """Put each page of ``site_dir`` that carries the mark into ``staging`` at the same path: cut down to
+    what Pagefind reads (see shown_to_pagefind), else linked (or copied).
 
     A page whose text merely contains the words is staged too, harmlessly: Pagefind indexes only pages
     with a marked element once any page has one."""
@@ -122,7 +135,7 @@ def _stage_marked_pages(site_dir: Path, staging: Path) -> int:
             continue
         target = staging / page.relative_to(site_dir)
         target.parent.mkdir(parents=True, exist_ok=True)
-        shown = without_sidebars(text)
+        shown = shown_to_pagefind(text)
         if shown is not None:
             target.write_bytes(shown)
         else:
@@ -132,6 +145,57 @@ def _stage_marked_pages(site_dir: Path, staging: Path) -> int:
                 shutil.copyfile(page, target)  # a file system without hard links
         count += 1
     return count
+
+
+def shown_to_pagefind(page: bytes) -> bytes | None:
+    """What Pagefind is shown of a marked page: the page's head and its marked article with the excluded
+    parts emptied (see only_the_article), else the page without its sidebars (see without_sidebars), else
+    None (the whole page)."""
+    return only_the_article(page) or without_sidebars(page)
+
+
+def only_the_article(page: bytes) -> bytes | None:
+    """The page with nothing in its body but the marked article, whose schedule drawings and dose table
+    rows (excluded from the index by EXCLUDED_SELECTORS) are emptied; or None when the marked element is
+    not one article, or anything cut holds what Pagefind reads (a ``data-pagefind`` attribute).
+
+    Pagefind parses the whole page; the rest of the body (header, sidebars, footer, scripts) and the
+    excluded parts give nothing to the index, which is byte for byte the same without them."""
+    mark = page.find(MARK)
+    start = page.rfind(b"<", 0, mark)
+    body = page.find(BODY_START, 0, start)
+    body_open = page.find(b">", body) + 1
+    end = page.find(ARTICLE_END, start)
+    body_end = page.rfind(BODY_END)
+    if (mark < 0 or body < 0 or end < 0 or body_end < end or not page.startswith(ARTICLE_START, start)
+            or ARTICLE_START in page[start + 1:end] or b"data-pagefind" in page[body_open:start]
+            or b"data-pagefind" in page[end:body_end]):
+        return None
+    end += len(ARTICLE_END)
+    article = SCHEDULE_SVG.sub(_emptied(b"<svg"), page[start:end])
+    article = DOSE_TABLE.sub(_emptied_table, article)
+    return page[:body_open] + article + page[body_end:]
+
+
+def _emptied(nested: bytes) -> Callable[[re.Match[bytes]], bytes]:
+    """The replacement of a match of (opening tag)(inside)(closing tag): the tags without what is inside,
+    unless the inside holds another ``nested`` element (the match would not end at its own closing tag)
+    or a ``data-pagefind`` attribute."""
+    def replace(match: re.Match[bytes]) -> bytes:
+        inside = match[match.re.groups - 1]
+        if nested in inside or b"data-pagefind" in inside:
+            return match[0]
+        return match[1] + match[match.re.groups]
+    return replace
+
+
+def _emptied_table(match: re.Match[bytes]) -> bytes:
+    """A dose table with its header and rows emptied, unless it holds another table (the match would end
+    at that table's end) or a ``data-pagefind`` attribute."""
+    table = match[0]
+    if table.count(b"<table") > 1 or b"data-pagefind" in table:
+        return table
+    return DOSE_TABLE_PART.sub(_emptied(b"<table"), table)
 
 
 def without_sidebars(page: bytes) -> bytes | None:

@@ -473,11 +473,57 @@ def test_a_page_whose_sidebars_cannot_be_cut_safely_is_staged_whole(page: bytes)
     assert search_index.without_sidebars(page) is None
 
 
+# Or, where it can be cut safely, only its head and marked article, the excluded parts emptied
+# (search_index.only_the_article).
+
+SCHEDULE = (b'<figure class="pc-schedule"><div class="pc-schedule__scroll" tabindex="0"><svg viewBox="0 0 9 9">'
+            b'<text>day 1</text></svg></div></figure>')
+DOSE_TABLE = (b'<div class="pc-dose-table" data-regimen="r">\n<table>\n<caption>ketamine by weight</caption>\n'
+              b'<thead>\n<tr><th>Weight</th></tr>\n</thead>\n<tbody>\n<tr><td>30 kg</td></tr>\n</tbody>\n</table>'
+              b'</div>')
+ARTICLE = b'<article class="md-typeset" data-pagefind-body><h1>K</h1>' + SCHEDULE + DOSE_TABLE + b'</article>'
+HEAD = b'<html lang="en"><head><title>K</title></head><body dir="ltr">'
+
+
+def test_a_page_is_staged_as_its_head_and_its_article_with_the_excluded_parts_emptied() -> None:
+    page = (HEAD + b"<header>h</header>" + SIDEBARS + b'<div class="md-content">' + ARTICLE
+            + b"</div><footer>f</footer><script>x</script></body></html>")
+    assert search_index.only_the_article(page) == search_index.shown_to_pagefind(page) == (
+        HEAD + b'<article class="md-typeset" data-pagefind-body><h1>K</h1><figure class="pc-schedule">'
+        b'<div class="pc-schedule__scroll" tabindex="0"><svg viewBox="0 0 9 9"></svg></div></figure>'
+        b'<div class="pc-dose-table" data-regimen="r">\n<table>\n<caption>ketamine by weight</caption>\n'
+        b"<thead></thead>\n<tbody></tbody>\n</table></div></article></body></html>")
+
+
+@pytest.mark.parametrize("page", [
+    HEAD + b"<header>h</header><div data-pagefind-body>text</div></body></html>",
+    HEAD + b'<nav data-pagefind-filter="x">n</nav>' + ARTICLE + b"</body></html>",
+    HEAD + ARTICLE + b'<footer data-pagefind-meta="x">f</footer></body></html>',
+    HEAD + ARTICLE.replace(b"<h1>", b"<article><h1>") + b"</article></body></html>",
+    HEAD + ARTICLE,  # no end of body
+], ids=["not an article", "a pagefind attribute before", "a pagefind attribute after", "nested articles",
+        "no end of body"])
+def test_a_page_whose_article_cannot_be_cut_out_safely_is_not(page: bytes) -> None:
+    assert search_index.only_the_article(page) is None
+
+
+@pytest.mark.parametrize("part", [
+    SCHEDULE.replace(b"<text>", b"<svg><text>").replace(b"</svg>", b"</svg></svg>"),
+    SCHEDULE.replace(b"<text>", b'<text data-pagefind-meta="x">'),
+    DOSE_TABLE.replace(b"<td>30 kg</td>", b"<td><table><tr><td>30 kg</td></tr></table></td>"),
+    DOSE_TABLE.replace(b"<td>30 kg", b'<td data-pagefind-filter="x">30 kg'),
+], ids=["nested drawing", "pagefind attribute in a drawing", "nested table", "pagefind attribute in a table"])
+def test_an_excluded_part_that_cannot_be_emptied_safely_is_kept(part: bytes) -> None:
+    page = HEAD + b'<article data-pagefind-body>' + part + b"</article></body></html>"
+    shown = search_index.only_the_article(page)
+    assert shown is not None and part in shown
+
+
 def test_the_index_of_pages_without_sidebars_is_the_index_of_the_whole_pages(
     built_sites: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Both sample sites, indexed again from the staged pages without sidebars and from the whole pages:
-    byte for byte the same bundle."""
+    """Both sample sites, indexed again from the staged pages (head and article, else without sidebars) and
+    from the whole pages: byte for byte the same bundle."""
     for name, site in built_sites.items():
         bundles = {}
         for staged in ("cut", "whole"):
@@ -487,7 +533,7 @@ def test_the_index_of_pages_without_sidebars_is_the_index_of_the_whole_pages(
                     (copy / page.relative_to(site.root)).parent.mkdir(parents=True, exist_ok=True)
                     (copy / page.relative_to(site.root)).write_bytes(page.read_bytes())
             if staged == "whole":
-                monkeypatch.setattr(search_index, "without_sidebars", lambda page: None)
+                monkeypatch.setattr(search_index, "shown_to_pagefind", lambda page: None)
             search_index.index_site(copy)
             monkeypatch.undo()
             bundles[staged] = tree(copy / "pagefind")
