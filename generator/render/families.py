@@ -39,6 +39,9 @@ __all__ = ["FAMILIES", "Family", "SiteContext", "handbook_print", "place", "plan
            "render_families", "render_pages", "render_site"]
 
 
+PlacedMemo = dict[str, tuple[str, bool, str]]  # see SiteContext.placed
+
+
 @dataclass
 class SiteContext:
     library: Library
@@ -51,6 +54,9 @@ class SiteContext:
     scan: Callable[[VersionDoc], VersionScan] = scan_version
     # the print views' parts, kept by serve between saves (handbooks.render_handbook_print); None: not kept
     printed: PrintMemo | None = None
+    # the placed pages, kept by serve between saves: by path, (text as rendered, kept_together, placed text);
+    # None: not kept
+    placed: PlacedMemo | None = None
 
     @property
     def as_of(self) -> dt.date:
@@ -200,9 +206,20 @@ def plan_site(library: Library, as_of: dt.date, reviewer: bool, approvals: Appro
 
 
 def _placed(ctx: SiteContext, path: str, text: str) -> str:
+    """placed_page, a pure function of the page's path and text, kept_together and directory_urls: taken from
+    ``ctx.placed`` when the page was placed from the same text (a serve session keeps it for one
+    directory_urls, forgetting it on a whole render)."""
     if ctx.directory_urls is None:
         return text
-    return placed_page(path, text, ctx.directory_urls, path in ctx.kept_together)
+    kept_together = path in ctx.kept_together
+    if ctx.placed is not None:
+        kept = ctx.placed.get(path)
+        if kept is not None and kept[1] == kept_together and kept[0] == text:
+            return kept[2]
+    placed = placed_page(path, text, ctx.directory_urls, kept_together)
+    if ctx.placed is not None:
+        ctx.placed[path] = (text, kept_together, placed)
+    return placed
 
 
 def place(ctx: SiteContext, pages: Iterable[tuple[str, str]]) -> dict[str, str]:

@@ -28,6 +28,7 @@ from generator.model.schema import VersionDoc
 from generator.render.diff_page import predecessor, render_diff_page
 from generator.render.families import (
     FAMILIES,
+    PlacedMemo,
     SiteContext,
     handbook_print,
     place,
@@ -138,6 +139,7 @@ class IncrementalRenderer:
     library_images: tuple[bytes, set[str]] | None = None  # (shared key, images the library files' texts show)
     printed: PrintMemo = field(default_factory=dict)  # print-view parts (handbooks.render_handbook_print)
     home: tuple[bytes, str] | None = None  # (what the home page read, its text): see _home_key
+    placed: PlacedMemo = field(default_factory=dict)  # placed pages by their rendered text (SiteContext.placed)
     directory_urls: bool | None = None  # the site's use_directory_urls the pages were placed for
     log: list[str] = field(default_factory=list)  # "full", "2 protocols": what each render re-rendered
 
@@ -158,6 +160,8 @@ class IncrementalRenderer:
                 or directory_urls != self.directory_urls)
         if full:
             ctx.printed = self.printed = {}
+            self.placed = {}
+        ctx.placed = self.placed
         home_key = _home_key(ctx, keys)
         home_kept = not full and self.home is not None and self.home[0] == home_key
         try:
@@ -195,7 +199,7 @@ class IncrementalRenderer:
 
     def forget(self) -> None:
         """The next render is whole."""
-        self.keys, self.site_pages, self.printed, self.home = None, frozenset(), {}, None
+        self.keys, self.site_pages, self.printed, self.home, self.placed = None, frozenset(), {}, None, {}
 
 
 def _home_key(ctx: SiteContext, keys: LibraryKeys) -> bytes:

@@ -13,6 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from library_edits import CLEAN, DRAFT, EDITS, SUMMARY, Session, fresh, replace, sample_copy, started
 
+from generator.model import page_paths as paths
+from generator.render import families
+from generator.render.placed_page import placed_page
+
 
 @pytest.mark.parametrize("reviewer", [True, False], ids=["reviewer", "clinician"])
 @pytest.mark.parametrize("name", sorted(CLEAN))
@@ -130,3 +134,27 @@ def test_a_changed_use_directory_urls_places_every_page_again(tmp_path: Path) ->
     session.directory_urls = False  # mkdocs.yml saved with use_directory_urls: false
     assert session.save() == fresh(root, directory_urls=False)
     assert session.renderer.log == ["full", "full"]
+
+
+def test_a_save_places_again_only_the_pages_whose_rendered_text_changed(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    root, session = started(tmp_path)
+    placed: list[str] = []
+
+    def counted(path: str, text: str, directory_urls: bool, kept_together: bool = False) -> str:
+        placed.append(path)
+        return placed_page(path, text, directory_urls, kept_together)
+
+    monkeypatch.setattr(families, "placed_page", counted)
+    EDITS["summary sentence"](root)
+    saved = session.save()
+    # the edited draft's page is placed again; the pages of the protocols it links with, the bibliography and
+    # the drug index are rendered again, to the same text
+    assert "protocols/ketamine-trd/1.1/index.md" in placed
+    assert not {"protocols/esketamine-trd/1.1/index.md", paths.BIBLIOGRAPHY, paths.DRUG_INDEX} & set(placed)
+    assert saved == fresh(root)
+    placed.clear()
+    session.directory_urls = False  # a whole render forgets the placed pages
+    saved = session.save()
+    assert {paths.BIBLIOGRAPHY, paths.DRUG_INDEX} <= set(placed)
+    assert saved == fresh(root, directory_urls=False)
