@@ -44,13 +44,12 @@ import posixpath
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's end-of-life banner, printed on import
 
 from jinja2 import Environment  # noqa: E402
-from mkdocs import utils as mkdocs_utils  # noqa: E402
 from mkdocs.commands.build import build as mkdocs_build  # noqa: E402
 from mkdocs.config import load_config  # noqa: E402
 from mkdocs.config.defaults import MkDocsConfig  # noqa: E402
@@ -76,6 +75,7 @@ from generator.site.mkdocs_config import (  # noqa: E402
     own_config_file,
 )
 from generator.site.page_toc import PAGE_IDS, toc_tokens  # noqa: E402
+from generator.site.source_date import pinned_build_date  # noqa: E402
 from generator.site.staged_pages import StagedPages  # noqa: E402
 from generator.site.theme_cache import ThemeCache  # noqa: E402
 from generator.site.title_lines import TitleLinePage, TitleLines  # noqa: E402
@@ -313,35 +313,6 @@ def _link_on_every_page(assets: list[str], config: MkDocsConfig) -> None:
             config.extra_javascript.append(asset)
 
 
-GZIP_MTIMES = range(0, 2**32)  # what a gzip header can hold: 1970-01-01 to 2106-02-07 UTC
-
-
-@contextmanager
-def _source_date(as_of: date) -> Iterator[None]:
-    """Pin MkDocs' build date (sitemap lastmod, sitemap.xml.gz mtime) to the build date.
-
-    Build dates run from 1900 to 2199 (§1), beyond what a gzip header holds: outside it the
-    sitemap.xml.gz mtime is 0, which RFC 1952 defines as "no time stamp"."""
-    previous = os.environ.get("SOURCE_DATE_EPOCH")
-    midnight = int(datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC).timestamp())
-    os.environ["SOURCE_DATE_EPOCH"] = str(midnight)
-    timestamp = mkdocs_utils.get_build_timestamp
-    if midnight not in GZIP_MTIMES:
-        mkdocs_utils.get_build_timestamp = _no_time_stamp
-    try:
-        yield
-    finally:
-        mkdocs_utils.get_build_timestamp = timestamp
-        if previous is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = previous
-
-
-def _no_time_stamp(*, pages: object = None) -> int:
-    return 0
-
-
 class _WarningCollector(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -399,7 +370,7 @@ def build_into(
     mkdocs_logger = logging.getLogger("mkdocs")
     mkdocs_logger.addHandler(collector)
     try:
-        with site_inputs(provide, reviewer), _source_date(as_of):
+        with site_inputs(provide, reviewer), pinned_build_date(as_of):
             config = load_site_config(
                 config_file,
                 docs_dir=str(docs_dir),
