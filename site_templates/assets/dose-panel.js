@@ -22,7 +22,7 @@
     return node;
   }
 
-  // A number and its unit never break across lines ("25 mg/h", "70 kg"), as generator/site/nowrap.py keeps
+  // A number and its unit never break across lines ("25 mg/h", "70 kg"), as generator/render/nowrap.py keeps
   // them on the page: the same units, longest first.
   var UNIT_WORDS = ["mcg/kg/min", "units/kg/h", "mcg/kg/h", "units/kg", "units/mL", "mcg/min", "mg/kg/h",
                     "minutes", "units/h", "mcg/kg", "mcg/mL", "minute", "months", "hours", "mg/kg", "mg/mL",
