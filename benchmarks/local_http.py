@@ -11,9 +11,10 @@ import functools
 import http.server
 import socket
 import threading
+import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -102,3 +103,14 @@ def fetch(url: str, timeout: float = 30.0) -> tuple[int, str]:
         return error.code, error.read().decode("utf-8")
     except OSError:
         return 0, ""
+
+
+def fetch_until(url: str, accept: Callable[[int, str], bool], timeout: float = 30.0,
+                pause: float = 0.2) -> tuple[int, str]:
+    """GET ``url`` until ``accept(status, body)`` or until ``timeout`` seconds have passed; the last answer."""
+    deadline = time.monotonic() + timeout
+    status, text = fetch(url, timeout=5)
+    while not accept(status, text) and time.monotonic() < deadline:
+        time.sleep(pause)
+        status, text = fetch(url, timeout=5)
+    return status, text

@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from local_http import fetch, free_port
+from local_http import fetch_until, free_port
 from synthetic import AS_OF, generate_library
 from targets import PREVIEW_LIMIT_S
 
@@ -73,12 +73,10 @@ def save_edit(draft: Path, word: str) -> None:
 
 
 def wait_until(url: str, word: str, deadline: float) -> bool:
-    while time.monotonic() < deadline:
-        status, text = fetch(url)
-        if status == 200 and word in text:
-            return True
-        time.sleep(POLL_S)
-    return False
+    def shows(status: int, text: str) -> bool:
+        return status == 200 and word in text
+
+    return shows(*fetch_until(url, shows, timeout=max(0.0, deadline - time.monotonic()), pause=POLL_S))
 
 
 def bench_preview(n: int, workdir: Path, edits: int, seed: int) -> PreviewResult:

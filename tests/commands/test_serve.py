@@ -7,13 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import signal
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from helpers import VERSION, run, write_library
+from local_http import fetch_until
 from serve_process import fetch, running_serve
 
 from generator.commands.serve import ServePreview, error_banner
@@ -202,13 +202,9 @@ def test_browser_edit_error_and_fix_under_serve(tmp_path: Path, chromium_browser
 
 def wait_for(url: str, accept: Callable[[int, str], bool], what: str) -> str:
     """Fetch ``url`` until ``accept(status, text)``; the page text. Fails with what was last served."""
-    deadline = time.monotonic() + WAIT_MS / 1000
-    status, text = fetch(url)
-    while not accept(status, text):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{url} never showed {what}; last {status}:\n{text[-2000:]}")
-        time.sleep(0.2)
-        status, text = fetch(url)
+    status, text = fetch_until(url, accept, timeout=WAIT_MS / 1000)
+    if not accept(status, text):
+        raise AssertionError(f"{url} never showed {what}; last {status}:\n{text[-2000:]}")
     return text
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from local_http import free_port, served
+from local_http import fetch_until, free_port, served
 from pagefind_index import indexed_urls
 
 from generator.resources import assets_dir
@@ -426,23 +426,8 @@ site.serve(lambda full: ledger.update({"index.md": source.read_text(encoding="ut
 """
 
 
-def fetch_until(url: str, expected: str, timeout: float = 30.0) -> str:
-    import time
-    import urllib.error
-    import urllib.request
-
-    deadline = time.monotonic() + timeout
-    text = ""
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                text = response.read().decode("utf-8")
-            if expected in text:
-                return text
-        except (urllib.error.URLError, ConnectionError):
-            pass
-        time.sleep(0.2)
-    return text
+def page_showing(url: str, expected: str) -> str:
+    return fetch_until(url, lambda status, text: expected in text)[1]
 
 
 def test_serve_rebuilds_when_a_watched_file_changes(tmp_path: Path) -> None:
@@ -464,9 +449,9 @@ def test_serve_rebuilds_when_a_watched_file_changes(tmp_path: Path) -> None:
     )
     try:
         url = f"http://127.0.0.1:{port}/"
-        first = fetch_until(url, "Version one of the page.")
+        first = page_showing(url, "Version one of the page.")
         source.write_text("# Clinical protocols\n\nVersion two of the page.\n", encoding="utf-8")
-        second = fetch_until(url, "Version two of the page.")
+        second = page_showing(url, "Version two of the page.")
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -6,9 +6,6 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 from helpers import run, write_library
-from local_http import free_port
+from local_http import fetch_until, free_port
 from mkdocs.config import load_config
 
 from generator.resources import default_mkdocs_file
@@ -254,20 +251,12 @@ site.serve(lambda full: ledger.update({"index.md": "# Home\\n"}, full=full), rev
 """
 
 
-def fetch_title(url: str, expected: str, timeout: float = 30.0) -> str:
-    deadline = time.monotonic() + timeout
-    title = ""
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                html = response.read().decode("utf-8")
-            title = html.split("<title>", 1)[1].split("</title>", 1)[0]
-            if title == expected:
-                return title
-        except (urllib.error.URLError, ConnectionError, IndexError):
-            pass
-        time.sleep(0.2)
-    return title
+def _title(html: str) -> str:
+    return html.split("<title>", 1)[1].split("</title>", 1)[0] if "<title>" in html else ""
+
+
+def fetch_title(url: str, expected: str) -> str:
+    return _title(fetch_until(url, lambda status, html: _title(html) == expected)[1])
 
 
 def test_serve_picks_up_an_edit_to_the_site_file(tmp_path: Path) -> None:
