@@ -47,7 +47,6 @@ class SiteContext:
     library: Library
     publication: Publication
     site_pages: set[str] = field(default_factory=set)  # every path the site will have
-    keep_together: bool = False  # whether the pages are placed (render_site with directory_urls)
     kept_together: set[str] = field(default_factory=set)  # pages whose family wrapped them itself, once per text
     directory_urls: bool | None = None  # the site's use_directory_urls when the pages are placed
     # how a version's links and citations are found: scan_version, or serve's scans kept per protocol
@@ -57,6 +56,11 @@ class SiteContext:
     # the placed pages, kept by serve between saves: by path, (text as rendered, kept_together, placed text);
     # None: not kept
     placed: PlacedMemo | None = None
+
+    @property
+    def keep_together(self) -> bool:
+        """Whether the pages are placed (wrapped and localized: render_pages with directory_urls)."""
+        return self.directory_urls is not None
 
     @property
     def as_of(self) -> dt.date:
@@ -198,8 +202,7 @@ def plan_site(library: Library, as_of: dt.date, reviewer: bool, approvals: Appro
     and fingerprints; ``images``: the paths of the images the pages show, when the caller knows them;
     ``scan``, ``printed``: see SiteContext; ``directory_urls`` and ``sites``: see render_pages."""
     ctx = SiteContext(library, publication(library, as_of, reviewer, approvals, sites=sites),
-                      keep_together=directory_urls is not None, directory_urls=directory_urls, scan=scan,
-                      printed=printed)
+                      directory_urls=directory_urls, scan=scan, printed=printed)
     for family in FAMILIES:
         ctx.site_pages.update(images if images is not None and family.name == IMAGES else family.plan(ctx))
     return ctx
