@@ -106,3 +106,17 @@ def recorded_context(browser: Any, base_url: str, **options: Any) -> Iterator[tu
         yield context, log
     finally:
         context.close()
+
+
+SEARCH_RESULT_LINKS = ".md-search-result__item a"
+
+
+def typed_search(page: Any, query: str) -> list[dict[str, str]]:
+    """Types `query` into the open search box and returns the results once the list is complete: search.js
+    lists each result as its fragment loads and a retired protocol last, and marks the list aria-busy until
+    then, so reading at the first result would miss some (it did, in CI)."""
+    page.locator("input.md-search__input").press_sequentially(query)
+    page.wait_for_selector(".md-search-result__list:not([aria-busy])", state="attached")
+    return page.locator(SEARCH_RESULT_LINKS).evaluate_all(
+        "links => links.map(a => ({href: a.href, title: a.querySelector('h1').textContent, "
+        "status: (a.querySelector('.pc-search-status') || {}).textContent || '', text: a.textContent}))")

@@ -58,6 +58,15 @@
   function say(text) {
     meta.textContent = text;
   }
+  // aria-busy while the latest query's results are still being listed (a retired protocol is held back
+  // to the end of its batch, so the list is complete only when this is lifted).
+  function busy(on) {
+    if (on) {
+      list.setAttribute("aria-busy", "true");
+    } else {
+      list.removeAttribute("aria-busy");
+    }
+  }
 
   function counted(count) {
     if (count === 0) {
@@ -127,6 +136,7 @@
     button.addEventListener("click", function () {
       var focusNext = list.querySelectorAll(".md-search-result__link").length;
       entry.remove();
+      busy(true);
       listNext(asked).then(function () {
         var links = list.querySelectorAll(".md-search-result__link");
         if (links[focusNext]) {
@@ -169,6 +179,12 @@
       if (shown.length > 0) {
         list.appendChild(moreButton());
       }
+      busy(false);
+    }, function () {
+      if (number === asked) {
+        busy(false);
+        say(result.getAttribute("data-pc-unavailable"));
+      }
     });
   }
 
@@ -180,6 +196,7 @@
     asked += 1;
     shown = [];
     list.textContent = "";
+    busy(false);
     say(result.getAttribute("data-pc-placeholder"));
   }
 
@@ -192,6 +209,7 @@
       return;
     }
     asked += 1;
+    busy(true);
     waiting = { query: query, number: asked };
     if (!running) {
       runWaiting();
@@ -208,7 +226,11 @@
     pagefind().then(function (module) {
       return module.search(job.query);
     }).then(function (found) {
-      if (job.number !== asked || found === null) {
+      if (job.number !== asked) {
+        return;
+      }
+      if (found === null) {
+        busy(false);
         return;
       }
       shown = found.results.slice();
@@ -218,6 +240,7 @@
     }).catch(function () {
       if (job.number === asked) {
         list.textContent = "";
+        busy(false);
         say(result.getAttribute("data-pc-unavailable"));
       }
     }).then(runWaiting);

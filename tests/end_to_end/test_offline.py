@@ -12,7 +12,7 @@ from pprint import pformat
 from typing import Any
 
 import pytest
-from browser import recorded_context
+from browser import recorded_context, typed_search
 from site_pages import SITES
 
 
@@ -48,9 +48,7 @@ def test_search_works_under_the_sub_path(served_sites: dict[str, Any], chromium_
         log.watch(page)
         page.goto(served.url("protocols/ketamine-crps/index.html"), wait_until="networkidle")
         page.keyboard.press("s")  # Material's search shortcut
-        page.locator("input.md-search__input").press_sequentially("regional pain")
-        page.wait_for_selector(".md-search-result__item")
-        results = page.locator(".md-search-result__item a").evaluate_all("links => links.map(a => a.href)")
+        results = [found["href"] for found in typed_search(page, "regional pain")]
         targets = sorted({url.split("#")[0].split("?")[0] for url in results})
         assert served.base + "protocols/ketamine-crps/" in targets
         assert [(target, context.request.get(target).status) for target in targets] == [

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser import typed_search
 from local_http import fetch_until, free_port, served
 from pagefind_index import indexed_urls
 
@@ -242,9 +243,7 @@ def test_in_a_browser_every_request_stays_on_the_site_and_search_works(
         page.on("response", lambda response: response.status >= 400 and failed.append(response.url))
         page.goto(served_under_sub_path + "protocols/ketamine-trd/", wait_until="networkidle")
         page.keyboard.press("s")  # Material's search shortcut
-        page.locator("input.md-search__input").press_sequentially("depression")
-        page.wait_for_selector(".md-search-result__item")
-        results = page.locator(".md-search-result__item a").evaluate_all("els => els.map(e => e.href)")
+        results = [found["href"] for found in typed_search(page, "depression")]
         page.goto(served_under_sub_path + "handbooks/psychiatry/", wait_until="networkidle")
     finally:
         page.close()

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import REPO_ROOT, recorded_context, without_nowrap
+from browser import REPO_ROOT, recorded_context, typed_search, without_nowrap
 from pagefind_index import fragments, indexed_urls
 
 from generator import cli
@@ -267,14 +267,6 @@ def test_the_real_binary_runs_with_no_network_variables(tmp_path: Path, monkeypa
 # In Chromium, on the sample sites served under /protocols/.
 
 
-def _search(page: Any, query: str) -> list[dict[str, str]]:
-    page.locator("input.md-search__input").press_sequentially(query)
-    page.wait_for_selector(".md-search-result__item a")
-    return page.locator(".md-search-result__item a").evaluate_all(
-        "links => links.map(a => ({href: a.href, title: a.querySelector('h1').textContent, "
-        "status: (a.querySelector('.pc-search-status') || {}).textContent || '', text: a.textContent}))")
-
-
 def test_typing_a_drug_name_finds_its_canonical_page_first(served_sites: dict[str, Any], chromium_browser: Any) -> None:
     served = served_sites["clinician"]
     with recorded_context(chromium_browser, served.base) as (context, log):
@@ -285,7 +277,7 @@ def test_typing_a_drug_name_finds_its_canonical_page_first(served_sites: dict[st
         page.keyboard.press("/")
         assert page.evaluate("document.activeElement.matches('input.md-search__input')")
         assert page.evaluate("document.getElementById('__search').checked")
-        results = _search(page, "esketamine")
+        results = typed_search(page, "esketamine")
         assert results[0]["href"] == served.base + "protocols/esketamine-trd/"
         assert results[0]["title"] == "Intranasal esketamine for treatment-resistant depression"
         assert results[0]["status"] == "Version 1.1 · current"
@@ -305,7 +297,7 @@ def test_a_retired_protocol_is_marked_and_version_copies_are_absent(served_sites
         log.watch(page)
         page.goto(served.url("index.html"), wait_until="networkidle")
         page.keyboard.press("s")
-        results = _search(page, "ketamine")
+        results = typed_search(page, "ketamine")
         hrefs = [result["href"].removeprefix(served.base) for result in results]
         retired = [result for result in results if result["href"].endswith("/ketamine-trd-twice-weekly/")]
         assert [(r["title"], r["status"]) for r in retired] == [
@@ -316,6 +308,56 @@ def test_a_retired_protocol_is_marked_and_version_copies_are_absent(served_sites
         page.keyboard.press("Enter")  # the first result
         page.wait_for_url(results[0]["href"])
         assert log.external == [] and log.failed == [] and log.page_errors == []
+
+
+def test_the_list_is_busy_until_its_held_back_retired_result_is_listed(served_sites: dict[str, Any],
+                                                                     chromium_browser: Any) -> None:
+    """The retired protocol's fragment is held back by the network: the list stays aria-busy and without
+    it, and only once it loads is it listed, last of its batch, and the list marked complete."""
+    served = served_sites["clinician"]
+    held: list[Any] = []
+    with recorded_context(chromium_browser, served.base) as (context, log):
+        asking = context.new_page()
+        asking.goto(served.url("index.html"), wait_until="networkidle")
+        retired_fragment = _fragment_of(asking, "protocols/ketamine-trd-twice-weekly/")
+        asking.close()
+        page = context.new_page()
+        log.watch(page)
+        page.goto(served.url("index.html"), wait_until="networkidle")
+        page.route("**/pagefind/fragment/*", lambda route: held.append(route) if route.request.url.endswith(
+            retired_fragment) else route.continue_())
+        page.keyboard.press("s")
+        page.locator("input.md-search__input").press_sequentially("ketamine")
+        for _ in range(200):
+            if held:
+                break
+            page.wait_for_timeout(50)
+        page.wait_for_timeout(300)  # the results before the held one are listed meanwhile
+        listed = page.locator(".md-search-result__item a").evaluate_all("links => links.map(a => a.href)")
+        assert page.locator(".md-search-result__list").get_attribute("aria-busy") == "true"
+        assert held and not any(href.endswith("/ketamine-trd-twice-weekly/") for href in listed)
+        for route in held:
+            route.continue_()
+        page.wait_for_selector(".md-search-result__list:not([aria-busy])", state="attached")
+        hrefs = page.locator(".md-search-result__item a").evaluate_all("links => links.map(a => a.href)")
+        assert hrefs[-1] == served.base + "protocols/ketamine-trd-twice-weekly/"
+        assert hrefs[:len(listed)] == listed and len(hrefs) > len(listed) + 1
+        assert log.external == [] and log.page_errors == []
+
+
+def _fragment_of(page: Any, path: str) -> str:
+    """The name of the Pagefind fragment file of the page at `path` (asked of Pagefind's own API)."""
+    return page.evaluate("""async (path) => {
+        const bundle = document.querySelector('[data-pc-search-bundle]').getAttribute('data-pc-search-bundle');
+        const pagefind = await import(new URL(bundle + 'pagefind.js', document.baseURI).href);
+        await pagefind.options({baseUrl: new URL(bundle + '../', document.baseURI).pathname});
+        const found = await pagefind.search('ketamine');
+        for (const result of found.results) {
+            const data = await result.data();
+            if (data.url.endsWith(path)) { return 'fragment/' + result.id + '.pf_fragment'; }
+        }
+        return null;
+    }""", path)
 
 
 def test_search_on_a_phone_opens_from_the_header_icon(served_sites: dict[str, Any], chromium_browser: Any) -> None:
@@ -331,7 +373,7 @@ def test_search_on_a_phone_opens_from_the_header_icon(served_sites: dict[str, An
         # Material's opening transition widens the box: wait until it spans the phone's width.
         page.wait_for_function("(box => box.left >= 0 && box.width >= 200 && box.right <= 360)"
                                "(document.querySelector('input.md-search__input').getBoundingClientRect())")
-        results = _search(page, "regional pain")
+        results = typed_search(page, "regional pain")
         assert results[0]["href"] == served.base + "protocols/ketamine-crps/"
         box = page.locator(".md-search-result__item").first.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
@@ -349,7 +391,7 @@ def test_the_open_search_with_results_has_no_serious_accessibility_violation(
         page = context.new_page()
         page.goto(served.url("index.html"), wait_until="networkidle")
         page.keyboard.press("s")
-        _search(page, "ketamine")
+        typed_search(page, "ketamine")
         page.wait_for_load_state("networkidle")
         assert blocking(axe_results(page)["violations"]) == []
 
@@ -415,7 +457,7 @@ def test_markup_in_page_text_stays_text_in_results(tmp_path: Path, chromium_brow
         log.watch(page)
         page.goto(base, wait_until="networkidle")
         page.keyboard.press("/")
-        results = _search(page, "okapi")
+        results = typed_search(page, "okapi")
         page.wait_for_load_state("networkidle")
         assert results[0]["title"] == "Okapi <b>bold</b> protocol"
         assert page.locator(".md-search-result img, .md-search-result b, .md-search-result script").count() == 0
