@@ -10,7 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import VERSION, run, write_library
+from helpers import SAMPLE_LIBRARY, VERSION, run, snapshot, write_library
+from site_pages import BuiltSite
+from test_cli_conventions import subcommands
 
 from generator import cli
 
@@ -37,9 +39,19 @@ def library_with_errors(root: Path, count: int) -> Path:
     return write_library(root, {"ketamine-trd/1.0.yaml": VERSION.replace("body: Monitor blood pressure.", body)})
 
 
-def test_read_only_commands_are_those_that_write_no_file() -> None:
+def test_read_only_commands_write_no_file_and_serve_always_ends_normally() -> None:
     assert cli.READ_ONLY_COMMANDS == {"check", "dose", "diff", "status", "schema", "rules"}
-    assert not cli.READ_ONLY_COMMANDS & {"build", "serve", "approve", "withdraw", "new"}
+    assert cli.NO_TEARDOWN_COMMANDS == cli.READ_ONLY_COMMANDS | {"build"}
+    assert not cli.NO_TEARDOWN_COMMANDS & {"serve", "approve", "withdraw", "new"}
+    assert set(subcommands(cli.make_parser())) == cli.NO_TEARDOWN_COMMANDS | {"serve", "approve", "withdraw", "new"}
+
+
+def test_a_site_built_by_a_process_that_skips_its_teardown_is_byte_identical(
+        built_sites: dict[str, BuiltSite], tmp_path: Path) -> None:
+    out = tmp_path / "site"  # built_sites are built in-process as of 2026-06-01
+    completed = protocols("build", "--as-of", "2026-06-01", "--out", str(out), str(SAMPLE_LIBRARY), cwd=tmp_path)
+    assert completed.returncode == 0, completed.stderr
+    assert snapshot(out) == snapshot(built_sites["clinician"].root)
 
 
 @pytest.mark.parametrize("output_format", ["text", "json"])

@@ -44,7 +44,7 @@ def test_only_the_program_entry_point_paces_the_collector() -> None:
     assert gc.get_threshold() == before  # main, which tests and other programs call, leaves the process alone
     source = (GENERATOR / PROCESS_ENTRY).read_text(encoding="utf-8")
     # a read-only command, which ends with its process, collects no cycles; any other collects them less often
-    assert source.count("gc.") == 2 and ("    if read_only:\n        gc.disable()\n    else:\n"
+    assert source.count("gc.") == 2 and ("    if command in READ_ONLY_COMMANDS:\n        gc.disable()\n    else:\n"
                                          "        gc.set_threshold(100_000, 50, 100)\n    status = main()\n") in source
 
 
