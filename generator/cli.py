@@ -247,8 +247,9 @@ def _end_without_teardown(status: int) -> None:
         return
     atexit._run_exitfuncs()
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # None when the process started without it
+                stream.flush()
     except (OSError, ValueError):
         return
     os._exit(status)

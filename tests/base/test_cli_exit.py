@@ -169,3 +169,11 @@ def test_an_output_that_cannot_be_flushed_is_reported_as_the_interpreter_always_
                                     "import os; os.close(sys.stdout.fileno())", "check", "--as-of", "2026-06-01")
     assert closed_stdout.returncode == 120  # Python's own status when stdout cannot be flushed at exit
     assert "Exception ignored" in closed_stdout.stderr and "Bad file descriptor" in closed_stdout.stderr
+
+
+def test_a_process_started_without_stdout_still_reports_its_usage_error(tmp_path: Path) -> None:
+    write_library(tmp_path)
+    completed = run_entry_point(tmp_path, "sys.stdout = None", "check", "no-such-folder")
+    assert completed.returncode == 2
+    assert completed.stderr == ("protocols: error: no protocols folder at no-such-folder: pass the folder holding "
+                                "your protocols\n")
