@@ -254,5 +254,6 @@ def _end_without_teardown(status: int) -> None:
         return
     os._exit(status)
 
+
 if __name__ == "__main__":
     run()
