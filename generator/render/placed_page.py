@@ -40,6 +40,8 @@ def placed_page(path: str, text: str, directory_urls: bool, kept_together: bool 
 PlacedMemo = dict[str, tuple[bytes, bool, str]]
 
 
-def rendered_digest(text: str) -> bytes:
-    """What the placed-page memo knows of a page's rendered text: enough to tell it changed, not the text."""
-    return hashlib.blake2b(text.encode("utf-8", errors="surrogatepass"), digest_size=32).digest()
+def rendered_digest(text: str | bytes) -> bytes:
+    """What the placed-page memo knows of a page's rendered text (or an image's bytes): enough to tell it
+    changed, not the text."""
+    data = text.encode("utf-8", errors="surrogatepass") if isinstance(text, str) else text
+    return hashlib.blake2b(data, digest_size=32).digest()
