@@ -13,7 +13,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from generator.commands import shared
 from generator.commands.check import cmd_check
@@ -230,10 +230,23 @@ def run() -> None:
         gc.disable()
     else:
         gc.set_threshold(100_000, 50, 100)
-    status = main()
-    if command in NO_TEARDOWN_COMMANDS:
-        _end_without_teardown(status)
+    try:
+        status = main()
+        if command in NO_TEARDOWN_COMMANDS:
+            _end_without_teardown(status)
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _reader_went_away()
     sys.exit(status)
+
+
+def _reader_went_away() -> NoReturn:
+    """Standard output's reader closed the pipe (`protocols check | head`): what is left to print goes nowhere
+    and the process ends with status 1, without a traceback (Python's documentation, "Note on SIGPIPE")."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(1)
 
 
 def _end_without_teardown(status: int) -> None:
@@ -250,6 +263,8 @@ def _end_without_teardown(status: int) -> None:
         for stream in (sys.stdout, sys.stderr):
             if stream is not None:  # None when the process started without it
                 stream.flush()
+    except BrokenPipeError:
+        raise
     except (OSError, ValueError):
         return
     os._exit(status)

@@ -177,3 +177,18 @@ def test_a_process_started_without_stdout_still_reports_its_usage_error(tmp_path
     assert completed.returncode == 2
     assert completed.stderr == ("protocols: error: no protocols folder at no-such-folder: pass the folder holding "
                                 "your protocols\n")
+
+
+@pytest.mark.parametrize("output_format", ["text", "json"])
+def test_a_reader_that_closes_the_pipe_early_gets_no_traceback(tmp_path: Path, output_format: str) -> None:
+    """`protocols check | head`: the reader takes the first bytes of about 390 KB and goes; the program ends
+    quietly, with status 1, and says nothing on stderr."""
+    library_with_errors(tmp_path, MANY_ERRORS)
+    process = subprocess.Popen([sys.executable, "-m", "generator.cli", "check", "--as-of", "2026-06-01",
+                                "--format", output_format, "protocols"], cwd=tmp_path, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    first = process.stdout.read(64)
+    process.stdout.close()
+    error = process.stderr.read().decode()
+    assert (len(first), process.wait(timeout=120), error) == (64, 1, "")
