@@ -273,8 +273,15 @@ def parse(text: str) -> Parsed:
     """Parse one Markdown field. Paragraphs of prose and §5 syntax only (most fields) get markdown-it's tokens
     from `markdown_fast.paragraph_tokens`, without its rule chains; anything else from markdown-it itself."""
     tokens = paragraph_tokens(text)
-    if tokens is None:
-        tokens = PARSER.parse(text, {})
+    return _placed(text, PARSER.parse(text, {}) if tokens is None else tokens)
+
+
+def parse_with_markdown_it(text: str) -> Parsed:
+    """`parse` without the fast path: what tests/text/test_markdown_fast.py holds `parse` to."""
+    return _placed(text, PARSER.parse(text, {}))
+
+
+def _placed(text: str, tokens: list[Token]) -> Parsed:
     parsed = Parsed(text, tokens)
     lines = _Lines(text)
     definitions = []

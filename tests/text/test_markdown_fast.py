@@ -50,11 +50,13 @@ def token_differences(fast: list[Token], slow: list[Token], where: str = "tokens
 
 
 def fast_equals_markdown_it(text: str) -> bool:
-    """Whether the fast path accepted `text`; fails when it did and its tokens differ from markdown-it's."""
+    """Whether the fast path accepted `text`; fails when it did and its tokens differ from markdown-it's or
+    the parse built on them differs from the parse without the fast path."""
     fast = paragraph_tokens(text)
     if fast is None:
         return False
     assert token_differences(fast, PARSER.parse(text, {})) == [], text
+    assert_same_parse(text)
     return True
 
 
@@ -125,18 +127,17 @@ def test_anything_else_goes_to_markdown_it(text: str) -> None:
     assert paragraph_tokens(text) is None
 
 
-def test_parse_is_the_same_with_or_without_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    texts = [*PLAIN, *NOT_PLAIN, *PAYLOADS.values()]
-    fast = [markdown.parse(text) for text in texts]
-    monkeypatch.setattr(markdown, "paragraph_tokens", lambda text: None)
-    for text, parsed in zip(texts, fast, strict=True):
-        slow = markdown.parse(text)
-        assert token_differences(parsed.tokens, slow.tokens) == [], text
-        assert parsed.syntax() == slow.syntax() and parsed.definitions == slow.definitions, text
-        for block in parsed.tokens:
-            if block.type == "inline":
-                twin = slow.tokens[parsed.tokens.index(block)]
-                assert parsed.placement(block) == slow.placement(twin), text
+def assert_same_parse(text: str) -> None:
+    """`parse` (fast path or not) and `parse_with_markdown_it` agree: tokens, placements, syntax, definitions."""
+    fast, slow = markdown.parse(text), markdown.parse_with_markdown_it(text)
+    assert token_differences(fast.tokens, slow.tokens) == [], text
+    assert [fast.placement(block) for block in fast.tokens] == [slow.placement(block) for block in slow.tokens]
+    assert fast.syntax() == slow.syntax() and fast.definitions == slow.definitions, text
+
+
+@pytest.mark.parametrize("text", [*PLAIN, *NOT_PLAIN, *PAYLOADS.values()])
+def test_parse_is_the_same_with_or_without_the_fast_path(text: str) -> None:
+    assert_same_parse(text)
 
 
 # --- near misses ----------------------------------------------------------------------------------------
