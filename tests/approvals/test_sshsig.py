@@ -195,13 +195,13 @@ def test_verification_is_fast_enough_for_thousands_of_sign_offs() -> None:
         message = MESSAGE.replace(b"1.0", f"{n}.0".encode())
         signed.append((sshsig.sign_ed25519(keys[n % 4], message, NAMESPACE), message))
     sshsig.parse_signature.cache_clear()
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: wall time on a shared, loaded machine failed it at 4.5 s
     for signature, message in signed:
         sshsig.verify(signature, message, NAMESPACE, publics)
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     print(f"verified {len(signed)} SSHSIG Ed25519 signatures in {elapsed:.3f} s "
           f"({elapsed / len(signed) * 1e6:.0f} µs each)")
-    assert elapsed < 4.0  # about 0.2 s on an idle core; generous for a shared, loaded machine
+    assert elapsed < 4.0  # about 0.2 s on an idle core; generous
 
 
 @settings(max_examples=300, deadline=None)
