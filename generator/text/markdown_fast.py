@@ -149,10 +149,9 @@ def inline_children(src: str) -> list[Token] | None:
                     children.append(_text(src[start:stop], start))
                     start = -1
                 token_type, syntax_token = syntax_of(*syntax)
-                token = Token(token_type, "", 0, content=syntax[1].group(0))
-                token.meta["pos"] = stop  # the inline state's push, then the syntax rule's
-                token.meta["syntax"] = syntax_token
-                children.append(token)
+                # meta as the inline state's push, then the syntax rule, fill it
+                children.append(Token(token_type, "", 0, content=syntax[1].group(0),
+                                      meta={"pos": stop, "syntax": syntax_token}))
                 pos = syntax[1].end()
             elif char == "[":  # a link's or an image's label, maybe
                 return None
@@ -170,12 +169,8 @@ def inline_children(src: str) -> list[Token] | None:
 
 
 def _text(content: str, pos: int) -> Token:
-    token = Token("text", "", 0, content=content)
-    token.meta["pos"] = pos
-    return token
+    return Token("text", "", 0, content=content, meta={"pos": pos})
 
 
 def _break(kind: str, pos: int) -> Token:
-    token = Token(kind, "br", 0)
-    token.meta["pos"] = pos
-    return token
+    return Token(kind, "br", 0, meta={"pos": pos})
