@@ -161,23 +161,20 @@ def fresh_check(root: Path, reviewer: bool = True) -> list[Diagnostic]:
     """`run_checks` over a new read of the library. Worked out once for each content of the library's files
     (the tests compare with the sample as it is, and with the same edits, many times over; `tests/project` and
     the determinism tests hold a check and a render pure)."""
-    return list(_fresh_check(root, library_digest(root), reviewer))
+    return fresh(root, reviewer, render=False)[0]
 
 
-def _fresh_check(root: Path, digest: bytes, reviewer: bool) -> list[Diagnostic]:
-    key = (digest, reviewer)
-    if key not in _FRESH_CHECK:
-        _FRESH_CHECK[key] = run_checks(load_library(root, "protocols"), CheckContext(as_of=AS_OF, reviewer=reviewer))
-    return _FRESH_CHECK[key]
-
-
-def fresh(root: Path, reviewer: bool = True, directory_urls: bool | None = True) -> Fresh:
-    """The same, and `render_site` over a new read of the library when the check finds no errors (else None)."""
+def fresh(root: Path, reviewer: bool = True, directory_urls: bool | None = True, render: bool = True) -> Fresh:
+    """The same, and `render_site` over the same read of the library when the check finds no errors (else
+    None; None too with render=False)."""
     digest = library_digest(root)
-    diagnostics = _fresh_check(root, digest, reviewer)
-    key = (digest, reviewer, directory_urls)
-    if key not in _FRESH_PAGES:
-        _FRESH_PAGES[key] = None if any(d.is_error for d in diagnostics) else render_site(
-            load_library(root, "protocols"), AS_OF, reviewer, directory_urls)
-    pages = _FRESH_PAGES[key]
-    return list(diagnostics), None if pages is None else dict(pages)
+    check_key, pages_key = (digest, reviewer), (digest, reviewer, directory_urls)
+    if check_key not in _FRESH_CHECK or render and pages_key not in _FRESH_PAGES:
+        library = load_library(root, "protocols")
+        if check_key not in _FRESH_CHECK:
+            _FRESH_CHECK[check_key] = run_checks(library, CheckContext(as_of=AS_OF, reviewer=reviewer))
+        if render and pages_key not in _FRESH_PAGES:
+            errors = any(d.is_error for d in _FRESH_CHECK[check_key])
+            _FRESH_PAGES[pages_key] = None if errors else render_site(library, AS_OF, reviewer, directory_urls)
+    pages = _FRESH_PAGES[pages_key] if render else None
+    return list(_FRESH_CHECK[check_key]), None if pages is None else dict(pages)
