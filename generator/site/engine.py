@@ -287,16 +287,10 @@ class ProtocolsPlugin(BasePlugin):
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         # What the theme writes from our data (titles, contents labels, site name, disclaimer, copyright)
         # keeps its quantities and dates together as the bodies do: overrides/ apply it to each such text.
-        env.filters["pc_nowrap"] = _kept_together
         # A new memo of theme HTML shared between pages for each build (generator/site/theme_cache.py).
-        env.globals["pc_theme_cache"] = ThemeCache(normalize_url)
+        env.globals["pc_theme_cache"] = cache = ThemeCache(normalize_url)
+        env.filters["pc_nowrap"] = cache.kept_together
         return env
-
-
-def _kept_together(value: object) -> object:
-    """The `pc_nowrap` filter: a text (or a site's HTML, such as its copyright) wrapped as a body is;
-    anything else (undefined on the 404 page, None) as Jinja would write it."""
-    return keep_together(value) if isinstance(value, str) else value
 
 
 def _link_on_every_page(assets: list[str], config: MkDocsConfig) -> None:

@@ -190,8 +190,8 @@ def only_the_article(page: bytes) -> bytes | None:
     end = page.find(ARTICLE_END, start)
     body_end = page.rfind(BODY_END)
     if (mark < 0 or body < 0 or end < 0 or body_end < end or not page.startswith(ARTICLE_START, start)
-            or ARTICLE_START in page[start + 1:end] or b"data-pagefind" in page[body_open:start]
-            or b"data-pagefind" in page[end:body_end]):
+            or page.find(ARTICLE_START, start + 1, end) >= 0 or page.find(b"data-pagefind", body_open, start) >= 0
+            or page.find(b"data-pagefind", end, body_end) >= 0):  # searched in place: no copy of the page
         return None
     end += len(ARTICLE_END)
     article = SCHEDULE_SVG.sub(_emptied(b"<svg"), page[start:end])
