@@ -1,6 +1,6 @@
 """A bare Material build with a protocols site's pages and navigation: the engine's baseline (issue 15).
 
-    python benchmarks/bare_material.py SITE WORKDIR      # prints JSON: pages, in_navigation, seconds, cpu_seconds
+    python benchmarks/bare_material.py SITE WORKDIR [--search]   # prints JSON: pages, seconds, cpu_seconds, ...
 
 The pages are the ones the site has (every `<path>/index.html` of a built site, assets aside), each
 with a placeholder body, at the same paths; the same pages are in the navigation, chosen by the
@@ -8,6 +8,8 @@ generator's own rule (`in_navigation`) and handed to MkDocs the way the generato
 (generated files, the rest marked not-in-nav), so Material writes the same navigation into every page.
 The theme is Material with the site's default theme settings and Markdown extensions
 (generator/default_mkdocs.yml) and no plugin at all: what any MkDocs site of that many pages costs.
+With --search, Material's own search plugin is on (MkDocs' default when `plugins` is not set): a bare
+site with the search index it would ship, shown for information beside the judged baseline.
 The timed part is what `protocols build --timings` calls the engine stage: loading the configuration
 and `mkdocs build`, in this process (imports excluded), wall clock and CPU.
 """
@@ -40,15 +42,16 @@ def page_paths(site: Path) -> list[str]:
     return sorted(paths)
 
 
-def bare_config(site_dir: Path, docs_dir: Path) -> dict[str, Any]:
-    """The generator's default configuration, reduced to Material itself: no plugin, no theme overrides."""
+def bare_config(site_dir: Path, docs_dir: Path, search: bool = False) -> dict[str, Any]:
+    """The generator's default configuration, reduced to Material itself: no plugin (or only Material's
+    search), no theme overrides."""
     default = yaml.safe_load((resources.files("generator") / "default_mkdocs.yml").read_text(encoding="utf-8"))
     theme = {key: value for key, value in default.get("theme", {}).items() if key != "custom_dir"}
     return {
         "site_name": "Bare Material",
         "use_directory_urls": True,
         "theme": theme,
-        "plugins": [],
+        "plugins": ["search"] if search else [],
         "markdown_extensions": default.get("markdown_extensions", []),
         "docs_dir": str(docs_dir),
         "site_dir": str(site_dir),
@@ -71,7 +74,7 @@ def _placeholder_plugin(pages: list[tuple[str, bool]]) -> Any:
     return PlaceholderPages()
 
 
-def build(pages: list[tuple[str, bool]], workdir: Path) -> dict[str, float]:
+def build(pages: list[tuple[str, bool]], workdir: Path, search: bool = False) -> dict[str, float]:
     """Build the bare site into `workdir` (created): wall and CPU seconds of configuration and build."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
@@ -79,7 +82,7 @@ def build(pages: list[tuple[str, bool]], workdir: Path) -> dict[str, float]:
     docs, site = workdir / "docs", workdir / "site"
     docs.mkdir(parents=True)
     config_file = workdir / "mkdocs.yml"
-    config_file.write_text(yaml.safe_dump(bare_config(site, docs)), encoding="utf-8")
+    config_file.write_text(yaml.safe_dump(bare_config(site, docs, search)), encoding="utf-8")
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     wall, cpu = time.perf_counter(), time.process_time()
     config = load_config(str(config_file))
@@ -92,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("site", type=Path, help="a built protocols site: its pages are copied as placeholders")
     parser.add_argument("workdir", type=Path, nargs="?", help="where to build (default: a temporary folder)")
+    parser.add_argument("--search", action="store_true", help="with Material's search plugin")
     args = parser.parse_args(argv)
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from generator.site.page_kinds import in_navigation  # the generator's own rule (this tree's)
@@ -100,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     if not pages:
         parser.error(f"no pages in {args.site}")
     with tempfile.TemporaryDirectory(prefix="bare-material-") as scratch:
-        figures = build(pages, args.workdir or Path(scratch) / "bare")
+        figures = build(pages, args.workdir or Path(scratch) / "bare", args.search)
     result = {"pages": len(pages), "in_navigation": sum(nav for _path, nav in pages), **figures}
     sys.stdout.write(json.dumps(result) + "\n")
     return 0

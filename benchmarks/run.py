@@ -32,7 +32,7 @@ import hooks
 import old_main
 from report import report
 from synthetic import AS_OF, generate_library
-from targets import GENERATOR_SHARE_AT, OLD_MAIN_AT, TargetResult, evaluate_targets
+from targets import ENGINE_AT, GENERATOR_SHARE_AT, OLD_MAIN_AT, TargetResult, evaluate_targets
 
 from generator.commands.build import STAGES  # the stage names `protocols build --timings` prints
 
@@ -79,6 +79,7 @@ class SizeResult:
     bare_s: float | None = None  # bare Material build of the same pages (benchmarks/bare_material.py)
     bare_cpu_s: float | None = None
     bare_pages: int | None = None
+    bare_search_cpu_s: float | None = None  # the same with Material's search plugin (information only)
     old_build_s: float | None = None  # the old commit's build of the same library (benchmarks/old_main.py)
     old_build_cpu_s: float | None = None
     old_build_peak_mb: float | None = None
@@ -197,6 +198,8 @@ def bench_size(n: int, workdir: Path, repeat: int, seed: int, build: bool,
     if old is not None:
         old_build(result, old, build_command, workdir)
     bare_build(result, out, workdir, repeat if n < 1000 else 1)
+    if n in ENGINE_AT:
+        bare_search_build(result, out, workdir)
     return result
 
 
@@ -217,19 +220,35 @@ def bare_build(result: SizeResult, site: Path, workdir: Path, repeat: int) -> No
     runs = []
     for index in range(repeat):
         log(f"N={result.n}: bare Material build" + (f" ({index + 1} of {repeat})" if repeat > 1 else ""))
-        folder = workdir / f"bare-{index}"
-        completed = subprocess.run(
-            [sys.executable, str(BENCHMARKS / "bare_material.py"), str(site), str(folder)],
-            capture_output=True, text=True, check=False,
-            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(REPOSITORY)},
-        )
-        shutil.rmtree(folder, ignore_errors=True)
-        if completed.returncode != 0:
-            result.problems.append(f"bare Material build exited {completed.returncode}: {tail(completed.stderr)}")
+        found = _bare_run(result, site, workdir / f"bare-{index}")
+        if found is None:
             return
-        runs.append(json.loads(completed.stdout))
+        runs.append(found)
     middle = sorted(runs, key=lambda found: found["seconds"])[len(runs) // 2]
     result.bare_s, result.bare_cpu_s, result.bare_pages = middle["seconds"], middle["cpu_seconds"], middle["pages"]
+
+
+def bare_search_build(result: SizeResult, site: Path, workdir: Path) -> None:
+    """Once: the bare build with Material's search plugin, for the information row beside the judged ratio."""
+    log(f"N={result.n}: bare Material build with its search plugin")
+    found = _bare_run(result, site, workdir / "bare-search", "--search")
+    if found is not None:
+        result.bare_search_cpu_s = found["cpu_seconds"]
+
+
+def _bare_run(result: SizeResult, site: Path, folder: Path, *options: str) -> dict[str, float] | None:
+    completed = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "bare_material.py"), str(site), str(folder), *options],
+        capture_output=True, text=True, check=False,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(REPOSITORY)},
+    )
+    shutil.rmtree(folder, ignore_errors=True)
+    if completed.returncode != 0:
+        result.problems.append(f"bare Material build {' '.join(options)} exited {completed.returncode}: "
+                               f"{tail(completed.stderr)}")
+        return None
+    found: dict[str, float] = json.loads(completed.stdout)
+    return found
 
 
 def share(stages: dict[str, float]) -> float:

@@ -5,6 +5,7 @@ named in issue 15, and a session that checks and renders after each save as serv
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -134,11 +135,32 @@ def started(folder: Path, reviewer: bool = True) -> tuple[Path, Session]:
     return root, session
 
 
-def fresh(root: Path, reviewer: bool = True,
-          directory_urls: bool | None = True) -> tuple[list[Diagnostic], dict[str, str] | None]:
-    """The same from scratch: `run_checks` and `render_site` over a new read of the library."""
-    library = load_library(root, "protocols")
-    diagnostics = run_checks(library, CheckContext(as_of=AS_OF, reviewer=reviewer))
-    if any(d.is_error for d in diagnostics):
-        return diagnostics, None
-    return diagnostics, render_site(library, AS_OF, reviewer, directory_urls)
+Fresh = tuple[list[Diagnostic], dict[str, str] | None]
+# fresh()'s results by (digest of the library's files, reviewer, directory_urls): a pure function of them
+_FRESH: dict[tuple[bytes, bool, bool | None], Fresh] = {}
+
+
+def library_digest(root: Path) -> bytes:
+    """Every path under `root` (folders too, so an empty protocol folder counts), what it is, and a file's bytes."""
+    digest = hashlib.blake2b(digest_size=32)
+    for path in sorted(root.rglob("*")):
+        kind = b"L" if path.is_symlink() else b"D" if path.is_dir() else b"F"
+        digest.update(path.relative_to(root).as_posix().encode("utf-8", "surrogateescape") + b"\0" + kind)
+        if kind == b"F":
+            data = path.read_bytes()
+            digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.digest()
+
+
+def fresh(root: Path, reviewer: bool = True, directory_urls: bool | None = True) -> Fresh:
+    """The same from scratch: `run_checks` and `render_site` over a new read of the library. Worked out once
+    for each content of the library's files (the tests compare with the sample as it is, and with the same
+    edits, many times over; `tests/project` and the determinism tests hold a check and a render pure)."""
+    key = (library_digest(root), reviewer, directory_urls)
+    if key not in _FRESH:
+        library = load_library(root, "protocols")
+        diagnostics = run_checks(library, CheckContext(as_of=AS_OF, reviewer=reviewer))
+        pages = None if any(d.is_error for d in diagnostics) else render_site(library, AS_OF, reviewer, directory_urls)
+        _FRESH[key] = (diagnostics, pages)
+    diagnostics, pages = _FRESH[key]
+    return list(diagnostics), None if pages is None else dict(pages)

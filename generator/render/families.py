@@ -28,7 +28,7 @@ from generator.render.history import render_history
 from generator.render.home import render_home
 from generator.render.inline_render import forget_texts
 from generator.render.page_prose import page_prose
-from generator.render.placed_page import placed_page
+from generator.render.placed_page import PlacedMemo, placed_page, rendered_digest
 from generator.render.protocol_files import plan_protocol_files, render_protocol_files
 from generator.render.protocol_page import SharedProtocolText
 from generator.render.referenced_by import Referrer, referenced_by_index
@@ -37,9 +37,6 @@ from generator.text.inline import VersionScan, scan_version
 
 __all__ = ["FAMILIES", "Family", "SiteContext", "handbook_print", "place", "plan_site", "protocol_pages",
            "render_families", "render_pages", "render_site"]
-
-
-PlacedMemo = dict[str, tuple[str, bool, str]]  # see SiteContext.placed
 
 
 @dataclass
@@ -53,8 +50,8 @@ class SiteContext:
     scan: Callable[[VersionDoc], VersionScan] = scan_version
     # the print views' parts, kept by serve between saves (handbooks.render_handbook_print); None: not kept
     printed: PrintMemo | None = None
-    # the placed pages, kept by serve between saves: by path, (text as rendered, kept_together, placed text);
-    # None: not kept
+    # the placed pages, kept by serve between saves: by path, (digest of the text as rendered, kept_together,
+    # placed text); None: not kept
     placed: PlacedMemo | None = None
 
     @property
@@ -215,13 +212,14 @@ def _placed(ctx: SiteContext, path: str, text: str) -> str:
     if ctx.directory_urls is None:
         return text
     kept_together = path in ctx.kept_together
-    if ctx.placed is not None:
-        kept = ctx.placed.get(path)
-        if kept is not None and kept[1] == kept_together and kept[0] == text:
-            return kept[2]
+    if ctx.placed is None:
+        return placed_page(path, text, ctx.directory_urls, kept_together)
+    digest = rendered_digest(text)
+    kept = ctx.placed.get(path)
+    if kept is not None and kept[0] == digest and kept[1] == kept_together:
+        return kept[2]
     placed = placed_page(path, text, ctx.directory_urls, kept_together)
-    if ctx.placed is not None:
-        ctx.placed[path] = (text, kept_together, placed)
+    ctx.placed[path] = (digest, kept_together, placed)
     return placed
 
 

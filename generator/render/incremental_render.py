@@ -28,7 +28,6 @@ from generator.model.schema import VersionDoc
 from generator.render.diff_page import predecessor, render_diff_page
 from generator.render.families import (
     FAMILIES,
-    PlacedMemo,
     SiteContext,
     handbook_print,
     place,
@@ -39,6 +38,7 @@ from generator.render.families import (
 from generator.render.handbooks import PrintMemo
 from generator.render.history import render_history
 from generator.render.inline_render import ASSETS_FOLDER, forget_texts
+from generator.render.placed_page import PlacedMemo
 from generator.render.protocol_files import images_in
 from generator.render.protocol_page import SharedProtocolText
 from generator.render.referenced_by import referenced_by_index
@@ -139,7 +139,7 @@ class IncrementalRenderer:
     library_images: tuple[bytes, set[str]] | None = None  # (shared key, images the library files' texts show)
     printed: PrintMemo = field(default_factory=dict)  # print-view parts (handbooks.render_handbook_print)
     home: tuple[bytes, str] | None = None  # (what the home page read, its text): see _home_key
-    placed: PlacedMemo = field(default_factory=dict)  # placed pages by their rendered text (SiteContext.placed)
+    placed: PlacedMemo = field(default_factory=dict)  # placed pages, by rendered digest (SiteContext.placed)
     directory_urls: bool | None = None  # the site's use_directory_urls the pages were placed for
     log: list[str] = field(default_factory=list)  # "full", "2 protocols": what each render re-rendered
 

@@ -8,9 +8,15 @@ shown on several pages (generator/render/protocol_page.SharedProtocolText: a ver
 page, handbook print views) is wrapped once, by that text, and reaches here once per page, so each copy's
 links fit the page showing it.
 The page's title line stays as it is: MkDocs converts it, and the adapter wraps the H1 it makes.
+
+`protocols serve` keeps each placed page between saves (`PlacedMemo`, generator/render/families.py) with
+only a digest of the text it was placed from: the rendered texts of a whole site are as large as the placed
+ones (about 90 MB at N = 300), and a page is placed again only when its rendered text changed.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 from generator.render.html_page import HTML_BODY, split_html_page
 from generator.render.nowrap import keep_together
@@ -28,3 +34,14 @@ def placed_page(path: str, text: str, directory_urls: bool, kept_together: bool 
         return text
     title_line, body = split
     return f"{title_line}{HTML_BODY}{localize(body if kept_together else keep_together(body), path, directory_urls)}"
+
+
+# path -> (rendered_digest of the text the page was placed from, kept_together, the placed page)
+PlacedMemo = dict[str, tuple[bytes, bool, str]]
+
+
+def rendered_digest(text: str | bytes) -> bytes:
+    """What the placed-page memo knows of a page's rendered text (or an image's bytes): enough to tell it
+    changed, not the text."""
+    data = text.encode("utf-8", errors="surrogatepass") if isinstance(text, str) else text
+    return hashlib.blake2b(data, digest_size=32).digest()

@@ -8,7 +8,6 @@ import hashlib
 import shutil
 import struct
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -186,8 +185,10 @@ def test_a_short_rsa_key_is_refused(tmp_path: Path) -> None:
         public(weak)
 
 
-def test_verification_is_fast_enough_for_thousands_of_sign_offs() -> None:
-    """Measured: a library of 1,000 protocols has about 5,000 sign-offs; each verifies in-process."""
+def test_thousands_of_sign_offs_by_a_few_keys_each_verify_against_their_own_message() -> None:
+    """A library of 1,000 protocols has about 5,000 sign-offs, each verified in-process (their cost is in
+    `make bench`: the check at N = 1,000 verifies every synthetic sign-off). Each signature verifies for its
+    own message and no other."""
     keys = [Ed25519PrivateKey.from_private_bytes(bytes([n]) * 32) for n in range(1, 5)]
     publics = [sshsig.parse_public_key(sshsig.ed25519_public_line(k)) for k in keys]
     signed = []
@@ -195,13 +196,11 @@ def test_verification_is_fast_enough_for_thousands_of_sign_offs() -> None:
         message = MESSAGE.replace(b"1.0", f"{n}.0".encode())
         signed.append((sshsig.sign_ed25519(keys[n % 4], message, NAMESPACE), message))
     sshsig.parse_signature.cache_clear()
-    start = time.perf_counter()
     for signature, message in signed:
         sshsig.verify(signature, message, NAMESPACE, publics)
-    elapsed = time.perf_counter() - start
-    print(f"verified {len(signed)} SSHSIG Ed25519 signatures in {elapsed:.3f} s "
-          f"({elapsed / len(signed) * 1e6:.0f} µs each)")
-    assert elapsed < 4.0  # about 0.2 s on an idle core; generous for a shared, loaded machine
+    for (signature, _message), (_other, other_message) in zip(signed[::97], signed[1::97], strict=False):
+        with pytest.raises(sshsig.SshsigError):
+            sshsig.verify(signature, other_message, NAMESPACE, publics)
 
 
 @settings(max_examples=300, deadline=None)

@@ -57,7 +57,8 @@ def test_every_target_is_a_ratio_against_its_limit(bench: ModuleType) -> None:
                    stage_cpu={"engine": 12.0}, pages=1000, bare_s=5.0, bare_cpu_s=4.0, bare_pages=1000)
     large = _size(bench, 1000, build_s=100.0, build_cpu_s=96.0, build_peak_mb=600.0, pages=5000,
                   stages={"engine": 80.0}, stage_cpu={"engine": 60.0}, bare_s=25.0, bare_cpu_s=50.0,
-                  bare_pages=5000, old_build_s=260.0, old_build_cpu_s=240.0, old_build_peak_mb=450.0)
+                  bare_pages=5000, bare_search_cpu_s=75.0, old_build_s=260.0, old_build_cpu_s=240.0,
+                  old_build_peak_mb=450.0)
     targets = {t.name: (round(t.value, 3) if t.value is not None else None, t.verdict)
                for t in bench.evaluate_targets([small, middle, large], "70a969f")}
     assert targets == {
@@ -66,6 +67,8 @@ def test_every_target_is_a_ratio_against_its_limit(bench: ModuleType) -> None:
         "check / bare YAML load at N=1000, CPU time": (3.0, "PASS"),
         "engine per page / bare Material per page at N=300, CPU time": (3.0, "FAIL"),  # 12 ms / 4 ms
         "engine per page / bare Material per page at N=1000, CPU time": (1.2, "PASS"),  # 12 ms / 10 ms
+        "engine per page / bare Material with its search plugin per page at N=1000, CPU time (information: the "
+        "judged baseline has no search)": (0.8, "info"),  # 12 ms / 15 ms
         "build / old main (70a969f) build at N=1000, CPU time": (0.4, "PASS"),
         "build peak memory at N=1000 (MB)": (600.0, "FAIL"),
         "build N=1000 / build N=100, CPU time": (12.0, "FAIL"),
@@ -80,7 +83,7 @@ def test_targets_without_their_sizes_are_not_measured(bench: ModuleType) -> None
     verdicts = {t.name: t.verdict for t in bench.evaluate_targets([only], "abc1234")}
     assert verdicts == {
         "check / bare YAML load at N=50, CPU time": "PASS",
-        "engine per page / bare Material per page at N=50, CPU time": "FAIL",  # 5 ms / 2.5 ms: judged at any size
+        "engine per page / bare Material per page at N=50, CPU time": "info",  # judged at N=300 and 1,000 only
         "engine per page / bare Material per page at N=300, CPU time": "not measured",
         "engine per page / bare Material per page at N=1000, CPU time": "not measured",
         "build / old main (abc1234) build at N=50, CPU time": "FAIL",  # 4 s / 8 s = 0.5
@@ -118,6 +121,13 @@ def test_the_bare_site_has_the_built_sites_pages_and_navigation(tmp_path: Path) 
     assert (built / "protocols/a/1.0/index.html").is_file()
     home = (built / "index.html").read_text(encoding="utf-8")
     assert 'href="handbooks/h/"' in home and 'href="protocols/a/"' not in home
+    assert not (built / "search").exists()
+    with_search = subprocess.run([sys.executable, str(BENCHMARKS / "bare_material.py"), str(site),
+                                  str(tmp_path / "s"), "--search"], capture_output=True, text=True, check=False)
+    assert with_search.returncode == 0, with_search.stderr
+    index = json.loads((tmp_path / "s" / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert sorted({doc["location"].split("#")[0] for doc in index["docs"]}) == [
+        "", "drugs/", "handbooks/h/", "protocols/a/", "protocols/a/1.0/"]
 
 
 def test_the_old_main_is_imported_from_its_own_folder_or_refused(tmp_path: Path) -> None:

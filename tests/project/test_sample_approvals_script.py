@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from helpers import run
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "sign_sample_approvals.py"
 
@@ -34,9 +36,8 @@ def test_after_a_content_change_the_ledger_is_re_signed_with_the_new_fingerprint
     references = copy / "_library" / "references.yaml"
     text = references.read_text()
     references.write_text(re.sub(r"(doi: 10\.[0-9]+/[^\s]+)", r"\g<1>9", text))  # every DOI edited
-    def check() -> str:
-        return subprocess.run([sys.executable, "-m", "generator.cli", "check", "--as-of", "2026-06-01", str(copy)],
-                              capture_output=True, text=True, check=False, cwd=ROOT).stdout
+    def check() -> str:  # in-process: the script is what runs as a program here
+        return run("check", "--as-of", "2026-06-01", str(copy))[1]
 
     assert " error P402: " in check()  # the approved pages cite those references
     assert subprocess.run([sys.executable, str(SCRIPT), str(copy)], capture_output=True, check=False).returncode == 0

@@ -270,8 +270,9 @@ def test_print_view_holds_every_protocol_once_with_unique_anchors(handbook_libra
 def test_print_view_prefixes_anchors_and_keeps_links_on_the_page(handbook_library: Library) -> None:
     pages = render_site(handbook_library, AS_OF, reviewer=False)
     printed = shown_body(pages, "handbooks/testing/print/index.md")
+    # as the family writes it: no nowrap span (placed_page adds them once, see the test below)
     assert ('<li><a href="#gamma-drug">Gamma drug for tests</a>: version 1.0, current, effective '
-            '<span class="pc-nowrap">2026-02-01</span></li>\n') in printed  # a date never breaks at its hyphens
+            '2026-02-01</li>\n') in printed
     assert "<li>beta-draft: not yet published</li>\n" in printed
     for protocol in ("gamma-drug", "alpha-drug"):
         for section in ("summary", "dosing", "schedule", "dose-table", "safety", "algorithm", "references"):
@@ -293,6 +294,16 @@ def test_print_view_prefixes_anchors_and_keeps_links_on_the_page(handbook_librar
     assert 'id="alpha-drug_versions"' not in printed
     assert '<a href="../../../protocols/alpha-drug/#versions">All versions</a>' in printed
     assert printed.count("pc-print-protocol") == 2
+
+
+def test_print_view_keeps_the_effective_dates_of_its_list_together_once(handbook_library: Library) -> None:
+    """On the placed page a date never breaks at its hyphens, wrapped once (the template wrapped it too
+    before, and placed_page again: a span inside a span)."""
+    pages = render_site(handbook_library, AS_OF, reviewer=False, directory_urls=True)
+    printed = pages["handbooks/testing/print/index.md"]
+    assert ('<li><a href="#gamma-drug">Gamma drug for tests</a>: version 1.0, current, effective '
+            '<span class="pc-nowrap">2026-02-01</span></li>\n') in printed
+    assert '<span class="pc-nowrap"><span class="pc-nowrap">' not in printed
 
 
 def test_print_view_leaves_out_the_navigation_of_protocol_pages(handbook_library: Library) -> None:
@@ -333,7 +344,7 @@ def test_print_view_lists_a_retired_protocol_but_does_not_print_it(handbook_libr
     pages = render_site(handbook_library, AS_OF, reviewer=False)
     printed = shown_body(pages, "handbooks/testing/print/index.md")
     assert ('<li><a href="../../../protocols/gamma-drug/">Gamma drug for tests</a>: version 1.0, retired, effective '
-            f'<span class="pc-nowrap">{retired.doc.effective.isoformat()}</span>: <strong>not printed here, do not '
+            f'{retired.doc.effective.isoformat()}: <strong>not printed here, do not '
             "use</strong></li>\n") in printed
     assert 'id="gamma-drug"' not in printed and "gamma-drug_" not in printed
     assert '<h2 class="pc-print-protocol" id="alpha-drug">' in printed  # the protocols in use are still printed

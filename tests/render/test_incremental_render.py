@@ -158,3 +158,18 @@ def test_a_save_places_again_only_the_pages_whose_rendered_text_changed(tmp_path
     saved = session.save()
     assert {paths.BIBLIOGRAPHY, paths.DRUG_INDEX} <= set(placed)
     assert saved == fresh(root, directory_urls=False)
+
+
+def test_the_placed_page_memo_keeps_a_digest_of_each_rendered_text_not_the_text(tmp_path: Path) -> None:
+    """Serve's memory: the memo knows a rendered text by its digest; the placed page is the one thing it keeps."""
+    root, session = started(tmp_path)
+    memo = session.renderer.placed
+    assert sorted(memo) == sorted(session.pages)
+    for path, (digest, _kept_together, placed) in memo.items():
+        assert isinstance(digest, bytes) and len(digest) == 32, path
+        assert placed == session.pages[path]
+    page = "protocols/ketamine-trd/1.1/index.md"
+    before = memo[page][0]
+    EDITS["summary sentence"](root)
+    session.save()
+    assert memo[page][0] != before and memo[page][2] == session.pages[page]

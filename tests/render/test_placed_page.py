@@ -114,8 +114,8 @@ def test_a_text_shared_by_several_pages_has_links_for_each(
     ("protocols/ketamine-crps/index.md", f"<td>{wrapped('88.2 lb')}</td>"),
     ("protocols/ketamine-crps/index.md", f"effective {wrapped('2026-04-01')}"),
     ("handbooks/pain-service/print/index.md", f"in the version in use on {wrapped('2026-11-30')}"),
-    # the print view's list wraps its date itself, then placing wraps it again (as the engine did)
-    ("handbooks/pain-service/print/index.md", f"effective {OPEN}{wrapped('2026-04-01')}</span>"),
+    # the print view's list: its date wrapped once, by placing (not also by its template)
+    ("handbooks/pain-service/print/index.md", f"effective {wrapped('2026-04-01')}</li>"),
     ("protocols/esketamine-trd/1.1/diff/index.md", f"at least {wrapped('2 hours')}"),
     ("protocols/ketamine-trd-twice-weekly/1.1/diff/index.md", f"<ins>0.1 to {wrapped('0.75 mg/kg')}</ins>"),
     ("drugs/ketamine/index.md", "<td>" + wrapped("25\u00a0mg/h") + " maximum"),  # a no-break space
