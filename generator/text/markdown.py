@@ -24,20 +24,9 @@ from markdown_it.parser_inline import ParserInline
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-from generator.text.inline import (
-    Citation,
-    CitationKey,
-    CrossReference,
-    Placeholder,
-    Verbatim,
-    braces_token,
-    citation_token,
-    cross_reference_token,
-)
+from generator.text.inline import Citation, CitationKey, CrossReference, Placeholder, Verbatim
+from generator.text.markdown_fast import match_syntax, paragraph_tokens, syntax_of
 
-_BRACES = re.compile(r"\{\{(.*?)\}\}", re.S)
-_CITATION = re.compile(r"\[@([^\[\]]*)\](?![(\[])")
-_XREF = re.compile(r"\[\[([^\[\]\n]*)\]\]")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 SYNTAX_TYPES = ("pc_citation", "pc_xref", "pc_placeholder", "pc_verbatim")
@@ -45,8 +34,6 @@ SYNTAX_TYPES = ("pc_citation", "pc_xref", "pc_placeholder", "pc_verbatim")
 # dataclasses.replace's look-up of every field on every call
 _LATER_FIELDS = {kind: tuple(item.name for item in fields(kind))[2:]
                  for kind in (CrossReference, Placeholder, Verbatim)}
-_TOKEN_TYPES = {Citation: "pc_citation", CrossReference: "pc_xref", Placeholder: "pc_placeholder",
-                Verbatim: "pc_verbatim"}
 
 
 class _TrackedState(StateInline):
@@ -110,36 +97,17 @@ def _keep_first_positions(state: StateInline) -> None:
 
 def _syntax_rule(state: StateInline, silent: bool) -> bool:
     """The inline syntax of §5 as tokens: `{{ ... }}`, `[[...]]`, `[@...]` (before links)."""
-    char = state.src[state.pos]
-    if char == "{":
-        # a "{{" with no "}}" after it is text: known in constant time (a field of many "{{" stays linear)
-        if state.src.startswith("{{", state.pos) and state.pos + 2 <= state.html_terminator_last("}}"):
-            match = _BRACES.match(state.src, state.pos)
-        else:
-            match = None
-        kind = "braces"
-    elif char == "[":
-        match = _XREF.match(state.src, state.pos)
-        kind = "xref"
-        if match is None:
-            match = _CITATION.match(state.src, state.pos)
-            kind = "citation"
-    else:
+    if state.src[state.pos] not in "{[":
         return False
-    if match is None:
+    found = match_syntax(state.src, state.pos, state.html_terminator_last("}}"))
+    if found is None:
         return False
     if not silent:
-        syntax: Any
-        if kind == "braces":
-            syntax = braces_token(match)
-        elif kind == "xref":
-            syntax = cross_reference_token(match)
-        else:
-            syntax = citation_token(match)
-        token = state.push(_TOKEN_TYPES[type(syntax)], "", 0)
-        token.content = match.group(0)
+        token_type, syntax = syntax_of(*found)
+        token = state.push(token_type, "", 0)
+        token.content = found[1].group(0)
         token.meta["syntax"] = syntax  # offsets in the inline source; Parsed moves them into the field
-    state.pos = match.end()
+    state.pos = found[1].end()
     return True
 
 
@@ -302,8 +270,18 @@ def parsed(text: str) -> Parsed:
 
 
 def parse(text: str) -> Parsed:
-    """Parse one Markdown field."""
-    tokens = PARSER.parse(text, {})
+    """Parse one Markdown field. Paragraphs of prose and §5 syntax only (most fields) get markdown-it's tokens
+    from `markdown_fast.paragraph_tokens`, without its rule chains; anything else from markdown-it itself."""
+    tokens = paragraph_tokens(text)
+    return _placed(text, PARSER.parse(text, {}) if tokens is None else tokens)
+
+
+def parse_with_markdown_it(text: str) -> Parsed:
+    """`parse` without the fast path: what tests/text/test_markdown_fast.py holds `parse` to."""
+    return _placed(text, PARSER.parse(text, {}))
+
+
+def _placed(text: str, tokens: list[Token]) -> Parsed:
     parsed = Parsed(text, tokens)
     lines = _Lines(text)
     definitions = []
