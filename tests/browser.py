@@ -67,6 +67,7 @@ class RequestLog:
     requested: list[str] = field(default_factory=list)
     external: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    cancelled: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
 
     def attach(self, context: Any) -> None:
@@ -89,6 +90,11 @@ class RequestLog:
     def _request_failed(self, request: Any) -> None:
         if not request.url.startswith(self.base_url):
             return  # already recorded as external
+        if request.failure == "net::ERR_ABORTED":
+            # cancelled by the browser itself (the page navigated on, e.g. before its favicon arrived): a
+            # missing file is a 4xx response (recorded below), an unreachable server another error
+            self.cancelled.append(request.url)
+            return
         self.failed.append(f"{request.url}: {request.failure}")
 
     def _response(self, response: Any) -> None:

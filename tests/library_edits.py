@@ -103,9 +103,11 @@ class Session:
     """What `protocols serve` keeps between saves (commands/serve.ServePreview without the engine): the
     incremental check and render, and every page of the last render."""
 
-    def __init__(self, root: Path, reviewer: bool = True, directory_urls: bool | None = True) -> None:
+    def __init__(self, root: Path, reviewer: bool = True, directory_urls: bool | None = True,
+                 render: bool = True) -> None:
         self.root = root
         self.reviewer = reviewer
+        self.render = render  # False: the check alone, for tests of the incremental check (a render is 3/4 of a save)
         self.directory_urls = directory_urls  # serve places the pages for the site's use_directory_urls
         self.sources = SourceCache()
         self.checker = IncrementalChecker()
@@ -114,12 +116,13 @@ class Session:
         self.pages: dict[str, str] = {}
 
     def save(self) -> tuple[list[Diagnostic], dict[str, str] | None]:
-        """The diagnostics after a save, and every page when there are no errors (else None)."""
+        """The diagnostics after a save, and every page when there are no errors (else None; None too in a
+        session that does not render)."""
         library = load_library(self.root, "protocols", self.sources.load, self.sources.validate)
         self.sources.sweep()
         self.keys = LibraryKeys.of(library, AS_OF, self.reviewer, self.keys.protocols if self.keys else None)
         diagnostics = self.checker.run(library, CheckContext(as_of=AS_OF, reviewer=self.reviewer), self.keys)
-        if any(d.is_error for d in diagnostics):
+        if any(d.is_error for d in diagnostics) or not self.render:
             return diagnostics, None
         rendered = self.renderer.render(library, AS_OF, self.reviewer, self.keys, self.directory_urls)
         self.pages = dict(rendered.pages) if rendered.full else {**self.pages, **rendered.pages}
@@ -136,8 +139,10 @@ def started(folder: Path, reviewer: bool = True) -> tuple[Path, Session]:
 
 
 Fresh = tuple[list[Diagnostic], dict[str, str] | None]
-# fresh()'s results by (digest of the library's files, reviewer, directory_urls): a pure function of them
-_FRESH: dict[tuple[bytes, bool, bool | None], Fresh] = {}
+# fresh_check()'s and fresh()'s results by (digest of the library's files, reviewer[, directory_urls]): pure
+# functions of them; the callers get copies of the lists and dicts
+_FRESH_CHECK: dict[tuple[bytes, bool], list[Diagnostic]] = {}
+_FRESH_PAGES: dict[tuple[bytes, bool, bool | None], dict[str, str] | None] = {}
 
 
 def library_digest(root: Path) -> bytes:
@@ -152,15 +157,24 @@ def library_digest(root: Path) -> bytes:
     return digest.digest()
 
 
-def fresh(root: Path, reviewer: bool = True, directory_urls: bool | None = True) -> Fresh:
-    """The same from scratch: `run_checks` and `render_site` over a new read of the library. Worked out once
-    for each content of the library's files (the tests compare with the sample as it is, and with the same
-    edits, many times over; `tests/project` and the determinism tests hold a check and a render pure)."""
-    key = (library_digest(root), reviewer, directory_urls)
-    if key not in _FRESH:
+def fresh_check(root: Path, reviewer: bool = True) -> list[Diagnostic]:
+    """`run_checks` over a new read of the library. Worked out once for each content of the library's files
+    (the tests compare with the sample as it is, and with the same edits, many times over; `tests/project` and
+    the determinism tests hold a check and a render pure)."""
+    return fresh(root, reviewer, render=False)[0]
+
+
+def fresh(root: Path, reviewer: bool = True, directory_urls: bool | None = True, render: bool = True) -> Fresh:
+    """The same, and `render_site` over the same read of the library when the check finds no errors (else
+    None; None too with render=False)."""
+    digest = library_digest(root)
+    check_key, pages_key = (digest, reviewer), (digest, reviewer, directory_urls)
+    if check_key not in _FRESH_CHECK or render and pages_key not in _FRESH_PAGES:
         library = load_library(root, "protocols")
-        diagnostics = run_checks(library, CheckContext(as_of=AS_OF, reviewer=reviewer))
-        pages = None if any(d.is_error for d in diagnostics) else render_site(library, AS_OF, reviewer, directory_urls)
-        _FRESH[key] = (diagnostics, pages)
-    diagnostics, pages = _FRESH[key]
-    return list(diagnostics), None if pages is None else dict(pages)
+        if check_key not in _FRESH_CHECK:
+            _FRESH_CHECK[check_key] = run_checks(library, CheckContext(as_of=AS_OF, reviewer=reviewer))
+        if render and pages_key not in _FRESH_PAGES:
+            errors = any(d.is_error for d in _FRESH_CHECK[check_key])
+            _FRESH_PAGES[pages_key] = None if errors else render_site(library, AS_OF, reviewer, directory_urls)
+    pages = _FRESH_PAGES[pages_key] if render else None
+    return list(_FRESH_CHECK[check_key]), None if pages is None else dict(pages)

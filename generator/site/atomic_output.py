@@ -188,8 +188,10 @@ class SiteStaging:
         docs_dir = self.work / "docs"
         new_site = self.work / "site"
         docs_dir.mkdir()
-        site.build_into(self.pages, new_site, docs_dir, config_file, reviewer, day)
-        _index_for_search(new_site)
+        views = search_index.PagefindViews(self.work / "search")  # Pagefind's view of each page as it is written
+        views.folder.mkdir()
+        site.build_into(self.pages, new_site, docs_dir, config_file, reviewer, day, views)
+        _index_for_search(new_site, views)
         (new_site / MARKER_NAME).write_bytes(MARKER_BYTES)
         _swap_in(new_site, self.resolved, self.work / "previous")
 
@@ -253,10 +255,10 @@ def build_site(
         staging.build(config_file, reviewer, as_of)
 
 
-def _index_for_search(new_site: Path) -> None:
+def _index_for_search(new_site: Path, views: search_index.PagefindViews) -> None:
     """The Pagefind search index of the written site (generator/site/search_index.py); a failure fails the build."""
     try:
-        search_index.index_site(new_site)
+        search_index.index_site(new_site, views=views)
     except search_index.SearchIndexError as error:
         raise SiteBuildError(f"site build failed: {error}") from None
 

@@ -54,7 +54,7 @@ from mkdocs.commands.build import build as mkdocs_build  # noqa: E402
 from mkdocs.config import load_config  # noqa: E402
 from mkdocs.config.defaults import MkDocsConfig  # noqa: E402
 from mkdocs.exceptions import MkDocsException, PluginError  # noqa: E402
-from mkdocs.plugins import BasePlugin  # noqa: E402
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority  # noqa: E402
 from mkdocs.structure.files import File, Files, InclusionLevel  # noqa: E402
 from mkdocs.structure.nav import Navigation  # noqa: E402
 from mkdocs.structure.pages import Page  # noqa: E402
@@ -74,9 +74,10 @@ from generator.site.mkdocs_config import (  # noqa: E402
     merged_config,
     own_config_file,
 )
-from generator.site.page_toc import PAGE_IDS, toc_tokens  # noqa: E402
+from generator.site.page_toc import page_ids, toc_tokens  # noqa: E402
+from generator.site.search_index import PagefindViews  # noqa: E402
 from generator.site.source_date import pinned_build_date  # noqa: E402
-from generator.site.staged_pages import StagedPages  # noqa: E402
+from generator.site.staged_pages import BODY_MARKER, StagedPages, put_body  # noqa: E402
 from generator.site.theme_cache import ThemeCache  # noqa: E402
 from generator.site.title_lines import TitleLinePage, TitleLines  # noqa: E402
 
@@ -101,13 +102,14 @@ class SiteBuildError(Exception):
 class SiteInputs:
     pages: PagesProvider
     reviewer: bool
+    search_views: PagefindViews | None = None  # where each page written is shown to Pagefind (build only)
 
 
 _active_inputs: SiteInputs | None = None
 
 
 @contextmanager
-def site_inputs(pages: PagesProvider, reviewer: bool) -> Iterator[None]:
+def site_inputs(pages: PagesProvider, reviewer: bool, search_views: PagefindViews | None = None) -> Iterator[None]:
     """Make ``pages`` the source of the ``protocols`` plugin for builds started inside the block.
 
     A callable rather than a dict so that ``serve`` renders afresh on every rebuild. The plugin empties
@@ -115,7 +117,7 @@ def site_inputs(pages: PagesProvider, reviewer: bool) -> Iterator[None]:
     """
     global _active_inputs
     previous = _active_inputs
-    _active_inputs = SiteInputs(pages, reviewer)
+    _active_inputs = SiteInputs(pages, reviewer, search_views)
     try:
         yield
     finally:
@@ -145,6 +147,7 @@ class ProtocolsPlugin(BasePlugin):
         self._search_all = False  # a reviewer site indexes every generated page, else in_search decides
         self._bodies: dict[str, str] = {}  # HTML bodies of generated pages, from reading until rendered
         self._waiting: dict[str, Path] = {}  # staged pages' files, where each body waits from rendering until written
+        self._search_views: PagefindViews | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if config.theme.name != "material":
@@ -175,7 +178,7 @@ class ProtocolsPlugin(BasePlugin):
         paths = pages.paths() if isinstance(pages, StagedPages) else sorted(pages)
         own_assets = {path for path in paths if path.startswith("assets/")}
         self._generated_pages = set()
-        self._search_all = inputs.reviewer
+        self._search_all, self._search_views = inputs.reviewer, inputs.search_views
         self._bodies = {}
         self._waiting = {}
         for path in paths:
@@ -254,7 +257,7 @@ class ProtocolsPlugin(BasePlugin):
             return html
         tokens, body = toc_tokens(page.toc, body)
         page.toc = get_toc(tokens)
-        page.present_anchor_ids = (page.present_anchor_ids or set()) | set(PAGE_IDS.findall(body))
+        page.present_anchor_ids = (page.present_anchor_ids or set()) | page_ids(body)
         if page.file.abs_src_path is None or BODY_MARKER in html or BODY_MARKER in body:
             return f"{html}\n{body}"
         # MkDocs renders every page before it writes the first: the body waits in the staged file, which
@@ -264,42 +267,30 @@ class ProtocolsPlugin(BasePlugin):
         self._waiting[src_uri] = staged
         return f"{html}\n{BODY_MARKER}"
 
-    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+    def _put_staged_body(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         src_uri = page.file.src_uri
         if src_uri in self._generated_pages:
             page.content = None  # written and indexed for search; later pages need only its title and URL
         staged = self._waiting.pop(src_uri, None)
         if staged is not None:
-            output = _put_body(output, staged.read_bytes().decode(), src_uri)
+            output = put_body(output, staged.read_bytes().decode(), src_uri)
         return output
+
+    @event_priority(-100)  # after every other plugin's: Pagefind is shown the page as MkDocs writes it
+    def _show_to_pagefind(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        if self._search_views is not None and output and not output.isspace():  # else MkDocs writes nothing
+            self._search_views.add(page.file.dest_uri, output)
+        return output
+
+    on_post_page = CombinedEvent(_put_staged_body, _show_to_pagefind)
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         # What the theme writes from our data (titles, contents labels, site name, disclaimer, copyright)
         # keeps its quantities and dates together as the bodies do: overrides/ apply it to each such text.
-        env.filters["pc_nowrap"] = _kept_together
         # A new memo of theme HTML shared between pages for each build (generator/site/theme_cache.py).
-        env.globals["pc_theme_cache"] = ThemeCache(normalize_url)
+        env.globals["pc_theme_cache"] = cache = ThemeCache(normalize_url)
+        env.filters["pc_nowrap"] = cache.kept_together
         return env
-
-
-def _kept_together(value: object) -> object:
-    """The `pc_nowrap` filter: a text (or a site's HTML, such as its copyright) wrapped as a body is;
-    anything else (undefined on the 404 page, None) as Jinja would write it."""
-    return keep_together(value) if isinstance(value, str) else value
-
-
-# Stands for a staged page's body in page.content from rendering until the page is written (on_post_page).
-BODY_MARKER = "<!-- protocols: page body -->"
-
-
-def _put_body(output: str, body: str, src_uri: str) -> str:
-    """The written page with its body in place of BODY_MARKER, which the theme must write exactly once."""
-    written = output.count(BODY_MARKER)
-    if written != 1:
-        raise PluginError(f"page {src_uri!r}: the theme wrote the page content {written} times; a custom_dir "
-                          "template must write {{ page.content }} exactly once")
-    before, after = output.split(BODY_MARKER)
-    return f"{before}{body}{after}"
 
 
 def _link_on_every_page(assets: list[str], config: MkDocsConfig) -> None:
@@ -357,8 +348,10 @@ def build_into(
     config_file: Path | None,
     reviewer: bool,
     as_of: date,
+    search_views: PagefindViews | None = None,
 ) -> None:
-    """Build the site into ``site_dir`` in strict mode (a warning is an error).
+    """Build the site into ``site_dir`` in strict mode (a warning is an error); ``search_views``, if given,
+    is shown each page as it is written (generator/site/search_index.py).
 
     ``docs_dir`` must be an existing folder, normally empty: every page comes from ``pages``, a mapping
     {page path: text} (left untouched: the engine works on a copy) or the pages staged as files (which the
@@ -370,7 +363,7 @@ def build_into(
     mkdocs_logger = logging.getLogger("mkdocs")
     mkdocs_logger.addHandler(collector)
     try:
-        with site_inputs(provide, reviewer), pinned_build_date(as_of):
+        with site_inputs(provide, reviewer, search_views), pinned_build_date(as_of):
             config = load_site_config(
                 config_file,
                 docs_dir=str(docs_dir),

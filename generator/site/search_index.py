@@ -31,9 +31,8 @@ from pathlib import Path
 
 from pagefind.service import get_executable
 
-MARK = b"data-pagefind-body"  # overrides/main.html puts it on the article of each page to index
-SIDEBARS_START = b'<div class="md-sidebar md-sidebar--primary"'  # Material's base.html, block site_nav
-CONTENT_START = b'<div class="md-content" data-md-component="content">'  # overrides/main.html, block container
+MARK_TEXT = "data-pagefind-body"  # overrides/main.html puts it on the article of each page to index
+MARK = MARK_TEXT.encode()
 ARTICLE_START = b"<article"  # the marked element, overrides/main.html
 ARTICLE_END = b"</article>"
 BODY_START = b"<body"
@@ -94,27 +93,76 @@ def pagefind_command(pages_dir: Path, bundle_dir: Path) -> list[str]:
     ]
 
 
-def index_site(site_dir: Path, timeout: float = TIMEOUT_SECONDS) -> None:
+class PagefindViews:
+    """What Pagefind is shown of one site (see shown_to_pagefind), each marked page written into ``folder``
+    at its path as the engine writes the page, so that no written page is read back to find the marked ones
+    (at 1,000 protocols 325 MB of pages, each carrying the navigation, for about 1,000 marked ones).
+
+    The engine hands over every page it writes (``add``); index_site then stages the site's other HTML
+    files (the theme's 404 page, a docs folder's own HTML), which only it reads."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder  # a new, empty folder of the build's own
+        self.count = 0  # marked pages staged
+        self._written: set[str] = set()  # every page handed over, marked or not
+        self._folders: set[Path] = {folder}  # made already: one mkdir per folder, not per page
+
+    def add(self, path: str, output: str) -> None:
+        """A page the engine writes at ``path`` (relative to the site, POSIX): ``output`` as MkDocs writes it
+        (encoded as MkDocs encodes it), which must not change after this."""
+        self._written.add(path)
+        if MARK_TEXT in output:
+            self._stage(path, output.encode("utf-8", errors="xmlcharrefreplace"))
+
+    def add_the_rest(self, site_dir: Path) -> None:
+        """Stage each marked HTML file of ``site_dir`` that was not handed over (every file, when none was).
+        A file whose text merely contains the words is staged too, harmlessly: Pagefind indexes only pages
+        with a marked element once any page has one."""
+        for folder, _, names in os.walk(site_dir):
+            for name in names:
+                if not name.endswith(".html"):
+                    continue
+                file = Path(folder, name)
+                path = file.relative_to(site_dir).as_posix()
+                if path not in self._written:
+                    page = file.read_bytes()
+                    if MARK in page:
+                        self._stage(path, page)
+
+    def _stage(self, path: str, page: bytes) -> None:
+        target = self.folder / path
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
+        target.write_bytes(shown_to_pagefind(page) or page)
+        self.count += 1
+
+
+def index_site(site_dir: Path, timeout: float = TIMEOUT_SECONDS, views: PagefindViews | None = None) -> None:
     """Write the Pagefind index of the marked pages of ``site_dir`` into ``site_dir/pagefind/``.
 
     Pagefind is shown only the pages that carry the mark (staged in a folder of their own beside the
     site, cut down to their head and article), not the whole site: it holds what it reads in memory, about 1 GB for
     the 5,000 pages of a 1,000-protocol site against under 400 MB for its 1,000 indexed ones. Which text
     it indexes is still its own decision: in each page, only the marked element.
+    ``views``: the marked pages the engine staged as it wrote them (PagefindViews); the site's other HTML
+    files are read here. None: every HTML file of the site is read. The staging folder is removed either way.
     Raises SearchIndexError when no page is marked, or the binary is missing, cannot run, fails, runs past
     ``timeout`` seconds or writes no index.
     """
-    staging = Path(tempfile.mkdtemp(prefix=".search-pages-", dir=site_dir.parent))
+    if views is None:
+        views = PagefindViews(Path(tempfile.mkdtemp(prefix=".search-pages-", dir=site_dir.parent)))
     try:
-        if not _stage_marked_pages(site_dir, staging):
+        views.add_the_rest(site_dir)
+        if not views.count:
             raise SearchIndexError(
                 f"the search index was not built: no page of {site_dir} is marked for search "
                 "(data-pagefind-body, written by the theme's main.html): a custom_dir main.html must keep "
                 "Material's content block inside the generator's"
             )
-        _run_pagefind(pagefind_command(staging, site_dir / BUNDLE_DIR), timeout)
+        _run_pagefind(pagefind_command(views.folder, site_dir / BUNDLE_DIR), timeout)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(views.folder, ignore_errors=True)
     bundle = site_dir / BUNDLE_DIR
     if not (bundle / "pagefind.js").is_file() or not (bundle / "pagefind-entry.json").is_file():
         raise SearchIndexError(f"the search index was not built: Pagefind wrote no index into {bundle}")
@@ -122,36 +170,10 @@ def index_site(site_dir: Path, timeout: float = TIMEOUT_SECONDS) -> None:
         (bundle / name).unlink(missing_ok=True)
 
 
-def _stage_marked_pages(site_dir: Path, staging: Path) -> int:
-    """Put each page of ``site_dir`` that carries the mark into ``staging`` at the same path: cut down to
-    what Pagefind reads (see shown_to_pagefind), else linked (or copied).
-
-    A page whose text merely contains the words is staged too, harmlessly: Pagefind indexes only pages
-    with a marked element once any page has one."""
-    count = 0
-    for page in sorted(site_dir.rglob("*.html")):
-        text = page.read_bytes()
-        if MARK not in text:
-            continue
-        target = staging / page.relative_to(site_dir)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shown = shown_to_pagefind(text)
-        if shown is not None:
-            target.write_bytes(shown)
-        else:
-            try:
-                os.link(page, target)
-            except OSError:
-                shutil.copyfile(page, target)  # a file system without hard links
-        count += 1
-    return count
-
-
 def shown_to_pagefind(page: bytes) -> bytes | None:
     """What Pagefind is shown of a marked page: the page's head and its marked article with the excluded
-    parts emptied (see only_the_article), else the page without its sidebars (see without_sidebars), else
-    None (the whole page)."""
-    return only_the_article(page) or without_sidebars(page)
+    parts emptied (see only_the_article), else None (the whole page)."""
+    return only_the_article(page)
 
 
 def only_the_article(page: bytes) -> bytes | None:
@@ -168,8 +190,8 @@ def only_the_article(page: bytes) -> bytes | None:
     end = page.find(ARTICLE_END, start)
     body_end = page.rfind(BODY_END)
     if (mark < 0 or body < 0 or end < 0 or body_end < end or not page.startswith(ARTICLE_START, start)
-            or ARTICLE_START in page[start + 1:end] or b"data-pagefind" in page[body_open:start]
-            or b"data-pagefind" in page[end:body_end]):
+            or page.find(ARTICLE_START, start + 1, end) >= 0 or page.find(b"data-pagefind", body_open, start) >= 0
+            or page.find(b"data-pagefind", end, body_end) >= 0):  # searched in place: no copy of the page
         return None
     end += len(ARTICLE_END)
     article = SCHEDULE_SVG.sub(_emptied(b"<svg"), page[start:end])
@@ -196,21 +218,6 @@ def _emptied_table(match: re.Match[bytes]) -> bytes:
     if table.count(b"<table") > 1 or b"data-pagefind" in table:
         return table
     return DOSE_TABLE_PART.sub(_emptied(b"<table"), table)
-
-
-def without_sidebars(page: bytes) -> bytes | None:
-    """The page without Material's two sidebars (the site navigation and the page contents, from the first
-    sidebar to the content), or None when it has no such part or the part holds anything Pagefind reads
-    (a ``data-pagefind-`` attribute).
-
-    Pagefind reads a marked page's marked element and its data-pagefind- attributes; the navigation
-    written into every page is most of the rest (a fifth of Pagefind's time at 300 protocols), and the index
-    is the same without it."""
-    start = page.find(SIDEBARS_START)
-    end = page.find(CONTENT_START, start)
-    if start < 0 or end < 0 or b"data-pagefind" in page[start:end]:
-        return None
-    return page[:start] + page[end:]
 
 
 def _run_pagefind(command: list[str], timeout: float) -> None:

@@ -11,6 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mkdocs.exceptions import PluginError
+
+# Stands for a staged page's body in page.content from rendering until the page is written (engine.on_post_page).
+BODY_MARKER = "<!-- protocols: page body -->"
+
 
 class StagedPages:
     """The pages of one build, each a file under ``folder`` at its page path. ``folder`` is a new, empty
@@ -41,3 +46,13 @@ class StagedPages:
     def page_count(self) -> int:
         """How many of the pages are Markdown pages (not assets or data files)."""
         return sum(1 for path in self._paths if path.endswith(".md"))
+
+
+def put_body(output: str, body: str, src_uri: str) -> str:
+    """The written page with its body in place of BODY_MARKER, which the theme must write exactly once."""
+    written = output.count(BODY_MARKER)
+    if written != 1:
+        raise PluginError(f"page {src_uri!r}: the theme wrote the page content {written} times; a custom_dir "
+                          "template must write {{ page.content }} exactly once")
+    before, after = output.split(BODY_MARKER)
+    return f"{before}{body}{after}"

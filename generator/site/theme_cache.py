@@ -13,7 +13,9 @@ rendering for the second time.
 
 Other parts read nothing of the page but the links they write (``part``/``keep_part``, keyed by what the
 template reads: the header around the page's title, Material's styles and config blocks), and Material's
-translation macro builds its whole table of texts for each text (``translator`` keeps each text).
+translation macro builds its whole table of texts for each text (``translator`` keeps each text). The
+``pc_nowrap`` filter (``kept_together``) wraps each distinct text once: the site name, the disclaimer and the
+contents labels recur on every page.
 
 The overrides ask through the ``pc_theme_cache`` template global, which the ``protocols`` plugin replaces
 with a new ThemeCache at the start of each build (``on_env``): nothing outlives a build.
@@ -24,6 +26,8 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import Any
+
+from generator.render.nowrap import keep_together
 
 NavigationKey = tuple[str, ...]
 
@@ -41,6 +45,7 @@ class ThemeCache:
         self._contents_page: object = None
         self._contents = ""
         self._texts: dict[tuple[str, str], str] = {}
+        self._kept: dict[tuple[type, str], str] = {}
 
     def navigation_key(self, nav: Any, page: Any) -> NavigationKey | None:
         """The relative URL of every navigation item as the url filter writes it on ``page``; None for a
@@ -96,6 +101,18 @@ class ThemeCache:
         """Remember ``html`` as ``page``'s contents (forgetting the previous page's) and return it."""
         self._contents_page, self._contents = page, html
         return html
+
+    def kept_together(self, value: object) -> object:
+        """The ``pc_nowrap`` filter: a text (or a site's HTML, such as its copyright) wrapped as a body is
+        (generator.render.nowrap.keep_together); anything else (undefined on the 404 page, None) as Jinja
+        would write it. Keyed by type too: a Markup and a str of the same text stay apart."""
+        if not isinstance(value, str):
+            return value
+        key = (type(value), value)
+        kept = self._kept.get(key)
+        if kept is None:
+            kept = self._kept[key] = keep_together(value)
+        return kept
 
     def translator(
         self, language: object, lookup: Callable[[str], Any], fallback: Callable[[str], Any]

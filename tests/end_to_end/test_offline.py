@@ -8,6 +8,7 @@ checks the pages the render layer really makes.
 
 from __future__ import annotations
 
+from pathlib import Path
 from pprint import pformat
 from typing import Any
 
@@ -55,3 +56,30 @@ def test_search_works_under_the_sub_path(served_sites: dict[str, Any], chromium_
             (target, 200) for target in targets]
         assert log.external == [] and log.failed == [] and log.page_errors == []
     assert all(url.startswith(served.base) for url in targets), targets
+
+
+def test_the_request_log_reports_a_missing_file_and_an_outside_request_but_not_a_cancelled_one(
+        tmp_path: Path, chromium_browser: Any) -> None:
+    """The log every browser test relies on: a missing file (404) and an outside request are problems; a
+    request the browser cancels itself (the page navigated on first) is not (it made CI flaky once)."""
+    from local_http import served
+
+    (tmp_path / "next").mkdir()
+    (tmp_path / "next" / "index.html").write_text("<!doctype html><title>next</title>", encoding="utf-8")
+    (tmp_path / "index.html").write_text(
+        '<!doctype html><title>start</title><img src="missing.png" alt="">'
+        '<img src="https://cdn.example/x.png" alt="">', encoding="utf-8")
+    (tmp_path / "slow.html").write_text(
+        '<!doctype html><title>slow</title><script>fetch("index.html?slow").catch(() => {});'
+        'location.replace("next/");</script>', encoding="utf-8")
+    with served(tmp_path) as base, recorded_context(chromium_browser, base) as (context, log):
+        page = context.new_page()
+        page.goto(base + "index.html", wait_until="networkidle")
+        assert (log.failed, log.external) == ([base + "missing.png: HTTP 404"], ["https://cdn.example/x.png"])
+        held: list[Any] = []
+        page.route("**/index.html?slow", lambda route: held.append(route))  # never answered: the navigation cancels it
+        page.goto(base + "slow.html", wait_until="commit")
+        page.wait_for_url(base + "next/")
+        page.wait_for_load_state("networkidle")
+        assert len(held) == 1
+        assert (log.failed, log.cancelled) == ([base + "missing.png: HTTP 404"], [base + "index.html?slow"])

@@ -19,6 +19,15 @@ from generator.render.placed_page import placed_page
 
 
 @pytest.mark.parametrize("reviewer", [True, False], ids=["reviewer", "clinician"])
+def test_the_first_save_gives_the_check_and_pages_of_a_fresh_render(tmp_path: Path, reviewer: bool) -> None:
+    root = sample_copy(tmp_path)
+    session = Session(root, reviewer)
+    diagnostics, pages = session.save()
+    assert pages is not None and (diagnostics, pages) == fresh(root, reviewer)
+    assert session.renderer.log == ["full"]
+
+
+@pytest.mark.parametrize("reviewer", [True, False], ids=["reviewer", "clinician"])
 @pytest.mark.parametrize("name", sorted(CLEAN))
 def test_each_clean_save_gives_the_pages_of_a_fresh_render(tmp_path: Path, name: str, reviewer: bool) -> None:
     root = sample_copy(tmp_path)

@@ -176,9 +176,10 @@ def test_a_failing_binary_fails_the_build_and_leaves_the_site(
 
 
 def _recording(index_site: Any, seen: list[Path]) -> Any:
-    def recorded(site_dir: Path, timeout: float = search_index.TIMEOUT_SECONDS) -> None:
+    def recorded(site_dir: Path, timeout: float = search_index.TIMEOUT_SECONDS,
+                 views: search_index.PagefindViews | None = None) -> None:
         seen.append(site_dir)
-        index_site(site_dir, timeout)
+        index_site(site_dir, timeout, views)
 
     return recorded
 
@@ -492,37 +493,16 @@ def test_a_site_without_its_index_says_search_is_not_available(tmp_path: Path, c
         assert log.page_errors == [] and log.external == []
 
 
-# Pagefind is shown each marked page without its sidebars (search_index.without_sidebars).
-
-SIDEBARS = (b'<div class="md-sidebar md-sidebar--primary" data-md-component="sidebar"><nav>ketamine 5 mg</nav></div>'
-            b'<div class="md-sidebar md-sidebar--secondary"><nav>contents</nav></div>')
-CONTENT = b'<div class="md-content" data-md-component="content"><article data-pagefind-body>text</article></div>'
-
-
-def test_a_page_is_staged_without_its_sidebars() -> None:
-    page = b"<html><body><header>h</header>" + SIDEBARS + CONTENT + b"<footer>f</footer></body></html>"
-    assert search_index.without_sidebars(page) == (
-        b"<html><body><header>h</header>" + CONTENT + b"<footer>f</footer></body></html>")
-
-
-@pytest.mark.parametrize("page", [
-    b"<html><body>" + CONTENT + b"</body></html>",  # no sidebars
-    b"<html><body>" + SIDEBARS + b"<article data-pagefind-body>no content block</article></body></html>",
-    b"<html><body>" + SIDEBARS.replace(b"<nav>contents", b'<nav data-pagefind-meta="x">contents') + CONTENT,
-    b"<html><body>" + CONTENT + SIDEBARS + b"</body></html>",  # sidebars after the content: not Material's
-], ids=["no sidebars", "no content block", "a pagefind attribute in a sidebar", "sidebars after the content"])
-def test_a_page_whose_sidebars_cannot_be_cut_safely_is_staged_whole(page: bytes) -> None:
-    assert search_index.without_sidebars(page) is None
-
-
-# Or, where it can be cut safely, only its head and marked article, the excluded parts emptied
-# (search_index.only_the_article).
+# Pagefind is shown each marked page, where it can be cut safely, as only its head and marked article, the
+# excluded parts emptied (search_index.only_the_article), else whole.
 
 SCHEDULE = (b'<figure class="pc-schedule"><div class="pc-schedule__scroll" tabindex="0"><svg viewBox="0 0 9 9">'
             b'<text>day 1</text></svg></div></figure>')
 DOSE_TABLE = (b'<div class="pc-dose-table" data-regimen="r">\n<table>\n<caption>ketamine by weight</caption>\n'
               b'<thead>\n<tr><th>Weight</th></tr>\n</thead>\n<tbody>\n<tr><td>30 kg</td></tr>\n</tbody>\n</table>'
               b'</div>')
+SIDEBARS = (b'<div class="md-sidebar md-sidebar--primary" data-md-component="sidebar"><nav>ketamine 5 mg</nav></div>'
+            b'<div class="md-sidebar md-sidebar--secondary"><nav>contents</nav></div>')
 ARTICLE = b'<article class="md-typeset" data-pagefind-body><h1>K</h1>' + SCHEDULE + DOSE_TABLE + b'</article>'
 HEAD = b'<html lang="en"><head><title>K</title></head><body dir="ltr">'
 
@@ -561,10 +541,10 @@ def test_an_excluded_part_that_cannot_be_emptied_safely_is_kept(part: bytes) -> 
     assert shown is not None and part in shown
 
 
-def test_the_index_of_pages_without_sidebars_is_the_index_of_the_whole_pages(
+def test_the_index_of_the_cut_pages_is_the_index_of_the_whole_pages(
     built_sites: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Both sample sites, indexed again from the staged pages (head and article, else without sidebars) and
+    """Both sample sites, indexed again from the staged pages (head and article) and
     from the whole pages: byte for byte the same bundle."""
     for name, site in built_sites.items():
         bundles = {}
@@ -580,3 +560,25 @@ def test_the_index_of_pages_without_sidebars_is_the_index_of_the_whole_pages(
             monkeypatch.undo()
             bundles[staged] = tree(copy / "pagefind")
         assert bundles["cut"] == bundles["whole"] == tree(site.root / "pagefind"), name
+
+
+def test_the_engine_hands_over_every_page_as_written_so_only_the_theme_pages_are_read_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handed: dict[str, str] = {}
+    add = search_index.PagefindViews.add
+
+    def recording_add(self: search_index.PagefindViews, path: str, output: str) -> None:
+        handed[path] = output
+        add(self, path, output)
+
+    monkeypatch.setattr(search_index.PagefindViews, "add", recording_add)
+    out = tmp_path / "site"
+    build_site({"index.md": "# Home\n\nketamine\n", "drugs/index.md": "# Drugs\n\ntext\n"}, out)
+    written = sorted(path.relative_to(out).as_posix() for path in out.rglob("*.html")
+                     if "pagefind" not in path.relative_to(out).parts)
+    assert sorted(handed) == ["drugs/index.html", "index.html"]
+    assert sorted(set(written) - set(handed)) == ["404.html"]
+    for path, output in handed.items():  # what Pagefind is shown is what MkDocs wrote, byte for byte
+        assert output.encode() == (out / path).read_bytes(), path
+    assert indexed_urls(out) == ["/", "/drugs/"]

@@ -11,10 +11,12 @@ from types import SimpleNamespace
 import material
 import pytest
 from helpers import SAMPLE_LIBRARY
+from markupsafe import Markup
 from mkdocs.utils import normalize_url
 
 from generator.load.library import load_library
 from generator.render.families import render_site
+from generator.render.nowrap import keep_together
 from generator.site import theme_cache, title_lines
 from generator.site.atomic_output import build_site
 from generator.site.theme_cache import ThemeCache
@@ -263,3 +265,17 @@ def test_pages_share_a_key_exactly_when_every_item_link_reads_alike(items: tuple
             links = [tuple(normalize_url(item, page(url)) for item in items) for url in (first, second)]
             keys = [cache.navigation_key(nav, page(url)) for url in (first, second)]
             assert keys == links, (first, second)
+
+
+def test_the_nowrap_filter_wraps_each_distinct_text_once_as_keep_together_does() -> None:
+    cache = ThemeCache(normalize_url)
+    texts = ["Ketamine 0.5 mg/kg over 40 minutes", "Reviewed 2026-03-02", "no quantity", "",
+             Markup("5 mg &amp; 10 mg"), "5 mg &amp; 10 mg"]
+    for text in texts:
+        first = cache.kept_together(text)
+        assert first == keep_together(text)
+        assert cache.kept_together(text) is first  # the second page gets the first page's text
+        assert type(first) is type(keep_together(text))
+    undefined = object()
+    assert cache.kept_together(undefined) is undefined
+    assert cache.kept_together(None) is None
