@@ -23,7 +23,7 @@ Decisions where the format is silent:
 
 from __future__ import annotations
 
-import re
+import string
 from collections.abc import Iterator
 
 from generator.approvals.diff import DoseChange, dosing_changes
@@ -140,9 +140,26 @@ def _p403(version: VersionFile, previous: str | None) -> Iterator[Diagnostic]:
     )
 
 
+_ID_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-")  # what may continue an id on either side
+
+
 def _named(item_id: str, changes: list[str]) -> bool:
-    pattern = re.compile(rf"(?<![A-Za-z0-9-]){re.escape(item_id)}(?![A-Za-z0-9-])")
-    return any(pattern.search(entry) for entry in changes)
+    """Whether an entry of changes holds `item_id` as a whole word: not inside a longer id ("induction" is not
+    named by "induction-x"). Found with str.find rather than a regex per id: compiling one for each of a
+    library's regimens and phases cost 14 ms of a check at N = 100."""
+    return any(_holds_word(entry, item_id) for entry in changes)
+
+
+def _holds_word(text: str, word: str) -> bool:
+    start = text.find(word)
+    while start >= 0:
+        end = start + len(word)
+        if (start == 0 or text[start - 1] not in _ID_CHARACTERS) and (
+            end == len(text) or text[end] not in _ID_CHARACTERS
+        ):
+            return True
+        start = text.find(word, start + 1)
+    return False
 
 
 def _p404_diagnostic(change: DoseChange, version: VersionFile, previous: str, published: bool) -> Diagnostic:

@@ -165,6 +165,9 @@ class Placement:
     line_starts: tuple[int, ...]  # offsets in the content where each of its lines starts
     bases: tuple[int, ...]  # field offset of each content line's column 0 (may precede the line for tabs)
     floors: tuple[int, ...]  # field offset below which a line's offsets are not moved
+    # every content offset is its own field offset (each line's base is where the line starts in the content,
+    # none indented: a paragraph at the field's start): syntax tokens need no moving
+    unmoved: bool = False
 
     def offset(self, position: int) -> int:
         line = max(0, bisect.bisect_right(self.line_starts, position) - 1)
@@ -183,7 +186,7 @@ def _placement(lines: _Lines, first_line: int, content: str) -> Placement:
         bases.append(base)
         floors.append(base + len(content_line) - len(content_line.lstrip(" \t")))
         position += len(content_line) + 1
-    return Placement(tuple(line_starts), tuple(bases), tuple(floors))
+    return Placement(tuple(line_starts), tuple(bases), tuple(floors), bases == line_starts and floors == bases)
 
 
 @dataclass(frozen=True)
@@ -237,7 +240,10 @@ class Parsed:
 def moved_syntax(syntax: Any, parsed: Parsed, block: Token, child: Token) -> Any:
     """A syntax token with its inline-source offsets moved to field offsets."""
     pos = int(child.meta["pos"])
-    offset = parsed.placement(block).offset
+    placement = parsed.placement(block)
+    if placement.unmoved and syntax.start == pos:  # offset(p) == p for every p: the token as it is
+        return syntax
+    offset = placement.offset
     start = offset(pos)
     end = offset(pos + len(syntax.raw) - 1) + 1
     if isinstance(syntax, Citation):
