@@ -1,12 +1,13 @@
 """A page's contents block written in Python, byte for byte what overrides/partials/toc.html renders.
 
 Jinja renders the contents through Material's recursive ``{% include "partials/toc-item.html" %}``: per
-item a template lookup and a new context (about 2 s of CPU for a 5,000-page site). ``contents_html``
-writes the same text, white space included, straight from the template's source: each literal below is the
-text between two tags of toc.html or overrides/partials/toc-item.html (Jinja's defaults: no block trimming,
-no autoescape). It covers what those templates write without Material's typeset plugin: an item with a
-``typeset`` attribute, a title or URL that is not a string, or a title that is not one, gives None and the
-template renders as before. tests/site/test_contents_html.py renders random contents both ways.
+item a template lookup and a new context (0.75 to 0.9 s of CPU for a 1,584-page site, see
+benchmarks/findings.md). ``contents_html`` writes the same text, white space included, straight from the
+templates' source: each literal below is the text between two tags of toc.html or toc-item.html (Jinja's
+defaults: no block trimming, no autoescape). It covers what those templates write without Material's
+typeset plugin: an item with a ``typeset`` attribute, or an item's title or URL or the contents' title that
+is not a string, gives None, and the template renders as before. tests/site/test_contents_html.py renders
+random contents both ways.
 """
 
 from __future__ import annotations
