@@ -9,7 +9,7 @@ key and is rendered in full, as Material does.
 
 The page's contents (``partials/toc.html``) appear twice on a page outside the navigation (the phone's menu,
 overrides/partials/pc-page-toc.html, and the right-hand sidebar): ``page_contents`` keeps the last page's
-rendering for the second time.
+rendering for the second time, and ``contents_html`` writes them without the template where it can.
 
 Other parts read nothing of the page but the links they write (``part``/``keep_part``, keyed by what the
 template reads: the header around the page's title, Material's styles and config blocks), and Material's
@@ -27,7 +27,11 @@ import posixpath
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import Any
 
+from jinja2 import Undefined
+from mkdocs.structure.toc import TableOfContents
+
 from generator.render.nowrap import keep_together
+from generator.site.contents_html import contents_html
 
 NavigationKey = tuple[str, ...]
 
@@ -96,6 +100,15 @@ class ThemeCache:
     def page_contents(self, page: Any) -> str | None:
         """The contents HTML already rendered for ``page`` (the page being built), if it was."""
         return self._contents if page is not None and page is self._contents_page else None
+
+    def contents_html(self, page: Any, title: object, configured: object) -> str | None:
+        """``page``'s contents written in Python (generator/site/contents_html.py) and kept as
+        ``keep_page_contents`` keeps them; None where the template must render them."""
+        toc = None if isinstance(page, Undefined) else getattr(page, "toc", None)  # None on the 404 page
+        if not isinstance(toc, TableOfContents):
+            return None
+        html = contents_html(toc, title, configured, self.kept_together)
+        return None if html is None else self.keep_page_contents(page, html)
 
     def keep_page_contents(self, page: Any, html: str) -> str:
         """Remember ``html`` as ``page``'s contents (forgetting the previous page's) and return it."""

@@ -142,7 +142,8 @@ def test_scripts_are_shared_only_while_all_are_the_sites_assets() -> None:
 def test_the_toc_partial_is_materials_inside_the_contents_cache() -> None:
     ours = our_partial("toc.html").split("-#}\n", 1)[1]
     opening = ("{% set pc_contents = pc_theme_cache.page_contents(page) %}{% if pc_contents is none %}"
-               "{% set pc_contents %}")
+               "{% set pc_contents = pc_theme_cache.contents_html(page, lang.t(\"toc\"), config.mdx_configs.toc "
+               "and config.mdx_configs.toc.title) %}{% endif %}{% if pc_contents is none %}{% set pc_contents %}")
     closing = ("{% endset %}{{ pc_theme_cache.keep_page_contents(page, pc_contents) }}{% else %}{{ pc_contents }}"
                "{% endif %}\n")
     assert ours.startswith(opening) and ours.endswith(closing)
@@ -179,6 +180,9 @@ class _Uncached(ThemeCache):
         return None
 
     def page_contents(self, page: object) -> None:
+        return None
+
+    def contents_html(self, page: object, title: object, configured: object) -> None:
         return None
 
     def translator(self, language, lookup, fallback):  # type: ignore[no-untyped-def]
