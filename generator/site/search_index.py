@@ -94,9 +94,10 @@ def pagefind_command(pages_dir: Path, bundle_dir: Path) -> list[str]:
 
 
 class PagefindViews:
-    """What Pagefind is shown of one site (see shown_to_pagefind), each marked page written into ``folder``
-    at its path as the engine writes the page, so that no written page is read back to find the marked ones
-    (at 1,000 protocols 325 MB of pages, each carrying the navigation, for about 1,000 marked ones).
+    """What Pagefind is shown of one site (only_the_article, or the whole page when it cannot be cut), each
+    marked page written into ``folder`` at its path as the engine writes the page, so that no written page is
+    read back to find the marked ones (at 1,000 protocols 325 MB of pages, each carrying the navigation, for
+    about 1,000 marked ones).
 
     The engine hands over every page it writes (``add``); index_site then stages the site's other HTML
     files (the theme's 404 page, a docs folder's own HTML), which only it reads."""
@@ -134,7 +135,7 @@ class PagefindViews:
         if target.parent not in self._folders:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._folders.add(target.parent)
-        target.write_bytes(shown_to_pagefind(page) or page)
+        target.write_bytes(only_the_article(page) or page)
         self.count += 1
 
 
@@ -168,12 +169,6 @@ def index_site(site_dir: Path, timeout: float = TIMEOUT_SECONDS, views: Pagefind
         raise SearchIndexError(f"the search index was not built: Pagefind wrote no index into {bundle}")
     for name in UNUSED_FILES:
         (bundle / name).unlink(missing_ok=True)
-
-
-def shown_to_pagefind(page: bytes) -> bytes | None:
-    """What Pagefind is shown of a marked page: the page's head and its marked article with the excluded
-    parts emptied (see only_the_article), else None (the whole page)."""
-    return only_the_article(page)
 
 
 def only_the_article(page: bytes) -> bytes | None:

@@ -25,11 +25,11 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from generator.text.inline import Citation, CitationKey, CrossReference, Placeholder, Verbatim
-from generator.text.markdown_fast import match_syntax, paragraph_tokens, syntax_of
+from generator.text.markdown_fast import TOKEN_TYPES, match_syntax, paragraph_tokens, syntax_of
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
-SYNTAX_TYPES = ("pc_citation", "pc_xref", "pc_placeholder", "pc_verbatim")
+SYNTAX_TYPES = tuple(TOKEN_TYPES.values())
 # the fields after (start, end) of each syntax token class: moving a token is constructing it anew, without
 # dataclasses.replace's look-up of every field on every call
 _LATER_FIELDS = {kind: tuple(item.name for item in fields(kind))[2:]

@@ -35,7 +35,8 @@ from generator.text.inline import (
 _BRACES = re.compile(r"\{\{(.*?)\}\}", re.S)
 _CITATION = re.compile(r"\[@([^\[\]]*)\](?![(\[])")
 _XREF = re.compile(r"\[\[([^\[\]\n]*)\]\]")
-_TOKEN_TYPES = {Citation: "pc_citation", CrossReference: "pc_xref", Placeholder: "pc_placeholder",
+# the token type of each §5 syntax token class (markdown.SYNTAX_TYPES is read from it)
+TOKEN_TYPES = {Citation: "pc_citation", CrossReference: "pc_xref", Placeholder: "pc_placeholder",
                 Verbatim: "pc_verbatim"}
 
 # Anything markdown-it's normalize rule would change, and tabs (indentation counts them as 1 to 4 columns).
@@ -76,7 +77,7 @@ def syntax_of(kind: str, match: re.Match[str]) -> tuple[str, Any]:
         syntax = cross_reference_token(match)
     else:
         syntax = citation_token(match)
-    return _TOKEN_TYPES[type(syntax)], syntax
+    return TOKEN_TYPES[type(syntax)], syntax
 
 
 def paragraph_tokens(text: str) -> list[Token] | None:

@@ -510,7 +510,7 @@ HEAD = b'<html lang="en"><head><title>K</title></head><body dir="ltr">'
 def test_a_page_is_staged_as_its_head_and_its_article_with_the_excluded_parts_emptied() -> None:
     page = (HEAD + b"<header>h</header>" + SIDEBARS + b'<div class="md-content">' + ARTICLE
             + b"</div><footer>f</footer><script>x</script></body></html>")
-    assert search_index.only_the_article(page) == search_index.shown_to_pagefind(page) == (
+    assert search_index.only_the_article(page) == (
         HEAD + b'<article class="md-typeset" data-pagefind-body><h1>K</h1><figure class="pc-schedule">'
         b'<div class="pc-schedule__scroll" tabindex="0"><svg viewBox="0 0 9 9"></svg></div></figure>'
         b'<div class="pc-dose-table" data-regimen="r">\n<table>\n<caption>ketamine by weight</caption>\n'
@@ -555,7 +555,7 @@ def test_the_index_of_the_cut_pages_is_the_index_of_the_whole_pages(
                     (copy / page.relative_to(site.root)).parent.mkdir(parents=True, exist_ok=True)
                     (copy / page.relative_to(site.root)).write_bytes(page.read_bytes())
             if staged == "whole":
-                monkeypatch.setattr(search_index, "shown_to_pagefind", lambda page: None)
+                monkeypatch.setattr(search_index, "only_the_article", lambda page: None)
             search_index.index_site(copy)
             monkeypatch.undo()
             bundles[staged] = tree(copy / "pagefind")
