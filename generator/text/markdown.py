@@ -130,7 +130,9 @@ class _Lines:
     """Line starts of a field's text, split as CommonMark splits lines."""
 
     def __init__(self, text: str) -> None:
-        self.text = text
+        # as markdown-it's normalize rule gives the content (a NUL becomes U+FFFD, one character for one), so
+        # that a content line is found in its source line
+        self.text = text.replace("\0", "\ufffd")
         self.starts = [0] + [match.end() for match in _LINE_BREAK.finditer(text)]
         self.cursors: dict[int, int] = {}  # per line: where the last text placed on it ended (table cells)
 

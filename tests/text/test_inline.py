@@ -291,3 +291,15 @@ def test_citations_counted_are_exactly_those_the_page_renders(
     render_markdown(text, context)
     assert context.citations.ordered() == rendered
     assert scan_version(doc).cited_references == frozenset(rendered)
+
+
+@pytest.mark.parametrize("text", [
+    ">[[]]\x00", "> see [[a]] \x00 [@b]", "- \x00 [@a]\n- [[b]]", "# \x00 [[a]]", "para \x00\n> quote [@a]",
+    "| a | \x00 [@b] |\n|---|---|\n| [[c]] | d |", "1. \x00\n\n   [[a]]",
+])
+def test_a_nul_moves_no_token(text: str) -> None:
+    """markdown-it reads a NUL as U+FFFD: the tokens stay where they are in the field, exactly where they are
+    with any other character there (the fuzz test found a quoted [[]] after a NUL placed one column early)."""
+    assert [(t.start, t.end, t.raw) for t in tokenize(text)] == [
+        (t.start, t.end, t.raw) for t in tokenize(text.replace("\x00", "x"))]
+    assert all(text[t.start] in "{[" for t in tokenize(text))
