@@ -9,7 +9,7 @@ page, handbook print views) is wrapped once, by that text, and reaches here once
 links fit the page showing it.
 The page's title line stays as it is: MkDocs converts it, and the adapter wraps the H1 it makes.
 
-`protocols serve` keeps each placed page between saves (`PlacedMemo`, generator/render/families.py) with
+`protocols serve` keeps each placed page between saves (`PlacedMemo` below, filled by generator/render/families.py) with
 only a digest of the text it was placed from: the rendered texts of a whole site are as large as the placed
 ones (about 90 MB at N = 300), and a page is placed again only when its rendered text changed.
 """
