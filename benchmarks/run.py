@@ -3,14 +3,15 @@
     python benchmarks/run.py [--sizes 100,300,1000 | --quick] [--repeat 3] [--keep DIR] [--results FILE]
                              [--old-main REV | --no-old-main] [--old-main-at N] [--search] [--preview]
 
-For each size N it writes a synthetic library (benchmarks/synthetic.py) into a temporary folder, then
-measures, each in a fresh process (benchmarks/measure.py): bare PyYAML C-loading of every file,
-`protocols check`, `protocols build --timings`, and a bare Material build of the same pages with
-placeholder bodies and the same navigation (benchmarks/bare_material.py). At N=1000 (--old-main-at) it
-also builds the same library with the generator of main before issue 15 (benchmarks/old_main.py), right
-after this tree's build. --search and --preview add the measurements of benchmarks/search.py and
-benchmarks/preview.py (benchmarks/hooks.py). It prints a table and each target as a ratio against its
-limit (benchmarks/targets.py), writes them to benchmarks/results.md (not with --quick unless --results
+It first byte-compiles this tree's generator (and the old main it unpacks), as an install does. For each
+size N it writes a synthetic library (benchmarks/synthetic.py) into a temporary folder, then measures, each
+in a fresh process (benchmarks/measure.py): bare PyYAML C-loading of every file, `protocols check`,
+`protocols build --timings`, and a bare Material build of the same pages with placeholder bodies and the
+same navigation (benchmarks/bare_material.py). At N=1000 (--old-main-at) it also builds the same library
+with the generator of main before issue 15 (benchmarks/old_main.py), right after this tree's build.
+--search and --preview add the measurements of benchmarks/search.py and benchmarks/preview.py
+(benchmarks/hooks.py). It prints a table and each target as a ratio against its limit
+(benchmarks/targets.py), writes them to benchmarks/results.md (not with --quick unless --results
 is given), and exits 1 when a target fails or a step fails.
 """
 
