@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from mkdocs.structure.toc import TableOfContents
 
@@ -19,27 +20,40 @@ _ID = 'id="'
 _TAGS = re.compile(r"<[^>]*>")
 
 
-def toc_tokens(title_toc: TableOfContents, body: str) -> tuple[list[TocToken], str]:
+def toc_tokens(title_toc: TableOfContents, body: str) -> tuple[list[TocToken], list[tuple[int, int]]]:
     """The page contents as Python-Markdown's toc extension gives them to MkDocs: the H1 that MkDocs made
-    of the title line, and below it every heading the generator wrote in `body`, nested by level; and
-    `body` without the headings' contents labels (which, like the toc extension, only the contents show)."""
+    of the title line, and below it every heading the generator wrote in `body`, nested by level; and where
+    the headings' contents labels are in `body` (the span of each ` data-toc-label="..."`), which, like the
+    toc extension, only the contents show: the page is written `without` them."""
     root: TocToken = {"level": 0, "id": "", "name": "", "children": []}
     for item in title_toc:
         root["children"].append({"level": item.level, "id": item.id, "name": item.title, "children": []})
     stack = [root, *root["children"][-1:]]
-
-    def add(match: re.Match[str]) -> str:
+    labels: list[tuple[int, int]] = []
+    for match in _HEADING.finditer(body):
         level = int(match.group("level"))
-        name = match.group("label") or _TAGS.sub("", match.group("text"))
-        token: TocToken = {"level": level, "id": match.group("id"), "name": name, "children": []}
+        label = match.group("label")
+        token: TocToken = {"level": level, "id": match.group("id"), "name": label or _TAGS.sub("", match.group("text")),
+                           "children": []}
         while len(stack) > 1 and stack[-1]["level"] >= level:
             stack.pop()
         stack[-1]["children"].append(token)
         stack.append(token)
-        return match.group(0) if match.group("label") is None else match.group(0).replace(match.group("labelled"), "")
+        if label is not None:
+            labels.append(match.span("labelled"))
+    return root["children"], labels
 
-    body = _HEADING.sub(add, body)
-    return root["children"], body
+
+def without(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """`text` without the (start, end) spans, which are in order and do not overlap."""
+    if not spans:
+        return text
+    kept, last = [], 0
+    for start, end in spans:
+        kept.append(text[last:start])
+        last = end
+    kept.append(text[last:])
+    return "".join(kept)
 
 
 def page_ids(body: str) -> set[str]:

@@ -7,8 +7,9 @@ import random
 import re
 
 import pytest
+from mkdocs.structure.toc import TableOfContents
 
-from generator.site.page_toc import page_ids
+from generator.site.page_toc import page_ids, toc_tokens, without
 
 BY_PATTERN = re.compile(r'\sid="([^"]*)"')
 
@@ -35,3 +36,42 @@ def test_page_ids_match_the_pattern_on_random_markup() -> None:
     for _ in range(20_000):
         body = "".join(generator.choice(pieces) for _ in range(generator.randint(0, 16)))
         assert page_ids(body) == set(BY_PATTERN.findall(body)), body
+
+
+LABELLED = ('<h2 id="panel" data-toc-label="Dose (calculator)">Dose<a class="headerlink" href="#panel">&para;</a>'
+            '</h2>\n'
+            '<p>Text</p>\n<h3 class="x" id="rows">Rows <em>kg</em><a class="headerlink" href="#rows">&para;</a></h3>\n'
+            '<h2 id="b" data-toc-label="Second">B<a class="headerlink" href="#b">&para;</a></h2>')
+
+
+def test_contents_take_the_labels_and_the_written_body_leaves_them_out() -> None:
+    tokens, labels = toc_tokens(TableOfContents([]), LABELLED)
+    assert [(t["level"], t["id"], t["name"], [c["name"] for c in t["children"]]) for t in tokens] == [
+        (2, "panel", "Dose (calculator)", ["Rows kg"]), (2, "b", "Second", [])]
+    assert without(LABELLED, labels) == LABELLED.replace(' data-toc-label="Dose (calculator)"', "").replace(
+        ' data-toc-label="Second"', "")
+    assert without(LABELLED, []) is LABELLED
+
+
+def test_without_labels_equals_cutting_each_labelled_attribute_on_random_headings() -> None:
+    """The page is written as the contents' own pattern would cut it, heading by heading (the labels' spans
+    are kept from reading to writing, so they must be in order and exact)."""
+    heading = re.compile(r'<h(?P<level>[1-6])(?: class="[^"]*")? id="(?P<id>[^"]*)"(?P<labelled> data-toc-label='
+                         r'"(?P<label>[^"]*)")?>(?P<text>.*?)<a class="headerlink" href="#')
+
+    def cut(match: re.Match[str]) -> str:
+        if match["labelled"] is None:
+            return match[0]
+        start, end = match.start("labelled") - match.start(), match.end("labelled") - match.start()
+        return match[0][:start] + match[0][end:]
+
+    pieces = ['<h2 id="a">', '<h3 id="b" data-toc-label="L">', '<h1 class="c" id="d" data-toc-label="">', "text",
+              '<a class="headerlink" href="#', "\n", ' data-toc-label="x"', "<em>", "</em>"]
+    generator = random.Random(14)
+    labelled = 0
+    for _ in range(5_000):
+        body = "".join(generator.choice(pieces) for _ in range(generator.randint(0, 12)))
+        _, labels = toc_tokens(TableOfContents([]), body)
+        labelled += len(labels) > 1
+        assert without(body, labels) == heading.sub(cut, body), body
+    assert labelled > 50  # bodies with several labels were tried (71 of 5,000)
