@@ -40,7 +40,8 @@ test: $(BIN)/protocols test-tools lint
 ## assertion rewriting of 170 test modules costs 3 s a run)
 FAST_WORKERS ?= 2
 test-fast: $(BIN)/protocols
-	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -q -n $(FAST_WORKERS) -m "not browser and not node and not engine"
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -q -n $(FAST_WORKERS) --dist worksteal --hypothesis-profile=fast \
+		-m "not browser and not node and not engine"
 
 ## golden: rewrite the golden files (tests/golden/: both sample sites, every file; every test named *golden*)
 ## from the current code; review the diff (git diff tests/golden/) before committing it

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 from browser import REPO_ROOT, launched_chromium
-from hypothesis import settings
+from hypothesis_profiles import register as register_hypothesis_profiles
 from local_http import served
 from markers import SESSION_WATCH, marks_for, unmarked_tiers
 from site_pages import BuiltSite, discover, page_url
@@ -32,10 +32,7 @@ from generator import cli
 
 AS_OF = dt.date(2026, 6, 1)
 
-# Property tests judge results, not speed: on a busy 2-core machine Hypothesis' 200 ms deadline fails
-# correct code at random (speed lives in benchmarks/).
-settings.register_profile("protocols", deadline=None)
-settings.load_profile("protocols")
+register_hypothesis_profiles()  # `protocols` (full counts) loaded; `make test-fast` picks `fast`
 
 def pytest_configure(config: pytest.Config) -> None:
     SESSION_WATCH.install()
