@@ -33,11 +33,13 @@ build-review: $(BIN)/protocols
 test: $(BIN)/protocols test-tools lint
 	$(BIN)/pytest
 
-## test-fast: the tests that need no browser, no Node and no MkDocs build, on FAST_WORKERS processes
-## (measured 2026-11-30 on the shared 2-core machine: 77 s CPU, user+sys, for 2,317 tests, so about 40 s
-## on a quiet one; issue 14's 30 s is not met yet, the rest is mostly the render and check themselves);
-## compiled test modules are cached even where the environment sets PYTHONDONTWRITEBYTECODE (pytest's
-## assertion rewriting of 170 test modules costs 3 s a run)
+## test-fast: the tests that need no browser, no Node and no MkDocs build, on FAST_WORKERS processes that
+## steal work from each other at the end (--dist worksteal), with Hypothesis' `fast` profile: every property
+## test runs a fifth of its examples (tests/hypothesis_profiles.py); `make test` and CI run the full counts.
+## Measured 2026-11-30 on the shared 2-core machine, other sessions' load 1.2 to 1.9: 57 to 60 s CPU
+## (user+sys) for 2,344 tests, 30.7 to 32.3 s wall (before: 70 to 73 s CPU, 42 s wall at load 0.6); the
+## rest is mostly the check and render themselves. Compiled test modules are cached even where the
+## environment sets PYTHONDONTWRITEBYTECODE (pytest's assertion rewriting of 170 test modules costs 3 s a run)
 FAST_WORKERS ?= 2
 test-fast: $(BIN)/protocols
 	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -q -n $(FAST_WORKERS) --dist worksteal --hypothesis-profile=fast \
