@@ -16,12 +16,13 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
 
-from generator.commands import shared
-from generator.commands.check import cmd_check
-from generator.load.library import NotInLibrary
+# The generator's own modules (pydantic, markdown-it, cryptography: about 0.2 s) are imported by `main`, not
+# here: `run` paces the collector first, and at the default pace it walks the importing modules' objects
+# again and again (about 10 ms CPU of every `protocols check`).
 
 
 def cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
+    from generator.commands import shared
     from generator.model.schema import file_json_schema
 
     out.write(json.dumps(file_json_schema(args.file), indent=2, ensure_ascii=False) + "\n")
@@ -29,7 +30,8 @@ def cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _lazy(module: str, name: str) -> Callable[[argparse.Namespace, TextIO], int]:
-    """Commands whose modules pull in heavy dependencies (MkDocs) are imported only when run."""
+    """Commands whose modules pull in heavy dependencies (MkDocs; pydantic and markdown-it for check) are
+    imported only when run."""
 
     def run(args: argparse.Namespace, out: TextIO) -> int:
         import importlib
@@ -79,7 +81,7 @@ def make_parser() -> argparse.ArgumentParser:
         command.set_defaults(handler=handler)
         return command
 
-    check = add("check", cmd_check, "check every rule over a protocols folder")
+    check = add("check", _lazy("generator.commands.check", "cmd_check"), "check every rule over a protocols folder")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     _add_format(check)
     check.add_argument("--as-of", metavar="DATE", help=AS_OF_HELP)
@@ -194,6 +196,9 @@ def parse_arguments(parser: argparse.ArgumentParser, argv: Sequence[str] | None)
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    from generator.commands import shared
+    from generator.load.library import NotInLibrary
+
     out = out or sys.stdout
     err = err or sys.stderr
     parser = make_parser()
