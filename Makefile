@@ -33,14 +33,17 @@ build-review: $(BIN)/protocols
 test: $(BIN)/protocols test-tools lint
 	$(BIN)/pytest
 
-## test-fast: the tests that need no browser, no Node and no MkDocs build, on FAST_WORKERS processes
-## (measured 2026-11-30 on the shared 2-core machine: 77 s CPU, user+sys, for 2,317 tests, so about 40 s
-## on a quiet one; issue 14's 30 s is not met yet, the rest is mostly the render and check themselves);
-## compiled test modules are cached even where the environment sets PYTHONDONTWRITEBYTECODE (pytest's
-## assertion rewriting of 170 test modules costs 3 s a run)
+## test-fast: the tests that need no browser, no Node and no MkDocs build, on FAST_WORKERS processes that
+## steal work from each other at the end (--dist worksteal), with Hypothesis' `fast` profile: every property
+## test runs a fifth of its examples (tests/hypothesis_profiles.py); `make test` and CI run the full counts.
+## Measured 2026-11-30 on the shared 2-core machine: 54 to 57 s CPU (user+sys) for 2,344 tests, 29.4 s wall
+## with other sessions' load at 0.7, 30 to 31 s at 1.7 to 1.9 (before: 70 to 77 s CPU, 42 s wall at 0.6);
+## the rest is mostly the check and render themselves. Compiled test modules are cached even where the
+## environment sets PYTHONDONTWRITEBYTECODE (pytest's assertion rewriting of 170 test modules costs 3 s a run)
 FAST_WORKERS ?= 2
 test-fast: $(BIN)/protocols
-	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -q -n $(FAST_WORKERS) -m "not browser and not node and not engine"
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -q -n $(FAST_WORKERS) --dist worksteal --hypothesis-profile=fast \
+		-m "not browser and not node and not engine"
 
 ## golden: rewrite the golden files (tests/golden/: both sample sites, every file; every test named *golden*)
 ## from the current code; review the diff (git diff tests/golden/) before committing it

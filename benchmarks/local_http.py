@@ -78,7 +78,8 @@ def served(directory: Path, mount: str = SUB_PATH, *, not_found_page: bool = Fal
 
     handler = functools.partial(MountedHandler, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for the serving loop's next poll: 0.5 s by default, half a second per server in the tests
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}{mount}"

@@ -3,6 +3,8 @@ that carries one payload in each field (for the check suite and the browser test
 
 from __future__ import annotations
 
+import copy
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -75,11 +77,21 @@ def _dump(document: Any) -> str:
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=1000, default_style=None)
 
 
+def _parsed(text: str) -> Any:
+    """A fresh copy of the data of one of the minimal library's texts, parsed once (each of some 150 cases
+    sets its fields in its own copy)."""
+    return copy.deepcopy(_parsed_once(text))
+
+
+@functools.cache
+def _parsed_once(text: str) -> Any:
+    return yaml.safe_load(text)
+
+
 def library_files(fields: dict[tuple[str, tuple[Any, ...]], str]) -> dict[str, str]:
     """The minimal library (tests/helpers.py) with `fields` ((file, data path) -> text) set; file is
     "version" for ketamine-trd/1.0.yaml, else drugs.yaml or handbooks.yaml. Written as block scalars."""
-    documents = {"version": yaml.safe_load(VERSION), "drugs.yaml": yaml.safe_load(DRUGS),
-                 "handbooks.yaml": yaml.safe_load(HANDBOOKS)}
+    documents = {"version": _parsed(VERSION), "drugs.yaml": _parsed(DRUGS), "handbooks.yaml": _parsed(HANDBOOKS)}
     for (file, path), text in fields.items():
         _set(documents[file], path, text)
     return {

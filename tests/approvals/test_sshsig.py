@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from helpers import REVIEWER_KEYS
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 
 from generator.approvals import sshsig
 from generator.approvals.sshsig import SshsigError
@@ -203,7 +204,7 @@ def test_thousands_of_sign_offs_by_a_few_keys_each_verify_against_their_own_mess
             sshsig.verify(signature, other_message, NAMESPACE, publics)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.data())
 def test_any_garbled_signature_is_a_located_refusal_never_a_crash(data: st.DataObject) -> None:
     key = REVIEWER_KEYS["Ann Lee"]
@@ -222,7 +223,7 @@ def test_any_garbled_signature_is_a_located_refusal_never_a_crash(data: st.DataO
     assert used == _blob(sshsig.sign_ed25519(key, MESSAGE, NAMESPACE))  # only the untouched one verifies
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.binary(max_size=300), st.sampled_from(sshsig.KEY_TYPES))
 def test_any_key_blob_is_read_or_refused_never_a_crash(blob: bytes, key_type: str) -> None:
     import base64 as b64

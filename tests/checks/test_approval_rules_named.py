@@ -8,6 +8,7 @@ import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 
 from generator.checks.approval_rules import _named
 
@@ -41,7 +42,7 @@ def test_every_neighbour_pair_as_the_regex() -> None:
             assert _named(item_id, [entry]) == by_regex(item_id, [entry]), (item_id, entry)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(
     item_id=st.text(alphabet="ab-9.", min_size=0, max_size=4),
     changes=st.lists(st.lists(st.sampled_from(["a", "b", "-", "9", " ", "é", "_", ".", "ab", "a-b"]), max_size=8)

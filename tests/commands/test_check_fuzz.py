@@ -22,6 +22,7 @@ import yaml
 from helpers import LIBRARY_FILES, VERSION, write_library
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 
 from generator.commands import shared
 from generator.commands.check import cmd_check
@@ -104,7 +105,7 @@ def replaced_by(library: Path, relative: str, content: bytes) -> tuple[int, str]
         path.write_bytes(original)
 
 
-FUZZ = settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+FUZZ = settings(max_examples=examples(60), suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 
 
 @FUZZ
@@ -131,7 +132,7 @@ def _mutated(data: Any, choices: st.DataObject) -> Any:
     return choices.draw(DOCUMENTS)
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@settings(max_examples=examples(150), suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 @given(choices=st.data())
 def test_the_valid_version_with_one_value_replaced(library: Path, choices: st.DataObject) -> None:
     document = _mutated(yaml.safe_load(VERSION), choices)
@@ -155,7 +156,7 @@ def _with(data: Any, path: tuple[Any, ...], value: Any) -> Any:
     return [_with(item, path[1:], value) if index == path[0] else item for index, item in enumerate(data)]
 
 
-@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@settings(max_examples=examples(100), suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 @given(changes=st.lists(st.tuples(st.sampled_from(DOSING_FIELDS), QUANTITIES), min_size=1, max_size=4))
 def test_random_quantities_in_the_dosing_fields(library: Path, changes: list[tuple[tuple[Any, ...], str]]) -> None:
     """Valid-looking numbers of any size in every dosing field, so the dose engine's rules run on them."""

@@ -6,7 +6,9 @@ figures), not from the YAML, so a drifted digit in a sample protocol fails here.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -24,6 +26,12 @@ DRAFT_MARKER = "DRAFT-ONLY monitoring wording"
 
 
 def load(relative: str) -> Any:
+    """A fresh copy of a sample file's data (parsed once: some 70 tests read the same few files)."""
+    return copy.deepcopy(_parsed(relative))
+
+
+@functools.cache
+def _parsed(relative: str) -> Any:
     return yaml.safe_load((PROTOCOLS / relative).read_text(encoding="utf-8"))
 
 

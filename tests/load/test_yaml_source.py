@@ -9,6 +9,7 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 
 from generator.diagnostics import excerpt
 from generator.load.yaml_source import MAX_FILE_BYTES, load_text, load_yaml
@@ -269,7 +270,7 @@ SCALARS = st.sampled_from([
 ])
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.lists(SCALARS, min_size=1, max_size=6))
 def test_scalars_have_the_value_plain_pyyaml_gives(values: list[str]) -> None:
     text = "".join(f"k{index}: {value}\n" for index, value in enumerate(values))

@@ -16,6 +16,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 
 from generator.load.yaml_source import SourceFile, load_text
 
@@ -157,7 +158,7 @@ FRAGMENTS = st.sampled_from(
         "9" * 70,
     ]
 )
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FAST

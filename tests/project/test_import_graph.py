@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from python_source import parsed
 
 GENERATOR = Path(__file__).resolve().parents[2] / "generator"
 
@@ -53,7 +54,7 @@ def stage_of(module: str) -> str:
 
 def imported(module: Module, known: set[str]) -> list[tuple[int, str]]:
     """(line, module) for every generator module that `module` imports."""
-    tree = ast.parse(module.path.read_text(encoding="utf-8"), str(module.path))
+    tree = parsed(module.path.read_text(encoding="utf-8"))
     package = module.name if module.is_package else module.name.rpartition(".")[0]
     found = []
     for node in ast.walk(tree):
@@ -96,7 +97,7 @@ def name_clashes(root: Path) -> list[str]:
 def shims(root: Path) -> list[str]:
     found = []
     for module in modules(root):
-        tree = ast.parse(module.path.read_text(encoding="utf-8"))
+        tree = parsed(module.path.read_text(encoding="utf-8"))
         found += [f"{module.path.relative_to(root.parent)}:{node.lineno}: module __getattr__" for node in tree.body
                   if isinstance(node, ast.FunctionDef) and node.name == "__getattr__"]
     return found

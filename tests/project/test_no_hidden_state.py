@@ -9,6 +9,7 @@ import io
 from pathlib import Path
 
 from helpers import VERSION, check_lines, write_library
+from python_source import parsed
 
 GENERATOR = Path(__file__).resolve().parents[2] / "generator"
 # the MkDocs plugin is made by MkDocs itself: `site.site_inputs` hands it the pages through a module variable
@@ -18,7 +19,7 @@ PROCESS_ENTRY = "cli.py"
 
 
 def _modules() -> list[tuple[str, ast.Module]]:
-    return [(path.relative_to(GENERATOR).as_posix(), ast.parse(path.read_text(encoding="utf-8")))
+    return [(path.relative_to(GENERATOR).as_posix(), parsed(path.read_text(encoding="utf-8")))
             for path in sorted(GENERATOR.rglob("*.py"))]
 
 

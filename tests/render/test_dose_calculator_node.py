@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 
 from generator.dosing.dose_engine import DoseError, calculator_spec, evaluate_spec
 from generator.load.library import load_library
@@ -214,7 +215,7 @@ typed_weights = st.one_of(
 def test_random_specs_and_typed_weights_match_python(tmp_path: Path) -> None:
     collected: list[tuple[dict[str, Any], Any, Any]] = []
 
-    @settings(max_examples=1500, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=examples(1500), database=None, deadline=None, suppress_health_check=list(HealthCheck))
     @given(specs(), typed_weights, st.sampled_from(["kg", "lb"]))
     def collect(spec: dict[str, Any], weight: Any, unit: str) -> None:
         collected.append((spec, weight, unit))

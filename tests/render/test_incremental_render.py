@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 from library_edits import CLEAN, DRAFT, EDITS, SUMMARY, Session, fresh, replace, sample_copy, started
 
 from generator.model import page_paths as paths
@@ -81,7 +82,7 @@ FILES = st.sampled_from(["ketamine-trd/1.1.yaml", "ketamine-trd-twice-weekly/1.2
                          "_library/handbooks.yaml"])
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(8), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(FILES, SENTENCES), min_size=1, max_size=3))
 def test_random_saves_give_the_fresh_check_and_pages(saves: list[tuple[str, str]]) -> None:
     with tempfile.TemporaryDirectory() as folder:
@@ -128,7 +129,7 @@ def _applies(edit_name: str, root: Path) -> bool:
     return True
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=examples(20), deadline=None)
 @given(st.lists(st.sampled_from(sorted(EDITS)), min_size=2, max_size=4), st.booleans())
 def test_random_sequences_of_the_edit_kinds_give_the_fresh_check_and_pages(names: list[str], reviewer: bool) -> None:
     with tempfile.TemporaryDirectory() as folder:

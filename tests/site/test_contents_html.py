@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
@@ -86,7 +87,7 @@ def links(depth: int) -> st.SearchStrategy[AnchorLink]:
                      TITLES, IDS, st.integers(0, 6), children)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(toc=st.lists(links(3), max_size=3),
        configured=st.one_of(st.none(), st.just(""), TITLES.filter(bool)))
 @example(toc=[], configured=None)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
@@ -131,7 +132,7 @@ def test_the_generators_settings_are_the_ones_plain_titles_are_written_for(
     assert dict(config.mdx_configs) == title_lines.PLAIN_TITLE_CONFIGS
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(words=st.lists(st.text(PLAIN_CHARACTERS, min_size=1, max_size=12), min_size=1, max_size=6),
        first=st.sampled_from("aZ7"), newlines=st.sampled_from(["", "\n", "\n\n"]))
 def test_a_plain_title_is_written_as_python_markdown_converts_it(

@@ -19,6 +19,7 @@ from browser import REPO_ROOT
 from hostile_markdown import PAYLOADS
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 from markdown_it.token import Token
 from test_markdown_fuzz import PIECES
 
@@ -162,13 +163,13 @@ PLAIN_SHAPES = st.lists(st.sampled_from([*"abc09 .,;:)%/'-", " (", "\nx", "\n\nx
                         max_size=30).map(lambda parts: "x" + "".join(parts))
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=examples(1500), deadline=None)
 @given(text=NEAR_MISSES)
 def test_whenever_the_fast_path_accepts_a_near_miss_it_gives_markdown_its_tokens(text: str) -> None:
     fast_equals_markdown_it(text)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(text=PLAIN_SHAPES)
 def test_plain_shapes_are_accepted_with_markdown_its_tokens(text: str) -> None:
     assert fast_equals_markdown_it(text), text

@@ -10,6 +10,7 @@ from browser import REPO_ROOT
 from html_scan import scan
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 
 from generator.approvals.site_links import SiteLinks
 from generator.checks.prose_rules import markdown_findings
@@ -32,7 +33,7 @@ def context() -> PageContext:
                        library.protocols["ketamine-trd"].versions["1.0"].doc)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=TEXTS)
 def test_random_markdown(context: PageContext, text: str) -> None:
     for finding in markdown_findings(text, context.doc, context.links.library.drugs):

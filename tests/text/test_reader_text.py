@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_profiles import examples
 
 from generator.text.inline import Placeholder
 from generator.text.markdown import parse
@@ -29,7 +30,7 @@ def placed_one_by_one(text: str) -> tuple[str, list[int]]:
     return "".join(read), origins
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(text=TEXTS)
 def test_every_character_keeps_the_offset_it_came_from(text: str) -> None:
     run = plain_run(text)
@@ -41,7 +42,7 @@ def test_every_character_keeps_the_offset_it_came_from(text: str) -> None:
     assert run.origins[1:4] == expected_origins[1:4]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(before=ONE_LINE, value=TEXTS, after=ONE_LINE)
 def test_a_filled_slot_takes_the_placeholders_offset_and_the_rest_keep_theirs(before: str, value: str,
                                                                              after: str) -> None:
@@ -77,7 +78,7 @@ def test_an_index_outside_the_run_is_an_index_error() -> None:
     assert list(plain_run("").origins) == []
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(lines=st.lists(ONE_LINE, min_size=1, max_size=5), indent=st.sampled_from(["", " ", "  ", "    "]))
 def test_a_code_blocks_characters_are_each_placed_where_they_stand(lines: list[str], indent: str) -> None:
     text = f"{indent}```\n" + "".join(f"{indent}{line}\n" for line in lines) + f"{indent}```"
