@@ -58,7 +58,6 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority  # noqa: E4
 from mkdocs.structure.files import File, Files, InclusionLevel  # noqa: E402
 from mkdocs.structure.nav import Navigation  # noqa: E402
 from mkdocs.structure.pages import Page  # noqa: E402
-from mkdocs.structure.toc import get_toc  # noqa: E402
 from mkdocs.utils import normalize_url  # noqa: E402
 from mkdocs.utils.templates import TemplateContext  # noqa: E402
 
@@ -74,7 +73,7 @@ from generator.site.mkdocs_config import (  # noqa: E402
     merged_config,
     own_config_file,
 )
-from generator.site.page_toc import page_ids, toc_tokens, without  # noqa: E402
+from generator.site.page_toc import page_contents, page_ids, without  # noqa: E402
 from generator.site.search_index import PagefindViews  # noqa: E402
 from generator.site.source_date import pinned_build_date  # noqa: E402
 from generator.site.staged_pages import BODY_MARKER, StagedPages, put_body  # noqa: E402
@@ -256,8 +255,7 @@ class ProtocolsPlugin(BasePlugin):
         body = self._bodies.pop(src_uri, None)
         if body is None:
             return html
-        tokens, labels = toc_tokens(page.toc, body)
-        page.toc = get_toc(tokens)
+        page.toc, labels = page_contents(page.toc, body)
         page.present_anchor_ids = (page.present_anchor_ids or set()) | page_ids(body)  # a label holds no id
         if page.file.abs_src_path is None or BODY_MARKER in html or BODY_MARKER in body:
             return f"{html}\n{without(body, labels)}"
