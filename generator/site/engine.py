@@ -58,7 +58,6 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority  # noqa: E4
 from mkdocs.structure.files import File, Files, InclusionLevel  # noqa: E402
 from mkdocs.structure.nav import Navigation  # noqa: E402
 from mkdocs.structure.pages import Page  # noqa: E402
-from mkdocs.structure.toc import get_toc  # noqa: E402
 from mkdocs.utils import normalize_url  # noqa: E402
 from mkdocs.utils.templates import TemplateContext  # noqa: E402
 
@@ -74,7 +73,7 @@ from generator.site.mkdocs_config import (  # noqa: E402
     merged_config,
     own_config_file,
 )
-from generator.site.page_toc import page_ids, toc_tokens  # noqa: E402
+from generator.site.page_toc import page_contents, page_ids, without  # noqa: E402
 from generator.site.search_index import PagefindViews  # noqa: E402
 from generator.site.source_date import pinned_build_date  # noqa: E402
 from generator.site.staged_pages import BODY_MARKER, StagedPages, put_body  # noqa: E402
@@ -146,7 +145,8 @@ class ProtocolsPlugin(BasePlugin):
         self._generated_pages: set[str] = set()  # src_uri of every page from the pages provider
         self._search_all = False  # a reviewer site indexes every generated page, else in_search decides
         self._bodies: dict[str, str] = {}  # HTML bodies of generated pages, from reading until rendered
-        self._waiting: dict[str, Path] = {}  # staged pages' files, where each body waits from rendering until written
+        # Staged pages' files, where each body waits from rendering until written, and its contents labels
+        self._waiting: dict[str, tuple[Path, list[tuple[int, int]]]] = {}
         self._search_views: PagefindViews | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -255,25 +255,27 @@ class ProtocolsPlugin(BasePlugin):
         body = self._bodies.pop(src_uri, None)
         if body is None:
             return html
-        tokens, body = toc_tokens(page.toc, body)
-        page.toc = get_toc(tokens)
-        page.present_anchor_ids = (page.present_anchor_ids or set()) | page_ids(body)
+        page.toc, labels = page_contents(page.toc, body)
+        page.present_anchor_ids = (page.present_anchor_ids or set()) | page_ids(body)  # a label holds no id
         if page.file.abs_src_path is None or BODY_MARKER in html or BODY_MARKER in body:
-            return f"{html}\n{body}"
+            return f"{html}\n{without(body, labels)}"
         # MkDocs renders every page before it writes the first: the body waits in the staged file, which
-        # was read already, and takes the marker's place when the page is written (on_post_page).
-        staged = Path(page.file.abs_src_path)
-        staged.write_bytes(body.encode())
-        self._waiting[src_uri] = staged
+        # holds it already after the page's title line, and takes the marker's place when the page is
+        # written (on_post_page).
+        self._waiting[src_uri] = (Path(page.file.abs_src_path), labels)
         return f"{html}\n{BODY_MARKER}"
 
     def _put_staged_body(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         src_uri = page.file.src_uri
         if src_uri in self._generated_pages:
             page.content = None  # written and indexed for search; later pages need only its title and URL
-        staged = self._waiting.pop(src_uri, None)
-        if staged is not None:
-            output = put_body(output, staged.read_bytes().decode(), src_uri)
+        waiting = self._waiting.pop(src_uri, None)
+        if waiting is not None:
+            staged, labels = waiting
+            html_page = split_html_page(staged.read_bytes().decode())
+            if html_page is None:
+                raise PluginError(f"page {src_uri!r}: its staged file changed while the site was built")
+            output = put_body(output, without(html_page[1], labels), src_uri)
         return output
 
     @event_priority(-100)  # after every other plugin's: Pagefind is shown the page as MkDocs writes it

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from mkdocs.structure.toc import TableOfContents
-
-TocToken = dict  # what mkdocs.structure.toc.get_toc takes: level, id, name, children
-
+from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 # The headings the generator writes (generator.render.templates.heading): an id, perhaps a class before it
 # and a contents label after it, the text, then Material's permalink anchor.
@@ -19,27 +17,40 @@ _ID = 'id="'
 _TAGS = re.compile(r"<[^>]*>")
 
 
-def toc_tokens(title_toc: TableOfContents, body: str) -> tuple[list[TocToken], str]:
-    """The page contents as Python-Markdown's toc extension gives them to MkDocs: the H1 that MkDocs made
-    of the title line, and below it every heading the generator wrote in `body`, nested by level; and
-    `body` without the headings' contents labels (which, like the toc extension, only the contents show)."""
-    root: TocToken = {"level": 0, "id": "", "name": "", "children": []}
-    for item in title_toc:
-        root["children"].append({"level": item.level, "id": item.id, "name": item.title, "children": []})
-    stack = [root, *root["children"][-1:]]
-
-    def add(match: re.Match[str]) -> str:
+def page_contents(title_toc: TableOfContents, body: str) -> tuple[TableOfContents, list[tuple[int, int]]]:
+    """The page contents as MkDocs makes them of Python-Markdown's toc extension (``get_toc``, built here
+    directly): the H1 that MkDocs made of the title line, and below it every heading the generator wrote in
+    `body`, nested by level, the first item active; and where the headings' contents labels are in `body`
+    (the span of each ` data-toc-label="..."`), which, like the toc extension, only the contents show: the
+    page is written `without` them."""
+    items = [AnchorLink(item.title, item.id, item.level) for item in title_toc]
+    open_items = items[-1:]  # the last item of each level above the next heading
+    labels: list[tuple[int, int]] = []
+    for match in _HEADING.finditer(body):
         level = int(match.group("level"))
-        name = match.group("label") or _TAGS.sub("", match.group("text"))
-        token: TocToken = {"level": level, "id": match.group("id"), "name": name, "children": []}
-        while len(stack) > 1 and stack[-1]["level"] >= level:
-            stack.pop()
-        stack[-1]["children"].append(token)
-        stack.append(token)
-        return match.group(0) if match.group("label") is None else match.group(0).replace(match.group("labelled"), "")
+        label = match.group("label")
+        link = AnchorLink(label or _TAGS.sub("", match.group("text")), match.group("id"), level)
+        while open_items and open_items[-1].level >= level:
+            open_items.pop()
+        (open_items[-1].children if open_items else items).append(link)
+        open_items.append(link)
+        if label is not None:
+            labels.append(match.span("labelled"))
+    if items:
+        items[0].active = True  # type: ignore[attr-defined]  (as get_toc marks it)
+    return TableOfContents(items), labels
 
-    body = _HEADING.sub(add, body)
-    return root["children"], body
+
+def without(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """`text` without the (start, end) spans, which are in order and do not overlap."""
+    if not spans:
+        return text
+    kept, last = [], 0
+    for start, end in spans:
+        kept.append(text[last:start])
+        last = end
+    kept.append(text[last:])
+    return "".join(kept)
 
 
 def page_ids(body: str) -> set[str]:

@@ -26,7 +26,6 @@ import shutil
 import signal
 import subprocess
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 from pagefind.service import get_executable
@@ -39,11 +38,13 @@ BODY_START = b"<body"
 BODY_END = b"</body>"
 # Parts of an article that EXCLUDED_SELECTORS keep out of the index, emptied before Pagefind parses them (the
 # element's tags stay): the drawing of a schedule (generator/render/schedule_svg.py) and the header and rows
-# of a dose table (site_templates/dose_table.html.j2), a third of the text of a protocol's page.
-# (``[^<]*(?:<(?!/x>)[^<]*)*`` is ``.*?`` up to ``</x>``, matched a run of text at a time: several times faster.)
-SCHEDULE_SVG = re.compile(rb'(<div class="pc-schedule__scroll"[^>]*><svg\b[^>]*>)([^<]*(?:<(?!/svg>)[^<]*)*)(</svg>)')
-DOSE_TABLE = re.compile(rb'<div class="pc-dose-table"[^>]*>\s*<table>[^<]*(?:<(?!/table>)[^<]*)*</table>')
+# of a dose table (site_templates/dose_table.html.j2), a third of the text of a protocol's page. Each is
+# found by its opening literal, then cut at its first closing tag (what `<div class="pc-schedule__scroll"
+# [^>]*><svg\b[^>]*>.*?</svg>` and `<div class="pc-dose-table"[^>]*>\s*<table>.*?</table>` match, DOTALL).
+SCHEDULE_START = b'<div class="pc-schedule__scroll"'
+DOSE_TABLE_START = b'<div class="pc-dose-table"'
 DOSE_TABLE_PART = re.compile(rb"(<(thead|tbody)>)([^<]*(?:<(?!/t(?:head|body)>)[^<]*)*)(</\2>)")
+ASCII_SPACE = b" \t\n\r\f\v"
 BUNDLE_DIR = "pagefind"  # beside index.html; search.js finds it from the site root
 TIMEOUT_SECONDS = 600.0  # a 1,000-protocol site indexes in well under a minute
 LANGUAGE = "en"  # the theme's language; one index, whatever a page's text looks like
@@ -189,30 +190,73 @@ def only_the_article(page: bytes) -> bytes | None:
             or page.find(b"data-pagefind", end, body_end) >= 0):  # searched in place: no copy of the page
         return None
     end += len(ARTICLE_END)
-    article = SCHEDULE_SVG.sub(_emptied(b"<svg"), page[start:end])
-    article = DOSE_TABLE.sub(_emptied_table, article)
-    return page[:body_open] + article + page[body_end:]
+    return page[:body_open] + _emptied_tables(_emptied_schedules(page[start:end])) + page[body_end:]
 
 
-def _emptied(nested: bytes) -> Callable[[re.Match[bytes]], bytes]:
-    """The replacement of a match of (opening tag)(inside)(closing tag): the tags without what is inside,
-    unless the inside holds another ``nested`` element (the match would not end at its own closing tag)
-    or a ``data-pagefind`` attribute."""
-    def replace(match: re.Match[bytes]) -> bytes:
-        inside = match[match.re.groups - 1]
-        if nested in inside or b"data-pagefind" in inside:
-            return match[0]
-        return match[1] + match[match.re.groups]
-    return replace
+def _emptied_schedules(article: bytes) -> bytes:
+    """``article`` with each schedule drawing emptied (its ``<svg ...>`` and ``</svg>`` kept), unless what is
+    inside holds another ``<svg`` (the first ``</svg>`` would not be its own) or a ``data-pagefind`` attribute."""
+    kept: list[bytes] = []
+    last = 0
+    at = article.find(SCHEDULE_START)
+    while at >= 0:
+        resume = at + 1
+        svg = article.find(b">", at + len(SCHEDULE_START)) + 1
+        after_name = svg + len(b"<svg")
+        if svg and article.startswith(b"<svg", svg) and not _word_byte(article, after_name):
+            inside = article.find(b">", after_name) + 1
+            close = article.find(b"</svg>", inside) if inside else -1
+            if close >= 0:
+                if article.find(b"<svg", inside, close) < 0 and article.find(b"data-pagefind", inside, close) < 0:
+                    kept.append(article[last:inside])
+                    last = close
+                resume = close + len(b"</svg>")
+        at = article.find(SCHEDULE_START, resume)
+    kept.append(article[last:])
+    return b"".join(kept)
 
 
-def _emptied_table(match: re.Match[bytes]) -> bytes:
-    """A dose table with its header and rows emptied, unless it holds another table (the match would end
-    at that table's end) or a ``data-pagefind`` attribute."""
-    table = match[0]
+def _emptied_tables(article: bytes) -> bytes:
+    """``article`` with the header and rows of each dose table emptied (_emptied_table)."""
+    kept: list[bytes] = []
+    last = 0
+    at = article.find(DOSE_TABLE_START)
+    while at >= 0:
+        resume = at + 1
+        table = article.find(b">", at + len(DOSE_TABLE_START)) + 1
+        while table and table < len(article) and article[table] in ASCII_SPACE:
+            table += 1
+        if table and article.startswith(b"<table>", table):
+            close = article.find(b"</table>", table + len(b"<table>"))
+            if close >= 0:
+                end = close + len(b"</table>")
+                kept += (article[last:at], _emptied_table(article[at:end]))
+                last = resume = end
+        at = article.find(DOSE_TABLE_START, resume)
+    kept.append(article[last:])
+    return b"".join(kept)
+
+
+def _word_byte(data: bytes, index: int) -> bool:
+    """Whether ``data[index]`` is a word character of a bytes pattern's ``\\b`` (ASCII letter, digit or _)."""
+    return index < len(data) and (data[index:index + 1].isalnum() or data[index] == ord("_"))
+
+
+def _emptied_part(match: re.Match[bytes]) -> bytes:
+    """A table's header or rows without what is inside, unless that holds another table (the match would
+    not end at its own closing tag) or a ``data-pagefind`` attribute."""
+    inside = match[3]
+    if b"<table" in inside or b"data-pagefind" in inside:
+        return match[0]
+    return match[1] + match[4]
+
+
+def _emptied_table(table: bytes) -> bytes:
+    """A dose table with its header and rows emptied, unless it holds another table (the first ``</table>``
+    would not be its own) or a ``data-pagefind`` attribute."""
     if table.count(b"<table") > 1 or b"data-pagefind" in table:
         return table
-    return DOSE_TABLE_PART.sub(_emptied(b"<table"), table)
+    return DOSE_TABLE_PART.sub(_emptied_part, table)
 
 
 def _run_pagefind(command: list[str], timeout: float) -> None:

@@ -50,9 +50,10 @@ class StagedPages:
 
 def put_body(output: str, body: str, src_uri: str) -> str:
     """The written page with its body in place of BODY_MARKER, which the theme must write exactly once."""
-    written = output.count(BODY_MARKER)
-    if written != 1:
+    at = output.find(BODY_MARKER)
+    after = at + len(BODY_MARKER)
+    if at < 0 or output.find(BODY_MARKER, after) >= 0:
+        written = output.count(BODY_MARKER)
         raise PluginError(f"page {src_uri!r}: the theme wrote the page content {written} times; a custom_dir "
                           "template must write {{ page.content }} exactly once")
-    before, after = output.split(BODY_MARKER)
-    return f"{before}{body}{after}"
+    return "".join((output[:at], body, output[after:]))

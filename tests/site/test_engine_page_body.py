@@ -7,6 +7,7 @@ body holds."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -33,11 +34,18 @@ def read_tree(root: Path) -> dict[str, bytes]:
     return {path.relative_to(root).as_posix(): path.read_bytes() for path in root.rglob("*") if path.is_file()}
 
 
+# Contents labels name a heading in the page contents only: the written body leaves them out.
+LABELLED_HEADINGS = (
+    '<h2 id="x" data-toc-label="Dose (calculator)">Dose<a class="headerlink" href="#x">&para;</a></h2>\n<p>é</p>\n'
+    '<h2 id="y">Rows<a class="headerlink" href="#y">&para;</a></h2>\n'
+    '<h3 id="z" data-toc-label="Second label">Z<a class="headerlink" href="#z">&para;</a></h3>\n'
+)
 ODD_BODIES = {
     "index.md": html_page("Home", '<p>dose ≤ five µg per kg 🙂 — «slowly» <a href="/drugs/">drugs</a></p>\n'),
     "drugs/index.md": html_page("Drugs", "<p>line one\r\nline two\rline three</p>\n"),
     "drugs/a/index.md": html_page("A", f"<p>before</p>{BODY_MARKER}<p>after</p>\n"),
     "drugs/b/index.md": html_page("B", "\ufeff<p>a body that starts with a byte order mark</p>\n"),
+    "drugs/c/index.md": html_page("C", LABELLED_HEADINGS),
     "data/x.json": '{"name": "é\\r\\n"}\r\n',
 }
 
@@ -52,6 +60,29 @@ def test_staged_pages_build_the_same_site_as_a_dict_of_pages(tmp_path: Path) -> 
     for path, data in from_dict.items():
         assert staged[path] == data, path
     assert b"line one\r\nline two\rline three" in staged["drugs/index.html"]
+    labelled = staged["drugs/c/index.html"].decode()
+    assert article(labelled).count(LABELLED_HEADINGS.replace(' data-toc-label="Dose (calculator)"', "").replace(
+        ' data-toc-label="Second label"', "")) == 1
+    assert "data-toc-label" not in labelled
+    contents_item = re.compile(r'href="#[xyz]" class="md-nav__link">\s*<span class="md-ellipsis">([^<]*)')
+    contents = [" ".join(name.split()) for name in contents_item.findall(labelled)]
+    assert contents == ["Dose (calculator)", "Rows", "Second label"] * 2  # the contents: sidebar and phone menu
+
+
+def test_a_staged_page_changed_while_the_site_is_built_is_a_clear_error(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    rendered = site.ProtocolsPlugin.on_page_content
+
+    def overwrite_after_render(self: site.ProtocolsPlugin, html: str, **kwargs: object) -> str:
+        done = rendered(self, html, **kwargs)  # type: ignore[arg-type]
+        Path(kwargs["page"].file.abs_src_path).write_text("<p>not the page</p>")  # type: ignore[attr-defined]
+        return done
+
+    monkeypatch.setattr(site.ProtocolsPlugin, "on_page_content", overwrite_after_render)
+    with pytest.raises(SiteBuildError) as error:
+        build_site({"index.md": html_page("Home", "<p>body</p>")}, tmp_path / "site", None, False, AS_OF)
+    assert str(error.value).endswith("ERROR: page 'index.md': its staged file changed while the site was built")
+    assert not (tmp_path / "site").exists()
 
 
 def test_a_body_beyond_latin_1_is_written_digit_for_digit(tmp_path: Path) -> None:

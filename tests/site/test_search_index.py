@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import io
 import os
+import random
 import re
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -582,3 +584,49 @@ def test_the_engine_hands_over_every_page_as_written_so_only_the_theme_pages_are
     for path, output in handed.items():  # what Pagefind is shown is what MkDocs wrote, byte for byte
         assert output.encode() == (out / path).read_bytes(), path
     assert indexed_urls(out) == ["/", "/drugs/"]
+
+
+def test_the_excluded_parts_are_emptied_as_their_patterns_match_them_on_random_markup() -> None:
+    """only_the_article finds each part by its opening literal and cuts it at its first closing tag: what these
+    patterns (the first way it was written) match and the replacement makes of each match."""
+    schedule = re.compile(rb'(<div class="pc-schedule__scroll"[^>]*><svg\b[^>]*>)([^<]*(?:<(?!/svg>)[^<]*)*)(</svg>)')
+    table = re.compile(rb'<div class="pc-dose-table"[^>]*>\s*<table>[^<]*(?:<(?!/table>)[^<]*)*</table>')
+    part = re.compile(rb"(<(thead|tbody)>)([^<]*(?:<(?!/t(?:head|body)>)[^<]*)*)(</\2>)")
+
+    def emptied(nested: bytes) -> Callable[[re.Match[bytes]], bytes]:
+        def replace(match: re.Match[bytes]) -> bytes:
+            inside = match[match.re.groups - 1]
+            if nested in inside or b"data-pagefind" in inside:
+                return match[0]
+            return match[1] + match[match.re.groups]
+        return replace
+
+    def emptied_table(match: re.Match[bytes]) -> bytes:
+        if match[0].count(b"<table") > 1 or b"data-pagefind" in match[0]:
+            return match[0]
+        return part.sub(emptied(b"<table"), match[0])
+
+    pieces = [b'<div class="pc-schedule__scroll"', b'<div class="pc-schedule__scroll" t="0"><svg v="0">',
+              b'<div class="pc-dose-table"', b'<div class="pc-dose-table">',
+              b'<div class="pc-dose-table" d="r">\n<table>', b" x", b">", b"\n", b"\x0b", b"\x0c", b"\xc2\xa0",
+              b"<svg", b"<svg>", b"<svgx", b"_", b"</svg>",
+              b"<text>d</text>", b"<table>", b"</table>", b"<table", b"<thead>", b"</thead>", b"<tbody>", b"</tbody>",
+              b"<tr><td>1</td></tr>", b"data-pagefind", b"<", b"/"]
+    generator = random.Random(16)
+    changed = 0
+    for _ in range(30_000):
+        article = b"".join(generator.choice(pieces) for _ in range(generator.randint(0, 14)))
+        page = HEAD + b"<article data-pagefind-body>" + article + b"</article></body></html>"
+        expected = table.sub(emptied_table, schedule.sub(emptied(b"<svg"), article))
+        changed += expected != article
+        assert search_index.only_the_article(page) == (
+            HEAD + b"<article data-pagefind-body>" + expected + b"</article></body></html>"), article
+    assert changed > 300  # parts were emptied, not only kept (412 of the 30,000)
+
+
+@pytest.mark.parametrize(("space", "emptied"), [(b"\t\n\r \x0b\x0c", True), (b"\xc2\xa0", False), (b"\x1c", False)],
+                         ids=["ascii white space", "no-break space", "file separator"])
+def test_a_dose_table_is_emptied_after_ascii_white_space_only(space: bytes, emptied: bool) -> None:
+    part = DOSE_TABLE.replace(b">\n<table>", b">" + space + b"<table>")
+    shown = search_index.only_the_article(HEAD + b"<article data-pagefind-body>" + part + b"</article></body></html>")
+    assert shown is not None and (b"<thead></thead>" in shown) is emptied and (part in shown) is not emptied
