@@ -27,12 +27,12 @@ render (``generator.render.placed_page``: links relative to the page for the con
 from our data are wrapped by the ``pc_nowrap`` filter (``on_env``). Pagefind indexes the written pages
 afterwards (generator/site/search_index.py).
 
-Memory: `protocols build` hands the pages over as files (``StagedPages``, written as they were rendered),
-read one at a time. MkDocs renders every page before it writes the first, so meanwhile a staged page's
-body waits in its file, rewritten as it will be shown (contents labels taken out), and BODY_MARKER stands
-for it in ``page.content``; it takes the marker's place when the page is written (on_post_page). Pages
-given as a dict (serve) keep their HTML in ``page.content`` until written. After writing only a page's
-title and URL are kept.
+Memory: `protocols build` hands the pages over as files (``StagedPages``, written as they were rendered).
+MkDocs renders every page before it writes the first, so only a staged page's title line is read when
+MkDocs reads the page; its body stays in its file, BODY_MARKER standing for it in ``page.content``, until
+MkDocs builds that page (on_page_context: the body is read, its headings become the contents) and takes
+the marker's place when the page is written (on_post_page). Pages given as a dict (serve) keep their HTML
+in ``page.content`` until written. After writing only a page's title and URL are kept.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ from mkdocs.structure.pages import Page  # noqa: E402
 from mkdocs.utils import normalize_url  # noqa: E402
 from mkdocs.utils.templates import TemplateContext  # noqa: E402
 
-from generator.render.html_page import split_html_page  # noqa: E402
+from generator.render.html_page import HTML_BODY, split_html_page  # noqa: E402
 from generator.render.nowrap import keep_together  # noqa: E402
 from generator.resources import assets_dir, overrides_dir  # noqa: E402
 from generator.site import page_kinds  # noqa: E402
@@ -91,6 +91,10 @@ DEFAULT_DISCLAIMER = (
 REVIEWER_BANNER = (
     "Reviewer site: it includes drafts and versions in review that are not approved for clinical use."
 )
+
+
+HTML_BODY_BYTES = HTML_BODY.encode()
+TITLE_LINE_READ = 4096  # bytes: a staged page's title line and the body's marker are almost always within
 
 
 class SiteBuildError(Exception):
@@ -144,9 +148,10 @@ class ProtocolsPlugin(BasePlugin):
         super().__init__()
         self._generated_pages: set[str] = set()  # src_uri of every page from the pages provider
         self._search_all = False  # a reviewer site indexes every generated page, else in_search decides
-        self._bodies: dict[str, str] = {}  # HTML bodies of generated pages, from reading until rendered
-        # Staged pages' files, where each body waits from rendering until written, and its contents labels
-        self._waiting: dict[str, tuple[Path, list[tuple[int, int]]]] = {}
+        self._bodies: dict[str, str] = {}  # HTML bodies of pages given as a dict, from reading until rendered
+        # Where each staged page's body starts in its file, where the body waits from reading until written
+        self._waiting: dict[str, tuple[Path, int]] = {}
+        self._ready: dict[str, str] = {}  # the body of the page being built, read for it in on_page_context
         self._search_views: PagefindViews | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -181,6 +186,7 @@ class ProtocolsPlugin(BasePlugin):
         self._search_all, self._search_views = inputs.reviewer, inputs.search_views
         self._bodies = {}
         self._waiting = {}
+        self._ready = {}
         for path in paths:
             check_page_path(path)
             if path in files:
@@ -219,11 +225,10 @@ class ProtocolsPlugin(BasePlugin):
     def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
         if page.file.src_uri not in self._generated_pages:
             return None
-        if page.file.abs_src_path is None:
-            source = page.file.content_string
-            page.file.content_string = ""  # MkDocs copies the text into page.markdown; keep one copy only
-        else:  # a staged page, as written: bytes decoded, not read as text (which would turn "\r\n" into "\n")
-            source = Path(page.file.abs_src_path).read_bytes().decode()
+        if page.file.abs_src_path is not None:
+            return self._read_title_line(page.file.src_uri, Path(page.file.abs_src_path))
+        source = page.file.content_string
+        page.file.content_string = ""  # MkDocs copies the text into page.markdown; keep one copy only
         html_page = split_html_page(source)
         if html_page is None:
             return source
@@ -231,6 +236,37 @@ class ProtocolsPlugin(BasePlugin):
         # any page); the generator wrote the body, which takes its place in on_page_content.
         title_line, self._bodies[page.file.src_uri] = html_page
         return title_line
+
+    def _read_title_line(self, src_uri: str, staged: Path) -> str:
+        """A staged page's source as MkDocs converts it: its title line (the body's place in the file kept
+        for on_page_context), or the whole page when it has no HTML body. Read as written: bytes decoded, not
+        read as text (which would turn "\\r\\n" into "\\n")."""
+        with staged.open("rb") as file:
+            data = file.read(TITLE_LINE_READ)
+            at = data.find(HTML_BODY_BYTES)
+            if at < 0:  # a Markdown page, or a title line longer than the first read
+                data += file.read()
+                at = data.find(HTML_BODY_BYTES)
+        if at < 0:
+            return data.decode()
+        self._waiting[src_uri] = (staged, at + len(HTML_BODY_BYTES))
+        return data[:at].decode()
+
+    def _read_body(self, src_uri: str) -> str:
+        staged, start = self._waiting.pop(src_uri)
+        with staged.open("rb") as file:
+            file.seek(start - len(HTML_BODY_BYTES))
+            data = file.read()
+        if not data.startswith(HTML_BODY_BYTES):
+            raise PluginError(f"page {src_uri!r}: its staged file changed while the site was built")
+        return data[len(HTML_BODY_BYTES):].decode()
+
+    def _contents_and_body(self, page: Page, body: str) -> str:
+        """Hand MkDocs the headings of ``body`` as the page's contents and its ids as the page's anchors;
+        the body as written, without its contents labels."""
+        page.toc, labels = page_contents(page.toc, body)
+        page.present_anchor_ids = (page.present_anchor_ids or set()) | page_ids(body)  # a label holds no id
+        return without(body, labels)
 
     def on_page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
@@ -240,6 +276,8 @@ class ProtocolsPlugin(BasePlugin):
         src_uri = page.file.src_uri
         searched = self._search_all or page_kinds.in_search(src_uri)
         context["pagefind_body"] = src_uri in self._generated_pages and searched
+        if src_uri in self._waiting:  # a staged body: read now, one page at a time, and written in on_post_page
+            self._ready[src_uri] = self._contents_and_body(page, self._read_body(src_uri))
         return context
 
     def on_template_context(self, context: TemplateContext, *, template_name: str,
@@ -252,30 +290,22 @@ class ProtocolsPlugin(BasePlugin):
         if src_uri not in self._generated_pages:
             return html
         page.markdown = ""  # rendered; not None, which would blank the page title
-        body = self._bodies.pop(src_uri, None)
+        if src_uri in self._waiting and BODY_MARKER not in html:
+            # MkDocs renders every page before it writes the first: the body waits in the staged file, where
+            # it follows the page's title line, until this page is built (on_page_context) and written.
+            return f"{html}\n{BODY_MARKER}"
+        body = self._bodies.pop(src_uri, None) if src_uri not in self._waiting else self._read_body(src_uri)
         if body is None:
             return html
-        page.toc, labels = page_contents(page.toc, body)
-        page.present_anchor_ids = (page.present_anchor_ids or set()) | page_ids(body)  # a label holds no id
-        if page.file.abs_src_path is None or BODY_MARKER in html or BODY_MARKER in body:
-            return f"{html}\n{without(body, labels)}"
-        # MkDocs renders every page before it writes the first: the body waits in the staged file, which
-        # holds it already after the page's title line, and takes the marker's place when the page is
-        # written (on_post_page).
-        self._waiting[src_uri] = (Path(page.file.abs_src_path), labels)
-        return f"{html}\n{BODY_MARKER}"
+        return f"{html}\n{self._contents_and_body(page, body)}"
 
     def _put_staged_body(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         src_uri = page.file.src_uri
         if src_uri in self._generated_pages:
             page.content = None  # written and indexed for search; later pages need only its title and URL
-        waiting = self._waiting.pop(src_uri, None)
-        if waiting is not None:
-            staged, labels = waiting
-            html_page = split_html_page(staged.read_bytes().decode())
-            if html_page is None:
-                raise PluginError(f"page {src_uri!r}: its staged file changed while the site was built")
-            output = put_body(output, without(html_page[1], labels), src_uri)
+        body = self._ready.pop(src_uri, None)
+        if body is not None:
+            output = put_body(output, body, src_uri)
         return output
 
     @event_priority(-100)  # after every other plugin's: Pagefind is shown the page as MkDocs writes it

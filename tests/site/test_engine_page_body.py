@@ -46,6 +46,11 @@ ODD_BODIES = {
     "drugs/a/index.md": html_page("A", f"<p>before</p>{BODY_MARKER}<p>after</p>\n"),
     "drugs/b/index.md": html_page("B", "\ufeff<p>a body that starts with a byte order mark</p>\n"),
     "drugs/c/index.md": html_page("C", LABELLED_HEADINGS),
+    # Only the title line is read when MkDocs reads a staged page (the first 4,096 bytes, then the rest if the
+    # body's marker is not in them): a title that ends beyond them, a marker across them, no HTML body.
+    "long/index.md": html_page("Long " + "é" * 3000, "<p>after a long title</p>\n"),
+    "across/index.md": html_page("x" * (4096 - 2 - 2 - 10), "<p>marker across the first read</p>\n"),
+    "markdown/index.md": "# Plain\n\nA page of *Markdown* only.\n",
     "data/x.json": '{"name": "é\\r\\n"}\r\n',
 }
 
@@ -60,6 +65,9 @@ def test_staged_pages_build_the_same_site_as_a_dict_of_pages(tmp_path: Path) -> 
     for path, data in from_dict.items():
         assert staged[path] == data, path
     assert b"line one\r\nline two\rline three" in staged["drugs/index.html"]
+    assert b"<p>after a long title</p>" in staged["long/index.html"]
+    assert b"<p>marker across the first read</p>" in staged["across/index.html"]
+    assert b"<em>Markdown</em>" in staged["markdown/index.html"]
     labelled = staged["drugs/c/index.html"].decode()
     assert article(labelled).count(LABELLED_HEADINGS.replace(' data-toc-label="Dose (calculator)"', "").replace(
         ' data-toc-label="Second label"', "")) == 1
