@@ -26,6 +26,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from pagefind.service import get_executable
@@ -196,43 +197,55 @@ def only_the_article(page: bytes) -> bytes | None:
 def _emptied_schedules(article: bytes) -> bytes:
     """``article`` with each schedule drawing emptied (its ``<svg ...>`` and ``</svg>`` kept), unless what is
     inside holds another ``<svg`` (the first ``</svg>`` would not be its own) or a ``data-pagefind`` attribute."""
-    kept: list[bytes] = []
-    last = 0
-    at = article.find(SCHEDULE_START)
-    while at >= 0:
-        resume = at + 1
+    def schedule(at: int) -> tuple[int, bytes] | None:
         svg = article.find(b">", at + len(SCHEDULE_START)) + 1
         after_name = svg + len(b"<svg")
-        if svg and article.startswith(b"<svg", svg) and not _word_byte(article, after_name):
-            inside = article.find(b">", after_name) + 1
-            close = article.find(b"</svg>", inside) if inside else -1
-            if close >= 0:
-                if article.find(b"<svg", inside, close) < 0 and article.find(b"data-pagefind", inside, close) < 0:
-                    kept.append(article[last:inside])
-                    last = close
-                resume = close + len(b"</svg>")
-        at = article.find(SCHEDULE_START, resume)
-    kept.append(article[last:])
-    return b"".join(kept)
+        if not svg or not article.startswith(b"<svg", svg) or _word_byte(article, after_name):
+            return None
+        inside = article.find(b">", after_name) + 1
+        close = article.find(b"</svg>", inside) if inside else -1
+        if close < 0:
+            return None
+        end = close + len(b"</svg>")
+        if article.find(b"<svg", inside, close) >= 0 or article.find(b"data-pagefind", inside, close) >= 0:
+            return end, article[at:end]
+        return end, article[at:inside] + b"</svg>"
+
+    return _each_part(article, SCHEDULE_START, schedule)
 
 
 def _emptied_tables(article: bytes) -> bytes:
     """``article`` with the header and rows of each dose table emptied (_emptied_table)."""
-    kept: list[bytes] = []
-    last = 0
-    at = article.find(DOSE_TABLE_START)
-    while at >= 0:
-        resume = at + 1
+    def dose_table(at: int) -> tuple[int, bytes] | None:
         table = article.find(b">", at + len(DOSE_TABLE_START)) + 1
         while table and table < len(article) and article[table] in ASCII_SPACE:
             table += 1
-        if table and article.startswith(b"<table>", table):
-            close = article.find(b"</table>", table + len(b"<table>"))
-            if close >= 0:
-                end = close + len(b"</table>")
-                kept += (article[last:at], _emptied_table(article[at:end]))
-                last = resume = end
-        at = article.find(DOSE_TABLE_START, resume)
+        if not table or not article.startswith(b"<table>", table):
+            return None
+        close = article.find(b"</table>", table + len(b"<table>"))
+        if close < 0:
+            return None
+        end = close + len(b"</table>")
+        return end, _emptied_table(article[at:end])
+
+    return _each_part(article, DOSE_TABLE_START, dose_table)
+
+
+def _each_part(article: bytes, start: bytes, part: Callable[[int], tuple[int, bytes] | None]) -> bytes:
+    """``article`` with each part that begins with the literal ``start`` replaced, found left to right as a
+    pattern finds its matches: ``part(at)`` gives where the part that begins at ``at`` ends and what takes its
+    place, or None when none begins there (the search goes on from the next byte)."""
+    kept: list[bytes] = []
+    last = 0
+    at = article.find(start)
+    while at >= 0:
+        found = part(at)
+        resume = at + 1
+        if found is not None:
+            end, replacement = found
+            kept += (article[last:at], replacement)
+            last = resume = end
+        at = article.find(start, resume)
     kept.append(article[last:])
     return b"".join(kept)
 
