@@ -290,11 +290,14 @@ class ProtocolsPlugin(BasePlugin):
         if src_uri not in self._generated_pages:
             return html
         page.markdown = ""  # rendered; not None, which would blank the page title
-        if src_uri in self._waiting and BODY_MARKER not in html:
+        if src_uri not in self._waiting:
+            body = self._bodies.pop(src_uri, None)  # a page given as a dict, or one without an HTML body
+        elif BODY_MARKER in html:  # a title line that writes the marker's text: the body goes in now
+            body = self._read_body(src_uri)
+        else:
             # MkDocs renders every page before it writes the first: the body waits in the staged file, where
             # it follows the page's title line, until this page is built (on_page_context) and written.
             return f"{html}\n{BODY_MARKER}"
-        body = self._bodies.pop(src_uri, None) if src_uri not in self._waiting else self._read_body(src_uri)
         if body is None:
             return html
         return f"{html}\n{self._contents_and_body(page, body)}"

@@ -24,6 +24,7 @@ import os
 import re
 import shutil
 import signal
+import string
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -45,7 +46,8 @@ BODY_END = b"</body>"
 SCHEDULE_START = b'<div class="pc-schedule__scroll"'
 DOSE_TABLE_START = b'<div class="pc-dose-table"'
 DOSE_TABLE_PART = re.compile(rb"(<(thead|tbody)>)([^<]*(?:<(?!/t(?:head|body)>)[^<]*)*)(</\2>)")
-ASCII_SPACE = b" \t\n\r\f\v"
+ASCII_SPACE = string.whitespace.encode()  # what \s matches in a bytes pattern
+PAGEFIND_ATTRIBUTE = b"data-pagefind"  # any of Pagefind's attributes, which it reads wherever they are
 BUNDLE_DIR = "pagefind"  # beside index.html; search.js finds it from the site root
 TIMEOUT_SECONDS = 600.0  # a 1,000-protocol site indexes in well under a minute
 LANGUAGE = "en"  # the theme's language; one index, whatever a page's text looks like
@@ -187,8 +189,8 @@ def only_the_article(page: bytes) -> bytes | None:
     end = page.find(ARTICLE_END, start)
     body_end = page.rfind(BODY_END)
     if (mark < 0 or body < 0 or end < 0 or body_end < end or not page.startswith(ARTICLE_START, start)
-            or page.find(ARTICLE_START, start + 1, end) >= 0 or page.find(b"data-pagefind", body_open, start) >= 0
-            or page.find(b"data-pagefind", end, body_end) >= 0):  # searched in place: no copy of the page
+            or page.find(ARTICLE_START, start + 1, end) >= 0 or page.find(PAGEFIND_ATTRIBUTE, body_open, start) >= 0
+            or page.find(PAGEFIND_ATTRIBUTE, end, body_end) >= 0):  # searched in place: no copy of the page
         return None
     end += len(ARTICLE_END)
     return page[:body_open] + _emptied_tables(_emptied_schedules(page[start:end])) + page[body_end:]
@@ -207,7 +209,7 @@ def _emptied_schedules(article: bytes) -> bytes:
         if close < 0:
             return None
         end = close + len(b"</svg>")
-        if article.find(b"<svg", inside, close) >= 0 or article.find(b"data-pagefind", inside, close) >= 0:
+        if article.find(b"<svg", inside, close) >= 0 or article.find(PAGEFIND_ATTRIBUTE, inside, close) >= 0:
             return end, article[at:end]
         return end, article[at:inside] + b"</svg>"
 
@@ -259,7 +261,7 @@ def _emptied_part(match: re.Match[bytes]) -> bytes:
     """A table's header or rows without what is inside, unless that holds another table (the match would
     not end at its own closing tag) or a ``data-pagefind`` attribute."""
     inside = match[3]
-    if b"<table" in inside or b"data-pagefind" in inside:
+    if b"<table" in inside or PAGEFIND_ATTRIBUTE in inside:
         return match[0]
     return match[1] + match[4]
 
@@ -267,7 +269,7 @@ def _emptied_part(match: re.Match[bytes]) -> bytes:
 def _emptied_table(table: bytes) -> bytes:
     """A dose table with its header and rows emptied, unless it holds another table (the first ``</table>``
     would not be its own) or a ``data-pagefind`` attribute."""
-    if table.count(b"<table") > 1 or b"data-pagefind" in table:
+    if table.count(b"<table") > 1 or PAGEFIND_ATTRIBUTE in table:
         return table
     return DOSE_TABLE_PART.sub(_emptied_part, table)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.render.html_page import html_page
+from generator.render.html_page import HTML_BODY, html_page
 from generator.site import engine as site
 from generator.site.atomic_output import build_site
 from generator.site.engine import BODY_MARKER, SiteBuildError
@@ -51,6 +51,9 @@ ODD_BODIES = {
     "long/index.md": html_page("Long " + "é" * 3000, "<p>after a long title</p>\n"),
     "across/index.md": html_page("x" * (4096 - 2 - 2 - 10), "<p>marker across the first read</p>\n"),
     "markdown/index.md": "# Plain\n\nA page of *Markdown* only.\n",
+    # A title line that writes the marker's text itself (HTML passes through Python-Markdown): the body goes in
+    # when MkDocs renders the page, not in the marker's place.
+    "marked-title/index.md": f"# Title {BODY_MARKER}\n\n{HTML_BODY}<p>after a marked title</p>\n",
     "data/x.json": '{"name": "é\\r\\n"}\r\n',
 }
 
@@ -68,6 +71,7 @@ def test_staged_pages_build_the_same_site_as_a_dict_of_pages(tmp_path: Path) -> 
     assert b"<p>after a long title</p>" in staged["long/index.html"]
     assert b"<p>marker across the first read</p>" in staged["across/index.html"]
     assert b"<em>Markdown</em>" in staged["markdown/index.html"]
+    assert article(staged["marked-title/index.html"].decode()).count("<p>after a marked title</p>") == 1
     labelled = staged["drugs/c/index.html"].decode()
     assert article(labelled).count(LABELLED_HEADINGS.replace(' data-toc-label="Dose (calculator)"', "").replace(
         ' data-toc-label="Second label"', "")) == 1
