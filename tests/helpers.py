@@ -7,7 +7,10 @@ import io
 import os
 import re
 import shutil
+import signal
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -326,3 +329,20 @@ def signed_ledger(root: Path, protocol_id: str, entries: list[tuple[str, str, st
                      protocol_id=protocol_id)
         for version, reviewer, role, date in entries
     )
+
+
+@contextmanager
+def fails_after(seconds: float) -> Iterator[None]:
+    """Turns what would block or run for minutes (a FIFO opened without O_NONBLOCK, a regex that backtracks)
+    into a failure, not a hung run (Python's regex engine, too, stops for a signal)."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise TimeoutError(f"blocked for {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -1,5 +1,6 @@
 """Hostile Markdown for every Markdown field of every file type: the payloads of issue 12 and a library
-that carries one payload in each field (for the check suite and the browser test)."""
+that carries one payload in each field (for the check suite and the browser test); and a payload for every
+plain-text field a page shows."""
 
 from __future__ import annotations
 
@@ -63,6 +64,15 @@ LIBRARY_FIELDS = [("drugs.yaml", ("ketamine", "notes")), ("handbooks.yaml", (0, 
 FIELDS_ALL = [("version", path) for path in VERSION_FIELDS] + LIBRARY_FIELDS
 FILE_OF = {"drugs.yaml": "_library/drugs.yaml", "handbooks.yaml": "_library/handbooks.yaml"}
 
+# Plain text is no Markdown: `protocols check` has nothing to refuse in it, and `protocols build` builds it. Each
+# page must still show it as text wherever it is written (the article, the page's <title>, the header, the
+# navigation, the contents label), escaped once: "&lt;" is what the author typed, not "<".
+PLAIN_PAYLOAD = '</title><script>window.__pwned=1</script><img src=x onerror="window.__pwned=1"> &lt; & <b>'
+PLAIN_FIELDS = [("version", ("title",)), ("version", ("owner",)), ("version", ("sections", 0, "title")),
+                ("version", ("phases", 0, "name")), ("drugs.yaml", ("ketamine", "class")),
+                ("handbooks.yaml", (0, "title")), ("references.yaml", ("phillips-2019", "title")),
+                ("references.yaml", ("phillips-2019", "journal")), ("references.yaml", ("phillips-2019", "authors", 0))]
+
 
 def _set(document: Any, path: tuple[Any, ...], value: str) -> None:
     for key in path[:-1]:
@@ -90,12 +100,14 @@ def _parsed_once(text: str) -> Any:
 
 def library_files(fields: dict[tuple[str, tuple[Any, ...]], str]) -> dict[str, str]:
     """The minimal library (tests/helpers.py) with `fields` ((file, data path) -> text) set; file is
-    "version" for ketamine-trd/1.0.yaml, else drugs.yaml or handbooks.yaml. Written as block scalars."""
-    documents = {"version": _parsed(VERSION), "drugs.yaml": _parsed(DRUGS), "handbooks.yaml": _parsed(HANDBOOKS)}
+    "version" for ketamine-trd/1.0.yaml, else drugs.yaml, handbooks.yaml or references.yaml. Written as block
+    scalars."""
+    documents = {"version": _parsed(VERSION), "drugs.yaml": _parsed(DRUGS), "handbooks.yaml": _parsed(HANDBOOKS),
+                 "references.yaml": _parsed(REFERENCES)}
     for (file, path), text in fields.items():
         _set(documents[file], path, text)
     return {
-        "_library/references.yaml": REFERENCES,
+        "_library/references.yaml": _dump(documents["references.yaml"]),
         "_library/policy.yaml": POLICY,
         "_library/drugs.yaml": _dump(documents["drugs.yaml"]),
         "_library/handbooks.yaml": _dump(documents["handbooks.yaml"]),

@@ -7,7 +7,9 @@ verbatim text in a link address are no Markdown to markdown-it: they are text, a
 as text (author HTML reaches MkDocs as block HTML, which attr_list never reads).
 
 And every built page of both sites carries no inline event handler and no inline script but Material's
-own and our theme overrides' (INLINE_SCRIPTS_OF_MATERIAL) and JSON data blocks.
+own and our theme overrides' (INLINE_SCRIPTS_OF_MATERIAL) and JSON data blocks; nor does any page built by
+`protocols build` from a library whose every plain-text field a page shows holds markup, which the check lets
+through, being text (Material's <title> once wrote it as a script).
 """
 
 from __future__ import annotations
@@ -15,12 +17,16 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from browser import REPO_ROOT
+from hostile_markdown import PLAIN_FIELDS, PLAIN_PAYLOAD, write_hostile_library
 from html_scan import INLINE_SCRIPTS_OF_MATERIAL, scan
 from site_pages import SITES, BuiltSite
 
+from generator import cli
 from generator.approvals.site_links import SiteLinks
 from generator.checks.prose_rules import markdown_findings
 from generator.load.library import load_library
@@ -176,3 +182,43 @@ def test_what_the_parser_reads_as_text_is_shown_as_text(attack_site: dict[str, s
     article = attack_site[name]
     visible = html.unescape(re.sub(r"<[^>]*>", "", article))
     assert "onclick" in visible or "onmouseover" in visible or "javascript:alert(1)" in visible
+
+
+class _Texts(HTMLParser):
+    """Every text of a page as a reader gets it (character references decoded; <title> and <script> too)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.texts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.texts.append(data)
+
+
+def _texts(page: str) -> list[str]:
+    parser = _Texts()
+    parser.feed(page)
+    parser.close()
+    return parser.texts
+
+
+@pytest.fixture(scope="module")
+def plain_text_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("plain")
+    library = write_hostile_library(root, {field: PLAIN_PAYLOAD for field in PLAIN_FIELDS})
+    out = root / "site"
+    assert cli.main(["build", "--reviewer", "--as-of", "2026-06-01", "--out", str(out), str(library)]) == 0
+    return out
+
+
+def test_plain_text_with_markup_is_built_and_every_page_shows_it_as_text(plain_text_site: Path) -> None:
+    pages = {page.relative_to(plain_text_site).as_posix(): page.read_text(encoding="utf-8")
+             for page in sorted(plain_text_site.rglob("*.html"))}
+    assert {page: scan(text, active_elements=False) for page, text in pages.items() if scan(text, False)} == {}
+    shown = {page: [text for text in _texts(content) if "window.__pwned=1" in text] for page, content in pages.items()}
+    # as text, escaped once: what the author typed, "&lt;" included, never "&amp;lt;" (escaped twice)
+    assert {page: texts for page, texts in shown.items() if any(PLAIN_PAYLOAD not in text for text in texts)} == {}
+    titles = {page: re.search(r"<title>(.*?)</title>", content, re.S) for page, content in pages.items()}
+    protocol_page = "protocols/ketamine-trd/1.0/index.html"
+    assert html.unescape(titles[protocol_page].group(1)).startswith(PLAIN_PAYLOAD)  # type: ignore[union-attr]
+    assert len([page for page, texts in shown.items() if texts]) >= 8  # home, protocol, drug, handbook pages...

@@ -1,4 +1,5 @@
-"""A library with every hostile payload in every Markdown field, rendered through the render functions
+"""A library with every hostile payload in every Markdown field (and markup in every plain-text field a page
+shows), rendered through the render functions
 directly (as if `protocols check` had let all of it through: no switch in the product turns a check off),
 built by MkDocs and opened in Chromium: no script runs, no dialog opens, nothing is requested outside
 127.0.0.1 and no link or image of author text leads off the site."""
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 from browser import recorded_context
-from hostile_markdown import FIELDS_ALL, PAYLOADS, write_hostile_library
+from hostile_markdown import FIELDS_ALL, PAYLOADS, PLAIN_FIELDS, PLAIN_PAYLOAD, write_hostile_library
 from local_http import served
 
 from generator.load.library import load_library
@@ -30,7 +31,8 @@ PAGES = ["index.html", "protocols/ketamine-trd/index.html", "protocols/ketamine-
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("hostile")
-    library = load_library(write_hostile_library(root, {field: ALL_PAYLOADS for field in FIELDS_ALL}), "protocols")
+    fields = {field: ALL_PAYLOADS for field in FIELDS_ALL} | {field: PLAIN_PAYLOAD for field in PLAIN_FIELDS}
+    library = load_library(write_hostile_library(root, fields), "protocols")
     pages = render_site(library, AS_OF, reviewer=True, directory_urls=True)
     for page in PAGES:
         assert page.replace(".html", ".md") in pages, page

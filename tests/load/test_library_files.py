@@ -4,15 +4,12 @@ names (P105) and other files in a protocol folder (P111)."""
 from __future__ import annotations
 
 import os
-import signal
 import stat
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from helpers import LIBRARY_FILES, VERSION, check_lines, run, write_library
+from helpers import LIBRARY_FILES, VERSION, check_lines, fails_after, run, write_library
 
 from generator.load import files
 from generator.load.files import MAX_FILE_BYTES, kind_of, read_regular_file
@@ -28,22 +25,6 @@ def outside_secret(tmp_path: Path) -> Path:
     secret.parent.mkdir()
     secret.write_text(f"{SECRET}: {SECRET}\nid: {SECRET}\n", encoding="utf-8")
     return secret
-
-
-@contextmanager
-def fails_after(seconds: float) -> Iterator[None]:
-    """Turns a read that would block (a FIFO opened without O_NONBLOCK) into a failure, not a hung run."""
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise TimeoutError(f"blocked for {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, interrupt)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def check_all(library: Path, *extra: str) -> tuple[int, str]:

@@ -11,7 +11,12 @@ from typing import Any
 import pytest
 from axe import PHONE, split_quantities_and_dates
 from browser import REPO_ROOT
+from helpers import fails_after
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis_profiles import examples
 
+from generator.render import nowrap
 from generator.render.nowrap import UNIT_WORDS, keep_together
 
 PAGE = '<!doctype html><html><head><title>Dose 5 mg on 2026-03-02</title></head><body>{}</body></html>'
@@ -62,6 +67,61 @@ def test_the_text_a_reader_sees_is_unchanged() -> None:
     body = "<p>Give <strong>0.5 mg/kg</strong> over 40 minutes from 2026-03-02 (max 3,000 mg).</p>"
     tags = re.compile(r"<[^>]*>")
     assert tags.sub("", keep_together(PAGE.format(body))) == tags.sub("", PAGE.format(body))
+
+
+# Texts that made the scan backtrack or rescan: the first took about a minute with 10 words before the pattern
+# was made possessive; runs of openings never closed were searched to the end once per opening.
+NEVER_CLOSED = {
+    "words after a <": "<" + "ab " * 100_000,
+    "a run of <": "<" * 100_000,
+    "< and a quote": '<"' * 100_000,
+    "both quotes": "<a \"x' " * 100_000,
+    "skipped elements": "<code>" * 20_000,
+    "comments": "<!--" * 25_000,
+    "quoted attributes": '<code a="' * 50_000,
+    "scripts with a quoted >": '<script x=">' * 50_000,
+}
+
+
+@pytest.mark.parametrize("text", NEVER_CLOSED.values(), ids=list(NEVER_CLOSED))
+def test_a_text_of_openings_never_closed_is_read_in_one_pass(text: str) -> None:
+    with fails_after(5):  # about 0.1 s; before, the first ran for longer than anyone waits
+        assert keep_together(text) == text
+    with fails_after(5):
+        assert keep_together(f"{text[:10_000]} 5 mg") in {f"{text[:10_000]} 5 mg", f"{text[:10_000]} {wrapped('5 mg')}"}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("a < b and 5 mg", f"a < b and {wrapped('5 mg')}"),  # a "<" that opens no tag is text
+    ("<a<b 5 mg>c 5 mg", f"<a<b 5 mg>c {wrapped('5 mg')}"),  # a "<" inside a tag opens the tag read from there
+    ("<!-- 5 mg", "<!-- 5 mg"),  # a comment never closed runs to the end, as a browser reads it
+    ("<script>var a = '5 mg'", "<script>var a = '5 mg'"),
+    ("<code>5 mg</code >5 mg", f"<code>5 mg</code >{wrapped('5 mg')}"),
+])
+def test_markup_never_closed_is_read_as_a_browser_reads_it(text: str, expected: str) -> None:
+    assert keep_together(text) == expected
+
+
+# The pattern before it was made possessive, on HTML that closes what it opens: there the two must agree.
+_BEFORE = re.compile(
+    r"[^<0-9]+|(?P<markup><!--.*?-->"
+    rf"|<(?P<element>{nowrap._SKIPPED_ELEMENTS})\b(?:[^>\"']+|\"[^\"]*\"|'[^']*')*>.*?</(?P=element)\s*>"
+    r"|<(?:[^>\"']+|\"[^\"]*\"|'[^']*')*>)"
+    rf"|(?P<together>{nowrap._QUANTITY}|{nowrap._DATE})",
+    re.DOTALL | re.IGNORECASE,
+)
+WELL_FORMED = st.sampled_from([
+    "Give 0.5 mg/kg", " over 40 minutes", " from 2026-03-02", "3,000 mg", "x > 5 mg", "&lt;5 mg", "1.1 h", " ",
+    "<p>", "</p>", '<td class="a" title="5 mg">', "<td title='a \"5 mg\" <b>'>", '<a href="x?a=1&amp;b=<2>">', "<br/>",
+    "<!-- 5 mg > 4 mg -->", "<code>5 mg</code>", '<script>if (a < b) { s = "5 mg"; }</script>',
+    "<svg><text>5 mg</text></svg>", "<PRE>5 mg</PRE>", "<title>5 mg</title >", "<textarea>2026-03-02</textarea>",
+])
+
+
+@settings(max_examples=examples(500), deadline=None)
+@given(st.lists(WELL_FORMED, max_size=30).map("".join))
+def test_on_html_that_closes_what_it_opens_the_wrapping_is_what_it_was(html: str) -> None:
+    assert keep_together(html) == _BEFORE.sub(nowrap._wrapped, html)
 
 
 def test_the_panels_units_are_pythons() -> None:
