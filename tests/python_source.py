@@ -1,6 +1,9 @@
 """The syntax tree of a Python source text, parsed once per test process: the repository checks of
 tests/project/ (one truth, import graph, hidden state) each walk every module of generator/, and parsing
-them all costs 0.2 s a pass. A pure function of the text; callers only read the tree, never change it."""
+them all costs 0.2 s a pass. Pure functions of the text; callers only read the tree, never change it.
+
+`nodes` is the tree's every node in `ast.walk`'s order, walked once: a walk of every module costs as much
+again as their parse, and the checks walk them a dozen times a run."""
 
 from __future__ import annotations
 
@@ -11,3 +14,8 @@ import functools
 @functools.lru_cache(maxsize=512)
 def parsed(source: str) -> ast.Module:
     return ast.parse(source)
+
+
+@functools.lru_cache(maxsize=512)
+def nodes(source: str) -> tuple[ast.AST, ...]:
+    return tuple(ast.walk(parsed(source)))

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 from hypothesis_profiles import FAST, FAST_SHARE, FULL, examples
+from python_source import nodes
 
 TESTS = Path(__file__).resolve().parents[1]
 MAKEFILE = TESTS.parent / "Makefile"
@@ -19,7 +20,7 @@ MAKEFILE = TESTS.parent / "Makefile"
 def bare_counts(source: str, name: str) -> list[str]:
     """`name:line:col` of each max_examples keyword given anything but a call of examples()."""
     found = []
-    for node in ast.walk(ast.parse(source)):
+    for node in nodes(source):
         for keyword in getattr(node, "keywords", ()) if isinstance(node, ast.Call) else ():
             value = keyword.value
             scaled = isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "examples"

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from python_source import parsed
+from python_source import nodes
 
 from generator.model.field_types import PUBLISHED_STATUSES, UNPUBLISHED_STATUSES
 from generator.text.inline import ANCHOR_PREFIXES, GENERATED_SECTIONS
@@ -38,7 +38,7 @@ def literal_strings(node: ast.AST) -> frozenset[str] | None:
 
 def copies_of(values: frozenset[str], source: str) -> list[int]:
     """Lines of `source` holding a string literal collection with the same values."""
-    return [node.lineno for node in ast.walk(parsed(source))
+    return [node.lineno for node in nodes(source)
             if literal_strings(node) == values and hasattr(node, "lineno")]
 
 
@@ -81,7 +81,7 @@ def spelled_anchor_prefixes(source: str) -> list[int]:
     """Lines of Python `source` that spell a generated anchor's prefix before an id instead of calling
     anchor(): `f"dose-table-{id}"`, `f'id="ref-{id}"'`, `'href="#ref-'`."""
     found = []
-    for node in ast.walk(parsed(source)):
+    for node in nodes(source):
         if isinstance(node, ast.JoinedStr):
             parts = node.values
             for index, (part, following) in enumerate(zip(parts, parts[1:], strict=False)):
@@ -160,12 +160,11 @@ def spelled_page_paths(source: str) -> list[int]:
     """Lines of Python `source` that build or spell a page path by hand instead of calling model.page_paths:
     `f"protocols/{id}/index.md"`, `"drugs/" + id`, `folder + "/index.md"`, `page.endswith("/diff/index.md")`.
     A docstring's example and a glob pattern are left alone."""
-    tree = parsed(source)
-    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+    docstrings = {id(node.body[0].value) for node in nodes(source)
                   if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef) and node.body
                   and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
     found = []
-    for node in ast.walk(tree):
+    for node in nodes(source):
         if (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
                 and node.value.endswith("/index.md") and not any(c in node.value for c in "* ")):
             found.append(node.lineno)  # a page path's end, as in page.endswith("/diff-current/index.md")
@@ -216,7 +215,7 @@ def spelled_word_lists(source: str) -> list[int]:
     """Lines of Python `source` that join "a, b or c" themselves instead of calling text.inline.word_list:
     `", ".join(items[:-1])`, the comma join of all items but the last."""
     found = []
-    for node in ast.walk(parsed(source)):
+    for node in nodes(source):
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "join"
                 and isinstance(node.func.value, ast.Constant) and node.func.value.value == ", "
                 and node.args and isinstance(node.args[0], ast.Subscript)
