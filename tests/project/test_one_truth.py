@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import functools
 import json
 import re
 from pathlib import Path
@@ -38,8 +39,15 @@ def literal_strings(node: ast.AST) -> frozenset[str] | None:
 
 def copies_of(values: frozenset[str], source: str) -> list[int]:
     """Lines of `source` holding a string literal collection with the same values."""
-    return [node.lineno for node in nodes(source)
-            if literal_strings(node) == values and hasattr(node, "lineno")]
+    return [line for found, line in literal_collections(source) if found == values]
+
+
+@functools.lru_cache(maxsize=512)
+def literal_collections(source: str) -> tuple[tuple[frozenset[str], int], ...]:
+    """(values, line) of each string literal collection of `source`, in `ast.walk`'s order: found once for
+    every list `copies_of` looks for."""
+    return tuple((found, node.lineno) for node in nodes(source)
+                 if (found := literal_strings(node)) is not None and hasattr(node, "lineno"))
 
 
 @pytest.mark.parametrize("name", sorted(TRUTHS))
