@@ -67,7 +67,8 @@ FILE_OF = {"drugs.yaml": "_library/drugs.yaml", "handbooks.yaml": "_library/hand
 # Plain text is no Markdown: `protocols check` has nothing to refuse in it, and `protocols build` builds it. Each
 # page must still show it as text wherever it is written (the article, the page's <title>, the header, the
 # navigation, the contents label), escaped once: "&lt;" is what the author typed, not "<".
-PLAIN_PAYLOAD = '</title><script>window.__pwned=1</script><img src=x onerror="window.__pwned=1"> &lt; & <b>'
+PLAIN_PAYLOAD = ('</title><script>window.__pwned=1</script><img src=x onerror="window.__pwned=1"> &lt; & <b> '
+                 '[x](javascript:window.__pwned=1) ![y](http://elsewhere.example/t.png) *a* `b` {: onclick=x }')
 PLAIN_FIELDS = [("version", ("title",)), ("version", ("owner",)), ("version", ("sections", 0, "title")),
                 ("version", ("phases", 0, "name")), ("drugs.yaml", ("ketamine", "class")),
                 ("handbooks.yaml", (0, "title")), ("references.yaml", ("phillips-2019", "title")),
