@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import unicodedata
 
 
 @functools.lru_cache(maxsize=512)
@@ -19,3 +20,10 @@ def parsed(source: str) -> ast.Module:
 @functools.lru_cache(maxsize=512)
 def nodes(source: str) -> tuple[ast.AST, ...]:
     return tuple(ast.walk(parsed(source)))
+
+
+def may_name(source: str, names: tuple[str, ...]) -> bool:
+    """Whether `source` can hold an identifier among `names`: Python reads identifiers NFKC-normalized (a
+    fullwidth "ｍax" is max), so a source whose normalized text holds none of them needs no parse."""
+    text = source if source.isascii() else unicodedata.normalize("NFKC", source)
+    return any(name in text for name in names)
