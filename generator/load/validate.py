@@ -56,6 +56,18 @@ def _model_in(annotation: Any) -> Any:
     return None
 
 
+def _close_key(key: str, allowed: list[str], cutoff: float = 0.6) -> list[str]:
+    """`difflib.get_close_matches(key, allowed, n=1)`, without indexing `key` when no allowed key's length can
+    reach the cutoff (its first test, real_quick_ratio, reads only the two lengths): an unknown key of 10,000
+    characters is indexed character by character before any comparison."""
+    def length_ratio(other: str) -> float:
+        total = len(key) + len(other)
+        return 2.0 * min(len(key), len(other)) / total if total else 1.0
+
+    candidates = [other for other in allowed if length_ratio(other) >= cutoff]
+    return difflib.get_close_matches(key, candidates, n=1, cutoff=cutoff) if candidates else []
+
+
 def _diagnostic(error: Any, source: SourceFile, base: DataPath, model: Any) -> Diagnostic:
     loc = tuple(error["loc"])
     is_key = bool(loc) and loc[-1] == "[key]"
@@ -70,7 +82,7 @@ def _diagnostic(error: Any, source: SourceFile, base: DataPath, model: Any) -> D
         )
     if kind == "extra_forbidden":
         key = str(path[-1])
-        close = difflib.get_close_matches(key, _allowed_keys(model, path[len(base) : -1]), n=1)
+        close = _close_key(key, _allowed_keys(model, path[len(base) : -1]))
         hint = f'did you mean "{close[0]}"?' if close else "remove it, or check the format for the keys allowed here"
         return Diagnostic("P102", f"unknown key {excerpt(key)}", source.key_at(path), where, hint)
     if kind.startswith("P") and kind[1:].isdigit():

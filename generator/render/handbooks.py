@@ -133,8 +133,10 @@ def defined_anchors(html: str) -> set[str]:
     """The ids a page's HTML sets (attributes of its tags only, never text)."""
     anchors: set[str] = set()
     for tag in _TAG.finditer(html):
-        anchors.update(match.group("value") for match in _ANCHOR_ATTRIBUTE.finditer(tag.group("attrs"))
-                       if match.group("name") == "id")
+        attrs = tag.group("attrs")
+        if 'id="' in attrs:  # most tags set no id (the test is only a shortcut: the pattern decides)
+            anchors.update(match.group("value") for match in _ANCHOR_ATTRIBUTE.finditer(attrs)
+                           if match.group("name") == "id")
     return anchors
 
 
@@ -184,11 +186,12 @@ class _Rewriter:
         return f'href="{self.anchor(target, anchor) if anchor else "#" + target}"'
 
     def tag(self, match: re.Match[str]) -> str:
-        name = match.group("name")
-        if _HEADING.fullmatch(name.lower()):  # one level down: the handbook title is the page's H1
+        close, name, attrs, end = match.group("close", "name", "attrs", "end")
+        if name[0] in "hH" and _HEADING.fullmatch(name.lower()):  # one level down: the title is the page's H1
             name = f"h{min(int(name[1]) + 1, 6)}"
-        attrs = _ANCHOR_ATTRIBUTE.sub(self.attribute, match.group("attrs"))
-        return f"<{match.group('close')}{name}{attrs}{match.group('end')}"
+        if '="' in attrs:  # an anchor attribute has a value (the test is only a shortcut: the pattern decides)
+            attrs = _ANCHOR_ATTRIBUTE.sub(self.attribute, attrs)
+        return f"<{close}{name}{attrs}{end}"
 
     def rewrite(self, protocol: PrintedProtocol, kept_together: bool = False) -> str:
         """The protocol under its title; with `kept_together` its body came wrapped, and so is the title."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from python_source import parsed
+from python_source import nodes, parsed
 
 GENERATOR = Path(__file__).resolve().parents[2] / "generator"
 
@@ -54,10 +54,10 @@ def stage_of(module: str) -> str:
 
 def imported(module: Module, known: set[str]) -> list[tuple[int, str]]:
     """(line, module) for every generator module that `module` imports."""
-    tree = parsed(module.path.read_text(encoding="utf-8"))
+    source = module.path.read_text(encoding="utf-8")
     package = module.name if module.is_package else module.name.rpartition(".")[0]
     found = []
-    for node in ast.walk(tree):
+    for node in nodes(source):
         if isinstance(node, ast.Import):
             found += [(node.lineno, alias.name) for alias in node.names if alias.name.split(".")[0] == "generator"]
         elif isinstance(node, ast.ImportFrom):

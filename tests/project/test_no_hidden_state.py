@@ -9,7 +9,7 @@ import io
 from pathlib import Path
 
 from helpers import VERSION, check_lines, write_library
-from python_source import parsed
+from python_source import nodes
 
 GENERATOR = Path(__file__).resolve().parents[2] / "generator"
 # the MkDocs plugin is made by MkDocs itself: `site.site_inputs` hands it the pages through a module variable
@@ -18,15 +18,16 @@ MKDOCS_HANDOFF = {"site/engine.py"}
 PROCESS_ENTRY = "cli.py"
 
 
-def _modules() -> list[tuple[str, ast.Module]]:
-    return [(path.relative_to(GENERATOR).as_posix(), parsed(path.read_text(encoding="utf-8")))
+def _modules() -> list[tuple[str, tuple[ast.AST, ...]]]:
+    """Each module of generator/ and every node of its tree."""
+    return [(path.relative_to(GENERATOR).as_posix(), nodes(path.read_text(encoding="utf-8")))
             for path in sorted(GENERATOR.rglob("*.py"))]
 
 
 def test_no_module_rebinds_a_global_or_tunes_the_garbage_collector() -> None:
     found = []
-    for name, tree in _modules():
-        for node in ast.walk(tree):
+    for name, module_nodes in _modules():
+        for node in module_nodes:
             if isinstance(node, ast.Global) and name not in MKDOCS_HANDOFF:
                 found.append(f"{name}:{node.lineno}: global {', '.join(node.names)}")
             imported = [alias.name for alias in node.names] if isinstance(node, ast.Import) else []

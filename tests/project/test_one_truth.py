@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import functools
 import json
 import re
 from pathlib import Path
 
 import pytest
-from python_source import parsed
+from python_source import nodes
 
 from generator.model.field_types import PUBLISHED_STATUSES, UNPUBLISHED_STATUSES
 from generator.text.inline import ANCHOR_PREFIXES, GENERATED_SECTIONS
@@ -38,8 +39,15 @@ def literal_strings(node: ast.AST) -> frozenset[str] | None:
 
 def copies_of(values: frozenset[str], source: str) -> list[int]:
     """Lines of `source` holding a string literal collection with the same values."""
-    return [node.lineno for node in ast.walk(parsed(source))
-            if literal_strings(node) == values and hasattr(node, "lineno")]
+    return [line for found, line in literal_collections(source) if found == values]
+
+
+@functools.lru_cache(maxsize=512)
+def literal_collections(source: str) -> tuple[tuple[frozenset[str], int], ...]:
+    """(values, line) of each string literal collection of `source`, in `ast.walk`'s order: found once for
+    every list `copies_of` looks for."""
+    return tuple((found, node.lineno) for node in nodes(source)
+                 if (found := literal_strings(node)) is not None and hasattr(node, "lineno"))
 
 
 @pytest.mark.parametrize("name", sorted(TRUTHS))
@@ -81,7 +89,7 @@ def spelled_anchor_prefixes(source: str) -> list[int]:
     """Lines of Python `source` that spell a generated anchor's prefix before an id instead of calling
     anchor(): `f"dose-table-{id}"`, `f'id="ref-{id}"'`, `'href="#ref-'`."""
     found = []
-    for node in ast.walk(parsed(source)):
+    for node in nodes(source):
         if isinstance(node, ast.JoinedStr):
             parts = node.values
             for index, (part, following) in enumerate(zip(parts, parts[1:], strict=False)):
@@ -160,12 +168,11 @@ def spelled_page_paths(source: str) -> list[int]:
     """Lines of Python `source` that build or spell a page path by hand instead of calling model.page_paths:
     `f"protocols/{id}/index.md"`, `"drugs/" + id`, `folder + "/index.md"`, `page.endswith("/diff/index.md")`.
     A docstring's example and a glob pattern are left alone."""
-    tree = parsed(source)
-    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+    docstrings = {id(node.body[0].value) for node in nodes(source)
                   if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef) and node.body
                   and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
     found = []
-    for node in ast.walk(tree):
+    for node in nodes(source):
         if (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
                 and node.value.endswith("/index.md") and not any(c in node.value for c in "* ")):
             found.append(node.lineno)  # a page path's end, as in page.endswith("/diff-current/index.md")
@@ -216,7 +223,7 @@ def spelled_word_lists(source: str) -> list[int]:
     """Lines of Python `source` that join "a, b or c" themselves instead of calling text.inline.word_list:
     `", ".join(items[:-1])`, the comma join of all items but the last."""
     found = []
-    for node in ast.walk(parsed(source)):
+    for node in nodes(source):
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "join"
                 and isinstance(node.func.value, ast.Constant) and node.func.value.value == ", "
                 and node.args and isinstance(node.args[0], ast.Subscript)
