@@ -271,8 +271,10 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def generate_library(root: Path | str, n: int, seed: int = 0) -> int:
-    """Write a library of `n` protocols into the protocols folder `root`; returns the number of files."""
+def generate_library(root: Path | str, n: int, seed: int = 0, ledgers: bool = True) -> int:
+    """Write a library of `n` protocols into the protocols folder `root`; returns the number of files.
+    `ledgers=False`: no approvals.yaml (the same version files, for a reader of their texts only: a ledger
+    costs a fingerprint of each version and a signature of each sign-off)."""
     root = Path(root)
     rng = random.Random(seed)
     references = make_references(rng, min(REFERENCE_COUNT, max(1, n) * REFERENCES_PER_PROTOCOL))
@@ -311,7 +313,10 @@ def generate_library(root: Path | str, n: int, seed: int = 0) -> int:
         for version in range(3):
             text = dump_yaml(version_doc(plan, other_plans, version, seed), HEADER)
             _write(root / plan.id / f"1.{version}.yaml", text)
-            fingerprints.append(fingerprint_text(text, library["drugs.yaml"], references))
-        _write(root / plan.id / "approvals.yaml", dump_yaml(_approvals(plan, fingerprints), "# Approvals ledger.\n"))
-        files += 4
+            if ledgers:
+                fingerprints.append(fingerprint_text(text, library["drugs.yaml"], references))
+        if ledgers:
+            ledger = dump_yaml(_approvals(plan, fingerprints), "# Approvals ledger.\n")
+            _write(root / plan.id / "approvals.yaml", ledger)
+        files += 4 if ledgers else 3
     return files

@@ -59,6 +59,14 @@ def test_same_seed_same_bytes_other_seed_other_bytes(synthetic: ModuleType, libr
     assert _files(tmp_path / "other") != _files(library)
 
 
+def test_without_ledgers_the_same_files_but_the_ledgers(synthetic: ModuleType, library: Path, tmp_path: Path) -> None:
+    assert synthetic.generate_library(tmp_path / "texts", 8, seed=0, ledgers=False) == 4 + 8 * 3
+    with_ledgers = _files(library)
+    assert _files(tmp_path / "texts") == {name: data for name, data in with_ledgers.items()
+                                          if not name.endswith("/approvals.yaml")}
+    assert len(with_ledgers) == 4 + 8 * 4
+
+
 def test_every_protocol_has_superseded_current_and_unpublished_versions(library: Path) -> None:
     protocols = sorted(path for path in library.iterdir() if not path.name.startswith("_"))
     assert len(protocols) == 8
