@@ -36,10 +36,10 @@ test: $(BIN)/protocols test-tools lint
 ## test-fast: the tests that need no browser, no Node and no MkDocs build, on FAST_WORKERS processes that
 ## steal work from each other at the end (--dist worksteal), with Hypothesis' `fast` profile: every property
 ## test runs a fifth of its examples (tests/hypothesis_profiles.py); `make test` and CI run the full counts.
-## Measured 2026-11-30 on the 2-core machine (load 0.7 to 2.2 from other work), before and after taking turns:
-## 52.4 to 53.2 s CPU (user+sys) for 2,366 tests, 28.4 to 28.9 s wall (before: 54.5 to 58.5 s CPU,
-## 28.6 to 31.9 s wall; earlier: 70 to 77 s CPU, 42 s wall). What is left is mostly the check and render
-## themselves. Compiled test modules are cached even where the
+## Measured 2026-11-30 on the 2-core machine, alone, three runs of e5f4356: 51.5 to 52 s CPU (user+sys) for
+## 2,367 tests, 26.9 to 27.3 s wall (c309884: 54 to 58.5 s CPU, 28.6 to 31.9 s wall; earlier: 70 to 77 s CPU,
+## 42 s wall). About 2.5 s of the wall is the two workers' start and collection; what is left is mostly the
+## check and render themselves. Compiled test modules are cached even where the
 ## environment sets PYTHONDONTWRITEBYTECODE (pytest's assertion rewriting of 170 test modules costs 3 s a run)
 FAST_WORKERS ?= 2
 test-fast: $(BIN)/protocols
