@@ -173,12 +173,21 @@ def _lines(tokens: list[_Token]) -> list[str]:
     return lines
 
 
-def page_form(page_html: str) -> str:
-    """The golden form of one HTML page."""
+def _tokens(page_html: str) -> list[_Token]:
     parser = _Tokens()
     parser.feed(page_html)
     parser.close()
-    tokens = parser.tokens
+    return parser.tokens
+
+
+def page_texts(page_html: str) -> list[str]:
+    """Every text of a page as a reader gets it, character references decoded (<title> and <script> too)."""
+    return [token.text for token in _tokens(page_html) if token.kind == "text"]
+
+
+def page_form(page_html: str) -> str:
+    """The golden form of one HTML page."""
+    tokens = _tokens(page_html)
     content, found = _element(tokens, "article")
     heading = "article" if found else "body"
     if not found:

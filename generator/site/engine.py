@@ -149,7 +149,7 @@ class ProtocolsPlugin(BasePlugin):
         self._generated_pages: set[str] = set()  # src_uri of every page from the pages provider
         self._search_all = False  # a reviewer site indexes every generated page, else in_search decides
         self._bodies: dict[str, str] = {}  # HTML bodies of pages given as a dict, from reading until rendered
-        # Where each staged page's body starts in its file, where the body waits from reading until written
+        # Where each staged page's body marker is in its file, where the body waits from reading until written
         self._waiting: dict[str, tuple[Path, int]] = {}
         self._ready: dict[str, str] = {}  # the body of the page being built, read for it in on_page_context
         self._search_views: PagefindViews | None = None
@@ -249,13 +249,13 @@ class ProtocolsPlugin(BasePlugin):
                 at = data.find(HTML_BODY_BYTES)
         if at < 0:
             return data.decode()
-        self._waiting[src_uri] = (staged, at + len(HTML_BODY_BYTES))
+        self._waiting[src_uri] = (staged, at)
         return data[:at].decode()
 
     def _read_body(self, src_uri: str) -> str:
-        staged, start = self._waiting.pop(src_uri)
+        staged, marker = self._waiting.pop(src_uri)
         with staged.open("rb") as file:
-            file.seek(start - len(HTML_BODY_BYTES))
+            file.seek(marker)
             data = file.read()
         if not data.startswith(HTML_BODY_BYTES):
             raise PluginError(f"page {src_uri!r}: its staged file changed while the site was built")
